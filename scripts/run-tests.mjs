@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Runs the test suite with Node's own test runner (TypeScript through tsx).
+//   node scripts/run-tests.mjs            every test: unit (src/**/*.test.ts) then system (test/**/*.test.ts)
+//   node scripts/run-tests.mjs --unit     unit tests only
+//   node scripts/run-tests.mjs FILE...    just those files
+// System tests boot real guests under TCG, so files run one at a time.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function findTests(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (entry.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out.sort();
+}
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const explicit = args.filter((a) => !a.startsWith('--'));
+const files = explicit.length
+  ? explicit
+  : [...findTests(join(root, 'src')), ...(unitOnly ? [] : findTests(join(root, 'test')))];
+
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
