@@ -1,0 +1,55 @@
+/**
+ * HypervisorDriver: the one interface services use to run domains on a host.
+ * Implementations: libvirt (the real one, over libvirt's RPC protocol) and fake (tests).
+ * Drivers take plain values and never import services, api or db.
+ */
+import type {
+  DomainLifecycleEvent,
+  DomainSpec,
+  DomainState,
+  HypervisorHostInfo,
+  VncEndpoint,
+} from './types.js';
+
+/** Operations on domains of one host. Every method that names a domain throws DomainNotFoundError when it does not exist. */
+export interface HypervisorDriver {
+  /** Short driver name for logs and `doctor`: "libvirt" or "fake". */
+  readonly kind: string;
+
+  /** Host facts (hostname, CPUs, memory, versions). */
+  hostInfo(): Promise<HypervisorHostInfo>;
+
+  /** Defines (or redefines) a persistent domain from the spec. */
+  defineDomain(spec: DomainSpec): Promise<void>;
+  /** Removes the persistent definition; the domain must not be running. Also removes its NVRAM/managed save. */
+  undefineDomain(name: string): Promise<void>;
+
+  /** Lists every domain the hypervisor knows, persistent or transient. */
+  listDomains(): Promise<DomainState[]>;
+  /** State of one domain, or undefined when it does not exist. */
+  findDomain(name: string): Promise<DomainState | undefined>;
+
+  start(name: string): Promise<void>;
+  /** Graceful shutdown through ACPI (never through the guest agent). */
+  shutdown(name: string): Promise<void>;
+  /** Immediate power off. */
+  destroy(name: string): Promise<void>;
+  /** Graceful reboot through ACPI. */
+  reboot(name: string): Promise<void>;
+  /** Hard reset, like pressing the reset button. */
+  reset(name: string): Promise<void>;
+  suspend(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
+
+  /** Inserts (path) or ejects (undefined) the CD-ROM medium; works running or stopped. */
+  changeCdrom(name: string, target: string, path: string | undefined): Promise<void>;
+
+  /** Where the running domain's VNC server listens. */
+  vncEndpoint(name: string): Promise<VncEndpoint>;
+
+  /** Subscribes to lifecycle events; returns the unsubscribe function. */
+  onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void;
+
+  /** Releases the connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+/** Errors raised by hypervisor drivers. Services translate them into AppErrors. */
+
+/** Any failure reported by the hypervisor; carries libvirt's numeric error code when known. */
+export class HypervisorError extends Error {
+  override name = 'HypervisorError';
+  constructor(
+    message: string,
+    /** libvirt virErrorNumber (e.g. 42 = VIR_ERR_NO_DOMAIN), or undefined for non-libvirt errors. */
+    readonly libvirtCode?: number,
+    /** libvirt virErrorDomain, when known. */
+    readonly libvirtDomain?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The named domain does not exist (VIR_ERR_NO_DOMAIN). */
+export class DomainNotFoundError extends HypervisorError {
+  override name = 'DomainNotFoundError';
+  constructor(readonly domainName: string, libvirtCode = 42, libvirtDomain?: number) {
+    super(`domain '${domainName}' does not exist`, libvirtCode, libvirtDomain);
+  }
+}
+
+/** The operation does not fit the domain's state, e.g. starting a running domain (VIR_ERR_OPERATION_INVALID). */
+export class DomainStateError extends HypervisorError {
+  override name = 'DomainStateError';
+}
+
+/** The connection to the hypervisor is down or could not be opened. */
+export class HypervisorUnavailableError extends HypervisorError {
+  override name = 'HypervisorUnavailableError';
+}

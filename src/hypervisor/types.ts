@@ -1,0 +1,106 @@
+/**
+ * Value types the hypervisor layer speaks: what a domain should be (DomainSpec) and what
+ * the hypervisor says it is (DomainState). Plain data, no libvirt types leak out of here.
+ */
+
+/** Which accelerator a domain runs under: hardware KVM or QEMU's software TCG. */
+export type Accel = 'kvm' | 'tcg';
+
+/** How the guest CPU is presented. Under TCG this is always the portable `qemu64` model. */
+export type CpuMode = { kind: 'named'; model: string } | { kind: 'host-passthrough' };
+
+/** One virtual disk backed by a file on the host. */
+export interface DiskSpec {
+  /** Absolute path to the image file on the host. */
+  path: string;
+  format: 'qcow2' | 'raw';
+  /** Guest device name: vda, vdb, ... (virtio bus). */
+  target: string;
+  readOnly?: boolean;
+  /** Boot order position (1 = first); omitted = not bootable. */
+  bootOrder?: number;
+}
+
+/** The single CD-ROM drive every domain has; empty when no medium is inserted. */
+export interface CdromSpec {
+  /** Absolute path of the ISO file, or undefined for an empty tray. */
+  path?: string;
+  /** Guest device name on the SATA bus, normally `sda`. */
+  target: string;
+  bootOrder?: number;
+}
+
+/** One network interface. */
+export type NicSpec =
+  | { kind: 'bridge'; mac: string; bridge: string }
+  | { kind: 'network'; mac: string; network: string };
+
+/** Everything needed to define a persistent domain. */
+export interface DomainSpec {
+  /** libvirt domain name, unique on the host (onebox uses `ob-<instance id>`). */
+  name: string;
+  /** RFC 4122 UUID of the domain. */
+  uuid: string;
+  /** Human readable title (the instance name). */
+  title: string;
+  /** onebox instance id, written into the domain metadata so domains can be traced back. */
+  instanceId: string;
+  accel: Accel;
+  cpu: CpuMode;
+  vcpus: number;
+  memoryMiB: number;
+  disks: DiskSpec[];
+  cdrom: CdromSpec;
+  nics: NicSpec[];
+  /** VNC server: always bound to a local address; the password is per instance. */
+  vnc: { listen: string; password: string };
+  /** File that receives everything the guest writes to its serial console (via virtlogd). */
+  serialLogPath: string;
+}
+
+/** Observed run state of a domain, normalised from libvirt's virDomainState. */
+export type DomainRunState =
+  | 'running'
+  | 'paused'
+  | 'shutoff'
+  | 'shutdown' // shutting down
+  | 'crashed'
+  | 'pmsuspended'
+  | 'blocked'
+  | 'nostate';
+
+/** What the hypervisor reports about one domain. */
+export interface DomainState {
+  name: string;
+  uuid: string;
+  state: DomainRunState;
+  /** libvirt's numeric reason for the state, kept for diagnostics. */
+  reason: number;
+}
+
+/** Lifecycle event pushed by the hypervisor (no polling). */
+export interface DomainLifecycleEvent {
+  name: string;
+  uuid: string;
+  /** libvirt event kind, e.g. 'started', 'stopped', 'suspended', 'resumed', 'defined', 'undefined', 'shutdown', 'crashed', 'pmsuspended'. */
+  event: string;
+  /** libvirt's numeric event detail. */
+  detail: number;
+}
+
+/** Facts about the host the hypervisor runs on. */
+export interface HypervisorHostInfo {
+  hostname: string;
+  cpus: number;
+  memoryMiB: number;
+  /** libvirt library version, e.g. "9.0.0". */
+  libvirtVersion: string;
+  /** Hypervisor (QEMU) version, e.g. "7.2.0". */
+  hypervisorVersion: string;
+}
+
+/** Where a running domain's VNC server listens. */
+export interface VncEndpoint {
+  host: string;
+  port: number;
+}
