@@ -1,0 +1,66 @@
+/**
+ * The HTTP application: request ids, JSON size limits, auth, the versioned API routes,
+ * problem+json errors and the SPA. Routes call services; nothing here touches drivers.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError } from '../lib/errors.js';
+import { newSecret } from '../lib/ids.js';
+import type { Services } from '../services/index.js';
+import { requireAuth } from './auth.js';
+import type { AppEnv } from './env.js';
+import { openApiDocument } from './openapi.js';
+import { onError, problem, sendProblem } from './problem.js';
+import { auditRoutes, hostRoutes, operationRoutes, poolRoutes } from './routes/catalogue.js';
+import { imageRoutes, mediaRoutes } from './routes/files.js';
+import { instanceRoutes } from './routes/instances.js';
+import { sessionRoutes } from './routes/session.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { staticUi } from './static-ui.js';
+
+/** Options for {@link createApp}. */
+export interface AppOptions {
+  version: string;
+  /** Reads an embedded UI asset by key (`ui/index.html`); omit to serve no UI. */
+  readAsset?: (key: string) => Buffer | undefined;
+}
+
+const isUpload = (method: string, path: string) => method === 'POST' && /^\/api\/v1\/(images|media)\/?$/.test(path);
+
+/** Builds the Hono app. */
+export function createApp(s: Services, opts: AppOptions) {
+  const app = new Hono<AppEnv>();
+  app.onError(onError);
+  app.notFound((c) => sendProblem(c, problem(404, 'route_not_found', `No route ${c.req.method} ${c.req.path}.`)));
+  app.use('*', async (c, next) => {
+    c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || newSecret(9));
+    await next();
+    c.header('x-request-id', c.var.requestId);
+  });
+  const jsonLimit = bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: () => {
+      throw new AppError(413, 'body_too_large', 'The request body is larger than 1 MiB.');
+    },
+  });
+  app.use('/api/*', (c, next) => (isUpload(c.req.method, c.req.path) ? next() : jsonLimit(c, next)));
+
+  const api = new Hono<AppEnv>();
+  api.get('/health', (c) => c.json({ status: 'ok', version: opts.version }));
+  api.get('/openapi.json', (c) => c.json(openApiDocument(opts.version)));
+  api.route('/', sessionRoutes(s));
+  const authed = new Hono<AppEnv>();
+  authed.use('*', requireAuth(s.auth));
+  authed.route('/tokens', tokenRoutes(s));
+  authed.route('/images', imageRoutes(s));
+  authed.route('/media', mediaRoutes(s));
+  authed.route('/instances', instanceRoutes(s));
+  authed.route('/operations', operationRoutes(s));
+  authed.route('/hosts', hostRoutes(s));
+  authed.route('/pools', poolRoutes(s));
+  authed.route('/audit', auditRoutes(s));
+  api.route('/', authed);
+  app.route('/api/v1', api);
+  if (opts.readAsset) app.use('*', staticUi(opts.readAsset));
+  return app;
+}

@@ -1,0 +1,66 @@
+/** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
+import { z } from 'zod';
+import { createInstanceSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+
+type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
+
+const routes: Record<string, Record<string, Op>> = {
+  '/health': { get: { summary: 'Liveness and version' } },
+  '/setup': { get: { summary: 'Whether the initial admin must still be created' }, post: { summary: 'Create the initial admin', body: setupSchema, status: 201 } },
+  '/sessions': { post: { summary: 'Log in (sets the session cookie; returns the CSRF token)', body: loginSchema, status: 201 } },
+  '/session': { get: { summary: 'The current session and its CSRF token' }, delete: { summary: 'Log out', status: 204 } },
+  '/tokens': { get: { summary: 'List your API tokens' }, post: { summary: 'Create an API token (secret shown once)', body: createTokenSchema, status: 201 } },
+  '/tokens/{id}': { delete: { summary: 'Revoke an API token', status: 204 } },
+  '/images': { get: { summary: 'List disk images' }, post: { summary: 'Upload a qcow2/raw image as the raw request body (?name=&description=&os=)', raw: true, status: 201 } },
+  '/images/{id}': { get: { summary: 'Get an image' }, delete: { summary: 'Delete an image (refused while linked clones use it)', status: 204 } },
+  '/images/{id}/content': { get: { summary: 'Download an image' } },
+  '/media': { get: { summary: 'List ISO media' }, post: { summary: 'Upload an ISO as the raw request body (?name=)', raw: true, status: 201 } },
+  '/media/{id}': { get: { summary: 'Get an ISO' }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
+  '/media/{id}/content': { get: { summary: 'Download an ISO' } },
+  '/instances': { get: { summary: 'List instances' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
+  '/instances/{id}': { get: { summary: 'Get an instance' }, delete: { summary: 'Delete an instance and everything it owns (202 + operation)', status: 202 } },
+  '/instances/{id}/actions/start': { post: { summary: 'Start' } },
+  '/instances/{id}/actions/start-from-iso': { post: { summary: 'Insert an ISO and boot from it (202 + operation)', body: startFromIsoSchema, status: 202 } },
+  '/instances/{id}/actions/stop': { post: { summary: 'Graceful ACPI power-off, waits for the guest (202 + operation)', status: 202 } },
+  '/instances/{id}/actions/force-stop': { post: { summary: 'Power off immediately' } },
+  '/instances/{id}/actions/reboot': { post: { summary: 'Graceful ACPI reboot' } },
+  '/instances/{id}/actions/reset': { post: { summary: 'Hard reset' } },
+  '/instances/{id}/actions/pause': { post: { summary: 'Pause' } },
+  '/instances/{id}/actions/resume': { post: { summary: 'Resume' } },
+  '/instances/{id}/vnc': { get: { summary: 'The VNC password' } },
+  '/instances/{id}/console-log': { get: { summary: 'Everything the guest wrote to its serial console' } },
+  '/operations': { get: { summary: 'List operations (?target=id)' } },
+  '/operations/{id}': { get: { summary: 'Get an operation: state, progress, error' } },
+  '/hosts': { get: { summary: 'List hosts' } },
+  '/hosts/{id}': { get: { summary: 'Get a host (accelerator, versions, online)' } },
+  '/pools': { get: { summary: 'List compute pools' } },
+  '/pools/{id}': { get: { summary: 'Get a compute pool' } },
+  '/audit': { get: { summary: 'The audit log, newest first' } },
+};
+
+const problemResponse = { description: 'Error (RFC 9457)', content: { 'application/problem+json': { schema: { type: 'object' } } } };
+
+/** The whole document. */
+export function openApiDocument(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, ops] of Object.entries(routes)) {
+    paths[path] = {};
+    for (const [method, op] of Object.entries(ops)) {
+      paths[path][method] = {
+        summary: op.summary,
+        ...(op.body ? { requestBody: { required: true, ...json(op.body) } } : {}),
+        ...(op.raw ? { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } } : {}),
+        responses: { [String(op.status ?? 200)]: { description: 'Success' }, default: problemResponse },
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'onebox API', version },
+    servers: [{ url: '/api/v1' }],
+    components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'onebox_session' } } },
+    security: [{ token: [] }, { session: [] }],
+    paths,
+  };
+}

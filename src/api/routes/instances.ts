@@ -1,0 +1,59 @@
+/** Instances: CRUD, power actions and the serial console log. */
+import { readFile } from 'node:fs/promises';
+import { Hono, type Context } from 'hono';
+import { NotFoundError } from '../../lib/errors.js';
+import type { Services } from '../../services/index.js';
+import type { Instance } from '../../services/instance-store.js';
+import type { Operation } from '../../services/operations.js';
+import { createInstanceSchema, startFromIsoSchema } from '../../shared/schemas.js';
+import type { AppEnv } from '../env.js';
+import { jsonBody } from '../validate.js';
+
+/** The instance as the API shows it: no VNC password (that has its own endpoint). */
+export function instanceView(row: Instance) {
+  const { vncPassword: _secret, ...rest } = row;
+  return rest;
+}
+
+/** 202 Accepted with the operation's URL. */
+export function accepted(c: Context, operation: Operation, extra: Record<string, unknown> = {}) {
+  c.header('Location', `/api/v1/operations/${operation.id}`);
+  return c.json({ ...extra, operation }, 202);
+}
+
+const immediate = new Set(['start', 'force-stop', 'reboot', 'reset', 'pause', 'resume'] as const);
+type ImmediateAction = typeof immediate extends Set<infer T> ? T : never;
+
+/** /instances */
+export function instanceRoutes(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/', (c) => c.json({ items: s.instances.list().map(instanceView) }))
+    .post('/', async (c) => {
+      const input = await jsonBody(c, createInstanceSchema);
+      const { instance, operation } = s.instances.create(input, c.var.actor);
+      c.header('Location', `/api/v1/operations/${operation.id}`);
+      return c.json({ instance: instanceView(instance), operation }, 202);
+    })
+    .get('/:id', (c) => c.json(instanceView(s.instances.get(c.req.param('id')))))
+    .delete('/:id', (c) => accepted(c, s.instances.delete(c.req.param('id'), c.var.actor)))
+    .post('/:id/actions/stop', (c) => accepted(c, s.power.stop(c.req.param('id'), c.var.actor)))
+    .post('/:id/actions/start-from-iso', async (c) => {
+      const { mediaId } = await jsonBody(c, startFromIsoSchema);
+      return accepted(c, s.power.startFromIso(c.req.param('id'), mediaId, c.var.actor));
+    })
+    .post('/:id/actions/:action', async (c) => {
+      const action = c.req.param('action');
+      if (!immediate.has(action as ImmediateAction))
+        throw new NotFoundError('action', `${action}' (known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume)'`);
+      return c.json(instanceView(await s.power.act(c.req.param('id'), action as ImmediateAction, c.var.actor)));
+    })
+    .get('/:id/vnc', (c) => {
+      const row = s.instances.get(c.req.param('id'));
+      return c.json({ password: row.vncPassword });
+    })
+    .get('/:id/console-log', async (c) => {
+      const row = s.instances.get(c.req.param('id'));
+      const text = await readFile(s.instances.serialLogPath(row), 'utf8').catch(() => '');
+      return c.text(text);
+    });
+}

@@ -1,0 +1,37 @@
+/** First-run setup, login and logout. */
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { UnauthorizedError } from '../../lib/errors.js';
+import type { Services } from '../../services/index.js';
+import { loginSchema, setupSchema } from '../../shared/schemas.js';
+import { SESSION_COOKIE, clearSessionCookie, setSessionCookie } from '../auth.js';
+import { clientIp, type AppEnv } from '../env.js';
+import { jsonBody } from '../validate.js';
+
+/** Routes that work without being logged in. */
+export function sessionRoutes(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/setup', (c) => c.json({ needed: s.auth.isSetupNeeded() }))
+    .post('/setup', async (c) => {
+      const body = await jsonBody(c, setupSchema, { password: 'password_too_weak' });
+      return c.json(await s.auth.setupAdmin(body.username, body.password, clientIp(c)), 201);
+    })
+    .post('/sessions', async (c) => {
+      const body = await jsonBody(c, loginSchema);
+      const session = await s.auth.login(body.username, body.password, clientIp(c));
+      setSessionCookie(c, session);
+      return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt }, 201);
+    })
+    .get('/session', (c) => {
+      const token = getCookie(c, SESSION_COOKIE);
+      const session = token ? s.auth.resolveSession(token) : undefined;
+      if (!session) throw new UnauthorizedError('Not logged in.');
+      return c.json(session);
+    })
+    .delete('/session', (c) => {
+      const token = getCookie(c, SESSION_COOKIE);
+      if (token) s.auth.logout(token);
+      clearSessionCookie(c);
+      return c.body(null, 204);
+    });
+}

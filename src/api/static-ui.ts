@@ -1,0 +1,26 @@
+/** Serves the browser SPA from the assets embedded in the executable (or bundle/ui in development). */
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from './env.js';
+
+const types: Record<string, string> = {
+  html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml', png: 'image/png', woff2: 'font/woff2', json: 'application/json', map: 'application/json',
+};
+
+/** GET handler for everything outside /api: a known asset, or index.html so client-side routes work. */
+export function staticUi(readAsset: (key: string) => Buffer | undefined): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    const path = decodeURIComponent(new URL(c.req.url).pathname).replace(/^\/+/, '');
+    if (path.startsWith('api/') || path.split('/').includes('..')) return next();
+    const asset = (path && readAsset(`ui/${path}`)) || undefined;
+    const file = asset ? path : 'index.html';
+    const body = asset ?? readAsset('ui/index.html');
+    if (!body) return next();
+    const ext = file.split('.').pop() ?? '';
+    return c.body(new Uint8Array(body), 200, {
+      'content-type': types[ext] ?? 'application/octet-stream',
+      'cache-control': file === 'index.html' ? 'no-cache' : 'public, max-age=3600',
+    });
+  };
+}

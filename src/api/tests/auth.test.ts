@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ADMIN, startTestApi, type TestApi } from '../test-harness.js';
+
+describe('setup, login, sessions and API tokens', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi();
+  });
+  after(() => api.close());
+
+  test('first run needs setup; weak passwords are refused with password_too_weak', async () => {
+    assert.deepEqual(await (await api.call('GET', '/api/v1/setup')).json(), { needed: true });
+    for (const password of ['short1A', 'alllowercase1', 'ALLUPPERCASE1', 'NoDigitsHere']) {
+      const res = await api.call('POST', '/api/v1/setup', { json: { username: 'admin', password } });
+      assert.equal(res.status, 400, password);
+      assert.equal(res.headers.get('content-type'), 'application/problem+json');
+      const body = (await res.json()) as { code: string; errors: { field: string }[] };
+      assert.equal(body.code, 'password_too_weak');
+      assert.equal(body.errors[0].field, 'password');
+    }
+  });
+
+  test('creating the admin works once', async () => {
+    const res = await api.call('POST', '/api/v1/setup', { json: ADMIN });
+    assert.equal(res.status, 201);
+    const user = (await res.json()) as Record<string, unknown>;
+    assert.equal(user.username, 'admin');
+    assert.equal(user.passwordHash, undefined);
+    const again = await api.call('POST', '/api/v1/setup', { json: { username: 'other', password: 'An0therPass' } });
+    assert.equal(again.status, 409);
+    assert.equal(((await again.json()) as { code: string }).code, 'setup_already_done');
+  });
+
+  test('API routes need credentials', async () => {
+    const res = await api.call('GET', '/api/v1/instances');
+    assert.equal(res.status, 401);
+    assert.equal(((await res.json()) as { code: string }).code, 'unauthenticated');
+  });
+
+  test('login sets an HttpOnly SameSite cookie; unsafe requests need the CSRF token', async () => {
+    const login = await api.call('POST', '/api/v1/sessions', { json: ADMIN });
+    assert.equal(login.status, 201);
+    const setCookie = login.headers.get('set-cookie')!;
+    assert.match(setCookie, /onebox_session=/);
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Strict/);
+    const cookie = setCookie.split(';')[0];
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    assert.equal((await api.call('GET', '/api/v1/instances', { headers: { cookie } })).status, 200);
+    const noCsrf = await api.call('POST', '/api/v1/tokens', { json: { name: 'x' }, headers: { cookie } });
+    assert.equal(noCsrf.status, 403);
+    assert.equal(((await noCsrf.json()) as { code: string }).code, 'csrf_token_invalid');
+    const session = await api.call('GET', '/api/v1/session', { headers: { cookie } });
+    assert.equal(((await session.json()) as { csrfToken: string }).csrfToken, csrfToken);
+    const created = await api.call('POST', '/api/v1/tokens', { json: { name: 'ci' }, headers: { cookie, 'x-csrf-token': csrfToken } });
+    assert.equal(created.status, 201);
+    const { token, id } = (await created.json()) as { token: string; id: string };
+    assert.match(token, /^obt_/);
+    assert.equal((await api.call('GET', '/api/v1/instances', { token })).status, 200);
+    const list = (await (await api.call('GET', '/api/v1/tokens', { token })).json()) as { items: Record<string, unknown>[] };
+    assert.ok(list.items.every((t) => t.token === undefined && t.tokenHash === undefined));
+    assert.equal((await api.call('DELETE', `/api/v1/tokens/${id}`, { token })).status, 204);
+    const revoked = await api.call('GET', '/api/v1/instances', { token });
+    assert.equal(revoked.status, 401);
+    assert.equal(((await revoked.json()) as { code: string }).code, 'invalid_token');
+    assert.equal((await api.call('DELETE', '/api/v1/session', { headers: { cookie } })).status, 204);
+    assert.equal((await api.call('GET', '/api/v1/instances', { headers: { cookie } })).status, 401);
+  });
+
+  test('wrong passwords are refused, then rate-limited, and logged in the audit log', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await api.call('POST', '/api/v1/sessions', { json: { username: 'admin', password: 'Wrong1234' } });
+      assert.equal(res.status, 401);
+      assert.equal(((await res.json()) as { code: string }).code, 'invalid_credentials');
+    }
+    const limited = await api.call('POST', '/api/v1/sessions', { json: ADMIN });
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    const failures = api.services.audit.list().filter((e) => e.action === 'login_failed');
+    assert.equal(failures.length, 5);
+  });
+});

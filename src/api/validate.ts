@@ -1,0 +1,39 @@
+/** Request parsing at the edge: JSON bodies and query strings checked against zod schemas. */
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ValidationError } from '../lib/errors.js';
+
+/** Stable error codes for particular fields, e.g. `{ password: 'password_too_weak' }`. */
+export type FieldCodes = Record<string, string>;
+
+function fail(error: z.ZodError, where: string, codes: FieldCodes = {}): never {
+  const errors = error.issues.map((i) => ({
+    field: i.path.join('.') || where,
+    message: i.code === 'unrecognized_keys' ? `Unknown field(s): ${i.keys.join(', ')}.` : i.message,
+  }));
+  const code = errors.map((e) => codes[e.field]).find((c) => c !== undefined);
+  throw new ValidationError(`The ${where} is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join(' ')}`, errors, code);
+}
+
+/** Parses the JSON body against the schema or throws a 400 with per-field errors. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, codes?: FieldCodes): Promise<z.infer<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.includes('application/json'))
+    throw new ValidationError('Send the request body as JSON with Content-Type: application/json.', undefined, 'unsupported_media_type');
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    throw new ValidationError('The request body is not valid JSON.', undefined, 'invalid_json');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) fail(parsed.error, 'request body', codes);
+  return parsed.data;
+}
+
+/** Parses the query string against the schema or throws a 400. */
+export function queryParams<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) fail(parsed.error, 'query string');
+  return parsed.data;
+}

@@ -1,0 +1,89 @@
+/**
+ * `onebox serve`: the composition root of the server. Opens the database, connects to the
+ * local hypervisor, registers the local host, reconciles instance state and serves HTTP.
+ */
+import { mkdir } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/app.js';
+import { HostAgents } from '../cluster/host-agent.js';
+import type { ServeConfig } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import type { HypervisorDriver } from '../hypervisor/driver.js';
+import { openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
+import { detectAccel } from '../lib/accel.js';
+import { readEmbeddedAsset } from '../lib/embedded-assets.js';
+import { log } from '../lib/log.js';
+import { createServices, type Services } from '../services/index.js';
+import { DataPaths } from '../services/paths.js';
+import { LocalStorageDriver } from '../storage/local.js';
+
+/** The version baked in at build time. */
+export const VERSION = process.env.ONEBOX_VERSION ?? '0.0.0-dev';
+
+/** First non-loopback IPv4 address, used as the host's address when listening on all. */
+function primaryAddress(listen: string): string {
+  if (listen !== '0.0.0.0' && listen !== '::') return listen;
+  for (const addrs of Object.values(networkInterfaces()))
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}
+
+/** Connects to libvirt, retrying every few seconds until it answers (libvirtd may start after us). */
+async function connectHypervisor(cfg: ServeConfig): Promise<HypervisorDriver> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openLibvirtDriver({ uri: cfg.libvirtUri, socketPath: cfg.libvirtSocket, log: (line) => log.info(line) });
+    } catch (err) {
+      if (attempt === 1) log.error('cannot reach libvirt; retrying every 5 s (is libvirtd running? try `onebox doctor`)', { error: String(err) });
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+  }
+}
+
+/** Registers the local host once its hypervisor answers, then reconciles and follows events. */
+async function attachLocalHost(cfg: ServeConfig, s: Services, agents: HostAgents): Promise<void> {
+  const accel = detectAccel(cfg.accel);
+  const hypervisor = await connectHypervisor(cfg);
+  const info = await hypervisor.hostInfo();
+  const pool = s.pools.ensureDefault();
+  const host = s.hosts.registerLocal({ info, accel: accel.accel, accelReason: accel.reason, address: primaryAddress(cfg.listen) }, pool.id);
+  agents.register({ hostId: host.id, hypervisor, storage: new LocalStorageDriver() });
+  hypervisor.onLifecycle((event) => void s.instances.onLifecycleEvent(event));
+  await s.instances.reconcileAll();
+  log.info('local host ready', { host: host.name, accel: accel.accel, reason: accel.reason, libvirt: info.libvirtVersion, qemu: info.hypervisorVersion });
+}
+
+/** Runs the server until SIGINT/SIGTERM. */
+export async function runServe(cfg: ServeConfig): Promise<void> {
+  log.setLevel(cfg.logLevel);
+  const paths = new DataPaths(cfg.dataDir);
+  for (const dir of [paths.root, paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
+  const db = openDatabase(paths.database, paths.root);
+  const agents = new HostAgents();
+  const s = createServices({ db, agents, paths, storage: new LocalStorageDriver(), kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen });
+  const interrupted = s.operations.failInterrupted();
+  if (interrupted) log.warn('operations interrupted by the last shutdown were marked failed', { count: interrupted });
+  s.pools.ensureDefault();
+
+  const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset });
+  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen }, (addr) => {
+    const shown = cfg.listen === '0.0.0.0' ? primaryAddress(cfg.listen) : cfg.listen;
+    console.log(`onebox ${VERSION} listening on http://${shown}:${addr.port}`);
+  });
+  server.on('error', (err) => {
+    log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
+    process.exit(1);
+  });
+  void attachLocalHost(cfg, s, agents).catch((err) => log.error('local host setup failed', { error: String(err) }));
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('shutting down');
+  server.close();
+  await Promise.all(agents.all().map((a) => a.hypervisor.close().catch(() => undefined)));
+  db.$client.close();
+}

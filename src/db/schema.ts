@@ -1,0 +1,156 @@
+/**
+ * The SQLite schema (drizzle). Tables are plural snake_case, fields camelCase.
+ * Migrations are generated from this file by `npm run db:generate` into src/db/migrations/.
+ */
+import { sql } from 'drizzle-orm';
+import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+
+/** People who log in. */
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['admin', 'user'] }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** Browser sessions; the cookie holds the secret, the table holds its SHA-256. */
+export const sessions = sqliteTable('sessions', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull().unique(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  csrfToken: text('csrf_token').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  createdAt: createdAt(),
+});
+
+/** API tokens for automation; only the SHA-256 of the secret is kept. */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  lastUsedAt: text('last_used_at'),
+  createdAt: createdAt(),
+});
+
+/** Compute pools group hosts; instances are created in a pool. */
+export const computePools = sqliteTable('compute_pools', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  cpuOvercommit: integer('cpu_overcommit').notNull().default(4),
+  memoryOvercommit: integer('memory_overcommit').notNull().default(1),
+  createdAt: createdAt(),
+});
+
+/** Hypervisor hosts. */
+export const hosts = sqliteTable('hosts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  address: text('address').notNull(),
+  poolId: text('pool_id').references(() => computePools.id),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  accel: text('accel', { enum: ['kvm', 'tcg'] }).notNull(),
+  accelReason: text('accel_reason').notNull().default(''),
+  cpus: integer('cpus').notNull(),
+  memoryMiB: integer('memory_mib').notNull(),
+  libvirtVersion: text('libvirt_version').notNull().default(''),
+  hypervisorVersion: text('hypervisor_version').notNull().default(''),
+  isLocal: integer('is_local', { mode: 'boolean' }).notNull().default(false),
+  lastSeenAt: text('last_seen_at'),
+  createdAt: createdAt(),
+});
+
+/** Disk images (templates) stored in the data directory. */
+export const images = sqliteTable('images', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description').notNull().default(''),
+  os: text('os').notNull().default(''),
+  format: text('format', { enum: ['qcow2', 'raw'] }).notNull(),
+  fileName: text('file_name').notNull(),
+  sizeBytes: integer('size_bytes').notNull(),
+  virtualSizeBytes: integer('virtual_size_bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  createdAt: createdAt(),
+});
+
+/** ISO media. */
+export const media = sqliteTable('media', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  fileName: text('file_name').notNull(),
+  sizeBytes: integer('size_bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Virtual machines. `state` is what users see; it is reconciled with the hypervisor. */
+export const instances = sqliteTable(
+  'instances',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => computePools.id),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id),
+    cores: integer('cores').notNull(),
+    memoryMiB: integer('memory_mib').notNull(),
+    diskSizeBytes: integer('disk_size_bytes').notNull(),
+    imageId: text('image_id').references(() => images.id),
+    cloneMode: text('clone_mode', { enum: ['linked', 'full', 'blank'] }).notNull(),
+    mediaId: text('media_id').references(() => media.id),
+    state: text('state', {
+      enum: ['creating', 'stopped', 'running', 'paused', 'migrating', 'lost', 'error', 'deleting'],
+    }).notNull(),
+    stateReason: text('state_reason').notNull().default(''),
+    domainName: text('domain_name').notNull().unique(),
+    domainUuid: text('domain_uuid').notNull().unique(),
+    vncPassword: text('vnc_password').notNull(),
+    autostart: integer('autostart', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [uniqueIndex('instances_pool_name').on(t.poolId, t.name)],
+);
+
+/** Long-running tasks with progress (create, delete, start from ISO, uploads...). */
+export const operations = sqliteTable('operations', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  targetType: text('target_type').notNull(),
+  targetId: text('target_id').notNull(),
+  state: text('state', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
+  progress: integer('progress').notNull().default(0),
+  message: text('message').notNull().default(''),
+  errorCode: text('error_code'),
+  errorDetail: text('error_detail'),
+  userId: text('user_id'),
+  createdAt: createdAt(),
+  updatedAt: createdAt(),
+});
+
+/** Every change: who, what, when, from where. */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: createdAt(),
+  userId: text('user_id'),
+  username: text('username'),
+  action: text('action').notNull(),
+  targetType: text('target_type').notNull(),
+  targetId: text('target_id'),
+  sourceIp: text('source_ip'),
+  detail: text('detail').notNull().default(''),
+});

@@ -1,0 +1,65 @@
+/**
+ * Runs external commands with an argument array (never a shell string), a timeout and a
+ * typed error that carries the command, exit code and stderr.
+ */
+import { spawn } from 'node:child_process';
+
+/** A command failed, timed out or could not be started. */
+export class ExecError extends Error {
+  override name = 'ExecError';
+  constructor(
+    readonly command: string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    reason: string,
+  ) {
+    super(`${command[0]} ${reason}: ${stderr.trim().split('\n').slice(-3).join(' ') || '(no output)'}`);
+  }
+}
+
+/** Options for {@link run}. */
+export interface RunOptions {
+  timeoutMs?: number;
+  input?: string;
+  /** Called with each chunk of stderr (qemu-img -p writes progress to stdout, so both are offered). */
+  onStdout?: (chunk: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Result of a successful run. */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command[0]` with the remaining arguments; resolves on exit code 0, rejects with ExecError otherwise. */
+export function run(command: string[], options: RunOptions = {}): Promise<RunResult> {
+  const [file, ...args] = command;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      options.onStdout?.(chunk);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new ExecError(command, null, stderr, `could not be started (${err.message})`));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new ExecError(command, code, stderr, `timed out after ${timeoutMs} ms`));
+      else if (code !== 0) reject(new ExecError(command, code, stderr, `exited with code ${code}`));
+      else resolve({ stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}

@@ -1,0 +1,49 @@
+/** The onebox command line: `serve`, `doctor`, `version`. One executable, every role. */
+import { SERVE_USAGE, parseServeConfig } from './config.js';
+import { runDoctor } from './cli/doctor.js';
+import { VERSION, runServe } from './cli/serve.js';
+
+const USAGE = `onebox ${VERSION}: a private cloud of virtual machines in one executable.
+
+Usage:
+  onebox serve [options]    run the server (API, UI, host agent); --help for options
+  onebox doctor [--fix]     check this host's packages, libvirtd and KVM; --fix installs what is missing
+  onebox version            print the version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(SERVE_USAGE);
+        return 0;
+      }
+      await runServe(parseServeConfig(rest));
+      return 0;
+    case 'doctor':
+      return runDoctor(rest);
+    case 'version':
+    case '--version':
+      console.log(VERSION);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`onebox: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+// Inside a single executable every argv element after the binary belongs to us.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`onebox: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,150 @@
+/**
+ * Accounts and credentials: the first-run admin, logins with sessions and CSRF tokens,
+ * and API tokens. Secrets are random; only their SHA-256 is stored.
+ */
+import { createHash } from 'node:crypto';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { apiTokens, sessions, users } from '../db/schema.js';
+import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from '../lib/errors.js';
+import { newId, newSecret } from '../lib/ids.js';
+import { log } from '../lib/log.js';
+import type { Actor } from './actor.js';
+import type { AuditService } from './audit.js';
+import { LoginThrottle } from './login-throttle.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+const SESSION_TTL_MS = 12 * 60 * 60_000;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** A user as the API shows it (never the hash). */
+export interface PublicUser {
+  id: string;
+  username: string;
+  role: 'admin' | 'user';
+  createdAt: string;
+}
+
+/** A freshly opened session: the cookie value and the CSRF token the browser must echo. */
+export interface NewSession {
+  token: string;
+  csrfToken: string;
+  expiresAt: string;
+  user: PublicUser;
+}
+
+const publicUser = (u: typeof users.$inferSelect): PublicUser => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  createdAt: u.createdAt,
+});
+
+/** Users, sessions and API tokens. */
+export class AuthService {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly throttle = new LoginThrottle(),
+  ) {}
+
+  /** True until the initial admin exists. */
+  isSetupNeeded(): boolean {
+    return this.db.select({ n: sql<number>`count(*)` }).from(users).get()!.n === 0;
+  }
+
+  /** Creates the initial admin; refused once any user exists. */
+  async setupAdmin(username: string, password: string, ip: string): Promise<PublicUser> {
+    const passwordHash = await hashPassword(password);
+    const user = this.db.transaction((tx) => {
+      if (tx.select({ n: sql<number>`count(*)` }).from(users).get()!.n > 0)
+        throw new ConflictError('setup_already_done', 'The initial admin already exists; log in instead.');
+      return tx.insert(users).values({ id: newId('usr'), username, passwordHash, role: 'admin' }).returning().get();
+    });
+    this.audit.record({ userId: user.id, username, role: 'admin', ip }, 'setup', 'user', user.id);
+    return publicUser(user);
+  }
+
+  /** Checks credentials and opens a session; failures are rate-limited per user and per address. */
+  async login(username: string, password: string, ip: string): Promise<NewSession> {
+    const keys = [`user:${username.toLowerCase()}`, `ip:${ip}`];
+    const wait = this.throttle.retryAfterSeconds(keys);
+    if (wait > 0) throw new RateLimitedError(`Too many failed logins; try again in ${wait} seconds.`, wait);
+    const user = this.db.select().from(users).where(eq(users.username, username)).get();
+    // Verify against a dummy hash when the user is unknown so timing does not reveal which names exist.
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok) {
+      this.throttle.recordFailure(keys);
+      log.warn('login failed', { username, ip });
+      this.audit.record(undefined, 'login_failed', 'user', user?.id ?? null, `username=${username} ip=${ip}`);
+      throw new UnauthorizedError('The username or password is wrong.', 'invalid_credentials');
+    }
+    this.throttle.reset(keys);
+    const token = newSecret();
+    const csrfToken = newSecret(24);
+    const expiresAt = new Date(Date.now() + SESSION_TTL_MS).toISOString();
+    this.db.insert(sessions).values({ id: newId('ses'), tokenHash: sha256(token), userId: user.id, csrfToken, expiresAt }).run();
+    this.audit.record({ userId: user.id, username, role: user.role, ip }, 'login', 'user', user.id);
+    return { token, csrfToken, expiresAt, user: publicUser(user) };
+  }
+
+  /** The user and CSRF token behind a session cookie, or undefined when unknown or expired. */
+  resolveSession(token: string): { user: PublicUser; csrfToken: string } | undefined {
+    const row = this.db
+      .select({ user: users, csrfToken: sessions.csrfToken })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date().toISOString())))
+      .get();
+    return row && { user: publicUser(row.user), csrfToken: row.csrfToken };
+  }
+
+  /** Ends a session. */
+  logout(token: string): void {
+    this.db.delete(sessions).where(eq(sessions.tokenHash, sha256(token))).run();
+  }
+
+  /** Creates an API token; the secret is returned once and never stored. */
+  createApiToken(actor: Actor, name: string) {
+    const token = `obt_${newSecret()}`;
+    const row = this.db
+      .insert(apiTokens)
+      .values({ id: newId('tok'), userId: actor.userId, name, tokenHash: sha256(token) })
+      .returning()
+      .get();
+    this.audit.record(actor, 'create', 'api_token', row.id, name);
+    return { id: row.id, name: row.name, createdAt: row.createdAt, token };
+  }
+
+  /** The caller's tokens (without secrets). */
+  listApiTokens(actor: Actor) {
+    return this.db
+      .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+      .from(apiTokens)
+      .where(eq(apiTokens.userId, actor.userId))
+      .all();
+  }
+
+  /** Revokes one of the caller's tokens. */
+  deleteApiToken(actor: Actor, id: string): void {
+    const result = this.db.delete(apiTokens).where(and(eq(apiTokens.id, id), eq(apiTokens.userId, actor.userId))).run();
+    if (result.changes === 0) throw new NotFoundError('api_token', id);
+    this.audit.record(actor, 'delete', 'api_token', id);
+  }
+
+  /** The user behind an API token, or undefined. */
+  resolveApiToken(token: string): PublicUser | undefined {
+    const row = this.db
+      .select({ user: users, tokenId: apiTokens.id })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .where(eq(apiTokens.tokenHash, sha256(token)))
+      .get();
+    if (!row) return undefined;
+    this.db.update(apiTokens).set({ lastUsedAt: new Date().toISOString() }).where(eq(apiTokens.id, row.tokenId)).run();
+    return publicUser(row.user);
+  }
+}
+
+// A valid hash of a random password, used to spend the same time on unknown usernames.
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -1,0 +1,109 @@
+/**
+ * Disk images (templates): upload (streamed, checksummed, checked with qemu-img), list,
+ * get and delete (refused while linked clones depend on the file).
+ */
+import { rename, rm } from 'node:fs/promises';
+import { and, eq, or } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { images, instances } from '../db/schema.js';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import type { StorageDriver } from '../storage/driver.js';
+import type { Actor } from './actor.js';
+import type { AuditService } from './audit.js';
+import type { DataPaths } from './paths.js';
+import { receiveFile } from './uploads.js';
+
+/** An image row. */
+export type Image = typeof images.$inferSelect;
+
+/** Metadata given with an upload. */
+export interface ImageMeta {
+  name: string;
+  description: string;
+  os: string;
+}
+
+/** Disk image catalogue. */
+export class ImagesService {
+  constructor(
+    private readonly db: Db,
+    private readonly storage: StorageDriver,
+    private readonly paths: DataPaths,
+    private readonly audit: AuditService,
+  ) {}
+
+  list(): Image[] {
+    return this.db.select().from(images).orderBy(images.name).all();
+  }
+
+  /** By id or name; throws image_not_found. */
+  get(idOrName: string): Image {
+    const row = this.db.select().from(images).where(or(eq(images.id, idOrName), eq(images.name, idOrName))).get();
+    if (!row) throw new NotFoundError('image', idOrName);
+    return row;
+  }
+
+  /** Absolute path of the image file. */
+  filePath(image: Image): string {
+    return this.paths.image(image.fileName);
+  }
+
+  /** Receives an uploaded qcow2 or raw image. Nothing is visible until it is complete and valid. */
+  async upload(body: ReadableStream<Uint8Array> | null, meta: ImageMeta, actor: Actor): Promise<Image> {
+    this.assertNameFree(meta.name);
+    const received = await receiveFile(body, this.paths.uploadsDir);
+    try {
+      const info = await this.storage.info(received.path);
+      if (info.format !== 'qcow2' && info.format !== 'raw')
+        throw new ValidationError(`The file is a ${info.format} image; upload qcow2 or raw.`, undefined, 'unsupported_image_format');
+      if (info.format === 'raw' && received.sizeBytes % 512 !== 0)
+        throw new ValidationError(`The file is neither qcow2 nor a raw disk (${received.sizeBytes} bytes is not a multiple of 512).`, undefined, 'unsupported_image_format');
+      if (info.backingFile)
+        throw new ValidationError('The image refers to a backing file; upload a self-contained image (qemu-img convert -O qcow2).', undefined, 'image_has_backing_file');
+      if (info.format === 'qcow2') await this.storage.check(received.path).catch(() => {
+        throw new ValidationError('The qcow2 image is corrupt (qemu-img check failed).', undefined, 'image_corrupt');
+      });
+      const id = newId('img');
+      const fileName = `${id}.${info.format}`;
+      await rename(received.path, this.paths.image(fileName));
+      const row = this.insert({ id, fileName, format: info.format, sizeBytes: received.sizeBytes, virtualSizeBytes: info.virtualSizeBytes, sha256: received.sha256, ...meta });
+      this.audit.record(actor, 'upload', 'image', id, meta.name);
+      return row;
+    } finally {
+      await rm(received.path, { force: true });
+    }
+  }
+
+  /** Deletes an image unless instances are linked clones of it. */
+  async delete(idOrName: string, actor: Actor): Promise<void> {
+    const image = this.get(idOrName);
+    this.db.transaction((tx) => {
+      const users = tx
+        .select({ name: instances.name })
+        .from(instances)
+        .where(and(eq(instances.imageId, image.id), eq(instances.cloneMode, 'linked')))
+        .all();
+      if (users.length > 0)
+        throw new ConflictError('image_in_use', `Image '${image.name}' backs instance(s) ${users.map((u) => u.name).join(', ')}; delete them first.`);
+      tx.update(instances).set({ imageId: null }).where(eq(instances.imageId, image.id)).run();
+      tx.delete(images).where(eq(images.id, image.id)).run();
+    });
+    await rm(this.filePath(image), { force: true });
+    this.audit.record(actor, 'delete', 'image', image.id, image.name);
+  }
+
+  private assertNameFree(name: string): void {
+    if (this.db.select({ id: images.id }).from(images).where(eq(images.name, name)).get())
+      throw new ConflictError('image_name_taken', `An image named '${name}' already exists.`);
+  }
+
+  private insert(values: typeof images.$inferInsert): Image {
+    try {
+      return this.db.insert(images).values(values).returning().get();
+    } catch (err) {
+      if (String(err).includes('UNIQUE')) throw new ConflictError('image_name_taken', `An image named '${values.name}' already exists.`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Power actions on instances: start (optionally from an ISO), stop (ACPI, waits for the
+ * guest), force stop, reboot, reset, pause, resume. The domain is redefined from the
+ * database before each start, so the stored instance is the single source of truth.
+ */
+import { ConflictError } from '../lib/errors.js';
+import type { Actor } from './actor.js';
+import type { AuditService } from './audit.js';
+import { callHypervisor } from './hypervisor-errors.js';
+import { domainSpecFor } from './instance-spec.js';
+import type { InstanceState } from './instance-state.js';
+import type { Instance, InstanceStore } from './instance-store.js';
+import type { InstancesService } from './instances.js';
+import type { MediaService } from './media.js';
+import type { Operation, OperationsService } from './operations.js';
+
+/** The power actions a user can ask for. */
+export type PowerAction = 'start' | 'stop' | 'force-stop' | 'reboot' | 'reset' | 'pause' | 'resume';
+
+const allowedFrom: Record<PowerAction, InstanceState[]> = {
+  start: ['stopped', 'error'],
+  stop: ['running'],
+  'force-stop': ['running', 'paused', 'error'],
+  reboot: ['running'],
+  reset: ['running'],
+  pause: ['running'],
+  resume: ['paused'],
+};
+
+/** Starts, stops and otherwise drives instances. */
+export class InstancePowerService {
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly instances: InstancesService,
+    private readonly media: MediaService,
+    private readonly operations: OperationsService,
+    private readonly audit: AuditService,
+    /** How long a graceful stop waits for the guest before failing. */
+    private readonly stopTimeoutMs = 120_000,
+  ) {}
+
+  /** Performs an immediate action and returns the refreshed instance. */
+  async act(idOrName: string, action: Exclude<PowerAction, 'stop'>, actor: Actor): Promise<Instance> {
+    const row = this.checked(idOrName, action);
+    const agent = this.instances.agentFor(row);
+    const hv = agent.hypervisor;
+    const name = row.domainName;
+    const calls: Record<typeof action, () => Promise<void>> = {
+      start: async () => {
+        await hv.defineDomain(domainSpecFor(row, this.instances.specContext(agent, row)));
+        await hv.start(name);
+      },
+      'force-stop': () => hv.destroy(name),
+      reboot: () => hv.reboot(name),
+      reset: () => hv.reset(name),
+      pause: () => hv.suspend(name),
+      resume: () => hv.resume(name),
+    };
+    await callHypervisor(row.name, calls[action]);
+    this.audit.record(actor, action, 'instance', row.id, row.name);
+    return this.instances.refreshState(this.store.get(row.id));
+  }
+
+  /** Asks the guest to power off through ACPI and waits (in an operation) until it has. */
+  stop(idOrName: string, actor: Actor): Operation {
+    const row = this.checked(idOrName, 'stop');
+    const agent = this.instances.agentFor(row);
+    this.audit.record(actor, 'stop', 'instance', row.id, row.name);
+    return this.operations.start('instance.stop', { type: 'instance', id: row.id }, actor, async (ctx) => {
+      await callHypervisor(row.name, () => agent.hypervisor.shutdown(row.domainName));
+      ctx.progress(0.1, 'Waiting for the guest to power off');
+      const deadline = Date.now() + this.stopTimeoutMs;
+      while (Date.now() < deadline) {
+        const domain = await callHypervisor(row.name, () => agent.hypervisor.findDomain(row.domainName));
+        if (!domain || domain.state === 'shutoff') {
+          await this.instances.refreshState(this.store.get(row.id));
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      throw new ConflictError('stop_timed_out', `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest may ignore ACPI. Use force-stop.`);
+    });
+  }
+
+  /** Inserts an ISO and boots from it first, in an operation. */
+  startFromIso(idOrName: string, mediaId: string, actor: Actor): Operation {
+    const row = this.checked(idOrName, 'start');
+    const iso = this.media.get(mediaId);
+    const agent = this.instances.agentFor(row);
+    this.audit.record(actor, 'start_from_iso', 'instance', row.id, iso.name);
+    return this.operations.start('instance.start-from-iso', { type: 'instance', id: row.id }, actor, async (ctx) => {
+      const updated = this.store.update(row.id, { mediaId: iso.id });
+      ctx.progress(0.3, 'Defining the virtual machine with the ISO first in the boot order');
+      await callHypervisor(row.name, () => agent.hypervisor.defineDomain(domainSpecFor(updated, this.instances.specContext(agent, updated, true))));
+      ctx.progress(0.6, 'Starting');
+      await callHypervisor(row.name, () => agent.hypervisor.start(row.domainName));
+      await this.instances.refreshState(this.store.get(row.id));
+    });
+  }
+
+  private checked(idOrName: string, action: PowerAction): Instance {
+    const row = this.store.get(idOrName);
+    if (!allowedFrom[action].includes(row.state))
+      throw new ConflictError('invalid_instance_state', `Cannot ${action} instance '${row.name}' while it is ${row.state}.`);
+    return row;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Operations: long-running tasks with an id, state, progress and a final result or error.
+ * They run in this process; their rows survive restarts (a task cut off by a restart is
+ * marked failed at the next start).
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { operations } from '../db/schema.js';
+import { AppError, NotFoundError } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { log } from '../lib/log.js';
+import type { Actor } from './actor.js';
+
+/** An operation as stored and shown. */
+export type Operation = typeof operations.$inferSelect;
+
+/** Passed to the work function to report progress. */
+export interface OperationContext {
+  /** Reports progress as a fraction 0..1 and an optional message for the user. */
+  progress(fraction: number, message?: string): void;
+}
+
+/** Starts, tracks and lists operations. */
+export class OperationsService {
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(private readonly db: Db) {}
+
+  /** Marks operations left 'running' by a previous process as failed. */
+  failInterrupted(): number {
+    return this.db
+      .update(operations)
+      .set({ state: 'failed', errorCode: 'interrupted', errorDetail: 'onebox restarted while this operation was running.', updatedAt: now() })
+      .where(eq(operations.state, 'running'))
+      .run().changes;
+  }
+
+  /** Records a new operation and runs `work` in the background. Returns the row at once. */
+  start(kind: string, target: { type: string; id: string }, actor: Actor | undefined, work: (ctx: OperationContext) => Promise<void>): Operation {
+    const row = this.db
+      .insert(operations)
+      .values({ id: newId('op'), kind, targetType: target.type, targetId: target.id, state: 'running', userId: actor?.userId ?? null })
+      .returning()
+      .get();
+    const ctx: OperationContext = {
+      progress: (fraction, message) => this.update(row.id, { progress: Math.round(Math.min(1, Math.max(0, fraction)) * 100), ...(message ? { message } : {}) }),
+    };
+    const task = work(ctx).then(
+      () => this.update(row.id, { state: 'succeeded', progress: 100 }),
+      (err: unknown) => this.fail(row.id, err),
+    );
+    this.running.set(row.id, task.finally(() => this.running.delete(row.id)));
+    return row;
+  }
+
+  /** Gets one operation or throws NotFound. */
+  get(id: string): Operation {
+    const row = this.db.select().from(operations).where(eq(operations.id, id)).get();
+    if (!row) throw new NotFoundError('operation', id);
+    return row;
+  }
+
+  /** Newest first, optionally for one target. */
+  list(targetId?: string, limit = 100): Operation[] {
+    return this.db
+      .select()
+      .from(operations)
+      .where(targetId ? and(eq(operations.targetId, targetId)) : undefined)
+      .orderBy(desc(operations.createdAt))
+      .limit(limit)
+      .all();
+  }
+
+  /** Resolves when the operation has finished (tests and shutdown). */
+  async settled(id?: string): Promise<void> {
+    if (id) await this.running.get(id);
+    else await Promise.all(this.running.values());
+  }
+
+  private update(id: string, values: Partial<Operation>): void {
+    this.db.update(operations).set({ ...values, updatedAt: now() }).where(eq(operations.id, id)).run();
+  }
+
+  private fail(id: string, err: unknown): void {
+    if (err instanceof AppError) {
+      this.update(id, { state: 'failed', errorCode: err.code, errorDetail: err.message });
+      return;
+    }
+    log.error('operation failed', { operation: id, error: err instanceof Error ? err.stack : String(err) });
+    const detail = err instanceof Error ? err.message : String(err);
+    this.update(id, { state: 'failed', errorCode: 'operation_failed', errorDetail: detail });
+  }
+}
+
+const now = () => new Date().toISOString();

@@ -1,0 +1,39 @@
+/** Where things live inside the data directory. One place, so no service invents a path. */
+import { join } from 'node:path';
+
+/** Paths of files onebox keeps under its data directory. */
+export class DataPaths {
+  constructor(readonly root: string) {}
+
+  get database(): string {
+    return join(this.root, 'onebox.db');
+  }
+  get imagesDir(): string {
+    return join(this.root, 'images');
+  }
+  get mediaDir(): string {
+    return join(this.root, 'media');
+  }
+  get instancesDir(): string {
+    return join(this.root, 'instances');
+  }
+  /** Temporary files of uploads in progress (same filesystem as the targets, for atomic rename). */
+  get uploadsDir(): string {
+    return join(this.root, 'uploads');
+  }
+  image(fileName: string): string {
+    return join(this.imagesDir, fileName);
+  }
+  mediaFile(fileName: string): string {
+    return join(this.mediaDir, fileName);
+  }
+  instanceDir(instanceId: string): string {
+    return join(this.instancesDir, instanceId);
+  }
+  systemDisk(instanceId: string): string {
+    return join(this.instanceDir(instanceId), 'system.qcow2');
+  }
+  serialLog(instanceId: string): string {
+    return join(this.instanceDir(instanceId), 'serial.log');
+  }
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { placeInstance, type HostCandidate, type PlacementRequest } from './scheduler.js';
+
+const host = (id: string, over: Partial<HostCandidate> = {}): HostCandidate => ({
+  id, online: true, enabled: true, poolId: 'pool', cpus: 4, memoryMiB: 8192, claimedCores: 0, claimedMemoryMiB: 0, ...over,
+});
+const req: PlacementRequest = { poolId: 'pool', cores: 2, memoryMiB: 1024, diskBytes: 1, cpuOvercommit: 1, memoryOvercommit: 1 };
+
+describe('placeInstance', () => {
+  const cases: { name: string; hosts: HostCandidate[]; req?: Partial<PlacementRequest>; expect: string | undefined }[] = [
+    { name: 'single fitting host', hosts: [host('a')], expect: 'a' },
+    { name: 'offline host is skipped', hosts: [host('a', { online: false }), host('b')], expect: 'b' },
+    { name: 'disabled host is skipped', hosts: [host('a', { enabled: false })], expect: undefined },
+    { name: 'other pool is skipped', hosts: [host('a', { poolId: 'other' })], expect: undefined },
+    { name: 'too few cores', hosts: [host('a', { claimedCores: 3 })], expect: undefined },
+    { name: 'overcommit makes room', hosts: [host('a', { claimedCores: 3 })], req: { cpuOvercommit: 2 }, expect: 'a' },
+    { name: 'too little memory', hosts: [host('a', { claimedMemoryMiB: 7500 })], expect: undefined },
+    { name: 'prefers the emptier host', hosts: [host('a', { claimedCores: 2 }), host('b')], expect: 'b' },
+    { name: 'pinned host wins even when fuller', hosts: [host('a', { claimedCores: 1 }), host('b')], req: { pinnedHostId: 'a' }, expect: 'a' },
+    { name: 'no disk space', hosts: [host('a', { freeDiskBytes: 0 })], req: { diskBytes: 10 }, expect: undefined },
+    { name: 'ties broken by id', hosts: [host('b'), host('a')], expect: 'a' },
+  ];
+  for (const c of cases) {
+    test(c.name, () => assert.equal(placeInstance(c.hosts, { ...req, ...c.req }).hostId, c.expect));
+  }
+
+  test('says why each host was rejected', () => {
+    const result = placeInstance([host('a', { online: false }), host('b', { claimedMemoryMiB: 8192 })], req);
+    assert.equal(result.hostId, undefined);
+    assert.ok(!result.hostId && result.reasons.length === 2 && result.reasons[0] === 'a: offline');
+  });
+});

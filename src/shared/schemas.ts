@@ -1,0 +1,89 @@
+/**
+ * Request schemas shared by the API (validation at the edge) and the UI (forms).
+ * Messages are sentences a user can act on.
+ */
+import { z } from 'zod';
+
+/** Password rule for every account: at least 8 characters with a digit, a lower- and an upper-case letter. */
+export const passwordSchema = z
+  .string()
+  .min(8, 'The password must have at least 8 characters.')
+  .max(200, 'The password must have at most 200 characters.')
+  .regex(/[0-9]/, 'The password must contain a digit.')
+  .regex(/[a-z]/, 'The password must contain a lower-case letter.')
+  .regex(/[A-Z]/, 'The password must contain an upper-case letter.');
+
+/** Login names: letters, digits, dot, dash, underscore. */
+export const usernameSchema = z
+  .string()
+  .min(1, 'The username must not be empty.')
+  .max(64, 'The username must have at most 64 characters.')
+  .regex(/^[A-Za-z0-9._-]+$/, 'The username may contain only letters, digits, ".", "_" and "-".');
+
+/** First-run admin creation. */
+export const setupSchema = z.object({ username: usernameSchema, password: passwordSchema }).strict();
+
+/** Login. */
+export const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
+
+/** New API token. */
+export const createTokenSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+
+/** Instance names become guest hostnames: letters, digits and '-', not starting or ending with '-'. */
+export const instanceNameSchema = z
+  .string()
+  .min(1, 'The name must not be empty.')
+  .max(63, 'The name must have at most 63 characters (a hostname label).')
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, 'The name may contain only letters, digits and "-", and must not start or end with "-".');
+
+const GiB = 1024 ** 3;
+
+/** Where an instance's system disk comes from. */
+export const systemDiskSchema = z.discriminatedUnion('source', [
+  z
+    .object({
+      source: z.literal('image'),
+      imageId: z.string().min(1),
+      /** Disk size in GiB; default: the image's virtual size. */
+      sizeGiB: z.number().int().min(1).max(64 * 1024).optional(),
+      /** linked: qcow2 overlay on the image (instant); full: an independent copy. */
+      clone: z.enum(['linked', 'full']).default('linked'),
+    })
+    .strict(),
+  z.object({ source: z.literal('blank'), sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict(),
+]);
+
+/** Create an instance. */
+export const createInstanceSchema = z
+  .object({
+    name: instanceNameSchema,
+    pool: z.string().min(1).default('default'),
+    cores: z.number().int().min(1, 'An instance needs at least 1 core.').max(128),
+    memoryMiB: z.number().int().min(64, 'An instance needs at least 64 MiB of memory.').max(4 * 1024 * 1024),
+    disk: systemDiskSchema,
+    /** ISO to put in the CD-ROM drive at creation. */
+    mediaId: z.string().min(1).optional(),
+    autostart: z.boolean().default(false),
+    /** Start the instance once it is created. */
+    start: z.boolean().default(false),
+  })
+  .strict();
+
+/** Start an instance from an ISO (boots the CD-ROM first). */
+export const startFromIsoSchema = z.object({ mediaId: z.string().min(1) }).strict();
+
+/** Image metadata sent as query parameters with an upload. */
+export const imageUploadQuerySchema = z
+  .object({
+    name: z.string().trim().min(1, 'The image needs a name.').max(128),
+    description: z.string().max(1000).default(''),
+    os: z.string().max(64).default(''),
+  })
+  .strict();
+
+/** Media metadata sent as query parameters with an upload. */
+export const mediaUploadQuerySchema = z.object({ name: z.string().trim().min(1, 'The ISO needs a name.').max(128) }).strict();
+
+export type CreateInstanceInput = z.infer<typeof createInstanceSchema>;
+export type SystemDiskInput = z.infer<typeof systemDiskSchema>;
+export { GiB };
