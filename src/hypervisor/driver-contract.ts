@@ -1,0 +1,196 @@
+/**
+ * The HypervisorDriver contract: one node:test suite run against every implementation
+ * (fake, libvirt test:///default, libvirt qemu:///system) so the fake stays honest.
+ * Test domains carry a unique prefix and are destroyed and undefined in `after`.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { HypervisorDriver } from './driver.js';
+import { DomainNotFoundError, DomainStateError } from './errors.js';
+import type { DomainLifecycleEvent, DomainSpec } from './types.js';
+
+/** How to run the contract against one implementation. */
+export interface DriverContractOptions {
+  /** Suite title, e.g. "fake" or "libvirt qemu:///system". */
+  name: string;
+  /** Opens a fresh driver. */
+  open: () => Promise<HypervisorDriver>;
+  /** A valid spec for a domain of the given name and uuid (the harness supplies disk files). */
+  makeSpec: (name: string, uuid: string) => DomainSpec;
+  /** An existing ISO (any readable file) to insert into CD-ROM drives. */
+  mediaPath: string;
+  /** Whether changeCdrom works (libvirt's test driver does not implement it). */
+  supportsCdrom: boolean;
+  /** Whether a running domain has a VNC port (not in libvirt's test driver). */
+  supportsVnc: boolean;
+  /** Whether an ACPI shutdown stops the domain at once (no guest OS under qemu: it does not). */
+  shutdownStops: boolean;
+  /** How long to wait for a lifecycle event. */
+  eventTimeoutMs?: number;
+  /** Set to skip the whole suite, with the reason. */
+  skip?: string;
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Registers the contract tests for one driver implementation. */
+export function describeHypervisorDriverContract(opts: DriverContractOptions): void {
+  describe(`HypervisorDriver contract: ${opts.name}`, { skip: opts.skip }, () => {
+    const prefix = `obtest-${process.pid}-${Math.random().toString(36).slice(2, 6)}-`;
+    const timeout = opts.eventTimeoutMs ?? 5000;
+    let drv: HypervisorDriver;
+    const events: DomainLifecycleEvent[] = [];
+    let unsubscribe: () => void = () => {};
+    let counter = 0;
+    const fresh = (): DomainSpec => opts.makeSpec(`${prefix}${++counter}`, randomUUID());
+    const sawEvent = (name: string, event: string) => until(() => events.some((e) => e.name === name && e.event === event), timeout, `event '${event}' of ${name}`);
+
+    before(async () => {
+      drv = await opts.open();
+      unsubscribe = drv.onLifecycle((e) => events.push(e));
+    });
+
+    after(async () => {
+      if (!drv) return;
+      unsubscribe();
+      for (const d of await drv.listDomains()) {
+        if (!d.name.startsWith(prefix)) continue;
+        if (d.state !== 'shutoff') await drv.destroy(d.name).catch(() => undefined);
+        await drv.undefineDomain(d.name).catch(() => undefined);
+      }
+      await drv.close();
+    });
+
+    test('hostInfo reports the host', async () => {
+      const info = await drv.hostInfo();
+      assert.ok(info.hostname.length > 0);
+      assert.ok(info.cpus > 0 && info.memoryMiB > 0);
+      assert.match(info.libvirtVersion, /^\d+\.\d+\.\d+$/);
+      assert.match(info.hypervisorVersion, /^\d+\.\d+\.\d+$/);
+    });
+
+    test('a missing domain: find returns undefined, operations throw DomainNotFoundError naming it', async () => {
+      const name = `${prefix}missing`;
+      assert.equal(await drv.findDomain(name), undefined);
+      for (const op of [() => drv.start(name), () => drv.destroy(name), () => drv.undefineDomain(name), () => drv.suspend(name), () => drv.vncEndpoint(name)]) {
+        await assert.rejects(op(), (e: unknown) => e instanceof DomainNotFoundError && e.domainName === name);
+      }
+    });
+
+    test('define, redefine, list, undefine', async () => {
+      const spec = fresh();
+      await drv.defineDomain(spec);
+      await drv.defineDomain(spec);
+      const found = await drv.findDomain(spec.name);
+      assert.deepEqual({ ...found, reason: 0 }, { name: spec.name, uuid: spec.uuid.toLowerCase(), state: 'shutoff', reason: 0 });
+      assert.ok((await drv.listDomains()).some((d) => d.name === spec.name));
+      await sawEvent(spec.name, 'defined');
+      await drv.undefineDomain(spec.name);
+      assert.equal(await drv.findDomain(spec.name), undefined);
+      await sawEvent(spec.name, 'undefined');
+    });
+
+    test('lifecycle: start, suspend, resume, reset, reboot, destroy with events and state errors', async () => {
+      const spec = fresh();
+      const state = async () => (await drv.findDomain(spec.name))?.state;
+      await drv.defineDomain(spec);
+      await assert.rejects(drv.destroy(spec.name), DomainStateError);
+      await drv.start(spec.name);
+      assert.equal(await state(), 'running');
+      await sawEvent(spec.name, 'started');
+      await assert.rejects(drv.start(spec.name), DomainStateError);
+      await assert.rejects(drv.undefineDomain(spec.name), DomainStateError);
+      await drv.suspend(spec.name);
+      assert.equal(await state(), 'paused');
+      await sawEvent(spec.name, 'suspended');
+      await drv.resume(spec.name);
+      assert.equal(await state(), 'running');
+      await sawEvent(spec.name, 'resumed');
+      await drv.reset(spec.name);
+      await drv.reboot(spec.name);
+      assert.equal(await state(), 'running');
+      await drv.destroy(spec.name);
+      assert.equal(await state(), 'shutoff');
+      await sawEvent(spec.name, 'stopped');
+      await assert.rejects(drv.suspend(spec.name), DomainStateError);
+      await drv.undefineDomain(spec.name);
+    });
+
+    test('shutdown goes through ACPI and fails on a stopped domain', async () => {
+      const spec = fresh();
+      await drv.defineDomain(spec);
+      await assert.rejects(drv.shutdown(spec.name), DomainStateError);
+      await drv.start(spec.name);
+      await drv.shutdown(spec.name);
+      if (opts.shutdownStops) {
+        assert.equal((await drv.findDomain(spec.name))?.state, 'shutoff');
+      } else {
+        await drv.destroy(spec.name);
+      }
+      await drv.undefineDomain(spec.name);
+    });
+
+    test('an unsubscribed listener hears nothing more', async () => {
+      const spec = fresh();
+      const mine: DomainLifecycleEvent[] = [];
+      const off = drv.onLifecycle((e) => mine.push(e));
+      await drv.defineDomain(spec);
+      await until(() => mine.some((e) => e.name === spec.name), timeout, 'the defined event');
+      off();
+      const seen = mine.length;
+      await drv.undefineDomain(spec.name);
+      await sawEvent(spec.name, 'undefined');
+      assert.equal(mine.length, seen);
+    });
+
+    test('CD-ROM insert and eject, stopped and running', { skip: !opts.supportsCdrom && 'the driver does not implement device updates' }, async () => {
+      const spec = fresh();
+      await drv.defineDomain(spec);
+      await drv.changeCdrom(spec.name, spec.cdrom.target, opts.mediaPath);
+      await drv.changeCdrom(spec.name, spec.cdrom.target, undefined);
+      await drv.start(spec.name);
+      await drv.changeCdrom(spec.name, spec.cdrom.target, opts.mediaPath);
+      await drv.changeCdrom(spec.name, spec.cdrom.target, undefined);
+      await drv.destroy(spec.name);
+      await drv.undefineDomain(spec.name);
+    });
+
+    test('VNC endpoint of a running domain; DomainStateError when stopped', { skip: !opts.supportsVnc && 'the driver has no graphics' }, async () => {
+      const spec = fresh();
+      await drv.defineDomain(spec);
+      await assert.rejects(drv.vncEndpoint(spec.name), DomainStateError);
+      await drv.start(spec.name);
+      const vnc = await drv.vncEndpoint(spec.name);
+      assert.equal(vnc.host, spec.vnc.listen);
+      assert.ok(vnc.port >= 5900, `port ${vnc.port} should be at least 5900`);
+      await drv.destroy(spec.name);
+      await drv.undefineDomain(spec.name);
+    });
+  });
+}
+
+/** A small TCG spec for contract tests; the caller supplies an existing disk image path. */
+export function contractSpec(name: string, uuid: string, diskPath: string, serialLogPath: string): DomainSpec {
+  return {
+    name,
+    uuid,
+    title: `contract ${name}`,
+    instanceId: name,
+    accel: 'tcg',
+    cpu: { kind: 'named', model: 'qemu64' },
+    vcpus: 1,
+    memoryMiB: 64,
+    disks: [{ path: diskPath, format: 'qcow2', target: 'vda', bootOrder: 1 }],
+    cdrom: { target: 'sda' },
+    nics: [],
+    vnc: { listen: '127.0.0.1', password: 'secret12' },
+    serialLogPath,
+  };
+}

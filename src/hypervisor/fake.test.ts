@@ -1,0 +1,13 @@
+/** Runs the HypervisorDriver contract against the in-memory fake. */
+import { contractSpec, describeHypervisorDriverContract } from './driver-contract.js';
+import { FakeHypervisorDriver } from './fake.js';
+
+describeHypervisorDriverContract({
+  name: 'fake',
+  open: async () => new FakeHypervisorDriver(),
+  makeSpec: (name, uuid) => contractSpec(name, uuid, '/var/lib/onebox/disks/fake.qcow2', `/tmp/${name}.log`),
+  mediaPath: '/var/lib/onebox/images/media.iso',
+  supportsCdrom: true,
+  supportsVnc: true,
+  shutdownStops: true,
+});

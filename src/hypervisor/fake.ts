@@ -1,0 +1,177 @@
+/**
+ * FakeHypervisorDriver: an in-memory HypervisorDriver with libvirt's semantics and errors
+ * (DomainNotFoundError, DomainStateError) and synchronous-looking lifecycle events, for
+ * fast service and API tests. The shared contract suite keeps it honest against libvirt.
+ */
+import { randomUUID } from 'node:crypto';
+import { buildDomainXml } from './domain-xml.js';
+import type { HypervisorDriver } from './driver.js';
+import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorUnavailableError } from './errors.js';
+import type { DomainLifecycleEvent, DomainRunState, DomainSpec, DomainState, HypervisorHostInfo, VncEndpoint } from './types.js';
+
+interface FakeDomain {
+  spec: DomainSpec;
+  state: DomainRunState;
+  reason: number;
+  vncPort: number | undefined;
+}
+
+/** Options of the fake: host facts to report. */
+export interface FakeHypervisorOptions {
+  hostInfo?: Partial<HypervisorHostInfo>;
+}
+
+/** In-memory hypervisor; every domain starts and stops instantly. */
+export class FakeHypervisorDriver implements HypervisorDriver {
+  readonly kind = 'fake';
+  private readonly domains = new Map<string, FakeDomain>();
+  private readonly listeners = new Set<(e: DomainLifecycleEvent) => void>();
+  private nextVncPort = 5900;
+  private closed = false;
+
+  constructor(private readonly opts: FakeHypervisorOptions = {}) {}
+
+  async hostInfo(): Promise<HypervisorHostInfo> {
+    this.checkOpen();
+    return { hostname: 'fake-host', cpus: 4, memoryMiB: 8192, libvirtVersion: '9.0.0', hypervisorVersion: '7.2.0', ...this.opts.hostInfo };
+  }
+
+  async defineDomain(spec: DomainSpec): Promise<void> {
+    this.checkOpen();
+    buildDomainXml(spec); // same validation as the real driver
+    const existing = this.domains.get(spec.name);
+    if (existing && existing.spec.uuid.toLowerCase() !== spec.uuid.toLowerCase()) {
+      throw new HypervisorError(`domain '${spec.name}' is already defined with uuid ${existing.spec.uuid}, not ${spec.uuid}`, 9);
+    }
+    this.domains.set(spec.name, existing ? { ...existing, spec: structuredClone(spec) } : { spec: structuredClone(spec), state: 'shutoff', reason: 0, vncPort: undefined });
+    this.emit(spec.name, 'defined', existing ? 1 : 0);
+  }
+
+  async undefineDomain(name: string): Promise<void> {
+    const d = this.get(name);
+    if (d.state !== 'shutoff' && d.state !== 'crashed') throw new DomainStateError(`domain '${name}' is ${d.state}; stop it before undefining it`, 55);
+    this.domains.delete(name);
+    this.emit(name, 'undefined', 0, d.spec.uuid);
+  }
+
+  async listDomains(): Promise<DomainState[]> {
+    this.checkOpen();
+    return [...this.domains.keys()].map((n) => this.stateOf(n));
+  }
+
+  async findDomain(name: string): Promise<DomainState | undefined> {
+    this.checkOpen();
+    return this.domains.has(name) ? this.stateOf(name) : undefined;
+  }
+
+  async start(name: string): Promise<void> {
+    const d = this.get(name);
+    if (d.state !== 'shutoff' && d.state !== 'crashed') throw new DomainStateError(`domain '${name}' is already ${d.state}; it cannot be started`, 55);
+    this.set(d, 'running', 1, 'started');
+    d.vncPort = this.nextVncPort++;
+  }
+
+  async shutdown(name: string): Promise<void> {
+    this.requireActive(name, 'shut down');
+    this.stop(name, 0);
+  }
+
+  async destroy(name: string): Promise<void> {
+    this.requireActive(name, 'destroyed');
+    this.stop(name, 2);
+  }
+
+  async reboot(name: string): Promise<void> {
+    this.requireActive(name, 'rebooted');
+  }
+
+  async reset(name: string): Promise<void> {
+    this.requireActive(name, 'reset');
+  }
+
+  async suspend(name: string): Promise<void> {
+    const d = this.requireActive(name, 'suspended');
+    if (d.state !== 'paused') this.set(d, 'paused', 1, 'suspended');
+  }
+
+  async resume(name: string): Promise<void> {
+    const d = this.requireActive(name, 'resumed');
+    if (d.state !== 'paused') throw new DomainStateError(`domain '${name}' is ${d.state}, not paused; it cannot be resumed`, 55);
+    this.set(d, 'running', 3, 'resumed');
+  }
+
+  async changeCdrom(name: string, target: string, path: string | undefined): Promise<void> {
+    const d = this.get(name);
+    if (d.spec.cdrom.target !== target) throw new DomainStateError(`domain '${name}' has no CD-ROM drive '${target}' (it has '${d.spec.cdrom.target}')`, 55);
+    d.spec.cdrom = { ...d.spec.cdrom, path };
+  }
+
+  async vncEndpoint(name: string): Promise<VncEndpoint> {
+    const d = this.get(name);
+    if (d.vncPort === undefined) throw new DomainStateError(`domain '${name}' has no live VNC server; start it first`, 55);
+    return { host: d.spec.vnc.listen, port: d.vncPort };
+  }
+
+  onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+  }
+
+  /** Test hook: the current spec of a domain (e.g. to assert the CD-ROM path), or undefined. */
+  specOf(name: string): DomainSpec | undefined {
+    const d = this.domains.get(name);
+    return d && structuredClone(d.spec);
+  }
+
+  /** Test hook: simulates a guest crash of a running domain. */
+  crash(name: string): void {
+    const d = this.requireActive(name, 'crashed');
+    d.vncPort = undefined;
+    this.set(d, 'crashed', 1, 'crashed');
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new HypervisorUnavailableError('the fake hypervisor driver was closed');
+  }
+
+  private get(name: string): FakeDomain {
+    this.checkOpen();
+    const d = this.domains.get(name);
+    if (!d) throw new DomainNotFoundError(name);
+    return d;
+  }
+
+  private requireActive(name: string, verb: string): FakeDomain {
+    const d = this.get(name);
+    if (d.state === 'shutoff' || d.state === 'crashed') throw new DomainStateError(`domain '${name}' is not running; it cannot be ${verb}`, 55);
+    return d;
+  }
+
+  private stop(name: string, detail: number): void {
+    const d = this.get(name);
+    d.vncPort = undefined;
+    this.set(d, 'shutoff', detail === 0 ? 1 : 2, 'stopped', detail);
+  }
+
+  private set(d: FakeDomain, state: DomainRunState, reason: number, event: string, detail = 0): void {
+    d.state = state;
+    d.reason = reason;
+    this.emit(d.spec.name, event, detail);
+  }
+
+  private stateOf(name: string): DomainState {
+    const d = this.get(name);
+    return { name, uuid: d.spec.uuid.toLowerCase(), state: d.state, reason: d.reason };
+  }
+
+  private emit(name: string, event: string, detail: number, uuid?: string): void {
+    const e: DomainLifecycleEvent = { name, uuid: (uuid ?? this.domains.get(name)?.spec.uuid ?? randomUUID()).toLowerCase(), event, detail };
+    // Delivered asynchronously, as a real daemon's events are.
+    queueMicrotask(() => this.listeners.forEach((l) => l(e)));
+  }
+}

@@ -1,0 +1,27 @@
+/** Runs the HypervisorDriver contract against libvirt's test:///default on a private libvirtd. */
+import { after, before } from 'node:test';
+import { contractSpec, describeHypervisorDriverContract } from '../driver-contract.js';
+import { openLibvirtDriver } from './driver.js';
+import { type PrivateLibvirtd, canRunPrivateLibvirtd, startPrivateLibvirtd } from './private-libvirtd.js';
+
+let daemon: PrivateLibvirtd | undefined;
+before(async () => {
+  if (canRunPrivateLibvirtd()) daemon = await startPrivateLibvirtd();
+});
+after(async () => {
+  await daemon?.stop();
+});
+
+describeHypervisorDriverContract({
+  name: 'libvirt test:///default (private libvirtd)',
+  skip: canRunPrivateLibvirtd() ? undefined : 'needs root and /usr/sbin/libvirtd to run a private libvirtd',
+  open: () => {
+    if (!daemon) throw new Error('the private libvirtd did not start');
+    return openLibvirtDriver({ uri: 'test:///default', socketPath: daemon.socketPath });
+  },
+  makeSpec: (name, uuid) => contractSpec(name, uuid, '/nonexistent/test-driver.qcow2', `/tmp/${name}.log`),
+  mediaPath: '/var/lib/onebox/images/media.iso',
+  supportsCdrom: false,
+  supportsVnc: false,
+  shutdownStops: true,
+});
