@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything onebox and its tests need on Debian 12 (run as root), then makes sure
+# libvirtd runs. Idempotent; safe on a machine without systemd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Runtime: hypervisor, disk tools, DHCP, seed ISOs. Build: compilers for better-sqlite3.
+# Tests: XML schema validation, the test-guest image builder, the browser.
+packages=(
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
+  qemu-system-x86 qemu-utils qemu-block-extra dnsmasq-base genisoimage iproute2 ovmf seabios ipxe-qemu
+  g++ make python3 xz-utils
+  libxml2-utils
+  mmdebstrap extlinux syslinux-common busybox-static e2fsprogs cpio kmod fdisk
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+bash scripts/start-libvirtd.sh

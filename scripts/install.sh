@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the single executable and runs `bundle/onebox serve`
+# on port 5870 with its data in /var/lib/onebox (pass other serve flags through).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+node build.mjs
+exec bundle/onebox serve "$@"

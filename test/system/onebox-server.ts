@@ -1,0 +1,162 @@
+/**
+ * Runs the real `bundle/onebox` executable for system tests and benchmarks: a temp data dir,
+ * a free port on loopback, an API client with a token, and cleanup of every domain it made.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BINARY = process.env.ONEBOX_BIN ?? join(ROOT, 'bundle/onebox');
+export const ADMIN = { username: 'admin', password: 'SysT3stPass' };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** One running onebox server plus an authenticated client. */
+export class OneboxServer {
+  private child?: ChildProcess;
+  output = '';
+  token = '';
+
+  private constructor(readonly dataDir: string, readonly port: number) {}
+
+  /** Starts the executable on a new temp data dir. */
+  static async start(): Promise<OneboxServer> {
+    if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`node build.mjs\` first`);
+    const server = new OneboxServer(await mkdtemp(join(tmpdir(), 'onebox-sys-')), await freePort());
+    await server.spawn();
+    return server;
+  }
+
+  get base(): string {
+    return `http://127.0.0.1:${this.port}/api/v1`;
+  }
+
+  /** Starts the process (again) on the same data dir and waits for the local host to be online. */
+  async spawn(): Promise<void> {
+    this.child = spawn(BINARY, ['serve', '--data-dir', this.dataDir, '--port', String(this.port), '--listen', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (d) => (this.output += d));
+    this.child.stderr!.on('data', (d) => (this.output += d));
+    await waitFor('health 200', 20_000, async () => (await fetch(`${this.base}/health`).catch(() => undefined))?.ok === true);
+  }
+
+  /** SIGTERM and wait for exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
+  }
+
+  /** Creates the admin, logs in, makes an API token used by call(). */
+  async bootstrap(): Promise<void> {
+    await this.call('POST', '/setup', { json: ADMIN, token: null });
+    const login = await this.call('POST', '/sessions', { json: ADMIN, token: null });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const { csrfToken } = (await login.json()) as Json;
+    const res = await this.call('POST', '/tokens', { json: { name: 'system-test' }, token: null, headers: { cookie, 'x-csrf-token': csrfToken } });
+    this.token = ((await res.json()) as Json).token;
+  }
+
+  /** An API request; JSON in and out. */
+  async call(method: string, path: string, opts: { json?: unknown; body?: BodyInit; headers?: Record<string, string>; token?: string | null } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...opts.headers };
+    const token = opts.token === undefined ? this.token : opts.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body = opts.body;
+    if (opts.json !== undefined) {
+      body = JSON.stringify(opts.json);
+      headers['content-type'] = 'application/json';
+    }
+    return fetch(`${this.base}${path}`, { method, headers, body, duplex: 'half' } as RequestInit);
+  }
+
+  async json(method: string, path: string, opts: Parameters<OneboxServer['call']>[2] = {}): Promise<Json> {
+    return (await (await this.call(method, path, opts)).json()) as Json;
+  }
+
+  /** Polls an operation (by Location) until it finishes; returns its final row. */
+  async waitOperation(res: Response, timeoutMs = 120_000): Promise<Json> {
+    const location = res.headers.get('location');
+    if (res.status !== 202 || !location) throw new Error(`expected 202 with Location, got ${res.status}: ${await res.text()}`);
+    let op: Json = {};
+    await waitFor(`operation ${location}`, timeoutMs, async () => {
+      op = (await (await fetch(`http://127.0.0.1:${this.port}${location}`, { headers: { authorization: `Bearer ${this.token}` } })).json()) as Json;
+      return op.state !== 'running';
+    });
+    return op;
+  }
+
+  /** Waits until the instance reaches `state`. */
+  async waitState(id: string, state: string, timeoutMs = 60_000): Promise<Json> {
+    let inst: Json = {};
+    await waitFor(`instance ${id} ${state}`, timeoutMs, async () => {
+      inst = await this.json('GET', `/instances/${id}`);
+      return inst.state === state;
+    });
+    return inst;
+  }
+
+  /** Waits until the serial console log contains `text` `count` times. */
+  async waitConsole(id: string, text: string, count = 1, timeoutMs = 150_000): Promise<string> {
+    let log = '';
+    await waitFor(`"${text}"×${count} on the console of ${id}`, timeoutMs, async () => {
+      log = await (await this.call('GET', `/instances/${id}/console-log`)).text();
+      return log.split(text).length - 1 >= count;
+    }, 1000);
+    return log;
+  }
+
+  /** Stops the server, removes every domain it created and the data dir. */
+  async cleanup(): Promise<void> {
+    await this.stop();
+    for (const name of listDomains().filter((d) => d.startsWith('ob-ins_'))) {
+      const xml = spawnSync('virsh', ['-c', 'qemu:///system', 'dumpxml', name], { encoding: 'utf8' }).stdout;
+      if (!xml.includes(this.dataDir)) continue;
+      spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', name]);
+      spawnSync('virsh', ['-c', 'qemu:///system', 'undefine', name, '--nvram']);
+    }
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Names of all domains of the system libvirtd (test-side check; product code never uses virsh). */
+export function listDomains(): string[] {
+  return spawnSync('virsh', ['-c', 'qemu:///system', 'list', '--all', '--name'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns true or the timeout passes. */
+export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>, intervalMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Builds (or reuses from cache) the test guest image; returns its path. */
+export function miniImagePath(): string {
+  const res = spawnSync('bash', [join(ROOT, 'test/fixtures/build-mini-image.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
+  if (res.status !== 0) throw new Error(`build-mini-image.sh failed with ${res.status}`);
+  return res.stdout.trim().split('\n').at(-1)!;
+}

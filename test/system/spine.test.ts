@@ -1,0 +1,166 @@
+/**
+ * The spine, end to end: the real executable, the real libvirtd (QEMU, TCG here), real
+ * qemu-img and SQLite, and a real guest whose serial console prints a marker. Drives the
+ * public API through the whole user story of the spine issue.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { listDomains, miniImagePath, OneboxServer, type Json } from './onebox-server.js';
+
+const MARKER = 'ONEBOX-GUEST-READY';
+const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
+
+const virshXml = (name: string) => spawnSync('virsh', ['-c', 'qemu:///system', 'dumpxml', name], { encoding: 'utf8' }).stdout;
+
+describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvirtd is not running' }, () => {
+  let server: OneboxServer;
+  let imagePath: string;
+  let work: string;
+  const ids: Record<string, string> = {};
+
+  before(async () => {
+    imagePath = miniImagePath();
+    work = await mkdtemp(join(tmpdir(), 'onebox-spine-'));
+    server = await OneboxServer.start();
+  });
+  after(async () => {
+    if (process.env.ONEBOX_KEEP_LOG) console.log(server.output);
+    await server.cleanup();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('setup: weak password refused, admin created, login, token', async () => {
+    assert.deepEqual(await server.json('GET', '/setup', { token: null }), { needed: true });
+    const weak = await server.call('POST', '/setup', { json: { username: 'admin', password: 'password' }, token: null });
+    assert.equal(weak.status, 400);
+    assert.equal(((await weak.json()) as Json).code, 'password_too_weak');
+    await server.bootstrap();
+    assert.match(server.token, /^obt_/);
+    const hosts = await server.json('GET', '/hosts');
+    assert.equal(hosts.items.length, 1);
+    const host = hosts.items[0];
+    assert.equal(host.accel, 'tcg', 'this machine has no usable KVM');
+    assert.match(host.accelReason, /vmx|svm|PVM/);
+    await (async () => {
+      for (let i = 0; i < 50 && !(await server.json('GET', `/hosts/${host.id}`)).online; i++) await new Promise((r) => setTimeout(r, 200));
+    })();
+    assert.equal((await server.json('GET', `/hosts/${host.id}`)).online, true);
+  });
+
+  test('upload the test image (streamed, SHA-256) and an ISO', async () => {
+    const expected = createHash('sha256').update(await readFile(imagePath)).digest('hex');
+    const res = await server.call('POST', '/images?name=mini&os=linux', {
+      body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const image = (await res.json()) as Json;
+    assert.equal(image.sha256, expected);
+    assert.equal(image.format, 'qcow2');
+    ids.image = image.id;
+    await writeFile(join(work, 'readme.txt'), 'onebox test medium\n');
+    const iso = join(work, 'data.iso');
+    spawnSync('genisoimage', ['-quiet', '-V', 'ONEBOXTEST', '-o', iso, join(work, 'readme.txt')]);
+    const m = await server.call('POST', '/media?name=data.iso', { body: await readFile(iso) });
+    assert.equal(m.status, 201);
+    ids.media = ((await m.json()) as Json).id;
+  });
+
+  test('create from the image as a linked clone and boot it to the marker', async () => {
+    const res = await server.call('POST', '/instances', {
+      json: { name: 'spine-1', cores: 1, memoryMiB: 256, disk: { source: 'image', imageId: ids.image, sizeGiB: 1 }, start: true },
+    });
+    const op = await server.waitOperation(res);
+    assert.equal(op.state, 'succeeded', JSON.stringify(op));
+    const inst = await server.json('GET', '/instances/spine-1');
+    ids.inst = inst.id;
+    assert.equal(inst.state, 'running');
+    assert.equal(inst.cloneMode, 'linked');
+    const xml = virshXml(inst.domainName);
+    assert.match(xml, /<domain type='qemu'/);
+    assert.match(xml, /<backingStore type='file'[^>]*>\s*<format type='qcow2'\/>\s*<source file='[^']*images\/img_/);
+    assert.match(xml, /<graphics type='vnc' port='\d+' autoport='yes' listen='127\.0\.0\.1'/);
+    await server.waitConsole(inst.id, MARKER);
+  });
+
+  test('stop (ACPI) waits for the guest; start; reboot; reset; force-stop', async () => {
+    const stop = await server.call('POST', `/instances/${ids.inst}/actions/stop`);
+    const op = await server.waitOperation(stop, 150_000);
+    assert.equal(op.state, 'succeeded', JSON.stringify(op));
+    assert.equal((await server.json('GET', `/instances/${ids.inst}`)).state, 'stopped');
+
+    const started = await server.json('POST', `/instances/${ids.inst}/actions/start`);
+    assert.equal(started.state, 'running');
+    await server.waitConsole(ids.inst, MARKER, 1);
+    assert.equal((await server.json('POST', `/instances/${ids.inst}/actions/reboot`)).state, 'running');
+    await server.waitConsole(ids.inst, MARKER, 2);
+    assert.equal((await server.json('POST', `/instances/${ids.inst}/actions/reset`)).state, 'running');
+    await server.waitConsole(ids.inst, MARKER, 3);
+    assert.equal((await server.json('POST', `/instances/${ids.inst}/actions/force-stop`)).state, 'stopped');
+    const again = await server.call('POST', `/instances/${ids.inst}/actions/force-stop`);
+    assert.equal(again.status, 409);
+    assert.equal(((await again.json()) as Json).code, 'invalid_instance_state');
+  });
+
+  test('blank instance with the ISO attached; start from the ISO', async () => {
+    const res = await server.call('POST', '/instances', {
+      json: { name: 'blank-1', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, mediaId: ids.media },
+    });
+    assert.equal((await server.waitOperation(res)).state, 'succeeded');
+    const inst = await server.json('GET', '/instances/blank-1');
+    ids.blank = inst.id;
+    assert.equal(inst.state, 'stopped');
+    assert.match(virshXml(inst.domainName), /<source file='[^']*media\/iso_[^']*\.iso'/);
+    const start = await server.call('POST', `/instances/${inst.id}/actions/start-from-iso`, { json: { mediaId: 'data.iso' } });
+    assert.equal((await server.waitOperation(start)).state, 'succeeded');
+    assert.equal((await server.json('GET', `/instances/${inst.id}`)).state, 'running');
+    const xml = virshXml(inst.domainName);
+    const cdrom = /<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(xml)![0];
+    assert.match(cdrom, /<boot order='1'\/>/);
+    const inUse = await server.call('DELETE', `/media/${ids.media}`);
+    assert.equal(inUse.status, 409);
+    assert.equal(((await inUse.json()) as Json).code, 'media_in_use');
+  });
+
+  test('restart: instances keep their state; a domain removed behind onebox shows as error', async () => {
+    await server.stop();
+    await server.spawn();
+    await server.waitState(ids.inst, 'stopped', 20_000);
+    await server.waitState(ids.blank, 'running', 20_000);
+    const name = (await server.json('GET', `/instances/${ids.blank}`)).domainName;
+    await server.stop();
+    spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', name]);
+    spawnSync('virsh', ['-c', 'qemu:///system', 'undefine', name]);
+    await server.spawn();
+    const lost = await server.waitState(ids.blank, 'error', 20_000);
+    assert.match(lost.stateReason, /missing/);
+  });
+
+  test('lifecycle events reach onebox without polling', async () => {
+    const name = (await server.json('GET', `/instances/${ids.inst}`)).domainName;
+    spawnSync('virsh', ['-c', 'qemu:///system', 'start', name]);
+    await server.waitState(ids.inst, 'running', 10_000);
+    spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', name]);
+    await server.waitState(ids.inst, 'stopped', 10_000);
+  });
+
+  test('delete: domain, disk and everything else go', async () => {
+    for (const id of [ids.inst, ids.blank]) {
+      const inst = await server.json('GET', `/instances/${id}`);
+      const op = await server.waitOperation(await server.call('DELETE', `/instances/${id}`));
+      assert.equal(op.state, 'succeeded', JSON.stringify(op));
+      assert.equal((await server.call('GET', `/instances/${id}`)).status, 404);
+      assert.ok(!listDomains().includes(inst.domainName));
+      assert.equal(existsSync(join(server.dataDir, 'instances', id)), false);
+    }
+    assert.equal((await server.call('DELETE', `/images/${ids.image}`)).status, 204);
+    assert.equal((await server.call('DELETE', `/media/${ids.media}`)).status, 204);
+  });
+});
