@@ -11,7 +11,7 @@ packages=(
   qemu-system-x86 qemu-utils qemu-block-extra dnsmasq-base genisoimage iproute2 ovmf seabios ipxe-qemu
   g++ make python3 xz-utils
   libxml2-utils
-  mmdebstrap extlinux syslinux-common busybox-static e2fsprogs cpio kmod fdisk
+  mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk
 )
 missing=()
 for p in "${packages[@]}"; do
