@@ -3,11 +3,13 @@
  * problem+json errors and the SPA. Routes call services; nothing here touches drivers.
  */
 import { Hono } from 'hono';
+import type { UpgradeWebSocket } from 'hono/ws';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../lib/errors.js';
 import { newSecret } from '../lib/ids.js';
 import type { Services } from '../services/index.js';
 import { requireAuth } from './auth.js';
+import { consoleSocketRoutes } from './console-ws.js';
 import type { AppEnv } from './env.js';
 import { openApiDocument } from './openapi.js';
 import { onError, problem, sendProblem } from './problem.js';
@@ -23,6 +25,8 @@ export interface AppOptions {
   version: string;
   /** Reads an embedded UI asset by key (`ui/index.html`); omit to serve no UI. */
   readAsset?: (key: string) => Buffer | undefined;
+  /** The server's websocket upgrader (from @hono/node-server); omit where there is no socket (tests). */
+  upgradeWebSocket?: UpgradeWebSocket;
 }
 
 const isUpload = (method: string, path: string) => method === 'POST' && /^\/api\/v1\/(images|media)\/?$/.test(path);
@@ -59,6 +63,7 @@ export function createApp(s: Services, opts: AppOptions) {
   authed.route('/hosts', hostRoutes(s));
   authed.route('/pools', poolRoutes(s));
   authed.route('/audit', auditRoutes(s));
+  if (opts.upgradeWebSocket) authed.route('/console', consoleSocketRoutes(s, opts.upgradeWebSocket));
   api.route('/', authed);
   app.route('/api/v1', api);
   if (opts.readAsset) app.use('*', staticUi(opts.readAsset));

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
-import { createInstanceSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+import { consoleTokenSchema, createInstanceSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -29,6 +29,8 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/actions/pause': { post: { summary: 'Pause' } },
   '/instances/{id}/actions/resume': { post: { summary: 'Resume' } },
   '/instances/{id}/vnc': { get: { summary: 'The VNC password' } },
+  '/instances/{id}/console-tokens': { post: { summary: 'A single-use console token (valid 30 s) and the relative websocket path', body: consoleTokenSchema, status: 201 } },
+  '/console/ws': { get: { summary: 'Console websocket (?token=): binary frames, VNC RFB or serial bytes' } },
   '/instances/{id}/console-log': { get: { summary: 'Everything the guest wrote to its serial console' } },
   '/operations': { get: { summary: 'List operations (?target=id)' } },
   '/operations/{id}': { get: { summary: 'Get an operation: state, progress, error' } },

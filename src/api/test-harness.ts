@@ -3,6 +3,7 @@
  * and the fake hypervisor. Requests go through app.request() with no socket.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { upgradeWebSocket } from '@hono/node-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostAgents } from '../cluster/host-agent.js';
@@ -56,7 +57,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   agents.register({ hostId: host.id, hypervisor, storage });
   const unsubscribe = hypervisor.onLifecycle((e) => void services.instances.onLifecycleEvent(e));
   await services.instances.reconcileAll();
-  const app = createApp(services, { version: 'test' });
+  const app = createApp(services, { version: 'test', upgradeWebSocket });
   let token = opts.token;
 
   const api: TestApi = {

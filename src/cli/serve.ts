@@ -4,7 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
-import { serve } from '@hono/node-server';
+import { serve, upgradeWebSocket } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
 import { createApp } from '../api/app.js';
 import { HostAgents } from '../cluster/host-agent.js';
 import type { ServeConfig } from '../config.js';
@@ -66,8 +67,10 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   if (interrupted) log.warn('operations interrupted by the last shutdown were marked failed', { count: interrupted });
   s.pools.ensureDefault();
 
-  const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset });
-  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen }, (addr) => {
+  const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket });
+  // noVNC asks for the 'binary' subprotocol; accept it when offered.
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
+  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss } }, (addr) => {
     const shown = cfg.listen === '0.0.0.0' ? primaryAddress(cfg.listen) : cfg.listen;
     console.log(`onebox ${VERSION} listening on http://${shown}:${addr.port}`);
   });

@@ -5,6 +5,7 @@ import type { CpuMode } from '../hypervisor/types.js';
 import type { StorageDriver } from '../storage/driver.js';
 import { AuditService } from './audit.js';
 import { AuthService } from './auth.js';
+import { ConsoleService } from './consoles.js';
 import { HostsService } from './hosts.js';
 import { ImagesService } from './images.js';
 import { InstancePowerService } from './instance-power.js';
@@ -26,6 +27,7 @@ export interface Services {
   media: MediaService;
   instances: InstancesService;
   power: InstancePowerService;
+  consoles: ConsoleService;
 }
 
 /** What the services are built from. */
@@ -62,5 +64,6 @@ export function createServices(cfg: ServiceConfig): Services {
     media,
     instances,
     power: new InstancePowerService(store, instances, media, operations, audit, cfg.stopTimeoutMs),
+    consoles: new ConsoleService(store, instances, audit),
   };
 }

@@ -72,6 +72,9 @@ export const createInstanceSchema = z
 /** Start an instance from an ISO (boots the CD-ROM first). */
 export const startFromIsoSchema = z.object({ mediaId: z.string().min(1) }).strict();
 
+/** Ask for a console token. */
+export const consoleTokenSchema = z.object({ kind: z.enum(['vnc', 'serial']) }).strict();
+
 /** Image metadata sent as query parameters with an upload. */
 export const imageUploadQuerySchema = z
   .object({

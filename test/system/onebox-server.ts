@@ -153,10 +153,3 @@ export async function waitFor(what: string, timeoutMs: number, check: () => Prom
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
-
-/** Builds (or reuses from cache) the test guest image; returns its path. */
-export function miniImagePath(): string {
-  const res = spawnSync('bash', [join(ROOT, 'test/fixtures/build-mini-image.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
-  if (res.status !== 0) throw new Error(`build-mini-image.sh failed with ${res.status}`);
-  return res.stdout.trim().split('\n').at(-1)!;
-}

@@ -12,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { listDomains, miniImagePath, OneboxServer, type Json } from './onebox-server.js';
+import { WebSocket } from 'ws';
+import { MINI_GUEST_READY as MARKER, miniImagePath } from '../fixtures/mini-image.js';
+import { listDomains, OneboxServer, type Json } from './onebox-server.js';
 
-const MARKER = 'ONEBOX-GUEST-READY';
 const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
 
 const virshXml = (name: string) => spawnSync('virsh', ['-c', 'qemu:///system', 'dumpxml', name], { encoding: 'utf8' }).stdout;
@@ -88,6 +89,26 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     assert.match(xml, /<backingStore type='file'[^>]*>\s*<format type='qcow2'\/>\s*<source file='[^']*images\/img_/);
     assert.match(xml, /<graphics type='vnc' port='\d+' autoport='yes' listen='127\.0\.0\.1'/);
     await server.waitConsole(inst.id, MARKER);
+  });
+
+  test('VNC console over the websocket proxy: RFB handshake; a reused token is refused', async () => {
+    const ticket = await server.json('POST', `/instances/${ids.inst}/console-tokens`, { json: { kind: 'vnc' } });
+    const url = `ws://127.0.0.1:${server.port}/${ticket.path}`;
+    const headers = { authorization: `Bearer ${server.token}` };
+    const ws = new WebSocket(url, ['binary'], { headers });
+    const first = await new Promise<Buffer>((resolve, reject) => {
+      ws.once('message', (data: Buffer) => resolve(data));
+      ws.once('error', reject);
+    });
+    assert.equal(ws.protocol, 'binary');
+    assert.match(first.toString('latin1'), /^RFB 003\.00\d\n/);
+    ws.close();
+    const status = await new Promise<number>((resolve) => {
+      const again = new WebSocket(url, { headers });
+      again.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      again.once('open', () => resolve(101));
+    });
+    assert.equal(status, 401);
   });
 
   test('stop (ACPI) waits for the guest; start; reboot; reset; force-stop', async () => {

@@ -5,7 +5,7 @@ import { NotFoundError } from '../../lib/errors.js';
 import type { Services } from '../../services/index.js';
 import type { Instance } from '../../services/instance-store.js';
 import type { Operation } from '../../services/operations.js';
-import { createInstanceSchema, startFromIsoSchema } from '../../shared/schemas.js';
+import { consoleTokenSchema, createInstanceSchema, startFromIsoSchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../validate.js';
 
@@ -46,6 +46,10 @@ export function instanceRoutes(s: Services) {
       if (!immediate.has(action as ImmediateAction))
         throw new NotFoundError('action', `${action}' (known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume)'`);
       return c.json(instanceView(await s.power.act(c.req.param('id'), action as ImmediateAction, c.var.actor)));
+    })
+    .post('/:id/console-tokens', async (c) => {
+      const { kind } = await jsonBody(c, consoleTokenSchema);
+      return c.json(s.consoles.issue(c.req.param('id'), kind, c.var.actor), 201);
     })
     .get('/:id/vnc', (c) => {
       const row = s.instances.get(c.req.param('id'));

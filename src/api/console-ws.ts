@@ -1,0 +1,77 @@
+/**
+ * The console websocket: redeems a single-use token (before the upgrade, so a bad token gets
+ * a 4xx problem+json), then pipes bytes between the browser and the console stream that the
+ * console service opens (the guest's VNC server or its serial console). Transport only.
+ */
+import type { Duplex } from 'node:stream';
+import { Hono } from 'hono';
+import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import type { WebSocket } from 'ws';
+import { AppError, ValidationError } from '../lib/errors.js';
+import { log } from '../lib/log.js';
+import type { ConsoleGrant } from '../services/consoles.js';
+import type { Services } from '../services/index.js';
+import type { AppEnv } from './env.js';
+
+// Above this much unsent data the console stream is paused until the browser catches up.
+const HIGH_WATER = 4 * 1024 * 1024;
+
+type ConsoleEnv = AppEnv & { Variables: AppEnv['Variables'] & { grant: ConsoleGrant } };
+
+/** Pipes one websocket to one console stream with backpressure in both directions. */
+function bridge(ws: WSContext, target: Duplex): void {
+  const raw = ws.raw as WebSocket;
+  target.on('data', (chunk: Buffer) => {
+    raw.send(chunk, { binary: true });
+    if (raw.bufferedAmount > HIGH_WATER) {
+      target.pause();
+      const resume = () => (raw.bufferedAmount > HIGH_WATER / 2 ? setTimeout(resume, 5) : target.resume());
+      setTimeout(resume, 5);
+    }
+  });
+  target.once('close', () => ws.readyState === 1 && ws.close(1000, 'console closed'));
+  target.once('error', (err) => {
+    log.info('console stream ended', { error: String(err) });
+    if (ws.readyState === 1) ws.close(1011, 'console stream failed');
+  });
+}
+
+/** /console/ws — mounted behind the auth middleware, so the token is also bound to the caller. */
+export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSocket) {
+  return new Hono<ConsoleEnv>().get(
+    '/ws',
+    async (c, next) => {
+      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
+        throw new AppError(426, 'websocket_required', 'This endpoint speaks WebSocket only; connect with a WebSocket client.');
+      const token = c.req.query('token');
+      if (!token) throw new ValidationError('Pass the console token as ?token=.', undefined, 'console_token_missing');
+      c.set('grant', s.consoles.redeem(token, c.var.actor));
+      await next();
+    },
+    upgradeWebSocket((c) => {
+      const grant = c.get('grant' as never) as ConsoleGrant;
+      let target: Duplex | undefined;
+      const pending: Buffer[] = [];
+      return {
+        onOpen(_evt, ws) {
+          s.consoles.open(grant).then(
+            (stream) => {
+              target = stream;
+              for (const chunk of pending.splice(0)) stream.write(chunk);
+              bridge(ws, stream);
+            },
+            (err: unknown) => ws.close(1011, (err instanceof Error ? err.message : String(err)).slice(0, 120)),
+          );
+        },
+        onMessage(evt) {
+          const data = typeof evt.data === 'string' ? Buffer.from(evt.data) : Buffer.from(evt.data as ArrayBuffer);
+          if (target) target.write(data);
+          else pending.push(data);
+        },
+        onClose() {
+          target?.destroy();
+        },
+      };
+    }),
+  );
+}

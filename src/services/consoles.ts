@@ -1,0 +1,96 @@
+/**
+ * Console access: short-lived single-use tokens bound to an instance and a user, and the
+ * byte stream behind them (the guest's VNC server or its serial console). The API layer
+ * only pipes bytes between a websocket and the stream returned here.
+ */
+import type { Duplex } from 'node:stream';
+import { openTcpStream } from '../cluster/tcp-stream.js';
+import { AppError, ConflictError, UnauthorizedError } from '../lib/errors.js';
+import { newSecret } from '../lib/ids.js';
+import type { Actor } from './actor.js';
+import type { AuditService } from './audit.js';
+import { callHypervisor } from './hypervisor-errors.js';
+import type { InstanceStore } from './instance-store.js';
+import type { InstancesService } from './instances.js';
+
+/** Which console a token opens. */
+export type ConsoleKind = 'vnc' | 'serial';
+
+/** What a token grants. */
+export interface ConsoleGrant {
+  instanceId: string;
+  userId: string;
+  kind: ConsoleKind;
+  expiresAt: number;
+}
+
+/** The answer to a token request. */
+export interface ConsoleTicket {
+  token: string;
+  kind: ConsoleKind;
+  expiresAt: string;
+  /** Relative URL of the websocket (relative so it works behind a reverse proxy with a prefix). */
+  path: string;
+  /** The VNC password, for kind vnc. */
+  password?: string;
+}
+
+/** Issues and redeems console tokens and opens console streams. */
+export class ConsoleService {
+  private readonly grants = new Map<string, ConsoleGrant>();
+
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly instances: InstancesService,
+    private readonly audit: AuditService,
+    private readonly ttlMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A new token for a running instance's console. */
+  issue(idOrName: string, kind: ConsoleKind, actor: Actor): ConsoleTicket {
+    const row = this.store.get(idOrName);
+    if (row.state !== 'running' && row.state !== 'paused')
+      throw new ConflictError('instance_not_running', `Instance '${row.name}' is ${row.state}; start it to use its console.`);
+    this.sweep();
+    const token = newSecret(24);
+    const expiresAt = this.now() + this.ttlMs;
+    this.grants.set(token, { instanceId: row.id, userId: actor.userId, kind, expiresAt });
+    this.audit.record(actor, `console_${kind}`, 'instance', row.id, row.name);
+    return {
+      token,
+      kind,
+      expiresAt: new Date(expiresAt).toISOString(),
+      path: `api/v1/console/ws?token=${encodeURIComponent(token)}`,
+      ...(kind === 'vnc' ? { password: row.vncPassword } : {}),
+    };
+  }
+
+  /** Consumes a token: valid once, before it expires, for the user it was issued to. */
+  redeem(token: string, actor: Actor): ConsoleGrant {
+    const grant = this.grants.get(token);
+    this.grants.delete(token);
+    if (!grant) throw new UnauthorizedError('The console token is unknown or was already used; request a new one.', 'console_token_invalid');
+    if (grant.expiresAt < this.now()) throw new UnauthorizedError('The console token has expired; request a new one.', 'console_token_expired');
+    if (grant.userId !== actor.userId) throw new UnauthorizedError('The console token was issued to another user.', 'console_token_invalid');
+    return grant;
+  }
+
+  /** Opens the byte stream a grant stands for. */
+  async open(grant: ConsoleGrant): Promise<Duplex> {
+    const row = this.store.get(grant.instanceId);
+    const agent = this.instances.agentFor(row);
+    if (grant.kind === 'serial') return callHypervisor(row.name, () => agent.hypervisor.openConsole(row.domainName));
+    const endpoint = await callHypervisor(row.name, () => agent.hypervisor.vncEndpoint(row.domainName));
+    try {
+      return await openTcpStream(endpoint.host, endpoint.port);
+    } catch (err) {
+      throw new AppError(502, 'console_unreachable', `The VNC server of instance '${row.name}' does not answer: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [token, grant] of this.grants) if (grant.expiresAt < now) this.grants.delete(token);
+  }
+}
