@@ -79,8 +79,8 @@ async function checkDisk(dataDir: string): Promise<CheckResult> {
 
 /** Prints the checks; with --fix installs missing packages. Returns the exit code. */
 export async function runDoctor(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { fix: { type: 'boolean' }, 'data-dir': { type: 'string' } } });
-  const results = await runChecks(values['data-dir'] ?? process.env.ONEBOX_DATA_DIR ?? '/var/lib/onebox');
+  const { values } = parseArgs({ args: argv, options: { fix: { type: 'boolean' }, 'data-dir': { type: 'string' }, 'libvirt-socket': { type: 'string' } } });
+  const results = await runChecks(values['data-dir'] ?? process.env.ONEBOX_DATA_DIR ?? '/var/lib/onebox', values['libvirt-socket']);
   for (const r of results) console.log(`${r.ok ? '✓' : r.required ? '✗' : '!'} ${r.name}: ${r.detail}`);
   const missing = [...new Set(results.filter((r) => !r.ok && r.debianPackage).map((r) => r.debianPackage!))];
   if (missing.length === 0) return results.every((r) => r.ok || !r.required) ? 0 : 1;

@@ -12,7 +12,7 @@ import type { ServeConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import type { HypervisorDriver } from '../hypervisor/driver.js';
 import { openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
-import { detectAccel } from '../lib/accel.js';
+import { detectAccel, type AccelDecision } from '../lib/accel.js';
 import { readEmbeddedAsset } from '../lib/embedded-assets.js';
 import { log } from '../lib/log.js';
 import { createServices, type Services } from '../services/index.js';
@@ -43,8 +43,7 @@ async function connectHypervisor(cfg: ServeConfig): Promise<HypervisorDriver> {
 }
 
 /** Registers the local host once its hypervisor answers, then reconciles and follows events. */
-async function attachLocalHost(cfg: ServeConfig, s: Services, agents: HostAgents): Promise<void> {
-  const accel = detectAccel(cfg.accel);
+async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services, agents: HostAgents): Promise<void> {
   const hypervisor = await connectHypervisor(cfg);
   const info = await hypervisor.hostInfo();
   const pool = s.pools.ensureDefault();
@@ -58,6 +57,8 @@ async function attachLocalHost(cfg: ServeConfig, s: Services, agents: HostAgents
 /** Runs the server until SIGINT/SIGTERM. */
 export async function runServe(cfg: ServeConfig): Promise<void> {
   log.setLevel(cfg.logLevel);
+  // Decided first: an explicit --accel kvm on a host without usable KVM stops here with the reason.
+  const accel = detectAccel(cfg.accel);
   const paths = new DataPaths(cfg.dataDir);
   for (const dir of [paths.root, paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
   const db = openDatabase(paths.database, paths.root);
@@ -78,7 +79,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
     process.exit(1);
   });
-  void attachLocalHost(cfg, s, agents).catch((err) => log.error('local host setup failed', { error: String(err) }));
+  void attachLocalHost(cfg, accel, s, agents).catch((err) => log.error('local host setup failed', { error: String(err) }));
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

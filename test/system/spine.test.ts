@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { MINI_GUEST_READY as MARKER, miniImagePath } from '../fixtures/mini-image.js';
+import { MINI_GUEST_READY as MARKER, miniImagePath, miniIsoPath } from '../fixtures/mini-image.js';
 import { listDomains, OneboxServer, type Json } from './onebox-server.js';
 
 const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
@@ -23,18 +22,15 @@ const virshXml = (name: string) => spawnSync('virsh', ['-c', 'qemu:///system', '
 describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvirtd is not running' }, () => {
   let server: OneboxServer;
   let imagePath: string;
-  let work: string;
   const ids: Record<string, string> = {};
 
   before(async () => {
     imagePath = miniImagePath();
-    work = await mkdtemp(join(tmpdir(), 'onebox-spine-'));
     server = await OneboxServer.start();
   });
   after(async () => {
     if (process.env.ONEBOX_KEEP_LOG) console.log(server.output);
     await server.cleanup();
-    await rm(work, { recursive: true, force: true });
   });
 
   test('setup: weak password refused, admin created, login, token', async () => {
@@ -66,10 +62,8 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     assert.equal(image.sha256, expected);
     assert.equal(image.format, 'qcow2');
     ids.image = image.id;
-    await writeFile(join(work, 'readme.txt'), 'onebox test medium\n');
-    const iso = join(work, 'data.iso');
-    spawnSync('genisoimage', ['-quiet', '-V', 'ONEBOXTEST', '-o', iso, join(work, 'readme.txt')]);
-    const m = await server.call('POST', '/media?name=data.iso', { body: await readFile(iso) });
+    // A bootable ISO of the same mini OS: its console says ONEBOX-BOOT-SOURCE iso.
+    const m = await server.call('POST', '/media?name=mini.iso', { body: Readable.toWeb(createReadStream(miniIsoPath())) as ReadableStream });
     assert.equal(m.status, 201);
     ids.media = ((await m.json()) as Json).id;
   });
@@ -130,7 +124,7 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     assert.equal(((await again.json()) as Json).code, 'invalid_instance_state');
   });
 
-  test('blank instance with the ISO attached; start from the ISO', async () => {
+  test('blank instance with the ISO attached; start from the ISO boots the ISO', async () => {
     const res = await server.call('POST', '/instances', {
       json: { name: 'blank-1', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, mediaId: ids.media },
     });
@@ -139,12 +133,13 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     ids.blank = inst.id;
     assert.equal(inst.state, 'stopped');
     assert.match(virshXml(inst.domainName), /<source file='[^']*media\/iso_[^']*\.iso'/);
-    const start = await server.call('POST', `/instances/${inst.id}/actions/start-from-iso`, { json: { mediaId: 'data.iso' } });
+    const start = await server.call('POST', `/instances/${inst.id}/actions/start-from-iso`, { json: { mediaId: 'mini.iso' } });
     assert.equal((await server.waitOperation(start)).state, 'succeeded');
     assert.equal((await server.json('GET', `/instances/${inst.id}`)).state, 'running');
     const xml = virshXml(inst.domainName);
     const cdrom = /<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(xml)![0];
     assert.match(cdrom, /<boot order='1'\/>/);
+    await server.waitConsole(inst.id, 'ONEBOX-BOOT-SOURCE iso');
     const inUse = await server.call('DELETE', `/media/${ids.media}`);
     assert.equal(inUse.status, 409);
     assert.equal(((await inUse.json()) as Json).code, 'media_in_use');
