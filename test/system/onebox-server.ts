@@ -44,6 +44,11 @@ export class OneboxServer {
     return server;
   }
 
+  /** Process id of the running server. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get base(): string {
     return `http://127.0.0.1:${this.port}/api/v1`;
   }
