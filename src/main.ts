@@ -1,7 +1,8 @@
 /** The onebox command line: `serve`, `doctor`, `version`. One executable, every role. */
 import { SERVE_USAGE, parseServeConfig } from './config.js';
-import { runDoctor } from './cli/doctor.js';
-import { VERSION, runServe } from './cli/serve.js';
+import { VERSION } from './version.js';
+
+// Each command loads its own modules (below), so `version` and `doctor` do not pay for the server.
 
 const USAGE = `onebox ${VERSION}: a private cloud of virtual machines in one executable.
 
@@ -19,10 +20,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(SERVE_USAGE);
         return 0;
       }
-      await runServe(parseServeConfig(rest));
+      await (await import('./cli/serve.js')).runServe(parseServeConfig(rest));
       return 0;
     case 'doctor':
-      return runDoctor(rest);
+      return (await import('./cli/doctor.js')).runDoctor(rest);
     case 'version':
     case '--version':
       console.log(VERSION);

@@ -7,6 +7,7 @@ import type { UpgradeWebSocket } from 'hono/ws';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../lib/errors.js';
 import { newSecret } from '../lib/ids.js';
+import { log } from '../lib/log.js';
 import type { Services } from '../services/index.js';
 import { requireAuth } from './auth.js';
 import { consoleSocketRoutes } from './console-ws.js';
@@ -37,9 +38,12 @@ export function createApp(s: Services, opts: AppOptions) {
   app.onError(onError);
   app.notFound((c) => sendProblem(c, problem(404, 'route_not_found', `No route ${c.req.method} ${c.req.path}.`)));
   app.use('*', async (c, next) => {
+    const started = performance.now();
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || newSecret(9));
     await next();
     c.header('x-request-id', c.var.requestId);
+    if (c.req.path.startsWith('/api/'))
+      log.debug('request', { requestId: c.var.requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
   const jsonLimit = bodyLimit({
     maxSize: 1024 * 1024,

@@ -11,16 +11,15 @@ import { HostAgents } from '../cluster/host-agent.js';
 import type { ServeConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import type { HypervisorDriver } from '../hypervisor/driver.js';
-import { openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
+import { LibvirtDriver, openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
 import { detectAccel, type AccelDecision } from '../lib/accel.js';
 import { readEmbeddedAsset } from '../lib/embedded-assets.js';
 import { log } from '../lib/log.js';
 import { createServices, type Services } from '../services/index.js';
 import { DataPaths } from '../services/paths.js';
 import { LocalStorageDriver } from '../storage/local.js';
+import { VERSION } from '../version.js';
 
-/** The version baked in at build time. */
-export const VERSION = process.env.ONEBOX_VERSION ?? '0.0.0-dev';
 
 /** First non-loopback IPv4 address, used as the host's address when listening on all. */
 function primaryAddress(listen: string): string {
@@ -50,6 +49,8 @@ async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Servic
   const host = s.hosts.registerLocal({ info, accel: accel.accel, accelReason: accel.reason, address: primaryAddress(cfg.listen) }, pool.id);
   agents.register({ hostId: host.id, hypervisor, storage: new LocalStorageDriver() });
   hypervisor.onLifecycle((event) => void s.instances.onLifecycleEvent(event));
+  // Events sent while libvirtd was down are lost: re-read every state once it is back.
+  if (hypervisor instanceof LibvirtDriver) hypervisor.connection.onReconnect(() => s.instances.refreshAll());
   await s.instances.reconcileAll();
   log.info('local host ready', { host: host.name, accel: accel.accel, reason: accel.reason, libvirt: info.libvirtVersion, qemu: info.hypervisorVersion });
 }

@@ -109,15 +109,18 @@ export class InstancesService {
     });
   }
 
-  /** Brings every instance's state in line with the hypervisor (run at start). */
+  /** At start: instances left half-created or half-deleted become errors; the rest follow the hypervisor. */
   async reconcileAll(): Promise<void> {
     for (const row of this.deps.store.list()) {
-      if (row.state === 'creating' || row.state === 'deleting') {
+      if (row.state === 'creating' || row.state === 'deleting')
         this.deps.store.setState(row.id, 'error', `onebox restarted while the instance was ${row.state}; delete it and try again.`);
-        continue;
-      }
-      await this.refreshState(row);
     }
+    await this.refreshAll();
+  }
+
+  /** Re-reads every settled instance's state (after a restart, or a reconnect during which events were missed). */
+  async refreshAll(): Promise<void> {
+    for (const row of this.deps.store.list()) if (row.state !== 'creating' && row.state !== 'deleting') await this.refreshState(row);
   }
 
   /** Lifecycle event from a hypervisor: refresh that instance's state. */

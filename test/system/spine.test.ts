@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { MINI_GUEST_READY as MARKER, miniImagePath, miniIsoPath } from '../fixtures/mini-image.js';
-import { listDomains, OneboxServer, type Json } from './onebox-server.js';
+import { listDomains, OneboxServer, ROOT, type Json } from './onebox-server.js';
 
 const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
 
@@ -165,6 +165,21 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     await server.waitState(ids.inst, 'running', 10_000);
     spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', name]);
     await server.waitState(ids.inst, 'stopped', 10_000);
+  });
+
+  test('libvirtd restart: onebox reconnects, catches up on what it missed, and events flow again', async () => {
+    const name = (await server.json('GET', `/instances/${ids.inst}`)).domainName;
+    assert.equal((await server.json('POST', `/instances/${ids.inst}/actions/start`)).state, 'running');
+    spawnSync('pkill', ['-x', 'libvirtd']);
+    for (let i = 0; i < 50 && spawnSync('pgrep', ['-x', 'libvirtd']).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // The guest dies while nobody is listening: no event will ever say so.
+    spawnSync('pkill', ['-f', `guest=${name},`]);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(spawnSync('bash', ['scripts/start-libvirtd.sh'], { cwd: ROOT }).status, 0);
+    await server.waitState(ids.inst, 'stopped', 30_000);
+    spawnSync('virsh', ['-c', 'qemu:///system', 'start', name]);
+    await server.waitState(ids.inst, 'running', 10_000);
+    assert.equal((await server.json('POST', `/instances/${ids.inst}/actions/force-stop`)).state, 'stopped');
   });
 
   test('delete: domain, disk and everything else go', async () => {
