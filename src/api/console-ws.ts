@@ -13,7 +13,8 @@ import type { ConsoleGrant } from '../services/consoles.js';
 import type { Services } from '../services/index.js';
 import type { AppEnv } from './env.js';
 
-// Above this much unsent data the console stream is paused until the browser catches up.
+// Above this much data handed to the websocket but not yet written to its socket, the console
+// stream is paused; it resumes once the backlog drops below half (send callbacks, no polling).
 const HIGH_WATER = 4 * 1024 * 1024;
 
 type ConsoleEnv = AppEnv & { Variables: AppEnv['Variables'] & { grant: ConsoleGrant } };
@@ -21,13 +22,14 @@ type ConsoleEnv = AppEnv & { Variables: AppEnv['Variables'] & { grant: ConsoleGr
 /** Pipes one websocket to one console stream with backpressure in both directions. */
 function bridge(ws: WSContext, target: Duplex): void {
   const raw = ws.raw as WebSocket;
+  let backlog = 0;
   target.on('data', (chunk: Buffer) => {
-    raw.send(chunk, { binary: true });
-    if (raw.bufferedAmount > HIGH_WATER) {
-      target.pause();
-      const resume = () => (raw.bufferedAmount > HIGH_WATER / 2 ? setTimeout(resume, 5) : target.resume());
-      setTimeout(resume, 5);
-    }
+    backlog += chunk.length;
+    raw.send(chunk, { binary: true }, () => {
+      backlog -= chunk.length;
+      if (backlog < HIGH_WATER / 2 && target.isPaused()) target.resume();
+    });
+    if (backlog > HIGH_WATER) target.pause();
   });
   target.once('close', () => ws.readyState === 1 && ws.close(1000, 'console closed'));
   target.once('error', (err) => {
