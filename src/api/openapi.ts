@@ -28,6 +28,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/actions/reset': { post: { summary: 'Hard reset' } },
   '/instances/{id}/actions/pause': { post: { summary: 'Pause' } },
   '/instances/{id}/actions/resume': { post: { summary: 'Resume' } },
+  '/instances/{id}/stats': { get: { summary: 'Live usage: CPU %, memory, disk and network counters' } },
   '/instances/{id}/vnc': { get: { summary: 'The VNC password' } },
   '/instances/{id}/console-tokens': { post: { summary: 'A single-use console token (valid 30 s) and the relative websocket path', body: consoleTokenSchema, status: 201 } },
   '/console/ws': { get: { summary: 'Console websocket (?token=): binary frames, VNC RFB or serial bytes' } },

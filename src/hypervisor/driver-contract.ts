@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { type ConsoleContract, consoleContractTests } from './driver-contract-console.js';
 import type { HypervisorDriver } from './driver.js';
 import { DomainNotFoundError, DomainStateError } from './errors.js';
-import type { DomainLifecycleEvent, DomainSpec } from './types.js';
+import type { DomainLifecycleEvent, DomainSpec, DomainStats } from './types.js';
 
 /** How to run the contract against one implementation. */
 export interface DriverContractOptions {
@@ -26,6 +27,8 @@ export interface DriverContractOptions {
   supportsVnc: boolean;
   /** Whether an ACPI shutdown stops the domain at once (no guest OS under qemu: it does not). */
   shutdownStops: boolean;
+  /** How the serial console test runs (echo, a real guest's shell, or skipped). */
+  console: ConsoleContract;
   /** How long to wait for a lifecycle event. */
   eventTimeoutMs?: number;
   /** Set to skip the whole suite, with the reason. */
@@ -79,7 +82,8 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
     test('a missing domain: find returns undefined, operations throw DomainNotFoundError naming it', async () => {
       const name = `${prefix}missing`;
       assert.equal(await drv.findDomain(name), undefined);
-      for (const op of [() => drv.start(name), () => drv.destroy(name), () => drv.undefineDomain(name), () => drv.suspend(name), () => drv.vncEndpoint(name)]) {
+      const ops = [() => drv.start(name), () => drv.destroy(name), () => drv.undefineDomain(name), () => drv.suspend(name), () => drv.vncEndpoint(name), () => drv.openConsole(name), () => drv.domainStats(name)];
+      for (const op of ops) {
         await assert.rejects(op(), (e: unknown) => e instanceof DomainNotFoundError && e.domainName === name);
       }
     });
@@ -173,6 +177,29 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await drv.destroy(spec.name);
       await drv.undefineDomain(spec.name);
     });
+
+    test('domainStats: CPU time grows while running, counters are zero when stopped', async () => {
+      const spec = fresh();
+      const zeros = { cpuTimeNs: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 };
+      const counters = (s: DomainStats) => ({ cpuTimeNs: s.cpuTimeNs, diskReadBytes: s.diskReadBytes, diskWriteBytes: s.diskWriteBytes, netRxBytes: s.netRxBytes, netTxBytes: s.netTxBytes });
+      await drv.defineDomain(spec);
+      const stopped = await drv.domainStats(spec.name);
+      assert.deepEqual(counters(stopped), zeros);
+      assert.deepEqual({ vcpus: stopped.vcpus, memoryMiB: stopped.memoryMiB }, { vcpus: spec.vcpus, memoryMiB: spec.memoryMiB });
+      await drv.start(spec.name);
+      const a = await drv.domainStats(spec.name);
+      await new Promise((r) => setTimeout(r, 1000));
+      const b = await drv.domainStats(spec.name);
+      assert.ok(a.cpuTimeNs > 0, `cpuTimeNs ${a.cpuTimeNs} should be positive while running`);
+      assert.ok(b.cpuTimeNs > a.cpuTimeNs, `cpuTimeNs should grow: ${a.cpuTimeNs} then ${b.cpuTimeNs}`);
+      assert.ok(b.sampledAt >= a.sampledAt + 900, `samples 1 s apart: ${a.sampledAt} then ${b.sampledAt}`);
+      assert.equal(b.vcpus, spec.vcpus);
+      await drv.destroy(spec.name);
+      assert.deepEqual(counters(await drv.domainStats(spec.name)), zeros);
+      await drv.undefineDomain(spec.name);
+    });
+
+    consoleContractTests(() => drv, fresh, opts.console);
   });
 }
 

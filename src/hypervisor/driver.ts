@@ -3,10 +3,12 @@
  * Implementations: libvirt (the real one, over libvirt's RPC protocol) and fake (tests).
  * Drivers take plain values and never import services, api or db.
  */
+import type { Duplex } from 'node:stream';
 import type {
   DomainLifecycleEvent,
   DomainSpec,
   DomainState,
+  DomainStats,
   HypervisorHostInfo,
   VncEndpoint,
 } from './types.js';
@@ -46,6 +48,12 @@ export interface HypervisorDriver {
 
   /** Where the running domain's VNC server listens. */
   vncEndpoint(name: string): Promise<VncEndpoint>;
+
+  /** Raw bytes of the running domain's serial console, taking it over from any other client; destroy it to close. Throws DomainStateError when the domain is not running. */
+  openConsole(name: string): Promise<Duplex>;
+
+  /** Cumulative usage counters of a domain (CPU, disk and network bytes); zeros when it is not running. */
+  domainStats(name: string): Promise<DomainStats>;
 
   /** Subscribes to lifecycle events; returns the unsubscribe function. */
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void;

@@ -10,4 +10,5 @@ describeHypervisorDriverContract({
   supportsCdrom: true,
   supportsVnc: true,
   shutdownStops: true,
+  console: { kind: 'echo' },
 });

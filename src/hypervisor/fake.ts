@@ -1,19 +1,25 @@
 /**
  * FakeHypervisorDriver: an in-memory HypervisorDriver with libvirt's semantics and errors
  * (DomainNotFoundError, DomainStateError) and synchronous-looking lifecycle events, for
- * fast service and API tests. The shared contract suite keeps it honest against libvirt.
+ * fast service and API tests. Its serial console echoes what is typed, like a terminal in
+ * echo mode; its usage counters grow by a fixed step per sample while running.
+ * The shared contract suite keeps it honest against libvirt.
  */
 import { randomUUID } from 'node:crypto';
+import { type Duplex, PassThrough } from 'node:stream';
 import { buildDomainXml } from './domain-xml.js';
 import type { HypervisorDriver } from './driver.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorUnavailableError } from './errors.js';
-import type { DomainLifecycleEvent, DomainRunState, DomainSpec, DomainState, HypervisorHostInfo, VncEndpoint } from './types.js';
+import type { DomainLifecycleEvent, DomainRunState, DomainSpec, DomainState, DomainStats, HypervisorHostInfo, VncEndpoint } from './types.js';
 
 interface FakeDomain {
   spec: DomainSpec;
   state: DomainRunState;
   reason: number;
   vncPort: number | undefined;
+  console: Duplex | undefined;
+  /** Samples taken since the domain started; the counters grow with it. */
+  samples: number;
 }
 
 /** Options of the fake: host facts to report. */
@@ -43,7 +49,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (existing && existing.spec.uuid.toLowerCase() !== spec.uuid.toLowerCase()) {
       throw new HypervisorError(`domain '${spec.name}' is already defined with uuid ${existing.spec.uuid}, not ${spec.uuid}`, 9);
     }
-    this.domains.set(spec.name, existing ? { ...existing, spec: structuredClone(spec) } : { spec: structuredClone(spec), state: 'shutoff', reason: 0, vncPort: undefined });
+    this.domains.set(spec.name, existing ? { ...existing, spec: structuredClone(spec) } : { spec: structuredClone(spec), state: 'shutoff', reason: 0, vncPort: undefined, console: undefined, samples: 0 });
     this.emit(spec.name, 'defined', existing ? 1 : 0);
   }
 
@@ -69,6 +75,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (d.state !== 'shutoff' && d.state !== 'crashed') throw new DomainStateError(`domain '${name}' is already ${d.state}; it cannot be started`, 55);
     this.set(d, 'running', 1, 'started');
     d.vncPort = this.nextVncPort++;
+    d.samples = 0;
   }
 
   async shutdown(name: string): Promise<void> {
@@ -112,6 +119,25 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     return { host: d.spec.vnc.listen, port: d.vncPort };
   }
 
+  async openConsole(name: string): Promise<Duplex> {
+    const d = this.requireActive(name, 'attached to a console');
+    d.console?.end(); // a new console takes over, as with VIR_DOMAIN_CONSOLE_FORCE
+    const echo = new PassThrough();
+    d.console = echo;
+    echo.once('close', () => {
+      if (d.console === echo) d.console = undefined;
+    });
+    return echo;
+  }
+
+  async domainStats(name: string): Promise<DomainStats> {
+    const d = this.get(name);
+    const base = { vcpus: d.spec.vcpus, memoryMiB: d.spec.memoryMiB, sampledAt: Date.now() };
+    if (d.state === 'shutoff' || d.state === 'crashed') return { ...base, cpuTimeNs: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 };
+    const n = ++d.samples;
+    return { ...base, cpuTimeNs: n * 10_000_000, diskReadBytes: n * 4096, diskWriteBytes: n * 2048, netRxBytes: n * 1500, netTxBytes: n * 500 };
+  }
+
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -132,6 +158,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   crash(name: string): void {
     const d = this.requireActive(name, 'crashed');
     d.vncPort = undefined;
+    d.console?.end();
     this.set(d, 'crashed', 1, 'crashed');
   }
 
@@ -155,6 +182,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   private stop(name: string, detail: number): void {
     const d = this.get(name);
     d.vncPort = undefined;
+    d.console?.end();
     this.set(d, 'shutoff', detail === 0 ? 1 : 2, 'stopped', detail);
   }
 

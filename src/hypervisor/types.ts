@@ -104,3 +104,18 @@ export interface VncEndpoint {
   host: string;
   port: number;
 }
+
+/** Usage counters of one domain at one instant; the counters are cumulative since the domain started (zeros when stopped). */
+export interface DomainStats {
+  /** CPU time used by the whole domain, in nanoseconds. */
+  cpuTimeNs: number;
+  vcpus: number;
+  /** Memory the guest has now (balloon), or its configured maximum when unknown. */
+  memoryMiB: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  /** When the sample was taken, in milliseconds since the epoch. */
+  sampledAt: number;
+}

@@ -9,6 +9,7 @@ import { ConsoleService } from './consoles.js';
 import { HostsService } from './hosts.js';
 import { ImagesService } from './images.js';
 import { InstancePowerService } from './instance-power.js';
+import { InstanceStatsService } from './instance-stats.js';
 import { InstanceStore } from './instance-store.js';
 import { InstancesService } from './instances.js';
 import { MediaService } from './media.js';
@@ -28,6 +29,7 @@ export interface Services {
   instances: InstancesService;
   power: InstancePowerService;
   consoles: ConsoleService;
+  stats: InstanceStatsService;
 }
 
 /** What the services are built from. */
@@ -65,5 +67,6 @@ export function createServices(cfg: ServiceConfig): Services {
     instances,
     power: new InstancePowerService(store, instances, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, instances, audit),
+    stats: new InstanceStatsService(instances),
   };
 }

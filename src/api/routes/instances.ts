@@ -51,6 +51,7 @@ export function instanceRoutes(s: Services) {
       const { kind } = await jsonBody(c, consoleTokenSchema);
       return c.json(s.consoles.issue(c.req.param('id'), kind, c.var.actor), 201);
     })
+    .get('/:id/stats', async (c) => c.json(await s.stats.usage(c.req.param('id'))))
     .get('/:id/vnc', (c) => {
       const row = s.instances.get(c.req.param('id'));
       return c.json({ password: row.vncPassword });

@@ -64,6 +64,14 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
     assert.equal((await api.hypervisor.findDomain(inst.domainName))?.state, 'running');
   });
 
+  test('live usage: CPU percent and counters', async () => {
+    const usage = await json(await api.call('GET', '/api/v1/instances/web-1/stats'));
+    assert.equal(usage.state, 'running');
+    assert.ok(usage.cpuPercent >= 0 && usage.cpuPercent <= 100, JSON.stringify(usage));
+    for (const key of ['memoryMiB', 'diskReadBytes', 'diskWriteBytes', 'netRxBytes', 'netTxBytes']) assert.equal(typeof usage[key], 'number', key);
+    assert.equal((await api.call('GET', '/api/v1/instances/nope/stats')).status, 404);
+  });
+
   test('bad create requests get 4xx with stable codes and create nothing', async () => {
     const cases: [Json, number, string][] = [
       [{ name: 'web-1', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 } }, 409, 'instance_name_taken'],

@@ -11,6 +11,7 @@ import type { KeepaliveOptions } from './keepalive.js';
 import type { Packet } from './packet.js';
 import { type QemuProcedures, type RemoteProcedures, qemuProgram, remoteProgram, xdrSchema } from './protocol.generated.js';
 import { type ConnectTransport, RpcSession } from './rpc-session.js';
+import { LibvirtStream } from './stream.js';
 import { SchemaCodecs } from './xdr-schema.js';
 import { XdrReader, XdrWriter } from './xdr.js';
 
@@ -112,6 +113,31 @@ export class LibvirtConnection {
     return this.invoke(qemuProgram, proc, args[0]) as Promise<RetOf<QemuProcedures, K>>;
   }
 
+  /**
+   * Calls a procedure that opens a stream (e.g. DOMAIN_OPEN_CONSOLE) and returns the stream
+   * once the daemon accepted the call; the call's error (typed) when it did not.
+   */
+  async openStream<K extends keyof RemoteProcedures>(proc: K, ...args: ArgsOf<RemoteProcedures, K>): Promise<LibvirtStream> {
+    const session = this.stateValue === 'open' ? this.session : undefined;
+    if (!session) throw this.unavailable();
+    const w = new XdrWriter();
+    codecs.named(`remote_${proc.toLowerCase()}_args`).enc(w, args[0]);
+    const addr = this.address(remoteProgram, proc);
+    const domainName = domainNameOf(args[0]);
+    const { sink, reply } = session.openStream(addr, w.finish(), (serial) => new LibvirtStream({
+      send: (status, payload, done) => session.sendStream(addr, serial, status, payload, done),
+      release: () => session.releaseStream(serial),
+      decodeError: (payload) => session.decodeError(payload, domainName),
+    }), domainName);
+    try {
+      await reply;
+    } catch (err) {
+      sink.abandon();
+      throw err;
+    }
+    return sink;
+  }
+
   /** Listens to one kind of async message (event); returns the unsubscribe function. */
   onMessage<K extends RemoteMessageProc>(proc: K, listener: (body: RemoteProcedures[K]['msg']) => void): () => void {
     const num = remoteProgram.procedures[proc];
@@ -172,7 +198,6 @@ export class LibvirtConnection {
     }
     const session = new RpcSession(stream, codecs, {
       onMessage: (p) => this.dispatchMessage(p),
-      onStream: () => {}, // streams (console, volume transfer) are not implemented yet
       onClose: (reason) => this.onSessionClosed(session, reason),
     }, this.opts.keepalive === false ? undefined : (this.opts.keepalive ?? { intervalMs: 5000, count: 5 }));
     try {

@@ -24,4 +24,5 @@ describeHypervisorDriverContract({
   supportsCdrom: false,
   supportsVnc: false,
   shutdownStops: true,
+  console: { kind: 'skip', reason: "libvirt's test driver has no serial consoles (DOMAIN_OPEN_CONSOLE is unsupported)" },
 });

@@ -3,15 +3,19 @@
  * Domain XML comes from the pure builder in domain-xml.ts; every method that names a domain
  * looks it up first, so a missing name is a DomainNotFoundError naming it.
  */
+import type { Duplex } from 'node:stream';
 import { buildDomainXml } from '../domain-xml.js';
 import type { HypervisorDriver } from '../driver.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError } from '../errors.js';
-import type { DomainLifecycleEvent, DomainSpec, DomainState, HypervisorHostInfo, VncEndpoint } from '../types.js';
+import type { DomainLifecycleEvent, DomainSpec, DomainState, DomainStats, HypervisorHostInfo, VncEndpoint } from '../types.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { DomainLifecycleEvents } from './domain-events.js';
+import { DOMAIN_STATS_TYPES, domainStatsOf, isActiveState } from './domain-stats.js';
+import { VirErrorNumber } from './libvirt-errors.js';
 import { formatUuid, formatVersion, parseVncEndpoint, runStateOf } from './mapping.js';
-import type { RemoteNonnullDomain } from './protocol.generated.js';
+import type { RemoteNonnullDomain, RemoteTypedParam } from './protocol.generated.js';
+import type { LibvirtStream } from './stream.js';
 
 // Flag values from libvirt-domain.h (stable ABI).
 const VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1;
@@ -24,6 +28,8 @@ const VIR_DOMAIN_AFFECT_LIVE = 1;
 const VIR_DOMAIN_AFFECT_CONFIG = 2;
 const VIR_DOMAIN_DEFINE_VALIDATE = 1;
 const VIR_CONNECT_LIST_DOMAINS_ALL = 0;
+const VIR_DOMAIN_CONSOLE_FORCE = 1;
+const VIR_DOMAIN_CONSOLE_SAFE = 2;
 
 /** Options of openLibvirtDriver: the connection options plus the XML builder (injectable for tests). */
 export interface LibvirtDriverOptions extends LibvirtConnectionOptions {
@@ -34,6 +40,8 @@ export interface LibvirtDriverOptions extends LibvirtConnectionOptions {
 /** HypervisorDriver backed by a LibvirtConnection. */
 export class LibvirtDriver implements HypervisorDriver {
   readonly kind = 'libvirt';
+  /** The console stream this driver last opened per domain, so a takeover ends it quietly. */
+  private readonly consoles = new Map<string, LibvirtStream>();
 
   constructor(
     /** The underlying typed connection (for calls the interface does not cover). */
@@ -161,6 +169,32 @@ export class LibvirtDriver implements HypervisorDriver {
     return endpoint;
   }
 
+  async openConsole(name: string): Promise<Duplex> {
+    const dom = await this.lookup(name);
+    // FORCE makes libvirt abort the previous console stream; that one then ends instead of failing.
+    const previous = this.consoles.get(name);
+    previous?.endQuietlyOnError();
+    let stream: LibvirtStream;
+    try {
+      stream = await this.connection.openStream('DOMAIN_OPEN_CONSOLE', { dom, dev_name: null, flags: VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE });
+    } catch (err) {
+      previous?.reportErrors();
+      throw err;
+    }
+    this.consoles.set(name, stream);
+    stream.once('close', () => {
+      if (this.consoles.get(name) === stream) this.consoles.delete(name);
+    });
+    return stream;
+  }
+
+  async domainStats(name: string): Promise<DomainStats> {
+    const dom = await this.lookup(name);
+    const info = await this.connection.call('DOMAIN_GET_INFO', { dom });
+    const params = isActiveState(info.state) ? await this.statsParams(dom) : undefined;
+    return domainStatsOf(info, params, Date.now());
+  }
+
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {
     return this.events.subscribe(listener);
   }
@@ -178,6 +212,17 @@ export class LibvirtDriver implements HypervisorDriver {
     }
     throw err;
   };
+
+  /** The statistics record of one live domain; undefined when the driver has none (libvirt's test driver). */
+  private async statsParams(dom: RemoteNonnullDomain): Promise<RemoteTypedParam[] | undefined> {
+    try {
+      const { retStats } = await this.connection.call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [dom], stats: DOMAIN_STATS_TYPES, flags: 0 });
+      return retStats[0]?.params;
+    } catch (err) {
+      if (err instanceof HypervisorError && err.libvirtCode === VirErrorNumber.VIR_ERR_NO_SUPPORT) return undefined;
+      throw err;
+    }
+  }
 
   private async lookup(name: string): Promise<RemoteNonnullDomain> {
     return (await this.connection.call('DOMAIN_LOOKUP_BY_NAME', { name })).dom;

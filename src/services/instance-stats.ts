@@ -1,0 +1,68 @@
+/**
+ * Live usage of instances: the hypervisor's cumulative counters turned into a CPU percentage
+ * by comparing with the previous sample (kept in memory per instance).
+ */
+import type { DomainStats } from '../hypervisor/types.js';
+import { callHypervisor } from './hypervisor-errors.js';
+import type { InstancesService } from './instances.js';
+
+/** What the API shows as an instance's live usage. */
+export interface InstanceUsage {
+  state: string;
+  /** CPU use over the last interval, as a share of the instance's cores (0–100). */
+  cpuPercent: number;
+  memoryMiB: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  sampledAt: string;
+}
+
+/** CPU percentage between two samples of the same domain. Pure. */
+export function cpuPercent(prev: DomainStats, next: DomainStats): number {
+  const elapsedNs = (next.sampledAt - prev.sampledAt) * 1e6;
+  if (elapsedNs <= 0 || next.vcpus <= 0 || next.cpuTimeNs < prev.cpuTimeNs) return 0;
+  return Math.min(100, Math.max(0, ((next.cpuTimeNs - prev.cpuTimeNs) / (elapsedNs * next.vcpus)) * 100));
+}
+
+// Without a previous sample this recent, take a second one after a short pause.
+const MAX_SAMPLE_AGE_MS = 30_000;
+const FIRST_INTERVAL_MS = 250;
+
+/** Samples instance usage. */
+export class InstanceStatsService {
+  private readonly last = new Map<string, DomainStats>();
+
+  constructor(private readonly instances: InstancesService) {}
+
+  /** Current usage of one instance. */
+  async usage(idOrName: string): Promise<InstanceUsage> {
+    const row = this.instances.get(idOrName);
+    const agent = this.instances.agentFor(row);
+    const sample = () => callHypervisor(row.name, () => agent.hypervisor.domainStats(row.domainName));
+    let prev = this.last.get(row.id);
+    let next = await sample();
+    if (!prev || next.sampledAt - prev.sampledAt > MAX_SAMPLE_AGE_MS) {
+      prev = next;
+      await new Promise((r) => setTimeout(r, FIRST_INTERVAL_MS));
+      next = await sample();
+    }
+    this.last.set(row.id, next);
+    return {
+      state: row.state,
+      cpuPercent: Math.round(cpuPercent(prev, next) * 10) / 10,
+      memoryMiB: next.memoryMiB,
+      diskReadBytes: next.diskReadBytes,
+      diskWriteBytes: next.diskWriteBytes,
+      netRxBytes: next.netRxBytes,
+      netTxBytes: next.netTxBytes,
+      sampledAt: new Date(next.sampledAt).toISOString(),
+    };
+  }
+
+  /** Forgets a deleted instance's last sample. */
+  forget(instanceId: string): void {
+    this.last.delete(instanceId);
+  }
+}
