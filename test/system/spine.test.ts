@@ -105,6 +105,24 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     assert.equal(status, 401);
   });
 
+  test('serial console over the websocket: typing reaches the guest shell', async () => {
+    const ticket = await server.json('POST', `/instances/${ids.inst}/console-tokens`, { json: { kind: 'serial' } });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/${ticket.path}`, { headers: { authorization: `Bearer ${server.token}` } });
+    let output = '';
+    ws.on('message', (data: Buffer) => (output += data.toString('utf8')));
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const deadline = Date.now() + 30_000;
+    while (!output.includes('hi42') && Date.now() < deadline) {
+      ws.send(Buffer.from('echo hi$((6*7))\n'));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    ws.close();
+    assert.match(output, /hi42/);
+  });
+
   test('stop (ACPI) waits for the guest; start; reboot; reset; force-stop', async () => {
     const stop = await server.call('POST', `/instances/${ids.inst}/actions/stop`);
     const op = await server.waitOperation(stop, 150_000);
