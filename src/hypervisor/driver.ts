@@ -18,6 +18,9 @@ export interface HypervisorDriver {
   /** Short driver name for logs and `doctor`: "libvirt" or "fake". */
   readonly kind: string;
 
+  /** True while the connection to the hypervisor is up (a libvirt driver reconnects by itself). */
+  isConnected(): boolean;
+
   /** Host facts (hostname, CPUs, memory, versions). */
   hostInfo(): Promise<HypervisorHostInfo>;
 

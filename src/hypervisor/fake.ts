@@ -30,6 +30,10 @@ export interface FakeHypervisorOptions {
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
   readonly kind = 'fake';
+
+  isConnected(): boolean {
+    return !this.closed;
+  }
   private readonly domains = new Map<string, FakeDomain>();
   private readonly listeners = new Set<(e: DomainLifecycleEvent) => void>();
   private nextVncPort = 5900;

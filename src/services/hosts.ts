@@ -60,8 +60,8 @@ export class HostsService {
     return row;
   }
 
-  /** A host is online when this controller holds a live agent for it. */
+  /** A host is online when this controller holds an agent for it whose hypervisor connection is up. */
   isOnline(hostId: string): boolean {
-    return this.agents.find(hostId) !== undefined;
+    return this.agents.find(hostId)?.hypervisor.isConnected() === true;
   }
 }

@@ -222,7 +222,7 @@ export class InstancesService {
     return db.select().from(hosts).all().map((h) => {
       const claim = claims.find((c) => c.hostId === h.id);
       return {
-        id: h.id, online: this.deps.agents.find(h.id) !== undefined, enabled: h.enabled, poolId: h.poolId,
+        id: h.id, online: this.deps.agents.find(h.id)?.hypervisor.isConnected() === true, enabled: h.enabled, poolId: h.poolId,
         cpus: h.cpus, memoryMiB: h.memoryMiB, claimedCores: claim?.cores ?? 0, claimedMemoryMiB: claim?.memory ?? 0,
       };
     });

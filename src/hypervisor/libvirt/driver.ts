@@ -40,6 +40,10 @@ export interface LibvirtDriverOptions extends LibvirtConnectionOptions {
 /** HypervisorDriver backed by a LibvirtConnection. */
 export class LibvirtDriver implements HypervisorDriver {
   readonly kind = 'libvirt';
+
+  isConnected(): boolean {
+    return this.connection.state === 'open';
+  }
   /** The console stream this driver last opened per domain, so a takeover ends it quietly. */
   private readonly consoles = new Map<string, LibvirtStream>();
 
