@@ -2,17 +2,17 @@
  * Disk images (templates): upload (streamed, checksummed, checked with qemu-img), list,
  * get and delete (refused while linked clones depend on the file).
  */
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { and, eq, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { images, instances } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import type { StorageDriver } from '../storage/driver.js';
+import type { StorageDriver, VolumeInfo } from '../storage/driver.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import type { DataPaths } from './paths.js';
-import { receiveFile } from './uploads.js';
+import { storeUpload } from './uploads.js';
 
 /** An image row. */
 export type Image = typeof images.$inferSelect;
@@ -52,27 +52,45 @@ export class ImagesService {
   /** Receives an uploaded qcow2 or raw image. Nothing is visible until it is complete and valid. */
   async upload(body: ReadableStream<Uint8Array> | null, meta: ImageMeta, actor: Actor): Promise<Image> {
     this.assertNameFree(meta.name);
-    const received = await receiveFile(body, this.paths.uploadsDir);
-    try {
-      const info = await this.storage.info(received.path);
-      if (info.format !== 'qcow2' && info.format !== 'raw')
-        throw new ValidationError(`The file is a ${info.format} image; upload qcow2 or raw.`, undefined, 'unsupported_image_format');
-      if (info.format === 'raw' && received.sizeBytes % 512 !== 0)
-        throw new ValidationError(`The file is neither qcow2 nor a raw disk (${received.sizeBytes} bytes is not a multiple of 512).`, undefined, 'unsupported_image_format');
-      if (info.backingFile)
-        throw new ValidationError('The image refers to a backing file; upload a self-contained image (qemu-img convert -O qcow2).', undefined, 'image_has_backing_file');
-      if (info.format === 'qcow2') await this.storage.check(received.path).catch(() => {
+    const nameTaken = () => new ConflictError('image_name_taken', `An image named '${meta.name}' already exists.`);
+    const row = await storeUpload({
+      body,
+      uploadsDir: this.paths.uploadsDir,
+      nameTaken,
+      accept: async (received) => {
+        const info = await this.inspect(received.path, received.sizeBytes);
+        const id = newId('img');
+        const fileName = `${id}.${info.format}`;
+        return { target: this.paths.image(fileName), id, fileName, info };
+      },
+      insert: (received, { id, fileName, info }) =>
+        this.db.insert(images).values({
+          id, fileName, format: info.format as 'qcow2' | 'raw', sizeBytes: received.sizeBytes, virtualSizeBytes: info.virtualSizeBytes,
+          sha256: received.sha256, ...meta,
+        }).returning().get(),
+    });
+    this.audit.record(actor, 'upload', 'image', row.id, meta.name);
+    return row;
+  }
+
+  /** Checks an uploaded file is a self-contained qcow2 or raw disk; refuses anything that could reach host files. */
+  private async inspect(path: string, sizeBytes: number): Promise<VolumeInfo> {
+    const info = await this.storage.info(path).catch(() => {
+      throw new ValidationError('The file is not a readable disk image (qemu-img cannot open it).', undefined, 'image_corrupt');
+    });
+    if (info.format !== 'qcow2' && info.format !== 'raw')
+      throw new ValidationError(`The file is a ${info.format} image; upload qcow2 or raw.`, undefined, 'unsupported_image_format');
+    if (info.format === 'raw' && sizeBytes % 512 !== 0)
+      throw new ValidationError(`The file is neither qcow2 nor a raw disk (${sizeBytes} bytes is not a multiple of 512).`, undefined, 'unsupported_image_format');
+    if (info.backingFile)
+      throw new ValidationError('The image refers to a backing file; upload a self-contained image (qemu-img convert -O qcow2).', undefined, 'image_has_backing_file');
+    if (info.dataFile)
+      throw new ValidationError('The image keeps its data in an external file; upload a self-contained image (qemu-img convert -O qcow2).', undefined, 'image_has_data_file');
+    if (info.format === 'qcow2')
+      await this.storage.check(path).catch(() => {
         throw new ValidationError('The qcow2 image is corrupt (qemu-img check failed).', undefined, 'image_corrupt');
       });
-      const id = newId('img');
-      const fileName = `${id}.${info.format}`;
-      await rename(received.path, this.paths.image(fileName));
-      const row = this.insert({ id, fileName, format: info.format, sizeBytes: received.sizeBytes, virtualSizeBytes: info.virtualSizeBytes, sha256: received.sha256, ...meta });
-      this.audit.record(actor, 'upload', 'image', id, meta.name);
-      return row;
-    } finally {
-      await rm(received.path, { force: true });
-    }
+    return info;
   }
 
   /** Deletes an image unless instances are linked clones of it. */
@@ -98,12 +116,4 @@ export class ImagesService {
       throw new ConflictError('image_name_taken', `An image named '${name}' already exists.`);
   }
 
-  private insert(values: typeof images.$inferInsert): Image {
-    try {
-      return this.db.insert(images).values(values).returning().get();
-    } catch (err) {
-      if (String(err).includes('UNIQUE')) throw new ConflictError('image_name_taken', `An image named '${values.name}' already exists.`);
-      throw err;
-    }
-  }
 }

@@ -176,7 +176,7 @@ export class InstancesService {
     const image = this.deps.images.get(row.imageId);
     const source = this.deps.images.filePath(image);
     if (row.cloneMode === 'linked') return agent.storage.createLinkedClone(path, source, image.format, row.diskSizeBytes);
-    return agent.storage.createFullCopy(path, source, row.diskSizeBytes, onProgress);
+    return agent.storage.createFullCopy(path, source, image.format, row.diskSizeBytes, onProgress);
   }
 
   private async destroyEverything(row: Instance, progress: (f: number, m?: string) => void): Promise<void> {

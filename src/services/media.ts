@@ -1,5 +1,5 @@
 /** ISO media: upload (streamed, checksummed, checked for an ISO 9660 signature), list, get, delete. */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { eq, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { instances, media } from '../db/schema.js';
@@ -8,7 +8,7 @@ import { newId } from '../lib/ids.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import type { DataPaths } from './paths.js';
-import { receiveFile } from './uploads.js';
+import { storeUpload } from './uploads.js';
 
 /** A media row. */
 export type Media = typeof media.$inferSelect;
@@ -50,21 +50,23 @@ export class MediaService {
 
   /** Receives an uploaded ISO. Nothing is visible until it is complete and valid. */
   async upload(body: ReadableStream<Uint8Array> | null, name: string, actor: Actor): Promise<Media> {
-    if (this.db.select({ id: media.id }).from(media).where(eq(media.name, name)).get())
-      throw new ConflictError('media_name_taken', `An ISO named '${name}' already exists.`);
-    const received = await receiveFile(body, this.paths.uploadsDir);
-    try {
-      if (!(await isIso9660(received.path)))
-        throw new ValidationError('The file is not an ISO 9660 image (no CD001 signature).', undefined, 'not_an_iso');
-      const id = newId('iso');
-      const fileName = `${id}.iso`;
-      await rename(received.path, this.paths.mediaFile(fileName));
-      const row = this.db.insert(media).values({ id, name, fileName, sizeBytes: received.sizeBytes, sha256: received.sha256 }).returning().get();
-      this.audit.record(actor, 'upload', 'media', id, name);
-      return row;
-    } finally {
-      await rm(received.path, { force: true });
-    }
+    const nameTaken = () => new ConflictError('media_name_taken', `An ISO named '${name}' already exists.`);
+    if (this.db.select({ id: media.id }).from(media).where(eq(media.name, name)).get()) throw nameTaken();
+    const row = await storeUpload({
+      body,
+      uploadsDir: this.paths.uploadsDir,
+      nameTaken,
+      accept: async (received) => {
+        if (!(await isIso9660(received.path)))
+          throw new ValidationError('The file is not an ISO 9660 image (no CD001 signature).', undefined, 'not_an_iso');
+        const id = newId('iso');
+        return { target: this.paths.mediaFile(`${id}.iso`), id, fileName: `${id}.iso` };
+      },
+      insert: (received, { id, fileName }) =>
+        this.db.insert(media).values({ id, name, fileName, sizeBytes: received.sizeBytes, sha256: received.sha256 }).returning().get(),
+    });
+    this.audit.record(actor, 'upload', 'media', row.id, name);
+    return row;
   }
 
   /** Deletes an ISO unless it is inserted in an instance. */

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -46,4 +46,41 @@ export async function receiveFile(body: ReadableStream<Uint8Array> | null, dir: 
     throw new ValidationError('The uploaded file is empty.', undefined, 'empty_upload');
   }
   return { path, sizeBytes, sha256: hash.digest('hex') };
+}
+
+/** What `accept` decides about a received file: where it goes, plus anything `insert` needs. */
+export interface Accepted {
+  target: string;
+}
+
+/** How to store one upload; see {@link storeUpload}. */
+export interface StoreUploadOptions<A extends Accepted, Row> {
+  body: ReadableStream<Uint8Array> | null;
+  uploadsDir: string;
+  /** Validates the received file (throwing a 4xx AppError to refuse it) and names its final path. */
+  accept(received: ReceivedFile): Promise<A>;
+  /** Records it in the database; runs after the file is in place. */
+  insert(received: ReceivedFile, accepted: A): Row;
+  /** The error for a name that was taken while the upload was in flight. */
+  nameTaken(): Error;
+}
+
+/**
+ * Receives, validates, moves into place and records an upload. On any failure nothing stays
+ * behind: no partial file, no file without a row, no row without a file.
+ */
+export async function storeUpload<A extends Accepted, Row>(opts: StoreUploadOptions<A, Row>): Promise<Row> {
+  const received = await receiveFile(opts.body, opts.uploadsDir);
+  let accepted: A | undefined;
+  try {
+    accepted = await opts.accept(received);
+    await rename(received.path, accepted.target);
+    return opts.insert(received, accepted);
+  } catch (err) {
+    if (accepted) await rm(accepted.target, { force: true });
+    if (String(err).includes('UNIQUE constraint failed')) throw opts.nameTaken();
+    throw err;
+  } finally {
+    await rm(received.path, { force: true });
+  }
 }

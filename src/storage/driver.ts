@@ -9,6 +9,8 @@ export interface VolumeInfo {
   virtualSizeBytes: number;
   actualSizeBytes: number;
   backingFile?: string;
+  /** A qcow2 external data file (a path on the host the image's data lives in). */
+  dataFile?: string;
 }
 
 /** Progress callback: a fraction from 0 to 1. */
@@ -20,8 +22,8 @@ export interface StorageDriver {
   createBlank(path: string, sizeBytes: number): Promise<void>;
   /** Creates a qcow2 overlay whose backing file is `backingPath` (a linked clone); `sizeBytes` grows it. */
   createLinkedClone(path: string, backingPath: string, backingFormat: string, sizeBytes: number): Promise<void>;
-  /** Copies `source` into an independent qcow2 at `path`, then grows it to `sizeBytes`. */
-  createFullCopy(path: string, source: string, sizeBytes: number, onProgress?: ProgressFn): Promise<void>;
+  /** Copies `source` (of format `sourceFormat`, never probed) into an independent qcow2 at `path`, then grows it to `sizeBytes`. */
+  createFullCopy(path: string, source: string, sourceFormat: string, sizeBytes: number, onProgress?: ProgressFn): Promise<void>;
   /** Inspects an image file. */
   info(path: string): Promise<VolumeInfo>;
   /** Verifies that an image is consistent (qcow2 check); throws when it is not. */

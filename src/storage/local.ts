@@ -9,6 +9,7 @@ interface QemuImgInfo {
   'actual-size'?: number;
   'backing-filename'?: string;
   'full-backing-filename'?: string;
+  'format-specific'?: { data?: { 'data-file'?: string } };
 }
 
 /** Parses the `(12.34/100%)` progress lines of `qemu-img convert -p`. */
@@ -30,8 +31,8 @@ export class LocalStorageDriver implements StorageDriver {
     await run([this.qemuImg, 'create', '-q', '-f', 'qcow2', '-b', backingPath, '-F', backingFormat, path, String(sizeBytes)]);
   }
 
-  async createFullCopy(path: string, source: string, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
-    await run([this.qemuImg, 'convert', '-p', '-O', 'qcow2', source, path], {
+  async createFullCopy(path: string, source: string, sourceFormat: string, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
+    await run([this.qemuImg, 'convert', '-p', '-f', sourceFormat, '-O', 'qcow2', source, path], {
       timeoutMs: 6 * 60 * 60_000,
       onStdout: (chunk) => {
         const fraction = parseQemuImgProgress(chunk);
@@ -50,6 +51,7 @@ export class LocalStorageDriver implements StorageDriver {
       virtualSizeBytes: parsed['virtual-size'],
       actualSizeBytes: parsed['actual-size'] ?? 0,
       backingFile: parsed['full-backing-filename'] ?? parsed['backing-filename'],
+      dataFile: parsed['format-specific']?.data?.['data-file'],
     };
   }
 

@@ -57,6 +57,13 @@ describe('images and media uploads', () => {
     const backed = join(dir, 'backed.qcow2');
     await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', '/etc/passwd', '-F', 'raw', backed]);
     cases.push({ name: 'backing file', body: await readFile(backed), query: '?name=backed', code: 'image_has_backing_file' });
+    // An external data file would let a guest disk read (and write) any host file.
+    const external = join(dir, 'external.qcow2');
+    await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-o', `data_file=${join(dir, 'secret.raw')}`, external, '1M']);
+    cases.push({ name: 'external data file', body: await readFile(external), query: '?name=ext', code: 'image_has_data_file' });
+    const good = join(dir, 'good.qcow2');
+    await run(['qemu-img', 'create', '-q', '-f', 'qcow2', good, '1M']);
+    cases.push({ name: 'truncated qcow2', body: (await readFile(good)).subarray(0, 100), query: '?name=trunc', code: 'image_corrupt' });
     for (const c of cases) {
       const res = await api.call('POST', `/api/v1/images${c.query}`, { body: c.body });
       assert.equal(res.status, 400, c.name);
@@ -65,6 +72,18 @@ describe('images and media uploads', () => {
     assert.deepEqual(await readdir(api.paths.uploadsDir), []);
     const list = (await (await api.call('GET', '/api/v1/images')).json()) as { items: { name: string }[] };
     assert.deepEqual(list.items.map((i) => i.name), ['tiny']);
+  });
+
+  test('concurrent uploads under one name: one wins, the others get 409, no stray files', async () => {
+    const iso = await makeIso(dir);
+    const bytes = await readFile(iso);
+    const results = await Promise.all([1, 2, 3].map(() => api.call('POST', '/api/v1/media?name=same.iso', { body: bytes })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409]);
+    for (const r of results.filter((r) => r.status === 409)) assert.equal(((await r.json()) as { code: string }).code, 'media_name_taken');
+    assert.equal((await readdir(api.paths.mediaDir)).length, 1);
+    assert.deepEqual(await readdir(api.paths.uploadsDir), []);
+    const item = (await (await api.call('GET', '/api/v1/media/same.iso')).json()) as { id: string };
+    assert.equal((await api.call('DELETE', `/api/v1/media/${item.id}`)).status, 204);
   });
 
   test('an interrupted upload leaves nothing visible', async () => {
