@@ -65,16 +65,20 @@ export class AuthService {
     return publicUser(user);
   }
 
-  /** Checks credentials and opens a session; failures are rate-limited per user and per address. */
+  /**
+   * Checks credentials and opens a session. Failures are rate-limited per address and per
+   * address+username (not per username alone, so nobody can lock the admin out from afar).
+   * The attempt is counted before the slow password check, so parallel guesses are limited too.
+   */
   async login(username: string, password: string, ip: string): Promise<NewSession> {
-    const keys = [`user:${username.toLowerCase()}`, `ip:${ip}`];
+    const keys = [`ip:${ip}`, `ip-user:${ip}:${username.toLowerCase()}`];
     const wait = this.throttle.retryAfterSeconds(keys);
     if (wait > 0) throw new RateLimitedError(`Too many failed logins; try again in ${wait} seconds.`, wait);
+    this.throttle.recordFailure(keys);
     const user = this.db.select().from(users).where(eq(users.username, username)).get();
     // Verify against a dummy hash when the user is unknown so timing does not reveal which names exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
-      this.throttle.recordFailure(keys);
       log.warn('login failed', { username, ip });
       this.audit.record(undefined, 'login_failed', 'user', user?.id ?? null, `username=${username} ip=${ip}`);
       throw new UnauthorizedError('The username or password is wrong.', 'invalid_credentials');

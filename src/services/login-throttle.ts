@@ -28,9 +28,10 @@ export class LoginThrottle {
     for (const key of keys) this.failures.set(key, [...this.recent(key), this.now()]);
   }
 
-  /** Forgets the failures of these keys (after a successful login). */
+  /** Forgets the failures of these keys (after a successful login), and any key whose failures have all aged out. */
   reset(keys: string[]): void {
     for (const key of keys) this.failures.delete(key);
+    for (const key of [...this.failures.keys()]) if (this.recent(key).length === 0) this.failures.delete(key);
   }
 
   private recent(key: string): number[] {

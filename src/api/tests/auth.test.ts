@@ -80,4 +80,19 @@ describe('setup, login, sessions and API tokens', () => {
     const failures = api.services.audit.list().filter((e) => e.action === 'login_failed');
     assert.equal(failures.length, 5);
   });
+
+  test('parallel guesses are limited too', async () => {
+    const fresh = await startTestApi();
+    try {
+      await fresh.call('POST', '/api/v1/setup', { json: ADMIN });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => fresh.call('POST', '/api/v1/sessions', { json: { username: 'admin', password: 'Wrong1234' } })),
+      );
+      const statuses = results.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 401).length, 5, statuses.join(','));
+      assert.equal(statuses.filter((s) => s === 429).length, 15);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
