@@ -7,7 +7,6 @@ import { ConflictError } from '../lib/errors.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { callHypervisor } from './hypervisor-errors.js';
-import { domainSpecFor } from './instance-spec.js';
 import type { InstanceState } from './instance-state.js';
 import type { Instance, InstanceStore } from './instance-store.js';
 import type { InstancesService } from './instances.js';
@@ -41,13 +40,18 @@ export class InstancePowerService {
 
   /** Performs an immediate action and returns the refreshed instance. */
   async act(idOrName: string, action: Exclude<PowerAction, 'stop'>, actor: Actor): Promise<Instance> {
-    const row = this.checked(idOrName, action);
+    const id = this.store.get(idOrName).id;
+    return this.store.withLock(id, () => this.actLocked(id, action, actor));
+  }
+
+  private async actLocked(id: string, action: Exclude<PowerAction, 'stop'>, actor: Actor): Promise<Instance> {
+    const row = this.checked(id, action);
     const agent = this.instances.agentFor(row);
     const hv = agent.hypervisor;
     const name = row.domainName;
     const calls: Record<typeof action, () => Promise<void>> = {
       start: async () => {
-        await hv.defineDomain(domainSpecFor(row, this.instances.specContext(agent, row)));
+        await this.instances.define(agent, row);
         await hv.start(name);
       },
       'force-stop': () => hv.destroy(name),
@@ -67,7 +71,7 @@ export class InstancePowerService {
     const agent = this.instances.agentFor(row);
     this.audit.record(actor, 'stop', 'instance', row.id, row.name);
     return this.operations.start('instance.stop', { type: 'instance', id: row.id }, actor, async (ctx) => {
-      await callHypervisor(row.name, () => agent.hypervisor.shutdown(row.domainName));
+      await this.store.withLock(row.id, () => callHypervisor(row.name, () => agent.hypervisor.shutdown(row.domainName)));
       ctx.progress(0.1, 'Waiting for the guest to power off');
       const deadline = Date.now() + this.stopTimeoutMs;
       while (Date.now() < deadline) {
@@ -88,14 +92,17 @@ export class InstancePowerService {
     const iso = this.media.get(mediaId);
     const agent = this.instances.agentFor(row);
     this.audit.record(actor, 'start_from_iso', 'instance', row.id, iso.name);
-    return this.operations.start('instance.start-from-iso', { type: 'instance', id: row.id }, actor, async (ctx) => {
-      const updated = this.store.update(row.id, { mediaId: iso.id });
-      ctx.progress(0.3, 'Defining the virtual machine with the ISO first in the boot order');
-      await callHypervisor(row.name, () => agent.hypervisor.defineDomain(domainSpecFor(updated, this.instances.specContext(agent, updated, true))));
-      ctx.progress(0.6, 'Starting');
-      await callHypervisor(row.name, () => agent.hypervisor.start(row.domainName));
-      await this.instances.refreshState(this.store.get(row.id));
-    });
+    return this.operations.start('instance.start-from-iso', { type: 'instance', id: row.id }, actor, (ctx) =>
+      this.store.withLock(row.id, async () => {
+        this.checked(row.id, 'start');
+        const updated = this.store.update(row.id, { mediaId: iso.id });
+        ctx.progress(0.3, 'Defining the virtual machine with the ISO first in the boot order');
+        await this.instances.define(agent, updated, true);
+        ctx.progress(0.6, 'Starting');
+        await callHypervisor(row.name, () => agent.hypervisor.start(row.domainName));
+        await this.instances.refreshState(this.store.get(row.id));
+      }),
+    );
   }
 
   private checked(idOrName: string, action: PowerAction): Instance {

@@ -8,15 +8,16 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { HostAgent, HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
 import { hosts, instances } from '../db/schema.js';
-import type { CpuMode, DomainLifecycleEvent } from '../hypervisor/types.js';
+import { DomainNotFoundError, DomainStateError } from '../hypervisor/errors.js';
+import type { CpuMode, DomainLifecycleEvent, DomainRunState } from '../hypervisor/types.js';
 import { ConflictError, InsufficientCapacityError, UnavailableError, ValidationError } from '../lib/errors.js';
 import { newId, newUuid, newVncPassword } from '../lib/ids.js';
 import { log } from '../lib/log.js';
-import { Reverter } from '../lib/reverter.js';
+import { Reverter, RevertError } from '../lib/reverter.js';
 import { GiB, type CreateInstanceInput } from '../shared/schemas.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
-import { callHypervisor } from './hypervisor-errors.js';
+import { callHypervisor, toAppError } from './hypervisor-errors.js';
 import type { ImagesService } from './images.js';
 import { domainSpecFor } from './instance-spec.js';
 import { stateFromDomain } from './instance-state.js';
@@ -26,6 +27,14 @@ import type { Operation, OperationsService } from './operations.js';
 import type { DataPaths } from './paths.js';
 import type { PoolsService } from './pools.js';
 import { placeInstance, type HostCandidate } from './scheduler.js';
+
+/** Domain states in which a domain holds a running QEMU process. */
+const ACTIVE = new Set<DomainRunState>(['running', 'paused', 'blocked', 'shutdown', 'pmsuspended']);
+
+/** Swallows an expected driver error class; anything else is translated and rethrown. */
+function ignore(err: unknown, expected: new (...args: never[]) => Error, instanceName: string): void {
+  if (!(err instanceof expected)) throw toAppError(err, instanceName);
+}
 
 /** Everything the instance services need. */
 export interface InstanceDeps {
@@ -100,7 +109,7 @@ export class InstancesService {
     this.deps.audit.record(actor, 'delete', 'instance', row.id, row.name);
     return this.deps.operations.start('instance.delete', { type: 'instance', id: row.id }, actor, async (ctx) => {
       try {
-        await this.destroyEverything(row, ctx.progress);
+        await this.deps.store.withLock(row.id, () => this.destroyEverything(row, ctx.progress));
       } catch (err) {
         this.deps.store.setState(row.id, 'error', `Deletion failed: ${err instanceof Error ? err.message : String(err)}`);
         throw err;
@@ -132,12 +141,12 @@ export class InstancesService {
   /** Reads the domain's state from the instance's host and stores the mapped state. */
   async refreshState(row: Instance): Promise<Instance> {
     const agent = this.deps.agents.find(row.hostId);
-    if (!agent) return row.state === 'lost' ? row : this.deps.store.setState(row.id, 'lost', 'The host is offline.');
+    if (!agent) return row.state === 'lost' ? row : (this.deps.store.setSettledState(row.id, 'lost', 'The host is offline.') ?? row);
     try {
       const domain = await agent.hypervisor.findDomain(row.domainName);
       const next = stateFromDomain(domain?.state, row.domainName);
       if (next.state === row.state && next.reason === row.stateReason) return row;
-      return this.deps.store.setState(row.id, next.state, next.reason);
+      return this.deps.store.setSettledState(row.id, next.state, next.reason) ?? this.deps.store.get(row.id);
     } catch (err) {
       log.warn('state refresh failed', { instance: row.id, error: String(err) });
       return row;
@@ -154,8 +163,7 @@ export class InstancesService {
         progress(0.05, 'Creating the system disk');
         await this.createSystemDisk(agent, row, (f) => progress(0.05 + f * 0.8, 'Copying the image'));
         progress(0.9, 'Defining the virtual machine');
-        const spec = domainSpecFor(row, this.specContext(agent, row));
-        await callHypervisor(row.name, () => agent.hypervisor.defineDomain(spec));
+        await this.define(agent, row);
         reverter.add('undefine domain', () => agent.hypervisor.undefineDomain(row.domainName));
         if (start) {
           progress(0.95, 'Starting');
@@ -165,9 +173,17 @@ export class InstancesService {
         this.deps.store.setState(row.id, start ? 'running' : 'stopped');
       });
     } catch (err) {
-      this.deps.db.delete(instances).where(eq(instances.id, row.id)).run();
+      // When cleanup itself failed, keep the row so a delete can finish the job; else nothing remains.
+      if (err instanceof RevertError) this.deps.store.setState(row.id, 'error', `Creation failed and cleanup is incomplete: ${err.message}. Delete the instance to retry the cleanup.`);
+      else this.deps.db.delete(instances).where(eq(instances.id, row.id)).run();
       throw err;
     }
+  }
+
+  /** (Re)defines the instance's domain from its stored row: the database is the source of truth. */
+  async define(agent: HostAgent, row: Instance, bootFromCdrom = false): Promise<void> {
+    const spec = domainSpecFor(row, this.specContext(agent, row, bootFromCdrom));
+    await callHypervisor(row.name, () => agent.hypervisor.defineDomain(spec));
   }
 
   private async createSystemDisk(agent: HostAgent, row: Instance, onProgress: (f: number) => void): Promise<void> {
@@ -182,13 +198,14 @@ export class InstancesService {
   private async destroyEverything(row: Instance, progress: (f: number, m?: string) => void): Promise<void> {
     const agent = this.agentFor(row);
     const domain = await callHypervisor(row.name, () => agent.hypervisor.findDomain(row.domainName));
-    if (domain && domain.state !== 'shutoff') {
+    if (domain && ACTIVE.has(domain.state)) {
       progress(0.2, 'Stopping');
-      await callHypervisor(row.name, () => agent.hypervisor.destroy(row.domainName));
+      // It may have stopped by itself since we looked.
+      await agent.hypervisor.destroy(row.domainName).catch((err: unknown) => ignore(err, DomainStateError, row.name));
     }
     if (domain) {
       progress(0.5, 'Removing the virtual machine');
-      await callHypervisor(row.name, () => agent.hypervisor.undefineDomain(row.domainName));
+      await agent.hypervisor.undefineDomain(row.domainName).catch((err: unknown) => ignore(err, DomainNotFoundError, row.name));
     }
     progress(0.8, 'Removing disks');
     await rm(this.deps.paths.instanceDir(row.id), { recursive: true, force: true });

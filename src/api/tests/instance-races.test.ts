@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { HypervisorUnavailableError } from '../../hypervisor/errors.js';
+import { startTestApi, type TestApi } from '../test-harness.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('instances under concurrency and failure', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi();
+    await api.bootstrap();
+  });
+  after(() => api.close());
+
+  async function create(name: string, start = false): Promise<Json> {
+    const res = await api.call('POST', '/api/v1/instances', { json: { name, cores: 1, memoryMiB: 64, disk: { source: 'blank', sizeGiB: 1 }, start } });
+    const body = (await res.json()) as Json;
+    await api.services.operations.settled(body.operation.id);
+    return api.services.instances.get(body.instance.id);
+  }
+
+  test('start and delete at once: the instance ends deleted with no domain left', async () => {
+    const inst = await create('race-1');
+    const [start, del] = await Promise.all([
+      api.call('POST', `/api/v1/instances/${inst.id}/actions/start`),
+      api.call('DELETE', `/api/v1/instances/${inst.id}`),
+    ]);
+    assert.ok([200, 409].includes(start.status), `start answered ${start.status}`);
+    assert.equal(del.status, 202);
+    await api.services.operations.settled();
+    assert.equal((await api.call('GET', `/api/v1/instances/${inst.id}`)).status, 404);
+    assert.equal(await api.hypervisor.findDomain(inst.domainName), undefined);
+  });
+
+  test('a crashed instance can be deleted', async () => {
+    const inst = await create('crashy', true);
+    api.hypervisor.crash(inst.domainName);
+    const del = await api.call('DELETE', `/api/v1/instances/${inst.id}`);
+    const op = (await del.json()) as Json;
+    await api.services.operations.settled(op.operation.id);
+    assert.equal(api.services.operations.get(op.operation.id).state, 'succeeded', JSON.stringify(api.services.operations.get(op.operation.id)));
+    assert.equal(await api.hypervisor.findDomain(inst.domainName), undefined);
+  });
+
+  test('a create whose cleanup fails keeps the instance in error; delete then finishes the cleanup', async () => {
+    const hv = api.hypervisor;
+    const realStart = hv.start.bind(hv);
+    const realUndefine = hv.undefineDomain.bind(hv);
+    hv.start = async () => {
+      throw new HypervisorUnavailableError('link dropped');
+    };
+    hv.undefineDomain = async () => {
+      throw new HypervisorUnavailableError('link dropped');
+    };
+    let inst: Json;
+    try {
+      const res = await api.call('POST', '/api/v1/instances', { json: { name: 'half', cores: 1, memoryMiB: 64, disk: { source: 'blank', sizeGiB: 1 }, start: true } });
+      const body = (await res.json()) as Json;
+      await api.services.operations.settled(body.operation.id);
+      const op = api.services.operations.get(body.operation.id);
+      assert.equal(op.state, 'failed');
+      assert.match(op.errorDetail ?? '', /cleaning up failed at: undefine domain/);
+      inst = api.services.instances.get(body.instance.id);
+      assert.equal(inst.state, 'error');
+      assert.match(inst.stateReason, /cleanup is incomplete/);
+      assert.ok(await hv.findDomain(inst.domainName), 'the domain is still there');
+    } finally {
+      hv.start = realStart;
+      hv.undefineDomain = realUndefine;
+    }
+    const del = (await (await api.call('DELETE', `/api/v1/instances/${inst.id}`)).json()) as Json;
+    await api.services.operations.settled(del.operation.id);
+    assert.equal(await hv.findDomain(inst.domainName), undefined);
+    assert.equal(existsSync(api.paths.instanceDir(inst.id)), false);
+  });
+});
