@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
-import { consoleTokenSchema, createInstanceSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -28,6 +28,8 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/actions/reset': { post: { summary: 'Hard reset' } },
   '/instances/{id}/actions/pause': { post: { summary: 'Pause' } },
   '/instances/{id}/actions/resume': { post: { summary: 'Resume' } },
+  '/instances/{id}/actions/insert-media': { post: { summary: 'Insert an ISO into the CD-ROM drive (live when running)', body: insertMediaSchema } },
+  '/instances/{id}/actions/eject-media': { post: { summary: 'Eject the CD-ROM medium (live when running)' } },
   '/instances/{id}/stats': { get: { summary: 'Live usage: CPU %, memory, disk and network counters' } },
   '/instances/{id}/vnc': { get: { summary: 'The VNC password' } },
   '/instances/{id}/console-tokens': { post: { summary: 'A single-use console token (valid 30 s) and the relative websocket path', body: consoleTokenSchema, status: 201 } },

@@ -11,7 +11,12 @@ const types: Record<string, string> = {
 export function staticUi(readAsset: (key: string) => Buffer | undefined): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
-    const path = decodeURIComponent(new URL(c.req.url).pathname).replace(/^\/+/, '');
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(c.req.url).pathname).replace(/^\/+/, '');
+    } catch {
+      return next(); // malformed percent-encoding: not one of our files
+    }
     if (path.startsWith('api/') || path.split('/').includes('..')) return next();
     const asset = (path && readAsset(`ui/${path}`)) || undefined;
     const file = asset ? path : 'index.html';

@@ -7,6 +7,7 @@ import { ConflictError } from '../lib/errors.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { callHypervisor } from './hypervisor-errors.js';
+import { CDROM_TARGET } from './instance-spec.js';
 import type { InstanceState } from './instance-state.js';
 import type { Instance, InstanceStore } from './instance-store.js';
 import type { InstancesService } from './instances.js';
@@ -103,6 +104,30 @@ export class InstancePowerService {
         await this.instances.refreshState(this.store.get(row.id));
       }),
     );
+  }
+
+  /** Puts an ISO in the CD-ROM drive (live when running); it stays there across restarts until ejected. */
+  async insertMedia(idOrName: string, mediaId: string, actor: Actor): Promise<Instance> {
+    const iso = this.media.get(mediaId);
+    return this.changeMedia(idOrName, iso.id, this.media.filePath(iso), actor, `insert_media`);
+  }
+
+  /** Empties the CD-ROM drive (live when running). */
+  async ejectMedia(idOrName: string, actor: Actor): Promise<Instance> {
+    return this.changeMedia(idOrName, null, undefined, actor, 'eject_media');
+  }
+
+  private async changeMedia(idOrName: string, mediaId: string | null, path: string | undefined, actor: Actor, action: string): Promise<Instance> {
+    const id = this.store.get(idOrName).id;
+    return this.store.withLock(id, async () => {
+      const row = this.store.get(id);
+      if (row.state === 'creating' || row.state === 'deleting')
+        throw new ConflictError('invalid_instance_state', `Cannot change the medium of instance '${row.name}' while it is ${row.state}.`);
+      const agent = this.instances.agentFor(row);
+      await callHypervisor(row.name, () => agent.hypervisor.changeCdrom(row.domainName, CDROM_TARGET, path));
+      this.audit.record(actor, action, 'instance', row.id, mediaId ?? '');
+      return this.store.update(row.id, { mediaId });
+    });
   }
 
   private checked(idOrName: string, action: PowerAction): Instance {

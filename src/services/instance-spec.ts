@@ -5,6 +5,9 @@ import type { DataPaths } from './paths.js';
 
 type InstanceRow = typeof instances.$inferSelect;
 
+/** Guest device of the single CD-ROM drive every instance has. */
+export const CDROM_TARGET = 'sda';
+
 /** Inputs besides the row. */
 export interface SpecContext {
   paths: DataPaths;
@@ -31,7 +34,7 @@ export function domainSpecFor(row: InstanceRow, ctx: SpecContext): DomainSpec {
     vcpus: row.cores,
     memoryMiB: row.memoryMiB,
     disks: [{ path: ctx.paths.systemDisk(row.id), format: 'qcow2', target: 'vda', bootOrder: cdromFirst ? 2 : 1 }],
-    cdrom: { path: ctx.isoPath, target: 'sda', bootOrder: cdromFirst ? 1 : ctx.isoPath ? 2 : undefined },
+    cdrom: { path: ctx.isoPath, target: CDROM_TARGET, bootOrder: cdromFirst ? 1 : ctx.isoPath ? 2 : undefined },
     nics: [],
     vnc: { listen: ctx.vncListen, password: row.vncPassword },
     serialLogPath: ctx.paths.serialLog(row.id),

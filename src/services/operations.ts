@@ -3,7 +3,7 @@
  * They run in this process; their rows survive restarts (a task cut off by a restart is
  * marked failed at the next start).
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { operations } from '../db/schema.js';
 import { AppError, NotFoundError } from '../lib/errors.js';
@@ -65,7 +65,7 @@ export class OperationsService {
     return this.db
       .select()
       .from(operations)
-      .where(targetId ? and(eq(operations.targetId, targetId)) : undefined)
+      .where(targetId ? eq(operations.targetId, targetId) : undefined)
       .orderBy(desc(operations.createdAt))
       .limit(limit)
       .all();

@@ -72,6 +72,9 @@ export const createInstanceSchema = z
 /** Start an instance from an ISO (boots the CD-ROM first). */
 export const startFromIsoSchema = z.object({ mediaId: z.string().min(1) }).strict();
 
+/** Insert an ISO into an instance's CD-ROM drive. */
+export const insertMediaSchema = startFromIsoSchema;
+
 /** Ask for a console token. */
 export const consoleTokenSchema = z.object({ kind: z.enum(['vnc', 'serial']) }).strict();
 

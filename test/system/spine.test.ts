@@ -161,6 +161,11 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     const inUse = await server.call('DELETE', `/media/${ids.media}`);
     assert.equal(inUse.status, 409);
     assert.equal(((await inUse.json()) as Json).code, 'media_in_use');
+    // Eject and insert again while it runs (live tray change).
+    assert.equal((await server.json('POST', `/instances/${inst.id}/actions/eject-media`)).mediaId, null);
+    assert.doesNotMatch(/<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(virshXml(inst.domainName))![0], /<source /);
+    assert.equal((await server.json('POST', `/instances/${inst.id}/actions/insert-media`, { json: { mediaId: 'mini.iso' } })).mediaId, ids.media);
+    assert.match(/<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(virshXml(inst.domainName))![0], /<source file='[^']*media\/iso_/);
   });
 
   test('restart: instances keep their state; a domain removed behind onebox shows as error', async () => {

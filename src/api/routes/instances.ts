@@ -1,11 +1,12 @@
 /** Instances: CRUD, power actions and the serial console log. */
 import { readFile } from 'node:fs/promises';
 import { Hono, type Context } from 'hono';
-import { NotFoundError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services/index.js';
+import type { PowerAction } from '../../services/instance-power.js';
 import type { Instance } from '../../services/instance-store.js';
 import type { Operation } from '../../services/operations.js';
-import { consoleTokenSchema, createInstanceSchema, startFromIsoSchema } from '../../shared/schemas.js';
+import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, startFromIsoSchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../validate.js';
 
@@ -21,8 +22,8 @@ export function accepted(c: Context, operation: Operation, extra: Record<string,
   return c.json({ ...extra, operation }, 202);
 }
 
-const immediate = new Set(['start', 'force-stop', 'reboot', 'reset', 'pause', 'resume'] as const);
-type ImmediateAction = typeof immediate extends Set<infer T> ? T : never;
+type ImmediateAction = Exclude<PowerAction, 'stop'>;
+const immediate = new Set<string>(['start', 'force-stop', 'reboot', 'reset', 'pause', 'resume'] satisfies ImmediateAction[]);
 
 /** /instances */
 export function instanceRoutes(s: Services) {
@@ -31,8 +32,7 @@ export function instanceRoutes(s: Services) {
     .post('/', async (c) => {
       const input = await jsonBody(c, createInstanceSchema);
       const { instance, operation } = s.instances.create(input, c.var.actor);
-      c.header('Location', `/api/v1/operations/${operation.id}`);
-      return c.json({ instance: instanceView(instance), operation }, 202);
+      return accepted(c, operation, { instance: instanceView(instance) });
     })
     .get('/:id', (c) => c.json(instanceView(s.instances.get(c.req.param('id')))))
     .delete('/:id', (c) => accepted(c, s.instances.delete(c.req.param('id'), c.var.actor)))
@@ -41,10 +41,15 @@ export function instanceRoutes(s: Services) {
       const { mediaId } = await jsonBody(c, startFromIsoSchema);
       return accepted(c, s.power.startFromIso(c.req.param('id'), mediaId, c.var.actor));
     })
+    .post('/:id/actions/insert-media', async (c) => {
+      const { mediaId } = await jsonBody(c, insertMediaSchema);
+      return c.json(instanceView(await s.power.insertMedia(c.req.param('id'), mediaId, c.var.actor)));
+    })
+    .post('/:id/actions/eject-media', async (c) => c.json(instanceView(await s.power.ejectMedia(c.req.param('id'), c.var.actor))))
     .post('/:id/actions/:action', async (c) => {
       const action = c.req.param('action');
       if (!immediate.has(action as ImmediateAction))
-        throw new NotFoundError('action', `${action}' (known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume)'`);
+        throw new AppError(404, 'action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media.`);
       return c.json(instanceView(await s.power.act(c.req.param('id'), action as ImmediateAction, c.var.actor)));
     })
     .post('/:id/console-tokens', async (c) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -111,6 +111,22 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
     const unknown = await act('explode');
     assert.equal(unknown.status, 404);
     assert.equal((await json(unknown)).code, 'action_not_found');
+  });
+
+  test('insert and eject an ISO; an inserted ISO cannot be deleted', async () => {
+    await writeFile(join(dir, 'f.txt'), 'x');
+    await run(['genisoimage', '-quiet', '-o', join(dir, 'x.iso'), join(dir, 'f.txt')]);
+    const iso = await json(await api.call('POST', '/api/v1/media?name=x.iso', { body: await readFile(join(dir, 'x.iso')) }));
+    const inserted = await json(await api.call('POST', '/api/v1/instances/web-1/actions/insert-media', { json: { mediaId: 'x.iso' } }));
+    assert.equal(inserted.mediaId, iso.id);
+    assert.match(api.hypervisor.specOf(inserted.domainName)!.cdrom.path ?? '', /media\/iso_.*\.iso$/);
+    assert.equal((await json(await api.call('DELETE', `/api/v1/media/${iso.id}`))).code, 'media_in_use');
+    const ejected = await json(await api.call('POST', '/api/v1/instances/web-1/actions/eject-media'));
+    assert.equal(ejected.mediaId, null);
+    assert.equal(api.hypervisor.specOf(inserted.domainName)!.cdrom.path, undefined);
+    assert.equal((await api.call('DELETE', `/api/v1/media/${iso.id}`)).status, 204);
+    const missing = await api.call('POST', '/api/v1/instances/web-1/actions/insert-media', { json: { mediaId: 'gone' } });
+    assert.equal((await json(missing)).code, 'media_not_found');
   });
 
   test('a linked image cannot be deleted; restart keeps instances; a domain removed behind our back shows as error', async () => {
