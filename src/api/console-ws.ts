@@ -17,6 +17,20 @@ import type { AppEnv } from './env.js';
 // stream is paused; it resumes once the backlog drops below half (send callbacks, no polling).
 const HIGH_WATER = 4 * 1024 * 1024;
 
+// Input a browser may send before the console stream is open.
+const MAX_PENDING = 64 * 1024;
+
+/** Closes a websocket with a reason cut to the protocol's 123-byte limit; never throws. */
+function closeWith(ws: WSContext, code: number, reason: string): void {
+  let text = reason;
+  while (Buffer.byteLength(text) > 123) text = text.slice(0, -1);
+  try {
+    ws.close(code, text);
+  } catch (err) {
+    log.warn('closing a console websocket failed', { error: String(err) });
+  }
+}
+
 type ConsoleEnv = AppEnv & { Variables: AppEnv['Variables'] & { grant: ConsoleGrant } };
 
 /** Pipes one websocket to one console stream with backpressure in both directions. */
@@ -31,10 +45,10 @@ function bridge(ws: WSContext, target: Duplex): void {
     });
     if (backlog > HIGH_WATER) target.pause();
   });
-  target.once('close', () => ws.readyState === 1 && ws.close(1000, 'console closed'));
+  target.once('close', () => ws.readyState === 1 && closeWith(ws, 1000, 'console closed'));
   target.once('error', (err) => {
     log.info('console stream ended', { error: String(err) });
-    if (ws.readyState === 1) ws.close(1011, 'console stream failed');
+    if (ws.readyState === 1) closeWith(ws, 1011, 'console stream failed');
   });
 }
 
@@ -53,24 +67,32 @@ export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSoc
     upgradeWebSocket((c) => {
       const grant = c.get('grant' as never) as ConsoleGrant;
       let target: Duplex | undefined;
-      const pending: Buffer[] = [];
+      let closed = false;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
       return {
         onOpen(_evt, ws) {
           s.consoles.open(grant).then(
             (stream) => {
+              // The browser may have gone while the stream was opening.
+              if (closed) return void stream.destroy();
               target = stream;
-              for (const chunk of pending.splice(0)) stream.write(chunk);
+              for (const chunk of pending) stream.write(chunk);
+              pending = [];
               bridge(ws, stream);
             },
-            (err: unknown) => ws.close(1011, (err instanceof Error ? err.message : String(err)).slice(0, 120)),
+            (err: unknown) => closeWith(ws, 1011, err instanceof Error ? err.message : String(err)),
           );
         },
-        onMessage(evt) {
+        onMessage(evt, ws) {
           const data = typeof evt.data === 'string' ? Buffer.from(evt.data) : Buffer.from(evt.data as ArrayBuffer);
-          if (target) target.write(data);
-          else pending.push(data);
+          if (target) return void target.write(data);
+          pendingBytes += data.length;
+          if (pendingBytes > MAX_PENDING) return closeWith(ws, 1009, 'too much input before the console opened');
+          pending.push(data);
         },
         onClose() {
+          closed = true;
           target?.destroy();
         },
       };

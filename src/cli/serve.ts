@@ -44,15 +44,31 @@ async function connectHypervisor(cfg: ServeConfig): Promise<HypervisorDriver> {
 /** Registers the local host once its hypervisor answers, then reconciles and follows events. */
 async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services, agents: HostAgents): Promise<void> {
   const hypervisor = await connectHypervisor(cfg);
-  const info = await hypervisor.hostInfo();
+  const info = await hypervisor.hostInfo().catch(async (err: unknown) => {
+    await hypervisor.close().catch(() => undefined); // a retry opens a fresh connection
+    throw err;
+  });
   const pool = s.pools.ensureDefault();
   const host = s.hosts.registerLocal({ info, accel: accel.accel, accelReason: accel.reason, address: primaryAddress(cfg.listen) }, pool.id);
   agents.register({ hostId: host.id, hypervisor, storage: new LocalStorageDriver() });
   hypervisor.onLifecycle((event) => void s.instances.onLifecycleEvent(event));
   // Events sent while libvirtd was down are lost: re-read every state once it is back.
   if (hypervisor instanceof LibvirtDriver) hypervisor.connection.onReconnect(() => s.instances.refreshAll());
-  await s.instances.reconcileAll();
+  // Registered from here on: a failed reconcile is logged, not retried (events and reconnects refresh later).
+  await s.instances.reconcileAll().catch((err: unknown) => log.error('reconciling instances failed', { error: String(err) }));
   log.info('local host ready', { host: host.name, accel: accel.accel, reason: accel.reason, libvirt: info.libvirtVersion, qemu: info.hypervisorVersion });
+}
+
+/** Keeps trying to attach the local host (libvirtd may come and go while we start). */
+async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, s: Services, agents: HostAgents): Promise<void> {
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      return await attachLocalHost(cfg, accel, s, agents);
+    } catch (err) {
+      log.error('local host setup failed; retrying', { error: String(err), retryInMs: delay });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 /** Runs the server until SIGINT/SIGTERM. */
@@ -80,7 +96,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
     process.exit(1);
   });
-  void attachLocalHost(cfg, accel, s, agents).catch((err) => log.error('local host setup failed', { error: String(err) }));
+  void attachLocalHostWithRetry(cfg, accel, s, agents);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -89,6 +105,8 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   });
   log.info('shutting down');
   server.close();
+  // Let running operations record their outcome before the database closes (bounded wait).
+  await Promise.race([s.operations.settled(), new Promise((r) => setTimeout(r, 10_000))]);
   await Promise.all(agents.all().map((a) => a.hypervisor.close().catch(() => undefined)));
   db.$client.close();
 }
