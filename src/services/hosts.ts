@@ -2,9 +2,10 @@
  * Hosts: the local host registers itself at start (and joins the default pool the first
  * time); online state comes from whether its agent answers.
  */
-import { eq, or } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
+import { byIdOrName } from '../db/lookup.js';
 import { hosts } from '../db/schema.js';
 import type { Accel, HypervisorHostInfo } from '../hypervisor/types.js';
 import { NotFoundError } from '../lib/errors.js';
@@ -55,7 +56,8 @@ export class HostsService {
 
   /** By id or name; throws host_not_found. */
   get(idOrName: string): Host {
-    const row = this.db.select().from(hosts).where(or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))).get();
+    const match = byIdOrName(hosts, idOrName);
+    const row = this.db.select().from(hosts).where(match.where).orderBy(...match.order).get();
     if (!row) throw new NotFoundError('host', idOrName);
     return row;
   }

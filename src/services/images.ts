@@ -5,6 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { and, eq, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { byIdOrName } from '../db/lookup.js';
 import { images, instances } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -39,7 +40,8 @@ export class ImagesService {
 
   /** By id or name; throws image_not_found. */
   get(idOrName: string): Image {
-    const row = this.db.select().from(images).where(or(eq(images.id, idOrName), eq(images.name, idOrName))).get();
+    const match = byIdOrName(images, idOrName);
+    const row = this.db.select().from(images).where(match.where).orderBy(...match.order).get();
     if (!row) throw new NotFoundError('image', idOrName);
     return row;
   }
@@ -100,7 +102,8 @@ export class ImagesService {
       const users = tx
         .select({ name: instances.name })
         .from(instances)
-        .where(and(eq(instances.imageId, image.id), eq(instances.cloneMode, 'linked')))
+        // Linked clones need the file for ever; full copies only while they are being made.
+        .where(and(eq(instances.imageId, image.id), or(eq(instances.cloneMode, 'linked'), eq(instances.state, 'creating'))))
         .all();
       if (users.length > 0)
         throw new ConflictError('image_in_use', `Image '${image.name}' backs instance(s) ${users.map((u) => u.name).join(', ')}; delete them first.`);

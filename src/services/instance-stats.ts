@@ -49,6 +49,7 @@ export class InstanceStatsService {
       next = await sample();
     }
     this.last.set(row.id, next);
+    this.forgetStale(next.sampledAt);
     return {
       state: row.state,
       cpuPercent: Math.round(cpuPercent(prev, next) * 10) / 10,
@@ -61,8 +62,8 @@ export class InstanceStatsService {
     };
   }
 
-  /** Forgets a deleted instance's last sample. */
-  forget(instanceId: string): void {
-    this.last.delete(instanceId);
+  /** Drops samples nobody asked for recently (deleted instances, closed pages). */
+  private forgetStale(now: number): void {
+    for (const [id, sample] of this.last) if (now - sample.sampledAt > MAX_SAMPLE_AGE_MS) this.last.delete(id);
   }
 }

@@ -1,6 +1,7 @@
 /** Queries on the instances table shared by the instance services. */
-import { and, eq, notInArray, or } from 'drizzle-orm';
+import { and, eq, notInArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { byIdOrName } from '../db/lookup.js';
 import { instances } from '../db/schema.js';
 import { NotFoundError } from '../lib/errors.js';
 import { KeyedMutex } from '../lib/keyed-mutex.js';
@@ -28,7 +29,8 @@ export class InstanceStore {
   }
 
   find(idOrName: string): Instance | undefined {
-    return this.db.select().from(instances).where(or(eq(instances.id, idOrName), eq(instances.name, idOrName))).get();
+    const match = byIdOrName(instances, idOrName);
+    return this.db.select().from(instances).where(match.where).orderBy(...match.order).get();
   }
 
   findByDomain(domainName: string): Instance | undefined {

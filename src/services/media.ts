@@ -1,7 +1,8 @@
 /** ISO media: upload (streamed, checksummed, checked for an ISO 9660 signature), list, get, delete. */
 import { open, rm } from 'node:fs/promises';
-import { eq, or } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { byIdOrName } from '../db/lookup.js';
 import { instances, media } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -39,7 +40,8 @@ export class MediaService {
 
   /** By id or name; throws media_not_found. */
   get(idOrName: string): Media {
-    const row = this.db.select().from(media).where(or(eq(media.id, idOrName), eq(media.name, idOrName))).get();
+    const match = byIdOrName(media, idOrName);
+    const row = this.db.select().from(media).where(match.where).orderBy(...match.order).get();
     if (!row) throw new NotFoundError('media', idOrName);
     return row;
   }

@@ -1,6 +1,7 @@
 /** Compute pools: groups of hosts that instances are created in. A `default` pool always exists. */
-import { eq, or } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { byIdOrName } from '../db/lookup.js';
 import { computePools } from '../db/schema.js';
 import { NotFoundError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -24,7 +25,8 @@ export class PoolsService {
 
   /** By id or name; throws compute_pool_not_found. */
   get(idOrName: string): Pool {
-    const row = this.db.select().from(computePools).where(or(eq(computePools.id, idOrName), eq(computePools.name, idOrName))).get();
+    const match = byIdOrName(computePools, idOrName);
+    const row = this.db.select().from(computePools).where(match.where).orderBy(...match.order).get();
     if (!row) throw new NotFoundError('compute_pool', idOrName);
     return row;
   }

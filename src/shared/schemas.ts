@@ -78,17 +78,26 @@ export const insertMediaSchema = startFromIsoSchema;
 /** Ask for a console token. */
 export const consoleTokenSchema = z.object({ kind: z.enum(['vnc', 'serial']) }).strict();
 
+/** Names of images and media: anything printable that does not look like a resource id. */
+const catalogueName = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `The ${what} needs a name.`)
+    .max(128)
+    .refine((n) => !/^[a-z]+_[0-9a-z]{12}$/.test(n), 'The name must not look like a resource id (prefix_ and 12 characters).');
+
 /** Image metadata sent as query parameters with an upload. */
 export const imageUploadQuerySchema = z
   .object({
-    name: z.string().trim().min(1, 'The image needs a name.').max(128),
+    name: catalogueName('image'),
     description: z.string().max(1000).default(''),
     os: z.string().max(64).default(''),
   })
   .strict();
 
 /** Media metadata sent as query parameters with an upload. */
-export const mediaUploadQuerySchema = z.object({ name: z.string().trim().min(1, 'The ISO needs a name.').max(128) }).strict();
+export const mediaUploadQuerySchema = z.object({ name: catalogueName('ISO') }).strict();
 
 export type CreateInstanceInput = z.infer<typeof createInstanceSchema>;
 export type SystemDiskInput = z.infer<typeof systemDiskSchema>;

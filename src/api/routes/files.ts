@@ -3,13 +3,19 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
+import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services/index.js';
 import { imageUploadQuerySchema, mediaUploadQuerySchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
 import { queryParams } from '../validate.js';
 
 async function download(path: string, fileName: string): Promise<Response> {
-  const { size } = await stat(path);
+  const size = await stat(path).then(
+    (st) => st.size,
+    () => {
+      throw new AppError(410, 'file_missing', `The file of '${fileName}' is missing from the data directory; delete the entry and upload it again.`);
+    },
+  );
   return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream, {
     headers: {
       'content-type': 'application/octet-stream',

@@ -53,6 +53,7 @@ describe('images and media uploads', () => {
       { name: 'empty body', body: '', query: '?name=e', code: 'empty_upload' },
       { name: 'not a disk', body: 'hello world', query: '?name=junk', code: 'unsupported_image_format' },
       { name: 'unknown field', body: 'x', query: '?name=a&bogus=1', code: 'validation_failed' },
+      { name: 'name shaped like an id', body: 'x', query: '?name=img_0123456789ab', code: 'validation_failed' },
     ];
     const backed = join(dir, 'backed.qcow2');
     await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', '/etc/passwd', '-F', 'raw', backed]);
