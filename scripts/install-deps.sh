@@ -10,7 +10,7 @@ packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
   qemu-system-x86 qemu-utils qemu-block-extra dnsmasq-base genisoimage iproute2 ovmf seabios ipxe-qemu
   g++ make python3 xz-utils
-  libxml2-utils
+  libxml2-utils chromium fonts-dejavu-core
   mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk
 )
 missing=()

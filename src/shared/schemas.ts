@@ -2,7 +2,7 @@
  * Request schemas shared by the API (validation at the edge) and the UI (forms).
  * Messages are sentences a user can act on.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Password rule for every account: at least 8 characters with a digit, a lower- and an upper-case letter. */
 export const passwordSchema = z

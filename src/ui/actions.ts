@@ -1,0 +1,76 @@
+/** Instance power actions and deletion, shown in the activity panel with their progress. */
+import type { Instance, InstanceState } from '../shared/api-types.js';
+import { isAccepted, send } from './api.js';
+import { addTask, errorText, followOperation } from './store.js';
+
+/** Actions a user can take on an instance. */
+export type InstanceAction = 'start' | 'start-from-iso' | 'stop' | 'force-stop' | 'reboot' | 'reset' | 'delete';
+
+/** Labels of the actions, as shown on buttons. */
+export const actionLabels: Record<InstanceAction, string> = {
+  start: 'Start',
+  'start-from-iso': 'Start from ISO',
+  stop: 'Stop',
+  'force-stop': 'Force stop',
+  reboot: 'Reboot',
+  reset: 'Force reboot',
+  delete: 'Delete',
+};
+
+const allowed: Record<InstanceAction, InstanceState[]> = {
+  start: ['stopped', 'error'],
+  'start-from-iso': ['stopped', 'error'],
+  stop: ['running'],
+  'force-stop': ['running', 'paused', 'error'],
+  reboot: ['running'],
+  reset: ['running'],
+  delete: ['stopped', 'error', 'lost'],
+};
+
+/** The actions that make sense in a state, in button order. */
+export function actionsFor(state: InstanceState): InstanceAction[] {
+  return (Object.keys(allowed) as InstanceAction[]).filter((a) => allowed[a].includes(state));
+}
+
+const verbs: Record<InstanceAction, string> = {
+  start: 'Starting',
+  'start-from-iso': 'Starting from ISO',
+  stop: 'Stopping',
+  'force-stop': 'Force-stopping',
+  reboot: 'Rebooting',
+  reset: 'Resetting',
+  delete: 'Deleting',
+};
+
+/**
+ * Sends an action. Resolves once the API accepted it, with `done` settling when the work has
+ * finished (long actions are followed as operations in the activity panel); rejects with the
+ * API's sentence when the request itself is refused.
+ */
+export async function startAction(instance: Pick<Instance, 'id' | 'name'>, action: InstanceAction, mediaId?: string): Promise<{ done: Promise<void> }> {
+  const label = `${verbs[action]} ${instance.name}`;
+  const path = `instances/${encodeURIComponent(instance.id)}`;
+  const update = addTask(label);
+  let result: unknown;
+  try {
+    if (action === 'delete') result = await send('DELETE', path);
+    else if (action === 'start-from-iso') result = await send('POST', `${path}/actions/start-from-iso`, { mediaId });
+    else result = await send('POST', `${path}/actions/${action}`);
+  } catch (err) {
+    update({ state: 'failed', error: errorText(err) });
+    throw err;
+  }
+  if (!isAccepted(result)) {
+    update({ state: 'succeeded', progress: 100 });
+    return { done: Promise.resolve() };
+  }
+  const done = followOperation(update, result.operation).then(() => undefined);
+  done.catch(() => undefined); // the failure is in the activity panel
+  return { done };
+}
+
+/** Sends an action and waits for it to finish; failures appear in the activity panel. */
+export async function runAction(instance: Pick<Instance, 'id' | 'name'>, action: InstanceAction, mediaId?: string): Promise<void> {
+  const { done } = await startAction(instance, action, mediaId);
+  await done;
+}

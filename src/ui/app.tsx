@@ -1,0 +1,71 @@
+/** @jsxImportSource hono/jsx/dom */
+/** The application root: decides between setup, login and the logged-in pages, and routes among those. */
+import { useEffect, useState } from 'hono/jsx/dom';
+import type { SessionInfo } from '../shared/api-types.js';
+import { get, onUnauthorized, setCsrfToken } from './api.js';
+import { Layout } from './components/layout.js';
+import { DashboardPage } from './pages/dashboard.js';
+import { HostPage, HostsPage } from './pages/hosts.js';
+import { ImagesPage } from './pages/images.js';
+import { InstancePage } from './pages/instance.js';
+import { InstancesPage } from './pages/instances.js';
+import { LoginPage } from './pages/login.js';
+import { MediaPage } from './pages/media.js';
+import { PoolPage, PoolsPage } from './pages/pools.js';
+import { SetupPage } from './pages/setup.js';
+import { useRoute } from './router.js';
+import { errorText, session, useStore } from './store.js';
+
+type Gate = 'loading' | 'setup' | 'login' | 'ready' | { error: string };
+
+/** Finds out whether someone is logged in, or whether the first admin must be created. */
+async function probe(): Promise<Gate> {
+  try {
+    const s = await get<SessionInfo>('session', { quiet401: true });
+    setCsrfToken(s.csrfToken);
+    session.set(s);
+    return 'ready';
+  } catch {
+    const setup = await get<{ needed: boolean }>('setup', { quiet401: true });
+    return setup.needed ? 'setup' : 'login';
+  }
+}
+
+/** The logged-in pages. */
+function Pages() {
+  const [section = 'dashboard', id, tab] = useRoute();
+  const page =
+    section === 'instances' && id ? <InstancePage id={id} tab={tab ?? 'overview'} /> :
+    section === 'hosts' && id ? <HostPage id={id} /> :
+    section === 'pools' && id ? <PoolPage id={id} /> :
+    section === 'instances' ? <InstancesPage /> :
+    section === 'images' ? <ImagesPage /> :
+    section === 'media' ? <MediaPage /> :
+    section === 'hosts' ? <HostsPage /> :
+    section === 'pools' ? <PoolsPage /> :
+    <DashboardPage />;
+  return <Layout section={section}>{page}</Layout>;
+}
+
+/** Root component. */
+export function App() {
+  const [gate, setGate] = useState<Gate>('loading');
+  const current = useStore(session);
+  useEffect(() => {
+    probe().then(setGate, (err: unknown) => setGate({ error: errorText(err) }));
+    return onUnauthorized(() => {
+      setCsrfToken('');
+      session.set(null);
+    });
+  }, []);
+  useEffect(() => {
+    if (current) setGate('ready');
+    else if (gate === 'ready') setGate('login');
+  }, [current]);
+
+  if (gate === 'loading') return <div class="splash">Loading…</div>;
+  if (typeof gate === 'object') return <div class="splash note note-error">{gate.error}</div>;
+  if (gate === 'setup') return <SetupPage />;
+  if (gate === 'login' || !current) return <LoginPage />;
+  return <Pages />;
+}

@@ -1,0 +1,82 @@
+/** @jsxImportSource hono/jsx/dom */
+/** Disk images: list, upload with progress, download, delete. */
+import { useState } from 'hono/jsx/dom';
+import type { Image, ItemList } from '../../shared/api-types.js';
+import { get, send } from '../api.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { ErrorNote } from '../components/error-note.js';
+import { PageHeader } from '../components/layout.js';
+import { UploadForm } from '../components/upload-form.js';
+import { bytes, dateTime } from '../format.js';
+import { useResource } from '../use-resource.js';
+
+/** The images page. */
+export function ImagesPage() {
+  const res = useResource(() => get<ItemList<Image>>('images'), 10000);
+  const [deleting, setDeleting] = useState<Image | undefined>(undefined);
+  const items = res.data?.items ?? [];
+  return (
+    <>
+      <PageHeader title="Images" sub="Disk images that instances start from." />
+      <UploadForm kind="images" onDone={res.reload} />
+      <ErrorNote message={res.error} />
+      {res.data && items.length === 0 && <p class="muted empty">No image yet. Upload a qcow2 or raw disk image above.</p>}
+      {items.length > 0 && (
+        <div class="table-wrap">
+          <table class="table table-cards" id="images-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Format</th>
+                <th class="num">File size</th>
+                <th class="num">Disk size</th>
+                <th>OS</th>
+                <th>SHA-256</th>
+                <th>Uploaded</th>
+                <th>Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <tr key={i.id} data-name={i.name}>
+                  <td data-label="Name" class="strong">
+                    {i.name}
+                    {i.description && <div class="muted small">{i.description}</div>}
+                  </td>
+                  <td data-label="Format">{i.format}</td>
+                  <td data-label="File size" class="num">{bytes(i.sizeBytes)}</td>
+                  <td data-label="Disk size" class="num">{bytes(i.virtualSizeBytes)}</td>
+                  <td data-label="OS">{i.os || '—'}</td>
+                  <td data-label="SHA-256" class="mono" title={i.sha256}>{i.sha256.slice(0, 12)}…</td>
+                  <td data-label="Uploaded">{dateTime(i.createdAt)}</td>
+                  <td data-label="Actions">
+                    <div class="actions actions-compact">
+                      <a class="button button-small" href={`api/v1/images/${encodeURIComponent(i.id)}/content`} download>
+                        Download
+                      </a>
+                      <button type="button" class="button button-small button-danger-outline" onClick={() => setDeleting(i)}>
+                        Delete
+                      </button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete image ${deleting.name}?`}
+          message="Instances that were cloned from this image keep working only if they are full copies; the API refuses while linked clones depend on it."
+          confirmLabel="Delete"
+          onConfirm={async () => {
+            await send('DELETE', `images/${encodeURIComponent(deleting.id)}`);
+            res.reload();
+          }}
+          onClose={() => setDeleting(undefined)}
+        />
+      )}
+    </>
+  );
+}

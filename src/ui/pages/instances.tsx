@@ -1,0 +1,128 @@
+/** @jsxImportSource hono/jsx/dom */
+/** Instances: the list with state, host, address, cores and memory; filters, search, row controls and the create dialog. */
+import { useState } from 'hono/jsx/dom';
+import type { Host, Instance, ItemList } from '../../shared/api-types.js';
+import { get } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { InstanceActions } from '../components/instance-actions.js';
+import { PageHeader } from '../components/layout.js';
+import { StateBadge } from '../components/state-badge.js';
+import { bytes, mib } from '../format.js';
+import { href, routeQuery } from '../router.js';
+import { useResource } from '../use-resource.js';
+import { CreateInstanceDialog } from './instance-create.js';
+
+const states = ['running', 'stopped', 'creating', 'paused', 'lost', 'error', 'deleting'];
+
+async function load(): Promise<{ instances: Instance[]; hosts: Host[] }> {
+  const [instances, hosts] = await Promise.all([get<ItemList<Instance>>('instances'), get<ItemList<Host>>('hosts')]);
+  return { instances: instances.items, hosts: hosts.items };
+}
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+/** The instances list. */
+export function InstancesPage() {
+  const query = routeQuery();
+  const res = useResource(load, 3000);
+  const [search, setSearch] = useState(query.get('q') ?? '');
+  const [state, setState] = useState(query.get('state') ?? '');
+  const [host, setHost] = useState(query.get('host') ?? '');
+  const [creating, setCreating] = useState(false);
+  const hosts = new Map((res.data?.hosts ?? []).map((h) => [h.id, h]));
+  const needle = search.trim().toLowerCase();
+  const rows = (res.data?.instances ?? []).filter(
+    (i) =>
+      (!state || i.state === state) &&
+      (!host || i.hostId === host) &&
+      (!needle || [i.name, i.id, i.address ?? '', hosts.get(i.hostId)?.name ?? ''].some((f) => f.toLowerCase().includes(needle))),
+  );
+
+  return (
+    <>
+      <PageHeader title="Instances" sub={res.data ? `${res.data.instances.length} in total` : undefined}>
+        <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
+          New instance
+        </button>
+      </PageHeader>
+      <div class="toolbar">
+        <input class="search" type="search" placeholder="Search name, id, address, host" aria-label="Search" value={search} onInput={(e: Event) => setSearch(value(e))} />
+        <select aria-label="State" value={state} onChange={(e: Event) => setState(value(e))}>
+          <option value="">All states</option>
+          {states.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Host" value={host} onChange={(e: Event) => setHost(value(e))}>
+          <option value="">All hosts</option>
+          {[...hosts.values()].map((h) => (
+            <option key={h.id} value={h.id}>
+              {h.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ErrorNote message={res.error} />
+      {res.data && res.data.instances.length === 0 && (
+        <div class="empty">
+          <p>No instances yet.</p>
+          <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
+            Create the first instance
+          </button>
+        </div>
+      )}
+      {rows.length > 0 && (
+        <div class="table-wrap">
+          <table class="table table-cards" id="instances-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>State</th>
+                <th>Host</th>
+                <th>Address</th>
+                <th class="num">Cores</th>
+                <th class="num">Memory</th>
+                <th class="num">Disk</th>
+                <th>Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((i) => (
+                <tr key={i.id} data-id={i.id} data-name={i.name} data-state={i.state}>
+                  <td data-label="Name">
+                    <a href={href('instances', i.id)} class="strong">
+                      {i.name}
+                    </a>
+                  </td>
+                  <td data-label="State">
+                    <StateBadge state={i.state} title={i.stateReason} />
+                  </td>
+                  <td data-label="Host">{hosts.get(i.hostId) ? <a href={href('hosts', i.hostId)}>{hosts.get(i.hostId)?.name}</a> : i.hostId}</td>
+                  <td data-label="Address" class="mono">
+                    {i.address || '—'}
+                  </td>
+                  <td data-label="Cores" class="num">
+                    {i.cores}
+                  </td>
+                  <td data-label="Memory" class="num">
+                    {mib(i.memoryMiB)}
+                  </td>
+                  <td data-label="Disk" class="num">
+                    {bytes(i.diskSizeBytes)}
+                  </td>
+                  <td data-label="Actions">
+                    <InstanceActions instance={i} compact />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {res.data && res.data.instances.length > 0 && rows.length === 0 && <p class="muted">No instance matches the filters.</p>}
+      {creating && <CreateInstanceDialog onClose={() => setCreating(false)} />}
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+/** @jsxImportSource hono/jsx/dom */
+/** The login page. */
+import { useState } from 'hono/jsx/dom';
+import type { SessionInfo } from '../../shared/api-types.js';
+import { loginSchema } from '../../shared/schemas.js';
+import { send, setCsrfToken } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { errorText, session } from '../store.js';
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+/** Username and password; on success the session store is set and the app re-renders. */
+export function LoginPage() {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const parsed = loginSchema.safeParse({ username, password });
+    if (!parsed.success) return setError('Enter your username and password.');
+    setBusy(true);
+    setError(undefined);
+    try {
+      const s = await send<SessionInfo>('POST', 'sessions', parsed.data, { quiet401: true });
+      setCsrfToken(s.csrfToken);
+      session.set(s);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="auth-page">
+      <form class="auth-card" onSubmit={submit} noValidate>
+        <h1>onebox</h1>
+        <p class="muted">Log in to manage your instances.</p>
+        <label class="field">
+          <span>Username</span>
+          <input name="username" autocomplete="username" value={username} onInput={(e: Event) => setUsername(value(e))} required />
+        </label>
+        <label class="field">
+          <span>Password</span>
+          <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e: Event) => setPassword(value(e))} required />
+        </label>
+        <ErrorNote message={error} />
+        <button type="submit" class="button button-primary button-block" disabled={busy}>
+          {busy ? 'Logging in…' : 'Log in'}
+        </button>
+      </form>
+    </div>
+  );
+}

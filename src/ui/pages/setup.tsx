@@ -1,0 +1,75 @@
+/** @jsxImportSource hono/jsx/dom */
+/** First visit: create the initial admin, with the password rules checked while typing. */
+import { useState } from 'hono/jsx/dom';
+import type { SessionInfo } from '../../shared/api-types.js';
+import { setupSchema } from '../../shared/schemas.js';
+import { send, setCsrfToken } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { PasswordRules, brokenRules } from '../components/password-rules.js';
+import { errorText, session } from '../store.js';
+
+const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+/** The initial-admin form; logs in afterwards. */
+export function SetupPage() {
+  const [username, setUsername] = useState('admin');
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const weak = password.length > 0 && brokenRules(password).length > 0;
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const parsed = setupSchema.safeParse({ username, password });
+    if (!parsed.success) return setError(parsed.error.issues[0]?.message);
+    if (password !== repeat) return setError('The two passwords differ; type the same password twice.');
+    setBusy(true);
+    setError(undefined);
+    try {
+      await send('POST', 'setup', parsed.data, { quiet401: true });
+      const s = await send<SessionInfo>('POST', 'sessions', parsed.data, { quiet401: true });
+      setCsrfToken(s.csrfToken);
+      session.set(s);
+      location.hash = '#/';
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="auth-page">
+      <form class="auth-card" onSubmit={submit} noValidate>
+        <h1>Welcome to onebox</h1>
+        <p class="muted">Create the first administrator account.</p>
+        <label class="field">
+          <span>Username</span>
+          <input name="username" autocomplete="username" value={username} onInput={(e: Event) => setUsername(value(e))} required />
+        </label>
+        <label class="field">
+          <span>Password</span>
+          <input
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            value={password}
+            aria-invalid={weak ? 'true' : undefined}
+            onInput={(e: Event) => setPassword(value(e))}
+            required
+          />
+        </label>
+        <PasswordRules password={password} />
+        {weak && <div class="hint hint-weak">This password is too weak yet.</div>}
+        <label class="field">
+          <span>Repeat the password</span>
+          <input name="repeat" type="password" autocomplete="new-password" value={repeat} onInput={(e: Event) => setRepeat(value(e))} required />
+        </label>
+        <ErrorNote message={error} />
+        <button type="submit" class="button button-primary button-block" disabled={busy}>
+          {busy ? 'Creating…' : 'Create administrator'}
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,278 @@
+/**
+ * The browser UI end to end, in headless Chromium driven by playwright-core: the real
+ * executable, the real libvirtd and a TCG guest. Sets up the admin, logs in, uploads the test
+ * image with the progress bar, creates and starts an instance, sees frames on the noVNC canvas
+ * and talks to the serial console, checks a narrow layout and the whole thing behind a reverse
+ * proxy under a path prefix, then stops and deletes the instance. Screenshots land in
+ * test-artifacts/ui/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
+import { ADMIN, OneboxServer, ROOT } from '../system/onebox-server.js';
+import { startReverseProxy, type ReverseProxy } from './reverse-proxy.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts/ui');
+const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
+const skip = !hasLibvirt ? 'libvirtd is not running' : !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install chromium)` : false;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** Text currently shown by the xterm.js terminal (its DOM renderer's rows). */
+const terminalText = (page: Page) =>
+  page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.xterm-rows')].map((e) => e.innerText).join('\n')).catch(() => '');
+
+/** Whether the noVNC canvas shows something other than one flat colour. */
+const canvasHasContent = (page: Page) =>
+  page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('.vnc-screen canvas');
+    if (!canvas || canvas.width < 10 || canvas.height < 10) return false;
+    const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+    if (!data) return false;
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length && colours.size < 3; i += 4 * 97) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return colours.size >= 2;
+  });
+
+/** Logs in on the login page. */
+async function login(page: Page): Promise<void> {
+  await page.locator('input[name=username]').fill(ADMIN.username);
+  await page.locator('input[name=password]').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('.footer-user', { hasText: ADMIN.username }).waitFor();
+}
+
+/** Types a command on the serial console and waits for `expect` to appear. */
+async function serialRoundTrip(page: Page, command: string, expect: string): Promise<void> {
+  await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
+  await page.locator('.xterm').click();
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+  await waitUntil(`"${expect}" on the serial console`, 30_000, async () => (await terminalText(page)).includes(expect));
+}
+
+async function waitUntil(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+describe('browser UI', { skip, timeout: 360_000 }, () => {
+  let server: OneboxServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let proxy: ReverseProxy | undefined;
+  let imagePath: string;
+  let instanceId = '';
+  const errors: string[] = [];
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    imagePath = miniImagePath();
+    server = await OneboxServer.start();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+  });
+  after(async () => {
+    await proxy?.close();
+    await browser?.close();
+    if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
+    await server?.cleanup();
+  });
+
+  test('first visit: initial admin with the password rules checked while typing; logout; login', async () => {
+    await page.goto(`http://127.0.0.1:${server.port}/`);
+    await page.getByRole('heading', { name: 'Welcome to onebox' }).waitFor();
+    await page.locator('input[name=username]').fill(ADMIN.username);
+    await page.locator('input[name=password]').fill('password');
+    await page.locator('.hint-weak').waitFor();
+    assert.ok((await page.locator('.rules .rule-broken').count()) >= 2, 'digit and upper-case rules are shown as broken');
+    await shot(page, '01-setup-weak-password');
+    await page.locator('input[name=password]').fill(ADMIN.password);
+    await page.locator('input[name=repeat]').fill(ADMIN.password);
+    assert.equal(await page.locator('.hint-weak').count(), 0);
+    assert.equal(await page.locator('.rules .rule-broken').count(), 0);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.locator('.footer-user', { hasText: ADMIN.username }).waitFor();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.locator('.tile').first().waitFor();
+    await shot(page, '02-dashboard');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.locator('input[name=username]').fill(ADMIN.username);
+    await page.locator('input[name=password]').fill('Wrong1234');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.note-error').waitFor();
+    await shot(page, '03-login-failed');
+    await page.reload();
+    await login(page);
+  });
+
+  test('upload the test image with a visible progress bar', async () => {
+    await page.goto(`http://127.0.0.1:${server.port}/#/images`);
+    await page.getByRole('heading', { name: 'Images' }).waitFor();
+    // Throttle uploads (~8 MB/s) so the 13 MB image takes long enough for progress to show.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 8 * 1024 * 1024 });
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenPercents: string[] }).seenPercents = seen;
+      new MutationObserver(() => {
+        const t = document.querySelector('.upload-percent')?.textContent;
+        if (t && seen.at(-1) !== t) seen.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.locator('input[type=file]').setInputFiles(imagePath);
+    await page.locator('input[name=name]').fill('mini');
+    await page.locator('input[name=os]').fill('linux');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('[data-testid=upload-progress] .progress').waitFor();
+    await shot(page, '04-image-uploading');
+    await page.locator('#images-table tr[data-name=mini]').waitFor({ timeout: 60_000 });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    const percents = await page.evaluate(() => (window as unknown as { seenPercents: string[] }).seenPercents);
+    assert.ok(percents.some((p) => parseInt(p, 10) > 0 && parseInt(p, 10) < 100), `intermediate progress shown (saw ${percents.join(', ')})`);
+    await shot(page, '05-images');
+  });
+
+  test('create an instance from the image (1 core, 256 MiB) and start it', async () => {
+    await page.goto(`http://127.0.0.1:${server.port}/#/instances`);
+    await page.getByRole('button', { name: 'New instance' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New instance' });
+    await dialog.locator('input[name=name]').fill('ui-1');
+    await dialog.locator('input[name=cores]').fill('1');
+    await dialog.locator('input[name=memoryMiB]').fill('256');
+    await dialog.locator('input[name=source][value=image]').check();
+    await dialog.locator('select[name=imageId] option', { hasText: 'mini' }).waitFor({ state: 'attached' });
+    assert.equal(await dialog.locator('input[name=source][value=cloud-init]').isDisabled(), true);
+    await shot(page, '06-create-dialog');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/#\/instances\/ins_/);
+    instanceId = decodeURIComponent(page.url().split('#/instances/')[1].split('/')[0]);
+    await page.locator('.page-title .badge-running').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Reveal password' }).click();
+    await page.locator('code.secret').waitFor();
+    await shot(page, '07-instance');
+    await page.goto(`http://127.0.0.1:${server.port}/#/instances`);
+    await page.locator(`#instances-table tr[data-id="${instanceId}"][data-state=running]`).waitFor();
+    await shot(page, '08-instances');
+
+    // A refused request shows the API's sentence: a second instance with the same name.
+    await page.getByRole('button', { name: 'New instance' }).click();
+    await dialog.locator('input[name=name]').fill('ui-1');
+    await dialog.locator('input[name=start]').uncheck();
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.locator('.note-error').waitFor();
+    assert.match(await dialog.locator('.note-error').innerText(), /ui-1/);
+    await shot(page, '08-create-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  test('graphical console: noVNC draws the guest screen', async () => {
+    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}/console`);
+    await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
+    await waitUntil('a non-blank noVNC canvas', 60_000, () => canvasHasContent(page));
+    await shot(page, '09-vnc-console');
+  });
+
+  test('serial console: the guest boots to its marker and answers a command', async () => {
+    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}/serial`);
+    await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
+    await waitUntil(`${MINI_GUEST_READY} on the serial console`, 150_000, async () => (await terminalText(page)).includes(MINI_GUEST_READY)).catch(async (err: Error) => {
+      await shot(page, '10-serial-console-failed');
+      const state = await page.evaluate(() => ({ terminals: document.querySelectorAll('.xterm').length, status: document.querySelector('.console-state')?.getAttribute('data-status') }));
+      throw new Error(`${err.message} (${JSON.stringify(state)}; shown: ${(await terminalText(page)).slice(-300)})`);
+    });
+    await serialRoundTrip(page, 'echo hi$((6*7))', 'hi42');
+    await shot(page, '10-serial-console');
+  });
+
+  test('other pages render; a narrow window has no horizontal overflow', async () => {
+    for (const [route, heading] of [['hosts', 'Hosts'], ['pools', 'Pools'], ['media', 'Media'], ['dashboard', 'Dashboard']] as const) {
+      await page.goto(`http://127.0.0.1:${server.port}/#/${route}`);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.waitForTimeout(300);
+      await shot(page, `11-${route}`);
+    }
+    await page.setViewportSize({ width: 400, height: 800 });
+    for (const route of ['instances', 'dashboard', `instances/${instanceId}`, 'images']) {
+      await page.goto(`http://127.0.0.1:${server.port}/#/${route}`);
+      await page.locator('.footer-user').waitFor();
+      await page.waitForTimeout(500);
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+      assert.ok(scrollWidth <= innerWidth, `#/${route} overflows at 400 px: scrollWidth ${scrollWidth} > ${innerWidth}`);
+      await shot(page, `12-narrow-${route.replace(/\//g, '-')}`);
+    }
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.locator('.sidenav a', { hasText: 'Hosts' }).waitFor();
+    await shot(page, '13-narrow-menu');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('behind a reverse proxy under /prefix: login, instances and the serial console', async () => {
+    proxy = await startReverseProxy(server.port, '/prefix');
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      await throughProxy(await other.newPage(), proxy);
+    } finally {
+      await other.close();
+    }
+  });
+
+  /** The prefix test's steps in a fresh browser context. */
+  async function throughProxy(p: Page, rp: ReverseProxy): Promise<void> {
+    p.on('pageerror', (e) => errors.push(e.message));
+    await p.goto(`http://127.0.0.1:${rp.port}/prefix`);
+    await p.waitForURL(`http://127.0.0.1:${rp.port}/prefix/`);
+    await login(p);
+    await p.locator('.sidenav a', { hasText: 'Instances' }).click();
+    await p.locator(`#instances-table tr[data-id="${instanceId}"]`).waitFor();
+    await p.locator(`#instances-table tr[data-id="${instanceId}"] a`, { hasText: 'ui-1' }).click();
+    await p.getByRole('link', { name: 'Serial console' }).click();
+    await serialRoundTrip(p, 'echo via$((5*5))prefix', 'via25prefix');
+    await shot(p, '14-prefix-serial');
+    assert.ok(p.url().startsWith(`http://127.0.0.1:${rp.port}/prefix/#/instances/`), p.url());
+    assert.ok(rp.seen.some((s) => s.startsWith('UPGRADE /prefix/api/v1/console/ws?token=')), 'the console websocket went through the proxy');
+    // (The preload scanner may fetch /main.js for /prefix before the page's script moves it to /prefix/; nothing else may leave.)
+    const outside = rp.seen.filter((s) => !s.includes(' /prefix') && !/ \/main\.(js|css)$/.test(s));
+    assert.deepEqual(outside, [], 'every request stayed under /prefix');
+  }
+
+  test('stop the instance, then delete it with confirmation', async () => {
+    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}`);
+    await page.locator('.page-actions button[data-action=stop]').click();
+    await page.locator('.activity-item').first().waitFor();
+    await shot(page, '15-stopping');
+    try {
+      await page.locator('.page-title .badge-stopped').waitFor({ timeout: 60_000 });
+    } catch {
+      await page.locator('.page-actions button[data-action=force-stop]').click(); // the guest ignored ACPI in time
+      await page.locator('.page-title .badge-stopped').waitFor({ timeout: 30_000 });
+    }
+    await page.locator('.tabs a', { hasText: /^Console$/ }).click();
+    await page.locator('.console-off').waitFor();
+    await shot(page, '15-console-off');
+    await page.locator('.page-actions button[data-action=delete]').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(/#\/instances$/);
+    await waitUntil('the instance to disappear', 60_000, async () => (await page.locator(`#instances-table tr[data-id="${instanceId}"]`).count()) === 0);
+    await shot(page, '16-deleted');
+    assert.deepEqual(errors, [], 'no uncaught page errors');
+  });
+});
