@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
-import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+import { consoleTokenSchema, createInstanceSchema, createPoolSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -38,9 +38,12 @@ const routes: Record<string, Record<string, Op>> = {
   '/operations': { get: { summary: 'List operations (?target=id)' } },
   '/operations/{id}': { get: { summary: 'Get an operation: state, progress, error' } },
   '/hosts': { get: { summary: 'List hosts' } },
-  '/hosts/{id}': { get: { summary: 'Get a host (accelerator, versions, online)' } },
-  '/pools': { get: { summary: 'List compute pools' } },
-  '/pools/{id}': { get: { summary: 'Get a compute pool' } },
+  '/hosts/{id}': {
+    get: { summary: 'Get a host (accelerator, versions, online, disk)' },
+    patch: { summary: 'Move a host to a pool (refused while it has instances) or enable/disable it for scheduling', body: updateHostSchema },
+  },
+  '/pools': { get: { summary: 'List compute pools' }, post: { summary: 'Create a compute pool', body: createPoolSchema, status: 201 } },
+  '/pools/{id}': { get: { summary: 'Get a compute pool' }, delete: { summary: 'Delete an empty compute pool', status: 204 } },
   '/audit': { get: { summary: 'The audit log, newest first' } },
 };
 

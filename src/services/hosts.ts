@@ -2,13 +2,16 @@
  * Hosts: the local host registers itself at start (and joins the default pool the first
  * time); online state comes from whether its agent answers.
  */
-import { eq } from 'drizzle-orm';
+import { statfs } from 'node:fs/promises';
+import { eq, sql } from 'drizzle-orm';
 import type { HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
 import { byIdOrName } from '../db/lookup.js';
-import { hosts } from '../db/schema.js';
+import { computePools, hosts, instances } from '../db/schema.js';
 import type { Accel, HypervisorHostInfo } from '../hypervisor/types.js';
-import { NotFoundError } from '../lib/errors.js';
+import { ConflictError, NotFoundError } from '../lib/errors.js';
+import type { Actor } from './actor.js';
+import type { AuditService } from './audit.js';
 import { newId } from '../lib/ids.js';
 
 /** A host row. */
@@ -27,6 +30,8 @@ export class HostsService {
   constructor(
     private readonly db: Db,
     private readonly agents: HostAgents,
+    private readonly audit: AuditService,
+    private readonly dataDir: string,
   ) {}
 
   /** Creates or refreshes the local host's row; a new one joins `defaultPoolId`. */
@@ -60,6 +65,28 @@ export class HostsService {
     const row = this.db.select().from(hosts).where(match.where).orderBy(...match.order).get();
     if (!row) throw new NotFoundError('host', idOrName);
     return row;
+  }
+
+  /** Moves a host to another pool (refused while it runs instances of its pool) and/or enables or disables it for scheduling. */
+  update(idOrName: string, change: { poolId?: string | null; enabled?: boolean }, actor: Actor): Host {
+    const host = this.get(idOrName);
+    return this.db.transaction((tx) => {
+      if (change.poolId !== undefined && change.poolId !== host.poolId) {
+        if (change.poolId !== null && !tx.select({ id: computePools.id }).from(computePools).where(eq(computePools.id, change.poolId)).get())
+          throw new NotFoundError('compute_pool', change.poolId);
+        const count = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()!.n;
+        if (count > 0) throw new ConflictError('host_has_instances', `Host '${host.name}' has ${count} instance(s); move or delete them before changing its pool.`);
+      }
+      const row = tx.update(hosts).set(change).where(eq(hosts.id, host.id)).returning().get();
+      this.audit.record(actor, 'update', 'host', host.id, JSON.stringify(change));
+      return row;
+    });
+  }
+
+  /** Capacity and free space of the filesystem that holds a local host's data directory. */
+  async diskUsage(): Promise<{ diskTotalBytes: number; diskFreeBytes: number }> {
+    const fs = await statfs(this.dataDir);
+    return { diskTotalBytes: fs.blocks * fs.bsize, diskFreeBytes: fs.bavail * fs.bsize };
   }
 
   /** A host is online when this controller holds an agent for it whose hypervisor connection is up. */

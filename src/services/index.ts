@@ -48,7 +48,7 @@ export interface ServiceConfig {
 export function createServices(cfg: ServiceConfig): Services {
   const audit = new AuditService(cfg.db);
   const operations = new OperationsService(cfg.db);
-  const pools = new PoolsService(cfg.db);
+  const pools = new PoolsService(cfg.db, audit);
   const images = new ImagesService(cfg.db, cfg.storage, cfg.paths, audit);
   const media = new MediaService(cfg.db, cfg.paths, audit);
   const store = new InstanceStore(cfg.db);
@@ -61,7 +61,7 @@ export function createServices(cfg: ServiceConfig): Services {
     auth: new AuthService(cfg.db, audit),
     operations,
     pools,
-    hosts: new HostsService(cfg.db, cfg.agents),
+    hosts: new HostsService(cfg.db, cfg.agents, audit, cfg.paths.root),
     images,
     media,
     instances,

@@ -75,6 +75,24 @@ export const startFromIsoSchema = z.object({ mediaId: z.string().min(1) }).stric
 /** Insert an ISO into an instance's CD-ROM drive. */
 export const insertMediaSchema = startFromIsoSchema;
 
+/** Pool names: like instance names (letters, digits, '-'). */
+export const poolNameSchema = instanceNameSchema;
+
+/** Create a compute pool. */
+export const createPoolSchema = z
+  .object({
+    name: poolNameSchema,
+    cpuOvercommit: z.number().int().min(1).max(32).default(4),
+    memoryOvercommit: z.number().int().min(1).max(4).default(1),
+  })
+  .strict();
+
+/** Change a host: its pool (null = no pool) and whether the scheduler may use it. */
+export const updateHostSchema = z
+  .object({ poolId: z.string().min(1).nullable().optional(), enabled: z.boolean().optional() })
+  .strict()
+  .refine((v) => v.poolId !== undefined || v.enabled !== undefined, 'Give poolId and/or enabled.');
+
 /** Ask for a console token. */
 export const consoleTokenSchema = z.object({ kind: z.enum(['vnc', 'serial']) }).strict();
 

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestApi, type TestApi } from '../test-harness.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('pools and hosts', () => {
+  let api: TestApi;
+  let hostId: string;
+  before(async () => {
+    api = await startTestApi();
+    await api.bootstrap();
+    hostId = ((await (await api.call('GET', '/api/v1/hosts')).json()) as Json).items[0].id;
+  });
+  after(() => api.close());
+  const json = async (res: Response) => (await res.json()) as Json;
+
+  test('hosts show online state, accelerator and disk capacity', async () => {
+    const host = await json(await api.call('GET', `/api/v1/hosts/${hostId}`));
+    assert.equal(host.online, true);
+    assert.equal(host.accel, 'tcg');
+    assert.ok(host.diskTotalBytes > 0 && host.diskFreeBytes > 0 && host.diskFreeBytes <= host.diskTotalBytes);
+  });
+
+  test('create a pool, move the host into it, disable it; rules refuse what would break things', async () => {
+    const created = await api.call('POST', '/api/v1/pools', { json: { name: 'gpu' } });
+    assert.equal(created.status, 201);
+    const pool = await json(created);
+    assert.equal(pool.cpuOvercommit, 4);
+    assert.equal((await json(await api.call('POST', '/api/v1/pools', { json: { name: 'gpu' } }))).code, 'pool_name_taken');
+    assert.equal((await json(await api.call('POST', '/api/v1/pools', { json: { name: 'bad name' } }))).code, 'validation_failed');
+
+    const moved = await json(await api.call('PATCH', `/api/v1/hosts/${hostId}`, { json: { poolId: pool.id } }));
+    assert.equal(moved.poolId, pool.id);
+    // The default pool now has no host: creating there is refused with the reason.
+    const noHost = await api.call('POST', '/api/v1/instances', { json: { name: 'x', cores: 1, memoryMiB: 64, disk: { source: 'blank', sizeGiB: 1 } } });
+    assert.equal(noHost.status, 507);
+    assert.match((await json(noHost)).detail, /pool 'default'/);
+    const inGpu = await api.call('POST', '/api/v1/instances', { json: { name: 'x', pool: 'gpu', cores: 1, memoryMiB: 64, disk: { source: 'blank', sizeGiB: 1 } } });
+    assert.equal(inGpu.status, 202);
+    await api.services.operations.settled();
+
+    const busy = await api.call('PATCH', `/api/v1/hosts/${hostId}`, { json: { poolId: null } });
+    assert.equal((await json(busy)).code, 'host_has_instances');
+    assert.equal((await json(await api.call('DELETE', `/api/v1/pools/${pool.id}`))).code, 'pool_not_empty');
+    assert.equal((await json(await api.call('DELETE', '/api/v1/pools/default'))).code, 'pool_is_default');
+    assert.equal((await json(await api.call('PATCH', `/api/v1/hosts/${hostId}`, { json: {} }))).code, 'validation_failed');
+    assert.equal((await json(await api.call('PATCH', `/api/v1/hosts/${hostId}`, { json: { poolId: 'pool_nope' } }))).code, 'compute_pool_not_found');
+
+    const disabled = await json(await api.call('PATCH', `/api/v1/hosts/${hostId}`, { json: { enabled: false } }));
+    assert.equal(disabled.enabled, false);
+    const refused = await api.call('POST', '/api/v1/instances', { json: { name: 'y', pool: 'gpu', cores: 1, memoryMiB: 64, disk: { source: 'blank', sizeGiB: 1 } } });
+    assert.match((await json(refused)).detail, /disabled for scheduling/);
+
+    await api.services.operations.settled((await json(await api.call('DELETE', '/api/v1/instances/x'))).operation.id);
+    await api.call('PATCH', `/api/v1/hosts/${hostId}`, { json: { poolId: null, enabled: true } });
+    assert.equal((await api.call('DELETE', '/api/v1/pools/gpu')).status, 204);
+  });
+});
