@@ -147,52 +147,42 @@ async function proxyThroughputNoParse(): Promise<number> {
   return TOTAL / 1048576 / ((performance.now() - t0) / 1000);
 }
 
+/** Average round trip of ECHOES sequential 64-byte messages over any byte channel that echoes. */
+async function echoRtt(event: string, channel: { on(e: string, f: (d: Buffer) => void): unknown; off(e: string, f: (d: Buffer) => void): unknown }, send: (b: Buffer) => void): Promise<number> {
+  const msg = Buffer.alloc(64, 1);
+  const t0 = performance.now();
+  for (let i = 0; i < ECHOES; i++) {
+    await new Promise<void>((resolve) => {
+      let got = 0;
+      const on = (d: Buffer) => {
+        got += d.length;
+        if (got < msg.length) return;
+        channel.off(event, on);
+        resolve();
+      };
+      channel.on(event, on);
+      send(msg);
+    });
+  }
+  return (performance.now() - t0) / ECHOES;
+}
+
 async function rawLatency(): Promise<number> {
   const s = await new Promise<Socket>((r) => {
     const c = connect(echoPort, '127.0.0.1', () => r(c));
     c.setNoDelay(true);
   });
-  const msg = Buffer.alloc(64, 1);
-  const t0 = performance.now();
-  for (let i = 0; i < ECHOES; i++) {
-    await new Promise<void>((resolve) => {
-      let got = 0;
-      const on = (d: Buffer) => {
-        got += d.length;
-        if (got >= msg.length) {
-          s.off('data', on);
-          resolve();
-        }
-      };
-      s.on('data', on);
-      s.write(msg);
-    });
-  }
+  const rtt = await echoRtt('data', s, (b) => s.write(b));
   s.destroy();
-  return (performance.now() - t0) / ECHOES;
+  return rtt;
 }
 
 async function proxyLatency(): Promise<number> {
   backendPort = echoPort;
   const ws = await openWs();
-  const msg = Buffer.alloc(64, 1);
-  const t0 = performance.now();
-  for (let i = 0; i < ECHOES; i++) {
-    await new Promise<void>((resolve) => {
-      let got = 0;
-      const on = (d: Buffer) => {
-        got += d.length;
-        if (got >= msg.length) {
-          ws.off('message', on);
-          resolve();
-        }
-      };
-      ws.on('message', on);
-      ws.send(msg);
-    });
-  }
+  const rtt = await echoRtt('message', ws, (b) => ws.send(b));
   ws.close();
-  return (performance.now() - t0) / ECHOES;
+  return rtt;
 }
 
 const best = async (f: () => Promise<number>, pick: (a: number, b: number) => number) => {

@@ -3,21 +3,9 @@
  * by comparing with the previous sample (kept in memory per instance).
  */
 import type { DomainStats } from '../hypervisor/types.js';
+import type { InstanceStats } from '../shared/api-types.js';
 import { callHypervisor } from './hypervisor-errors.js';
 import type { InstancesService } from './instances.js';
-
-/** What the API shows as an instance's live usage. */
-export interface InstanceUsage {
-  state: string;
-  /** CPU use over the last interval, as a share of the instance's cores (0–100). */
-  cpuPercent: number;
-  memoryMiB: number;
-  diskReadBytes: number;
-  diskWriteBytes: number;
-  netRxBytes: number;
-  netTxBytes: number;
-  sampledAt: string;
-}
 
 /** CPU percentage between two samples of the same domain. Pure. */
 export function cpuPercent(prev: DomainStats, next: DomainStats): number {
@@ -37,7 +25,7 @@ export class InstanceStatsService {
   constructor(private readonly instances: InstancesService) {}
 
   /** Current usage of one instance. */
-  async usage(idOrName: string): Promise<InstanceUsage> {
+  async usage(idOrName: string): Promise<InstanceStats> {
     const row = this.instances.get(idOrName);
     const agent = this.instances.agentFor(row);
     const sample = () => callHypervisor(row.name, () => agent.hypervisor.domainStats(row.domainName));

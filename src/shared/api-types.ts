@@ -141,14 +141,17 @@ export interface ConsoleToken {
   password?: string;
 }
 
-/** GET /instances/:id/stats */
+/** GET /instances/:id/stats: live usage of one instance. */
 export interface InstanceStats {
+  state: string;
+  /** CPU use over the last interval, as a share of the instance's cores (0–100). */
   cpuPercent: number;
   memoryMiB: number;
   diskReadBytes: number;
   diskWriteBytes: number;
   netRxBytes: number;
   netTxBytes: number;
+  sampledAt: string;
 }
 
 /** A list answer. */
