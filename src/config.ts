@@ -18,6 +18,8 @@ export interface ServeConfig {
   /** Address VNC servers listen on (loopback unless third-party VNC is wanted). */
   vncListen: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Behind a reverse proxy: take client addresses from X-Forwarded-For. */
+  trustProxy: boolean;
 }
 
 /** Usage text of `onebox serve`. */
@@ -30,7 +32,8 @@ export const SERVE_USAGE = `onebox serve [options]
   --libvirt-uri URI     hypervisor URI (default qemu:///system)
   --libvirt-socket PATH libvirtd socket (default /run/libvirt/libvirt-sock)
   --vnc-listen ADDR     address guest VNC servers bind to (default 127.0.0.1)
-  --log-level LEVEL     debug | info | warn | error (default info)`;
+  --log-level LEVEL     debug | info | warn | error (default info)
+  --trust-proxy         behind your own reverse proxy: client addresses come from X-Forwarded-For`;
 
 /** Parses serve flags; throws ValidationError with a sentence on a bad value. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -40,7 +43,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     options: {
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
-      'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' },
+      'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
     },
   });
   const port = Number(values.port ?? env.ONEBOX_PORT ?? 5870);
@@ -61,5 +64,6 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     libvirtSocket: values['libvirt-socket'] ?? '/run/libvirt/libvirt-sock',
     vncListen: values['vnc-listen'] ?? '127.0.0.1',
     logLevel: level as ServeConfig['logLevel'],
+    trustProxy: values['trust-proxy'] === true,
   };
 }

@@ -11,7 +11,7 @@ import { log } from '../lib/log.js';
 import type { Services } from '../services/index.js';
 import { requireAuth } from './auth.js';
 import { consoleSocketRoutes } from './console-ws.js';
-import type { AppEnv } from './env.js';
+import { resolveClientIp, type AppEnv } from './env.js';
 import { openApiDocument } from './openapi.js';
 import { onError, problem, sendProblem } from './problem.js';
 import { auditRoutes, hostRoutes, operationRoutes, poolRoutes } from './routes/catalogue.js';
@@ -26,6 +26,8 @@ export interface AppOptions {
   version: string;
   /** Reads an embedded UI asset by key (`ui/index.html`); omit to serve no UI. */
   readAsset?: (key: string) => Buffer | undefined;
+  /** Take client addresses from X-Forwarded-For (set only when a reverse proxy you control is in front). */
+  trustProxy?: boolean;
   /** The server's websocket upgrader (from @hono/node-server); omit where there is no socket (tests). */
   upgradeWebSocket?: UpgradeWebSocket;
 }
@@ -40,6 +42,7 @@ export function createApp(s: Services, opts: AppOptions) {
   app.use('*', async (c, next) => {
     const started = performance.now();
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || newSecret(9));
+    c.set('clientIp', resolveClientIp(c, opts.trustProxy === true));
     await next();
     c.header('x-request-id', c.var.requestId);
     if (c.req.path.startsWith('/api/'))

@@ -8,12 +8,26 @@ export interface AppEnv {
   Bindings: { incoming?: IncomingMessage };
   Variables: {
     requestId: string;
+    /** The client's address: the peer, or what a trusted reverse proxy says it is. */
+    clientIp: string;
     /** Set by the auth middleware on authenticated routes. */
     actor: Actor;
   };
 }
 
-/** The peer address of the request ("local" for in-process test requests). */
+/** The client's address as set by the app's first middleware. */
 export function clientIp(c: Context<AppEnv>): string {
-  return c.env?.incoming?.socket.remoteAddress ?? 'local';
+  return c.var.clientIp;
+}
+
+/**
+ * Works out the client address: the socket peer ("local" for in-process requests), or, behind
+ * one trusted reverse proxy, the last X-Forwarded-For entry (the one that proxy appended; the
+ * entries before it come from the client and can be forged).
+ */
+export function resolveClientIp(c: Context<AppEnv>, trustProxy: boolean): string {
+  const peer = c.env?.incoming?.socket.remoteAddress ?? 'local';
+  if (!trustProxy) return peer;
+  const forwarded = c.req.header('x-forwarded-for')?.split(',').map((a) => a.trim()).filter(Boolean);
+  return forwarded?.at(-1)?.slice(0, 64) ?? peer;
 }

@@ -39,6 +39,7 @@ export interface TestApiOptions {
   hypervisor?: FakeHypervisorDriver;
   /** API token to send by default. */
   token?: string;
+  trustProxy?: boolean;
 }
 
 /** Starts a test API; the data dir is removed by close(). */
@@ -57,7 +58,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   agents.register({ hostId: host.id, hypervisor, storage });
   const unsubscribe = hypervisor.onLifecycle((e) => void services.instances.onLifecycleEvent(e));
   await services.instances.reconcileAll();
-  const app = createApp(services, { version: 'test', upgradeWebSocket });
+  const app = createApp(services, { version: 'test', upgradeWebSocket, trustProxy: opts.trustProxy });
   let token = opts.token;
 
   const api: TestApi = {

@@ -85,7 +85,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   if (interrupted) log.warn('operations interrupted by the last shutdown were marked failed', { count: interrupted });
   s.pools.ensureDefault();
 
-  const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket });
+  const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy });
   // noVNC asks for the 'binary' subprotocol; accept it when offered.
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss } }, (addr) => {

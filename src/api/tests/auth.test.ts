@@ -81,6 +81,22 @@ describe('setup, login, sessions and API tokens', () => {
     assert.equal(failures.length, 5);
   });
 
+  test('behind a trusted proxy, each client is limited by its own address, and the audit log shows it', async () => {
+    const proxied = await startTestApi({ trustProxy: true });
+    try {
+      await proxied.call('POST', '/api/v1/setup', { json: ADMIN });
+      const attempt = (ip: string, password: string) =>
+        proxied.call('POST', '/api/v1/sessions', { json: { username: 'admin', password }, headers: { 'x-forwarded-for': `6.6.6.6, ${ip}` } });
+      for (let i = 0; i < 5; i++) assert.equal((await attempt('192.0.2.7', 'Wrong1234')).status, 401);
+      assert.equal((await attempt('192.0.2.7', ADMIN.password)).status, 429);
+      assert.equal((await attempt('192.0.2.8', ADMIN.password)).status, 201, 'another client behind the same proxy is not locked out');
+      const failed = proxied.services.audit.list().find((e) => e.action === 'login_failed')!;
+      assert.match(failed.detail, /ip=192\.0\.2\.7/);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   test('parallel guesses are limited too', async () => {
     const fresh = await startTestApi();
     try {
