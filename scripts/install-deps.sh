@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Installs everything onebox and its tests need on Debian 12 (run as root), then makes sure
-# libvirtd runs. Idempotent; safe on a machine without systemd.
+# Installs what onebox needs on Debian 12 (run as root), then makes sure libvirtd runs.
+#   bash scripts/install-deps.sh                   runtime and build packages
+#   bash scripts/install-deps.sh --with-test-deps  also what the tests need (CI)
+# Idempotent; safe on a machine without systemd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Runtime: hypervisor, disk tools, DHCP, seed ISOs. Build: compilers for better-sqlite3.
-# Tests: XML schema validation, the test-guest image builder, the browser.
 packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
   qemu-system-x86 qemu-utils qemu-block-extra dnsmasq-base genisoimage iproute2 ovmf seabios ipxe-qemu
   g++ make python3 xz-utils
+)
+# Tests: XML schema validation, the test-guest image builder, the browser.
+test_packages=(
   libxml2-utils chromium fonts-dejavu-core
   mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk
 )
+[ "${1:-}" = "--with-test-deps" ] && packages+=("${test_packages[@]}")
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
