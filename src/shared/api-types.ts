@@ -47,6 +47,16 @@ export interface Host {
   lastSeenAt: string | null;
   createdAt: string;
   online: boolean;
+  /** Size of the host's storage filesystem (only hosts that can measure it: the local one). */
+  diskTotalBytes?: number;
+  /** Free space on it, for unprivileged use. */
+  diskFreeBytes?: number;
+}
+
+/** PATCH /hosts/:id body. */
+export interface HostChange {
+  poolId?: string | null;
+  enabled?: boolean;
 }
 
 /** A disk image (template). */

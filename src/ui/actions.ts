@@ -74,3 +74,23 @@ export async function runAction(instance: Pick<Instance, 'id' | 'name'>, action:
   const { done } = await startAction(instance, action, mediaId);
   await done;
 }
+
+/**
+ * Inserts an ISO into the instance's CD-ROM drive (`mediaId`) or ejects it (null), shown in the
+ * activity panel; resolves with the changed instance, rejects with the API's sentence.
+ */
+export async function changeMedia(instance: Pick<Instance, 'id' | 'name'>, mediaId: string | null, mediaName = 'ISO'): Promise<Instance> {
+  const path = `instances/${encodeURIComponent(instance.id)}/actions/${mediaId ? 'insert-media' : 'eject-media'}`;
+  const update = addTask(mediaId ? `Inserting ${mediaName} into ${instance.name}` : `Ejecting the ISO of ${instance.name}`);
+  try {
+    const changed = await send<Instance>('POST', path, mediaId ? { mediaId } : undefined);
+    update({ state: 'succeeded', progress: 100 });
+    return changed;
+  } catch (err) {
+    update({ state: 'failed', error: errorText(err) });
+    throw err;
+  }
+}
+
+/** States in which the CD-ROM drive can be changed. */
+export const mediaChangeable = (state: InstanceState): boolean => ['stopped', 'running', 'paused', 'error'].includes(state);

@@ -25,7 +25,14 @@ export interface Usage {
   memoryMiB: number;
   claimedCores: number;
   claimedMemoryMiB: number;
+  /** Virtual disk sizes of the instances (what they may grow to). */
   diskBytes: number;
+  /** Size and free space of the storage filesystems of the hosts that report them. */
+  diskTotalBytes: number;
+  diskFreeBytes: number;
+  /** How many hosts report their disk, of `hosts`. */
+  diskHosts: number;
+  hosts: number;
   running: number;
   stopped: number;
   lost: number;
@@ -37,10 +44,15 @@ const holdsResources = (i: Instance) => i.state !== 'deleting';
 
 /** Sums capacity of `hosts` and what `instances` claim. */
 export function usageOf(hosts: Host[], instances: Instance[]): Usage {
-  const u: Usage = { cpus: 0, memoryMiB: 0, claimedCores: 0, claimedMemoryMiB: 0, diskBytes: 0, running: 0, stopped: 0, lost: 0, other: 0 };
+  const u: Usage = { cpus: 0, memoryMiB: 0, claimedCores: 0, claimedMemoryMiB: 0, diskBytes: 0, diskTotalBytes: 0, diskFreeBytes: 0, diskHosts: 0, hosts: hosts.length, running: 0, stopped: 0, lost: 0, other: 0 };
   for (const h of hosts) {
     u.cpus += h.cpus;
     u.memoryMiB += h.memoryMiB;
+    if (typeof h.diskTotalBytes === 'number' && typeof h.diskFreeBytes === 'number') {
+      u.diskTotalBytes += h.diskTotalBytes;
+      u.diskFreeBytes += h.diskFreeBytes;
+      u.diskHosts++;
+    }
   }
   for (const i of instances) {
     if (holdsResources(i)) {

@@ -2,12 +2,16 @@
  * The browser UI end to end, in headless Chromium driven by playwright-core: the real
  * executable, the real libvirtd and a TCG guest. Sets up the admin, logs in, uploads the test
  * image with the progress bar, creates and starts an instance, sees frames on the noVNC canvas
- * and talks to the serial console, checks a narrow layout and the whole thing behind a reverse
- * proxy under a path prefix, then stops and deletes the instance. Screenshots land in
+ * and talks to the serial console, uploads an ISO and inserts and ejects it from the console
+ * toolbar and the Overview, creates and deletes a pool and moves and disables the host (with
+ * the API's refusals shown), checks a narrow layout and the whole thing behind a reverse proxy
+ * under a path prefix, then stops and deletes the instance. Screenshots land in
  * test-artifacts/ui/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -72,6 +76,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
   let page: Page;
   let proxy: ReverseProxy | undefined;
   let imagePath: string;
+  const isoPath = join(tmpdir(), `onebox-ui-${process.pid}.iso`);
   let instanceId = '';
   const errors: string[] = [];
 
@@ -92,6 +97,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await browser?.close();
     if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
     await server?.cleanup();
+    rmSync(isoPath, { force: true });
   });
 
   test('first visit: initial admin with the password rules checked while typing; logout; login', async () => {
@@ -203,6 +209,96 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await shot(page, '10-serial-console');
   });
 
+  test('ISO: upload it, insert it from the console toolbar, see it on the instance and media pages, eject it', async () => {
+    execFileSync('genisoimage', ['-quiet', '-V', 'T', '-o', isoPath, join(ROOT, 'package.json')]);
+    await page.goto(`http://127.0.0.1:${server.port}/#/media`);
+    await page.locator('input[type=file]').setInputFiles(isoPath);
+    await page.locator('input[name=name]').fill('tiny-iso');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const row = page.locator('#media-table tr[data-name=tiny-iso]');
+    await row.waitFor({ timeout: 30_000 });
+
+    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}/console`);
+    const bar = page.locator('.console-bar');
+    assert.equal(await bar.getByRole('button', { name: 'Eject ISO' }).isDisabled(), true, 'nothing to eject yet');
+    await bar.getByRole('button', { name: 'Insert ISO' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Insert an ISO into ui-1' });
+    await dialog.locator('select[name=mediaId] option', { hasText: 'tiny-iso' }).waitFor({ state: 'attached' });
+    await shot(page, '10a-insert-iso');
+    await dialog.getByRole('button', { name: 'Insert' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await bar.getByRole('button', { name: 'Change ISO' }).waitFor();
+    assert.equal(await bar.getByRole('button', { name: 'Eject ISO' }).isEnabled(), true);
+    await shot(page, '10b-console-iso-inserted');
+
+    await page.locator('.tabs a', { hasText: 'Overview' }).click();
+    await page.locator('[data-testid=instance-iso]', { hasText: 'tiny-iso' }).waitFor();
+    await shot(page, '10c-instance-iso');
+
+    // The media page says where the ISO is inserted, and deleting it shows the API's refusal.
+    await page.goto(`http://127.0.0.1:${server.port}/#/media`);
+    await row.locator('td[data-label="Inserted in"] a', { hasText: 'ui-1' }).waitFor();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete ISO tiny-iso?' });
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await confirm.locator('.note-error', { hasText: /ui-1.*eject it first/ }).waitFor();
+    await shot(page, '10d-media-in-use');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}`);
+    await page.locator('.iso-row').getByRole('button', { name: 'Eject ISO' }).click();
+    await page.locator('[data-testid=instance-iso]', { hasText: 'none' }).waitFor();
+    await page.locator('.iso-row').getByRole('button', { name: 'Insert ISO' }).waitFor();
+    assert.equal(await page.locator('.iso-row').getByRole('button', { name: 'Eject ISO' }).isDisabled(), true);
+    await shot(page, '10e-instance-iso-ejected');
+    await page.goto(`http://127.0.0.1:${server.port}/#/media`);
+    await row.locator('td[data-label="Inserted in"]', { hasText: '—' }).waitFor();
+  });
+
+  test('pools and hosts: create a pool, refusals show the API sentence, disable the host, delete the pool', async () => {
+    await page.goto(`http://127.0.0.1:${server.port}/#/pools`);
+    await page.getByRole('button', { name: 'New pool' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New pool' });
+    await dialog.locator('input[name=name]').fill('second');
+    await dialog.locator('input[name=cpuOvercommit]').fill('8');
+    await shot(page, '10f-pool-create');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('#pools-table tr[data-name=second]');
+    await row.waitFor();
+    assert.match(await row.locator('td[data-label=Overcommit]').innerText(), /8× \/ 1×/);
+    await shot(page, '10g-pools');
+
+    // Moving the host that runs ui-1 is refused; the select snaps back.
+    await page.goto(`http://127.0.0.1:${server.port}/#/hosts`);
+    const host = page.locator('#hosts-table tbody tr').first();
+    const select = host.locator('select[name=poolId]');
+    await select.locator('option', { hasText: 'second' }).waitFor({ state: 'attached' });
+    const before = await select.inputValue();
+    await select.selectOption({ label: 'second' });
+    await page.locator('.note-error', { hasText: /has 1 instance/ }).waitFor();
+    assert.equal(await select.inputValue(), before);
+    // Scheduling off and on again.
+    await host.getByRole('switch').click();
+    await host.locator('.switch', { hasText: 'Scheduling off' }).waitFor();
+    await shot(page, '10h-hosts');
+    await host.getByRole('switch').click();
+    await host.locator('.switch', { hasText: 'Scheduling on' }).waitFor();
+    await host.locator('td[data-label=Name] a').click();
+    await page.getByRole('heading', { name: 'Usage' }).waitFor();
+    await page.locator('.usage-head', { hasText: 'Disk used' }).waitFor();
+    await shot(page, '10i-host');
+
+    await page.goto(`http://127.0.0.1:${server.port}/#/pools`);
+    await page.locator('#pools-table tr[data-name=default]').getByRole('button', { name: 'Delete' }).click();
+    const refuse = page.getByRole('dialog', { name: 'Delete pool default?' });
+    await refuse.getByRole('button', { name: 'Delete' }).click();
+    await refuse.locator('.note-error', { hasText: 'The default pool cannot be deleted.' }).waitFor();
+    await refuse.getByRole('button', { name: 'Cancel' }).click();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete pool second?' }).getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+  });
+
   test('other pages render; a narrow window has no horizontal overflow', async () => {
     for (const [route, heading] of [['hosts', 'Hosts'], ['pools', 'Pools'], ['media', 'Media'], ['dashboard', 'Dashboard']] as const) {
       await page.goto(`http://127.0.0.1:${server.port}/#/${route}`);
@@ -211,13 +307,13 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
       await shot(page, `11-${route}`);
     }
     await page.setViewportSize({ width: 400, height: 800 });
-    for (const route of ['instances', 'dashboard', `instances/${instanceId}`, 'images']) {
+    for (const route of ['instances', 'dashboard', `instances/${instanceId}`, 'images', 'hosts', 'pools', 'media']) {
       await page.goto(`http://127.0.0.1:${server.port}/#/${route}`);
       await page.locator('.footer-user').waitFor();
       await page.waitForTimeout(500);
       const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
       assert.ok(scrollWidth <= innerWidth, `#/${route} overflows at 400 px: scrollWidth ${scrollWidth} > ${innerWidth}`);
-      await shot(page, `12-narrow-${route.replace(/\//g, '-')}`);
+      await shot(page, `12-narrow-${route.startsWith('instances/') ? 'instance' : route}`);
     }
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.locator('.sidenav a', { hasText: 'Hosts' }).waitFor();

@@ -1,14 +1,15 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * The graphical console: noVNC (loaded lazily as its own chunk) over the same-origin console
- * websocket, authorised by a fresh single-use token per connect; Ctrl+Alt+Del, power
- * controls, full screen, and the connection state.
+ * websocket, authorised by a fresh single-use token per connect; Ctrl+Alt+Del, inserting and
+ * ejecting an ISO, power controls, full screen, and the connection state.
  */
 import type RFB from '@novnc/novnc';
 import { useEffect, useRef, useState } from 'hono/jsx/dom';
 import type { Instance } from '../../shared/api-types.js';
 import { startAction, type InstanceAction } from '../actions.js';
 import { ApiError, websocketUrl } from '../api.js';
+import { MediaButtons } from '../components/media-buttons.js';
 import { errorText } from '../store.js';
 import { consoleToken } from './console-token.js';
 
@@ -94,12 +95,7 @@ export function VncConsole({ instance }: { instance: Instance }) {
           <button type="button" class="button button-small" disabled={!connected} onClick={() => rfbRef.current?.sendCtrlAltDel()}>
             Ctrl+Alt+Del
           </button>
-          <button type="button" class="button button-small" disabled title="Inserting and ejecting an ISO in a running instance is not in the API yet.">
-            Insert ISO
-          </button>
-          <button type="button" class="button button-small" disabled title="Inserting and ejecting an ISO in a running instance is not in the API yet.">
-            Eject ISO
-          </button>
+          <MediaButtons instance={instance} onError={(m) => setDetail(m ?? '')} />
           <button type="button" class="button button-small" disabled={!running} onClick={() => power('stop')}>
             Shut down
           </button>

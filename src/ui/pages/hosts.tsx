@@ -1,11 +1,13 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Hosts: the list with online state, capacity and claimed usage, and one host with its instances. */
+/** Hosts: the list with online state, scheduling switch, pool select, capacity and claimed usage. */
+import { useState } from 'hono/jsx/dom';
 import { ErrorNote } from '../components/error-note.js';
+import { HostPoolSelect } from '../components/host-pool-select.js';
+import { HostSchedulingSwitch } from '../components/host-scheduling-switch.js';
 import { PageHeader } from '../components/layout.js';
 import { StateBadge } from '../components/state-badge.js';
 import { UsageBar } from '../components/usage-bar.js';
-import { UsageSummary } from '../components/usage-summary.js';
-import { dateTime, mib } from '../format.js';
+import { bytes, mib } from '../format.js';
 import { href } from '../router.js';
 import { useResource } from '../use-resource.js';
 import { loadZone, usageOf } from '../zone.js';
@@ -13,12 +15,13 @@ import { loadZone, usageOf } from '../zone.js';
 /** The hosts list. */
 export function HostsPage() {
   const res = useResource(loadZone, 5000);
+  const [actionError, setActionError] = useState<string | undefined>(undefined);
   const zone = res.data;
-  const pools = new Map((zone?.pools ?? []).map((p) => [p.id, p]));
   return (
     <>
-      <PageHeader title="Hosts" />
+      <PageHeader title="Hosts" sub="Move a host to a pool, or stop placing new instances on it." />
       <ErrorNote message={res.error} />
+      <ErrorNote message={actionError} />
       {zone && (
         <div class="table-wrap">
           <table class="table table-cards" id="hosts-table">
@@ -31,32 +34,45 @@ export function HostsPage() {
                 <th>Capacity</th>
                 <th>Cores claimed</th>
                 <th>Memory claimed</th>
-                <th>libvirt</th>
               </tr>
             </thead>
             <tbody>
               {zone.hosts.map((h) => {
                 const u = usageOf([h], zone.instances.filter((i) => i.hostId === h.id));
                 return (
-                  <tr key={h.id}>
+                  <tr key={h.id} data-id={h.id}>
                     <td data-label="Name">
-                      <a class="strong" href={href('hosts', h.id)}>{h.name}</a>
-                      <div class="muted small mono">{h.address}</div>
+                      <div>
+                        <a class="strong" href={href('hosts', h.id)}>{h.name}</a>
+                        <div class="muted small mono">{h.address}</div>
+                      </div>
                     </td>
-                    <td data-label="State"><StateBadge state={h.online ? 'online' : 'offline'} /></td>
-                    <td data-label="Pool">{h.poolId && pools.get(h.poolId) ? <a href={href('pools', h.poolId)}>{pools.get(h.poolId)?.name}</a> : '—'}</td>
+                    <td data-label="State">
+                      <div>
+                        <StateBadge state={h.online ? 'online' : 'offline'} />
+                        <div class="cell-line"><HostSchedulingSwitch host={h} onError={setActionError} /></div>
+                      </div>
+                    </td>
+                    <td data-label="Pool"><HostPoolSelect host={h} pools={zone.pools} onError={setActionError} /></td>
                     <td data-label="Accelerator" title={h.accelReason}>
-                      {h.accel.toUpperCase()}
-                      {h.accelReason && <div class="muted small clamp">{h.accelReason}</div>}
+                      <div>
+                        {h.accel.toUpperCase()}
+                        {h.libvirtVersion && <span class="muted"> · libvirt {h.libvirtVersion}</span>}
+                        {h.accelReason && <div class="muted small clamp">{h.accelReason}</div>}
+                      </div>
                     </td>
-                    <td data-label="Capacity">{h.cpus} CPUs · {mib(h.memoryMiB)}</td>
+                    <td data-label="Capacity">
+                      <div>
+                        {h.cpus} CPUs · {mib(h.memoryMiB)}
+                        {typeof h.diskFreeBytes === 'number' && <div class="muted small">{bytes(h.diskFreeBytes)} disk free</div>}
+                      </div>
+                    </td>
                     <td data-label="Cores claimed" class="bar-cell">
                       <UsageBar label="" used={u.claimedCores} total={h.cpus} format={String} />
                     </td>
                     <td data-label="Memory claimed" class="bar-cell">
                       <UsageBar label="" used={u.claimedMemoryMiB} total={h.memoryMiB} format={mib} />
                     </td>
-                    <td data-label="libvirt">{h.libvirtVersion || '—'}</td>
                   </tr>
                 );
               })}
@@ -64,62 +80,6 @@ export function HostsPage() {
           </table>
         </div>
       )}
-    </>
-  );
-}
-
-/** One host. */
-export function HostPage({ id }: { id: string }) {
-  const res = useResource(loadZone, 5000, id);
-  const zone = res.data;
-  const h = zone?.hosts.find((x) => x.id === id);
-  if (!zone) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;
-  if (!h) return <ErrorNote message={`No host with id ${id}.`} />;
-  const instances = zone.instances.filter((i) => i.hostId === h.id);
-  const pool = zone.pools.find((p) => p.id === h.poolId);
-  return (
-    <>
-      <PageHeader
-        title={<>{h.name} <StateBadge state={h.online ? 'online' : 'offline'} /></>}
-        sub={<><a href={href('hosts')}>Hosts</a> / {h.name}</>}
-      />
-      <div class="grid-2">
-        <section class="card" aria-label="Details">
-          <h2>Details</h2>
-          <dl class="kv">
-            <dt>ID</dt>
-            <dd class="mono">{h.id}</dd>
-            <dt>Address</dt>
-            <dd class="mono">{h.address}</dd>
-            <dt>Pool</dt>
-            <dd>{pool ? <a href={href('pools', pool.id)}>{pool.name}</a> : '—'}</dd>
-            <dt>CPUs / memory</dt>
-            <dd>{h.cpus} · {mib(h.memoryMiB)}</dd>
-            <dt>Accelerator</dt>
-            <dd>{h.accel.toUpperCase()} <span class="muted">{h.accelReason}</span></dd>
-            <dt>libvirt / QEMU</dt>
-            <dd>{h.libvirtVersion || '—'} / {h.hypervisorVersion || '—'}</dd>
-            <dt>Last seen</dt>
-            <dd>{dateTime(h.lastSeenAt)}</dd>
-          </dl>
-        </section>
-        <section class="card" aria-label="Usage">
-          <h2>Usage</h2>
-          <UsageSummary usage={usageOf([h], instances)} filter={`&host=${encodeURIComponent(h.id)}`} />
-        </section>
-      </div>
-      <section class="card" aria-label="Instances">
-        <h2>Instances on {h.name}</h2>
-        {instances.length === 0 && <p class="muted">None.</p>}
-        <ul class="drill">
-          {instances.map((i) => (
-            <li key={i.id}>
-              <a href={href('instances', i.id)}>{i.name}</a> <StateBadge state={i.state} />{' '}
-              <span class="muted">{i.cores} cores · {mib(i.memoryMiB)}</span>
-            </li>
-          ))}
-        </ul>
-      </section>
     </>
   );
 }

@@ -5,6 +5,7 @@ import type { Host, Image, Instance, Media, Pool, VncInfo } from '../../shared/a
 import { get } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
+import { MediaButtons } from '../components/media-buttons.js';
 import { PageHeader } from '../components/layout.js';
 import { StateBadge } from '../components/state-badge.js';
 import { StatsPanel } from '../components/stats-panel.js';
@@ -93,7 +94,10 @@ function Details({ instance: i, related }: { instance: Instance; related: Relate
           {bytes(i.diskSizeBytes)} · {i.cloneMode === 'blank' ? 'blank' : `${i.cloneMode} clone of ${related.image?.name ?? i.imageId ?? 'an image'}`}
         </dd>
         <dt>ISO</dt>
-        <dd>{related.media?.name ?? (i.mediaId || 'none')}</dd>
+        <dd class="iso-row">
+          <span data-testid="instance-iso">{i.mediaId ? related.media?.name ?? i.mediaId : <span class="muted">none</span>}</span>
+          <MediaButtons instance={i} />
+        </dd>
         <dt>VNC</dt>
         <dd>
           <span class="muted">localhost on {related.host?.name ?? 'its host'} (use the Console tab) · </span>
@@ -133,7 +137,7 @@ function Settings({ instance: i }: { instance: Instance }) {
 /** The instance page; `tab` comes from the route. */
 export function InstancePage({ id, tab }: { id: string; tab: string }) {
   const res = useResource(() => get<Instance>(`instances/${encodeURIComponent(id)}`), 2500, id);
-  const rel = useResource(() => (res.data ? loadRelated(res.data) : Promise.resolve({})), 0, `${id}:${res.data ? 'y' : 'n'}`);
+  const rel = useResource(() => (res.data ? loadRelated(res.data) : Promise.resolve({})), 0, `${id}:${res.data ? res.data.mediaId ?? '-' : 'n'}`);
   const i = res.data;
   if (!i) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;
   const related = rel.data ?? {};

@@ -1,20 +1,43 @@
 /** @jsxImportSource hono/jsx/dom */
-/** ISO media: list, upload with progress, download, delete. */
+/** ISO media: list with the instances each ISO is inserted in, upload with progress, download, delete. */
 import { useState } from 'hono/jsx/dom';
-import type { ItemList, Media } from '../../shared/api-types.js';
+import type { Instance, ItemList, Media } from '../../shared/api-types.js';
 import { get, send } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
 import { bytes, dateTime } from '../format.js';
+import { href } from '../router.js';
 import { useResource } from '../use-resource.js';
+
+async function load(): Promise<{ items: Media[]; instances: Instance[] }> {
+  const [media, instances] = await Promise.all([get<ItemList<Media>>('media'), get<ItemList<Instance>>('instances')]);
+  return { items: media.items, instances: instances.items };
+}
+
+/** Links to the instances that have an ISO in their drive. */
+function InsertedIn({ users }: { users: Instance[] }) {
+  if (users.length === 0) return <span class="muted">—</span>;
+  return (
+    <span class="inserted-in">
+      {users.map((i, n) => (
+        <span key={i.id}>
+          {n > 0 && ', '}
+          <a href={href('instances', i.id)}>{i.name}</a>
+        </span>
+      ))}
+    </span>
+  );
+}
 
 /** The media page. */
 export function MediaPage() {
-  const res = useResource(() => get<ItemList<Media>>('media'), 10000);
+  const res = useResource(load, 10000);
   const [deleting, setDeleting] = useState<Media | undefined>(undefined);
   const items = res.data?.items ?? [];
+  const usersOf = (m: Media) => (res.data?.instances ?? []).filter((i) => i.mediaId === m.id);
+  const deletingUsers = deleting ? usersOf(deleting).map((i) => i.name) : [];
   return (
     <>
       <PageHeader title="Media" sub="ISO images to install from or attach read-only." />
@@ -28,6 +51,7 @@ export function MediaPage() {
               <tr>
                 <th>Name</th>
                 <th class="num">Size</th>
+                <th>Inserted in</th>
                 <th>SHA-256</th>
                 <th>Uploaded</th>
                 <th>Actions</th>
@@ -38,6 +62,7 @@ export function MediaPage() {
                 <tr key={m.id} data-name={m.name}>
                   <td data-label="Name" class="strong">{m.name}</td>
                   <td data-label="Size" class="num">{bytes(m.sizeBytes)}</td>
+                  <td data-label="Inserted in"><InsertedIn users={usersOf(m)} /></td>
                   <td data-label="SHA-256" class="mono" title={m.sha256}>{m.sha256.slice(0, 12)}…</td>
                   <td data-label="Uploaded">{dateTime(m.createdAt)}</td>
                   <td data-label="Actions">
@@ -59,7 +84,11 @@ export function MediaPage() {
       {deleting && (
         <ConfirmDialog
           title={`Delete ISO ${deleting.name}?`}
-          message="The file is removed from the server. The API refuses while an instance has it attached."
+          message={
+            deletingUsers.length > 0
+              ? `It is inserted in ${deletingUsers.join(', ')}: eject it there first, or the server refuses.`
+              : 'The file is removed from the server.'
+          }
           confirmLabel="Delete"
           onConfirm={async () => {
             await send('DELETE', `media/${encodeURIComponent(deleting.id)}`);

@@ -1,22 +1,30 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Compute pools: the list with hosts and usage, and one pool with its hosts. */
+/** Compute pools: the list with hosts and usage (create, delete), and one pool with its hosts. */
+import { useState } from 'hono/jsx/dom';
+import { DeletePoolButton } from '../components/delete-pool-button.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PageHeader } from '../components/layout.js';
 import { StateBadge } from '../components/state-badge.js';
 import { UsageBar } from '../components/usage-bar.js';
 import { UsageSummary } from '../components/usage-summary.js';
 import { mib } from '../format.js';
-import { href } from '../router.js';
+import { href, navigate } from '../router.js';
 import { useResource } from '../use-resource.js';
 import { loadZone, poolParts, usageOf } from '../zone.js';
+import { CreatePoolDialog } from './pool-create.js';
 
 /** The pools list. */
 export function PoolsPage() {
   const res = useResource(loadZone, 5000);
+  const [creating, setCreating] = useState(false);
   const zone = res.data;
   return (
     <>
-      <PageHeader title="Pools" sub="Compute pools group hosts; instances are created in a pool." />
+      <PageHeader title="Pools" sub="Compute pools group hosts; instances are created in a pool.">
+        <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
+          New pool
+        </button>
+      </PageHeader>
       <ErrorNote message={res.error} />
       {zone && (
         <div class="table-wrap">
@@ -29,6 +37,7 @@ export function PoolsPage() {
                 <th>Cores claimed</th>
                 <th>Memory claimed</th>
                 <th>Overcommit (CPU / memory)</th>
+                <th>Actions</th>
               </tr>
             </thead>
             <tbody>
@@ -36,13 +45,16 @@ export function PoolsPage() {
                 const parts = poolParts(zone, p.id);
                 const u = usageOf(parts.hosts, parts.instances);
                 return (
-                  <tr key={p.id}>
+                  <tr key={p.id} data-id={p.id} data-name={p.name}>
                     <td data-label="Name"><a class="strong" href={href('pools', p.id)}>{p.name}</a></td>
                     <td data-label="Hosts" class="num">{parts.hosts.filter((h) => h.online).length} / {parts.hosts.length} online</td>
                     <td data-label="Instances" class="num">{parts.instances.length}</td>
                     <td data-label="Cores claimed" class="bar-cell"><UsageBar label="" used={u.claimedCores} total={u.cpus} format={String} /></td>
                     <td data-label="Memory claimed" class="bar-cell"><UsageBar label="" used={u.claimedMemoryMiB} total={u.memoryMiB} format={mib} /></td>
                     <td data-label="Overcommit">{p.cpuOvercommit}× / {p.memoryOvercommit}×</td>
+                    <td data-label="Actions">
+                      <DeletePoolButton pool={p} hosts={parts.hosts.length} onDeleted={res.reload} />
+                    </td>
                   </tr>
                 );
               })}
@@ -50,6 +62,7 @@ export function PoolsPage() {
           </table>
         </div>
       )}
+      {creating && <CreatePoolDialog onClose={() => setCreating(false)} onCreated={res.reload} />}
     </>
   );
 }
@@ -64,7 +77,9 @@ export function PoolPage({ id }: { id: string }) {
   const parts = poolParts(zone, p.id);
   return (
     <>
-      <PageHeader title={`Pool ${p.name}`} sub={<><a href={href('pools')}>Pools</a> / {p.name}</>} />
+      <PageHeader title={`Pool ${p.name}`} sub={<><a href={href('pools')}>Pools</a> / {p.name} · overcommit {p.cpuOvercommit}× CPU, {p.memoryOvercommit}× memory</>}>
+        <DeletePoolButton pool={p} hosts={parts.hosts.length} onDeleted={() => navigate('pools')} />
+      </PageHeader>
       <section class="card" aria-label="Usage">
         <h2>Usage</h2>
         <UsageSummary usage={usageOf(parts.hosts, parts.instances)} />

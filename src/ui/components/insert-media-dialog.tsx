@@ -1,0 +1,73 @@
+/** @jsxImportSource hono/jsx/dom */
+/** Picks an ISO from the media list and inserts it into an instance's CD-ROM drive. */
+import { useEffect, useState } from 'hono/jsx/dom';
+import type { Instance, ItemList, Media } from '../../shared/api-types.js';
+import { changeMedia } from '../actions.js';
+import { get } from '../api.js';
+import { bytes } from '../format.js';
+import { href } from '../router.js';
+import { errorText } from '../store.js';
+import { ErrorNote } from './error-note.js';
+import { Modal } from './modal.js';
+
+/** The picker; closes once the API has inserted the ISO. */
+export function InsertMediaDialog({ instance, onClose }: { instance: Instance; onClose: () => void }) {
+  const [media, setMedia] = useState<Media[] | undefined>(undefined);
+  const [choice, setChoice] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    get<ItemList<Media>>('media').then(
+      (l) => {
+        setMedia(l.items);
+        setChoice(l.items.find((m) => m.id !== instance.mediaId)?.id ?? l.items[0]?.id ?? '');
+      },
+      (err: unknown) => setError(errorText(err)),
+    );
+  }, []);
+  const insert = async () => {
+    setError(undefined);
+    setBusy(true);
+    try {
+      await changeMedia(instance, choice, media?.find((m) => m.id === choice)?.name);
+      onClose();
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={`Insert an ISO into ${instance.name}`} onClose={onClose}>
+      {!media && !error && <p class="muted">Loading…</p>}
+      {media && media.length === 0 && (
+        <p class="muted">
+          No ISO uploaded yet. Upload one on the <a href={href('media')}>Media</a> page.
+        </p>
+      )}
+      {media && media.length > 0 && (
+        <label class="field">
+          <span>ISO</span>
+          <select name="mediaId" value={choice} onChange={(e: Event) => setChoice((e.target as HTMLSelectElement).value)}>
+            {media.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name} ({bytes(m.sizeBytes)}){m.id === instance.mediaId ? ' · inserted' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <p class="muted small">
+        {instance.state === 'running' ? 'The guest sees the disc at once; it stays in the drive until ejected.' : 'The disc stays in the drive until ejected.'}
+      </p>
+      <ErrorNote message={error} />
+      <div class="form-actions">
+        <button type="button" class="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" class="button button-primary" disabled={!choice || busy} onClick={insert}>
+          Insert
+        </button>
+      </div>
+    </Modal>
+  );
+}
