@@ -109,6 +109,8 @@ export const instances = sqliteTable(
     cores: integer('cores').notNull(),
     memoryMiB: integer('memory_mib').notNull(),
     diskSizeBytes: integer('disk_size_bytes').notNull(),
+    /** Extra blank disks (vdb, vdc, ...), in order. */
+    dataDisks: text('data_disks', { mode: 'json' }).$type<{ sizeBytes: number }[]>().notNull().default(sql`'[]'`),
     imageId: text('image_id').references(() => images.id),
     cloneMode: text('clone_mode', { enum: ['linked', 'full', 'blank'] }).notNull(),
     mediaId: text('media_id').references(() => media.id),

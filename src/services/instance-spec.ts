@@ -8,6 +8,11 @@ type InstanceRow = typeof instances.$inferSelect;
 /** Guest device of the single CD-ROM drive every instance has. */
 export const CDROM_TARGET = 'sda';
 
+/** Guest device of the i-th data disk: vdb, vdc, ... (vda is the system disk). */
+export function dataDiskTarget(index: number): string {
+  return `vd${String.fromCharCode('b'.charCodeAt(0) + index)}`;
+}
+
 /** Inputs besides the row. */
 export interface SpecContext {
   paths: DataPaths;
@@ -33,7 +38,10 @@ export function domainSpecFor(row: InstanceRow, ctx: SpecContext): DomainSpec {
     cpu: ctx.accel === 'kvm' ? ctx.kvmCpu : { kind: 'named', model: 'qemu64' },
     vcpus: row.cores,
     memoryMiB: row.memoryMiB,
-    disks: [{ path: ctx.paths.systemDisk(row.id), format: 'qcow2', target: 'vda', bootOrder: cdromFirst ? 2 : 1 }],
+    disks: [
+      { path: ctx.paths.systemDisk(row.id), format: 'qcow2', target: 'vda', bootOrder: cdromFirst ? 2 : 1 },
+      ...row.dataDisks.map((_, i) => ({ path: ctx.paths.dataDisk(row.id, i), format: 'qcow2' as const, target: dataDiskTarget(i) })),
+    ],
     cdrom: { path: ctx.isoPath, target: CDROM_TARGET, bootOrder: cdromFirst ? 1 : ctx.isoPath ? 2 : undefined },
     nics: [],
     vnc: { listen: ctx.vncListen, password: row.vncPassword },

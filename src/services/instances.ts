@@ -70,6 +70,7 @@ export class InstancesService {
     const image = input.disk.source === 'image' ? images.get(input.disk.imageId) : undefined;
     const iso = input.mediaId ? media.get(input.mediaId) : undefined;
     const diskSizeBytes = input.disk.sizeGiB !== undefined ? input.disk.sizeGiB * GiB : image!.virtualSizeBytes;
+    const dataDisks = input.dataDisks.map((d) => ({ sizeBytes: d.sizeGiB * GiB }));
     if (image && diskSizeBytes < image.virtualSizeBytes)
       throw new ValidationError(
         `The system disk (${input.disk.sizeGiB} GiB) cannot be smaller than the image '${image.name}' (${(image.virtualSizeBytes / GiB).toFixed(2)} GiB).`,
@@ -80,7 +81,7 @@ export class InstancesService {
       if (tx.select({ id: instances.id }).from(instances).where(and(eq(instances.poolId, pool.id), eq(instances.name, input.name))).get())
         throw new ConflictError('instance_name_taken', `An instance named '${input.name}' already exists in pool '${pool.name}'.`);
       const placement = placeInstance(this.candidates(tx as unknown as Db), {
-        poolId: pool.id, cores: input.cores, memoryMiB: input.memoryMiB, diskBytes: diskSizeBytes,
+        poolId: pool.id, cores: input.cores, memoryMiB: input.memoryMiB, diskBytes: diskSizeBytes + dataDisks.reduce((n, d) => n + d.sizeBytes, 0),
         cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit,
       });
       if (placement.hostId === undefined)
@@ -88,7 +89,7 @@ export class InstancesService {
       const id = newId('ins');
       return tx.insert(instances).values({
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, cores: input.cores, memoryMiB: input.memoryMiB,
-        diskSizeBytes, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
+        diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
         mediaId: iso?.id ?? null, state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(),
         autostart: input.autostart,
       }).returning().get();
@@ -162,6 +163,7 @@ export class InstancesService {
         reverter.add('remove instance directory', () => rm(dir, { recursive: true, force: true }));
         progress(0.05, 'Creating the system disk');
         await this.createSystemDisk(agent, row, (f) => progress(0.05 + f * 0.8, 'Copying the image'));
+        for (const [i, disk] of row.dataDisks.entries()) await agent.storage.createBlank(this.deps.paths.dataDisk(row.id, i), disk.sizeBytes);
         progress(0.9, 'Defining the virtual machine');
         await this.define(agent, row);
         reverter.add('undefine domain', () => agent.hypervisor.undefineDomain(row.domainName));

@@ -33,6 +33,10 @@ export class DataPaths {
   systemDisk(instanceId: string): string {
     return join(this.instanceDir(instanceId), 'system.qcow2');
   }
+  /** The n-th data disk (0-based) of an instance. */
+  dataDisk(instanceId: string, index: number): string {
+    return join(this.instanceDir(instanceId), `data-${index}.qcow2`);
+  }
   serialLog(instanceId: string): string {
     return join(this.instanceDir(instanceId), 'serial.log');
   }

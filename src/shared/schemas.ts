@@ -61,6 +61,11 @@ export const createInstanceSchema = z
     cores: z.number().int().min(1, 'An instance needs at least 1 core.').max(128),
     memoryMiB: z.number().int().min(64, 'An instance needs at least 64 MiB of memory.').max(4 * 1024 * 1024),
     disk: systemDiskSchema,
+    /** Extra blank disks, attached as vdb, vdc, ... */
+    dataDisks: z
+      .array(z.object({ sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict())
+      .max(8, 'An instance can have at most 8 data disks.')
+      .default([]),
     /** ISO to put in the CD-ROM drive at creation. */
     mediaId: z.string().min(1).optional(),
     autostart: z.boolean().default(false),

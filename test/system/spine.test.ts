@@ -70,7 +70,7 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
 
   test('create from the image as a linked clone and boot it to the marker', async () => {
     const res = await server.call('POST', '/instances', {
-      json: { name: 'spine-1', cores: 1, memoryMiB: 256, disk: { source: 'image', imageId: ids.image, sizeGiB: 1 }, start: true },
+      json: { name: 'spine-1', cores: 1, memoryMiB: 256, disk: { source: 'image', imageId: ids.image, sizeGiB: 1 }, dataDisks: [{ sizeGiB: 1 }], start: true },
     });
     const op = await server.waitOperation(res);
     assert.equal(op.state, 'succeeded', JSON.stringify(op));
@@ -105,7 +105,7 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     assert.equal(status, 401);
   });
 
-  test('serial console over the websocket: typing reaches the guest shell', async () => {
+  test('serial console over the websocket: typing reaches the guest shell, which sees its data disk', async () => {
     const ticket = await server.json('POST', `/instances/${ids.inst}/console-tokens`, { json: { kind: 'serial' } });
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/${ticket.path}`, { headers: { authorization: `Bearer ${server.token}` } });
     let output = '';
@@ -116,11 +116,12 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     });
     const deadline = Date.now() + 30_000;
     while (!output.includes('hi42') && Date.now() < deadline) {
-      ws.send(Buffer.from('echo hi$((6*7))\n'));
+      ws.send(Buffer.from('echo hi$((6*7)); echo disks: $(ls /sys/block)\n'));
       await new Promise((r) => setTimeout(r, 1000));
     }
     ws.close();
     assert.match(output, /hi42/);
+    assert.match(output, /disks: .*\bvda\b.*\bvdb\b/);
   });
 
   test('stop (ACPI) waits for the guest; start; reboot; reset; force-stop', async () => {

@@ -64,6 +64,26 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
     assert.equal((await api.hypervisor.findDomain(inst.domainName))?.state, 'running');
   });
 
+  test('data disks: blank qcow2 files attached as vdb, vdc, and counted in the sizes', async () => {
+    const res = await create({ name: 'db-1', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, dataDisks: [{ sizeGiB: 2 }, { sizeGiB: 3 }] });
+    const body = await json(res);
+    assert.equal((await waitOperation(api, res.headers.get('location')!)).state, 'succeeded');
+    const inst = await json(await api.call('GET', `/api/v1/instances/${body.instance.id}`));
+    assert.deepEqual(inst.dataDisks, [{ sizeBytes: 2 * 1024 ** 3 }, { sizeBytes: 3 * 1024 ** 3 }]);
+    const spec = api.hypervisor.specOf(inst.domainName)!;
+    assert.deepEqual(spec.disks.map((d) => d.target), ['vda', 'vdb', 'vdc']);
+    for (const [i, size] of [2, 3].entries()) {
+      const { stdout } = await run(['qemu-img', 'info', '--output=json', api.paths.dataDisk(inst.id, i)]);
+      assert.equal((JSON.parse(stdout) as Json)['virtual-size'], size * 1024 ** 3);
+    }
+    const tooMany = await create({ name: 'db-2', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, dataDisks: Array(9).fill({ sizeGiB: 1 }) });
+    assert.equal(tooMany.status, 400);
+    assert.match((await json(tooMany)).detail, /at most 8 data disks/);
+    const del = await api.call('DELETE', `/api/v1/instances/${inst.id}`);
+    assert.equal((await waitOperation(api, del.headers.get('location')!)).state, 'succeeded');
+    assert.equal(existsSync(api.paths.dataDisk(inst.id, 0)), false);
+  });
+
   test('live usage: CPU percent and counters', async () => {
     const usage = await json(await api.call('GET', '/api/v1/instances/web-1/stats'));
     assert.equal(usage.state, 'running');

@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `data_disks` text DEFAULT '[]' NOT NULL;
