@@ -92,6 +92,8 @@ export interface Instance {
   cores: number;
   memoryMiB: number;
   diskSizeBytes: number;
+  /** Extra blank disks attached as vdb, vdc, ... */
+  dataDisks: { sizeBytes: number }[];
   imageId: string | null;
   cloneMode: 'linked' | 'full' | 'blank';
   mediaId: string | null;

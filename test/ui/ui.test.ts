@@ -167,11 +167,17 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await dialog.locator('input[name=source][value=image]').check();
     await dialog.locator('select[name=imageId] option', { hasText: 'mini' }).waitFor({ state: 'attached' });
     assert.equal(await dialog.locator('input[name=source][value=cloud-init]').isDisabled(), true);
+    // A bad data-disk list is caught in the form; a good one becomes vdb.
+    await dialog.locator('input[name=dataDisks]').fill('1, lots');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.locator('.field-error').first().waitFor();
+    await dialog.locator('input[name=dataDisks]').fill('1');
     await shot(page, '06-create-dialog');
     await dialog.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/#\/instances\/ins_/);
     instanceId = decodeURIComponent(page.url().split('#/instances/')[1].split('/')[0]);
     await page.locator('.page-title .badge-running').waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('instance-data-disks').innerText(), /vdb 1(\.0)? GiB/);
     await page.getByRole('button', { name: 'Reveal password' }).click();
     await page.locator('code.secret').waitFor();
     await shot(page, '07-instance');

@@ -28,12 +28,18 @@ function body(f: Record<string, string | boolean>) {
     f.source === 'blank'
       ? { source: 'blank', sizeGiB: Number(size || 0) }
       : { source: 'image', imageId: f.imageId, clone: f.clone, ...(size ? { sizeGiB: Number(size) } : {}) };
+  const dataDisks = String(f.dataDisks)
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => ({ sizeGiB: Number(x) }));
   return {
     name: f.name,
     pool: f.pool,
     cores: Number(f.cores),
     memoryMiB: Number(f.memoryMiB),
     disk,
+    dataDisks,
     ...(f.mediaId ? { mediaId: f.mediaId } : {}),
     autostart: f.autostart,
     start: f.start,
@@ -45,7 +51,8 @@ function fieldErrors(input: unknown): Record<string, string> {
   const parsed = createInstanceSchema.safeParse(input);
   if (parsed.success) return {};
   const out: Record<string, string> = {};
-  for (const issue of parsed.error.issues) out[issue.path.join('.')] ??= issue.message;
+  // Errors of one data disk ("dataDisks.1.sizeGiB") are shown under the single data-disks field.
+  for (const issue of parsed.error.issues) out[issue.path[0] === 'dataDisks' ? 'dataDisks' : issue.path.join('.')] ??= issue.message;
   return out;
 }
 
@@ -53,7 +60,7 @@ function fieldErrors(input: unknown): Record<string, string> {
 export function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
   const [choices, setChoices] = useState<Choices | undefined>(undefined);
   const [f, setF] = useState<Record<string, string | boolean>>({
-    name: '', pool: 'default', cores: '1', memoryMiB: '512', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10', mediaId: '', autostart: false, start: true,
+    name: '', pool: 'default', cores: '1', memoryMiB: '512', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10', dataDisks: '', mediaId: '', autostart: false, start: true,
   });
   const [touched, setTouched] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -167,6 +174,11 @@ export function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
             onInput={(e: Event) => set('sizeGiB', value(e))}
           />
           {err('disk.sizeGiB')}
+        </label>
+        <label class="field">
+          <span>Data disks (GiB, comma-separated) — optional</span>
+          <input name="dataDisks" value={String(f.dataDisks)} placeholder="e.g. 20, 100" onInput={(e: Event) => set('dataDisks', value(e))} />
+          {err('dataDisks')}
         </label>
         <label class="field">
           <span>ISO to attach</span>

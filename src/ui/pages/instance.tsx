@@ -93,6 +93,10 @@ function Details({ instance: i, related }: { instance: Instance; related: Relate
         <dd>
           {bytes(i.diskSizeBytes)} · {i.cloneMode === 'blank' ? 'blank' : `${i.cloneMode} clone of ${related.image?.name ?? i.imageId ?? 'an image'}`}
         </dd>
+        <dt>Data disks</dt>
+        <dd data-testid="instance-data-disks">
+          {i.dataDisks.length === 0 ? <span class="muted">none</span> : i.dataDisks.map((d, n) => `vd${String.fromCharCode(98 + n)} ${bytes(d.sizeBytes)}`).join(' · ')}
+        </dd>
         <dt>ISO</dt>
         <dd class="iso-row">
           <span data-testid="instance-iso">{i.mediaId ? related.media?.name ?? i.mediaId : <span class="muted">none</span>}</span>
