@@ -84,6 +84,15 @@ const CASES: Record<string, DomainSpec> = {
     memoryMiB: 2048,
     serialLogPath: '/var/log/onebox/serial/i-hpt04.log',
   }),
+  'tcg-cloud-init-seed': baseSpec({
+    name: 'ob-i-sed06',
+    uuid: '7d1e3a5c-9b2f-4e8d-a6c4-2f0e8b7d5a06',
+    title: 'cloud-init',
+    instanceId: 'i-sed06',
+    disks: [{ path: '/var/lib/onebox/instances/i-sed06/system.qcow2', format: 'qcow2', target: 'vda', bootOrder: 1 }],
+    seed: { path: '/var/lib/onebox/instances/i-sed06/seed.iso', target: 'sdb' },
+    serialLogPath: '/var/lib/onebox/instances/i-sed06/serial.log',
+  }),
   'tcg-hostile-strings': baseSpec({
     name: 'ob-i-esc05',
     uuid: 'E1F2A3B4-C5D6-4E7F-8A9B-0C1D2E3F4A05',
@@ -172,6 +181,9 @@ describe('buildDomainXml rejects bad specs', () => {
     ['duplicate disk target', { disks: [{ path: '/a', format: 'raw', target: 'vda' }, { path: '/b', format: 'raw', target: 'vda' }] }, /vda/],
     ['bad disk target', { disks: [{ path: '/a', format: 'raw', target: 'sda' }] }, /disk target/],
     ['duplicate boot order', { cdrom: { target: 'sda', bootOrder: 1 } }, /boot order 1/],
+    ['seed on the CD-ROM drive', { seed: { path: '/seed.iso', target: 'sda' } }, /seed target sda/],
+    ['seed on a virtio name', { seed: { path: '/seed.iso', target: 'vdb' } }, /seed target/],
+    ['relative seed path', { seed: { path: 'seed.iso', target: 'sdb' } }, /seed path/],
     ['cpu model with markup', { accel: 'kvm', cpu: { kind: 'named', model: '<x>' } }, /cpu model/],
   ];
   for (const [label, overrides, message] of bad) {
@@ -197,7 +209,7 @@ function libvirtReachable(): boolean {
 }
 
 describe('system libvirtd accepts TCG domains', { skip: !libvirtReachable() && 'qemu:///system is not reachable' }, () => {
-  for (const name of ['tcg-minimal-image', 'tcg-blank-iso-cdrom-first', 'tcg-hostile-strings']) {
+  for (const name of ['tcg-minimal-image', 'tcg-blank-iso-cdrom-first', 'tcg-hostile-strings', 'tcg-cloud-init-seed']) {
     it(`${name}: virsh define + undefine`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'onebox-define-'));
       const domName = `onebox-test-${process.pid}-${name}`;
@@ -234,6 +246,7 @@ function specInDir(spec: DomainSpec, dir: string, name: string): DomainSpec {
     uuid: crypto.randomUUID(),
     disks: spec.disks.map((d) => ({ ...d, path: place(d.path) })),
     cdrom: { ...spec.cdrom, path: spec.cdrom.path === undefined ? undefined : place(spec.cdrom.path) },
+    seed: spec.seed && { ...spec.seed, path: place(spec.seed.path) },
     serialLogPath: join(dir, 'serial.log'),
     // Define does not need the network or bridge to exist; keep NICs as they are.
   };

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { posix } from 'node:path';
 import { HypervisorError } from './errors.js';
-import type { CdromSpec, DiskSpec, DomainSpec, NicSpec } from './types.js';
+import type { CdromSpec, DiskSpec, DomainSpec, NicSpec, SeedSpec } from './types.js';
 import { el, renderXml, type XmlElement } from './xml.js';
 
 /** XML namespace of the onebox metadata element inside `<metadata>`. */
@@ -93,6 +93,12 @@ function checkCdrom(cdrom: CdromSpec): void {
   if (cdrom.path !== undefined) checkAbsPath('cdrom path', cdrom.path);
 }
 
+function checkSeed(seed: SeedSpec, cdrom: CdromSpec): void {
+  if (!/^sd[a-z]{1,2}$/.test(seed.target)) fail(`seed target ${JSON.stringify(seed.target)} must be a SATA name like sdb`);
+  if (seed.target === cdrom.target) fail(`seed target ${seed.target} is also the CD-ROM's; give the seed its own drive`);
+  checkAbsPath('seed path', seed.path);
+}
+
 function checkNics(nics: NicSpec[]): void {
   const macs = new Set<string>();
   for (const [i, nic] of nics.entries()) {
@@ -130,6 +136,7 @@ export function validateDomainSpec(spec: DomainSpec): void {
   checkVnc(spec.vnc);
   checkDisks(spec.disks);
   checkCdrom(spec.cdrom);
+  if (spec.seed !== undefined) checkSeed(spec.seed, spec.cdrom);
   checkNics(spec.nics);
   checkBootOrders(spec);
 }
@@ -177,6 +184,17 @@ function cdromXml(cdrom: CdromSpec): XmlElement {
   );
 }
 
+function seedXml(seed: SeedSpec): XmlElement {
+  return el(
+    'disk',
+    { type: 'file', device: 'cdrom' },
+    el('driver', { name: 'qemu', type: 'raw' }),
+    el('source', { file: seed.path }),
+    el('target', { dev: seed.target, bus: 'sata' }),
+    el('readonly'),
+  );
+}
+
 function nicXml(nic: NicSpec): XmlElement {
   const source = nic.kind === 'bridge' ? { bridge: nic.bridge } : { network: nic.network };
   return el(
@@ -214,6 +232,7 @@ function devicesXml(spec: DomainSpec): XmlElement {
     {},
     spec.disks.map(diskXml),
     cdromXml(spec.cdrom),
+    spec.seed !== undefined && seedXml(spec.seed),
     spec.nics.map(nicXml),
     consoleXml(spec.serialLogPath),
     graphicsXml(spec.vnc),

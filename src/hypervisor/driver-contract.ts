@@ -88,6 +88,20 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       }
     });
 
+    test('autostart: off by default, set and cleared, kept across a redefine', async () => {
+      const spec = fresh();
+      await drv.defineDomain(spec);
+      assert.equal(await drv.getAutostart(spec.name), false);
+      await drv.setAutostart(spec.name, true);
+      assert.equal(await drv.getAutostart(spec.name), true);
+      await drv.defineDomain(spec);
+      assert.equal(await drv.getAutostart(spec.name), true);
+      await drv.setAutostart(spec.name, false);
+      assert.equal(await drv.getAutostart(spec.name), false);
+      await drv.undefineDomain(spec.name);
+      await assert.rejects(drv.setAutostart(spec.name, true), DomainNotFoundError);
+    });
+
     test('define, redefine, list, undefine', async () => {
       const spec = fresh();
       await drv.defineDomain(spec);

@@ -26,6 +26,9 @@ export interface HypervisorDriver {
 
   /** Defines (or redefines) a persistent domain from the spec. */
   defineDomain(spec: DomainSpec): Promise<void>;
+  /** Whether the hypervisor starts the domain when the host (libvirtd) starts. */
+  setAutostart(name: string, on: boolean): Promise<void>;
+  getAutostart(name: string): Promise<boolean>;
   /** Removes the persistent definition; the domain must not be running. Also removes its NVRAM/managed save. */
   undefineDomain(name: string): Promise<void>;
 

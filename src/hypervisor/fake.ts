@@ -14,6 +14,7 @@ import type { DomainLifecycleEvent, DomainRunState, DomainSpec, DomainState, Dom
 
 interface FakeDomain {
   spec: DomainSpec;
+  autostart?: boolean;
   state: DomainRunState;
   reason: number;
   vncPort: number | undefined;
@@ -98,6 +99,14 @@ export class FakeHypervisorDriver implements HypervisorDriver {
 
   async reset(name: string): Promise<void> {
     this.requireActive(name, 'reset');
+  }
+
+  async setAutostart(name: string, on: boolean): Promise<void> {
+    this.get(name).autostart = on;
+  }
+
+  async getAutostart(name: string): Promise<boolean> {
+    return this.get(name).autostart === true;
   }
 
   async suspend(name: string): Promise<void> {

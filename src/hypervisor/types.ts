@@ -30,6 +30,14 @@ export interface CdromSpec {
   bootOrder?: number;
 }
 
+/** The cloud-init seed drive: a read-only SATA CD-ROM that is never empty and never boots. */
+export interface SeedSpec {
+  /** Absolute path of the seed ISO. */
+  path: string;
+  /** Guest device name on the SATA bus, normally `sdb`. */
+  target: string;
+}
+
 /** One network interface. */
 export type NicSpec =
   | { kind: 'bridge'; mac: string; bridge: string }
@@ -51,6 +59,8 @@ export interface DomainSpec {
   memoryMiB: number;
   disks: DiskSpec[];
   cdrom: CdromSpec;
+  /** A second, read-only CD-ROM holding the cloud-init NoCloud seed ISO; omitted = none. */
+  seed?: SeedSpec;
   nics: NicSpec[];
   /** VNC server: always bound to a local address; the password is per instance. */
   vnc: { listen: string; password: string };

@@ -185,7 +185,11 @@ export class InstancesService {
   /** (Re)defines the instance's domain from its stored row: the database is the source of truth. */
   async define(agent: HostAgent, row: Instance, bootFromCdrom = false): Promise<void> {
     const spec = domainSpecFor(row, this.specContext(agent, row, bootFromCdrom));
-    await callHypervisor(row.name, () => agent.hypervisor.defineDomain(spec));
+    await callHypervisor(row.name, async () => {
+      await agent.hypervisor.defineDomain(spec);
+      // libvirtd then starts the guest when the host boots: "start when the host starts".
+      await agent.hypervisor.setAutostart(row.domainName, row.autostart);
+    });
   }
 
   private async createSystemDisk(agent: HostAgent, row: Instance, onProgress: (f: number) => void): Promise<void> {

@@ -70,7 +70,7 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
 
   test('create from the image as a linked clone and boot it to the marker', async () => {
     const res = await server.call('POST', '/instances', {
-      json: { name: 'spine-1', cores: 1, memoryMiB: 256, disk: { source: 'image', imageId: ids.image, sizeGiB: 1 }, dataDisks: [{ sizeGiB: 1 }], start: true },
+      json: { name: 'spine-1', cores: 1, memoryMiB: 256, disk: { source: 'image', imageId: ids.image, sizeGiB: 1 }, dataDisks: [{ sizeGiB: 1 }], autostart: true, start: true },
     });
     const op = await server.waitOperation(res);
     assert.equal(op.state, 'succeeded', JSON.stringify(op));
@@ -82,6 +82,7 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     assert.match(xml, /<domain type='qemu'/);
     assert.match(xml, /<backingStore type='file'[^>]*>\s*<format type='qcow2'\/>\s*<source file='[^']*images\/img_/);
     assert.match(xml, /<graphics type='vnc' port='\d+' autoport='yes' listen='127\.0\.0\.1'/);
+    assert.match(spawnSync('virsh', ['-c', 'qemu:///system', 'dominfo', inst.domainName], { encoding: 'utf8' }).stdout, /Autostart:\s+enable/);
     await server.waitConsole(inst.id, MARKER);
   });
 

@@ -65,13 +65,14 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
   });
 
   test('data disks: blank qcow2 files attached as vdb, vdc, and counted in the sizes', async () => {
-    const res = await create({ name: 'db-1', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, dataDisks: [{ sizeGiB: 2 }, { sizeGiB: 3 }] });
+    const res = await create({ name: 'db-1', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, dataDisks: [{ sizeGiB: 2 }, { sizeGiB: 3 }], autostart: true });
     const body = await json(res);
     assert.equal((await waitOperation(api, res.headers.get('location')!)).state, 'succeeded');
     const inst = await json(await api.call('GET', `/api/v1/instances/${body.instance.id}`));
     assert.deepEqual(inst.dataDisks, [{ sizeBytes: 2 * 1024 ** 3 }, { sizeBytes: 3 * 1024 ** 3 }]);
     const spec = api.hypervisor.specOf(inst.domainName)!;
     assert.deepEqual(spec.disks.map((d) => d.target), ['vda', 'vdb', 'vdc']);
+    assert.equal(await api.hypervisor.getAutostart(inst.domainName), true, 'autostart reaches the hypervisor');
     for (const [i, size] of [2, 3].entries()) {
       const { stdout } = await run(['qemu-img', 'info', '--output=json', api.paths.dataDisk(inst.id, i)]);
       assert.equal((JSON.parse(stdout) as Json)['virtual-size'], size * 1024 ** 3);

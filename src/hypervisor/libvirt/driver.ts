@@ -137,6 +137,16 @@ export class LibvirtDriver implements HypervisorDriver {
     await this.connection.call('DOMAIN_RESET', { dom, flags: 0 }).catch(this.stateErrors);
   }
 
+  async setAutostart(name: string, on: boolean): Promise<void> {
+    const dom = await this.lookup(name);
+    await this.connection.call('DOMAIN_SET_AUTOSTART', { dom, autostart: on ? 1 : 0 });
+  }
+
+  async getAutostart(name: string): Promise<boolean> {
+    const dom = await this.lookup(name);
+    return (await this.connection.call('DOMAIN_GET_AUTOSTART', { dom })).autostart !== 0;
+  }
+
   async suspend(name: string): Promise<void> {
     const dom = await this.lookup(name);
     await this.connection.call('DOMAIN_SUSPEND', { dom }).catch(this.stateErrors);
