@@ -4,6 +4,7 @@ import { useState } from 'hono/jsx/dom';
 import type { Image, ItemList } from '../../shared/api-types.js';
 import { get, send } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { FileActions, ShaCell } from '../components/file-actions.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
@@ -47,18 +48,9 @@ export function ImagesPage() {
                   <td data-label="File size" class="num">{bytes(i.sizeBytes)}</td>
                   <td data-label="Disk size" class="num">{bytes(i.virtualSizeBytes)}</td>
                   <td data-label="OS">{i.os || '—'}</td>
-                  <td data-label="SHA-256" class="mono" title={i.sha256}>{i.sha256.slice(0, 12)}…</td>
+                  <ShaCell sha256={i.sha256} />
                   <td data-label="Uploaded">{dateTime(i.createdAt)}</td>
-                  <td data-label="Actions">
-                    <div class="actions actions-compact">
-                      <a class="button button-small" href={`api/v1/images/${encodeURIComponent(i.id)}/content`} download>
-                        Download
-                      </a>
-                      <button type="button" class="button button-small button-danger-outline" onClick={() => setDeleting(i)}>
-                        Delete
-                      </button>
-                    </div>
-                  </td>
+                  <FileActions href={`api/v1/images/${encodeURIComponent(i.id)}/content`} onDelete={() => setDeleting(i)} />
                 </tr>
               ))}
             </tbody>

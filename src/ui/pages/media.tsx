@@ -4,6 +4,7 @@ import { useState } from 'hono/jsx/dom';
 import type { Instance, ItemList, Media } from '../../shared/api-types.js';
 import { get, send } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { FileActions, ShaCell } from '../components/file-actions.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
@@ -63,18 +64,9 @@ export function MediaPage() {
                   <td data-label="Name" class="strong">{m.name}</td>
                   <td data-label="Size" class="num">{bytes(m.sizeBytes)}</td>
                   <td data-label="Inserted in"><InsertedIn users={usersOf(m)} /></td>
-                  <td data-label="SHA-256" class="mono" title={m.sha256}>{m.sha256.slice(0, 12)}…</td>
+                  <ShaCell sha256={m.sha256} />
                   <td data-label="Uploaded">{dateTime(m.createdAt)}</td>
-                  <td data-label="Actions">
-                    <div class="actions actions-compact">
-                      <a class="button button-small" href={`api/v1/media/${encodeURIComponent(m.id)}/content`} download>
-                        Download
-                      </a>
-                      <button type="button" class="button button-small button-danger-outline" onClick={() => setDeleting(m)}>
-                        Delete
-                      </button>
-                    </div>
-                  </td>
+                  <FileActions href={`api/v1/media/${encodeURIComponent(m.id)}/content`} onDelete={() => setDeleting(m)} />
                 </tr>
               ))}
             </tbody>
