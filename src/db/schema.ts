@@ -114,6 +114,8 @@ export const instances = sqliteTable(
     imageId: text('image_id').references(() => images.id),
     cloneMode: text('clone_mode', { enum: ['linked', 'full', 'blank'] }).notNull(),
     mediaId: text('media_id').references(() => media.id),
+    /** cloud-init options to rebuild the seed from: the password only as a SHA-512 crypt hash; null = no seed. */
+    cloudInit: text('cloud_init', { mode: 'json' }).$type<{ passwordHash?: string; sshAuthorizedKeys?: string[]; userData?: string }>(),
     state: text('state', {
       enum: ['creating', 'stopped', 'running', 'paused', 'migrating', 'lost', 'error', 'deleting'],
     }).notNull(),

@@ -8,6 +8,9 @@ type InstanceRow = typeof instances.$inferSelect;
 /** Guest device of the single CD-ROM drive every instance has. */
 export const CDROM_TARGET = 'sda';
 
+/** Guest device of the cloud-init seed drive (instances created with cloud-init options). */
+export const SEED_TARGET = 'sdb';
+
 /** Guest device of the i-th data disk: vdb, vdc, ... (vda is the system disk). */
 export function dataDiskTarget(index: number): string {
   return `vd${String.fromCharCode('b'.charCodeAt(0) + index)}`;
@@ -43,6 +46,7 @@ export function domainSpecFor(row: InstanceRow, ctx: SpecContext): DomainSpec {
       ...row.dataDisks.map((_, i) => ({ path: ctx.paths.dataDisk(row.id, i), format: 'qcow2' as const, target: dataDiskTarget(i) })),
     ],
     cdrom: { path: ctx.isoPath, target: CDROM_TARGET, bootOrder: cdromFirst ? 1 : ctx.isoPath ? 2 : undefined },
+    ...(row.cloudInit ? { seed: { path: ctx.paths.seedIso(row.id), target: SEED_TARGET } } : {}),
     nics: [],
     vnc: { listen: ctx.vncListen, password: row.vncPassword },
     serialLogPath: ctx.paths.serialLog(row.id),

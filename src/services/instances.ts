@@ -19,6 +19,7 @@ import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { callHypervisor, toAppError } from './hypervisor-errors.js';
 import type { ImagesService } from './images.js';
+import { cloudInitToStore, writeInstanceSeed } from './instance-seed.js';
 import { domainSpecFor } from './instance-spec.js';
 import { stateFromDomain } from './instance-state.js';
 import type { Instance, InstanceStore } from './instance-store.js';
@@ -71,6 +72,7 @@ export class InstancesService {
     const iso = input.mediaId ? media.get(input.mediaId) : undefined;
     const diskSizeBytes = input.disk.sizeGiB !== undefined ? input.disk.sizeGiB * GiB : image!.virtualSizeBytes;
     const dataDisks = input.dataDisks.map((d) => ({ sizeBytes: d.sizeGiB * GiB }));
+    const cloudInit = cloudInitToStore(input);
     if (image && diskSizeBytes < image.virtualSizeBytes)
       throw new ValidationError(
         `The system disk (${input.disk.sizeGiB} GiB) cannot be smaller than the image '${image.name}' (${(image.virtualSizeBytes / GiB).toFixed(2)} GiB).`,
@@ -91,7 +93,7 @@ export class InstancesService {
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, cores: input.cores, memoryMiB: input.memoryMiB,
         diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
         mediaId: iso?.id ?? null, state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(),
-        autostart: input.autostart,
+        autostart: input.autostart, cloudInit,
       }).returning().get();
     });
     this.deps.audit.record(actor, 'create', 'instance', instance.id, instance.name);
@@ -164,6 +166,8 @@ export class InstancesService {
         progress(0.05, 'Creating the system disk');
         await this.createSystemDisk(agent, row, (f) => progress(0.05 + f * 0.8, 'Copying the image'));
         for (const [i, disk] of row.dataDisks.entries()) await agent.storage.createBlank(this.deps.paths.dataDisk(row.id, i), disk.sizeBytes);
+        if (row.cloudInit) progress(0.88, 'Writing the cloud-init seed');
+        await writeInstanceSeed(this.deps.paths, row);
         progress(0.9, 'Defining the virtual machine');
         await this.define(agent, row);
         reverter.add('undefine domain', () => agent.hypervisor.undefineDomain(row.domainName));

@@ -37,6 +37,10 @@ export class DataPaths {
   dataDisk(instanceId: string, index: number): string {
     return join(this.instanceDir(instanceId), `data-${index}.qcow2`);
   }
+  /** The cloud-init NoCloud seed ISO of an instance. */
+  seedIso(instanceId: string): string {
+    return join(this.instanceDir(instanceId), 'seed.iso');
+  }
   serialLog(instanceId: string): string {
     return join(this.instanceDir(instanceId), 'serial.log');
   }

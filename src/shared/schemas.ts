@@ -53,6 +53,30 @@ export const systemDiskSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('blank'), sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict(),
 ]);
 
+/** One SSH public key: a single line such as `ssh-ed25519 AAAA... comment`. */
+export const sshPublicKeySchema = z
+  .string()
+  .trim()
+  .max(8192, 'An SSH key must be at most 8 KiB.')
+  .regex(/^(?:ssh-|ecdsa-|sk-)[^\r\n]+$/, 'An SSH key is one line starting with ssh-, ecdsa- or sk- (e.g. "ssh-ed25519 AAAA... you@host").');
+
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+
+/** cloud-init options of a new instance (its system disk must come from an image). */
+export const cloudInitSchema = z
+  .object({
+    /** Password of the image's default user (root when it has none). */
+    password: passwordSchema.optional(),
+    sshAuthorizedKeys: z.array(sshPublicKeySchema).max(20, 'Give at most 20 SSH keys.').optional(),
+    /** Your own user-data, merged with onebox's: a #cloud-config document or a #! script. */
+    userData: z
+      .string()
+      .refine((s) => utf8Bytes(s) <= 64 * 1024, 'User data must be at most 64 KiB.')
+      .refine((s) => s.startsWith('#cloud-config') || s.startsWith('#!'), 'User data must start with #cloud-config or #! (a script).')
+      .optional(),
+  })
+  .strict();
+
 /** Create an instance. */
 export const createInstanceSchema = z
   .object({
@@ -66,6 +90,8 @@ export const createInstanceSchema = z
       .array(z.object({ sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict())
       .max(8, 'An instance can have at most 8 data disks.')
       .default([]),
+    /** NoCloud seed (hostname = name, password, SSH keys, user data); needs a disk from an image. */
+    cloudInit: cloudInitSchema.optional(),
     /** ISO to put in the CD-ROM drive at creation. */
     mediaId: z.string().min(1).optional(),
     autostart: z.boolean().default(false),
@@ -123,5 +149,6 @@ export const imageUploadQuerySchema = z
 export const mediaUploadQuerySchema = z.object({ name: catalogueName('ISO') }).strict();
 
 export type CreateInstanceInput = z.infer<typeof createInstanceSchema>;
+export type CloudInitInput = z.infer<typeof cloudInitSchema>;
 export type SystemDiskInput = z.infer<typeof systemDiskSchema>;
 export { GiB };

@@ -10,10 +10,13 @@ import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, startFromI
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../validate.js';
 
-/** The instance as the API shows it: no VNC password (that has its own endpoint). */
+/** The instance as the API shows it: no VNC password (that has its own endpoint), no cloud-init password hash or user data. */
 export function instanceView(row: Instance) {
-  const { vncPassword: _secret, ...rest } = row;
-  return rest;
+  const { vncPassword: _secret, cloudInit, ...rest } = row;
+  return {
+    ...rest,
+    cloudInit: cloudInit && { passwordSet: cloudInit.passwordHash !== undefined, sshAuthorizedKeys: cloudInit.sshAuthorizedKeys ?? [], userDataSet: cloudInit.userData !== undefined },
+  };
 }
 
 /** 202 Accepted with the operation's URL. */
@@ -30,7 +33,7 @@ export function instanceRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/', (c) => c.json({ items: s.instances.list().map(instanceView) }))
     .post('/', async (c) => {
-      const input = await jsonBody(c, createInstanceSchema);
+      const input = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak' });
       const { instance, operation } = s.instances.create(input, c.var.actor);
       return accepted(c, operation, { instance: instanceView(instance) });
     })

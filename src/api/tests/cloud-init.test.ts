@@ -1,0 +1,150 @@
+/** cloud-init through the API: the seed ISO is built, attached as sdb, hidden from views, and removed with the instance. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sha512Crypt } from '../../cloudinit/sha512-crypt.js';
+import { run } from '../../lib/exec.js';
+import { startTestApi, type TestApi } from '../test-harness.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const hasTools = spawnSync('genisoimage', ['-version']).status === 0 && spawnSync('isoinfo', ['-version']).status !== null;
+
+async function json(res: Response): Promise<Json> {
+  return (await res.json()) as Json;
+}
+
+/** One file of an ISO, by its Joliet name. */
+function isoFile(iso: string, name: string): string {
+  const r = spawnSync('isoinfo', ['-J', '-i', iso, '-x', `/${name}`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools && 'genisoimage/isoinfo are not installed' }, () => {
+  let api: TestApi;
+  let dir: string;
+  let imageId: string;
+  const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleOnly alice@example';
+
+  before(async () => {
+    api = await startTestApi();
+    await api.bootstrap();
+    dir = await mkdtemp(join(tmpdir(), 'onebox-ci-'));
+    const file = join(dir, 'base.qcow2');
+    await run(['qemu-img', 'create', '-q', '-f', 'qcow2', file, '64M']);
+    imageId = (await json(await api.call('POST', '/api/v1/images?name=base', { body: await readFile(file) }))).id;
+  });
+  after(async () => {
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const create = (body: Json) => api.call('POST', '/api/v1/instances', { json: body });
+  const base = (name: string, extra: Json = {}) => ({ name, cores: 1, memoryMiB: 128, disk: { source: 'image', imageId }, ...extra });
+
+  async function waitOperation(res: Response): Promise<Json> {
+    const location = res.headers.get('location')!;
+    for (let i = 0; i < 200; i++) {
+      const op = await json(await api.call('GET', location));
+      if (op.state !== 'running') return op;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`operation ${location} did not finish`);
+  }
+
+  test('create with cloudInit: seed.iso (cidata) attached as sdb with hostname, hashed password, keys and merged user data', async () => {
+    const userData = '#cloud-config\nruncmd:\n  - echo hello\n';
+    const res = await create(base('ci-1', { cloudInit: { password: 'Passw0rdX', sshAuthorizedKeys: [`  ${KEY}\n`], userData } }));
+    assert.equal(res.status, 202, await res.clone().text());
+    const created = await json(res);
+    assert.deepEqual(created.instance.cloudInit, { passwordSet: true, sshAuthorizedKeys: [KEY], userDataSet: true });
+    assert.equal((await waitOperation(res)).state, 'succeeded');
+
+    const inst = await json(await api.call('GET', '/api/v1/instances/ci-1'));
+    const seedPath = api.paths.seedIso(inst.id);
+    assert.deepEqual(api.hypervisor.specOf(inst.domainName)?.seed, { path: seedPath, target: 'sdb' });
+    assert.equal(api.hypervisor.specOf(inst.domainName)?.cdrom.target, 'sda');
+    assert.ok(existsSync(seedPath));
+    assert.match(spawnSync('isoinfo', ['-d', '-i', seedPath], { encoding: 'utf8' }).stdout, /^Volume id: cidata$/m);
+    assert.equal(isoFile(seedPath, 'meta-data'), `instance-id: "${inst.id}"\nlocal-hostname: "ci-1"\n`);
+
+    const ud = isoFile(seedPath, 'user-data');
+    assert.match(ud, /^Content-Type: multipart\/mixed/);
+    assert.match(ud, /^hostname: "ci-1"$/m);
+    assert.match(ud, new RegExp(`^  - "${KEY}"$`, 'm'));
+    assert.doesNotMatch(ud, /Passw0rdX/);
+    const hash = /^password: "(\$6\$([^$]+)\$[^"]+)"$/m.exec(ud);
+    assert.ok(hash, ud);
+    assert.equal(sha512Crypt('Passw0rdX', hash[2]), hash[1]);
+    assert.match(ud, new RegExp(Buffer.from(userData).toString('base64').slice(0, 40).replace(/[+/]/g, '\\$&')));
+
+    // The database keeps the hash only, and no view shows it.
+    const row = api.services.instances.get('ci-1');
+    assert.equal(row.cloudInit?.passwordHash, hash[1]);
+    const text = JSON.stringify(await json(await api.call('GET', '/api/v1/instances')));
+    assert.doesNotMatch(text, /\$6\$|passwordHash|Passw0rdX|runcmd/);
+  });
+
+  test('a redefine (start from an ISO) keeps the seed drive', async () => {
+    const iso = join(dir, 'x.iso');
+    await run(['genisoimage', '-quiet', '-o', iso, dir]);
+    const media = await json(await api.call('POST', '/api/v1/media?name=x.iso', { body: await readFile(iso) }));
+    const res = await api.call('POST', '/api/v1/instances/ci-1/actions/start-from-iso', { json: { mediaId: media.id } });
+    assert.ok(res.status < 300, await res.clone().text());
+    if (res.status === 202) assert.equal((await waitOperation(res)).state, 'succeeded');
+    const inst = api.services.instances.get('ci-1');
+    assert.equal(api.hypervisor.specOf(inst.domainName)?.seed?.path, api.paths.seedIso(inst.id));
+  });
+
+  test('without cloudInit there is no seed; a plain #cloud-config when only a password is given', async () => {
+    const plain = await create(base('plain-1'));
+    assert.equal((await waitOperation(plain)).state, 'succeeded');
+    const p = api.services.instances.get('plain-1');
+    assert.equal(p.cloudInit, null);
+    assert.equal(api.hypervisor.specOf(p.domainName)?.seed, undefined);
+    assert.equal(existsSync(api.paths.seedIso(p.id)), false);
+    assert.equal((await json(await api.call('GET', '/api/v1/instances/plain-1'))).cloudInit, null);
+
+    const pw = await create(base('pw-1', { cloudInit: { password: 'Passw0rdX' } }));
+    assert.equal((await waitOperation(pw)).state, 'succeeded');
+    const ud = isoFile(api.paths.seedIso(api.services.instances.get('pw-1').id), 'user-data');
+    assert.match(ud, /^#cloud-config\n/);
+    assert.doesNotMatch(ud, /ssh_authorized_keys|Content-Type/);
+  });
+
+  test('bad cloudInit requests get 400 with stable codes and create nothing', async () => {
+    const cases: [Json, string, string][] = [
+      [{ name: 'b1', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, cloudInit: { password: 'Passw0rdX' } }, 'cloud_init_needs_image', 'cloudInit'],
+      [base('b2', { cloudInit: { password: 'weak' } }), 'password_too_weak', 'cloudInit.password'],
+      [base('b3', { cloudInit: { sshAuthorizedKeys: ['ssh-rsa AAAA\nruncmd: [reboot]'] } }), 'validation_failed', 'cloudInit.sshAuthorizedKeys.0'],
+      [base('b4', { cloudInit: { sshAuthorizedKeys: ['not a key'] } }), 'validation_failed', 'cloudInit.sshAuthorizedKeys.0'],
+      [base('b5', { cloudInit: { sshAuthorizedKeys: Array(21).fill(KEY) } }), 'validation_failed', 'cloudInit.sshAuthorizedKeys'],
+      [base('b6', { cloudInit: { sshAuthorizedKeys: [`ssh-rsa ${'A'.repeat(8200)}`] } }), 'validation_failed', 'cloudInit.sshAuthorizedKeys.0'],
+      [base('b7', { cloudInit: { userData: 'runcmd: [reboot]' } }), 'validation_failed', 'cloudInit.userData'],
+      [base('b8', { cloudInit: { userData: `#cloud-config\n${'x'.repeat(64 * 1024)}` } }), 'validation_failed', 'cloudInit.userData'],
+      [base('b9', { cloudInit: { hostname: 'x' } }), 'validation_failed', 'cloudInit'],
+    ];
+    for (const [body, code, field] of cases) {
+      const res = await create(body);
+      const problem = await json(res);
+      assert.equal(res.status, 400, `${body.name}: ${JSON.stringify(problem)}`);
+      assert.equal(problem.code, code, body.name);
+      assert.ok(problem.errors.some((e: Json) => e.field === field), `${body.name}: ${JSON.stringify(problem.errors)}`);
+      assert.equal((await api.call('GET', `/api/v1/instances/${body.name}`)).status, 404);
+    }
+  });
+
+  test('delete removes the seed with the instance', async () => {
+    const inst = api.services.instances.get('ci-1');
+    await api.call('POST', '/api/v1/instances/ci-1/actions/force-stop');
+    const res = await api.call('DELETE', '/api/v1/instances/ci-1');
+    assert.equal((await waitOperation(res)).state, 'succeeded');
+    assert.equal(existsSync(api.paths.seedIso(inst.id)), false);
+    assert.equal(existsSync(api.paths.instanceDir(inst.id)), false);
+  });
+});
