@@ -38,12 +38,12 @@ const CASES: Record<string, CloudInitSpec> = {
 const FILES: [keyof SeedFiles, string][] = [['metaData', 'meta-data'], ['userData', 'user-data'], ['networkConfig', 'network-config']];
 
 function hasPyYaml(): boolean {
-  return spawnSync('python3', ['-c', 'import yaml'], { timeout: 10_000 }).status === 0;
+  return spawnSync('/usr/bin/python3', ['-c', 'import yaml'], { timeout: 10_000 }).status === 0;
 }
 
 /** Parses YAML with PyYAML's safe loader (what cloud-init uses) and returns it as JSON. */
 function pyYaml(text: string): unknown {
-  const r = spawnSync('python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'], { input: text, encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync('/usr/bin/python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'], { input: text, encoding: 'utf8', timeout: 10_000 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
