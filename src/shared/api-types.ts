@@ -94,6 +94,8 @@ export interface Instance {
   diskSizeBytes: number;
   /** Extra blank disks attached as vdb, vdc, ... */
   dataDisks: { sizeBytes: number }[];
+  /** What cloud-init was given (never the password or the user-data themselves). */
+  cloudInit: { passwordSet: boolean; sshAuthorizedKeys: string[]; userDataSet: boolean } | null;
   imageId: string | null;
   cloneMode: 'linked' | 'full' | 'blank';
   mediaId: string | null;

@@ -164,9 +164,13 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await dialog.locator('input[name=name]').fill('ui-1');
     await dialog.locator('input[name=cores]').fill('1');
     await dialog.locator('input[name=memoryMiB]').fill('256');
-    await dialog.locator('input[name=source][value=image]').check();
+    await dialog.locator('input[name=source][value=cloud-init]').check();
     await dialog.locator('select[name=imageId] option', { hasText: 'mini' }).waitFor({ state: 'attached' });
-    assert.equal(await dialog.locator('input[name=source][value=cloud-init]').isDisabled(), true);
+    // A weak cloud-init password is caught in the form, a good one goes to the guest's seed.
+    await dialog.locator('input[name=ciPassword]').fill('weak');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.getByText('The password must have at least 8 characters.').waitFor();
+    await dialog.locator('input[name=ciPassword]').fill('Guest1Pass');
     // A bad data-disk list is caught in the form; a good one becomes vdb.
     await dialog.locator('input[name=dataDisks]').fill('1, lots');
     await dialog.getByRole('button', { name: 'Create' }).click();
@@ -178,6 +182,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     instanceId = decodeURIComponent(page.url().split('#/instances/')[1].split('/')[0]);
     await page.locator('.page-title .badge-running').waitFor({ timeout: 60_000 });
     assert.match(await page.getByTestId('instance-data-disks').innerText(), /vdb 1(\.0)? GiB/);
+    assert.match(await page.getByTestId('instance-cloud-init').innerText(), /password set · 0 SSH key/);
     await page.getByRole('button', { name: 'Reveal password' }).click();
     await page.locator('code.secret').waitFor();
     await shot(page, '07-instance');
@@ -212,6 +217,8 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
       throw new Error(`${err.message} (${JSON.stringify(state)}; shown: ${(await terminalText(page)).slice(-300)})`);
     });
     await serialRoundTrip(page, 'echo hi$((6*7))', 'hi42');
+    // The cloud-init seed from the create dialog reached the guest.
+    await serialRoundTrip(page, 'echo host=$(hostname)', 'host=ui-1');
     await shot(page, '10-serial-console');
   });
 

@@ -4,13 +4,14 @@ import { useEffect, useState } from 'hono/jsx/dom';
 import type { Image, InstanceCreated, ItemList, Media, Pool } from '../../shared/api-types.js';
 import { createInstanceSchema } from '../../shared/schemas.js';
 import { get, send } from '../api.js';
+import { CloudInitFields } from '../components/cloud-init-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Modal } from '../components/modal.js';
 import { bytes } from '../format.js';
 import { navigate } from '../router.js';
 import { errorText, trackOperation } from '../store.js';
 
-type Source = 'blank' | 'image';
+type Source = 'blank' | 'image' | 'cloud-init';
 
 interface Choices {
   pools: Pool[];
@@ -28,6 +29,20 @@ function body(f: Record<string, string | boolean>) {
     f.source === 'blank'
       ? { source: 'blank', sizeGiB: Number(size || 0) }
       : { source: 'image', imageId: f.imageId, clone: f.clone, ...(size ? { sizeGiB: Number(size) } : {}) };
+  const keys = String(f.sshKeys)
+    .split('\n')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const cloudInit =
+    f.source === 'cloud-init'
+      ? {
+          cloudInit: {
+            ...(f.ciPassword ? { password: f.ciPassword } : {}),
+            ...(keys.length ? { sshAuthorizedKeys: keys } : {}),
+            ...(String(f.userData).trim() ? { userData: f.userData } : {}),
+          },
+        }
+      : {};
   const dataDisks = String(f.dataDisks)
     .split(',')
     .map((x) => x.trim())
@@ -40,6 +55,7 @@ function body(f: Record<string, string | boolean>) {
     memoryMiB: Number(f.memoryMiB),
     disk,
     dataDisks,
+    ...cloudInit,
     ...(f.mediaId ? { mediaId: f.mediaId } : {}),
     autostart: f.autostart,
     start: f.start,
@@ -51,8 +67,12 @@ function fieldErrors(input: unknown): Record<string, string> {
   const parsed = createInstanceSchema.safeParse(input);
   if (parsed.success) return {};
   const out: Record<string, string> = {};
-  // Errors of one data disk ("dataDisks.1.sizeGiB") are shown under the single data-disks field.
-  for (const issue of parsed.error.issues) out[issue.path[0] === 'dataDisks' ? 'dataDisks' : issue.path.join('.')] ??= issue.message;
+  // Errors of one data disk ("dataDisks.1.sizeGiB") or one SSH key show under their single field.
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.join('.');
+    const key = issue.path[0] === 'dataDisks' ? 'dataDisks' : path.startsWith('cloudInit.sshAuthorizedKeys') ? 'cloudInit.sshAuthorizedKeys' : path;
+    out[key] ??= issue.message;
+  }
   return out;
 }
 
@@ -60,7 +80,7 @@ function fieldErrors(input: unknown): Record<string, string> {
 export function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
   const [choices, setChoices] = useState<Choices | undefined>(undefined);
   const [f, setF] = useState<Record<string, string | boolean>>({
-    name: '', pool: 'default', cores: '1', memoryMiB: '512', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10', dataDisks: '', mediaId: '', autostart: false, start: true,
+    name: '', pool: 'default', cores: '1', memoryMiB: '512', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10', dataDisks: '', ciPassword: '', sshKeys: '', userData: '', mediaId: '', autostart: false, start: true,
   });
   const [touched, setTouched] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -135,12 +155,13 @@ export function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
             <label>
               <input type="radio" name="source" value="image" checked={f.source === 'image'} onChange={() => setSource('image')} /> From an image
             </label>
-            <label class="disabled" title="Coming soon">
-              <input type="radio" name="source" value="cloud-init" disabled /> Image with cloud-init <span class="soon">coming soon</span>
+            <label>
+              <input type="radio" name="source" value="cloud-init" checked={f.source === 'cloud-init'} onChange={() => setSource('cloud-init')} /> Image with
+              cloud-init
             </label>
           </div>
         </fieldset>
-        {f.source === 'image' && (
+        {f.source !== 'blank' && (
           <>
             <label class="field">
               <span>Image</span>
@@ -163,8 +184,9 @@ export function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
             </label>
           </>
         )}
+        {f.source === 'cloud-init' && <CloudInitFields f={f} set={set} err={err} />}
         <label class="field">
-          <span>Disk size (GiB){f.source === 'image' ? ' — optional' : ''}</span>
+          <span>Disk size (GiB){f.source !== 'blank' ? ' — optional' : ''}</span>
           <input
             name="sizeGiB"
             type="number"

@@ -97,6 +97,14 @@ function Details({ instance: i, related }: { instance: Instance; related: Relate
         <dd data-testid="instance-data-disks">
           {i.dataDisks.length === 0 ? <span class="muted">none</span> : i.dataDisks.map((d, n) => `vd${String.fromCharCode(98 + n)} ${bytes(d.sizeBytes)}`).join(' · ')}
         </dd>
+        <dt>Cloud-init</dt>
+        <dd data-testid="instance-cloud-init">
+          {i.cloudInit ? (
+            [i.cloudInit.passwordSet && 'password set', `${i.cloudInit.sshAuthorizedKeys.length} SSH key(s)`, i.cloudInit.userDataSet && 'own user-data'].filter(Boolean).join(' · ')
+          ) : (
+            <span class="muted">none</span>
+          )}
+        </dd>
         <dt>ISO</dt>
         <dd class="iso-row">
           <span data-testid="instance-iso">{i.mediaId ? related.media?.name ?? i.mediaId : <span class="muted">none</span>}</span>
