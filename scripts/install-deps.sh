@@ -15,7 +15,7 @@ packages=(
 # Tests: XML schema validation, the test-guest image builder, the browser.
 test_packages=(
   libxml2-utils chromium fonts-dejavu-core python3-yaml
-  mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk
+  mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk procps
 )
 [ "${1:-}" = "--with-test-deps" ] && packages+=("${test_packages[@]}")
 
