@@ -20,6 +20,8 @@ export interface ServeConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Behind a reverse proxy: take client addresses from X-Forwarded-For. */
   trustProxy: boolean;
+  /** How long a console token stays valid, in seconds. */
+  consoleTokenTtlSeconds: number;
 }
 
 /** Usage text of `onebox serve`. */
@@ -33,7 +35,8 @@ export const SERVE_USAGE = `onebox serve [options]
   --libvirt-socket PATH libvirtd socket (default /run/libvirt/libvirt-sock)
   --vnc-listen ADDR     address guest VNC servers bind to (default 127.0.0.1)
   --log-level LEVEL     debug | info | warn | error (default info)
-  --trust-proxy         behind your own reverse proxy: client addresses come from X-Forwarded-For`;
+  --trust-proxy         behind your own reverse proxy: client addresses come from X-Forwarded-For
+  --console-token-ttl S seconds a console token stays valid (default 30)`;
 
 /** Parses serve flags; throws ValidationError with a sentence on a bad value. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -44,6 +47,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
+      'console-token-ttl': { type: 'string' },
     },
   });
   const port = Number(values.port ?? env.ONEBOX_PORT ?? 5870);
@@ -52,6 +56,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new ValidationError(`--accel must be kvm, tcg or auto, not '${accel}'.`);
   const level = values['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ValidationError(`--log-level must be debug, info, warn or error, not '${level}'.`);
+  const ttl = Number(values['console-token-ttl'] ?? 30);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw new ValidationError(`--console-token-ttl must be a whole number of seconds from 1 to 3600, not '${values['console-token-ttl']}'.`);
   const cpuModel = values['cpu-model'] ?? 'Nehalem';
   if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new ValidationError(`--cpu-model '${cpuModel}' is not a CPU model name.`);
   return {
@@ -65,5 +71,6 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     vncListen: values['vnc-listen'] ?? '127.0.0.1',
     logLevel: level as ServeConfig['logLevel'],
     trustProxy: values['trust-proxy'] === true,
+    consoleTokenTtlSeconds: ttl,
   };
 }

@@ -34,6 +34,7 @@ test('AppErrors keep status, code, detail and field errors', async () => {
     assert.equal(body.detail, err.message);
     assert.equal(body.requestId, 'req-123');
     assert.equal(body.type, `https://onebox.dev/problems/${code}`);
+    assert.equal(res.headers.get('x-problem-code'), code);
     if (err.errors) assert.deepEqual(body.errors, err.errors);
   }
   assert.equal((await appThrowing(new RateLimitedError('x', 7)).request('/')).headers.get('retry-after'), '7');

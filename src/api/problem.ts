@@ -32,9 +32,10 @@ export function problem(status: number, code: string, detail: string, extra: Par
 /** Sends a problem as the response. */
 export function sendProblem(c: Context, p: Problem): Response {
   const requestId = c.get('requestId' as never) as string | undefined;
+  // The code also travels as a header: a refused websocket upgrade reaches the client without its body.
   return new Response(JSON.stringify({ ...p, requestId }), {
     status: p.status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: { 'content-type': 'application/problem+json', 'x-problem-code': p.code },
   });
 }
 

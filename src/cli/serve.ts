@@ -80,7 +80,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   for (const dir of [paths.root, paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
   const db = openDatabase(paths.database, paths.root);
   const agents = new HostAgents();
-  const s = createServices({ db, agents, paths, storage: new LocalStorageDriver(), kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen });
+  const s = createServices({ db, agents, paths, storage: new LocalStorageDriver(), kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000 });
   const interrupted = s.operations.failInterrupted();
   if (interrupted) log.warn('operations interrupted by the last shutdown were marked failed', { count: interrupted });
   s.pools.ensureDefault();

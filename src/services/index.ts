@@ -42,6 +42,7 @@ export interface ServiceConfig {
   kvmCpu: CpuMode;
   vncListen: string;
   stopTimeoutMs?: number;
+  consoleTokenTtlMs?: number;
 }
 
 /** Builds every service. */
@@ -66,7 +67,7 @@ export function createServices(cfg: ServiceConfig): Services {
     media,
     instances,
     power: new InstancePowerService(store, instances, media, operations, audit, cfg.stopTimeoutMs),
-    consoles: new ConsoleService(store, instances, audit),
+    consoles: new ConsoleService(store, instances, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(instances),
   };
 }

@@ -34,12 +34,12 @@ export class OneboxServer {
   output = '';
   token = '';
 
-  private constructor(readonly dataDir: string, readonly port: number) {}
+  private constructor(readonly dataDir: string, readonly port: number, private readonly extraArgs: string[]) {}
 
-  /** Starts the executable on a new temp data dir. */
-  static async start(): Promise<OneboxServer> {
+  /** Starts the executable on a new temp data dir; `extraArgs` go to `serve`. */
+  static async start(extraArgs: string[] = []): Promise<OneboxServer> {
     if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`node build.mjs\` first`);
-    const server = new OneboxServer(await mkdtemp(join(tmpdir(), 'onebox-sys-')), await freePort());
+    const server = new OneboxServer(await mkdtemp(join(tmpdir(), 'onebox-sys-')), await freePort(), extraArgs);
     await server.spawn();
     return server;
   }
@@ -55,7 +55,7 @@ export class OneboxServer {
 
   /** Starts the process (again) on the same data dir and waits for the local host to be online. */
   async spawn(): Promise<void> {
-    this.child = spawn(BINARY, ['serve', '--data-dir', this.dataDir, '--port', String(this.port), '--listen', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(BINARY, ['serve', '--data-dir', this.dataDir, '--port', String(this.port), '--listen', '127.0.0.1', ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d) => (this.output += d));
     this.child.stderr!.on('data', (d) => (this.output += d));
     await waitFor('health 200', 20_000, async () => (await fetch(`${this.base}/health`).catch(() => undefined))?.ok === true);
