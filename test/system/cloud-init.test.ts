@@ -5,38 +5,15 @@
  * removes the seed.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { WebSocket } from 'ws';
 import { MINI_GUEST_READY as MARKER, miniImagePath } from '../fixtures/mini-image.js';
-import { listDomains, OneboxServer, type Json } from './onebox-server.js';
+import { listDomains, OneboxServer, virshXml, type Json } from './onebox-server.js';
 
 const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
 const PASSWORD = 'Passw0rdX';
-
-const virshXml = (name: string) => spawnSync('virsh', ['-c', 'qemu:///system', 'dumpxml', name], { encoding: 'utf8' }).stdout;
-
-/** Types `command` on the serial console (again every 1.5 s) until the output matches `expect`; returns the output. */
-async function serialRun(server: OneboxServer, id: string, command: string, expect: RegExp, timeoutMs = 60_000): Promise<string> {
-  const ticket = await server.json('POST', `/instances/${id}/console-tokens`, { json: { kind: 'serial' } });
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/${ticket.path}`, { headers: { authorization: `Bearer ${server.token}` } });
-  let output = '';
-  ws.on('message', (data: Buffer) => (output += data.toString('utf8')));
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (!expect.test(output) && Date.now() < deadline) {
-    ws.send(Buffer.from(`${command}\n`));
-    await new Promise((r) => setTimeout(r, 1500));
-  }
-  ws.close();
-  return output;
-}
 
 describe('cloud-init: the guest reads its seed', { skip: !hasLibvirt && 'libvirtd is not running' }, () => {
   let server: OneboxServer;
@@ -94,7 +71,7 @@ describe('cloud-init: the guest reads its seed', { skip: !hasLibvirt && 'libvirt
     const check =
       `h=$(grep '^root:' /etc/shadow | cut -d: -f2); s=$(echo "$h" | cut -d'$' -f3); ` +
       `[ -n "$h" ] && [ "$(echo '${PASSWORD}' | mkpasswd -m sha512 -s -S "$s")" = "$h" ] && echo PW-$((40+2)) || echo PW-$((50+1))`;
-    const output = await serialRun(server, inst.id, check, /PW-\d/);
+    const output = await server.serialRun(inst.id, check, /PW-\d/);
     assert.match(output, /PW-42/);
     assert.doesNotMatch(output, /PW-51/);
   });

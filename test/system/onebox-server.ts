@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { WebSocket } from 'ws';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -129,6 +130,25 @@ export class OneboxServer {
     return log;
   }
 
+  /** Types `command` on the instance's serial console (again every 1.5 s) until the output matches `expect`; returns the output. */
+  async serialRun(id: string, command: string, expect: RegExp, timeoutMs = 60_000): Promise<string> {
+    const ticket = await this.json('POST', `/instances/${id}/console-tokens`, { json: { kind: 'serial' } });
+    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/${ticket.path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    let output = '';
+    ws.on('message', (data: Buffer) => (output += data.toString('utf8')));
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (!expect.test(output) && Date.now() < deadline) {
+      ws.send(Buffer.from(`${command}\n`));
+      await sleep(1500);
+    }
+    ws.close();
+    return output;
+  }
+
   /** Stops the server, removes every domain it created and the data dir. */
   async cleanup(): Promise<void> {
     await this.stop();
@@ -141,6 +161,9 @@ export class OneboxServer {
     await rm(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** Live XML of a domain of the system libvirtd (a test-side check; product code never uses virsh). */
+export const virshXml = (name: string) => spawnSync('virsh', ['-c', 'qemu:///system', 'dumpxml', name], { encoding: 'utf8' }).stdout;
 
 /** Names of all domains of the system libvirtd (test-side check; product code never uses virsh). */
 export function listDomains(): string[] {

@@ -13,11 +13,10 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { MINI_GUEST_READY as MARKER, miniImagePath, miniIsoPath } from '../fixtures/mini-image.js';
-import { listDomains, OneboxServer, ROOT, type Json } from './onebox-server.js';
+import { listDomains, OneboxServer, ROOT, virshXml, type Json } from './onebox-server.js';
 
 const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
 
-const virshXml = (name: string) => spawnSync('virsh', ['-c', 'qemu:///system', 'dumpxml', name], { encoding: 'utf8' }).stdout;
 
 describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvirtd is not running' }, () => {
   let server: OneboxServer;
@@ -107,20 +106,7 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
   });
 
   test('serial console over the websocket: typing reaches the guest shell, which sees its data disk', async () => {
-    const ticket = await server.json('POST', `/instances/${ids.inst}/console-tokens`, { json: { kind: 'serial' } });
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/${ticket.path}`, { headers: { authorization: `Bearer ${server.token}` } });
-    let output = '';
-    ws.on('message', (data: Buffer) => (output += data.toString('utf8')));
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    const deadline = Date.now() + 30_000;
-    while (!output.includes('hi42') && Date.now() < deadline) {
-      ws.send(Buffer.from('echo hi$((6*7)); echo disks: $(ls /sys/block)\n'));
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    ws.close();
+    const output = await server.serialRun(ids.inst, 'echo hi$((6*7)); echo disks: $(ls /sys/block)', /hi42/, 30_000);
     assert.match(output, /hi42/);
     assert.match(output, /disks: .*\bvda\b.*\bvdb\b/);
   });
