@@ -77,7 +77,8 @@ function ourCloudConfig(spec: CloudInitSpec): string {
 
 /** The MIME type of a user-data document, from its first line. */
 function userDataType(userData: string): { type: string; fileName: string } {
-  if (userData.startsWith('#cloud-config')) return { type: 'text/cloud-config', fileName: 'user-data.cfg' };
+  // Same header rule as CLOUD_CONFIG_HEADER in src/shared/schemas.ts (this layer may not import shared).
+  if (/^#cloud-config[ \t]*(\r?\n|$)/.test(userData)) return { type: 'text/cloud-config', fileName: 'user-data.cfg' };
   if (userData.startsWith('#!')) return { type: 'text/x-shellscript', fileName: 'user-script' };
   throw new RangeError('user data must start with #cloud-config or #! (a script)');
 }

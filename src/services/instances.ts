@@ -3,7 +3,7 @@
  * get, delete, and keeping the stored state in step with the hypervisor (at start and on
  * lifecycle events).
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { and, eq, sql } from 'drizzle-orm';
 import type { HostAgent, HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
@@ -65,7 +65,10 @@ export class InstancesService {
   }
 
   /** Validates, schedules and records the instance, then builds it in an operation. */
-  create(input: CreateInstanceInput, actor: Actor): { instance: Instance; operation: Operation } {
+  async create(input: CreateInstanceInput, actor: Actor): Promise<{ instance: Instance; operation: Operation }> {
+    // Read before the (synchronous) transaction; disks are thin, so this only refuses what can never fit.
+    const fs = await statfs(this.deps.paths.root);
+    const localFreeDiskBytes = fs.bavail * fs.bsize;
     const { pools, images, media } = this.deps;
     const pool = pools.get(input.pool);
     const image = input.disk.source === 'image' ? images.get(input.disk.imageId) : undefined;
@@ -82,7 +85,7 @@ export class InstancesService {
     const instance = this.deps.db.transaction((tx) => {
       if (tx.select({ id: instances.id }).from(instances).where(and(eq(instances.poolId, pool.id), eq(instances.name, input.name))).get())
         throw new ConflictError('instance_name_taken', `An instance named '${input.name}' already exists in pool '${pool.name}'.`);
-      const placement = placeInstance(this.candidates(tx as unknown as Db), {
+      const placement = placeInstance(this.candidates(tx as unknown as Db, localFreeDiskBytes), {
         poolId: pool.id, cores: input.cores, memoryMiB: input.memoryMiB, diskBytes: diskSizeBytes + dataDisks.reduce((n, d) => n + d.sizeBytes, 0),
         cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit,
       });
@@ -169,8 +172,7 @@ export class InstancesService {
         if (row.cloudInit) progress(0.88, 'Writing the cloud-init seed');
         await writeInstanceSeed(this.deps.paths, row);
         progress(0.9, 'Defining the virtual machine');
-        await this.define(agent, row);
-        reverter.add('undefine domain', () => agent.hypervisor.undefineDomain(row.domainName));
+        await this.define(agent, row, false, reverter);
         if (start) {
           progress(0.95, 'Starting');
           await callHypervisor(row.name, () => agent.hypervisor.start(row.domainName));
@@ -186,15 +188,15 @@ export class InstancesService {
     }
   }
 
-  /** (Re)defines the instance's domain from its stored row: the database is the source of truth. */
-  async define(agent: HostAgent, row: Instance, bootFromCdrom = false): Promise<void> {
+  /** (Re)defines the instance's domain from its stored row: the database is the source of truth. With a reverter, a new definition is undone on a later failure. */
+  async define(agent: HostAgent, row: Instance, bootFromCdrom = false, reverter?: Reverter): Promise<void> {
     const spec = domainSpecFor(row, this.specContext(agent, row, bootFromCdrom));
-    await callHypervisor(row.name, async () => {
-      await agent.hypervisor.defineDomain(spec);
-      // libvirtd then starts the guest when the host boots: "start when the host starts".
-      await agent.hypervisor.setAutostart(row.domainName, row.autostart);
-    });
+    await callHypervisor(row.name, () => agent.hypervisor.defineDomain(spec));
+    reverter?.add('undefine domain', () => agent.hypervisor.undefineDomain(row.domainName));
+    // libvirtd then starts the guest when the host boots: "start when the host starts".
+    await callHypervisor(row.name, () => agent.hypervisor.setAutostart(row.domainName, row.autostart));
   }
+
 
   private async createSystemDisk(agent: HostAgent, row: Instance, onProgress: (f: number) => void): Promise<void> {
     const path = this.deps.paths.systemDisk(row.id);
@@ -240,7 +242,7 @@ export class InstancesService {
     return agent;
   }
 
-  private candidates(db: Db): HostCandidate[] {
+  private candidates(db: Db, localFreeDiskBytes: number): HostCandidate[] {
     const claims = db
       .select({ hostId: instances.hostId, cores: sql<number>`sum(${instances.cores})`, memory: sql<number>`sum(${instances.memoryMiB})` })
       .from(instances)
@@ -251,6 +253,7 @@ export class InstancesService {
       return {
         id: h.id, online: this.deps.agents.find(h.id)?.hypervisor.isConnected() === true, enabled: h.enabled, poolId: h.poolId,
         cpus: h.cpus, memoryMiB: h.memoryMiB, claimedCores: claim?.cores ?? 0, claimedMemoryMiB: claim?.memory ?? 0,
+        freeDiskBytes: h.isLocal ? localFreeDiskBytes : undefined,
       };
     });
   }

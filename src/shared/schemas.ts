@@ -63,6 +63,9 @@ export const sshPublicKeySchema = z
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 
 /** cloud-init options of a new instance (its system disk must come from an image). */
+/** The first line of a cloud-config document (and not #cloud-config-archive or the like). */
+export const CLOUD_CONFIG_HEADER = /^#cloud-config[ \t]*(\r?\n|$)/;
+
 export const cloudInitSchema = z
   .object({
     /** Password of the image's default user (root when it has none). */
@@ -72,7 +75,7 @@ export const cloudInitSchema = z
     userData: z
       .string()
       .refine((s) => utf8Bytes(s) <= 64 * 1024, 'User data must be at most 64 KiB.')
-      .refine((s) => s.startsWith('#cloud-config') || s.startsWith('#!'), 'User data must start with #cloud-config or #! (a script).')
+      .refine((s) => CLOUD_CONFIG_HEADER.test(s) || s.startsWith('#!'), 'User data must start with a #cloud-config line or #! (a script).')
       .optional(),
   })
   .strict();

@@ -34,7 +34,7 @@ export function instanceRoutes(s: Services) {
     .get('/', (c) => c.json({ items: s.instances.list().map(instanceView) }))
     .post('/', async (c) => {
       const input = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak' });
-      const { instance, operation } = s.instances.create(input, c.var.actor);
+      const { instance, operation } = await s.instances.create(input, c.var.actor);
       return accepted(c, operation, { instance: instanceView(instance) });
     })
     .get('/:id', (c) => c.json(instanceView(s.instances.get(c.req.param('id')))))

@@ -127,6 +127,7 @@ describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools
       [base('b6', { cloudInit: { sshAuthorizedKeys: [`ssh-rsa ${'A'.repeat(8200)}`] } }), 'validation_failed', 'cloudInit.sshAuthorizedKeys.0'],
       [base('b7', { cloudInit: { userData: 'runcmd: [reboot]' } }), 'validation_failed', 'cloudInit.userData'],
       [base('b8', { cloudInit: { userData: `#cloud-config\n${'x'.repeat(64 * 1024)}` } }), 'validation_failed', 'cloudInit.userData'],
+      [base('b10', { cloudInit: { userData: '#cloud-config-archive\n- type: text/cloud-config' } }), 'validation_failed', 'cloudInit.userData'],
       [base('b9', { cloudInit: { hostname: 'x' } }), 'validation_failed', 'cloudInit'],
     ];
     for (const [body, code, field] of cases) {

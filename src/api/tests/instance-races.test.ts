@@ -44,6 +44,24 @@ describe('instances under concurrency and failure', () => {
     assert.equal(await api.hypervisor.findDomain(inst.domainName), undefined);
   });
 
+  test('a create that fails right after defining the domain (autostart refused) leaves no domain behind', async () => {
+    const hv = api.hypervisor;
+    const realSetAutostart = hv.setAutostart.bind(hv);
+    hv.setAutostart = async () => {
+      throw new HypervisorUnavailableError('link dropped');
+    };
+    try {
+      const res = await api.call('POST', '/api/v1/instances', { json: { name: 'auto', cores: 1, memoryMiB: 64, disk: { source: 'blank', sizeGiB: 1 }, autostart: true } });
+      const body = (await res.json()) as Json;
+      await api.services.operations.settled(body.operation.id);
+      assert.equal(api.services.operations.get(body.operation.id).state, 'failed');
+      assert.equal(await hv.findDomain(body.instance.domainName), undefined);
+      assert.equal((await api.call('GET', `/api/v1/instances/${body.instance.id}`)).status, 404);
+    } finally {
+      hv.setAutostart = realSetAutostart;
+    }
+  });
+
   test('a create whose cleanup fails keeps the instance in error; delete then finishes the cleanup', async () => {
     const hv = api.hypervisor;
     const realStart = hv.start.bind(hv);

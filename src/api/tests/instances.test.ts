@@ -104,6 +104,7 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
       [{ name: 'x', cores: 64, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 } }, 507, 'no_host_available'],
       [{ name: 'x', cores: 1, memoryMiB: 1024 * 1024, disk: { source: 'blank', sizeGiB: 1 } }, 507, 'no_host_available'],
       [{ name: 'x', cores: 1, memoryMiB: 128, disk: { source: 'blank' } }, 400, 'validation_failed'],
+      [{ name: 'x', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, dataDisks: Array(8).fill({ sizeGiB: 65536 }) }, 507, 'no_host_available'],
       [{ name: 'x', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, extra: 1 }, 400, 'validation_failed'],
     ];
     for (const [body, status, code] of cases) {
