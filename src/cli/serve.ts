@@ -74,6 +74,8 @@ async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, 
 /** Runs the server until SIGINT/SIGTERM. */
 export async function runServe(cfg: ServeConfig): Promise<void> {
   log.setLevel(cfg.logLevel);
+  // A stray rejection in background work is a bug to log, not a reason to take every guest's console down.
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
   // Decided first: an explicit --accel kvm on a host without usable KVM stops here with the reason.
   const accel = detectAccel(cfg.accel);
   const paths = new DataPaths(cfg.dataDir);

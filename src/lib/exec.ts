@@ -3,6 +3,7 @@
  * typed error that carries the command, exit code and stderr.
  */
 import { spawn } from 'node:child_process';
+import { log } from './log.js';
 
 /** A command failed, timed out or could not be started. */
 export class ExecError extends Error {
@@ -37,7 +38,8 @@ export function run(command: string[], options: RunOptions = {}): Promise<RunRes
   const [file, ...args] = command;
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env });
+    // No stdin unless there is input: a command that exits before reading it would make writes fail with EPIPE.
+    const child = spawn(file, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: options.env });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -45,11 +47,12 @@ export function run(command: string[], options: RunOptions = {}): Promise<RunRes
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    // Both are pipes (see stdio above); the types only lose that because stdin varies.
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       options.onStdout?.(chunk);
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(new ExecError(command, null, stderr, `could not be started (${err.message})`));
@@ -60,6 +63,10 @@ export function run(command: string[], options: RunOptions = {}): Promise<RunRes
       else if (code !== 0) reject(new ExecError(command, code, stderr, `exited with code ${code}`));
       else resolve({ stdout, stderr });
     });
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      // The exit code tells whether the command failed; a command that ignores its input must not crash us.
+      child.stdin.on('error', (err) => log.debug('stdin of a command closed early', { command: file, error: String(err) }));
+      child.stdin.end(options.input);
+    }
   });
 }
