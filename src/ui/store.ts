@@ -4,7 +4,7 @@
  */
 import { useSyncExternalStore } from 'hono/jsx/dom';
 import type { Operation, SessionInfo } from '../shared/api-types.js';
-import { ApiError, waitOperation } from './api.js';
+import { ApiError, send, setCsrfToken, waitOperation } from './api.js';
 
 /** A value that components can subscribe to. */
 export class Store<T> {
@@ -30,6 +30,13 @@ export function useStore<T>(store: Store<T>): T {
 
 /** The logged-in session, or null. */
 export const session = new Store<SessionInfo | null>(null);
+
+/** Logs in: opens a session, keeps its CSRF token for later requests and sets the session store. */
+export async function logIn(credentials: { username: string; password: string }): Promise<void> {
+  const s = await send<SessionInfo>('POST', 'sessions', credentials, { quiet401: true });
+  setCsrfToken(s.csrfToken);
+  session.set(s);
+}
 
 /** One long action shown in the activity panel. */
 export interface Task {

@@ -1,30 +1,19 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Picks an ISO from the media list and inserts it into an instance's CD-ROM drive. */
-import { useEffect, useState } from 'hono/jsx/dom';
-import type { Instance, ItemList, Media } from '../../shared/api-types.js';
+import { useState } from 'hono/jsx/dom';
+import type { Instance } from '../../shared/api-types.js';
 import { changeMedia } from '../actions.js';
-import { get } from '../api.js';
 import { bytes } from '../format.js';
 import { href } from '../router.js';
 import { errorText } from '../store.js';
+import { useMediaChoice } from '../use-media-choice.js';
 import { ErrorNote } from './error-note.js';
 import { Modal } from './modal.js';
 
 /** The picker; closes once the API has inserted the ISO. */
 export function InsertMediaDialog({ instance, onClose }: { instance: Instance; onClose: () => void }) {
-  const [media, setMedia] = useState<Media[] | undefined>(undefined);
-  const [choice, setChoice] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
+  const { media, choice, setChoice, error, setError } = useMediaChoice((m) => m.id !== instance.mediaId);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    get<ItemList<Media>>('media').then(
-      (l) => {
-        setMedia(l.items);
-        setChoice(l.items.find((m) => m.id !== instance.mediaId)?.id ?? l.items[0]?.id ?? '');
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
-  }, []);
   const insert = async () => {
     setError(undefined);
     setBusy(true);

@@ -3,31 +3,20 @@
  * The controls that match an instance's state: start, start from ISO, console, stop, force
  * stop, reboot, force reboot and delete (with confirmation).
  */
-import { useEffect, useState } from 'hono/jsx/dom';
-import type { Instance, ItemList, Media } from '../../shared/api-types.js';
+import { useState } from 'hono/jsx/dom';
+import type { Instance } from '../../shared/api-types.js';
 import { actionLabels, actionsFor, startAction, type InstanceAction } from '../actions.js';
-import { get } from '../api.js';
 import { href, navigate } from '../router.js';
 import { errorText } from '../store.js';
+import { useMediaChoice } from '../use-media-choice.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { ErrorNote } from './error-note.js';
 import { Modal } from './modal.js';
 
 /** Picks an ISO and starts the instance from it. */
 function StartFromIsoDialog({ instance, onClose }: { instance: Instance; onClose: () => void }) {
-  const [media, setMedia] = useState<Media[] | undefined>(undefined);
-  const [choice, setChoice] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
+  const { media, choice, setChoice, error, setError } = useMediaChoice();
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    get<ItemList<Media>>('media').then(
-      (l) => {
-        setMedia(l.items);
-        setChoice(l.items[0]?.id ?? '');
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
-  }, []);
   const start = async () => {
     setError(undefined);
     setBusy(true);

@@ -1,11 +1,9 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The login page. */
 import { useState } from 'hono/jsx/dom';
-import type { SessionInfo } from '../../shared/api-types.js';
 import { loginSchema } from '../../shared/schemas.js';
-import { send, setCsrfToken } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
-import { errorText, session } from '../store.js';
+import { errorText, logIn } from '../store.js';
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
@@ -23,9 +21,7 @@ export function LoginPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const s = await send<SessionInfo>('POST', 'sessions', parsed.data, { quiet401: true });
-      setCsrfToken(s.csrfToken);
-      session.set(s);
+      await logIn(parsed.data);
     } catch (err) {
       setError(errorText(err));
       setBusy(false);

@@ -1,12 +1,11 @@
 /** @jsxImportSource hono/jsx/dom */
 /** First visit: create the initial admin, with the password rules checked while typing. */
 import { useState } from 'hono/jsx/dom';
-import type { SessionInfo } from '../../shared/api-types.js';
 import { setupSchema } from '../../shared/schemas.js';
-import { send, setCsrfToken } from '../api.js';
+import { send } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PasswordRules, brokenRules } from '../components/password-rules.js';
-import { errorText, session } from '../store.js';
+import { errorText, logIn } from '../store.js';
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
@@ -28,9 +27,7 @@ export function SetupPage() {
     setError(undefined);
     try {
       await send('POST', 'setup', parsed.data, { quiet401: true });
-      const s = await send<SessionInfo>('POST', 'sessions', parsed.data, { quiet401: true });
-      setCsrfToken(s.csrfToken);
-      session.set(s);
+      await logIn(parsed.data);
       location.hash = '#/';
     } catch (err) {
       setError(errorText(err));
