@@ -15,7 +15,7 @@ const src = dirname(fileURLToPath(import.meta.url));
 const allowed: Record<string, string[]> = {
   lib: ['shared'],
   shared: [],
-  db: ['lib'],
+  db: ['lib', 'shared'],
   hypervisor: ['lib'],
   network: ['lib'],
   storage: ['lib'],

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { INSTANCE_STATES } from '../shared/instance-states.js';
 
 const createdAt = () =>
   text('created_at')
@@ -116,9 +117,7 @@ export const instances = sqliteTable(
     mediaId: text('media_id').references(() => media.id),
     /** cloud-init options to rebuild the seed from: the password only as a SHA-512 crypt hash; null = no seed. */
     cloudInit: text('cloud_init', { mode: 'json' }).$type<{ passwordHash?: string; sshAuthorizedKeys?: string[]; userData?: string }>(),
-    state: text('state', {
-      enum: ['creating', 'stopped', 'running', 'paused', 'migrating', 'lost', 'error', 'deleting'],
-    }).notNull(),
+    state: text('state', { enum: INSTANCE_STATES }).notNull(),
     stateReason: text('state_reason').notNull().default(''),
     domainName: text('domain_name').notNull().unique(),
     domainUuid: text('domain_uuid').notNull().unique(),

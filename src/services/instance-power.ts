@@ -4,28 +4,17 @@
  * database before each start, so the stored instance is the single source of truth.
  */
 import { ConflictError } from '../lib/errors.js';
+import { canDo, statesAllowing, type InstanceAction, type PowerAction } from '../shared/instance-states.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { callHypervisor } from './hypervisor-errors.js';
 import { CDROM_TARGET } from './instance-spec.js';
-import type { InstanceState } from './instance-state.js';
 import type { Instance, InstanceStore } from './instance-store.js';
 import type { InstancesService } from './instances.js';
 import type { MediaService } from './media.js';
 import type { Operation, OperationsService } from './operations.js';
 
-/** The power actions a user can ask for. */
-export type PowerAction = 'start' | 'stop' | 'force-stop' | 'reboot' | 'reset' | 'pause' | 'resume';
-
-const allowedFrom: Record<PowerAction, InstanceState[]> = {
-  start: ['stopped', 'error'],
-  stop: ['running'],
-  'force-stop': ['running', 'paused', 'error'],
-  reboot: ['running'],
-  reset: ['running'],
-  pause: ['running'],
-  resume: ['paused'],
-};
+export type { PowerAction };
 
 /** Starts, stops and otherwise drives instances. */
 export class InstancePowerService {
@@ -89,13 +78,13 @@ export class InstancePowerService {
 
   /** Inserts an ISO and boots from it first, in an operation. */
   startFromIso(idOrName: string, mediaId: string, actor: Actor): Operation {
-    const row = this.checked(idOrName, 'start');
+    const row = this.checked(idOrName, 'start-from-iso');
     const iso = this.media.get(mediaId);
     const agent = this.instances.agentFor(row);
     this.audit.record(actor, 'start_from_iso', 'instance', row.id, iso.name);
     return this.operations.start('instance.start-from-iso', { type: 'instance', id: row.id }, actor, (ctx) =>
       this.store.withLock(row.id, async () => {
-        this.checked(row.id, 'start');
+        this.checked(row.id, 'start-from-iso');
         const updated = this.store.update(row.id, { mediaId: iso.id });
         ctx.progress(0.3, 'Defining the virtual machine with the ISO first in the boot order');
         await this.instances.define(agent, updated, true);
@@ -121,7 +110,7 @@ export class InstancePowerService {
     const id = this.store.get(idOrName).id;
     return this.store.withLock(id, async () => {
       const row = this.store.get(id);
-      if (row.state === 'creating' || row.state === 'deleting')
+      if (!canDo('change-media', row.state))
         throw new ConflictError('invalid_instance_state', `Cannot change the medium of instance '${row.name}' while it is ${row.state}.`);
       const agent = this.instances.agentFor(row);
       await callHypervisor(row.name, () => agent.hypervisor.changeCdrom(row.domainName, CDROM_TARGET, path));
@@ -130,10 +119,10 @@ export class InstancePowerService {
     });
   }
 
-  private checked(idOrName: string, action: PowerAction): Instance {
+  private checked(idOrName: string, action: InstanceAction): Instance {
     const row = this.store.get(idOrName);
-    if (!allowedFrom[action].includes(row.state))
-      throw new ConflictError('invalid_instance_state', `Cannot ${action} instance '${row.name}' while it is ${row.state}.`);
+    if (!canDo(action, row.state))
+      throw new ConflictError('invalid_instance_state', `Cannot ${action} instance '${row.name}' while it is ${row.state} (only when ${statesAllowing(action).join(' or ')}).`);
     return row;
   }
 }

@@ -1,6 +1,7 @@
 /** Turns an instance row (plus its host and media) into the DomainSpec the hypervisor defines. Pure. */
 import type { instances } from '../db/schema.js';
 import type { Accel, CpuMode, DomainSpec } from '../hypervisor/types.js';
+import { dataDiskTarget } from '../shared/instance-states.js';
 import type { DataPaths } from './paths.js';
 
 type InstanceRow = typeof instances.$inferSelect;
@@ -11,10 +12,6 @@ export const CDROM_TARGET = 'sda';
 /** Guest device of the cloud-init seed drive (instances created with cloud-init options). */
 export const SEED_TARGET = 'sdb';
 
-/** Guest device of the i-th data disk: vdb, vdc, ... (vda is the system disk). */
-export function dataDiskTarget(index: number): string {
-  return `vd${String.fromCharCode('b'.charCodeAt(0) + index)}`;
-}
 
 /** Inputs besides the row. */
 export interface SpecContext {

@@ -1,8 +1,9 @@
 /** How the hypervisor's view of a domain becomes the state users see. Pure. */
 import type { DomainRunState } from '../hypervisor/types.js';
 
-/** States shown to users. */
-export type InstanceState = 'creating' | 'stopped' | 'running' | 'paused' | 'migrating' | 'lost' | 'error' | 'deleting';
+import type { InstanceState } from '../shared/instance-states.js';
+
+export type { InstanceState };
 
 /** Maps a domain's run state (or its absence) to the instance state and a reason. */
 export function stateFromDomain(domain: DomainRunState | undefined, domainName: string): { state: InstanceState; reason: string } {

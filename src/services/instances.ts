@@ -14,6 +14,7 @@ import { ConflictError, InsufficientCapacityError, UnavailableError, ValidationE
 import { newId, newUuid, newVncPassword } from '../lib/ids.js';
 import { log } from '../lib/log.js';
 import { Reverter, RevertError } from '../lib/reverter.js';
+import { canDo } from '../shared/instance-states.js';
 import { GiB, type CreateInstanceInput } from '../shared/schemas.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
@@ -109,7 +110,7 @@ export class InstancesService {
   /** Deletes the instance with everything it owns, in an operation. */
   delete(idOrName: string, actor: Actor): Operation {
     const row = this.deps.store.get(idOrName);
-    if (row.state === 'creating' || row.state === 'deleting')
+    if (!canDo('delete', row.state))
       throw new ConflictError('instance_busy', `Instance '${row.name}' is ${row.state}; wait for that to finish.`);
     this.deps.store.setState(row.id, 'deleting');
     this.deps.audit.record(actor, 'delete', 'instance', row.id, row.name);

@@ -3,8 +3,9 @@
  * server code: they mirror the rows in src/db/schema.ts as the routes show them.
  */
 
-/** Instance states users see. */
-export type InstanceState = 'creating' | 'stopped' | 'running' | 'paused' | 'migrating' | 'lost' | 'error' | 'deleting';
+import type { InstanceState } from './instance-states.js';
+
+export type { InstanceState };
 
 /** A logged-in user. */
 export interface User {

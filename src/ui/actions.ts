@@ -1,9 +1,10 @@
 /** Instance power actions and deletion, shown in the activity panel with their progress. */
-import type { Instance, InstanceState } from '../shared/api-types.js';
+import type { Instance } from '../shared/api-types.js';
+import { canDo, type InstanceState } from '../shared/instance-states.js';
 import { isAccepted, send } from './api.js';
 import { addTask, errorText, followOperation } from './store.js';
 
-/** Actions a user can take on an instance. */
+/** Actions the UI offers on an instance (allowed states come from the shared table the server enforces). */
 export type InstanceAction = 'start' | 'start-from-iso' | 'stop' | 'force-stop' | 'reboot' | 'reset' | 'delete';
 
 /** Labels of the actions, as shown on buttons. */
@@ -17,19 +18,9 @@ export const actionLabels: Record<InstanceAction, string> = {
   delete: 'Delete',
 };
 
-const allowed: Record<InstanceAction, InstanceState[]> = {
-  start: ['stopped', 'error'],
-  'start-from-iso': ['stopped', 'error'],
-  stop: ['running'],
-  'force-stop': ['running', 'paused', 'error'],
-  reboot: ['running'],
-  reset: ['running'],
-  delete: ['stopped', 'error', 'lost'],
-};
-
 /** The actions that make sense in a state, in button order. */
 export function actionsFor(state: InstanceState): InstanceAction[] {
-  return (Object.keys(allowed) as InstanceAction[]).filter((a) => allowed[a].includes(state));
+  return (Object.keys(actionLabels) as InstanceAction[]).filter((a) => canDo(a, state));
 }
 
 const verbs: Record<InstanceAction, string> = {
@@ -93,4 +84,4 @@ export async function changeMedia(instance: Pick<Instance, 'id' | 'name'>, media
 }
 
 /** States in which the CD-ROM drive can be changed. */
-export const mediaChangeable = (state: InstanceState): boolean => ['stopped', 'running', 'paused', 'error'].includes(state);
+export const mediaChangeable = (state: InstanceState): boolean => canDo('change-media', state);

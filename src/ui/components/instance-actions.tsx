@@ -88,7 +88,7 @@ export function InstanceActions({ instance, compact, exclude = [] }: { instance:
       {dialog === 'delete' && (
         <ConfirmDialog
           title={`Delete ${instance.name}?`}
-          message={`This deletes the instance ${instance.name} and its disks. It cannot be undone.`}
+          message={`This ${instance.state === 'stopped' ? '' : 'powers off and '}deletes the instance ${instance.name} and its disks. It cannot be undone.`}
           confirmLabel="Delete"
           onConfirm={async () => {
             await startAction(instance, 'delete');

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx/dom */
 /** One instance: details, live usage, and tabs for the graphical console, the serial console and settings. */
+import { dataDiskTarget } from '../../shared/instance-states.js';
 import { useState } from 'hono/jsx/dom';
 import type { Host, Image, Instance, Media, Pool, VncInfo } from '../../shared/api-types.js';
 import { get } from '../api.js';
@@ -95,7 +96,7 @@ function Details({ instance: i, related }: { instance: Instance; related: Relate
         </dd>
         <dt>Data disks</dt>
         <dd data-testid="instance-data-disks">
-          {i.dataDisks.length === 0 ? <span class="muted">none</span> : i.dataDisks.map((d, n) => `vd${String.fromCharCode(98 + n)} ${bytes(d.sizeBytes)}`).join(' · ')}
+          {i.dataDisks.length === 0 ? <span class="muted">none</span> : i.dataDisks.map((d, n) => `${dataDiskTarget(n)} ${bytes(d.sizeBytes)}`).join(' · ')}
         </dd>
         <dt>Cloud-init</dt>
         <dd data-testid="instance-cloud-init">

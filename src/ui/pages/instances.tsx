@@ -2,6 +2,7 @@
 /** Instances: the list with state, host, address, cores and memory; filters, search, row controls and the create dialog. */
 import { useState } from 'hono/jsx/dom';
 import type { Host, Instance, ItemList } from '../../shared/api-types.js';
+import { INSTANCE_STATES } from '../../shared/instance-states.js';
 import { get } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
@@ -12,7 +13,7 @@ import { href, routeQuery } from '../router.js';
 import { useResource } from '../use-resource.js';
 import { CreateInstanceDialog } from './instance-create.js';
 
-const states = ['running', 'stopped', 'creating', 'paused', 'lost', 'error', 'deleting'];
+const states = INSTANCE_STATES;
 
 async function load(): Promise<{ instances: Instance[]; hosts: Host[] }> {
   const [instances, hosts] = await Promise.all([get<ItemList<Instance>>('instances'), get<ItemList<Host>>('hosts')]);
