@@ -1,7 +1,9 @@
 /**
  * Walks every import in src/ and fails on an edge the layering forbids:
  * main → api → services → {cluster, hypervisor, network, storage, cloudinit, db} → lib.
- * Drivers never import services, api or db; the UI imports shared only.
+ * Drivers never import services, api or db; the UI imports shared only. Services and the
+ * API act on hosts only through HostAgent: no file system, sockets or processes of their
+ * own, and no values from the drivers behind the agent (their types are fine).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -29,7 +31,12 @@ const allowed: Record<string, string[]> = {
 };
 
 // Test scaffolding may wire real drivers together; production code may not.
-const isTestOnly = (file: string) => file.endsWith('.test.ts') || file.endsWith('test-harness.ts') || file.endsWith('driver-contract.ts');
+const isTestOnly = (file: string) =>
+  file.endsWith('.test.ts') || file.endsWith('test-harness.ts') || file.endsWith('-contract.ts') || file.endsWith('driver-contract-console.ts') || file.endsWith('/api/tests/fixtures.ts');
+
+/** Node modules that reach the machine itself, and driver folders only the host agent may use. */
+const HOST_ONLY_MODULES = ['node:fs', 'node:fs/promises', 'node:net', 'node:child_process', 'node:dgram'];
+const DRIVER_FOLDERS = ['storage/', 'cloudinit/', 'hypervisor/libvirt/'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
@@ -42,6 +49,19 @@ const layerOf = (file: string) => {
   const rel = relative(src, file).split('/');
   return rel.length === 1 ? '.' : rel[0];
 };
+
+/** Value imports by which a service or route would touch the machine directly instead of through its HostAgent. */
+function hostReach(file: string, text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/^\s*import\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+    const [, typeOnly, target] = m;
+    if (typeOnly) continue;
+    const resolved = target.startsWith('.') ? relative(src, resolve(dirname(file), target)) : target;
+    if (HOST_ONLY_MODULES.includes(target)) found.push(`${relative(src, file)} imports ${target}`);
+    if (DRIVER_FOLDERS.some((d) => resolved.startsWith(d))) found.push(`${relative(src, file)} imports a value from ${resolved}`);
+  }
+  return found;
+}
 
 test('imports respect the layering', () => {
   const violations: string[] = [];
@@ -57,6 +77,7 @@ test('imports respect the layering', () => {
     }
     if (from !== 'api' && from !== 'cli' && from !== '.' && /from\s+['"]hono/.test(text) && from !== 'ui')
       violations.push(`${relative(src, file)} imports hono outside the api layer`);
+    if (from === 'services' || from === 'api') violations.push(...hostReach(file, text));
   }
   assert.deepEqual(violations, []);
 });

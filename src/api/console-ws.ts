@@ -9,7 +9,7 @@ import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';
 import { AppError, ValidationError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
-import type { ConsoleGrant } from '../services/consoles.js';
+import type { ConsoleGrant } from '../services/instances/consoles.js';
 import type { Services } from '../services/index.js';
 import type { AppEnv } from './env.js';
 

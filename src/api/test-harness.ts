@@ -1,17 +1,26 @@
 /**
- * In-process test harness for the API: a real SQLite file in a temp dir, real qemu-img,
- * and the fake hypervisor. Requests go through app.request() with no socket.
+ * In-process test harness for the API: a real SQLite file in a temp dir, the fake hypervisor,
+ * fake storage and the header-reading image inspector (no qemu-img). Requests go through
+ * app.request() with no socket. With ONEBOX_TEST_AGENT=loopback (or `agent: 'loopback'`)
+ * the local host is served through the loopback peer (HTTP on 127.0.0.1), so every API
+ * test proves services cannot tell a peer from the local host.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { upgradeWebSocket } from '@hono/node-server';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { upgradeWebSocket } from '@hono/node-server';
+import type { HostAgent } from '../cluster/host-agent.js';
 import { HostAgents } from '../cluster/host-agent.js';
+import { LocalHostAgent } from '../cluster/local-agent.js';
+import { startLoopbackPeer, type LoopbackPeer } from '../cluster/peer/loopback.js';
 import { openDatabase, type Db } from '../db/client.js';
 import { FakeHypervisorDriver } from '../hypervisor/fake.js';
+import type { Actor } from '../services/actor.js';
 import { createServices, type Services } from '../services/index.js';
-import { DataPaths } from '../services/paths.js';
-import { LocalStorageDriver } from '../storage/local.js';
+import { FakeImageInspector } from '../storage/fake-inspector.js';
+import { FakeStorageDriver } from '../storage/fake.js';
+import type { StoragePoolSpec } from '../storage/driver.js';
+import { FileLibrary } from '../storage/library.js';
 import { createApp } from './app.js';
 
 /** A running in-process API with helpers. */
@@ -19,80 +28,126 @@ export interface TestApi {
   app: ReturnType<typeof createApp>;
   services: Services;
   hypervisor: FakeHypervisorDriver;
+  /** The host agent behind the API's local host (its own data dir when served through the loopback peer). */
+  agent: LocalHostAgent;
+  /** The fake storage driver of the default storage pool. */
+  storage: FakeStorageDriver;
   db: Db;
-  paths: DataPaths;
+  dataDir: string;
+  /** The admin as an Actor (after bootstrap). */
+  admin: Actor;
   /** Sends a request; JSON bodies are serialised; the admin token is used unless `token: null`. */
   call(method: string, path: string, opts?: { json?: unknown; body?: BodyInit; headers?: Record<string, string>; token?: string | null }): Promise<Response>;
   /** Creates the admin and an API token that `call` then uses. */
   bootstrap(): Promise<string>;
-  /** Reopens the same data directory as a fresh process would (restart). */
+  /** Reopens the same data directory as a fresh process would (restart); the host's disks and domains persist. */
   restart(): Promise<TestApi>;
   close(): Promise<void>;
 }
 
 export const ADMIN = { username: 'admin', password: 'Sup3rSecret' };
 
+/** How the test API reaches its host. */
+export type TestAgentMode = 'local' | 'loopback';
+
 /** Options of {@link startTestApi}. */
 export interface TestApiOptions {
   /** Reuse this data dir (a restart); a new temp dir otherwise. */
   dataDir?: string;
   hypervisor?: FakeHypervisorDriver;
+  /** Storage drivers by pool directory (kept across restarts, as disks are). */
+  storage?: Map<string, FakeStorageDriver>;
   /** API token to send by default. */
   token?: string;
   trustProxy?: boolean;
+  agent?: TestAgentMode;
 }
+
+/** The agent mode of this test run: ONEBOX_TEST_AGENT=loopback serves the host through the loopback peer. */
+export const testAgentMode = (): TestAgentMode => (process.env.ONEBOX_TEST_AGENT === 'loopback' ? 'loopback' : 'local');
 
 /** Starts a test API; the data dir is removed by close(). */
 export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
   const hypervisor = opts.hypervisor ?? new FakeHypervisorDriver();
   const root = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'onebox-api-')));
-  const paths = new DataPaths(root);
-  for (const dir of [paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
-  const db = openDatabase(paths.database, root);
+  const storages = opts.storage ?? new Map<string, FakeStorageDriver>();
+  const mode = opts.agent ?? testAgentMode();
+  const library = new FileLibrary(root, new FakeImageInspector());
+  await library.init();
+  const db = openDatabase(join(root, 'onebox.db'), root);
   const agents = new HostAgents();
-  const storage = new LocalStorageDriver();
-  const services = createServices({ db, agents, paths, storage, kvmCpu: { kind: 'named', model: 'Nehalem' }, vncListen: '127.0.0.1', stopTimeoutMs: 2000 });
+  const services = createServices({
+    db, agents, library, kvmCpu: { kind: 'named', model: 'Nehalem' }, vncListen: '127.0.0.1', stopTimeoutMs: 2000,
+    uploadLimits: { maxBytes: 64 * 1024 ** 2, reserveBytes: 0 },
+  });
+  services.reconciler.markInterrupted();
   const pool = services.pools.ensureDefault();
-  const info = await hypervisor.hostInfo();
-  const host = services.hosts.registerLocal({ info, accel: 'tcg', accelReason: 'test', address: '127.0.0.1' }, pool.id);
-  agents.register({ hostId: host.id, hypervisor, storage });
-  const unsubscribe = hypervisor.onLifecycle((e) => void services.instances.onLifecycleEvent(e));
-  await services.instances.reconcileAll();
+  services.storagePools.ensureDefault();
+  // The host keeps its own directory: in loopback mode it is "another machine" that shares nothing with the controller.
+  const hostDir = mode === 'loopback' ? join(root, 'peer-host') : root;
+  const storage = (spec: StoragePoolSpec, defaultDir: string) => {
+    const dir = spec.path ?? defaultDir;
+    const existing = storages.get(dir);
+    if (existing) return existing;
+    const made = new FakeStorageDriver(dir);
+    storages.set(dir, made);
+    return made;
+  };
+  const agent = new LocalHostAgent({ dataDir: hostDir, hypervisor, accel: { accel: 'tcg', reason: 'test' }, storage });
+  let peer: LoopbackPeer | undefined;
+  let attached: HostAgent = agent;
+  if (mode === 'loopback') {
+    peer = await startLoopbackPeer(agent);
+    attached = peer.client;
+  }
+  await services.hosts.attach(attached, { local: true, defaultPoolId: pool.id, address: '127.0.0.1' });
   const app = createApp(services, { version: 'test', upgradeWebSocket, trustProxy: opts.trustProxy });
   let token = opts.token;
+  let admin: Actor | undefined;
 
+  const shutdown = async () => {
+    await services.operations.settled();
+    services.hosts.stop();
+    await peer?.close();
+    db.$client.close();
+  };
   const api: TestApi = {
-    app, services, hypervisor, db, paths,
-    async call(method, path, opts = {}) {
-      const headers: Record<string, string> = { ...opts.headers };
-      const auth = opts.token === undefined ? token : opts.token;
+    app, services, hypervisor, agent, db, dataDir: root,
+    storage: storage(services.storagePools.specOf(null), agent.paths.instancesDir) as FakeStorageDriver,
+    get admin(): Actor {
+      if (!admin) throw new Error('call bootstrap() first');
+      return admin;
+    },
+    async call(method, path, callOpts = {}) {
+      const headers: Record<string, string> = { ...callOpts.headers };
+      const auth = callOpts.token === undefined ? token : callOpts.token;
       if (auth) headers.authorization = `Bearer ${auth}`;
-      let body = opts.body;
-      if (opts.json !== undefined) {
-        body = JSON.stringify(opts.json);
+      let body = callOpts.body;
+      if (callOpts.json !== undefined) {
+        body = JSON.stringify(callOpts.json);
         headers['content-type'] = 'application/json';
       }
       return app.request(path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
     },
     async bootstrap() {
-      await api.call('POST', '/api/v1/setup', { json: ADMIN });
+      const setup = await api.call('POST', '/api/v1/setup', { json: ADMIN });
+      const user = ((await setup.json()) as { id: string }).id;
+      admin = { userId: user, username: ADMIN.username, role: 'admin', ip: 'test' };
       const login = await api.call('POST', '/api/v1/sessions', { json: ADMIN });
-      const cookie = login.headers.get('set-cookie')!.split(';')[0];
+      const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
       const { csrfToken } = (await login.json()) as { csrfToken: string };
       const res = await api.call('POST', '/api/v1/tokens', { json: { name: 'test' }, headers: { cookie, 'x-csrf-token': csrfToken } });
       token = ((await res.json()) as { token: string }).token;
       return token;
     },
     async restart() {
-      await services.operations.settled();
-      unsubscribe();
-      db.$client.close();
-      return startTestApi({ dataDir: root, hypervisor, token });
+      await shutdown();
+      const next = await startTestApi({ dataDir: root, hypervisor, storage: storages, token, agent: mode });
+      if (admin) Object.defineProperty(next, 'admin', { value: admin });
+      return next;
     },
     async close() {
-      await services.operations.settled();
-      unsubscribe();
-      db.$client.close();
+      await shutdown();
       await rm(root, { recursive: true, force: true });
     },
   };

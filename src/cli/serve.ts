@@ -4,20 +4,22 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { serve, upgradeWebSocket } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { createApp } from '../api/app.js';
 import { HostAgents } from '../cluster/host-agent.js';
+import { LocalHostAgent } from '../cluster/local-agent.js';
 import type { ServeConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import type { HypervisorDriver } from '../hypervisor/driver.js';
-import { LibvirtDriver, openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
+import { openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
 import { detectAccel, type AccelDecision } from '../lib/accel.js';
 import { readEmbeddedAsset } from '../lib/embedded-assets.js';
 import { log } from '../lib/log.js';
 import { createServices, type Services } from '../services/index.js';
-import { DataPaths } from '../services/paths.js';
-import { LocalStorageDriver } from '../storage/local.js';
+import { FileLibrary } from '../storage/library.js';
+import { QemuImg } from '../storage/qemu-img.js';
 import { VERSION } from '../version.js';
 
 
@@ -41,34 +43,42 @@ async function connectHypervisor(cfg: ServeConfig): Promise<HypervisorDriver> {
   }
 }
 
-/** Registers the local host once its hypervisor answers, then reconciles and follows events. */
-async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services, agents: HostAgents): Promise<void> {
+/** Attaches this machine's host agent once its hypervisor answers: the same path any host takes. */
+async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services): Promise<LocalHostAgent> {
   const hypervisor = await connectHypervisor(cfg);
-  const info = await hypervisor.hostInfo().catch(async (err: unknown) => {
-    await hypervisor.close().catch(() => undefined); // a retry opens a fresh connection
+  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel });
+  try {
+    const host = await s.hosts.attach(agent, { local: true, defaultPoolId: s.pools.ensureDefault().id, address: primaryAddress(cfg.listen) });
+    log.info('local host ready', { host: host.name, accel: accel.accel, reason: accel.reason, libvirt: host.libvirtVersion, qemu: host.hypervisorVersion });
+    return agent;
+  } catch (err) {
+    await agent.close().catch(() => undefined); // a retry opens a fresh connection
     throw err;
-  });
-  const pool = s.pools.ensureDefault();
-  const host = s.hosts.registerLocal({ info, accel: accel.accel, accelReason: accel.reason, address: primaryAddress(cfg.listen) }, pool.id);
-  agents.register({ hostId: host.id, hypervisor, storage: new LocalStorageDriver() });
-  hypervisor.onLifecycle((event) => void s.instances.onLifecycleEvent(event));
-  // Events sent while libvirtd was down are lost: re-read every state once it is back.
-  if (hypervisor instanceof LibvirtDriver) hypervisor.connection.onReconnect(() => s.instances.refreshAll());
-  // Registered from here on: a failed reconcile is logged, not retried (events and reconnects refresh later).
-  await s.instances.reconcileAll().catch((err: unknown) => log.error('reconciling instances failed', { error: String(err) }));
-  log.info('local host ready', { host: host.name, accel: accel.accel, reason: accel.reason, libvirt: info.libvirtVersion, qemu: info.hypervisorVersion });
+  }
 }
 
 /** Keeps trying to attach the local host (libvirtd may come and go while we start). */
-async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, s: Services, agents: HostAgents): Promise<void> {
+async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, s: Services): Promise<LocalHostAgent> {
   for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
     try {
-      return await attachLocalHost(cfg, accel, s, agents);
+      return await attachLocalHost(cfg, accel, s);
     } catch (err) {
       log.error('local host setup failed; retrying', { error: String(err), retryInMs: delay });
       await new Promise((r) => setTimeout(r, delay));
     }
   }
+}
+
+/** What a restart finds: operations and instances cut off mid-way, and files no row refers to. */
+async function recoverFromLastRun(s: Services, library: FileLibrary): Promise<void> {
+  const interrupted = s.operations.failInterrupted();
+  if (interrupted) log.warn('operations interrupted by the last shutdown were marked failed', { count: interrupted });
+  const instances = s.reconciler.markInterrupted();
+  if (instances) log.warn('instances cut off while being created or deleted are now in error', { count: instances });
+  s.pools.ensureDefault();
+  s.storagePools.ensureDefault();
+  const removed = await library.sweep({ images: new Set(s.images.list().map((i) => i.fileName)), media: new Set(s.media.list().map((m) => m.fileName)) });
+  if (removed.length) log.warn('removed leftover files from the data directory', { files: removed });
 }
 
 /** Runs the server until SIGINT/SIGTERM. */
@@ -78,14 +88,13 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
   // Decided first: an explicit --accel kvm on a host without usable KVM stops here with the reason.
   const accel = detectAccel(cfg.accel);
-  const paths = new DataPaths(cfg.dataDir);
-  for (const dir of [paths.root, paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
-  const db = openDatabase(paths.database, paths.root);
+  await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
+  const library = new FileLibrary(cfg.dataDir, new QemuImg());
+  await library.init();
+  const db = openDatabase(join(cfg.dataDir, 'onebox.db'), cfg.dataDir);
   const agents = new HostAgents();
-  const s = createServices({ db, agents, paths, storage: new LocalStorageDriver(), kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000 });
-  const interrupted = s.operations.failInterrupted();
-  if (interrupted) log.warn('operations interrupted by the last shutdown were marked failed', { count: interrupted });
-  s.pools.ensureDefault();
+  const s = createServices({ db, agents, library, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000 });
+  await recoverFromLastRun(s, library);
 
   const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy });
   // noVNC asks for the 'binary' subprotocol; accept it when offered.
@@ -98,7 +107,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
     process.exit(1);
   });
-  void attachLocalHostWithRetry(cfg, accel, s, agents);
+  void attachLocalHostWithRetry(cfg, accel, s);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -109,6 +118,8 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   server.close();
   // Let running operations record their outcome before the database closes (bounded wait).
   await Promise.race([s.operations.settled(), new Promise((r) => setTimeout(r, 10_000))]);
-  await Promise.all(agents.all().map((a) => a.hypervisor.close().catch(() => undefined)));
+  const attached = agents.entries();
+  s.hosts.stop();
+  await Promise.all(attached.map(([, a]) => a.close().catch(() => undefined)));
   db.$client.close();
 }

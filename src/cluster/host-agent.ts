@@ -1,25 +1,112 @@
 /**
- * HostAgent: how the controller reaches one host's hypervisor and storage. The local host is
- * served in-process; a joined peer will be an HTTPS client with the same shape, so nothing
- * in services knows whether a host is local or remote.
+ * HostAgent: the one way the controller acts on a host. The local host is served in-process
+ * (LocalHostAgent); a peer is a client of the same interface over the network, so nothing in
+ * services knows whether a host is local or remote. Methods are grouped (host, domains,
+ * volumes, seeds, consoles) so a remote implementation can be written one group at a time.
+ * Errors are the drivers' typed errors (hypervisor/errors, lib/storage-errors, cluster/errors).
  */
-import type { HypervisorDriver } from '../hypervisor/driver.js';
-import type { StorageDriver } from '../storage/driver.js';
+import type { Duplex, Readable } from 'node:stream';
+import type { DomainState } from '../hypervisor/types.js';
+import type { ProgressFn } from '../storage/driver.js';
+import type {
+  AgentEvent,
+  ArtifactRef,
+  ArtifactSource,
+  CloudInitSpec,
+  ConsoleKind,
+  DiskPlan,
+  DomainStats,
+  GuestSpec,
+  HostFacts,
+  StorageCapacity,
+  StoragePoolSpec,
+} from './agent-types.js';
 
-/** The drivers of one host. */
-export interface HostAgent {
-  readonly hostId: string;
-  readonly hypervisor: HypervisorDriver;
-  readonly storage: StorageDriver;
+/** The host itself: facts, liveness and pushed events. */
+export interface HostApi {
+  /** CPU, memory, versions, accelerator and the capacity of each given storage pool. */
+  facts(pools: StoragePoolSpec[]): Promise<HostFacts>;
+  /** True while the agent and its hypervisor answer. */
+  isOnline(): boolean;
+  /** Subscribes to lifecycle and connection events; returns the unsubscribe function. */
+  onEvent(listener: (event: AgentEvent) => void): () => void;
 }
 
-/** Looks up the agent of a host; undefined when the host is not reachable from here. */
+/** Domains of the host. Every method that names a domain throws DomainNotFoundError when it does not exist. */
+export interface DomainsApi {
+  /** Defines (or redefines) the persistent domain; the host resolves volumes and artifacts to its own paths. */
+  define(spec: GuestSpec): Promise<void>;
+  /** Removes the definition (the domain must be stopped). */
+  undefine(name: string): Promise<void>;
+  setAutostart(name: string, on: boolean): Promise<void>;
+  getAutostart(name: string): Promise<boolean>;
+  list(): Promise<DomainState[]>;
+  find(name: string): Promise<DomainState | undefined>;
+  start(name: string): Promise<void>;
+  /** Graceful shutdown through ACPI. */
+  shutdown(name: string): Promise<void>;
+  /** Immediate power off. */
+  destroy(name: string): Promise<void>;
+  reboot(name: string): Promise<void>;
+  reset(name: string): Promise<void>;
+  suspend(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
+  /** Inserts an ISO (which must be on the host: see VolumesApi.ensureArtifact) or ejects (undefined). */
+  changeCdrom(name: string, target: string, media: ArtifactRef | undefined): Promise<void>;
+  stats(name: string): Promise<DomainStats>;
+}
+
+/** Disks and files on the host. */
+export interface VolumesApi {
+  /** Makes sure an image or ISO is on the host: fetched through `source`, verified by SHA-256, kept for later. */
+  ensureArtifact(ref: ArtifactRef, source: ArtifactSource, onProgress?: ProgressFn): Promise<void>;
+  hasArtifact(ref: ArtifactRef): Promise<boolean>;
+  /** Forgets the host's copy (the image or ISO was deleted). */
+  removeArtifact(ref: ArtifactRef): Promise<void>;
+  /** Creates an instance's system and data disks in the pool; on failure nothing of them remains. */
+  createInstanceDisks(instanceId: string, pool: StoragePoolSpec, plan: DiskPlan, onProgress?: ProgressFn): Promise<void>;
+  /** Removes every file of an instance (disks, seed, console log); nothing to remove is fine. */
+  deleteInstance(instanceId: string, pool: StoragePoolSpec): Promise<void>;
+  capacity(pool: StoragePoolSpec): Promise<StorageCapacity>;
+}
+
+/** Cloud-init seeds. */
+export interface SeedsApi {
+  /** Builds (or rebuilds) the instance's NoCloud seed ISO in its pool. */
+  write(instanceId: string, pool: StoragePoolSpec, seed: CloudInitSpec): Promise<void>;
+}
+
+/** Consoles and their logs. */
+export interface ConsolesApi {
+  /** A byte stream of the running domain's VNC server or serial console; destroy it to close. */
+  open(domainName: string, kind: ConsoleKind): Promise<Duplex>;
+  /** The last `maxBytes` of what the guest wrote to its serial console (empty when nothing yet). */
+  log(instanceId: string, maxBytes: number): Promise<Readable>;
+}
+
+/** Everything the controller can do on one host. */
+export interface HostAgent {
+  readonly host: HostApi;
+  readonly domains: DomainsApi;
+  readonly volumes: VolumesApi;
+  readonly seeds: SeedsApi;
+  readonly consoles: ConsolesApi;
+  /** Releases connections; later calls fail. */
+  close(): Promise<void>;
+}
+
+/** The agents this controller holds, by host id; a host without one is offline. */
 export class HostAgents {
   private readonly agents = new Map<string, HostAgent>();
 
   /** Registers (or replaces) a host's agent. */
-  register(agent: HostAgent): void {
-    this.agents.set(agent.hostId, agent);
+  register(hostId: string, agent: HostAgent): void {
+    this.agents.set(hostId, agent);
+  }
+
+  /** Forgets a host's agent. */
+  unregister(hostId: string): void {
+    this.agents.delete(hostId);
   }
 
   /** The agent of a host, or undefined. */
@@ -27,8 +114,8 @@ export class HostAgents {
     return this.agents.get(hostId);
   }
 
-  /** Every registered agent. */
-  all(): HostAgent[] {
-    return [...this.agents.values()];
+  /** Every registered agent with its host id. */
+  entries(): [string, HostAgent][] {
+    return [...this.agents.entries()];
   }
 }

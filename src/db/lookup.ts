@@ -1,6 +1,10 @@
 /** Lookups by "id or name", the way every API path parameter is resolved. */
 import { eq, or, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { ConflictError, NotFoundError } from '../lib/errors.js';
+import type { Db } from './client.js';
+
+type Named = SQLiteTable & { id: SQLiteColumn; name: SQLiteColumn; createdAt: SQLiteColumn };
 
 /**
  * The filter and ordering for finding a row by id or by name: an id match always wins, so a
@@ -8,4 +12,24 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
  */
 export function byIdOrName(table: { id: SQLiteColumn; name: SQLiteColumn; createdAt: SQLiteColumn }, key: string): { where: SQL; order: (SQL | SQLiteColumn)[] } {
   return { where: or(eq(table.id, key), eq(table.name, key))!, order: [sql`${table.id} = ${key} desc`, table.createdAt] };
+}
+
+/**
+ * The row whose id is `key`, else the one row named `key`; undefined when none. A name shared
+ * by several rows (instances in different pools) is refused with 409 `ambiguous_name`: the
+ * caller must use the id, so two requests can never resolve the same name differently.
+ */
+export function findByIdOrName<T extends Named>(db: Db, table: T, kind: string, key: string): T['$inferSelect'] | undefined {
+  const match = byIdOrName(table, key);
+  const rows = db.select().from(table as SQLiteTable).where(match.where).orderBy(...match.order).limit(2).all() as (T['$inferSelect'] & { id: string })[];
+  if (rows.length > 1 && rows[0].id !== key)
+    throw new ConflictError('ambiguous_name', `Several ${kind.replace(/_/g, ' ')}s are named '${key}'; use the id instead.`);
+  return rows[0];
+}
+
+/** Like findByIdOrName, but throws `<kind>_not_found`. */
+export function getByIdOrName<T extends Named>(db: Db, table: T, kind: string, key: string): T['$inferSelect'] {
+  const row = findByIdOrName(db, table, kind, key);
+  if (!row) throw new NotFoundError(kind, key);
+  return row;
 }

@@ -6,10 +6,13 @@ import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { INSTANCE_STATES } from '../shared/instance-states.js';
 
-const createdAt = () =>
-  text('created_at')
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
+const createdAt = () => text('created_at').notNull().default(now);
+/** A separate column: never `createdAt()` again under another name (that overwrote creation times). Filled in JS: SQLite cannot add a column with an expression default. */
+const updatedAt = () =>
+  text('updated_at')
     .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+    .$defaultFn(() => new Date().toISOString());
 
 /** People who log in. */
 export const users = sqliteTable('users', {
@@ -44,12 +47,26 @@ export const apiTokens = sqliteTable('api_tokens', {
   createdAt: createdAt(),
 });
 
+/** Where instance disks live: a directory on each host (later: NFS shared by the hosts of a pool). */
+export const storagePools = sqliteTable('storage_pools', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  kind: text('kind', { enum: ['local'] }).notNull(),
+  /** Absolute directory on every host; null = each host's own data directory. */
+  path: text('path'),
+  createdAt: createdAt(),
+});
+
 /** Compute pools group hosts; instances are created in a pool. */
 export const computePools = sqliteTable('compute_pools', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
   cpuOvercommit: integer('cpu_overcommit').notNull().default(4),
   memoryOvercommit: integer('memory_overcommit').notNull().default(1),
+  /** How many times the storage's size thin disks may promise in all. */
+  diskOvercommit: integer('disk_overcommit').notNull().default(2),
+  /** The storage pool of its instances' disks; null = the `default` storage pool. */
+  storagePoolId: text('storage_pool_id').references(() => storagePools.id),
   createdAt: createdAt(),
 });
 
@@ -113,18 +130,22 @@ export const instances = sqliteTable(
     /** Extra blank disks (vdb, vdc, ...), in order. */
     dataDisks: text('data_disks', { mode: 'json' }).$type<{ sizeBytes: number }[]>().notNull().default(sql`'[]'`),
     imageId: text('image_id').references(() => images.id),
+    /** The storage pool its disks are in; null = the `default` storage pool (instances made before storage pools). */
+    storagePoolId: text('storage_pool_id').references(() => storagePools.id),
     cloneMode: text('clone_mode', { enum: ['linked', 'full', 'blank'] }).notNull(),
     mediaId: text('media_id').references(() => media.id),
     /** cloud-init options to rebuild the seed from: the password only as a SHA-512 crypt hash; null = no seed. */
     cloudInit: text('cloud_init', { mode: 'json' }).$type<{ passwordHash?: string; sshAuthorizedKeys?: string[]; userData?: string }>(),
     state: text('state', { enum: INSTANCE_STATES }).notNull(),
     stateReason: text('state_reason').notNull().default(''),
+    /** Why the instance is in `error`, when that must stick until the user acts (e.g. `interrupted_create`: only delete helps). */
+    errorCode: text('error_code'),
     domainName: text('domain_name').notNull().unique(),
     domainUuid: text('domain_uuid').notNull().unique(),
     vncPassword: text('vnc_password').notNull(),
     autostart: integer('autostart', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('instances_pool_name').on(t.poolId, t.name)],
 );
@@ -142,7 +163,7 @@ export const operations = sqliteTable('operations', {
   errorDetail: text('error_detail'),
   userId: text('user_id'),
   createdAt: createdAt(),
-  updatedAt: createdAt(),
+  updatedAt: updatedAt(),
 });
 
 /** Every change: who, what, when, from where. */

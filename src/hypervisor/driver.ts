@@ -10,7 +10,6 @@ import type {
   DomainState,
   DomainStats,
   HypervisorHostInfo,
-  VncEndpoint,
 } from './types.js';
 
 /** Operations on domains of one host. Every method that names a domain throws DomainNotFoundError when it does not exist. */
@@ -20,6 +19,8 @@ export interface HypervisorDriver {
 
   /** True while the connection to the hypervisor is up (a libvirt driver reconnects by itself). */
   isConnected(): boolean;
+  /** Calls `listener(false)` when the connection is lost and `listener(true)` when it is back (events sent meanwhile are lost); returns the unsubscribe function. */
+  onConnectionChange(listener: (connected: boolean) => void): () => void;
 
   /** Host facts (hostname, CPUs, memory, versions). */
   hostInfo(): Promise<HypervisorHostInfo>;
@@ -52,8 +53,8 @@ export interface HypervisorDriver {
   /** Inserts (path) or ejects (undefined) the CD-ROM medium; works running or stopped. */
   changeCdrom(name: string, target: string, path: string | undefined): Promise<void>;
 
-  /** Where the running domain's VNC server listens. */
-  vncEndpoint(name: string): Promise<VncEndpoint>;
+  /** Raw bytes of the running domain's VNC server (RFB); destroy it to close. Throws DomainStateError when the domain has no live VNC server. */
+  openVnc(name: string): Promise<Duplex>;
 
   /** Raw bytes of the running domain's serial console, taking it over from any other client; destroy it to close. Throws DomainStateError when the domain is not running. */
   openConsole(name: string): Promise<Duplex>;

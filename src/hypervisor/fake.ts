@@ -10,7 +10,7 @@ import { type Duplex, PassThrough } from 'node:stream';
 import { buildDomainXml } from './domain-xml.js';
 import type { HypervisorDriver } from './driver.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorUnavailableError } from './errors.js';
-import type { DomainLifecycleEvent, DomainRunState, DomainSpec, DomainState, DomainStats, HypervisorHostInfo, VncEndpoint } from './types.js';
+import type { DomainLifecycleEvent, DomainRunState, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from './types.js';
 
 interface FakeDomain {
   spec: DomainSpec;
@@ -28,19 +28,52 @@ export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats'] as const;
+
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
   readonly kind = 'fake';
 
   isConnected(): boolean {
-    return !this.closed;
+    return !this.closed && this.connected;
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  /** Test hook: the connection drops (calls fail with HypervisorUnavailableError) or comes back. */
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+    queueMicrotask(() => this.connectionListeners.forEach((l) => l(connected)));
   }
   private readonly domains = new Map<string, FakeDomain>();
   private readonly listeners = new Set<(e: DomainLifecycleEvent) => void>();
+  private readonly connectionListeners = new Set<(connected: boolean) => void>();
+  private connected = true;
   private nextVncPort = 5900;
   private closed = false;
 
-  constructor(private readonly opts: FakeHypervisorOptions = {}) {}
+  private readonly failures = new Map<string, Error>();
+
+  constructor(private readonly opts: FakeHypervisorOptions = {}) {
+    // Every method checks for a failure a test asked for (failNext) before doing anything.
+    for (const method of FAILABLE) {
+      const real = this[method].bind(this) as (...args: unknown[]) => Promise<unknown>;
+      (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        const err = this.failures.get(method);
+        if (!err) return real(...args);
+        this.failures.delete(method);
+        return Promise.reject(err);
+      };
+    }
+  }
+
+  /** Test hook: the next call of `method` fails with `error` (and does nothing). */
+  failNext(method: (typeof FAILABLE)[number], error: Error): void {
+    this.failures.set(method, error);
+  }
 
   async hostInfo(): Promise<HypervisorHostInfo> {
     this.checkOpen();
@@ -126,10 +159,13 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     d.spec.cdrom = { ...d.spec.cdrom, path };
   }
 
-  async vncEndpoint(name: string): Promise<VncEndpoint> {
+  async openVnc(name: string): Promise<Duplex> {
     const d = this.get(name);
     if (d.vncPort === undefined) throw new DomainStateError(`domain '${name}' has no live VNC server; start it first`, 55);
-    return { host: d.spec.vnc.listen, port: d.vncPort };
+    // A VNC server greets first with its protocol version; the fake then echoes what it gets.
+    const server = new PassThrough();
+    server.write('RFB 003.008\n');
+    return server;
   }
 
   async openConsole(name: string): Promise<Duplex> {
@@ -177,6 +213,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
 
   private checkOpen(): void {
     if (this.closed) throw new HypervisorUnavailableError('the fake hypervisor driver was closed');
+    if (!this.connected) throw new HypervisorUnavailableError('the fake hypervisor connection is down');
   }
 
   private get(name: string): FakeDomain {

@@ -109,11 +109,6 @@ export interface HypervisorHostInfo {
   hypervisorVersion: string;
 }
 
-/** Where a running domain's VNC server listens. */
-export interface VncEndpoint {
-  host: string;
-  port: number;
-}
 
 /** Usage counters of one domain at one instant; the counters are cumulative since the domain started (zeros when stopped). */
 export interface DomainStats {

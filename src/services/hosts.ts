@@ -1,58 +1,129 @@
 /**
- * Hosts: the local host registers itself at start (and joins the default pool the first
- * time); online state comes from whether its agent answers.
+ * Hosts: the catalogue (pool membership, scheduling switch) and the live side: attaching a
+ * host's agent (register, subscribe to its events, reconcile its instances), heartbeats
+ * (`lastSeenAt`), and the facts it last reported. Local or peer makes no difference here.
  */
-import { statfs } from 'node:fs/promises';
 import { eq, sql } from 'drizzle-orm';
-import type { HostAgents } from '../cluster/host-agent.js';
+import type { AgentEvent, ArtifactRef, DomainLifecycleEvent, HostFacts, StoragePoolSpec } from '../cluster/agent-types.js';
+import type { HostAgent, HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
-import { byIdOrName } from '../db/lookup.js';
+import { getByIdOrName } from '../db/lookup.js';
 import { computePools, hosts, instances } from '../db/schema.js';
-import type { Accel, HypervisorHostInfo } from '../hypervisor/types.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
-import { newId } from '../lib/ids.js';
+import { plural } from '../lib/english.js';
+import type { StoragePoolsService } from './storage-pools.js';
 
 /** A host row. */
 export type Host = typeof hosts.$inferSelect;
 
-/** What the local host reports about itself at start. */
-export interface LocalHostFacts {
-  info: HypervisorHostInfo;
-  accel: Accel;
-  accelReason: string;
-  address: string;
+/** What the instance services do when hosts come and go. */
+export interface HostListener {
+  /** A host's agent is attached (or reattached): bring its instances in step. */
+  attached(hostId: string): Promise<void>;
+  /** A domain on the host changed. */
+  lifecycle(hostId: string, event: DomainLifecycleEvent): void;
+  /** The host's hypervisor connection is back: events may have been missed. */
+  reconnected(hostId: string): Promise<void>;
 }
 
-/** Host catalogue. */
+/** How a host is identified when it attaches. */
+export type Attachment = { local: true; defaultPoolId: string; address: string } | { hostId: string };
+
+/** Timings of the live side. */
+export interface HostTimings {
+  heartbeatMs: number;
+  factsEveryMs: number;
+}
+
+interface Live {
+  agent: HostAgent;
+  facts: HostFacts;
+  factsAt: number;
+  unsubscribe: () => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Host catalogue and the agents behind it. */
 export class HostsService {
+  private readonly live = new Map<string, Live>();
+  private listener?: HostListener;
+
   constructor(
     private readonly db: Db,
     private readonly agents: HostAgents,
+    private readonly storagePools: StoragePoolsService,
     private readonly audit: AuditService,
-    private readonly dataDir: string,
+    private readonly timings: HostTimings = { heartbeatMs: 10_000, factsEveryMs: 30_000 },
   ) {}
 
-  /** Creates or refreshes the local host's row; a new one joins `defaultPoolId`. */
-  registerLocal(facts: LocalHostFacts, defaultPoolId: string): Host {
-    const values = {
-      accel: facts.accel,
-      accelReason: facts.accelReason,
-      address: facts.address,
-      cpus: facts.info.cpus,
-      memoryMiB: facts.info.memoryMiB,
-      libvirtVersion: facts.info.libvirtVersion,
-      hypervisorVersion: facts.info.hypervisorVersion,
-      lastSeenAt: new Date().toISOString(),
-    };
-    const existing = this.db.select().from(hosts).where(eq(hosts.isLocal, true)).get();
-    if (existing) return this.db.update(hosts).set(values).where(eq(hosts.id, existing.id)).returning().get();
-    return this.db
-      .insert(hosts)
-      .values({ id: newId('host'), name: facts.info.hostname, isLocal: true, poolId: defaultPoolId, ...values })
-      .returning()
-      .get();
+  /** Who hears about attached hosts and their events (the instance services). */
+  setListener(listener: HostListener): void {
+    this.listener = listener;
+  }
+
+  /** Registers a host's agent: records its facts, follows its events, reconciles its instances. */
+  async attach(agent: HostAgent, how: Attachment): Promise<Host> {
+    const facts = await agent.host.facts(this.storagePools.specs());
+    const host = this.upsert(facts, how);
+    this.detach(host.id);
+    this.agents.register(host.id, agent);
+    const unsubscribe = agent.host.onEvent((event) => this.onEvent(host.id, event));
+    const timer = setInterval(() => void this.beat(host.id), this.timings.heartbeatMs);
+    timer.unref();
+    this.live.set(host.id, { agent, facts, factsAt: Date.now(), unsubscribe, timer });
+    await this.listener?.attached(host.id);
+    return host;
+  }
+
+  /** Stops following a host (its agent stays open: the caller owns it). */
+  detach(hostId: string): void {
+    const live = this.live.get(hostId);
+    if (!live) return;
+    live.unsubscribe();
+    clearInterval(live.timer);
+    this.live.delete(hostId);
+    this.agents.unregister(hostId);
+  }
+
+  /** Stops every heartbeat (shutdown). */
+  stop(): void {
+    for (const id of [...this.live.keys()]) this.detach(id);
+  }
+
+  /** A host is online while this controller holds its agent and the agent answers. */
+  isOnline(hostId: string): boolean {
+    return this.live.get(hostId)?.agent.host.isOnline() === true;
+  }
+
+  /** What the host reported last (undefined for a host that never attached since start). */
+  factsOf(hostId: string): HostFacts | undefined {
+    return this.live.get(hostId)?.facts;
+  }
+
+  /** Re-reads the free space of one storage pool on the given hosts (before placing an instance); hosts that fail keep their last figure. */
+  async refreshStorage(hostIds: string[], pool: StoragePoolSpec): Promise<void> {
+    await Promise.all(
+      hostIds.map(async (id) => {
+        const live = this.live.get(id);
+        if (!live?.agent.host.isOnline()) return;
+        const capacity = await live.agent.volumes.capacity(pool).catch(() => undefined);
+        if (!capacity) return;
+        live.facts = { ...live.facts, storage: [...live.facts.storage.filter((s) => s.poolId !== pool.id), { poolId: pool.id, ...capacity }] };
+      }),
+    );
+  }
+
+  /** Tells every attached host to drop its copy of a library file; failures are logged. */
+  async forgetArtifact(ref: ArtifactRef): Promise<void> {
+    await Promise.all(
+      [...this.live.entries()].map(([id, live]) =>
+        live.agent.volumes.removeArtifact(ref).catch((err: unknown) => log.warn('a host could not drop a deleted file', { host: id, file: ref.fileName, error: String(err) })),
+      ),
+    );
   }
 
   list(): Host[] {
@@ -61,21 +132,18 @@ export class HostsService {
 
   /** By id or name; throws host_not_found. */
   get(idOrName: string): Host {
-    const match = byIdOrName(hosts, idOrName);
-    const row = this.db.select().from(hosts).where(match.where).orderBy(...match.order).get();
-    if (!row) throw new NotFoundError('host', idOrName);
-    return row;
+    return getByIdOrName(this.db, hosts, 'host', idOrName);
   }
 
-  /** Moves a host to another pool (refused while it runs instances of its pool) and/or enables or disables it for scheduling. */
+  /** Moves a host to another pool (refused while it has instances) and/or enables or disables it for scheduling. */
   update(idOrName: string, change: { poolId?: string | null; enabled?: boolean }, actor: Actor): Host {
     const host = this.get(idOrName);
     return this.db.transaction((tx) => {
       if (change.poolId !== undefined && change.poolId !== host.poolId) {
         if (change.poolId !== null && !tx.select({ id: computePools.id }).from(computePools).where(eq(computePools.id, change.poolId)).get())
           throw new NotFoundError('compute_pool', change.poolId);
-        const count = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()!.n;
-        if (count > 0) throw new ConflictError('host_has_instances', `Host '${host.name}' has ${count} instance(s); move or delete them before changing its pool.`);
+        const count = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()?.n ?? 0;
+        if (count > 0) throw new ConflictError('host_has_instances', `Host '${host.name}' has ${plural(count, 'instance')}; move or delete them before changing its pool.`);
       }
       const row = tx.update(hosts).set(change).where(eq(hosts.id, host.id)).returning().get();
       this.audit.record(actor, 'update', 'host', host.id, JSON.stringify(change));
@@ -83,14 +151,49 @@ export class HostsService {
     });
   }
 
-  /** Capacity and free space of the filesystem that holds a local host's data directory. */
-  async diskUsage(): Promise<{ diskTotalBytes: number; diskFreeBytes: number }> {
-    const fs = await statfs(this.dataDir);
-    return { diskTotalBytes: fs.blocks * fs.bsize, diskFreeBytes: fs.bavail * fs.bsize };
+  /** Creates or refreshes the host's row from its facts; a new local host joins the default pool. */
+  private upsert(facts: HostFacts, how: Attachment): Host {
+    const values = {
+      accel: facts.accel, accelReason: facts.accelReason, cpus: facts.cpus, memoryMiB: facts.memoryMiB,
+      libvirtVersion: facts.libvirtVersion, hypervisorVersion: facts.hypervisorVersion, lastSeenAt: new Date().toISOString(),
+    };
+    if (!('local' in how)) {
+      const row = this.db.update(hosts).set(values).where(eq(hosts.id, how.hostId)).returning().get();
+      if (!row) throw new NotFoundError('host', how.hostId);
+      return row;
+    }
+    const existing = this.db.select().from(hosts).where(eq(hosts.isLocal, true)).get();
+    if (existing) return this.db.update(hosts).set({ ...values, address: how.address }).where(eq(hosts.id, existing.id)).returning().get();
+    return this.db
+      .insert(hosts)
+      .values({ id: newId('host'), name: facts.hostname, isLocal: true, poolId: how.defaultPoolId, address: how.address, ...values })
+      .returning()
+      .get();
   }
 
-  /** A host is online when this controller holds an agent for it whose hypervisor connection is up. */
-  isOnline(hostId: string): boolean {
-    return this.agents.find(hostId)?.hypervisor.isConnected() === true;
+  private onEvent(hostId: string, event: AgentEvent): void {
+    if (event.type === 'lifecycle') return this.listener?.lifecycle(hostId, event.event);
+    if (!event.online) return;
+    // Events sent while the hypervisor was away are lost: re-read every state once it is back.
+    this.markSeen(hostId);
+    void this.listener?.reconnected(hostId).catch((err: unknown) => log.error('refresh after reconnect failed', { host: hostId, error: String(err) }));
+  }
+
+  /** Heartbeat: a host that answers is seen now; its facts are refreshed now and then. */
+  private async beat(hostId: string): Promise<void> {
+    const live = this.live.get(hostId);
+    if (!live || !live.agent.host.isOnline()) return;
+    this.markSeen(hostId);
+    if (Date.now() - live.factsAt < this.timings.factsEveryMs) return;
+    try {
+      live.facts = await live.agent.host.facts(this.storagePools.specs());
+      live.factsAt = Date.now();
+    } catch (err) {
+      log.warn('host facts refresh failed', { host: hostId, error: String(err) });
+    }
+  }
+
+  private markSeen(hostId: string): void {
+    this.db.update(hosts).set({ lastSeenAt: new Date().toISOString() }).where(eq(hosts.id, hostId)).run();
   }
 }

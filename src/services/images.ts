@@ -1,19 +1,22 @@
 /**
- * Disk images (templates): upload (streamed, checksummed, checked with qemu-img), list,
- * get and delete (refused while linked clones depend on the file).
+ * Disk images (templates): upload (streamed, checksummed, checked), list, get, download and
+ * delete (refused while linked clones depend on the file). The files live in the library;
+ * hosts get their copy as an artifact when an instance needs it.
  */
-import { rm } from 'node:fs/promises';
 import { and, eq, or } from 'drizzle-orm';
+import type { ArtifactRef, ArtifactSource } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
-import { byIdOrName } from '../db/lookup.js';
+import { getByIdOrName } from '../db/lookup.js';
 import { images, instances } from '../db/schema.js';
-import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { ConflictError, ValidationError } from '../lib/errors.js';
+import { plural } from '../lib/english.js';
 import { newId } from '../lib/ids.js';
-import type { StorageDriver, VolumeInfo } from '../storage/driver.js';
+import type { FileLibrary, ReceivedFile } from '../storage/library.js';
+import type { VolumeInfo } from '../storage/inspector.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
-import type { DataPaths } from './paths.js';
-import { storeUpload } from './uploads.js';
+import { artifactSource, download, type Download } from './library-files.js';
+import { storeUpload, type UploadLimits } from './uploads.js';
 
 /** An image row. */
 export type Image = typeof images.$inferSelect;
@@ -29,9 +32,11 @@ export interface ImageMeta {
 export class ImagesService {
   constructor(
     private readonly db: Db,
-    private readonly storage: StorageDriver,
-    private readonly paths: DataPaths,
+    private readonly library: FileLibrary,
+    private readonly limits: UploadLimits,
     private readonly audit: AuditService,
+    /** Tells every host to drop its copy of a deleted file (best effort: a host that is offline drops it when it returns). */
+    private readonly forgetOnHosts: (ref: ArtifactRef) => Promise<void>,
   ) {}
 
   list(): Image[] {
@@ -40,30 +45,31 @@ export class ImagesService {
 
   /** By id or name; throws image_not_found. */
   get(idOrName: string): Image {
-    const match = byIdOrName(images, idOrName);
-    const row = this.db.select().from(images).where(match.where).orderBy(...match.order).get();
-    if (!row) throw new NotFoundError('image', idOrName);
-    return row;
+    return getByIdOrName(this.db, images, 'image', idOrName);
   }
 
-  /** Absolute path of the image file. */
-  filePath(image: Image): string {
-    return this.paths.image(image.fileName);
+  /** What a host needs to fetch and verify its copy of the image. */
+  artifact(image: Image): { ref: ArtifactRef; source: ArtifactSource } {
+    const ref: ArtifactRef = { shelf: 'images', fileName: image.fileName, sha256: image.sha256, sizeBytes: image.sizeBytes, format: image.format };
+    return { ref, source: artifactSource(this.library, ref, image.name) };
+  }
+
+  /** The image file as a download. */
+  async download(idOrName: string): Promise<Download> {
+    const image = this.get(idOrName);
+    return download(this.library, 'images', image.fileName, `${image.name}.${image.format}`, image.name);
   }
 
   /** Receives an uploaded qcow2 or raw image. Nothing is visible until it is complete and valid. */
-  async upload(body: ReadableStream<Uint8Array> | null, meta: ImageMeta, actor: Actor): Promise<Image> {
-    this.assertNameFree(meta.name);
+  async upload(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<Image> {
     const nameTaken = () => new ConflictError('image_name_taken', `An image named '${meta.name}' already exists.`);
+    if (this.db.select({ id: images.id }).from(images).where(eq(images.name, meta.name)).get()) throw nameTaken();
     const row = await storeUpload({
-      body,
-      uploadsDir: this.paths.uploadsDir,
-      nameTaken,
+      library: this.library, limits: this.limits, body, declaredBytes, shelf: 'images', nameTaken,
       accept: async (received) => {
-        const info = await this.inspect(received.path, received.sizeBytes);
+        const info = await this.inspect(received);
         const id = newId('img');
-        const fileName = `${id}.${info.format}`;
-        return { target: this.paths.image(fileName), id, fileName, info };
+        return { id, fileName: `${id}.${info.format}`, info };
       },
       insert: (received, { id, fileName, info }) =>
         this.db.insert(images).values({
@@ -76,26 +82,26 @@ export class ImagesService {
   }
 
   /** Checks an uploaded file is a self-contained qcow2 or raw disk; refuses anything that could reach host files. */
-  private async inspect(path: string, sizeBytes: number): Promise<VolumeInfo> {
-    const info = await this.storage.info(path).catch(() => {
+  private async inspect(received: ReceivedFile): Promise<VolumeInfo> {
+    const info = await this.library.inspectImage(received).catch(() => {
       throw new ValidationError('The file is not a readable disk image (qemu-img cannot open it).', undefined, 'image_corrupt');
     });
     if (info.format !== 'qcow2' && info.format !== 'raw')
       throw new ValidationError(`The file is a ${info.format} image; upload qcow2 or raw.`, undefined, 'unsupported_image_format');
-    if (info.format === 'raw' && sizeBytes % 512 !== 0)
-      throw new ValidationError(`The file is neither qcow2 nor a raw disk (${sizeBytes} bytes is not a multiple of 512).`, undefined, 'unsupported_image_format');
+    if (info.format === 'raw' && received.sizeBytes % 512 !== 0)
+      throw new ValidationError(`The file is neither qcow2 nor a raw disk (${received.sizeBytes} bytes is not a multiple of 512).`, undefined, 'unsupported_image_format');
     if (info.backingFile)
       throw new ValidationError('The image refers to a backing file; upload a self-contained image (qemu-img convert -O qcow2).', undefined, 'image_has_backing_file');
-    if (info.dataFile)
+    if (info.dataFile !== undefined)
       throw new ValidationError('The image keeps its data in an external file; upload a self-contained image (qemu-img convert -O qcow2).', undefined, 'image_has_data_file');
     if (info.format === 'qcow2')
-      await this.storage.check(path).catch(() => {
+      await this.library.checkImage(received).catch(() => {
         throw new ValidationError('The qcow2 image is corrupt (qemu-img check failed).', undefined, 'image_corrupt');
       });
     return info;
   }
 
-  /** Deletes an image unless instances are linked clones of it. */
+  /** Deletes an image unless instances are linked clones of it; hosts drop their copies. */
   async delete(idOrName: string, actor: Actor): Promise<void> {
     const image = this.get(idOrName);
     this.db.transaction((tx) => {
@@ -106,17 +112,12 @@ export class ImagesService {
         .where(and(eq(instances.imageId, image.id), or(eq(instances.cloneMode, 'linked'), eq(instances.state, 'creating'))))
         .all();
       if (users.length > 0)
-        throw new ConflictError('image_in_use', `Image '${image.name}' backs instance(s) ${users.map((u) => u.name).join(', ')}; delete them first.`);
+        throw new ConflictError('image_in_use', `Image '${image.name}' backs ${plural(users.length, 'instance')} (${users.map((u) => u.name).join(', ')}); delete them first.`);
       tx.update(instances).set({ imageId: null }).where(eq(instances.imageId, image.id)).run();
       tx.delete(images).where(eq(images.id, image.id)).run();
     });
-    await rm(this.filePath(image), { force: true });
+    await this.library.remove('images', image.fileName);
     this.audit.record(actor, 'delete', 'image', image.id, image.name);
+    await this.forgetOnHosts(this.artifact(image).ref);
   }
-
-  private assertNameFree(name: string): void {
-    if (this.db.select({ id: images.id }).from(images).where(eq(images.name, name)).get())
-      throw new ConflictError('image_name_taken', `An image named '${name}' already exists.`);
-  }
-
 }

@@ -2,27 +2,33 @@
 import type { HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
 import type { CpuMode } from '../hypervisor/types.js';
-import type { StorageDriver } from '../storage/driver.js';
+import type { FileLibrary } from '../storage/library.js';
 import { AuditService } from './audit.js';
 import { AuthService } from './auth.js';
-import { ConsoleService } from './consoles.js';
-import { HostsService } from './hosts.js';
+import { HostsService, type HostTimings } from './hosts.js';
 import { ImagesService } from './images.js';
-import { InstancePowerService } from './instance-power.js';
-import { InstanceStatsService } from './instance-stats.js';
-import { InstanceStore } from './instance-store.js';
-import { InstancesService } from './instances.js';
+import { ConsoleService } from './instances/consoles.js';
+import { InstanceCreator } from './instances/create.js';
+import { InstanceDeleter } from './instances/delete.js';
+import { InstancePowerService } from './instances/power.js';
+import { InstanceReconciler } from './instances/reconcile.js';
+import { InstanceRuntime } from './instances/runtime.js';
+import { InstancesService } from './instances/service.js';
+import { InstanceStatsService } from './instances/stats.js';
+import { InstanceStore } from './instances/store.js';
 import { MediaService } from './media.js';
 import { OperationsService } from './operations.js';
-import type { DataPaths } from './paths.js';
 import { PoolsService } from './pools.js';
+import { StoragePoolsService } from './storage-pools.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 
-/** Everything the API can call. */
+/** Everything the API (and the composition root) can call. */
 export interface Services {
   audit: AuditService;
   auth: AuthService;
   operations: OperationsService;
   pools: PoolsService;
+  storagePools: StoragePoolsService;
   hosts: HostsService;
   images: ImagesService;
   media: MediaService;
@@ -30,44 +36,53 @@ export interface Services {
   power: InstancePowerService;
   consoles: ConsoleService;
   stats: InstanceStatsService;
+  reconciler: InstanceReconciler;
 }
 
 /** What the services are built from. */
 export interface ServiceConfig {
   db: Db;
   agents: HostAgents;
-  paths: DataPaths;
-  /** Storage driver of the controller's own host (images and media live there). */
-  storage: StorageDriver;
+  /** The controller's image and ISO files. */
+  library: FileLibrary;
+  uploadLimits?: UploadLimits;
   kvmCpu: CpuMode;
   vncListen: string;
   stopTimeoutMs?: number;
   consoleTokenTtlMs?: number;
+  hostTimings?: HostTimings;
 }
 
-/** Builds every service. */
+/** Builds every service and wires hosts to the instance reconciler. */
 export function createServices(cfg: ServiceConfig): Services {
-  const audit = new AuditService(cfg.db);
-  const operations = new OperationsService(cfg.db);
-  const pools = new PoolsService(cfg.db, audit);
-  const images = new ImagesService(cfg.db, cfg.storage, cfg.paths, audit);
-  const media = new MediaService(cfg.db, cfg.paths, audit);
-  const store = new InstanceStore(cfg.db);
-  const instances = new InstancesService({
-    db: cfg.db, store, agents: cfg.agents, paths: cfg.paths, pools, images, media, operations, audit,
-    kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen,
-  });
+  const { db, agents } = cfg;
+  const audit = new AuditService(db);
+  const operations = new OperationsService(db);
+  const pools = new PoolsService(db, audit);
+  const storagePools = new StoragePoolsService(db, audit);
+  const hosts = new HostsService(db, agents, storagePools, audit, cfg.hostTimings);
+  const limits = cfg.uploadLimits ?? DEFAULT_UPLOAD_LIMITS;
+  const forget = (ref: Parameters<HostsService['forgetArtifact']>[0]) => hosts.forgetArtifact(ref);
+  const images = new ImagesService(db, cfg.library, limits, audit, forget);
+  const media = new MediaService(db, cfg.library, limits, audit, forget);
+  const store = new InstanceStore(db);
+  const runtime = new InstanceRuntime({ db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen });
+  const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
+  const reconciler = new InstanceReconciler(store, runtime);
+  hosts.setListener(reconciler);
   return {
     audit,
-    auth: new AuthService(cfg.db, audit),
+    auth: new AuthService(db, audit),
     operations,
     pools,
-    hosts: new HostsService(cfg.db, cfg.agents, audit, cfg.paths.root),
+    storagePools,
+    hosts,
     images,
     media,
-    instances,
-    power: new InstancePowerService(store, instances, media, operations, audit, cfg.stopTimeoutMs),
-    consoles: new ConsoleService(store, instances, audit, cfg.consoleTokenTtlMs),
-    stats: new InstanceStatsService(instances),
+    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit)),
+    power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
+    consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
+    stats: new InstanceStatsService(store, runtime),
+    reconciler,
   };
 }

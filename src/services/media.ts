@@ -1,37 +1,33 @@
-/** ISO media: upload (streamed, checksummed, checked for an ISO 9660 signature), list, get, delete. */
-import { open, rm } from 'node:fs/promises';
+/** ISO media: upload (streamed, checksummed, checked for an ISO 9660 signature), list, get, download, delete. */
 import { eq } from 'drizzle-orm';
+import type { ArtifactRef, ArtifactSource } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
-import { byIdOrName } from '../db/lookup.js';
+import { getByIdOrName } from '../db/lookup.js';
 import { instances, media } from '../db/schema.js';
-import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { ConflictError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
+import type { FileLibrary } from '../storage/library.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
-import type { DataPaths } from './paths.js';
-import { storeUpload } from './uploads.js';
+import { plural } from '../lib/english.js';
+import { artifactSource, download, type Download } from './library-files.js';
+import { storeUpload, type UploadLimits } from './uploads.js';
 
 /** A media row. */
 export type Media = typeof media.$inferSelect;
 
-/** True when the file carries the ISO 9660 volume descriptor signature "CD001" at byte 32769. */
-export async function isIso9660(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(5);
-    const { bytesRead } = await handle.read(buf, 0, 5, 32769);
-    return bytesRead === 5 && buf.toString('latin1') === 'CD001';
-  } finally {
-    await handle.close();
-  }
-}
-
 /** The ISO library. */
 export class MediaService {
+  /** ISOs being inserted into an instance right now: deleting them waits for that to finish. */
+  private readonly inUse = new Map<string, number>();
+
   constructor(
     private readonly db: Db,
-    private readonly paths: DataPaths,
+    private readonly library: FileLibrary,
+    private readonly limits: UploadLimits,
     private readonly audit: AuditService,
+    /** Tells every host to drop its copy of a deleted file (best effort: a host that is offline drops it when it returns). */
+    private readonly forgetOnHosts: (ref: ArtifactRef) => Promise<void>,
   ) {}
 
   list(): Media[] {
@@ -40,29 +36,44 @@ export class MediaService {
 
   /** By id or name; throws media_not_found. */
   get(idOrName: string): Media {
-    const match = byIdOrName(media, idOrName);
-    const row = this.db.select().from(media).where(match.where).orderBy(...match.order).get();
-    if (!row) throw new NotFoundError('media', idOrName);
-    return row;
+    return getByIdOrName(this.db, media, 'media', idOrName);
   }
 
-  filePath(item: Media): string {
-    return this.paths.mediaFile(item.fileName);
+  /** What a host needs to fetch and verify its copy of the ISO. */
+  artifact(item: Media): { ref: ArtifactRef; source: ArtifactSource } {
+    const ref: ArtifactRef = { shelf: 'media', fileName: item.fileName, sha256: item.sha256, sizeBytes: item.sizeBytes };
+    return { ref, source: artifactSource(this.library, ref, item.name) };
+  }
+
+  /** Runs `work` (an insert) while the ISO cannot be deleted. */
+  async using<T>(id: string, work: () => Promise<T>): Promise<T> {
+    this.inUse.set(id, (this.inUse.get(id) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      const n = (this.inUse.get(id) ?? 1) - 1;
+      if (n === 0) this.inUse.delete(id);
+      else this.inUse.set(id, n);
+    }
+  }
+
+  /** The ISO file as a download. */
+  async download(idOrName: string): Promise<Download> {
+    const item = this.get(idOrName);
+    return download(this.library, 'media', item.fileName, item.name.endsWith('.iso') ? item.name : `${item.name}.iso`, item.name);
   }
 
   /** Receives an uploaded ISO. Nothing is visible until it is complete and valid. */
-  async upload(body: ReadableStream<Uint8Array> | null, name: string, actor: Actor): Promise<Media> {
+  async upload(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, name: string, actor: Actor): Promise<Media> {
     const nameTaken = () => new ConflictError('media_name_taken', `An ISO named '${name}' already exists.`);
     if (this.db.select({ id: media.id }).from(media).where(eq(media.name, name)).get()) throw nameTaken();
     const row = await storeUpload({
-      body,
-      uploadsDir: this.paths.uploadsDir,
-      nameTaken,
+      library: this.library, limits: this.limits, body, declaredBytes, shelf: 'media', nameTaken,
       accept: async (received) => {
-        if (!(await isIso9660(received.path)))
+        if (!(await this.library.isIso9660(received)))
           throw new ValidationError('The file is not an ISO 9660 image (no CD001 signature).', undefined, 'not_an_iso');
         const id = newId('iso');
-        return { target: this.paths.mediaFile(`${id}.iso`), id, fileName: `${id}.iso` };
+        return { id, fileName: `${id}.iso` };
       },
       insert: (received, { id, fileName }) =>
         this.db.insert(media).values({ id, name, fileName, sizeBytes: received.sizeBytes, sha256: received.sha256 }).returning().get(),
@@ -71,14 +82,16 @@ export class MediaService {
     return row;
   }
 
-  /** Deletes an ISO unless it is inserted in an instance. */
+  /** Deletes an ISO unless it is inserted in an instance (or being inserted); hosts drop their copies. */
   async delete(idOrName: string, actor: Actor): Promise<void> {
     const item = this.get(idOrName);
+    if (this.inUse.has(item.id)) throw new ConflictError('media_in_use', `ISO '${item.name}' is being inserted into an instance right now; try again in a moment.`);
     const users = this.db.select({ name: instances.name }).from(instances).where(eq(instances.mediaId, item.id)).all();
     if (users.length > 0)
-      throw new ConflictError('media_in_use', `ISO '${item.name}' is inserted in instance(s) ${users.map((u) => u.name).join(', ')}; eject it first.`);
+      throw new ConflictError('media_in_use', `ISO '${item.name}' is inserted in ${plural(users.length, 'instance')} (${users.map((u) => u.name).join(', ')}); eject it first.`);
     this.db.delete(media).where(eq(media.id, item.id)).run();
-    await rm(this.filePath(item), { force: true });
+    await this.library.remove('media', item.fileName);
     this.audit.record(actor, 'delete', 'media', item.id, item.name);
+    await this.forgetOnHosts(this.artifact(item).ref);
   }
 }

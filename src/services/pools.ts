@@ -1,9 +1,10 @@
 /** Compute pools: groups of hosts that instances are created in. A `default` pool always exists. */
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { byIdOrName } from '../db/lookup.js';
+import { getByIdOrName } from '../db/lookup.js';
 import { computePools, hosts, instances } from '../db/schema.js';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { plural } from '../lib/english.js';
+import { ConflictError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
@@ -18,8 +19,8 @@ export class PoolsService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Creates a pool; names are unique. */
-  create(input: { name: string; cpuOvercommit: number; memoryOvercommit: number }, actor: Actor): Pool {
+  /** Creates a pool; names are unique. `storagePoolId` null = the default storage pool. */
+  create(input: { name: string; cpuOvercommit: number; memoryOvercommit: number; diskOvercommit: number; storagePoolId: string | null }, actor: Actor): Pool {
     if (this.db.select({ id: computePools.id }).from(computePools).where(eq(computePools.name, input.name)).get())
       throw new ConflictError('pool_name_taken', `A pool named '${input.name}' already exists.`);
     const row = this.db.insert(computePools).values({ id: newId('pool'), ...input }).returning().get();
@@ -32,10 +33,10 @@ export class PoolsService {
     const pool = this.get(idOrName);
     if (pool.name === 'default') throw new ConflictError('pool_is_default', 'The default pool cannot be deleted.');
     this.db.transaction((tx) => {
-      const hostCount = tx.select({ n: sql<number>`count(*)` }).from(hosts).where(eq(hosts.poolId, pool.id)).get()!.n;
-      const instanceCount = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.poolId, pool.id)).get()!.n;
+      const hostCount = tx.select({ n: sql<number>`count(*)` }).from(hosts).where(eq(hosts.poolId, pool.id)).get()?.n ?? 0;
+      const instanceCount = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.poolId, pool.id)).get()?.n ?? 0;
       if (hostCount > 0 || instanceCount > 0)
-        throw new ConflictError('pool_not_empty', `Pool '${pool.name}' still has ${hostCount} host(s) and ${instanceCount} instance(s); move or delete them first.`);
+        throw new ConflictError('pool_not_empty', `Pool '${pool.name}' still has ${plural(hostCount, 'host')} and ${plural(instanceCount, 'instance')}; move or delete them first.`);
       tx.delete(computePools).where(eq(computePools.id, pool.id)).run();
     });
     this.audit.record(actor, 'delete', 'compute_pool', pool.id, pool.name);
@@ -53,9 +54,6 @@ export class PoolsService {
 
   /** By id or name; throws compute_pool_not_found. */
   get(idOrName: string): Pool {
-    const match = byIdOrName(computePools, idOrName);
-    const row = this.db.select().from(computePools).where(match.where).orderBy(...match.order).get();
-    if (!row) throw new NotFoundError('compute_pool', idOrName);
-    return row;
+    return getByIdOrName(this.db, computePools, 'compute_pool', idOrName);
   }
 }

@@ -3,9 +3,9 @@ import { describe, test } from 'node:test';
 import { placeInstance, type HostCandidate, type PlacementRequest } from './scheduler.js';
 
 const host = (id: string, over: Partial<HostCandidate> = {}): HostCandidate => ({
-  id, online: true, enabled: true, poolId: 'pool', cpus: 4, memoryMiB: 8192, claimedCores: 0, claimedMemoryMiB: 0, ...over,
+  id, name: `host-${id}`, online: true, enabled: true, poolId: 'pool', cpus: 4, memoryMiB: 8192, claimedCores: 0, claimedMemoryMiB: 0, claimedDiskBytes: 0, ...over,
 });
-const req: PlacementRequest = { poolId: 'pool', cores: 2, memoryMiB: 1024, diskBytes: 1, cpuOvercommit: 1, memoryOvercommit: 1 };
+const req: PlacementRequest = { poolId: 'pool', cores: 2, memoryMiB: 1024, diskBytes: 1, cpuOvercommit: 1, memoryOvercommit: 1, diskOvercommit: 2 };
 
 describe('placeInstance', () => {
   const cases: { name: string; hosts: HostCandidate[]; req?: Partial<PlacementRequest>; expect: string | undefined }[] = [
@@ -20,6 +20,8 @@ describe('placeInstance', () => {
     { name: 'pinned host wins even when fuller', hosts: [host('a', { claimedCores: 1 }), host('b')], req: { pinnedHostId: 'a' }, expect: 'a' },
     { name: 'no disk space', hosts: [host('a', { freeDiskBytes: 0 })], req: { diskBytes: 10 }, expect: undefined },
     { name: 'ties broken by id', hosts: [host('b'), host('a')], expect: 'a' },
+    { name: 'thin disks within the disk overcommit', hosts: [host('a', { storageTotalBytes: 100, claimedDiskBytes: 150, freeDiskBytes: 90 })], req: { diskBytes: 50 }, expect: 'a' },
+    { name: 'thin disks beyond the disk overcommit', hosts: [host('a', { storageTotalBytes: 100, claimedDiskBytes: 151, freeDiskBytes: 90 })], req: { diskBytes: 50 }, expect: undefined },
   ];
   for (const c of cases) {
     test(c.name, () => assert.equal(placeInstance(c.hosts, { ...req, ...c.req }).hostId, c.expect));
@@ -28,6 +30,11 @@ describe('placeInstance', () => {
   test('says why each host was rejected', () => {
     const result = placeInstance([host('a', { online: false }), host('b', { claimedMemoryMiB: 8192 })], req);
     assert.equal(result.hostId, undefined);
-    assert.ok(!result.hostId && result.reasons.length === 2 && result.reasons[0] === 'a: offline');
+    assert.deepEqual(result.reasons, ['host-a: offline', 'host-b: not enough memory for 1024 MiB more (8192 of 8192 MiB claimed)']);
+  });
+
+  test('explains cores with the overcommit, by host name', () => {
+    const result = placeInstance([host('a', { cpus: 2, claimedCores: 8 })], { ...req, cpuOvercommit: 4 });
+    assert.deepEqual(result.reasons, ['host-a: not enough cores for 2 more (8 of 8 vCPUs claimed — 2 cores × 4 overcommit)']);
   });
 });

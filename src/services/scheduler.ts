@@ -3,19 +3,24 @@
  * cannot take it, then scores by weighted free capacity (cores 2, memory 1.5, disk 0.5,
  * as Nano does). The caller records the claim in the same transaction that reads usage.
  */
+import { gib, plural } from '../lib/english.js';
 
 /** A host as the scheduler sees it. */
 export interface HostCandidate {
   id: string;
+  /** Shown in reasons. */
+  name: string;
   online: boolean;
   enabled: boolean;
   poolId: string | null;
   cpus: number;
   memoryMiB: number;
-  /** Cores and memory already claimed by instances placed on this host. */
+  /** Cores, memory and virtual disk size already claimed by instances placed on this host. */
   claimedCores: number;
   claimedMemoryMiB: number;
-  /** Free disk space on the host's storage, when known. */
+  claimedDiskBytes: number;
+  /** Size and free space of the host's storage for the pool, when known. */
+  storageTotalBytes?: number;
   freeDiskBytes?: number;
 }
 
@@ -24,9 +29,12 @@ export interface PlacementRequest {
   poolId: string;
   cores: number;
   memoryMiB: number;
+  /** Virtual size of all its disks. */
   diskBytes: number;
   cpuOvercommit: number;
   memoryOvercommit: number;
+  /** Thin disks may promise this many times the storage's size. */
+  diskOvercommit: number;
   /** Place on this host only. */
   pinnedHostId?: string;
 }
@@ -43,7 +51,7 @@ export function placeInstance(hosts: HostCandidate[], req: PlacementRequest): Pl
   for (const host of hosts) {
     const why = rejectReason(host, req);
     if (why) {
-      reasons.push(`${host.id}: ${why}`);
+      reasons.push(`${host.name}: ${why}`);
       continue;
     }
     const score = scoreHost(host, req);
@@ -52,16 +60,24 @@ export function placeInstance(hosts: HostCandidate[], req: PlacementRequest): Pl
   return best ? { hostId: best.id } : { hostId: undefined, reasons };
 }
 
+/** "8 of 8 vCPUs claimed — 2 cores × 4 overcommit": how claims are explained everywhere. */
+export function coresClaimedText(claimed: number, cpus: number, overcommit: number): string {
+  return `${claimed} of ${cpus * overcommit} vCPUs claimed — ${plural(cpus, 'core')} × ${overcommit} overcommit`;
+}
+
 function rejectReason(host: HostCandidate, req: PlacementRequest): string | undefined {
   if (req.pinnedHostId && host.id !== req.pinnedHostId) return 'not the pinned host';
   if (host.poolId !== req.poolId) return 'not in the pool';
   if (!host.online) return 'offline';
   if (!host.enabled) return 'disabled for scheduling';
   if (host.claimedCores + req.cores > host.cpus * req.cpuOvercommit)
-    return `not enough cores (${host.cpus * req.cpuOvercommit - host.claimedCores} free of ${host.cpus}×${req.cpuOvercommit})`;
-  if (host.claimedMemoryMiB + req.memoryMiB > host.memoryMiB * req.memoryOvercommit)
-    return `not enough memory (${host.memoryMiB * req.memoryOvercommit - host.claimedMemoryMiB} MiB free)`;
-  if (host.freeDiskBytes !== undefined && host.freeDiskBytes < req.diskBytes) return 'not enough disk space';
+    return `not enough cores for ${req.cores} more (${coresClaimedText(host.claimedCores, host.cpus, req.cpuOvercommit)})`;
+  const memoryLimit = host.memoryMiB * req.memoryOvercommit;
+  if (host.claimedMemoryMiB + req.memoryMiB > memoryLimit)
+    return `not enough memory for ${req.memoryMiB} MiB more (${host.claimedMemoryMiB} of ${memoryLimit} MiB claimed)`;
+  if (host.freeDiskBytes !== undefined && host.freeDiskBytes < req.diskBytes) return `not enough free disk (${gib(host.freeDiskBytes)} free, the disks need ${gib(req.diskBytes)})`;
+  if (host.storageTotalBytes !== undefined && host.claimedDiskBytes + req.diskBytes > host.storageTotalBytes * req.diskOvercommit)
+    return `thin disks would promise more than ${req.diskOvercommit}× the storage (${gib(host.claimedDiskBytes)} of ${gib(host.storageTotalBytes * req.diskOvercommit)} promised)`;
   return undefined;
 }
 

@@ -1,86 +1,89 @@
 /**
- * Receiving uploaded files: streamed to a temporary file in the data directory while the
- * SHA-256 is computed, never buffered whole in memory. The caller validates and renames it.
+ * Storing an upload: received into the library (streamed, SHA-256, size limit and free-space
+ * reserve), validated, moved into place and recorded. On any failure nothing stays behind:
+ * no partial file, no file without a row, no row without a file.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { InsufficientCapacityError, ValidationError } from '../lib/errors.js';
-import { newId } from '../lib/ids.js';
-import { join } from 'node:path';
+import { isUniqueViolation } from '../db/errors.js';
+import { gib } from '../lib/english.js';
+import { AppError, InsufficientCapacityError, ValidationError } from '../lib/errors.js';
+import type { FileLibrary, LibraryShelf, ReceivedFile } from '../storage/library.js';
+import { NoSpaceError, TooLargeError, TransferInterruptedError } from '../lib/storage-errors.js';
 
-/** A received file waiting in the uploads directory. */
-export interface ReceivedFile {
-  path: string;
-  sizeBytes: number;
-  sha256: string;
+/** Limits every upload obeys. */
+export interface UploadLimits {
+  /** Largest accepted file. */
+  maxBytes: number;
+  /** Free space the data directory keeps after any upload. */
+  reserveBytes: number;
 }
 
-/** Streams `body` into a new file under `dir`; on any failure the partial file is removed. */
-export async function receiveFile(body: ReadableStream<Uint8Array> | null, dir: string): Promise<ReceivedFile> {
-  if (!body) throw new ValidationError('The request has no body; send the file as the request body.', undefined, 'empty_upload');
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${newId('upl')}.part`);
-  const hash = createHash('sha256');
-  let sizeBytes = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      sizeBytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  try {
-    await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), measure, createWriteStream(path, { flags: 'wx' }));
-  } catch (err) {
-    await rm(path, { force: true });
-    if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
-      throw new InsufficientCapacityError('no_space', `The data directory is full; the upload stopped after ${sizeBytes} bytes.`);
-    throw new ValidationError(`The upload was interrupted after ${sizeBytes} bytes (${err instanceof Error ? err.message : String(err)}); nothing was stored.`, undefined, 'upload_interrupted');
-  }
-  if (sizeBytes === 0) {
-    await rm(path, { force: true });
-    throw new ValidationError('The uploaded file is empty.', undefined, 'empty_upload');
-  }
-  return { path, sizeBytes, sha256: hash.digest('hex') };
-}
-
-/** What `accept` decides about a received file: where it goes, plus anything `insert` needs. */
-export interface Accepted {
-  target: string;
-}
+/** Sensible defaults: 64 GiB files, and 5 % of the disk plus 2 GiB left free. */
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxBytes: 64 * 1024 ** 3, reserveBytes: 2 * 1024 ** 3 };
 
 /** How to store one upload; see {@link storeUpload}. */
-export interface StoreUploadOptions<A extends Accepted, Row> {
+export interface StoreUploadOptions<A, Row> {
+  library: FileLibrary;
+  limits: UploadLimits;
   body: ReadableStream<Uint8Array> | null;
-  uploadsDir: string;
-  /** Validates the received file (throwing a 4xx AppError to refuse it) and names its final path. */
-  accept(received: ReceivedFile): Promise<A>;
+  /** The request's Content-Length, when it gave one (refused at once when over the limits). */
+  declaredBytes?: number;
+  shelf: LibraryShelf;
+  /** Validates the received file (throwing a 4xx AppError to refuse it) and names it on the shelf. */
+  accept(received: ReceivedFile): Promise<A & { fileName: string }>;
   /** Records it in the database; runs after the file is in place. */
-  insert(received: ReceivedFile, accepted: A): Row;
+  insert(received: ReceivedFile, accepted: A & { fileName: string }): Row;
   /** The error for a name that was taken while the upload was in flight. */
   nameTaken(): Error;
 }
 
-/**
- * Receives, validates, moves into place and records an upload. On any failure nothing stays
- * behind: no partial file, no file without a row, no row without a file.
- */
-export async function storeUpload<A extends Accepted, Row>(opts: StoreUploadOptions<A, Row>): Promise<Row> {
-  const received = await receiveFile(opts.body, opts.uploadsDir);
-  let accepted: A | undefined;
+/** Receives, validates, moves into place and records an upload. */
+export async function storeUpload<A, Row>(opts: StoreUploadOptions<A, Row>): Promise<Row> {
+  if (!opts.body) throw new ValidationError('The request has no body; send the file as the request body.', undefined, 'empty_upload');
+  await refuseEarly(opts);
+  const received = await receive(opts);
+  let accepted: (A & { fileName: string }) | undefined;
   try {
+    if (received.sizeBytes === 0) throw new ValidationError('The uploaded file is empty.', undefined, 'empty_upload');
     accepted = await opts.accept(received);
-    await rename(received.path, accepted.target);
+    await opts.library.accept(received, opts.shelf, accepted.fileName);
     return opts.insert(received, accepted);
   } catch (err) {
-    if (accepted) await rm(accepted.target, { force: true });
-    if (String(err).includes('UNIQUE constraint failed')) throw opts.nameTaken();
+    if (accepted) await opts.library.remove(opts.shelf, accepted.fileName);
+    if (isUniqueViolation(err)) throw opts.nameTaken();
     throw err;
   } finally {
-    await rm(received.path, { force: true });
+    await opts.library.discard(received);
   }
+}
+
+/** A declared size over the limit or over the free space is refused before a byte is stored. */
+async function refuseEarly(opts: StoreUploadOptions<unknown, unknown>): Promise<void> {
+  const declared = opts.declaredBytes;
+  if (declared === undefined) return;
+  if (declared > opts.limits.maxBytes) throw tooLarge(opts.limits.maxBytes);
+  const { freeBytes } = await opts.library.capacity();
+  if (freeBytes - declared < opts.limits.reserveBytes) throw noSpace(declared, freeBytes, opts.limits.reserveBytes);
+}
+
+async function receive(opts: StoreUploadOptions<unknown, unknown>): Promise<ReceivedFile> {
+  try {
+    return await opts.library.receive(Readable.fromWeb(opts.body as WebReadableStream<Uint8Array>), opts.limits);
+  } catch (err) {
+    if (err instanceof TooLargeError) throw tooLarge(opts.limits.maxBytes);
+    if (err instanceof NoSpaceError)
+      throw new InsufficientCapacityError('insufficient_storage', `The upload was stopped: the data directory would fall under its reserve of ${gib(opts.limits.reserveBytes)} free; nothing was stored.`);
+    if (err instanceof TransferInterruptedError)
+      throw new ValidationError(`The upload was interrupted after ${err.receivedBytes} bytes; nothing was stored. Try again.`, undefined, 'upload_interrupted');
+    throw err;
+  }
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError(413, 'upload_too_large', `The file is larger than the upload limit of ${gib(maxBytes)} (serve --max-upload-size).`);
+}
+
+function noSpace(declared: number, free: number, reserve: number): AppError {
+  return new InsufficientCapacityError('insufficient_storage', `The file (${gib(declared)}) does not fit: ${gib(free)} are free and ${gib(reserve)} must stay free.`);
 }

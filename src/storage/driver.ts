@@ -1,33 +1,54 @@
 /**
- * StorageDriver: disk image files on one host. Knows only files and qemu-img, never the
- * database. Implementations: local (qemu-img on a directory) and fake (tests).
+ * StorageDriver: the volumes of one storage pool on one host. Knows only files (or what
+ * stands for them) and qemu-img, never the database: the storage-pool service hands the host
+ * a plain StoragePoolSpec and the host loads the driver for its kind.
+ * Implementations: dir (a local directory, qemu-img) and fake (in memory, tests).
+ * Volumes are named `<group>/<file>`: one group per instance (`ins_…/system.qcow2`).
  */
+import type { DiskFormat, VolumeInfo } from './inspector.js';
 
-/** What qemu-img reports about an image file. */
-export interface VolumeInfo {
-  format: string;
-  virtualSizeBytes: number;
-  actualSizeBytes: number;
-  backingFile?: string;
-  /** A qcow2 external data file (a path on the host the image's data lives in). */
-  dataFile?: string;
+export type { DiskFormat, VolumeInfo };
+
+/** A storage pool as the host receives it from the controller. */
+export type StoragePoolSpec = {
+  id: string;
+  kind: 'local';
+  /** Absolute directory on every host; null = the host's own default under its data directory. */
+  path: string | null;
+};
+
+/** Size and free space of a pool's filesystem on one host. */
+export interface StorageCapacity {
+  totalBytes: number;
+  freeBytes: number;
 }
 
 /** Progress callback: a fraction from 0 to 1. */
 export type ProgressFn = (fraction: number) => void;
 
-/** Disk image operations on one host. Paths are absolute. */
+/** Volume operations on one pool of one host. Creating an existing volume throws VolumeExistsError; reading a missing one VolumeNotFoundError. */
 export interface StorageDriver {
-  /** Creates an empty qcow2 of the given virtual size. */
-  createBlank(path: string, sizeBytes: number): Promise<void>;
-  /** Creates a qcow2 overlay whose backing file is `backingPath` (a linked clone); `sizeBytes` grows it. */
-  createLinkedClone(path: string, backingPath: string, backingFormat: string, sizeBytes: number): Promise<void>;
-  /** Copies `source` (of format `sourceFormat`, never probed) into an independent qcow2 at `path`, then grows it to `sizeBytes`. */
-  createFullCopy(path: string, source: string, sourceFormat: string, sizeBytes: number, onProgress?: ProgressFn): Promise<void>;
-  /** Inspects an image file. */
-  info(path: string): Promise<VolumeInfo>;
-  /** Verifies that an image is consistent (qcow2 check); throws when it is not. */
-  check(path: string): Promise<void>;
-  /** Deletes a file if it exists. */
-  remove(path: string): Promise<void>;
+  /** Short name for logs: "dir" or "fake". */
+  readonly kind: string;
+  /** Makes the pool usable on this host (creates its directory; later: mounts NFS). */
+  activate(): Promise<void>;
+  capacity(): Promise<StorageCapacity>;
+  /** Where QEMU on this host finds the volume. */
+  pathOf(volume: string): string;
+  exists(volume: string): Promise<boolean>;
+  createBlank(volume: string, sizeBytes: number): Promise<void>;
+  /** A qcow2 overlay on a file of this host (a linked clone); `sizeBytes` grows it. */
+  createLinkedClone(volume: string, backingPath: string, backingFormat: DiskFormat, sizeBytes: number): Promise<void>;
+  /** An independent qcow2 copy of a file of this host (never probed: the format is given), grown to `sizeBytes`. */
+  createFullCopy(volume: string, sourcePath: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void>;
+  /** Moves a finished file (a seed ISO built in a temporary directory) into the pool as a volume, replacing an older one. */
+  importFile(volume: string, localPath: string): Promise<void>;
+  info(volume: string): Promise<VolumeInfo>;
+  /** Deletes every volume of a group (an instance's disks and seed); nothing to delete is fine. */
+  deleteGroup(group: string): Promise<void>;
+}
+
+/** Checks a volume name: `<group>/<file>` with safe characters only (names come from ids, never from users). */
+export function assertVolumeName(volume: string): void {
+  if (!/^[A-Za-z0-9_-]+\/[A-Za-z0-9_.-]+$/.test(volume) || volume.includes('..')) throw new Error(`invalid volume name '${volume}'`);
 }

@@ -2,21 +2,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sha512Crypt } from '../../cloudinit/sha512-crypt.js';
-import { run } from '../../lib/exec.js';
+import { sha512Crypt } from '../../lib/sha512-crypt.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { json, tinyIso, tinyQcow2, waitOperation as waitFor, type Json } from './fixtures.js';
 
 const hasTools = spawnSync('genisoimage', ['-version']).status === 0 && spawnSync('isoinfo', ['-version']).status !== null;
-
-async function json(res: Response): Promise<Json> {
-  return (await res.json()) as Json;
-}
 
 /** One file of an ISO, by its Joliet name. */
 function isoFile(iso: string, name: string): string {
@@ -27,35 +18,21 @@ function isoFile(iso: string, name: string): string {
 
 describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools && 'genisoimage/isoinfo are not installed' }, () => {
   let api: TestApi;
-  let dir: string;
   let imageId: string;
   const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleOnly alice@example';
 
   before(async () => {
     api = await startTestApi();
     await api.bootstrap();
-    dir = await mkdtemp(join(tmpdir(), 'onebox-ci-'));
-    const file = join(dir, 'base.qcow2');
-    await run(['qemu-img', 'create', '-q', '-f', 'qcow2', file, '64M']);
-    imageId = (await json(await api.call('POST', '/api/v1/images?name=base', { body: await readFile(file) }))).id;
+    imageId = (await json(await api.call('POST', '/api/v1/images?name=base', { body: tinyQcow2() }))).id;
   });
-  after(async () => {
-    await api.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => api.close());
+  const seedIso = (instanceId: string) => api.storage.pathOf(`${instanceId}/seed.iso`);
 
   const create = (body: Json) => api.call('POST', '/api/v1/instances', { json: body });
   const base = (name: string, extra: Json = {}) => ({ name, cores: 1, memoryMiB: 128, disk: { source: 'image', imageId }, ...extra });
 
-  async function waitOperation(res: Response): Promise<Json> {
-    const location = res.headers.get('location')!;
-    for (let i = 0; i < 200; i++) {
-      const op = await json(await api.call('GET', location));
-      if (op.state !== 'running') return op;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`operation ${location} did not finish`);
-  }
+  const waitOperation = (res: Response) => waitFor(api, res.headers.get('location'));
 
   test('create with cloudInit: seed.iso (cidata) attached as sdb with hostname, hashed password, keys and merged user data', async () => {
     const userData = '#cloud-config\nruncmd:\n  - echo hello\n';
@@ -66,7 +43,7 @@ describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools
     assert.equal((await waitOperation(res)).state, 'succeeded');
 
     const inst = await json(await api.call('GET', '/api/v1/instances/ci-1'));
-    const seedPath = api.paths.seedIso(inst.id);
+    const seedPath = seedIso(inst.id);
     assert.deepEqual(api.hypervisor.specOf(inst.domainName)?.seed, { path: seedPath, target: 'sdb' });
     assert.equal(api.hypervisor.specOf(inst.domainName)?.cdrom.target, 'sda');
     assert.ok(existsSync(seedPath));
@@ -91,14 +68,12 @@ describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools
   });
 
   test('a redefine (start from an ISO) keeps the seed drive', async () => {
-    const iso = join(dir, 'x.iso');
-    await run(['genisoimage', '-quiet', '-o', iso, dir]);
-    const media = await json(await api.call('POST', '/api/v1/media?name=x.iso', { body: await readFile(iso) }));
+    const media = await json(await api.call('POST', '/api/v1/media?name=x.iso', { body: tinyIso() }));
     const res = await api.call('POST', '/api/v1/instances/ci-1/actions/start-from-iso', { json: { mediaId: media.id } });
-    assert.ok(res.status < 300, await res.clone().text());
-    if (res.status === 202) assert.equal((await waitOperation(res)).state, 'succeeded');
+    assert.equal(res.status, 202, await res.clone().text());
+    assert.equal((await waitOperation(res)).state, 'succeeded');
     const inst = api.services.instances.get('ci-1');
-    assert.equal(api.hypervisor.specOf(inst.domainName)?.seed?.path, api.paths.seedIso(inst.id));
+    assert.equal(api.hypervisor.specOf(inst.domainName)?.seed?.path, seedIso(inst.id));
   });
 
   test('without cloudInit there is no seed; a plain #cloud-config when only a password is given', async () => {
@@ -107,12 +82,12 @@ describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools
     const p = api.services.instances.get('plain-1');
     assert.equal(p.cloudInit, null);
     assert.equal(api.hypervisor.specOf(p.domainName)?.seed, undefined);
-    assert.equal(existsSync(api.paths.seedIso(p.id)), false);
+    assert.equal(existsSync(seedIso(p.id)), false);
     assert.equal((await json(await api.call('GET', '/api/v1/instances/plain-1'))).cloudInit, null);
 
     const pw = await create(base('pw-1', { cloudInit: { password: 'Passw0rdX' } }));
     assert.equal((await waitOperation(pw)).state, 'succeeded');
-    const ud = isoFile(api.paths.seedIso(api.services.instances.get('pw-1').id), 'user-data');
+    const ud = isoFile(seedIso(api.services.instances.get('pw-1').id), 'user-data');
     assert.match(ud, /^#cloud-config\n/);
     assert.doesNotMatch(ud, /ssh_authorized_keys|Content-Type/);
   });
@@ -145,7 +120,7 @@ describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools
     await api.call('POST', '/api/v1/instances/ci-1/actions/force-stop');
     const res = await api.call('DELETE', '/api/v1/instances/ci-1');
     assert.equal((await waitOperation(res)).state, 'succeeded');
-    assert.equal(existsSync(api.paths.seedIso(inst.id)), false);
-    assert.equal(existsSync(api.paths.instanceDir(inst.id)), false);
+    assert.equal(existsSync(seedIso(inst.id)), false);
+    assert.equal(existsSync(api.agent.paths.instanceDir(inst.id)), false);
   });
 });

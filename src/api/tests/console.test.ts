@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Actor } from '../../services/actor.js';
-import { ConsoleService } from '../../services/consoles.js';
-import { InstanceStore } from '../../services/instance-store.js';
+import { ConsoleService } from '../../services/instances/consoles.js';
+import { InstanceRuntime } from '../../services/instances/runtime.js';
+import { InstanceStore } from '../../services/instances/store.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -40,8 +41,7 @@ describe('console tokens', () => {
   test('a reused token is refused with a 4xx before any upgrade', async () => {
     const { path, token } = (await (await ticket('vnc')).json()) as Json;
     // First use, through the service (an in-process request has no socket to upgrade).
-    const setup = api.services.audit.list().find((e) => e.action === 'setup')!;
-    api.services.consoles.redeem(token, { userId: setup.userId!, username: 'admin', role: 'admin', ip: 'test' });
+    api.services.consoles.redeem(token, api.admin);
     const reused = await api.call('GET', `/${path}`, { headers: { upgrade: 'websocket', connection: 'Upgrade' } });
     assert.equal(reused.status, 401);
     assert.equal(((await reused.json()) as Json).code, 'console_token_invalid');
@@ -55,9 +55,10 @@ describe('console tokens', () => {
 
   test('an expired token and a token of another user are refused', () => {
     let now = Date.now();
-    const consoles = new ConsoleService(new InstanceStore(api.db), api.services.instances, api.services.audit, 30_000, () => now);
-    const admin = api.services.audit.list().find((e) => e.action === 'setup')!;
-    const actor: Actor = { userId: admin.userId!, username: 'admin', role: 'admin', ip: 'test' };
+    const store = new InstanceStore(api.db);
+    const runtime = new InstanceRuntime({ db: api.db, store, agents: undefined as never, media: api.services.media, storagePools: api.services.storagePools, kvmCpu: { kind: 'host-passthrough' }, vncListen: '127.0.0.1' });
+    const consoles = new ConsoleService(store, runtime, api.services.audit, 30_000, () => now);
+    const actor: Actor = api.admin;
     const expired = consoles.issue('c1', 'vnc', actor);
     now += 31_000;
     assert.throws(() => consoles.redeem(expired.token, actor), { code: 'console_token_expired' });

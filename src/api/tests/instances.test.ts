@@ -1,45 +1,19 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { run } from '../../lib/exec.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
+import { json, tinyIso, tinyQcow2, waitOperation, type Json } from './fixtures.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function json(res: Response): Promise<Json> {
-  return (await res.json()) as Json;
-}
-
-/** Polls an operation until it leaves 'running'. */
-async function waitOperation(api: TestApi, location: string): Promise<Json> {
-  for (let i = 0; i < 200; i++) {
-    const op = await json(await api.call('GET', location));
-    if (op.state !== 'running') return op;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`operation ${location} did not finish`);
-}
-
-describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
+describe('instances API (fake hypervisor and storage, real SQLite)', () => {
   let api: TestApi;
-  let dir: string;
   let imageId: string;
   before(async () => {
     api = await startTestApi();
     await api.bootstrap();
-    dir = await mkdtemp(join(tmpdir(), 'onebox-inst-'));
-    const file = join(dir, 'base.qcow2');
-    await run(['qemu-img', 'create', '-q', '-f', 'qcow2', file, '64M']);
-    const res = await api.call('POST', '/api/v1/images?name=base', { body: await readFile(file) });
+    const res = await api.call('POST', '/api/v1/images?name=base', { body: tinyQcow2(64 * 1024 ** 2) });
     imageId = (await json(res)).id;
   });
-  after(async () => {
-    await api.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => api.close());
 
   const create = (body: Json) => api.call('POST', '/api/v1/instances', { json: body });
 
@@ -56,11 +30,9 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
     assert.equal(op.progress, 100);
     const inst = await json(await api.call('GET', `/api/v1/instances/${body.instance.id}`));
     assert.equal(inst.state, 'running');
-    const disk = api.paths.systemDisk(inst.id);
-    const { stdout } = await run(['qemu-img', 'info', '--output=json', '-U', disk]);
-    const info = JSON.parse(stdout) as Json;
-    assert.match(info['backing-filename'], /images\/img_.*\.qcow2$/);
-    assert.equal(info['virtual-size'], 1024 ** 3);
+    const info = await api.storage.info(`${inst.id}/system.qcow2`);
+    assert.match(info.backingFile ?? '', /cache\/images\/img_.*\.qcow2$/, 'a linked clone of the host\'s copy of the image');
+    assert.equal(info.virtualSizeBytes, 1024 ** 3);
     assert.equal((await api.hypervisor.findDomain(inst.domainName))?.state, 'running');
   });
 
@@ -73,16 +45,13 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
     const spec = api.hypervisor.specOf(inst.domainName)!;
     assert.deepEqual(spec.disks.map((d) => d.target), ['vda', 'vdb', 'vdc']);
     assert.equal(await api.hypervisor.getAutostart(inst.domainName), true, 'autostart reaches the hypervisor');
-    for (const [i, size] of [2, 3].entries()) {
-      const { stdout } = await run(['qemu-img', 'info', '--output=json', api.paths.dataDisk(inst.id, i)]);
-      assert.equal((JSON.parse(stdout) as Json)['virtual-size'], size * 1024 ** 3);
-    }
+    for (const [i, size] of [2, 3].entries()) assert.equal((await api.storage.info(`${inst.id}/data-${i}.qcow2`)).virtualSizeBytes, size * 1024 ** 3);
     const tooMany = await create({ name: 'db-2', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, dataDisks: Array(9).fill({ sizeGiB: 1 }) });
     assert.equal(tooMany.status, 400);
     assert.match((await json(tooMany)).detail, /at most 8 data disks/);
     const del = await api.call('DELETE', `/api/v1/instances/${inst.id}`);
     assert.equal((await waitOperation(api, del.headers.get('location')!)).state, 'succeeded');
-    assert.equal(existsSync(api.paths.dataDisk(inst.id, 0)), false);
+    assert.equal(await api.storage.exists(`${inst.id}/data-0.qcow2`), false);
   });
 
   test('live usage: CPU percent and counters', async () => {
@@ -136,12 +105,10 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
   });
 
   test('insert and eject an ISO; an inserted ISO cannot be deleted', async () => {
-    await writeFile(join(dir, 'f.txt'), 'x');
-    await run(['genisoimage', '-quiet', '-o', join(dir, 'x.iso'), join(dir, 'f.txt')]);
-    const iso = await json(await api.call('POST', '/api/v1/media?name=x.iso', { body: await readFile(join(dir, 'x.iso')) }));
+    const iso = await json(await api.call('POST', '/api/v1/media?name=x.iso', { body: tinyIso() }));
     const inserted = await json(await api.call('POST', '/api/v1/instances/web-1/actions/insert-media', { json: { mediaId: 'x.iso' } }));
     assert.equal(inserted.mediaId, iso.id);
-    assert.match(api.hypervisor.specOf(inserted.domainName)!.cdrom.path ?? '', /media\/iso_.*\.iso$/);
+    assert.match(api.hypervisor.specOf(inserted.domainName)!.cdrom.path ?? '', /cache\/media\/iso_.*\.iso$/);
     assert.equal((await json(await api.call('DELETE', `/api/v1/media/${iso.id}`))).code, 'media_in_use');
     const ejected = await json(await api.call('POST', '/api/v1/instances/web-1/actions/eject-media'));
     assert.equal(ejected.mediaId, null);
@@ -172,28 +139,21 @@ describe('instances API (fake hypervisor, real SQLite and qemu-img)', () => {
     assert.equal(res.status, 202);
     assert.equal((await waitOperation(api, res.headers.get('location')!)).state, 'succeeded');
     assert.equal((await api.call('GET', '/api/v1/instances/web-1')).status, 404);
-    assert.equal(existsSync(api.paths.instanceDir(inst.id)), false);
+    assert.equal(existsSync(api.agent.paths.instanceDir(inst.id)), false);
+    assert.deepEqual(api.storage.list().filter((v) => v.startsWith(`${inst.id}/`)), []);
     assert.equal(await api.hypervisor.findDomain(inst.domainName), undefined);
     assert.equal((await api.call('DELETE', `/api/v1/images/${imageId}`)).status, 204);
   });
 
-  test('a failure half way leaves nothing behind', async () => {
-    const res = await create({ name: 'doomed', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 } });
+  test('a failure half way leaves nothing behind: no row, no disks, no domain', async () => {
+    api.hypervisor.failNext('setAutostart', new Error('injected failure after define'));
+    const res = await create({ name: 'doomed', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 }, dataDisks: [{ sizeGiB: 1 }] });
     const body = await json(res);
-    // The fake refuses to define a domain whose name exists with another uuid: provoke it.
-    await api.hypervisor.defineDomain({
-      name: body.instance.domainName, uuid: '00000000-0000-4000-8000-000000000001', title: 't', instanceId: 'x', accel: 'tcg',
-      cpu: { kind: 'named', model: 'qemu64' }, vcpus: 1, memoryMiB: 64, disks: [], cdrom: { target: 'sda' }, nics: [],
-      vnc: { listen: '127.0.0.1', password: 'abcdefgh' }, serialLogPath: '/tmp/x.log',
-    }).catch(() => undefined);
-    const op = await waitOperation(api, res.headers.get('location')!);
-    if (op.state === 'failed') {
-      assert.equal((await api.call('GET', `/api/v1/instances/${body.instance.id}`)).status, 404);
-      assert.equal(existsSync(api.paths.instanceDir(body.instance.id)), false);
-      await api.hypervisor.undefineDomain(body.instance.domainName);
-    } else {
-      // The create won the race: then it must be complete.
-      assert.equal((await json(await api.call('GET', `/api/v1/instances/${body.instance.id}`))).state, 'stopped');
-    }
+    const op = await waitOperation(api, res.headers.get('location'));
+    assert.equal(op.state, 'failed');
+    assert.equal((await api.call('GET', `/api/v1/instances/${body.instance.id}`)).status, 404);
+    assert.deepEqual(api.storage.list().filter((v) => v.startsWith(`${body.instance.id}/`)), []);
+    assert.equal(existsSync(api.agent.paths.instanceDir(body.instance.id)), false);
+    assert.equal(await api.hypervisor.findDomain(body.instance.domainName), undefined);
   });
 });

@@ -79,6 +79,7 @@ export class LibvirtConnection {
   private stateValue: ConnectionState = 'down';
   private readonly transport: ConnectTransport;
   private readonly hooks = new Set<() => Promise<void>>();
+  private readonly downListeners = new Set<() => void>();
   private readonly messageListeners = new Map<number, Set<(body: unknown) => void>>();
   private reconnectTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -152,6 +153,12 @@ export class LibvirtConnection {
   onReconnect(hook: () => Promise<void>): () => void {
     this.hooks.add(hook);
     return () => this.hooks.delete(hook);
+  }
+
+  /** Calls `listener` each time the connection is lost (before reconnecting). */
+  onDown(listener: () => void): () => void {
+    this.downListeners.add(listener);
+    return () => this.downListeners.delete(listener);
   }
 
   /** Closes the URI and the socket; later calls fail with HypervisorUnavailableError. */
@@ -242,6 +249,7 @@ export class LibvirtConnection {
     this.session = undefined;
     this.stateValue = 'down';
     this.opts.log?.(`libvirt connection to ${this.uri} lost: ${reason.message}`);
+    for (const listener of this.downListeners) listener();
     this.attempt = 0;
     this.scheduleReconnect();
   }

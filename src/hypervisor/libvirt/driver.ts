@@ -7,7 +7,8 @@ import type { Duplex } from 'node:stream';
 import { buildDomainXml } from '../domain-xml.js';
 import type { HypervisorDriver } from '../driver.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError } from '../errors.js';
-import type { DomainLifecycleEvent, DomainSpec, DomainState, DomainStats, HypervisorHostInfo, VncEndpoint } from '../types.js';
+import { openTcpStream } from '../tcp-stream.js';
+import type { DomainLifecycleEvent, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from '../types.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { DomainLifecycleEvents } from './domain-events.js';
@@ -43,6 +44,15 @@ export class LibvirtDriver implements HypervisorDriver {
 
   isConnected(): boolean {
     return this.connection.state === 'open';
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    const offDown = this.connection.onDown(() => listener(false));
+    const offUp = this.connection.onReconnect(async () => listener(true));
+    return () => {
+      offDown();
+      offUp();
+    };
   }
   /** The console stream this driver last opened per domain, so a takeover ends it quietly. */
   private readonly consoles = new Map<string, LibvirtStream>();
@@ -175,12 +185,16 @@ export class LibvirtDriver implements HypervisorDriver {
     await this.connection.call('DOMAIN_UPDATE_DEVICE_FLAGS', { dom, xml, flags });
   }
 
-  async vncEndpoint(name: string): Promise<VncEndpoint> {
+  async openVnc(name: string): Promise<Duplex> {
     const dom = await this.lookup(name);
     const { xml } = await this.connection.call('DOMAIN_GET_XML_DESC', { dom, flags: 0 });
     const endpoint = parseVncEndpoint(xml);
     if (!endpoint) throw new DomainStateError(`domain '${name}' has no live VNC server; start it first`, 55);
-    return endpoint;
+    try {
+      return await openTcpStream(endpoint.host, endpoint.port);
+    } catch (err) {
+      throw new HypervisorError(`the VNC server of domain '${name}' at ${endpoint.host}:${endpoint.port} does not answer: ${(err as Error).message}`, 38);
+    }
   }
 
   async openConsole(name: string): Promise<Duplex> {

@@ -1,16 +1,13 @@
 /**
  * The cloud-init side of an instance: what is stored from the create request (the password
- * only as a SHA-512 crypt hash) and the seed ISO built from it. Hostname = instance name,
- * cloud-init instance-id = instance id.
+ * only as a SHA-512 crypt hash) and the plain seed input a host builds the ISO from.
+ * Hostname = instance name, cloud-init instance-id = instance id.
  */
-import { writeSeedIso } from '../cloudinit/iso.js';
-import { buildSeed } from '../cloudinit/seed.js';
-import { sha512Crypt } from '../cloudinit/sha512-crypt.js';
-import type { instances } from '../db/schema.js';
-import { UnavailableError, ValidationError } from '../lib/errors.js';
-import { ExecError } from '../lib/exec.js';
-import type { CreateInstanceInput } from '../shared/schemas.js';
-import type { DataPaths } from './paths.js';
+import type { CloudInitSpec } from '../../cluster/agent-types.js';
+import type { instances } from '../../db/schema.js';
+import { sha512Crypt } from '../../lib/sha512-crypt.js';
+import { ValidationError } from '../../lib/errors.js';
+import type { CreateInstanceInput } from '../../shared/schemas.js';
 
 type InstanceRow = typeof instances.$inferSelect;
 
@@ -34,21 +31,15 @@ export function cloudInitToStore(input: CreateInstanceInput): StoredCloudInit | 
   };
 }
 
-/** Builds (or rebuilds) the instance's seed ISO in its directory; does nothing for an instance without cloud-init. */
-export async function writeInstanceSeed(paths: DataPaths, row: InstanceRow): Promise<void> {
+/** The seed input of an instance with cloud-init options; undefined without. */
+export function seedFor(row: InstanceRow): CloudInitSpec | undefined {
   const options = row.cloudInit;
-  if (!options) return;
-  const files = buildSeed({
+  if (!options) return undefined;
+  return {
     instanceId: row.id,
     hostname: row.name,
     password: options.passwordHash,
     sshAuthorizedKeys: options.sshAuthorizedKeys,
     userData: options.userData,
-  });
-  try {
-    await writeSeedIso(paths.instanceDir(row.id), files, paths.seedIso(row.id));
-  } catch (err) {
-    if (!(err instanceof ExecError)) throw err;
-    throw new UnavailableError('seed_build_failed', `The cloud-init seed ISO of '${row.name}' could not be built (${err.message}); is genisoimage installed? \`onebox doctor\` checks.`);
-  }
+  };
 }

@@ -2,10 +2,11 @@
  * Live usage of instances: the hypervisor's cumulative counters turned into a CPU percentage
  * by comparing with the previous sample (kept in memory per instance).
  */
-import type { DomainStats } from '../hypervisor/types.js';
-import type { InstanceStats } from '../shared/api-types.js';
-import { callHypervisor } from './hypervisor-errors.js';
-import type { InstancesService } from './instances.js';
+import type { DomainStats } from '../../hypervisor/types.js';
+import type { InstanceStats } from '../../shared/api-types.js';
+import { callAgent } from '../agent-errors.js';
+import type { InstanceRuntime } from './runtime.js';
+import type { InstanceStore } from './store.js';
 
 /** CPU percentage between two samples of the same domain. Pure. */
 export function cpuPercent(prev: DomainStats, next: DomainStats): number {
@@ -22,13 +23,16 @@ const FIRST_INTERVAL_MS = 250;
 export class InstanceStatsService {
   private readonly last = new Map<string, DomainStats>();
 
-  constructor(private readonly instances: InstancesService) {}
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly runtime: InstanceRuntime,
+  ) {}
 
   /** Current usage of one instance. */
   async usage(idOrName: string): Promise<InstanceStats> {
-    const row = this.instances.get(idOrName);
-    const agent = this.instances.agentFor(row);
-    const sample = () => callHypervisor(row.name, () => agent.hypervisor.domainStats(row.domainName));
+    const row = this.store.get(idOrName);
+    const agent = this.runtime.agentFor(row);
+    const sample = () => callAgent(row.name, () => agent.domains.stats(row.domainName));
     let prev = this.last.get(row.id);
     let next = await sample();
     if (!prev || next.sampledAt - prev.sampledAt > MAX_SAMPLE_AGE_MS) {

@@ -4,17 +4,16 @@
  * only pipes bytes between a websocket and the stream returned here.
  */
 import type { Duplex } from 'node:stream';
-import { openTcpStream } from '../cluster/tcp-stream.js';
-import { AppError, ConflictError, UnauthorizedError } from '../lib/errors.js';
-import { newSecret } from '../lib/ids.js';
-import type { Actor } from './actor.js';
-import type { AuditService } from './audit.js';
-import { callHypervisor } from './hypervisor-errors.js';
-import type { InstanceStore } from './instance-store.js';
-import type { InstancesService } from './instances.js';
+import type { ConsoleKind } from '../../cluster/agent-types.js';
+import { ConflictError, UnauthorizedError } from '../../lib/errors.js';
+import { newSecret } from '../../lib/ids.js';
+import type { Actor } from '../actor.js';
+import { callAgent } from '../agent-errors.js';
+import type { AuditService } from '../audit.js';
+import type { InstanceRuntime } from './runtime.js';
+import type { InstanceStore } from './store.js';
 
-/** Which console a token opens. */
-export type ConsoleKind = 'vnc' | 'serial';
+export type { ConsoleKind };
 
 /** What a token grants. */
 export interface ConsoleGrant {
@@ -41,7 +40,7 @@ export class ConsoleService {
 
   constructor(
     private readonly store: InstanceStore,
-    private readonly instances: InstancesService,
+    private readonly runtime: InstanceRuntime,
     private readonly audit: AuditService,
     private readonly ttlMs = 30_000,
     private readonly now: () => number = Date.now,
@@ -79,14 +78,8 @@ export class ConsoleService {
   /** Opens the byte stream a grant stands for. */
   async open(grant: ConsoleGrant): Promise<Duplex> {
     const row = this.store.get(grant.instanceId);
-    const agent = this.instances.agentFor(row);
-    if (grant.kind === 'serial') return callHypervisor(row.name, () => agent.hypervisor.openConsole(row.domainName));
-    const endpoint = await callHypervisor(row.name, () => agent.hypervisor.vncEndpoint(row.domainName));
-    try {
-      return await openTcpStream(endpoint.host, endpoint.port);
-    } catch (err) {
-      throw new AppError(502, 'console_unreachable', `The VNC server of instance '${row.name}' does not answer: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const agent = this.runtime.agentFor(row);
+    return callAgent(row.name, () => agent.consoles.open(row.domainName, grant.kind));
   }
 
   private sweep(): void {

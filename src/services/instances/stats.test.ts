@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DomainStats } from '../hypervisor/types.js';
-import { cpuPercent } from './instance-stats.js';
+import type { DomainStats } from '../../hypervisor/types.js';
+import { cpuPercent } from './stats.js';
 
 const s = (cpuTimeNs: number, sampledAt: number, vcpus = 1): DomainStats => ({
   cpuTimeNs, vcpus, sampledAt, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0,

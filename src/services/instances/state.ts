@@ -1,7 +1,7 @@
 /** How the hypervisor's view of a domain becomes the state users see. Pure. */
-import type { DomainRunState } from '../hypervisor/types.js';
+import type { DomainRunState } from '../../hypervisor/types.js';
 
-import type { InstanceState } from '../shared/instance-states.js';
+import type { InstanceState } from '../../shared/instance-states.js';
 
 export type { InstanceState };
 

@@ -1,0 +1,67 @@
+/**
+ * Rows become wire types here and nowhere else: each presenter names every field it shows,
+ * so internal columns (file names, secrets) cannot leak and tsc catches any drift between the
+ * database and the shared response types.
+ */
+import type { Host as HostRow } from '../services/hosts.js';
+import type { Image as ImageRow } from '../services/images.js';
+import type { Instance as InstanceRow } from '../services/instances/store.js';
+import type { Media as MediaRow } from '../services/media.js';
+import type { Operation as OperationRow } from '../services/operations.js';
+import type { Pool as PoolRow } from '../services/pools.js';
+import type { StoragePool as StoragePoolRow } from '../services/storage-pools.js';
+import type { Host, Image, Instance, Media, Operation, Pool, StoragePool } from '../shared/api-types.js';
+
+/** The instance: no VNC password (it has its own endpoint), no cloud-init password hash or user data. */
+export function presentInstance(row: InstanceRow, defaultStoragePoolId: string): Instance {
+  const c = row.cloudInit;
+  return {
+    id: row.id, name: row.name, poolId: row.poolId, hostId: row.hostId, cores: row.cores, memoryMiB: row.memoryMiB,
+    diskSizeBytes: row.diskSizeBytes, dataDisks: row.dataDisks, imageId: row.imageId, cloneMode: row.cloneMode, mediaId: row.mediaId,
+    storagePoolId: row.storagePoolId ?? defaultStoragePoolId, state: row.state, stateReason: row.stateReason, errorCode: row.errorCode,
+    domainName: row.domainName, domainUuid: row.domainUuid, autostart: row.autostart, createdAt: row.createdAt, updatedAt: row.updatedAt,
+    cloudInit: c && { passwordSet: c.passwordHash !== undefined, sshAuthorizedKeys: c.sshAuthorizedKeys ?? [], userDataSet: c.userData !== undefined },
+  };
+}
+
+/** The host with its live state and the capacity it last reported (for its pool's storage pool). */
+export function presentHost(row: HostRow, live: { online: boolean; storage: Host['storage']; storagePoolId: string }): Host {
+  const storage = live.storage;
+  const own = storage.find((s) => s.poolId === live.storagePoolId);
+  return {
+    id: row.id, name: row.name, address: row.address, poolId: row.poolId, enabled: row.enabled, accel: row.accel, accelReason: row.accelReason,
+    cpus: row.cpus, memoryMiB: row.memoryMiB, libvirtVersion: row.libvirtVersion, hypervisorVersion: row.hypervisorVersion, isLocal: row.isLocal,
+    lastSeenAt: row.lastSeenAt, createdAt: row.createdAt, online: live.online,
+    ...(own ? { diskTotalBytes: own.totalBytes, diskFreeBytes: own.freeBytes } : {}),
+    storage: storage.map((s) => ({ poolId: s.poolId, totalBytes: s.totalBytes, freeBytes: s.freeBytes })),
+  };
+}
+
+export function presentImage(row: ImageRow): Image {
+  return {
+    id: row.id, name: row.name, description: row.description, os: row.os, format: row.format, sizeBytes: row.sizeBytes,
+    virtualSizeBytes: row.virtualSizeBytes, sha256: row.sha256, createdAt: row.createdAt,
+  };
+}
+
+export function presentMedia(row: MediaRow): Media {
+  return { id: row.id, name: row.name, sizeBytes: row.sizeBytes, sha256: row.sha256, createdAt: row.createdAt };
+}
+
+export function presentPool(row: PoolRow, defaultStoragePoolId: string): Pool {
+  return {
+    id: row.id, name: row.name, cpuOvercommit: row.cpuOvercommit, memoryOvercommit: row.memoryOvercommit, diskOvercommit: row.diskOvercommit,
+    storagePoolId: row.storagePoolId ?? defaultStoragePoolId, createdAt: row.createdAt,
+  };
+}
+
+export function presentStoragePool(row: StoragePoolRow): StoragePool {
+  return { id: row.id, name: row.name, kind: row.kind, path: row.path, createdAt: row.createdAt };
+}
+
+export function presentOperation(row: OperationRow): Operation {
+  return {
+    id: row.id, kind: row.kind, targetType: row.targetType, targetId: row.targetId, state: row.state, progress: row.progress, message: row.message,
+    errorCode: row.errorCode, errorDetail: row.errorDetail, userId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,25 @@
+/** /hosts: the hosts with their live state; moving a host between pools and the scheduling switch. */
+import { Hono } from 'hono';
+import type { Services } from '../../services/index.js';
+import type { Host } from '../../services/hosts.js';
+import { updateHostSchema } from '../../shared/schemas.js';
+import type { AppEnv } from '../env.js';
+import { presentHost } from '../presenters.js';
+import { jsonBody } from '../validate.js';
+
+/** A host row with what its agent last said. */
+function view(s: Services, row: Host) {
+  const storagePoolId = row.poolId ? s.pools.get(row.poolId).storagePoolId : null;
+  return presentHost(row, { online: s.hosts.isOnline(row.id), storage: s.hosts.factsOf(row.id)?.storage ?? [], storagePoolId: storagePoolId ?? s.storagePools.ensureDefault().id });
+}
+
+/** /hosts */
+export function hostRoutes(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/', (c) => c.json({ items: s.hosts.list().map((h) => view(s, h)) }))
+    .get('/:id', (c) => c.json(view(s, s.hosts.get(c.req.param('id')))))
+    .patch('/:id', async (c) => {
+      const change = await jsonBody(c, updateHostSchema);
+      return c.json(view(s, s.hosts.update(c.req.param('id'), change, c.var.actor)));
+    });
+}

@@ -1,0 +1,24 @@
+/** /media: streamed ISO uploads (raw request body), downloads, listing, deletion. */
+import { Hono } from 'hono';
+import type { Services } from '../../services/index.js';
+import { mediaUploadQuerySchema } from '../../shared/schemas.js';
+import type { AppEnv } from '../env.js';
+import { presentMedia } from '../presenters.js';
+import { queryParams } from '../validate.js';
+import { declaredLength, sendDownload } from './respond.js';
+
+/** /media */
+export function mediaRoutes(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/', (c) => c.json({ items: s.media.list().map(presentMedia) }))
+    .get('/:id', (c) => c.json(presentMedia(s.media.get(c.req.param('id')))))
+    .post('/', async (c) => {
+      const { name } = queryParams(c, mediaUploadQuerySchema);
+      return c.json(presentMedia(await s.media.upload(c.req.raw.body, declaredLength(c), name, c.var.actor)), 201);
+    })
+    .get('/:id/content', async (c) => sendDownload(await s.media.download(c.req.param('id'))))
+    .delete('/:id', async (c) => {
+      await s.media.delete(c.req.param('id'), c.var.actor);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,36 @@
+/** /pools (compute pools) and /storage-pools. */
+import { Hono } from 'hono';
+import type { Services } from '../../services/index.js';
+import { createPoolSchema, createStoragePoolSchema } from '../../shared/schemas.js';
+import type { AppEnv } from '../env.js';
+import { presentPool, presentStoragePool } from '../presenters.js';
+import { jsonBody } from '../validate.js';
+
+/** /pools */
+export function poolRoutes(s: Services) {
+  const present = (row: ReturnType<Services['pools']['get']>) => presentPool(row, s.storagePools.ensureDefault().id);
+  return new Hono<AppEnv>()
+    .get('/', (c) => c.json({ items: s.pools.list().map(present) }))
+    .post('/', async (c) => {
+      const { storagePool, ...input } = await jsonBody(c, createPoolSchema);
+      const storagePoolId = storagePool === undefined ? null : s.storagePools.get(storagePool).id;
+      return c.json(present(s.pools.create({ ...input, storagePoolId }, c.var.actor)), 201);
+    })
+    .get('/:id', (c) => c.json(present(s.pools.get(c.req.param('id')))))
+    .delete('/:id', (c) => {
+      s.pools.delete(c.req.param('id'), c.var.actor);
+      return c.body(null, 204);
+    });
+}
+
+/** /storage-pools */
+export function storagePoolRoutes(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/', (c) => c.json({ items: s.storagePools.list().map(presentStoragePool) }))
+    .post('/', async (c) => c.json(presentStoragePool(s.storagePools.create(await jsonBody(c, createStoragePoolSchema), c.var.actor)), 201))
+    .get('/:id', (c) => c.json(presentStoragePool(s.storagePools.get(c.req.param('id')))))
+    .delete('/:id', (c) => {
+      s.storagePools.delete(c.req.param('id'), c.var.actor);
+      return c.body(null, 204);
+    });
+}

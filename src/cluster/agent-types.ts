@@ -1,0 +1,77 @@
+/**
+ * The plain values the controller and a host agent exchange: what a guest should be (with
+ * volume references, never host paths), which files a host needs, what it reports about
+ * itself and the events it pushes. Everything here crosses the wire to a peer as JSON.
+ */
+import type { Readable } from 'node:stream';
+import type { CloudInitSpec } from '../cloudinit/seed.js';
+import type { Accel, DomainLifecycleEvent, DomainSpec, DomainStats } from '../hypervisor/types.js';
+import type { DiskFormat, StorageCapacity, StoragePoolSpec } from '../storage/driver.js';
+
+export type { CloudInitSpec, DiskFormat, DomainLifecycleEvent, DomainStats, StorageCapacity, StoragePoolSpec };
+
+/** A file of the controller's library (a disk image or an ISO) that a host may need a copy of. */
+export interface ArtifactRef {
+  shelf: 'images' | 'media';
+  /** Its name in the library, unique and made from an id (`img_….qcow2`, `iso_….iso`). */
+  fileName: string;
+  sha256: string;
+  sizeBytes: number;
+  /** Disk images only. */
+  format?: DiskFormat;
+}
+
+/** Where an agent gets an artifact's bytes from. */
+export interface ArtifactSource {
+  /** The bytes, as a stream from the controller. */
+  open(): Promise<Readable>;
+  /** The controller's own path of the file, when the agent runs on the same machine (a hard link instead of a copy). Never sent to a peer. */
+  localPath?: string;
+}
+
+/** How an instance's system disk is made. */
+export type SystemDiskPlan =
+  | { source: 'blank'; sizeBytes: number }
+  | { source: 'linked' | 'full'; image: ArtifactRef; sizeBytes: number };
+
+/** Every disk of a new instance. */
+export interface DiskPlan {
+  system: SystemDiskPlan;
+  data: { sizeBytes: number }[];
+}
+
+/** A disk of a guest: one of the instance's own volumes. */
+export interface GuestDisk {
+  /** `system` or `data-<n>`. */
+  volume: 'system' | `data-${number}`;
+  target: string;
+  bootOrder?: number;
+}
+
+/** A DomainSpec whose disks, CD-ROM, seed and serial log are references the host resolves to its own paths. */
+export interface GuestSpec extends Omit<DomainSpec, 'disks' | 'cdrom' | 'seed' | 'serialLogPath'> {
+  storagePool: StoragePoolSpec;
+  disks: GuestDisk[];
+  cdrom: { media?: ArtifactRef; target: string; bootOrder?: number };
+  /** The instance's cloud-init seed volume is attached on this target. */
+  seed?: { target: string };
+}
+
+/** What a host reports about itself. */
+export interface HostFacts {
+  hostname: string;
+  cpus: number;
+  memoryMiB: number;
+  libvirtVersion: string;
+  hypervisorVersion: string;
+  accel: Accel;
+  accelReason: string;
+  /** Capacity of each storage pool asked about, as this host sees it. */
+  storage: ({ poolId: string } & StorageCapacity)[];
+}
+
+/** Pushed by an agent: a domain changed, or the agent's link to its hypervisor went down or came back. */
+export type AgentEvent = { type: 'lifecycle'; event: DomainLifecycleEvent } | { type: 'connection'; online: boolean };
+
+/** Which console a stream carries. */
+export type ConsoleKind = 'vnc' | 'serial';

@@ -1,0 +1,176 @@
+/**
+ * The HostAgent contract: one suite run against the local agent (fake drivers and a temp
+ * dir; real libvirt and qemu-img) and against the loopback peer, so "the controller cannot
+ * tell a local host from a remote one" is something a test checks. Domains carry a unique
+ * prefix and are removed in `after`, also when a test failed.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Readable, type Duplex } from 'node:stream';
+import { DomainNotFoundError } from '../hypervisor/errors.js';
+import { ChecksumMismatchError } from '../lib/storage-errors.js';
+import { buildQcow2Header } from '../storage/qcow2-header.js';
+import type { AgentEvent, ArtifactRef, ArtifactSource, GuestSpec, StoragePoolSpec } from './agent-types.js';
+import { ArtifactMissingError } from './errors.js';
+import type { HostAgent } from './host-agent.js';
+
+/** How to run the contract against one implementation. */
+export interface AgentContractOptions {
+  name: string;
+  /** A fresh agent and a function that releases everything it made. */
+  open: () => Promise<{ agent: HostAgent; close: () => Promise<void> }>;
+  /** Whether the host can build seed ISOs (genisoimage). */
+  seeds: boolean;
+  skip?: string;
+  /** How long to wait for a lifecycle event. */
+  eventTimeoutMs?: number;
+}
+
+const MiB = 1024 ** 2;
+const POOL: StoragePoolSpec = { id: 'stp_contract0000', kind: 'local', path: null };
+
+/** An artifact and a source that counts how often it was opened. */
+function artifact(shelf: 'images' | 'media', bytes: Buffer, sha256 = createHash('sha256').update(bytes).digest('hex')) {
+  const ref: ArtifactRef = { shelf, fileName: `${shelf === 'images' ? 'img' : 'iso'}_${randomUUID().slice(0, 12).replace(/-/g, 'x')}.${shelf === 'images' ? 'qcow2' : 'iso'}`, sha256, sizeBytes: bytes.length, ...(shelf === 'images' ? { format: 'qcow2' as const } : {}) };
+  let opens = 0;
+  const source: ArtifactSource = {
+    open: async () => {
+      opens++;
+      return Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]);
+    },
+  };
+  return { ref, source, opens: () => opens };
+}
+
+function guest(name: string, instanceId: string, over: Partial<GuestSpec> = {}): GuestSpec {
+  return {
+    name, uuid: randomUUID(), title: name, instanceId, accel: 'tcg', cpu: { kind: 'named', model: 'qemu64' }, vcpus: 1, memoryMiB: 64,
+    storagePool: POOL, disks: [{ volume: 'system', target: 'vda', bootOrder: 1 }], cdrom: { target: 'sda' }, nics: [],
+    vnc: { listen: '127.0.0.1', password: 'contract' }, ...over,
+  };
+}
+
+const firstChunk = (stream: Duplex) =>
+  new Promise<string>((resolve, reject) => {
+    stream.once('data', (d: Buffer) => resolve(d.toString('latin1')));
+    stream.once('error', reject);
+  });
+
+/** Registers the contract tests for one HostAgent implementation. */
+export function describeHostAgentContract(opts: AgentContractOptions): void {
+  describe(`HostAgent contract: ${opts.name}`, { skip: opts.skip }, () => {
+    const prefix = `obtest-agent-${process.pid}-${Math.random().toString(36).slice(2, 6)}-`;
+    let agent: HostAgent;
+    let close: () => Promise<void> = async () => {};
+    const events: AgentEvent[] = [];
+    const made: { name: string; id: string }[] = [];
+    let n = 0;
+    const fresh = () => {
+      const id = `ins_${Math.random().toString(36).slice(2, 14).padEnd(12, '0')}`;
+      const entry = { name: `${prefix}${++n}`, id };
+      made.push(entry);
+      return entry;
+    };
+    const image = artifact('images', buildQcow2Header({ virtualSizeBytes: 32 * MiB }));
+
+    before(async () => {
+      ({ agent, close } = await opts.open());
+      agent.host.onEvent((e) => events.push(e));
+    });
+    after(async () => {
+      for (const { name, id } of made) {
+        await agent.domains.destroy(name).catch(() => undefined);
+        await agent.domains.undefine(name).catch(() => undefined);
+        await agent.volumes.deleteInstance(id, POOL).catch(() => undefined);
+      }
+      await agent.volumes.removeArtifact(image.ref).catch(() => undefined);
+      await close();
+    });
+
+    test('facts: CPUs, memory, versions, accelerator and the capacity of the asked pool', async () => {
+      const facts = await agent.host.facts([POOL]);
+      assert.ok(facts.cpus > 0 && facts.memoryMiB > 0, JSON.stringify(facts));
+      assert.match(facts.libvirtVersion, /^\d+\.\d+\.\d+$/);
+      assert.ok(facts.accel === 'kvm' || facts.accel === 'tcg');
+      assert.equal(facts.storage.length, 1);
+      assert.equal(facts.storage[0].poolId, POOL.id);
+      assert.ok(facts.storage[0].freeBytes > 0 && facts.storage[0].freeBytes <= facts.storage[0].totalBytes);
+      assert.equal(agent.host.isOnline(), true);
+    });
+
+    test('artifacts: fetched once through the stream, verified by SHA-256, removable', async () => {
+      assert.equal(await agent.volumes.hasArtifact(image.ref), false);
+      const progress: number[] = [];
+      await agent.volumes.ensureArtifact(image.ref, image.source, (f) => progress.push(f));
+      await agent.volumes.ensureArtifact(image.ref, image.source);
+      assert.equal(image.opens(), 1, 'the second ensure finds the copy');
+      assert.equal(await agent.volumes.hasArtifact(image.ref), true);
+      assert.equal(progress.at(-1), 1);
+      const bad = artifact('media', Buffer.alloc(40000, 7), 'f'.repeat(64));
+      await assert.rejects(agent.volumes.ensureArtifact(bad.ref, bad.source), ChecksumMismatchError);
+      assert.equal(await agent.volumes.hasArtifact(bad.ref), false, 'a corrupt transfer leaves no copy');
+    });
+
+    test('instance disks from a plan: linked clone, full copy with progress, data disks; delete removes them', async () => {
+      const linked = fresh();
+      await agent.volumes.createInstanceDisks(linked.id, POOL, { system: { source: 'linked', image: image.ref, sizeBytes: 64 * MiB }, data: [{ sizeBytes: MiB }] });
+      const full = fresh();
+      const progress: number[] = [];
+      await agent.volumes.createInstanceDisks(full.id, POOL, { system: { source: 'full', image: image.ref, sizeBytes: 64 * MiB }, data: [] }, (f) => progress.push(f));
+      assert.equal(progress.at(-1), 1);
+      const missing = artifact('images', buildQcow2Header({ virtualSizeBytes: MiB }));
+      await assert.rejects(agent.volumes.createInstanceDisks(fresh().id, POOL, { system: { source: 'linked', image: missing.ref, sizeBytes: MiB }, data: [] }), ArtifactMissingError);
+      await agent.volumes.deleteInstance(full.id, POOL);
+      await agent.volumes.deleteInstance(full.id, POOL);
+    });
+
+    test('a guest: define, start, events, stats, VNC and serial byte streams, CD-ROM, stop, undefine', async () => {
+      const g = fresh();
+      await agent.volumes.createInstanceDisks(g.id, POOL, { system: { source: 'blank', sizeBytes: 64 * MiB }, data: [] });
+      const iso = artifact('media', Buffer.alloc(64 * 1024, 1));
+      const spec = guest(g.name, g.id, { cdrom: { target: 'sda', media: iso.ref } });
+      await assert.rejects(agent.domains.define(spec), ArtifactMissingError, 'the ISO must be on the host first');
+      await agent.volumes.ensureArtifact(iso.ref, iso.source);
+      await agent.domains.define(spec);
+      assert.equal((await agent.domains.find(g.name))?.state, 'shutoff');
+      await agent.domains.setAutostart(g.name, true);
+      assert.equal(await agent.domains.getAutostart(g.name), true);
+      await agent.domains.start(g.name);
+      const deadline = Date.now() + (opts.eventTimeoutMs ?? 5000);
+      while (!events.some((e) => e.type === 'lifecycle' && e.event.name === g.name && e.event.event === 'started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(events.some((e) => e.type === 'lifecycle' && e.event.name === g.name && e.event.event === 'started'), 'a started event arrived');
+      assert.ok((await agent.domains.list()).some((d) => d.name === g.name && d.state === 'running'));
+      assert.equal((await agent.domains.stats(g.name)).vcpus, 1);
+      const vnc = await agent.consoles.open(g.name, 'vnc');
+      assert.match(await firstChunk(vnc), /^RFB 003\.00\d\n/);
+      vnc.destroy();
+      const serial = await agent.consoles.open(g.name, 'serial');
+      assert.equal(typeof serial.write, 'function');
+      serial.destroy();
+      await agent.domains.changeCdrom(g.name, 'sda', undefined);
+      await agent.domains.changeCdrom(g.name, 'sda', iso.ref);
+      await agent.domains.destroy(g.name);
+      await agent.domains.undefine(g.name);
+      assert.equal(await agent.domains.find(g.name), undefined);
+      await assert.rejects(agent.domains.start(g.name), DomainNotFoundError);
+      await agent.volumes.removeArtifact(iso.ref);
+    });
+
+    test('the console log is a stream (empty before the guest wrote anything)', async () => {
+      const log = await agent.consoles.log(fresh().id, 1024);
+      const chunks: Buffer[] = [];
+      for await (const c of log) chunks.push(Buffer.from(c as Buffer));
+      assert.equal(Buffer.concat(chunks).length, 0);
+    });
+
+    test('a seed ISO is written into the pool and attached as a CD-ROM', { skip: !opts.seeds && 'genisoimage is not installed' }, async () => {
+      const g = fresh();
+      await agent.volumes.createInstanceDisks(g.id, POOL, { system: { source: 'blank', sizeBytes: 64 * MiB }, data: [] });
+      await agent.seeds.write(g.id, POOL, { instanceId: g.id, hostname: 'contract' });
+      await agent.seeds.write(g.id, POOL, { instanceId: g.id, hostname: 'contract-again' });
+      await agent.domains.define(guest(g.name, g.id, { seed: { target: 'sdb' } }));
+      await agent.domains.undefine(g.name);
+    });
+  });
+}

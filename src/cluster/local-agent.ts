@@ -1,0 +1,185 @@
+/**
+ * LocalHostAgent: the HostAgent of the machine onebox runs on, in-process, built from the
+ * hypervisor driver, a storage driver per pool, the cloud-init seed builder and the host's
+ * own data directory. Every host path is decided here (and in HostPaths), never by services.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, type Duplex } from 'node:stream';
+import { writeSeedIso } from '../cloudinit/iso.js';
+import { buildSeed, type CloudInitSpec } from '../cloudinit/seed.js';
+import type { HypervisorDriver } from '../hypervisor/driver.js';
+import type { DomainSpec, DomainState } from '../hypervisor/types.js';
+import type { AccelDecision } from '../lib/accel.js';
+import { ExecError } from '../lib/exec.js';
+import type { ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
+import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.js';
+import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DomainStats, GuestSpec, HostFacts, StorageCapacity } from './agent-types.js';
+import { ArtifactCache } from './artifact-cache.js';
+import { ArtifactMissingError, SeedBuildError } from './errors.js';
+import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi } from './host-agent.js';
+import { HostPaths } from './host-paths.js';
+
+/** What a local agent is made of. */
+export interface LocalHostAgentOptions {
+  /** The host's data directory (console logs, artifact copies, the default local pool). */
+  dataDir: string;
+  hypervisor: HypervisorDriver;
+  accel: AccelDecision;
+  /** Builds the storage driver of a pool; the real loader by default (tests pass fakes). */
+  storage?: StorageDriverLoader;
+}
+
+/** Volume name of an instance's file in its pool. */
+const volumeOf = (instanceId: string, file: string) => `${instanceId}/${file}`;
+
+/** The in-process HostAgent. */
+export class LocalHostAgent implements HostAgent {
+  readonly paths: HostPaths;
+  readonly host: HostApi;
+  readonly domains: DomainsApi;
+  readonly volumes: VolumesApi;
+  readonly seeds: SeedsApi;
+  readonly consoles: ConsolesApi;
+  private readonly artifacts: ArtifactCache;
+  private readonly pools = new Map<string, Promise<StorageDriver>>();
+
+  constructor(private readonly opts: LocalHostAgentOptions) {
+    this.paths = new HostPaths(opts.dataDir);
+    this.artifacts = new ArtifactCache(this.paths);
+    const hv = opts.hypervisor;
+    this.host = {
+      facts: (pools) => this.facts(pools),
+      isOnline: () => hv.isConnected(),
+      onEvent: (listener) => this.onEvent(listener),
+    };
+    this.domains = {
+      define: async (spec) => hv.defineDomain(await this.resolve(spec)),
+      undefine: (name) => hv.undefineDomain(name),
+      setAutostart: (name, on) => hv.setAutostart(name, on),
+      getAutostart: (name) => hv.getAutostart(name),
+      list: (): Promise<DomainState[]> => hv.listDomains(),
+      find: (name) => hv.findDomain(name),
+      start: (name) => hv.start(name),
+      shutdown: (name) => hv.shutdown(name),
+      destroy: (name) => hv.destroy(name),
+      reboot: (name) => hv.reboot(name),
+      reset: (name) => hv.reset(name),
+      suspend: (name) => hv.suspend(name),
+      resume: (name) => hv.resume(name),
+      changeCdrom: async (name, target, media) => hv.changeCdrom(name, target, media && (await this.artifactPath(media))),
+      stats: (name): Promise<DomainStats> => hv.domainStats(name),
+    };
+    this.volumes = {
+      ensureArtifact: (ref, source, onProgress) => this.artifacts.ensure(ref, source, onProgress),
+      hasArtifact: (ref) => this.artifacts.has(ref),
+      removeArtifact: (ref) => this.artifacts.remove(ref),
+      createInstanceDisks: (id, pool, plan, onProgress) => this.createInstanceDisks(id, pool, plan, onProgress),
+      deleteInstance: (id, pool) => this.deleteInstance(id, pool),
+      capacity: async (pool): Promise<StorageCapacity> => (await this.pool(pool)).capacity(),
+    };
+    this.seeds = { write: (id, pool, seed) => this.writeSeed(id, pool, seed) };
+    this.consoles = { open: (name, kind) => this.openConsole(name, kind), log: (id, maxBytes) => this.consoleLog(id, maxBytes) };
+  }
+
+  async close(): Promise<void> {
+    await this.opts.hypervisor.close();
+  }
+
+  private async facts(pools: StoragePoolSpec[]): Promise<HostFacts> {
+    const info = await this.opts.hypervisor.hostInfo();
+    const storage = await Promise.all(pools.map(async (p) => ({ poolId: p.id, ...(await (await this.pool(p)).capacity()) })));
+    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage };
+  }
+
+  private onEvent(listener: (event: AgentEvent) => void): () => void {
+    const offLifecycle = this.opts.hypervisor.onLifecycle((event) => listener({ type: 'lifecycle', event }));
+    const offConnection = this.opts.hypervisor.onConnectionChange((online) => listener({ type: 'connection', online }));
+    return () => {
+      offLifecycle();
+      offConnection();
+    };
+  }
+
+  /** The storage driver of a pool, activated once. */
+  private pool(spec: StoragePoolSpec): Promise<StorageDriver> {
+    const key = JSON.stringify(spec);
+    let driver = this.pools.get(key);
+    if (!driver) {
+      const load = this.opts.storage ?? loadStorageDriver;
+      const d = load(spec, this.paths.instancesDir);
+      driver = d.activate().then(() => d);
+      driver.catch(() => this.pools.delete(key));
+      this.pools.set(key, driver);
+    }
+    return driver;
+  }
+
+  private async artifactPath(ref: ArtifactRef): Promise<string> {
+    if (!(await this.artifacts.has(ref))) throw new ArtifactMissingError(ref.fileName);
+    return this.artifacts.pathOf(ref);
+  }
+
+  /** Turns volume and artifact references into this host's paths. */
+  private async resolve(spec: GuestSpec): Promise<DomainSpec> {
+    const pool = await this.pool(spec.storagePool);
+    const { storagePool: _pool, disks, cdrom, seed, ...rest } = spec;
+    return {
+      ...rest,
+      disks: disks.map((d) => ({ path: pool.pathOf(volumeOf(spec.instanceId, `${d.volume}.qcow2`)), format: 'qcow2', target: d.target, bootOrder: d.bootOrder })),
+      cdrom: { path: cdrom.media && (await this.artifactPath(cdrom.media)), target: cdrom.target, bootOrder: cdrom.bootOrder },
+      ...(seed ? { seed: { path: pool.pathOf(volumeOf(spec.instanceId, 'seed.iso')), target: seed.target } } : {}),
+      serialLogPath: this.paths.serialLog(spec.instanceId),
+    };
+  }
+
+  private async createInstanceDisks(id: string, spec: StoragePoolSpec, plan: DiskPlan, onProgress?: ProgressFn): Promise<void> {
+    const pool = await this.pool(spec);
+    // virtlogd writes the console log here; it must exist before the domain starts.
+    await mkdir(this.paths.instanceDir(id), { recursive: true, mode: 0o711 });
+    try {
+      const system = volumeOf(id, 'system.qcow2');
+      const sys = plan.system;
+      if (sys.source === 'blank') await pool.createBlank(system, sys.sizeBytes);
+      else if (sys.source === 'linked') await pool.createLinkedClone(system, await this.artifactPath(sys.image), sys.image.format ?? 'qcow2', sys.sizeBytes);
+      else await pool.createFullCopy(system, await this.artifactPath(sys.image), sys.image.format ?? 'qcow2', sys.sizeBytes, onProgress);
+      for (const [i, disk] of plan.data.entries()) await pool.createBlank(volumeOf(id, `data-${i}.qcow2`), disk.sizeBytes);
+    } catch (err) {
+      await this.deleteInstance(id, spec);
+      throw err;
+    }
+  }
+
+  private async deleteInstance(id: string, spec: StoragePoolSpec): Promise<void> {
+    await (await this.pool(spec)).deleteGroup(id);
+    await rm(this.paths.instanceDir(id), { recursive: true, force: true });
+  }
+
+  private async writeSeed(id: string, spec: StoragePoolSpec, seed: CloudInitSpec): Promise<void> {
+    const pool = await this.pool(spec);
+    await mkdir(this.paths.tmpDir, { recursive: true, mode: 0o700 });
+    const staging = await mkdtemp(join(this.paths.tmpDir, 'seed-'));
+    try {
+      const iso = join(staging, 'seed.iso');
+      await writeSeedIso(staging, buildSeed(seed), iso);
+      await pool.importFile(volumeOf(id, 'seed.iso'), iso);
+    } catch (err) {
+      if (err instanceof ExecError) throw new SeedBuildError(`genisoimage failed: ${err.message}`);
+      throw err;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  private async openConsole(name: string, kind: ConsoleKind): Promise<Duplex> {
+    return kind === 'serial' ? this.opts.hypervisor.openConsole(name) : this.opts.hypervisor.openVnc(name);
+  }
+
+  private async consoleLog(id: string, maxBytes: number): Promise<Readable> {
+    const path = this.paths.serialLog(id);
+    const size = await stat(path).then((st) => st.size, () => -1);
+    if (size <= 0) return Readable.from([]);
+    return createReadStream(path, { start: Math.max(0, size - maxBytes) });
+  }
+}

@@ -1,0 +1,11 @@
+/** Small helpers for the English sentences of error messages. */
+
+/** "1 instance", "2 instances" (regular plurals only). */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Bytes as GiB with one decimal, e.g. "1.5 GiB". */
+export function gib(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}

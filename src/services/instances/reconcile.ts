@@ -1,0 +1,56 @@
+/**
+ * Keeping stored instance states in step with the hosts: at controller start (operations cut
+ * off by a restart), when a host attaches or its hypervisor reconnects, and on lifecycle events.
+ */
+import type { DomainLifecycleEvent } from '../../cluster/agent-types.js';
+import { log } from '../../lib/log.js';
+import { TRANSITIONAL_STATES } from '../../shared/instance-states.js';
+import type { HostListener } from '../hosts.js';
+import type { InstanceRuntime } from './runtime.js';
+import type { InstanceStore } from './store.js';
+
+/** Follows hosts and their events. */
+export class InstanceReconciler implements HostListener {
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly runtime: InstanceRuntime,
+  ) {}
+
+  /**
+   * At controller start: an instance left creating can hold a half-made disk, so it stays in
+   * error (sticky: only delete helps) with the reason; one left deleting can be deleted again.
+   */
+  markInterrupted(): number {
+    let n = 0;
+    for (const row of this.store.list()) {
+      if (row.state === 'creating') {
+        this.store.setState(row.id, 'error', 'onebox restarted while the instance was being created; its disks may be incomplete. Delete it and create it again.', 'interrupted_create');
+        n++;
+      } else if (row.state === 'deleting' || row.state === 'migrating') {
+        this.store.setState(row.id, 'error', `onebox restarted while the instance was ${row.state === 'deleting' ? 'being deleted; delete it again' : 'migrating'}.`);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A host attached: its instances follow what it reports. */
+  async attached(hostId: string): Promise<void> {
+    await this.refreshHost(hostId);
+  }
+
+  async reconnected(hostId: string): Promise<void> {
+    await this.refreshHost(hostId);
+  }
+
+  lifecycle(_hostId: string, event: DomainLifecycleEvent): void {
+    const row = this.store.findByDomain(event.name);
+    if (row && !TRANSITIONAL_STATES.includes(row.state))
+      void this.runtime.refreshState(row).catch((err: unknown) => log.warn('state refresh after an event failed', { instance: row.id, error: String(err) }));
+  }
+
+  /** Re-reads every settled instance of a host. */
+  async refreshHost(hostId: string): Promise<void> {
+    for (const row of this.store.listOnHost(hostId)) if (!TRANSITIONAL_STATES.includes(row.state)) await this.runtime.refreshState(row);
+  }
+}

@@ -1,0 +1,50 @@
+/** Turns an instance row (plus its host's accelerator, pool and ISO) into the GuestSpec a host defines. Pure. */
+import type { ArtifactRef, GuestSpec, StoragePoolSpec } from '../../cluster/agent-types.js';
+import type { instances } from '../../db/schema.js';
+import type { Accel, CpuMode } from '../../hypervisor/types.js';
+import { dataDiskTarget } from '../../shared/instance-states.js';
+
+type InstanceRow = typeof instances.$inferSelect;
+
+/** Guest device of the single CD-ROM drive every instance has. */
+export const CDROM_TARGET = 'sda';
+
+/** Guest device of the cloud-init seed drive (instances created with cloud-init options). */
+export const SEED_TARGET = 'sdb';
+
+/** Inputs besides the row. */
+export interface SpecContext {
+  accel: Accel;
+  /** CPU model under KVM; ignored under TCG. */
+  kvmCpu: CpuMode;
+  storagePool: StoragePoolSpec;
+  /** The inserted ISO, if any. */
+  media?: ArtifactRef;
+  /** Boot the CD-ROM first (start from ISO). */
+  bootFromCdrom?: boolean;
+  vncListen: string;
+}
+
+/** The guest spec of an instance. */
+export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
+  const cdromFirst = ctx.bootFromCdrom === true && ctx.media !== undefined;
+  return {
+    name: row.domainName,
+    uuid: row.domainUuid,
+    title: row.name,
+    instanceId: row.id,
+    accel: ctx.accel,
+    cpu: ctx.accel === 'kvm' ? ctx.kvmCpu : { kind: 'named', model: 'qemu64' },
+    vcpus: row.cores,
+    memoryMiB: row.memoryMiB,
+    storagePool: ctx.storagePool,
+    disks: [
+      { volume: 'system', target: 'vda', bootOrder: cdromFirst ? 2 : 1 },
+      ...row.dataDisks.map((_, i) => ({ volume: `data-${i}` as const, target: dataDiskTarget(i) })),
+    ],
+    cdrom: { media: ctx.media, target: CDROM_TARGET, bootOrder: cdromFirst ? 1 : ctx.media ? 2 : undefined },
+    ...(row.cloudInit ? { seed: { target: SEED_TARGET } } : {}),
+    nics: [],
+    vnc: { listen: ctx.vncListen, password: row.vncPassword },
+  };
+}

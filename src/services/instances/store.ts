@@ -1,0 +1,76 @@
+/** Queries on the instances table shared by the instance services, and the per-instance lock. */
+import { and, eq, isNull, notInArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { findByIdOrName, getByIdOrName } from '../../db/lookup.js';
+import { instances } from '../../db/schema.js';
+import { KeyedMutex } from '../../lib/keyed-mutex.js';
+import type { InstanceState } from '../../shared/instance-states.js';
+
+/** An instance row. */
+export type Instance = typeof instances.$inferSelect;
+
+/** Error codes that stay until the user acts: refreshes keep them and only delete is allowed. */
+export const STICKY_ERRORS = new Set(['interrupted_create']);
+
+const now = () => new Date().toISOString();
+
+/** Instance row lookups and state updates. */
+export class InstanceStore {
+  private readonly locks = new KeyedMutex();
+
+  constructor(readonly db: Db) {}
+
+  /** Runs `work` while holding the instance's lock: hypervisor-side changes to one instance never interleave. */
+  withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.run(id, work);
+  }
+
+  /** By id or name (names are unique per pool: a name in several pools is ambiguous); throws instance_not_found. */
+  get(idOrName: string): Instance {
+    return getByIdOrName(this.db, instances, 'instance', idOrName);
+  }
+
+  find(idOrName: string): Instance | undefined {
+    return findByIdOrName(this.db, instances, 'instance', idOrName);
+  }
+
+  findByDomain(domainName: string): Instance | undefined {
+    return this.db.select().from(instances).where(eq(instances.domainName, domainName)).get();
+  }
+
+  list(): Instance[] {
+    return this.db.select().from(instances).orderBy(instances.name).all();
+  }
+
+  /** Every instance placed on a host. */
+  listOnHost(hostId: string): Instance[] {
+    return this.db.select().from(instances).where(eq(instances.hostId, hostId)).all();
+  }
+
+  /** Updates columns and bumps updatedAt; returns the new row. */
+  update(id: string, values: Partial<Instance>): Instance {
+    return this.db.update(instances).set({ ...values, updatedAt: now() }).where(eq(instances.id, id)).returning().get();
+  }
+
+  /** Sets the state (clearing any error code unless one is given). */
+  setState(id: string, state: InstanceState, reason = '', errorCode: string | null = null): Instance {
+    return this.update(id, { state, stateReason: reason, errorCode });
+  }
+
+  /**
+   * Sets a state the hypervisor reported, unless an operation owns the instance's state
+   * (creating, deleting) or a sticky error waits for the user; undefined when skipped.
+   */
+  setSettledState(id: string, state: InstanceState, reason = ''): Instance | undefined {
+    return this.db
+      .update(instances)
+      .set({ state, stateReason: reason, updatedAt: now() })
+      .where(and(eq(instances.id, id), notInArray(instances.state, ['creating', 'deleting', 'migrating']), isNull(instances.errorCode)))
+      .returning()
+      .get();
+  }
+
+  delete(id: string): void {
+    this.db.delete(instances).where(eq(instances.id, id)).run();
+  }
+}

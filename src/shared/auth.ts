@@ -1,0 +1,42 @@
+/** Accounts, sessions and API tokens: request schemas (the UI validates its forms with them) and response shapes. */
+import * as z from 'zod';
+
+/** Password rule for every account: at least 8 characters with a digit, a lower- and an upper-case letter. */
+export const passwordSchema = z
+  .string()
+  .min(8, 'The password must have at least 8 characters.')
+  .max(200, 'The password must have at most 200 characters.')
+  .regex(/[0-9]/, 'The password must contain a digit.')
+  .regex(/[a-z]/, 'The password must contain a lower-case letter.')
+  .regex(/[A-Z]/, 'The password must contain an upper-case letter.');
+
+/** Login names: letters, digits, dot, dash, underscore. */
+export const usernameSchema = z
+  .string()
+  .min(1, 'The username must not be empty.')
+  .max(64, 'The username must have at most 64 characters.')
+  .regex(/^[A-Za-z0-9._-]+$/, 'The username may contain only letters, digits, ".", "_" and "-".');
+
+/** First-run admin creation. */
+export const setupSchema = z.object({ username: usernameSchema, password: passwordSchema }).strict();
+
+/** Login. */
+export const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
+
+/** New API token. */
+export const createTokenSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+
+/** A logged-in user. */
+export interface User {
+  id: string;
+  username: string;
+  role: 'admin' | 'user';
+  createdAt: string;
+}
+
+/** GET /session and POST /sessions. */
+export interface SessionInfo {
+  user: User;
+  csrfToken: string;
+  expiresAt?: string;
+}

@@ -1,0 +1,45 @@
+/** Disk images and ISO media: upload metadata (query parameters) and response shapes. */
+import * as z from 'zod';
+
+/** Names of images and media: anything printable that does not look like a resource id. */
+const catalogueName = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `The ${what} needs a name.`)
+    .max(128)
+    .refine((n) => !/^[a-z]+_[0-9a-z]{12}$/.test(n), 'The name must not look like a resource id (prefix_ and 12 characters).');
+
+/** Image metadata sent as query parameters with an upload. */
+export const imageUploadQuerySchema = z
+  .object({
+    name: catalogueName('image'),
+    description: z.string().max(1000).default(''),
+    os: z.string().max(64).default(''),
+  })
+  .strict();
+
+/** Media metadata sent as query parameters with an upload. */
+export const mediaUploadQuerySchema = z.object({ name: catalogueName('ISO') }).strict();
+
+/** A disk image (template). */
+export interface Image {
+  id: string;
+  name: string;
+  description: string;
+  os: string;
+  format: 'qcow2' | 'raw';
+  sizeBytes: number;
+  virtualSizeBytes: number;
+  sha256: string;
+  createdAt: string;
+}
+
+/** An ISO medium. */
+export interface Media {
+  id: string;
+  name: string;
+  sizeBytes: number;
+  sha256: string;
+  createdAt: string;
+}

@@ -1,0 +1,158 @@
+/** Instances: request schemas (create, ISO, consoles) and response shapes. */
+import * as z from 'zod';
+import type { InstanceState } from './instance-states.js';
+import type { Accepted } from './operations.js';
+import { passwordSchema } from './auth.js';
+
+/** Instance names become guest hostnames: letters, digits and '-', not starting or ending with '-'. */
+export const instanceNameSchema = z
+  .string()
+  .min(1, 'The name must not be empty.')
+  .max(63, 'The name must have at most 63 characters (a hostname label).')
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, 'The name may contain only letters, digits and "-", and must not start or end with "-".');
+
+/** Where an instance's system disk comes from. */
+export const systemDiskSchema = z.discriminatedUnion('source', [
+  z
+    .object({
+      source: z.literal('image'),
+      imageId: z.string().min(1),
+      /** Disk size in GiB; default: the image's virtual size. */
+      sizeGiB: z.number().int().min(1).max(64 * 1024).optional(),
+      /** linked: qcow2 overlay on the image (instant); full: an independent copy. */
+      clone: z.enum(['linked', 'full']).default('linked'),
+    })
+    .strict(),
+  z.object({ source: z.literal('blank'), sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict(),
+]);
+
+/** One SSH public key: a single line such as `ssh-ed25519 AAAA... comment`. */
+export const sshPublicKeySchema = z
+  .string()
+  .trim()
+  .max(8192, 'An SSH key must be at most 8 KiB.')
+  .regex(/^(?:ssh-|ecdsa-|sk-)[^\r\n]+$/, 'An SSH key is one line starting with ssh-, ecdsa- or sk- (e.g. "ssh-ed25519 AAAA... you@host").');
+
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+
+/** cloud-init options of a new instance (its system disk must come from an image). */
+/** The first line of a cloud-config document (and not #cloud-config-archive or the like). */
+export const CLOUD_CONFIG_HEADER = /^#cloud-config[ \t]*(\r?\n|$)/;
+
+export const cloudInitSchema = z
+  .object({
+    /** Password of the image's default user (root when it has none). */
+    password: passwordSchema.optional(),
+    sshAuthorizedKeys: z.array(sshPublicKeySchema).max(20, 'Give at most 20 SSH keys.').optional(),
+    /** Your own user-data, merged with onebox's: a #cloud-config document or a #! script. */
+    userData: z
+      .string()
+      .refine((s) => utf8Bytes(s) <= 64 * 1024, 'User data must be at most 64 KiB.')
+      .refine((s) => CLOUD_CONFIG_HEADER.test(s) || s.startsWith('#!'), 'User data must start with a #cloud-config line or #! (a script).')
+      .optional(),
+  })
+  .strict();
+
+/** Create an instance. */
+export const createInstanceSchema = z
+  .object({
+    name: instanceNameSchema,
+    pool: z.string().min(1).default('default'),
+    cores: z.number().int().min(1, 'An instance needs at least 1 core.').max(128),
+    memoryMiB: z.number().int().min(64, 'An instance needs at least 64 MiB of memory.').max(4 * 1024 * 1024),
+    disk: systemDiskSchema,
+    /** Extra blank disks, attached as vdb, vdc, ... */
+    dataDisks: z
+      .array(z.object({ sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict())
+      .max(8, 'An instance can have at most 8 data disks.')
+      .default([]),
+    /** NoCloud seed (hostname = name, password, SSH keys, user data); needs a disk from an image. */
+    cloudInit: cloudInitSchema.optional(),
+    /** ISO to put in the CD-ROM drive at creation. */
+    mediaId: z.string().min(1).optional(),
+    autostart: z.boolean().default(false),
+    /** Start the instance once it is created. */
+    start: z.boolean().default(false),
+  })
+  .strict();
+
+/** Start an instance from an ISO (boots the CD-ROM first). */
+export const startFromIsoSchema = z.object({ mediaId: z.string().min(1) }).strict();
+
+/** Insert an ISO into an instance's CD-ROM drive. */
+export const insertMediaSchema = startFromIsoSchema;
+
+/** Ask for a console token. */
+export const consoleTokenSchema = z.object({ kind: z.enum(['vnc', 'serial']) }).strict();
+
+export type CreateInstanceInput = z.infer<typeof createInstanceSchema>;
+export type CloudInitInput = z.infer<typeof cloudInitSchema>;
+export type SystemDiskInput = z.infer<typeof systemDiskSchema>;
+
+/** An instance as the API shows it (the VNC password has its own endpoint). */
+export interface Instance {
+  id: string;
+  name: string;
+  poolId: string;
+  hostId: string;
+  cores: number;
+  memoryMiB: number;
+  diskSizeBytes: number;
+  /** Extra blank disks attached as vdb, vdc, ... */
+  dataDisks: { sizeBytes: number }[];
+  /** What cloud-init was given (never the password or the user-data themselves). */
+  cloudInit: { passwordSet: boolean; sshAuthorizedKeys: string[]; userDataSet: boolean } | null;
+  imageId: string | null;
+  cloneMode: 'linked' | 'full' | 'blank';
+  mediaId: string | null;
+  /** Where its disks live. */
+  storagePoolId: string;
+  state: InstanceState;
+  stateReason: string;
+  /** Why it is in error when only deleting helps (e.g. `interrupted_create`); null otherwise. */
+  errorCode: string | null;
+  domainName: string;
+  domainUuid: string;
+  autostart: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** Guest IPv4 address, once the network layer knows it. */
+  address?: string | null;
+}
+
+/** POST /instances answer. */
+export interface InstanceCreated extends Accepted {
+  instance: Instance;
+}
+
+/** GET /instances/:id/vnc */
+export interface VncInfo {
+  password: string;
+}
+
+/** Console kinds. */
+export type ConsoleKind = 'vnc' | 'serial';
+
+/** POST /instances/:id/console-tokens answer. */
+export interface ConsoleToken {
+  token: string;
+  kind: ConsoleKind;
+  expiresAt: string;
+  /** Relative websocket path: `api/v1/console/ws?token=…`. */
+  path: string;
+  /** The VNC password (kind vnc only). */
+  password?: string;
+}
+
+/** GET /instances/:id/stats: live usage of one instance. */
+export interface InstanceStats {
+  state: string;
+  /** CPU use over the last interval, as a share of the instance's cores (0–100). */
+  cpuPercent: number;
+  memoryMiB: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  sampledAt: string;
+}

@@ -1,0 +1,84 @@
+/** Directory storage: the volumes of a pool are files under one directory of the host, made with qemu-img. */
+import { access, mkdir, rename, rm, statfs, copyFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { assertVolumeName, type DiskFormat, type ProgressFn, type StorageCapacity, type StorageDriver, type VolumeInfo } from './driver.js';
+import { VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+import { QemuImg } from './qemu-img.js';
+
+/** StorageDriver on a local directory. */
+export class DirStorageDriver implements StorageDriver {
+  readonly kind = 'dir';
+
+  constructor(
+    private readonly root: string,
+    private readonly qemuImg = new QemuImg(),
+  ) {}
+
+  async activate(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o711 });
+  }
+
+  async capacity(): Promise<StorageCapacity> {
+    const fs = await statfs(this.root);
+    return { totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
+  }
+
+  pathOf(volume: string): string {
+    assertVolumeName(volume);
+    return join(this.root, volume);
+  }
+
+  async exists(volume: string): Promise<boolean> {
+    return access(this.pathOf(volume)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async createBlank(volume: string, sizeBytes: number): Promise<void> {
+    await this.qemuImg.createBlank(await this.newPath(volume), sizeBytes);
+  }
+
+  async createLinkedClone(volume: string, backingPath: string, backingFormat: DiskFormat, sizeBytes: number): Promise<void> {
+    await this.qemuImg.createOverlay(await this.newPath(volume), backingPath, backingFormat, sizeBytes);
+  }
+
+  async createFullCopy(volume: string, sourcePath: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
+    const path = await this.newPath(volume);
+    try {
+      await this.qemuImg.convert(path, sourcePath, sourceFormat, sizeBytes, onProgress);
+    } catch (err) {
+      await rm(path, { force: true });
+      throw err;
+    }
+  }
+
+  async importFile(volume: string, localPath: string): Promise<void> {
+    const path = this.pathOf(volume);
+    await mkdir(dirname(path), { recursive: true, mode: 0o711 });
+    // A rename when both are on one filesystem; else a copy to a temporary name, then a rename.
+    await rename(localPath, path).catch(async () => {
+      await copyFile(localPath, `${path}.partial`);
+      await rename(`${path}.partial`, path);
+      await rm(localPath, { force: true });
+    });
+  }
+
+  async info(volume: string): Promise<VolumeInfo> {
+    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
+    // Volumes are made by onebox as qcow2, except imported files (seed ISOs), which are raw.
+    return this.qemuImg.info(this.pathOf(volume), volume.endsWith('.qcow2') ? 'qcow2' : 'raw');
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    assertVolumeName(`${group}/x`);
+    await rm(join(this.root, group), { recursive: true, force: true });
+  }
+
+  private async newPath(volume: string): Promise<string> {
+    if (await this.exists(volume)) throw new VolumeExistsError(volume);
+    const path = this.pathOf(volume);
+    await mkdir(dirname(path), { recursive: true, mode: 0o711 });
+    return path;
+  }
+}

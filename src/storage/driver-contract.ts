@@ -1,0 +1,84 @@
+/**
+ * The contract every StorageDriver meets, run against the fake and the directory driver
+ * (real qemu-img): what the host agent relies on when it makes an instance's disks.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { StorageDriver } from './driver.js';
+import { VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+
+const MiB = 1024 ** 2;
+
+/** Runs the contract against the driver `make` builds on a fresh directory. */
+export function storageDriverContract(name: string, make: (root: string) => StorageDriver, opts: { skip?: string } = {}): void {
+  describe(`StorageDriver contract: ${name}`, { skip: opts.skip }, () => {
+    let dir = '';
+    let driver: StorageDriver;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'onebox-storage-'));
+      driver = make(join(dir, 'pool'));
+      await driver.activate();
+    });
+    after(async () => rm(dir, { recursive: true, force: true }));
+
+    test('capacity reports a filesystem with free space', async () => {
+      const c = await driver.capacity();
+      assert.ok(c.totalBytes > 0 && c.freeBytes > 0 && c.freeBytes <= c.totalBytes, JSON.stringify(c));
+    });
+
+    test('blank volume: qcow2 of the asked size; a second create of the same name is refused', async () => {
+      await driver.createBlank('ins_a/system.qcow2', 64 * MiB);
+      assert.equal(await driver.exists('ins_a/system.qcow2'), true);
+      const info = await driver.info('ins_a/system.qcow2');
+      assert.deepEqual([info.format, info.virtualSizeBytes, info.backingFile], ['qcow2', 64 * MiB, undefined]);
+      await assert.rejects(driver.createBlank('ins_a/system.qcow2', MiB), VolumeExistsError);
+    });
+
+    test('linked clone: an overlay on a host file, grown to the asked size', async () => {
+      const base = join(dir, 'base.raw');
+      await writeFile(base, Buffer.alloc(MiB));
+      await driver.createLinkedClone('ins_b/system.qcow2', base, 'raw', 128 * MiB);
+      const info = await driver.info('ins_b/system.qcow2');
+      assert.deepEqual([info.format, info.virtualSizeBytes, info.backingFile], ['qcow2', 128 * MiB, base]);
+    });
+
+    test('full copy: independent of its source, grown, with progress up to 1', async () => {
+      const base = join(dir, 'base2.raw');
+      await writeFile(base, Buffer.alloc(2 * MiB));
+      const progress: number[] = [];
+      await driver.createFullCopy('ins_c/system.qcow2', base, 'raw', 256 * MiB, (f) => progress.push(f));
+      const info = await driver.info('ins_c/system.qcow2');
+      assert.deepEqual([info.format, info.virtualSizeBytes, info.backingFile], ['qcow2', 256 * MiB, undefined]);
+      assert.equal(progress.at(-1), 1);
+      await assert.rejects(driver.createFullCopy('ins_c/other.qcow2', join(dir, 'missing.raw'), 'raw', MiB));
+      assert.equal(await driver.exists('ins_c/other.qcow2'), false, 'a failed copy leaves no volume');
+    });
+
+    test('import a file as a volume, replacing an older one', async () => {
+      const file = join(dir, 'seed.iso');
+      await writeFile(file, Buffer.alloc(4096, 1));
+      await driver.importFile('ins_d/seed.iso', file);
+      await writeFile(file, Buffer.alloc(8192, 2));
+      await driver.importFile('ins_d/seed.iso', file);
+      assert.equal((await driver.info('ins_d/seed.iso')).virtualSizeBytes, 8192);
+    });
+
+    test('deleteGroup removes every volume of the group and nothing else; deleting twice is fine', async () => {
+      await driver.createBlank('ins_e/system.qcow2', MiB);
+      await driver.createBlank('ins_e/data-0.qcow2', MiB);
+      await driver.deleteGroup('ins_e');
+      await driver.deleteGroup('ins_e');
+      assert.equal(await driver.exists('ins_e/system.qcow2'), false);
+      assert.equal(await driver.exists('ins_a/system.qcow2'), true);
+      await assert.rejects(driver.info('ins_e/data-0.qcow2'), VolumeNotFoundError);
+    });
+
+    test('volume names cannot climb out of the pool', () => {
+      for (const bad of ['../x/system.qcow2', 'a/../../etc', '/abs/x', 'a/b/c', 'a/..'])
+        assert.throws(() => driver.pathOf(bad), /invalid volume name/, bad);
+    });
+  });
+}

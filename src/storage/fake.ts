@@ -1,0 +1,102 @@
+/**
+ * FakeStorageDriver: volumes in memory with qemu-img's answers (format, sizes, backing file),
+ * for fast tests with no qemu-img. Imported files are really copied (seed ISOs are read back
+ * by tests). The storage contract suite keeps it honest against the directory driver.
+ */
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { assertVolumeName, type DiskFormat, type ProgressFn, type StorageCapacity, type StorageDriver, type VolumeInfo } from './driver.js';
+import { VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+
+/** In-memory storage pool. */
+export class FakeStorageDriver implements StorageDriver {
+  readonly kind = 'fake';
+  private readonly volumes = new Map<string, VolumeInfo>();
+  private failures = new Map<string, Error>();
+
+  constructor(
+    private readonly root: string,
+    private capacityValue: StorageCapacity = { totalBytes: 1024 ** 4, freeBytes: 512 * 1024 ** 3 },
+  ) {}
+
+  async activate(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+  }
+
+  async capacity(): Promise<StorageCapacity> {
+    return { ...this.capacityValue };
+  }
+
+  pathOf(volume: string): string {
+    assertVolumeName(volume);
+    return join(this.root, volume);
+  }
+
+  async exists(volume: string): Promise<boolean> {
+    return this.volumes.has(volume);
+  }
+
+  async createBlank(volume: string, sizeBytes: number): Promise<void> {
+    this.add(volume, { format: 'qcow2', virtualSizeBytes: sizeBytes, actualSizeBytes: 196_608 });
+  }
+
+  async createLinkedClone(volume: string, backingPath: string, _backingFormat: DiskFormat, sizeBytes: number): Promise<void> {
+    this.add(volume, { format: 'qcow2', virtualSizeBytes: sizeBytes, actualSizeBytes: 196_608, backingFile: backingPath });
+  }
+
+  async createFullCopy(volume: string, sourcePath: string, _sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
+    const { size } = await stat(sourcePath); // a missing source fails as qemu-img would
+    this.failIfAsked('createFullCopy', volume);
+    onProgress?.(0.5);
+    onProgress?.(1);
+    this.add(volume, { format: 'qcow2', virtualSizeBytes: Math.max(sizeBytes, size), actualSizeBytes: size });
+  }
+
+  async importFile(volume: string, localPath: string): Promise<void> {
+    const path = this.pathOf(volume);
+    await mkdir(dirname(path), { recursive: true });
+    await copyFile(localPath, path);
+    await rm(localPath, { force: true });
+    const { size } = await stat(path);
+    this.volumes.set(volume, { format: 'raw', virtualSizeBytes: size, actualSizeBytes: size });
+  }
+
+  async info(volume: string): Promise<VolumeInfo> {
+    const info = this.volumes.get(volume);
+    if (!info) throw new VolumeNotFoundError(volume);
+    return { ...info };
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    for (const name of [...this.volumes.keys()]) if (name.startsWith(`${group}/`)) this.volumes.delete(name);
+    await rm(join(this.root, group), { recursive: true, force: true });
+  }
+
+  /** Test hook: the next `method` call for `volume` fails with `error`. */
+  failNext(method: 'createFullCopy', volume: string, error: Error): void {
+    this.failures.set(`${method}:${volume}`, error);
+  }
+
+  /** Test hook: changes what capacity() reports. */
+  setCapacity(capacity: StorageCapacity): void {
+    this.capacityValue = capacity;
+  }
+
+  /** Test hook: names of every volume. */
+  list(): string[] {
+    return [...this.volumes.keys()].sort();
+  }
+
+  private failIfAsked(method: string, volume: string): void {
+    const err = this.failures.get(`${method}:${volume}`);
+    if (!err) return;
+    this.failures.delete(`${method}:${volume}`);
+    throw err;
+  }
+
+  private add(volume: string, info: VolumeInfo): void {
+    assertVolumeName(volume);
+    if (this.volumes.has(volume)) throw new VolumeExistsError(volume);
+    this.volumes.set(volume, info);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The controller's file library: uploaded disk images and ISOs. Uploads are streamed into a
+ * temporary file while their SHA-256 is computed (never buffered whole), bounded by a size
+ * limit and a free-space reserve, then moved into place atomically. Hosts get the files as
+ * streams through their agent; nothing outside this module touches these directories.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { newId } from '../lib/ids.js';
+import type { StorageCapacity } from './driver.js';
+import { FileMissingError, NoSpaceError, TooLargeError, TransferInterruptedError } from '../lib/storage-errors.js';
+import { readHead, sniffFormat, type ImageInspector, type VolumeInfo } from './inspector.js';
+
+/** The two shelves of the library. */
+export type LibraryShelf = 'images' | 'media';
+
+/** A received file waiting to be accepted or discarded. */
+export interface ReceivedFile {
+  /** Opaque handle (the temporary file's name). */
+  token: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** Limits of one upload. */
+export interface ReceiveLimits {
+  /** Refuse files larger than this. */
+  maxBytes: number;
+  /** Stop before the filesystem's free space falls under this. */
+  reserveBytes: number;
+}
+
+/** A file opened for reading. */
+export interface LibraryFile {
+  stream: Readable;
+  sizeBytes: number;
+}
+
+const CHECK_SPACE_EVERY = 64 * 1024 * 1024;
+
+/** Image and ISO files of the controller. */
+export class FileLibrary {
+  constructor(
+    private readonly root: string,
+    private readonly inspector: ImageInspector,
+  ) {}
+
+  private get uploadsDir(): string {
+    return join(this.root, 'uploads');
+  }
+
+  /** Creates the directories (0700: images may hold secrets of their owners). */
+  async init(): Promise<void> {
+    for (const dir of [this.uploadsDir, join(this.root, 'images'), join(this.root, 'media')]) await mkdir(dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Free space on the library's filesystem. */
+  async capacity(): Promise<StorageCapacity> {
+    const fs = await statfs(this.root);
+    return { totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize };
+  }
+
+  /** Streams `body` into a temporary file; on any failure the partial file is removed. */
+  async receive(body: Readable, limits: ReceiveLimits): Promise<ReceivedFile> {
+    const token = `${newId('upl')}.part`;
+    const path = join(this.uploadsDir, token);
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    let nextSpaceCheck = 0;
+    const free = async () => (await this.capacity()).freeBytes;
+    const measure = new Transform({
+      transform: (chunk: Buffer, _enc, done: TransformCallback) => {
+        sizeBytes += chunk.length;
+        if (sizeBytes > limits.maxBytes) return done(new TooLargeError(limits.maxBytes));
+        hash.update(chunk);
+        if (sizeBytes < nextSpaceCheck) return done(null, chunk);
+        nextSpaceCheck = sizeBytes + CHECK_SPACE_EVERY;
+        free().then(
+          (bytes) => done(bytes - CHECK_SPACE_EVERY < limits.reserveBytes ? new NoSpaceError(`free space would fall under the reserve after ${sizeBytes} bytes`) : null, chunk),
+          (err: Error) => done(err),
+        );
+      },
+    });
+    try {
+      await pipeline(body, measure, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    } catch (err) {
+      await rm(path, { force: true });
+      if (err instanceof TooLargeError || err instanceof NoSpaceError) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw new NoSpaceError(`the disk is full after ${sizeBytes} bytes`);
+      throw new TransferInterruptedError(sizeBytes, err instanceof Error ? err.message : String(err));
+    }
+    return { token, sizeBytes, sha256: hash.digest('hex') };
+  }
+
+  /** What a received disk image is; the format comes from its first bytes, never from a probe. */
+  async inspectImage(file: ReceivedFile): Promise<VolumeInfo> {
+    const path = this.tempPath(file);
+    return this.inspector.info(path, await sniffFormat(path));
+  }
+
+  /** Verifies a received qcow2. */
+  async checkImage(file: ReceivedFile): Promise<void> {
+    await this.inspector.check(this.tempPath(file));
+  }
+
+  /** True when the received file carries the ISO 9660 signature "CD001" at byte 32769. */
+  async isIso9660(file: ReceivedFile): Promise<boolean> {
+    const head = await readHead(this.tempPath(file), 32774);
+    return head.length === 32774 && head.subarray(32769).toString('latin1') === 'CD001';
+  }
+
+  /** Moves a received file onto a shelf under `fileName`. */
+  async accept(file: ReceivedFile, shelf: LibraryShelf, fileName: string): Promise<void> {
+    await rename(this.tempPath(file), this.pathOf(shelf, fileName));
+  }
+
+  /** Forgets a received file that was not accepted. */
+  async discard(file: ReceivedFile): Promise<void> {
+    await rm(this.tempPath(file), { force: true });
+  }
+
+  /** Opens a file for reading; FileMissingError when it is gone. */
+  async open(shelf: LibraryShelf, fileName: string): Promise<LibraryFile> {
+    const path = this.pathOf(shelf, fileName);
+    const size = await stat(path).then(
+      (st) => st.size,
+      () => {
+        throw new FileMissingError(`${shelf}/${fileName} is missing from the library`);
+      },
+    );
+    return { stream: createReadStream(path), sizeBytes: size };
+  }
+
+  /** The file's path on this machine, for a host agent on the same machine (a hard link instead of a copy). */
+  localPath(shelf: LibraryShelf, fileName: string): string {
+    return this.pathOf(shelf, fileName);
+  }
+
+  async remove(shelf: LibraryShelf, fileName: string): Promise<void> {
+    await rm(this.pathOf(shelf, fileName), { force: true });
+  }
+
+  /** At start: removes partial uploads and files no row refers to; returns what it removed. */
+  async sweep(keep: Record<LibraryShelf, Set<string>>): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of await readdir(this.uploadsDir).catch(() => [])) {
+      await rm(join(this.uploadsDir, name), { force: true, recursive: true });
+      removed.push(`uploads/${name}`);
+    }
+    for (const shelf of ['images', 'media'] as const) {
+      for (const name of await readdir(join(this.root, shelf)).catch(() => [])) {
+        if (keep[shelf].has(name)) continue;
+        await rm(join(this.root, shelf, name), { force: true, recursive: true });
+        removed.push(`${shelf}/${name}`);
+      }
+    }
+    return removed;
+  }
+
+  private tempPath(file: ReceivedFile): string {
+    if (!/^upl_[0-9a-z]+\.part$/.test(file.token)) throw new Error(`invalid upload token '${file.token}'`);
+    return join(this.uploadsDir, file.token);
+  }
+
+  private pathOf(shelf: LibraryShelf, fileName: string): string {
+    if (!/^[A-Za-z0-9_.-]+$/.test(fileName) || fileName.startsWith('.')) throw new Error(`invalid library file name '${fileName}'`);
+    return join(this.root, shelf, fileName);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * qemu-img, run with pinned formats and resource limits: image inspection for uploads, and
+ * the volume commands the directory storage driver uses.
+ */
+import { run } from '../lib/exec.js';
+import type { DiskFormat, ImageInspector, VolumeInfo } from './inspector.js';
+
+interface QemuImgInfo {
+  format: string;
+  'virtual-size': number;
+  'actual-size'?: number;
+  'backing-filename'?: string;
+  'full-backing-filename'?: string;
+  'format-specific'?: { data?: { 'data-file'?: string } };
+}
+
+/** Parses the `(12.34/100%)` progress lines of `qemu-img convert -p`. */
+export function parseQemuImgProgress(chunk: string): number | undefined {
+  const matches = [...chunk.matchAll(/\((\d+(?:\.\d+)?)\/100%\)/g)];
+  const last = matches.at(-1);
+  return last ? Number(last[1]) / 100 : undefined;
+}
+
+/** Probing untrusted images runs under these limits (as OpenStack does after CVE-2015-5162). */
+const PROBE_LIMITS = ['prlimit', '--as=1073741824', '--cpu=30', '--'];
+
+/** The qemu-img commands onebox uses. */
+export class QemuImg implements ImageInspector {
+  constructor(private readonly binary = 'qemu-img') {}
+
+  async info(path: string, format: DiskFormat): Promise<VolumeInfo> {
+    const { stdout } = await run([...PROBE_LIMITS, this.binary, 'info', '--output=json', '-U', '-f', format, path]);
+    const parsed = JSON.parse(stdout) as QemuImgInfo;
+    return {
+      format: parsed.format,
+      virtualSizeBytes: parsed['virtual-size'],
+      actualSizeBytes: parsed['actual-size'] ?? 0,
+      backingFile: parsed['full-backing-filename'] ?? parsed['backing-filename'],
+      dataFile: parsed['format-specific']?.data?.['data-file'],
+    };
+  }
+
+  async check(path: string): Promise<void> {
+    await run([...PROBE_LIMITS, this.binary, 'check', '-q', '-f', 'qcow2', path], { timeoutMs: 10 * 60_000 });
+  }
+
+  async createBlank(path: string, sizeBytes: number): Promise<void> {
+    await run([this.binary, 'create', '-q', '-f', 'qcow2', path, String(sizeBytes)]);
+  }
+
+  async createOverlay(path: string, backingPath: string, backingFormat: DiskFormat, sizeBytes: number): Promise<void> {
+    await run([this.binary, 'create', '-q', '-f', 'qcow2', '-b', backingPath, '-F', backingFormat, path, String(sizeBytes)]);
+  }
+
+  /** Copies `source` into an independent qcow2, then grows it to `sizeBytes` when that is larger. */
+  async convert(path: string, source: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: (f: number) => void): Promise<void> {
+    await run([this.binary, 'convert', '-p', '-f', sourceFormat, '-O', 'qcow2', source, path], {
+      timeoutMs: 6 * 60 * 60_000,
+      onStdout: (chunk) => {
+        const fraction = parseQemuImgProgress(chunk);
+        if (fraction !== undefined) onProgress?.(fraction);
+      },
+    });
+    const info = await this.info(path, 'qcow2');
+    if (sizeBytes > info.virtualSizeBytes) await run([this.binary, 'resize', '-q', '-f', 'qcow2', path, String(sizeBytes)]);
+  }
+}
