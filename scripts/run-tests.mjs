@@ -3,11 +3,14 @@
 //   node scripts/run-tests.mjs            every test: unit (src/**/*.test.ts) then system (test/**/*.test.ts)
 //   node scripts/run-tests.mjs --unit     unit tests only
 //   node scripts/run-tests.mjs FILE...    just those files
-// System tests boot real guests under TCG, so files run one at a time.
+// System tests boot real guests under TCG, so files run one at a time. The tests run on the
+// pinned Node 24 (scripts/pinned-node.mjs), the runtime the executable embeds, whatever Node
+// runs this script.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinnedNode } from './pinned-node.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,7 +37,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const result = spawnSync(
-  process.execPath,
+  pinnedNode(),
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
   { cwd: root, stdio: 'inherit' },
 );

@@ -1,6 +1,6 @@
 /** The onebox command line: `serve`, `doctor`, `version`. One executable, every role. */
 import { SERVE_USAGE, parseServeConfig } from './config.js';
-import { VERSION } from './version.js';
+import { VERSION, versionLine } from './version.js';
 
 // Each command loads its own modules (below), so `version` and `doctor` do not pay for the server.
 
@@ -9,7 +9,7 @@ const USAGE = `onebox ${VERSION}: a private cloud of virtual machines in one exe
 Usage:
   onebox serve [options]    run the server (API, UI, host agent); --help for options
   onebox doctor [--fix]     check this host's packages, libvirtd and KVM; --fix installs what is missing
-  onebox version            print the version
+  onebox version            print the version and the Node runtime inside the executable
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/doctor.js')).runDoctor(rest);
     case 'version':
     case '--version':
-      console.log(VERSION);
+      console.log(versionLine());
       return 0;
     case undefined:
     case 'help':

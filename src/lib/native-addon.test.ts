@@ -13,7 +13,8 @@ import { isSingleExecutable, readEmbeddedAsset } from './embedded-assets.js';
 import { dlopenAddon, extractAddon, loadBetterSqlite3Addon } from './native-addon.js';
 
 const require = createRequire(import.meta.url);
-const addonFile = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+// The prebuilt addon better-sqlite3 ships (and build.mjs embeds); nothing is compiled.
+const addonFile = join(dirname(require.resolve('better-sqlite3/package.json')), 'prebuilds', 'linux-x64.node');
 
 let dataDir: string;
 

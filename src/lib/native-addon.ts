@@ -75,8 +75,9 @@ export function loadEmbeddedAddon(assetKey: string, dataDir: string): LoadedAddo
 
 /**
  * better-sqlite3's addon exports to pass as its `nativeBinding`: extracted from the single
- * executable; or the copy build.mjs puts beside `bundle/server.cjs` (whose bundled `bindings`
- * lookup cannot find node_modules); undefined under tsx, where better-sqlite3 finds its own.
+ * executable; or the copy build.mjs puts beside `bundle/server.cjs` (bundled, better-sqlite3
+ * looks for `prebuilds/linux-x64.node` beside its own files, which are gone); undefined under
+ * tsx, where better-sqlite3 finds its own prebuilt addon.
  */
 export function loadBetterSqlite3Addon(dataDir: string): AddonExports | undefined {
   if (isSingleExecutable()) return loadEmbeddedAddon(BETTER_SQLITE3_ASSET, dataDir)?.exports;
