@@ -22,6 +22,8 @@ export interface ServeConfig {
   trustProxy: boolean;
   /** How long a console token stays valid, in seconds. */
   consoleTokenTtlSeconds: number;
+  /** How the controller reaches this machine's host agent: in-process, or over HTTP on loopback like a remote peer. */
+  localAgent: 'in-process' | 'loopback';
 }
 
 /** Usage text of `onebox serve`. */
@@ -36,7 +38,9 @@ export const SERVE_USAGE = `onebox serve [options]
   --vnc-listen ADDR     address guest VNC servers bind to (default 127.0.0.1)
   --log-level LEVEL     debug | info | warn | error (default info)
   --trust-proxy         behind your own reverse proxy: client addresses come from X-Forwarded-For
-  --console-token-ttl S seconds a console token stays valid (default 30)`;
+  --console-token-ttl S seconds a console token stays valid (default 30)
+  --local-agent MODE    in-process (default) | loopback: drive this host through the peer protocol on
+                        127.0.0.1, exactly as a joined host would be (for tests and benchmarks)`;
 
 /** Parses serve flags; throws ValidationError with a sentence on a bad value. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -47,7 +51,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
-      'console-token-ttl': { type: 'string' },
+      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' },
     },
   });
   const port = Number(values.port ?? env.ONEBOX_PORT ?? 5870);
@@ -58,6 +62,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ValidationError(`--log-level must be debug, info, warn or error, not '${level}'.`);
   const ttl = Number(values['console-token-ttl'] ?? 30);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw new ValidationError(`--console-token-ttl must be a whole number of seconds from 1 to 3600, not '${values['console-token-ttl']}'.`);
+  const localAgent = values['local-agent'] ?? 'in-process';
+  if (localAgent !== 'in-process' && localAgent !== 'loopback') throw new ValidationError(`--local-agent must be in-process or loopback, not '${localAgent}'.`);
   const cpuModel = values['cpu-model'] ?? 'Nehalem';
   if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new ValidationError(`--cpu-model '${cpuModel}' is not a CPU model name.`);
   return {
@@ -72,5 +78,6 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     logLevel: level as ServeConfig['logLevel'],
     trustProxy: values['trust-proxy'] === true,
     consoleTokenTtlSeconds: ttl,
+    localAgent,
   };
 }

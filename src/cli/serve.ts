@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import { createApp } from '../api/app.js';
 import { HostAgents } from '../cluster/host-agent.js';
 import { LocalHostAgent } from '../cluster/local-agent.js';
+import { startLoopbackPeer } from '../cluster/peer/loopback.js';
 import type { ServeConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import type { HypervisorDriver } from '../hypervisor/driver.js';
@@ -48,7 +49,9 @@ async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Servic
   const hypervisor = await connectHypervisor(cfg);
   const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel });
   try {
-    const host = await s.hosts.attach(agent, { local: true, defaultPoolId: s.pools.ensureDefault().id, address: primaryAddress(cfg.listen) });
+    // --local-agent loopback: the controller drives this host through the peer protocol, as it would a joined one.
+    const attached = cfg.localAgent === 'loopback' ? (await startLoopbackPeer(agent)).client : agent;
+    const host = await s.hosts.attach(attached, { local: true, defaultPoolId: s.pools.ensureDefault().id, address: primaryAddress(cfg.listen) });
     log.info('local host ready', { host: host.name, accel: accel.accel, reason: accel.reason, libvirt: host.libvirtVersion, qemu: host.hypervisorVersion });
     return agent;
   } catch (err) {
