@@ -5,8 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { serve, upgradeWebSocket } from '@hono/node-server';
-import { WebSocketServer } from 'ws';
 import { createApp } from '../api/app.js';
+import { createConsoleWebSocketServer } from '../api/console-ws.js';
 import { HostAgents } from '../cluster/host-agent.js';
 import type { ServeConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
@@ -88,8 +88,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   s.pools.ensureDefault();
 
   const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy });
-  // noVNC asks for the 'binary' subprotocol; accept it when offered.
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
+  const wss = createConsoleWebSocketServer(); // 1 MiB messages at most; noVNC's 'binary' subprotocol
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss } }, (addr) => {
     const shown = cfg.listen === '0.0.0.0' ? primaryAddress(cfg.listen) : cfg.listen;
     console.log(`onebox ${VERSION} listening on http://${shown}:${addr.port}`);
