@@ -105,7 +105,7 @@ test('input the console does not take stops being read from the websocket; all o
   ws.close();
 });
 
-test('a message over 1 MiB closes the websocket with 1009', async () => {
+test('a message over 1 MiB closes the websocket with 1009', { timeout: 10_000 }, async () => {
   open = async () => new PassThrough();
   const ws = await connect();
   const code = closeCode(ws);
@@ -113,7 +113,7 @@ test('a message over 1 MiB closes the websocket with 1009', async () => {
   assert.equal(await code, 1009);
 });
 
-test('a peer that stops answering pings is dropped after two missed pongs; one that answers stays', async () => {
+test('a peer that stops answering pings is dropped after two missed pongs; one that answers stays', { timeout: 10_000 }, async () => {
   open = async () => new PassThrough();
   const silent = await connect({ autoPong: false });
   const alive = await connect();

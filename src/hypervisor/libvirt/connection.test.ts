@@ -223,7 +223,7 @@ describe('LibvirtConnection deadlines, in-flight cap and bounded close (canned s
     }
   });
 
-  test('a call libvirtd never answers fails with HypervisorTimeoutError at its deadline; the late reply is dropped and frees the slot', async () => {
+  test('a call libvirtd never answers fails with HypervisorTimeoutError at its deadline; the late reply is dropped and frees the slot', { timeout: 10_000 }, async () => {
     const held: Array<{ s: Socket; p: Packet }> = [];
     const srv = new CannedServer((p, s) => {
       if (p.procedure !== P.CONNECT_GET_HOSTNAME) return version(7);
@@ -247,7 +247,7 @@ describe('LibvirtConnection deadlines, in-flight cap and bounded close (canned s
     assert.deepEqual(await second, { hostname: 'second' }, 'the late reply did not answer the next call on the same procedure');
   });
 
-  test('slow procedures get the longer deadline, a per-call timeout overrides both, a queued call times out too', async () => {
+  test('slow procedures get the longer deadline, a per-call timeout overrides both, a queued call times out too', { timeout: 10_000 }, async () => {
     const srv = new CannedServer(() => 'hold');
     await srv.listen();
     const conn = track(srv, await LibvirtConnection.open({ socketPath: srv.path, keepalive: false, maxInFlight: 3, deadlines: { defaultMs: 80, slowMs: 400 } }));
@@ -273,7 +273,7 @@ describe('LibvirtConnection deadlines, in-flight cap and bounded close (canned s
     assert.equal(srv.maxInProgress, 4);
   });
 
-  test('a connection whose every slot is held by calls that timed out is recycled', async () => {
+  test('a connection whose every slot is held by calls that timed out is recycled', { timeout: 10_000 }, async () => {
     const srv = new CannedServer((p) => (p.procedure === P.CONNECT_GET_HOSTNAME ? 'hold' : version(5)));
     await srv.listen();
     const lines: string[] = [];
