@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { serve, upgradeWebSocket, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import type { Services } from '../services/index.js';
-import { consoleSocketRoutes } from './console-ws.js';
+import { CONSOLE_MAX_PAYLOAD, consoleSocketRoutes, createConsoleWebSocketServer } from './console-ws.js';
 import type { AppEnv } from './env.js';
 
-// The real route on a real socket, with a console service stub whose behaviour each test sets.
-let open: () => Promise<PassThrough>;
+// The real route on a real socket (and the server's real WebSocketServer), with a console
+// service stub whose behaviour each test sets. Pings every 100 ms instead of 30 s.
+const PING_MS = 100;
+let open: () => Promise<Duplex>;
 const stub = { consoles: { redeem: () => ({ instanceId: 'i', userId: 'u', kind: 'serial', expiresAt: 0 }), open: () => open() } } as unknown as Services;
 let http: ServerType;
 let url: string;
@@ -21,16 +23,16 @@ before(async () => {
     c.set('actor', { userId: 'u', username: 't', role: 'admin', ip: 'local' });
     await next();
   });
-  app.route('/console', consoleSocketRoutes(stub, upgradeWebSocket));
-  http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: new WebSocketServer({ noServer: true }) } });
+  app.route('/console', consoleSocketRoutes(stub, upgradeWebSocket, { pingIntervalMs: PING_MS }));
+  http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: createConsoleWebSocketServer() } });
   await new Promise((r) => http.once('listening', r));
   url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/console/ws?token=t`;
 });
 after(() => http.close());
 
-const connect = () =>
+const connect = (opts: { autoPong?: boolean } = {}) =>
   new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, opts);
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -66,4 +68,61 @@ test('an open failure with a long non-ASCII message closes the socket with 1011,
   assert.equal(code, 1011);
   open = async () => new PassThrough();
   (await connect()).close();
+});
+
+/** A console that takes input only once accept() is called (a guest that does not read its UART). */
+class StalledConsole extends Duplex {
+  taken = 0;
+  private accepting = false;
+  private readonly held: Array<() => void> = [];
+  override _read(): void {}
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.taken += chunk.length;
+    if (this.accepting) cb();
+    else this.held.push(cb);
+  }
+  accept(): void {
+    this.accepting = true;
+    for (const cb of this.held.splice(0)) cb();
+  }
+}
+
+const closeCode = (ws: WebSocket) => new Promise<number>((r) => ws.once('close', (c: number) => r(c)));
+
+test('input the console does not take stops being read from the websocket; all of it arrives once the console takes it', async () => {
+  const stalled = new StalledConsole();
+  open = async () => stalled;
+  const ws = await connect();
+  const message = Buffer.alloc(64 * 1024, 1);
+  const count = 400;
+  for (let i = 0; i < count; i++) ws.send(message);
+  await new Promise((r) => setTimeout(r, 300));
+  // The rest waits in the socket buffers (and, beyond what the kernel holds, in the sender).
+  assert.ok(stalled.writableLength < 2 * 1024 * 1024, `${stalled.writableLength} bytes of input queued in onebox`);
+  stalled.accept();
+  for (let i = 0; i < 500 && stalled.taken < count * message.length; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(stalled.taken, count * message.length);
+  ws.close();
+});
+
+test('a message over 1 MiB closes the websocket with 1009', { timeout: 10_000 }, async () => {
+  open = async () => new PassThrough();
+  const ws = await connect();
+  const code = closeCode(ws);
+  ws.send(Buffer.alloc(CONSOLE_MAX_PAYLOAD + 1));
+  assert.equal(await code, 1009);
+});
+
+test('a peer that stops answering pings is dropped after two missed pongs; one that answers stays', { timeout: 10_000 }, async () => {
+  open = async () => new PassThrough();
+  const silent = await connect({ autoPong: false });
+  const alive = await connect();
+  const started = Date.now();
+  const code = await closeCode(silent);
+  const after = Date.now() - started;
+  assert.equal(code, 1006, 'terminated, not closed');
+  assert.ok(after >= 2 * PING_MS && after < 10 * PING_MS, `dropped after ${after} ms`);
+  await new Promise((r) => setTimeout(r, 4 * PING_MS));
+  assert.equal(alive.readyState, WebSocket.OPEN);
+  alive.close();
 });

@@ -2,11 +2,14 @@
  * The console websocket: redeems a single-use token (before the upgrade, so a bad token gets
  * a 4xx problem+json), then pipes bytes between the browser and the console stream that the
  * console service opens (the guest's VNC server or its serial console). Transport only.
+ * Bounded both ways: output waits while the browser's backlog is high, input stops being
+ * read from the websocket while the console does not take it, messages are at most 1 MiB,
+ * and a browser that stops answering pings is dropped.
  */
 import type { Duplex } from 'node:stream';
 import { Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
-import type { WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, ValidationError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import type { ConsoleGrant } from '../services/instances/consoles.js';
@@ -19,6 +22,22 @@ const HIGH_WATER = 4 * 1024 * 1024;
 
 // Input a browser may send before the console stream is open.
 const MAX_PENDING = 64 * 1024;
+
+/** The largest websocket message a console accepts (ws closes the socket with 1009 above it). */
+export const CONSOLE_MAX_PAYLOAD = 1024 * 1024;
+
+/** How often a console websocket is pinged; a peer that misses two pongs is terminated. */
+export const CONSOLE_PING_INTERVAL_MS = 30_000;
+
+/** The WebSocketServer the console routes run on: 1 MiB messages at most; noVNC's 'binary' subprotocol when offered. */
+export function createConsoleWebSocketServer(): WebSocketServer {
+  return new WebSocketServer({ noServer: true, maxPayload: CONSOLE_MAX_PAYLOAD, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
+}
+
+/** Tuning of the console routes (tests shorten the ping interval). */
+export interface ConsoleSocketOptions {
+  pingIntervalMs?: number;
+}
 
 /** Closes a websocket with a reason cut to the protocol's 123-byte limit; never throws. */
 function closeWith(ws: WSContext, code: number, reason: string): void {
@@ -52,8 +71,42 @@ function bridge(ws: WSContext, target: Duplex): void {
   });
 }
 
+/** A liveness check of one websocket peer. */
+interface Heartbeat {
+  /** Something arrived from the peer (a pong waits behind the peer's own data, so any message counts). */
+  alive(): void;
+  stop(): void;
+}
+
+/**
+ * Pings every `intervalMs`; terminates the peer once two pings went unanswered. While we
+ * paused reading the websocket (input backpressure) nothing can arrive, so nothing is counted.
+ */
+function heartbeat(raw: WebSocket, intervalMs: number): Heartbeat {
+  let missed = 0;
+  const alive = () => void (missed = 0);
+  raw.on('pong', alive);
+  const timer = setInterval(() => {
+    if (raw.isPaused) return alive();
+    if (missed >= 2) return void raw.terminate();
+    missed++;
+    raw.ping();
+  }, intervalMs);
+  timer.unref();
+  return { alive, stop: () => clearInterval(timer) };
+}
+
+/** Writes browser input to the console; while the console does not take it, stops reading the websocket. */
+function forward(ws: WSContext, target: Duplex, data: Buffer): void {
+  if (target.write(data)) return;
+  const raw = ws.raw as WebSocket;
+  raw.pause();
+  target.once('drain', () => raw.resume());
+}
+
 /** /console/ws — mounted behind the auth middleware, so the token is also bound to the caller. */
-export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSocket) {
+export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSocket, opts: ConsoleSocketOptions = {}) {
+  const pingIntervalMs = opts.pingIntervalMs ?? CONSOLE_PING_INTERVAL_MS;
   return new Hono<ConsoleEnv>().get(
     '/ws',
     async (c, next) => {
@@ -70,14 +123,16 @@ export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSoc
       let closed = false;
       let pending: Buffer[] = [];
       let pendingBytes = 0;
+      let beat: Heartbeat | undefined;
       return {
         onOpen(_evt, ws) {
+          beat = heartbeat(ws.raw as WebSocket, pingIntervalMs);
           s.consoles.open(grant).then(
             (stream) => {
               // The browser may have gone while the stream was opening.
               if (closed) return void stream.destroy();
               target = stream;
-              for (const chunk of pending) stream.write(chunk);
+              for (const chunk of pending) forward(ws, stream, chunk);
               pending = [];
               bridge(ws, stream);
             },
@@ -85,14 +140,16 @@ export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSoc
           );
         },
         onMessage(evt, ws) {
+          beat?.alive();
           const data = typeof evt.data === 'string' ? Buffer.from(evt.data) : Buffer.from(evt.data as ArrayBuffer);
-          if (target) return void target.write(data);
+          if (target) return forward(ws, target, data);
           pendingBytes += data.length;
           if (pendingBytes > MAX_PENDING) return closeWith(ws, 1009, 'too much input before the console opened');
           pending.push(data);
         },
         onClose() {
           closed = true;
+          beat?.stop();
           target?.destroy();
         },
       };

@@ -61,6 +61,7 @@ export interface TestApiOptions {
   token?: string;
   trustProxy?: boolean;
   agent?: TestAgentMode;
+  lockWaitMs?: number;
 }
 
 /** The agent mode of this test run: ONEBOX_TEST_AGENT=loopback serves the host through the loopback peer. */
@@ -78,7 +79,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   const agents = new HostAgents();
   const services = createServices({
     db, agents, library, kvmCpu: { kind: 'named', model: 'Nehalem' }, vncListen: '127.0.0.1', stopTimeoutMs: 2000,
-    uploadLimits: { maxBytes: 64 * 1024 ** 2, reserveBytes: 0 },
+    uploadLimits: { maxBytes: 64 * 1024 ** 2, reserveBytes: 0 }, lockWaitMs: opts.lockWaitMs,
   });
   services.reconciler.markInterrupted();
   const pool = services.pools.ensureDefault();

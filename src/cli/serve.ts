@@ -6,8 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { serve, upgradeWebSocket } from '@hono/node-server';
-import { WebSocketServer } from 'ws';
 import { createApp } from '../api/app.js';
+import { createConsoleWebSocketServer } from '../api/console-ws.js';
 import { HostAgents } from '../cluster/host-agent.js';
 import { LocalHostAgent } from '../cluster/local-agent.js';
 import { startLoopbackPeer } from '../cluster/peer/loopback.js';
@@ -100,8 +100,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   await recoverFromLastRun(s, library);
 
   const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy });
-  // noVNC asks for the 'binary' subprotocol; accept it when offered.
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
+  const wss = createConsoleWebSocketServer(); // 1 MiB messages at most; noVNC's 'binary' subprotocol
   const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss } }, (addr) => {
     const shown = cfg.listen === '0.0.0.0' ? primaryAddress(cfg.listen) : cfg.listen;
     console.log(`onebox ${VERSION} listening on http://${shown}:${addr.port}`);

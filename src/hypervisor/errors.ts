@@ -31,3 +31,28 @@ export class DomainStateError extends HypervisorError {
 export class HypervisorUnavailableError extends HypervisorError {
   override name = 'HypervisorUnavailableError';
 }
+
+/**
+ * libvirtd did not answer a call within its deadline (or no request slot freed up in time).
+ * The call may still complete on the host; its late reply is dropped. Services map this to
+ * 504/503 with the code `hypervisor_timeout`.
+ */
+export class HypervisorTimeoutError extends HypervisorError {
+  override name = 'HypervisorTimeoutError';
+  /** The stable code services report for this error. */
+  readonly code = 'hypervisor_timeout';
+  constructor(
+    /** What was called, e.g. "DOMAIN_DESTROY of domain 'vm1'". */
+    readonly call: string,
+    /** The deadline that passed, in milliseconds. */
+    readonly timeoutMs: number,
+    /** True when the call never left the queue because every request slot stayed busy. */
+    readonly queued = false,
+  ) {
+    super(
+      queued
+        ? `libvirtd did not take ${call} within ${timeoutMs} ms: every request slot of the connection stayed busy`
+        : `libvirtd did not answer ${call} within ${timeoutMs} ms; it may still complete on the host`,
+    );
+  }
+}

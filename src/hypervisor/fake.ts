@@ -56,18 +56,29 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   private closed = false;
 
   private readonly failures = new Map<string, Error>();
+  private readonly delays = new Map<string, number>();
 
   constructor(private readonly opts: FakeHypervisorOptions = {}) {
     // Every method checks for a failure a test asked for (failNext) before doing anything.
     for (const method of FAILABLE) {
       const real = this[method].bind(this) as (...args: unknown[]) => Promise<unknown>;
-      (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      (this as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+        const delay = this.delays.get(method);
+        if (delay !== undefined) {
+          this.delays.delete(method);
+          await new Promise((r) => setTimeout(r, delay));
+        }
         const err = this.failures.get(method);
         if (!err) return real(...args);
         this.failures.delete(method);
-        return Promise.reject(err);
+        throw err;
       };
     }
+  }
+
+  /** Test hook: the next call of `method` takes `ms` longer (a slow hypervisor). */
+  delayNext(method: (typeof FAILABLE)[number], ms: number): void {
+    this.delays.set(method, ms);
   }
 
   /** Test hook: the next call of `method` fails with `error` (and does nothing). */

@@ -4,7 +4,7 @@
  * never into the sentence (they may name the data directory).
  */
 import { AgentUnreachableError, ArtifactMissingError, SeedBuildError } from '../cluster/errors.js';
-import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorUnavailableError } from '../hypervisor/errors.js';
+import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError } from '../hypervisor/errors.js';
 import { AppError, ConflictError, InsufficientCapacityError, UnavailableError } from '../lib/errors.js';
 import { ExecError } from '../lib/exec.js';
 import { log } from '../lib/log.js';
@@ -18,6 +18,8 @@ export function toAppError(err: unknown, instanceName: string): unknown {
   if (err instanceof DomainStateError) return new ConflictError('invalid_instance_state', `Instance '${instanceName}': ${err.message}`);
   if (err instanceof HypervisorUnavailableError || err instanceof AgentUnreachableError)
     return new UnavailableError('hypervisor_unavailable', `The host of instance '${instanceName}' is not reachable right now; try again shortly.`);
+  if (err instanceof HypervisorTimeoutError)
+    return logged(err, new AppError(504, 'hypervisor_timeout', `The hypervisor of instance '${instanceName}' did not answer in time; the host may be overloaded or its storage stuck. Try again later.`));
   if (err instanceof HypervisorError) return new AppError(502, 'hypervisor_error', `The hypervisor refused for instance '${instanceName}': ${err.message}`);
   if (err instanceof NoSpaceError) return new InsufficientCapacityError('insufficient_storage', `The host of instance '${instanceName}' ran out of disk space.`);
   if (err instanceof SeedBuildError)

@@ -51,6 +51,8 @@ export interface ServiceConfig {
   stopTimeoutMs?: number;
   consoleTokenTtlMs?: number;
   hostTimings?: HostTimings;
+  /** How long a change of an instance waits for an earlier one before answering 409 instance_busy. */
+  lockWaitMs?: number;
 }
 
 /** Builds every service and wires hosts to the instance reconciler. */
@@ -65,7 +67,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const forget = (ref: Parameters<HostsService['forgetArtifact']>[0]) => hosts.forgetArtifact(ref);
   const images = new ImagesService(db, cfg.library, limits, audit, forget);
   const media = new MediaService(db, cfg.library, limits, audit, forget);
-  const store = new InstanceStore(db);
+  const store = new InstanceStore(db, cfg.lockWaitMs);
   const runtime = new InstanceRuntime({ db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen });
   const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
   const reconciler = new InstanceReconciler(store, runtime);

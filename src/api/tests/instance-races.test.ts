@@ -79,4 +79,24 @@ describe('instances under concurrency and failure', () => {
     assert.equal(await hv.findDomain(inst.domainName), undefined);
     assert.equal(existsSync(api.agent.paths.instanceDir(inst.id)), false);
   });
+
+  test('a change that waits too long behind another answers 409 instance_busy; the first one completes', async () => {
+    const quick = await startTestApi({ lockWaitMs: 200 });
+    try {
+      await quick.bootstrap();
+      const res = await quick.call('POST', '/api/v1/instances', { json: { name: 'slow', cores: 1, memoryMiB: 64, disk: { source: 'blank', sizeGiB: 1 } } });
+      const body = (await res.json()) as Json;
+      await quick.services.operations.settled(body.operation.id);
+      quick.hypervisor.delayNext('start', 1000);
+      const starting = quick.call('POST', `/api/v1/instances/${body.instance.id}/actions/start`);
+      await new Promise((r) => setTimeout(r, 50));
+      const second = await quick.call('POST', `/api/v1/instances/${body.instance.id}/actions/reset`);
+      assert.equal(second.status, 409);
+      assert.equal((await json(second)).code, 'instance_busy');
+      assert.equal((await starting).status, 200);
+      assert.equal((await json(await quick.call('GET', `/api/v1/instances/${body.instance.id}`))).state, 'running');
+    } finally {
+      await quick.close();
+    }
+  });
 });

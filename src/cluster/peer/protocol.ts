@@ -5,7 +5,7 @@
  * events) have their own routes; see server.ts. Plain HTTP today; mutual TLS comes with join.
  */
 import { AgentUnreachableError, ArtifactMissingError, SeedBuildError } from '../errors.js';
-import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorUnavailableError } from '../../hypervisor/errors.js';
+import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError } from '../../hypervisor/errors.js';
 import { ExecError } from '../../lib/exec.js';
 import {
   ChecksumMismatchError,
@@ -44,7 +44,7 @@ export interface WireError {
 export function encodeError(err: unknown): WireError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
   const fields: Record<string, unknown> = {};
-  for (const key of ['domainName', 'libvirtCode', 'libvirtDomain', 'volume', 'limitBytes', 'receivedBytes', 'expected', 'actual', 'fileName']) {
+  for (const key of ['domainName', 'libvirtCode', 'libvirtDomain', 'volume', 'limitBytes', 'receivedBytes', 'expected', 'actual', 'fileName', 'call', 'timeoutMs', 'queued']) {
     const value = (err as unknown as Record<string, unknown>)[key];
     if (value !== undefined) fields[key] = value;
   }
@@ -59,6 +59,7 @@ const rebuild: Record<string, (e: WireError, f: Record<string, unknown>) => Erro
   DomainNotFoundError: (_e, f) => new DomainNotFoundError(str(f.domainName), num(f.libvirtCode), num(f.libvirtDomain)),
   DomainStateError: (e, f) => new DomainStateError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorUnavailableError: (e) => new HypervisorUnavailableError(e.message),
+  HypervisorTimeoutError: (_e, f) => new HypervisorTimeoutError(str(f.call), num(f.timeoutMs) ?? 0, f.queued === true),
   HypervisorError: (e, f) => new HypervisorError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   VolumeNotFoundError: (_e, f) => new VolumeNotFoundError(str(f.volume)),
   VolumeExistsError: (_e, f) => new VolumeExistsError(str(f.volume)),

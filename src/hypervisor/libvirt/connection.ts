@@ -3,6 +3,8 @@
  * authenticates (AUTH_LIST, then AUTH_POLKIT when required), opens a URI, keeps the link
  * alive, and reconnects with backoff after a daemon restart, re-running registered hooks
  * (event callbacks) each time. While down, calls fail fast with HypervisorUnavailableError.
+ * Every call has a deadline (deadlines.ts) and a bounded number are in flight (rpc-session.ts).
+ * A packet that cannot be decoded, or an event listener that throws, is logged and dropped.
  */
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -10,7 +12,8 @@ import { HypervisorError, HypervisorUnavailableError } from '../errors.js';
 import type { KeepaliveOptions } from './keepalive.js';
 import type { Packet } from './packet.js';
 import { type QemuProcedures, type RemoteProcedures, qemuProgram, remoteProgram, xdrSchema } from './protocol.generated.js';
-import { type ConnectTransport, RpcSession } from './rpc-session.js';
+import { type CallDeadlines, DEFAULT_DEADLINES, deadlineOf } from './deadlines.js';
+import { type CallOptions, type ConnectTransport, RpcSession } from './rpc-session.js';
 import { LibvirtStream } from './stream.js';
 import { SchemaCodecs } from './xdr-schema.js';
 import { XdrReader, XdrWriter } from './xdr.js';
@@ -32,12 +35,28 @@ export interface LibvirtConnectionOptions {
   keepalive?: KeepaliveOptions | false;
   /** Reconnect backoff, or false to stay down after the link drops. */
   reconnect?: { initialDelayMs: number; maxDelayMs: number } | false;
-  /** Receives one line per connection state change. */
+  /** Receives one line per connection state change, and per dropped packet. */
   log?: (line: string) => void;
+  /** Call deadlines; DEFAULT_DEADLINES (30 s, 120 s for slow procedures, 5 s to close) when not given. */
+  deadlines?: Partial<CallDeadlines>;
+  /** Calls in flight at most; the rest wait in FIFO order (DEFAULT_MAX_IN_FLIGHT, below libvirtd's max_client_requests). */
+  maxInFlight?: number;
+  /**
+   * Lets a stream whose reader falls behind pause this connection's socket, so the daemon
+   * stops sending (real backpressure). Only for a connection dedicated to one stream: while
+   * paused, no reply arrives for any other call on it.
+   */
+  streamBackpressure?: boolean;
 }
 
-/** Call arguments of procedure K: none when its args are void, else one value. */
-type ArgsOf<P, K extends keyof P> = P[K] extends { args: infer A } ? ([A] extends [void] ? [] : [A]) : never;
+/** Per-call options. */
+export interface LibvirtCallOptions {
+  /** Deadline in milliseconds, instead of the connection's default for this procedure. */
+  timeoutMs?: number;
+}
+
+/** Call arguments of procedure K (none when its args are void, else one value), then optional call options. */
+type ArgsOf<P, K extends keyof P> = P[K] extends { args: infer A } ? ([A] extends [void] ? [opts?: LibvirtCallOptions] : [args: A, opts?: LibvirtCallOptions]) : never;
 type RetOf<P, K extends keyof P> = P[K] extends { ret: infer R } ? R : never;
 /** Remote procedures that the daemon sends as async messages (events). */
 export type RemoteMessageProc = { [K in keyof RemoteProcedures]: [RemoteProcedures[K]['msg']] extends [void] ? never : K }[keyof RemoteProcedures];
@@ -65,6 +84,12 @@ export function unixSocketTransport(path: string): ConnectTransport {
     });
 }
 
+type Program = typeof remoteProgram | typeof qemuProgram;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Finds the domain a call is about, so a VIR_ERR_NO_DOMAIN can name it. */
 function domainNameOf(args: unknown): string | undefined {
   if (typeof args !== 'object' || args === null) return undefined;
@@ -85,9 +110,11 @@ export class LibvirtConnection {
   private attempt = 0;
   readonly uri: string;
   private readonly socketLabel: string;
+  private readonly deadlines: CallDeadlines;
 
   private constructor(private readonly opts: LibvirtConnectionOptions) {
     this.uri = opts.uri ?? DEFAULT_URI;
+    this.deadlines = { ...DEFAULT_DEADLINES, ...opts.deadlines };
     this.socketLabel = opts.transport ? 'the injected transport' : (opts.socketPath ?? DEFAULT_SOCKET_PATH);
     this.transport = opts.transport ?? unixSocketTransport(opts.socketPath ?? DEFAULT_SOCKET_PATH);
   }
@@ -99,6 +126,11 @@ export class LibvirtConnection {
     return conn;
   }
 
+  /** Opens another connection to the same daemon and URI with some options changed (e.g. one dedicated to a console). */
+  openSibling(overrides: Partial<LibvirtConnectionOptions>): Promise<LibvirtConnection> {
+    return LibvirtConnection.open({ ...this.opts, ...overrides });
+  }
+
   /** 'open', 'down' (reconnecting) or 'closed' (by close()). */
   get state(): ConnectionState {
     return this.stateValue;
@@ -106,12 +138,12 @@ export class LibvirtConnection {
 
   /** Calls a remote procedure and returns its decoded reply. */
   call<K extends keyof RemoteProcedures>(proc: K, ...args: ArgsOf<RemoteProcedures, K>): Promise<RetOf<RemoteProcedures, K>> {
-    return this.invoke(remoteProgram, proc, args[0]) as Promise<RetOf<RemoteProcedures, K>>;
+    return this.invoke(remoteProgram, proc, args) as Promise<RetOf<RemoteProcedures, K>>;
   }
 
   /** Calls a QEMU-specific procedure (monitor commands, agent commands). */
   qemuCall<K extends keyof QemuProcedures>(proc: K, ...args: ArgsOf<QemuProcedures, K>): Promise<RetOf<QemuProcedures, K>> {
-    return this.invoke(qemuProgram, proc, args[0]) as Promise<RetOf<QemuProcedures, K>>;
+    return this.invoke(qemuProgram, proc, args) as Promise<RetOf<QemuProcedures, K>>;
   }
 
   /**
@@ -121,15 +153,18 @@ export class LibvirtConnection {
   async openStream<K extends keyof RemoteProcedures>(proc: K, ...args: ArgsOf<RemoteProcedures, K>): Promise<LibvirtStream> {
     const session = this.stateValue === 'open' ? this.session : undefined;
     if (!session) throw this.unavailable();
+    const { args: callArgs, opts } = this.splitArgs(remoteProgram, proc, args);
     const w = new XdrWriter();
-    codecs.named(`remote_${proc.toLowerCase()}_args`).enc(w, args[0]);
+    codecs.named(`remote_${proc.toLowerCase()}_args`).enc(w, callArgs);
     const addr = this.address(remoteProgram, proc);
-    const domainName = domainNameOf(args[0]);
+    const callOpts = this.callOptions(proc, callArgs, opts);
+    const flow = this.opts.streamBackpressure ? { pause: () => session.pauseReading(), resume: () => session.resumeReading() } : {};
     const { sink, reply } = session.openStream(addr, w.finish(), (serial) => new LibvirtStream({
       send: (status, payload, done) => session.sendStream(addr, serial, status, payload, done),
       release: () => session.releaseStream(serial),
-      decodeError: (payload) => session.decodeError(payload, domainName),
-    }), domainName);
+      decodeError: (payload) => session.decodeError(payload, callOpts.domainName),
+      ...flow,
+    }), callOpts);
     try {
       await reply;
     } catch (err) {
@@ -161,7 +196,7 @@ export class LibvirtConnection {
     return () => this.downListeners.delete(listener);
   }
 
-  /** Closes the URI and the socket; later calls fail with HypervisorUnavailableError. */
+  /** Closes the URI (waiting at most the close deadline for libvirtd) and the socket; later calls fail with HypervisorUnavailableError. */
   async close(): Promise<void> {
     if (this.stateValue === 'closed') return;
     const wasOpen = this.stateValue === 'open';
@@ -169,25 +204,47 @@ export class LibvirtConnection {
     clearTimeout(this.reconnectTimer);
     const session = this.session;
     if (!session) return;
-    if (wasOpen) await session.call(this.address(remoteProgram, 'CONNECT_CLOSE'), Buffer.alloc(0)).catch(() => undefined);
+    if (wasOpen) {
+      session.resumeReading(); // a stream may have paused it; the answer must get through
+      const opts = { timeoutMs: this.deadlines.closeMs, label: 'CONNECT_CLOSE' };
+      await session.call(this.address(remoteProgram, 'CONNECT_CLOSE'), Buffer.alloc(0), opts).catch(() => undefined);
+    }
     session.close();
+  }
+
+  /** The deadline for closing: CONNECT_CLOSE and event deregistration wait at most this long. */
+  get closeTimeoutMs(): number {
+    return this.deadlines.closeMs;
   }
 
   private address(program: { program: number; version: number; procedures: Record<string, number> }, proc: string) {
     return { program: program.program, version: program.version, procedure: program.procedures[proc] };
   }
 
-  private async invoke(program: typeof remoteProgram | typeof qemuProgram, proc: string, args: unknown): Promise<unknown> {
+  private async invoke(program: Program, proc: string, rest: unknown[]): Promise<unknown> {
     const session = this.stateValue === 'open' ? this.session : undefined;
     if (!session) throw this.unavailable();
-    return this.invokeOn(session, program, proc, args);
+    const { args, opts } = this.splitArgs(program, proc, rest);
+    return this.invokeOn(session, program, proc, args, opts);
   }
 
-  private async invokeOn(session: RpcSession, program: typeof remoteProgram | typeof qemuProgram, proc: string, args: unknown): Promise<unknown> {
+  /** Separates a call's arguments from its options: procedures without arguments take only the options. */
+  private splitArgs(program: Program, proc: string, rest: unknown[]): { args: unknown; opts: LibvirtCallOptions | undefined } {
+    const takesArgs = codecs.has(`${program.prefix}_${proc.toLowerCase()}_args`);
+    return { args: takesArgs ? rest[0] : undefined, opts: (takesArgs ? rest[1] : rest[0]) as LibvirtCallOptions | undefined };
+  }
+
+  private callOptions(proc: string, args: unknown, opts: LibvirtCallOptions | undefined): CallOptions {
+    const domainName = domainNameOf(args);
+    const label = domainName === undefined ? proc : `${proc} of domain '${domainName}'`;
+    return { timeoutMs: deadlineOf(proc, this.deadlines, opts?.timeoutMs), label, domainName };
+  }
+
+  private async invokeOn(session: RpcSession, program: Program, proc: string, args: unknown, opts?: LibvirtCallOptions): Promise<unknown> {
     const base = `${program.prefix}_${proc.toLowerCase()}`;
     const w = new XdrWriter();
     if (codecs.has(`${base}_args`)) codecs.named(`${base}_args`).enc(w, args);
-    const reply = await session.call(this.address(program, proc), w.finish(), domainNameOf(args));
+    const reply = await session.call(this.address(program, proc), w.finish(), this.callOptions(proc, args, opts));
     return codecs.has(`${base}_ret`) ? codecs.named(`${base}_ret`).dec(new XdrReader(reply)) : undefined;
   }
 
@@ -206,7 +263,8 @@ export class LibvirtConnection {
     const session = new RpcSession(stream, codecs, {
       onMessage: (p) => this.dispatchMessage(p),
       onClose: (reason) => this.onSessionClosed(session, reason),
-    }, this.opts.keepalive === false ? undefined : (this.opts.keepalive ?? { intervalMs: 5000, count: 5 }));
+      onPacketError: (err, p) => this.opts.log?.(`dropped a libvirt ${remoteNames.get(p.procedure) ?? `procedure ${p.procedure}`} packet that could not be handled: ${errorText(err)}`),
+    }, { keepalive: this.keepaliveOptions(), maxInFlight: this.opts.maxInFlight });
     try {
       await this.handshake(session);
     } catch (err) {
@@ -222,6 +280,10 @@ export class LibvirtConnection {
     this.stateValue = 'open';
   }
 
+  private keepaliveOptions(): KeepaliveOptions | undefined {
+    return this.opts.keepalive === false ? undefined : (this.opts.keepalive ?? { intervalMs: 5000, count: 5 });
+  }
+
   private async handshake(session: RpcSession): Promise<void> {
     const call = (proc: keyof RemoteProcedures, args?: unknown) => this.invokeOn(session, remoteProgram, proc, args);
     const auth = (await call('AUTH_LIST')) as RemoteProcedures['AUTH_LIST']['ret'];
@@ -231,7 +293,9 @@ export class LibvirtConnection {
       }
       await call('AUTH_POLKIT');
     }
-    await call('CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, flags: 0 });
+    // Asking about keepalive makes libvirtd ping us; a connection without keepalive (one whose
+    // socket a console may pause for long) must not ask, or the daemon would drop it.
+    if (this.keepaliveOptions()) await call('CONNECT_SUPPORTS_FEATURE', { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE, flags: 0 });
     await call('CONNECT_OPEN', { name: this.uri, flags: 0 });
   }
 
@@ -240,8 +304,15 @@ export class LibvirtConnection {
     const listeners = this.messageListeners.get(p.procedure);
     const name = remoteNames.get(p.procedure);
     if (!listeners?.size || !name) return;
+    // A decoding error throws to the session, which reports it through onPacketError.
     const body = codecs.named(`remote_${name.toLowerCase()}_msg`).dec(new XdrReader(p.payload));
-    for (const l of listeners) l(body);
+    for (const l of listeners) {
+      try {
+        l(body);
+      } catch (err) {
+        this.opts.log?.(`a listener of libvirt ${name} events threw: ${errorText(err)}`);
+      }
+    }
   }
 
   private onSessionClosed(session: RpcSession, reason: Error): void {

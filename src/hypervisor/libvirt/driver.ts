@@ -1,7 +1,9 @@
 /**
  * LibvirtDriver: HypervisorDriver over libvirt's RPC protocol (no virsh, no native binding).
  * Domain XML comes from the pure builder in domain-xml.ts; every method that names a domain
- * looks it up first, so a missing name is a DomainNotFoundError naming it.
+ * looks it up first, so a missing name is a DomainNotFoundError naming it. Each serial
+ * console runs on a connection of its own, so its traffic can neither starve the control
+ * connection's calls nor hold its request slots, and its socket can be paused for backpressure.
  */
 import type { Duplex } from 'node:stream';
 import { buildDomainXml } from '../domain-xml.js';
@@ -56,6 +58,8 @@ export class LibvirtDriver implements HypervisorDriver {
   }
   /** The console stream this driver last opened per domain, so a takeover ends it quietly. */
   private readonly consoles = new Map<string, LibvirtStream>();
+  /** The connections of open console streams. */
+  private readonly consoleConnections = new Set<LibvirtConnection>();
 
   constructor(
     /** The underlying typed connection (for calls the interface does not cover). */
@@ -204,7 +208,7 @@ export class LibvirtDriver implements HypervisorDriver {
     previous?.endQuietlyOnError();
     let stream: LibvirtStream;
     try {
-      stream = await this.connection.openStream('DOMAIN_OPEN_CONSOLE', { dom, dev_name: null, flags: VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE });
+      stream = await this.openConsoleStream(dom);
     } catch (err) {
       previous?.reportErrors();
       throw err;
@@ -214,6 +218,24 @@ export class LibvirtDriver implements HypervisorDriver {
       if (this.consoles.get(name) === stream) this.consoles.delete(name);
     });
     return stream;
+  }
+
+  /** Opens DOMAIN_OPEN_CONSOLE on a new connection that lives exactly as long as the stream. */
+  private async openConsoleStream(dom: RemoteNonnullDomain): Promise<LibvirtStream> {
+    // No keepalive (libvirtd would drop the connection while a slow reader keeps its socket paused), no reconnect.
+    const conn = await this.connection.openSibling({ keepalive: false, reconnect: false, streamBackpressure: true });
+    try {
+      const stream = await conn.openStream('DOMAIN_OPEN_CONSOLE', { dom, dev_name: null, flags: VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE });
+      this.consoleConnections.add(conn);
+      stream.once('close', () => {
+        this.consoleConnections.delete(conn);
+        void conn.close();
+      });
+      return stream;
+    } catch (err) {
+      await conn.close();
+      throw err;
+    }
   }
 
   async domainStats(name: string): Promise<DomainStats> {
@@ -227,9 +249,11 @@ export class LibvirtDriver implements HypervisorDriver {
     return this.events.subscribe(listener);
   }
 
+  /** Closes open consoles, the event subscription and the connection; bounded by the close deadline. */
   async close(): Promise<void> {
+    const consoles = [...this.consoleConnections].map((c) => c.close());
     await this.events.stop();
-    await this.connection.close();
+    await Promise.all([...consoles, this.connection.close()]);
   }
 
   /** libvirt's test driver reports state conflicts as INTERNAL_ERROR; QEMU uses OPERATION_INVALID. */
@@ -272,7 +296,7 @@ export async function openLibvirtDriver(opts: LibvirtDriverOptions = {}): Promis
   const connection = await LibvirtConnection.open(opts);
   try {
     const { type } = await connection.call('CONNECT_GET_TYPE');
-    const events = await DomainLifecycleEvents.start(connection);
+    const events = await DomainLifecycleEvents.start(connection, { log: opts.log });
     return new LibvirtDriver(connection, events, type, opts.domainXml);
   } catch (err) {
     await connection.close();

@@ -3,13 +3,17 @@
  * packets to pending calls (many may be in flight: pipelining), answers keepalive PINGs,
  * pings an idle daemon, hands async MESSAGE packets to a callback and routes STREAM packets
  * (and late REPLYs on a stream's serial) to the sink registered for that serial.
+ * Every call has a deadline, and at most `maxInFlight` calls are outstanding (the rest wait
+ * in FIFO order): libvirtd stops reading a client that has `max_client_requests` (5)
+ * requests in progress, which would also starve its keepalive. A call that timed out keeps
+ * its slot until the late reply comes (libvirtd is still working on it); that reply is dropped.
  * Knows nothing about procedures beyond numbers and raw payloads.
  */
 import type { Duplex } from 'node:stream';
-import { HypervisorError, HypervisorUnavailableError } from '../errors.js';
+import { HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError } from '../errors.js';
 import { Keepalive, type KeepaliveOptions } from './keepalive.js';
 import { toHypervisorError } from './libvirt-errors.js';
-import { MessageStatus, MessageType, type Packet, PacketSplitter, encodePacket } from './packet.js';
+import { MessageStatus, MessageType, type Packet, type PacketHeader, PacketSplitter, encodePacket } from './packet.js';
 import { KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KeepaliveProcedure, type RemoteError } from './protocol.generated.js';
 import type { SchemaCodecs } from './xdr-schema.js';
 import { XdrReader } from './xdr.js';
@@ -24,10 +28,33 @@ export interface ProcedureAddress {
   procedure: number;
 }
 
-interface Pending {
-  resolve: (payload: Buffer) => void;
-  reject: (err: Error) => void;
-  domainName: string | undefined;
+/** Below libvirtd's default `max_client_requests` (5), leaving it room to read keepalives and stream packets. */
+export const DEFAULT_MAX_IN_FLIGHT = 4;
+
+/** How one call is made. */
+export interface CallOptions {
+  /** Milliseconds from the call to its reply, time waiting for a request slot included. */
+  timeoutMs: number;
+  /** Names the call in a timeout error, e.g. "DOMAIN_CREATE of domain 'vm1'". */
+  label: string;
+  /** The domain the call is about, so a VIR_ERR_NO_DOMAIN can name it. */
+  domainName?: string;
+}
+
+/** Session tuning. */
+export interface SessionOptions {
+  /** Ping an idle daemon and declare it dead after missed answers; off when undefined. */
+  keepalive?: KeepaliveOptions;
+  /** Calls sent and not yet answered, at most; DEFAULT_MAX_IN_FLIGHT by default. */
+  maxInFlight?: number;
+}
+
+interface Call {
+  readonly frame: Buffer;
+  readonly opts: CallOptions;
+  readonly resolve: (payload: Buffer) => void;
+  readonly reject: (err: Error) => void;
+  timer?: NodeJS.Timeout;
 }
 
 /** Callbacks a session reports to. */
@@ -36,6 +63,8 @@ export interface SessionHandlers {
   onMessage(p: Packet): void;
   /** The stream ended; `reason` says why. Called once. */
   onClose(reason: Error): void;
+  /** Handling one incoming packet threw (a decoding error, a throwing listener); the session carries on. */
+  onPacketError(err: unknown, p: Packet): void;
 }
 
 /** Receives the packets of one libvirt stream (see stream.ts). */
@@ -49,24 +78,32 @@ export interface StreamSink {
 /** A single connected stream with its pending calls. */
 export class RpcSession {
   private serial = 1;
-  private readonly pending = new Map<number, Pending>();
+  /** Sent calls whose caller still waits, by serial. */
+  private readonly pending = new Map<number, Call>();
+  /** Sent calls whose caller gave up (deadline passed); each holds a slot until its late reply. */
+  private readonly abandoned = new Set<number>();
+  /** Calls waiting for a free slot, oldest first. */
+  private readonly queue: Call[] = [];
   private readonly streams = new Map<number, StreamSink>();
   private readonly splitter = new PacketSplitter();
   private readonly keepalive: Keepalive | undefined;
+  private readonly maxInFlight: number;
   private closed = false;
+  private readingPaused = false;
 
   constructor(
     private readonly stream: Duplex,
     private readonly codecs: SchemaCodecs,
     private readonly handlers: SessionHandlers,
-    keepalive: KeepaliveOptions | undefined,
+    opts: SessionOptions = {},
   ) {
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (err: Error) => this.shutdown(new HypervisorUnavailableError(`the libvirt connection failed: ${err.message}`)));
     stream.on('close', () => this.shutdown(new HypervisorUnavailableError('the libvirt connection was closed by the daemon')));
-    if (keepalive) {
+    if (opts.keepalive) {
       this.keepalive = new Keepalive(
-        keepalive,
+        opts.keepalive,
         () => this.sendKeepalive(KeepaliveProcedure.KEEPALIVE_PROC_PING),
         (ms) => this.shutdown(new HypervisorUnavailableError(`libvirtd did not answer keepalive pings for ${ms} ms; the connection is considered dead`)),
       );
@@ -79,27 +116,54 @@ export class RpcSession {
     return !this.closed;
   }
 
-  /** Number of calls waiting for a reply. */
+  /** Calls sent and not yet answered, abandoned ones included (what libvirtd counts against max_client_requests). */
   get inFlight(): number {
-    return this.pending.size;
+    return this.pending.size + this.abandoned.size;
   }
 
-  /** Sends a CALL and resolves with the reply payload; rejects with a typed error. */
-  call(addr: ProcedureAddress, payload: Buffer, domainName?: string): Promise<Buffer> {
+  /** Calls waiting for a free request slot. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Sends a CALL (once a request slot is free) and resolves with the reply payload; rejects
+   * with a typed error, or with HypervisorTimeoutError when no reply came within the deadline.
+   */
+  call(addr: ProcedureAddress, payload: Buffer, opts: CallOptions): Promise<Buffer> {
     if (this.closed) return Promise.reject(new HypervisorUnavailableError('the libvirt connection is closed'));
-    return this.callWithSerial(this.nextSerial(), addr, payload, domainName);
+    return this.callWithSerial(this.nextSerial(), addr, payload, opts);
   }
 
   /**
    * Opens a stream: registers the sink made by `create` under a fresh serial, then sends the
    * opening CALL. The sink is registered first because data may follow the reply at once.
    */
-  openStream<S extends StreamSink>(addr: ProcedureAddress, payload: Buffer, create: (serial: number) => S, domainName?: string): { sink: S; reply: Promise<Buffer> } {
+  openStream<S extends StreamSink>(addr: ProcedureAddress, payload: Buffer, create: (serial: number) => S, opts: CallOptions): { sink: S; reply: Promise<Buffer> } {
     const serial = this.nextSerial();
     const sink = create(serial);
     if (this.closed) return { sink, reply: Promise.reject(new HypervisorUnavailableError('the libvirt connection is closed')) };
     this.streams.set(serial, sink);
-    return { sink, reply: this.callWithSerial(serial, addr, payload, domainName) };
+    return { sink, reply: this.callWithSerial(serial, addr, payload, opts) };
+  }
+
+  /**
+   * Stops reading the socket (backpressure for a stream whose reader is behind). Nothing
+   * else arrives until resumeReading(): use it only on a connection dedicated to one stream.
+   */
+  pauseReading(): void {
+    if (this.closed || this.readingPaused) return;
+    this.readingPaused = true;
+    this.keepalive?.stop(); // silence is expected now
+    this.stream.pause();
+  }
+
+  /** Reads the socket again after pauseReading(). */
+  resumeReading(): void {
+    if (this.closed || !this.readingPaused) return;
+    this.readingPaused = false;
+    this.keepalive?.start();
+    this.stream.resume();
   }
 
   /** Sends one STREAM packet; `done` runs once the socket took it (write backpressure). */
@@ -137,14 +201,41 @@ export class RpcSession {
     return serial;
   }
 
-  private callWithSerial(serial: number, addr: ProcedureAddress, payload: Buffer, domainName: string | undefined): Promise<Buffer> {
+  private callWithSerial(serial: number, addr: ProcedureAddress, payload: Buffer, opts: CallOptions): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      this.pending.set(serial, { resolve, reject, domainName });
-      this.write({ ...addr, type: MessageType.CALL, serial, status: MessageStatus.OK }, payload);
+      const call: Call = { frame: encodePacket({ ...addr, type: MessageType.CALL, serial, status: MessageStatus.OK }, payload), opts, resolve, reject };
+      call.timer = setTimeout(() => this.expire(serial, call), opts.timeoutMs);
+      this.queue.push(call);
+      this.pump();
     });
   }
 
-  private write(h: Parameters<typeof encodePacket>[0], payload: Buffer): void {
+  /** Sends queued calls while request slots are free. */
+  private pump(): void {
+    while (!this.closed && this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      const call = this.queue.shift() as Call;
+      this.pending.set(call.frame.readUInt32BE(20), call);
+      this.stream.write(call.frame);
+    }
+  }
+
+  /** The deadline of a call passed: reject it; a sent one keeps its slot until libvirtd answers. */
+  private expire(serial: number, call: Call): void {
+    const queuedAt = this.queue.indexOf(call);
+    if (queuedAt >= 0) this.queue.splice(queuedAt, 1);
+    else if (this.pending.get(serial) === call) {
+      this.pending.delete(serial);
+      this.abandoned.add(serial);
+      this.streams.delete(serial); // a stream whose opening call timed out: its opener abandons the sink
+    } else return;
+    call.reject(new HypervisorTimeoutError(call.opts.label, call.opts.timeoutMs, queuedAt >= 0));
+    // Every slot held by a call libvirtd never answered: this connection cannot serve anything any more.
+    if (this.abandoned.size >= this.maxInFlight) {
+      this.shutdown(new HypervisorUnavailableError(`libvirtd left ${this.abandoned.size} calls unanswered past their deadlines, which holds every request slot of the connection; reconnecting`));
+    }
+  }
+
+  private write(h: PacketHeader, payload: Buffer): void {
     this.stream.write(encodePacket(h, payload));
   }
 
@@ -165,7 +256,13 @@ export class RpcSession {
       this.shutdown(new HypervisorUnavailableError(`the libvirt connection sent garbage: ${(err as Error).message}`));
       return;
     }
-    for (const p of packets) this.dispatch(p);
+    for (const p of packets) {
+      try {
+        this.dispatch(p);
+      } catch (err) {
+        this.handlers.onPacketError(err, p);
+      }
+    }
   }
 
   private dispatch(p: Packet): void {
@@ -176,19 +273,28 @@ export class RpcSession {
     if (p.type === MessageType.MESSAGE) return this.handlers.onMessage(p);
     if (p.type === MessageType.STREAM || p.type === MessageType.STREAM_HOLE) return this.streams.get(p.serial)?.onPacket(p);
     if (p.type !== MessageType.REPLY && p.type !== MessageType.REPLY_WITH_FDS) return;
+    if (this.abandoned.delete(p.serial)) return this.pump(); // a late reply: its caller is gone, its slot is free
     const call = this.pending.get(p.serial);
     if (!call) return this.streams.get(p.serial)?.onPacket(p);
     this.pending.delete(p.serial);
+    clearTimeout(call.timer);
+    this.pump();
     if (p.status === MessageStatus.OK) return call.resolve(p.payload);
-    call.reject(this.decodeError(p.payload, call.domainName));
+    call.reject(this.decodeError(p.payload, call.opts.domainName));
   }
 
   private shutdown(reason: Error): void {
     if (this.closed) return;
     this.closed = true;
     this.keepalive?.stop();
-    for (const call of this.pending.values()) call.reject(reason);
+    const calls = [...this.queue, ...this.pending.values()];
+    this.queue.length = 0;
     this.pending.clear();
+    this.abandoned.clear();
+    for (const call of calls) {
+      clearTimeout(call.timer);
+      call.reject(reason);
+    }
     const sinks = [...this.streams.values()];
     this.streams.clear();
     for (const sink of sinks) sink.onSessionClose(reason);

@@ -1,7 +1,8 @@
 /**
  * libvirt streams against a canned daemon on a real unix socket: data both ways in chunks,
  * our finish and the daemon's confirmation, the daemon's EOF, stream errors, a refused
- * opening call, and a dropped connection.
+ * opening call, a dropped connection, and a reader that falls behind (the socket of a
+ * dedicated connection pauses; elsewhere data beyond the cap is dropped).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { DomainStateError, HypervisorError, HypervisorUnavailableError } from '.
 import { LibvirtConnection } from './connection.js';
 import { MessageStatus, MessageType, type Packet, PacketSplitter, encodePacket } from './packet.js';
 import { remoteProgram, xdrSchema } from './protocol.generated.js';
-import { STREAM_CHUNK_MAX } from './stream.js';
+import { type LibvirtStream, MAX_READ_BUFFER, READ_HIGH_WATER, STREAM_CHUNK_MAX } from './stream.js';
 import { SchemaCodecs } from './xdr-schema.js';
 import { XdrWriter } from './xdr.js';
 
@@ -91,7 +92,23 @@ describe('libvirt streams (canned daemon)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const open = () => conn.openStream('DOMAIN_OPEN_CONSOLE', { dom: DOM, dev_name: null, flags: 3 });
+  const open = (c = conn) => c.openStream('DOMAIN_OPEN_CONSOLE', { dom: DOM, dev_name: null, flags: 3 });
+
+  /** Makes the daemon send `count` CONTINUE packets of `size` bytes (packet i filled with i % 256) right after the open reply. */
+  function flood(count: number, size: number): { daemon: () => Socket } {
+    let daemon: Socket | undefined;
+    onOpen = (s, p) => {
+      daemon = s;
+      send(s, p, MessageType.REPLY, MessageStatus.OK, Buffer.alloc(0));
+      for (let i = 0; i < count; i++) send(s, p, MessageType.STREAM, MessageStatus.CONTINUE, Buffer.alloc(size, i % 256));
+    };
+    return { daemon: () => daemon as Socket };
+  }
+
+  async function until(check: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(check(), `timed out waiting for ${what}`);
+  }
 
   test('data flows both ways; big writes are split; end() finishes and the confirmation ends reading', async () => {
     onOpen = (s, p) => {
@@ -141,5 +158,40 @@ describe('libvirt streams (canned daemon)', () => {
     const got = collect(await open());
     for (const s of sockets) s.destroy();
     assert.ok((await got.closed) instanceof HypervisorUnavailableError);
+  });
+
+  test('a reader that stops reading pauses the socket of a dedicated connection; reading again gets everything in order', async () => {
+    const packets = 64;
+    const size = 64 * 1024;
+    const { daemon } = flood(packets, size);
+    const dedicated = await LibvirtConnection.open({ socketPath: path, keepalive: false, reconnect: false, streamBackpressure: true });
+    try {
+      const stream = await open(dedicated);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(stream.readableLength <= READ_HIGH_WATER + 256 * 1024, `${stream.readableLength} bytes buffered unread`);
+      assert.ok(daemon().writableLength > 0, 'the daemon cannot send the rest: the client stopped reading its socket');
+      const seen: number[] = [];
+      let total = 0;
+      stream.on('data', (b: Buffer) => {
+        total += b.length;
+        for (let i = 0; i < b.length; i += size / 4) seen.push(b[i]);
+      });
+      await until(() => total === packets * size, 'every byte');
+      assert.deepEqual([...new Set(seen)], Array.from({ length: packets }, (_, i) => i % 256), 'in order');
+      assert.equal((stream as LibvirtStream).droppedBytes, 0);
+      stream.destroy();
+    } finally {
+      await dedicated.close();
+    }
+  });
+
+  test('on a shared connection a reader far behind loses what is beyond the cap instead of growing memory', async () => {
+    const packets = 40;
+    flood(packets, STREAM_CHUNK_MAX);
+    const stream = (await open()) as LibvirtStream;
+    await until(() => stream.readableLength + stream.droppedBytes === packets * STREAM_CHUNK_MAX, 'the whole flood to arrive');
+    assert.ok(stream.readableLength <= MAX_READ_BUFFER, `${stream.readableLength} bytes buffered unread`);
+    assert.ok(stream.droppedBytes >= packets * STREAM_CHUNK_MAX - MAX_READ_BUFFER);
+    stream.destroy();
   });
 });

@@ -4,6 +4,10 @@
  * as STREAM packets with status CONTINUE on the opening call's procedure and serial; an
  * empty OK is end-of-stream (the daemon sends one on EOF and confirms our own with one);
  * STREAM/ERROR, or a REPLY/ERROR on the serial, carries a remote_error and kills the stream.
+ * Flow control: libvirt has no receive window, so the only way to make the daemon stop
+ * sending is to stop reading its socket; a stream on a connection dedicated to it gets
+ * `pause`/`resume` in its port and uses them when its reader falls behind. Whatever else
+ * arrives beyond MAX_READ_BUFFER unread bytes is dropped, so memory stays bounded either way.
  */
 import { Duplex } from 'node:stream';
 import { HypervisorError } from '../errors.js';
@@ -14,6 +18,11 @@ import type { StreamSink } from './rpc-session.js';
 /** The most data one STREAM packet carries: the daemon reads and accepts at most this much per packet. */
 export const STREAM_CHUNK_MAX = VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX;
 
+/** Unread bytes above which the stream asks its connection to stop reading the socket. */
+export const READ_HIGH_WATER = 1024 * 1024;
+/** Unread bytes above which arriving data is dropped (a reader that is far behind on a connection that cannot pause). */
+export const MAX_READ_BUFFER = 8 * 1024 * 1024;
+
 /** What a stream needs from its session, bound to the stream's procedure and serial. */
 export interface StreamPort {
   /** Sends one STREAM packet; `done` runs once the socket took it. */
@@ -22,12 +31,16 @@ export interface StreamPort {
   release(): void;
   /** Decodes a remote_error payload. */
   decodeError(payload: Buffer): HypervisorError;
+  /** Stops reading the connection's socket (only when the connection is dedicated to this stream). */
+  pause?(): void;
+  /** Reads the socket again. */
+  resume?(): void;
 }
 
 /**
- * A libvirt stream as a Duplex. Reading yields what the daemon sends; writing sends data;
- * end() or destroy() finishes the stream on the daemon. Reads are not throttled: libvirt has
- * no receive window, and pausing the socket would stall every other call on the connection.
+ * A libvirt stream as a Duplex. Reading yields what the daemon sends; writing sends data
+ * (its callback, and so write()'s return value, follows the socket's own backpressure);
+ * end() or destroy() finishes the stream on the daemon.
  */
 export class LibvirtStream extends Duplex implements StreamSink {
   /** We sent our end-of-stream (OK); the next OK from the daemon is its confirmation. */
@@ -36,9 +49,15 @@ export class LibvirtStream extends Duplex implements StreamSink {
   private remoteClosed = false;
   private quiet = false;
   private readEnded = false;
+  private dropped = 0;
 
   constructor(private readonly port: StreamPort) {
-    super({ allowHalfOpen: false });
+    super({ allowHalfOpen: false, readableHighWaterMark: READ_HIGH_WATER });
+  }
+
+  /** Bytes dropped because the reader was more than MAX_READ_BUFFER behind. */
+  get droppedBytes(): number {
+    return this.dropped;
   }
 
   /** Makes a later daemon-side error end the stream cleanly instead (used when a new console takes this one over). */
@@ -61,7 +80,12 @@ export class LibvirtStream extends Duplex implements StreamSink {
   onPacket(p: Packet): void {
     if (this.destroyed) return;
     if (p.type === MessageType.STREAM && p.status === MessageStatus.CONTINUE) {
-      if (p.payload.length > 0) this.push(Buffer.from(p.payload));
+      if (p.payload.length === 0) return;
+      if (this.readableLength + p.payload.length > MAX_READ_BUFFER) {
+        this.dropped += p.payload.length;
+        return;
+      }
+      if (!this.push(Buffer.from(p.payload))) this.port.pause?.();
       return;
     }
     if (p.type === MessageType.STREAM && p.status === MessageStatus.OK) return this.onRemoteEnd();
@@ -76,7 +100,8 @@ export class LibvirtStream extends Duplex implements StreamSink {
   }
 
   override _read(): void {
-    // Data is pushed as packets arrive (see the class comment).
+    // The reader wants more: let the daemon send again (data is pushed as packets arrive).
+    this.port.resume?.();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {

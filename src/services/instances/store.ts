@@ -3,7 +3,8 @@ import { and, eq, isNull, notInArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { findByIdOrName, getByIdOrName } from '../../db/lookup.js';
 import { instances } from '../../db/schema.js';
-import { KeyedMutex } from '../../lib/keyed-mutex.js';
+import { ConflictError } from '../../lib/errors.js';
+import { KeyedMutex, LockTimeoutError } from '../../lib/keyed-mutex.js';
 import type { InstanceState } from '../../shared/instance-states.js';
 
 /** An instance row. */
@@ -16,13 +17,24 @@ const now = () => new Date().toISOString();
 
 /** Instance row lookups and state updates. */
 export class InstanceStore {
-  private readonly locks = new KeyedMutex();
+  private readonly locks: KeyedMutex;
 
-  constructor(readonly db: Db) {}
+  /** `lockWaitMs`: how long a change waits for an earlier change of the same instance before answering 409 instance_busy. */
+  constructor(
+    readonly db: Db,
+    lockWaitMs = 30_000,
+  ) {
+    this.locks = new KeyedMutex({ waitTimeoutMs: lockWaitMs });
+  }
 
   /** Runs `work` while holding the instance's lock: hypervisor-side changes to one instance never interleave. */
-  withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
-    return this.locks.run(id, work);
+  async withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.locks.run(id, work);
+    } catch (err) {
+      if (err instanceof LockTimeoutError) throw new ConflictError('instance_busy', `Instance '${id}' is busy with an earlier change that has not finished after ${err.timeoutMs / 1000} s; try again later.`);
+      throw err;
+    }
   }
 
   /** By id or name (names are unique per pool: a name in several pools is ambiguous); throws instance_not_found. */
