@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { bundle, skipUnlessPresent } from './require-system.js';
 
 const built = fileURLToPath(new URL('../bundle/onebox', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-const skip = existsSync(built) ? false : `${built} is missing: run \`node build.mjs\` first`;
+const skip = skipUnlessPresent(bundle());
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

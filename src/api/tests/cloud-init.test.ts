@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sha512Crypt } from '../../cloudinit/sha512-crypt.js';
+import { genisoimage, skipUnlessPresent } from '../../../test/require-system.js';
 import { run } from '../../lib/exec.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const hasTools = spawnSync('genisoimage', ['-version']).status === 0 && spawnSync('isoinfo', ['-version']).status !== null;
 
 async function json(res: Response): Promise<Json> {
   return (await res.json()) as Json;
@@ -25,7 +25,7 @@ function isoFile(iso: string, name: string): string {
   return r.stdout;
 }
 
-describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools && 'genisoimage/isoinfo are not installed' }, () => {
+describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: skipUnlessPresent(genisoimage()) }, () => {
   let api: TestApi;
   let dir: string;
   let imageId: string;
