@@ -106,7 +106,10 @@ function daemonProcess(socketPath: string, launch: () => ChildProcess, targets: 
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   };
 
-  return { start, kill };
+  /** Pid of the running daemon process, if any. */
+  const pid = (): number | undefined => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined);
+
+  return { start, kill, pid };
 }
 
 /** Starts libvirtd as `nobody` in a fresh temporary directory and waits for its socket. */
@@ -192,7 +195,21 @@ export async function startPrivateQemuLibvirtd(): Promise<PrivateQemuLibvirtd> {
   const daemon = daemonProcess(socketPath, () =>
     spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', LAUNCH_SCRIPT, 'private-libvirtd', base], { stdio: ['ignore', 'ignore', 'pipe'] }),
   );
-  await daemon.start();
+  // A test process that exits without its `after` hooks (process.exit) still takes its guests along.
+  const killAll = () => {
+    const pid = daemon.pid();
+    if (pid !== undefined) killPid(pid);
+    for (const guest of qemuPids()) killPid(guest);
+    rmSync(base, { recursive: true, force: true });
+  };
+  process.once('exit', killAll);
+  try {
+    await daemon.start();
+  } catch (err) {
+    process.off('exit', killAll);
+    killAll();
+    throw err;
+  }
   return {
     socketPath,
     uri: `qemu+unix:///system?socket=${socketPath}`,
@@ -205,6 +222,7 @@ export async function startPrivateQemuLibvirtd(): Promise<PrivateQemuLibvirtd> {
       await waitFor(() => !alive(pid), 10_000, `QEMU of ${domain} (pid ${pid}) to exit`);
     },
     stop: async () => {
+      process.off('exit', killAll);
       await daemon.kill();
       const guests = qemuPids();
       for (const pid of guests) killPid(pid);
