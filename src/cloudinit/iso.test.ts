@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { genisoimage, skipUnlessPresent } from '../../test/require-system.js';
 import { writeSeedIso } from './iso.js';
 import { buildSeed } from './seed.js';
 
-const hasTools = spawnSync('genisoimage', ['-version']).status === 0 && spawnSync('isoinfo', ['-version']).status !== null;
 
 /** Reads one file of an ISO through its Joliet names. */
 function isoFile(iso: string, name: string): string {
@@ -18,7 +18,7 @@ function isoFile(iso: string, name: string): string {
   return r.stdout;
 }
 
-describe('writeSeedIso', { skip: !hasTools && 'genisoimage/isoinfo are not installed' }, () => {
+describe('writeSeedIso', { skip: skipUnlessPresent(genisoimage()) }, () => {
   let dir: string;
   before(async () => (dir = await mkdtemp(join(tmpdir(), 'onebox-seed-'))));
   after(() => rm(dir, { recursive: true, force: true }));

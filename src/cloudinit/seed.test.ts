@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { command, skipUnlessPresent } from '../../test/require-system.js';
 import { buildSeed, MIME_BOUNDARY, yamlString, type CloudInitSpec, type SeedFiles } from './seed.js';
 
 const TESTDATA = fileURLToPath(new URL('./testdata/', import.meta.url));
@@ -36,10 +37,6 @@ const CASES: Record<string, CloudInitSpec> = {
 };
 
 const FILES: [keyof SeedFiles, string][] = [['metaData', 'meta-data'], ['userData', 'user-data'], ['networkConfig', 'network-config']];
-
-function hasPyYaml(): boolean {
-  return spawnSync('/usr/bin/python3', ['-c', 'import yaml'], { timeout: 10_000 }).status === 0;
-}
 
 /** Parses YAML with PyYAML's safe loader (what cloud-init uses) and returns it as JSON. */
 function pyYaml(text: string): unknown {
@@ -130,7 +127,7 @@ describe('yamlString', () => {
   for (const [input, expected] of table) it(`${JSON.stringify(input)} → ${expected}`, () => assert.equal(yamlString(input), expected));
 });
 
-describe('PyYAML reads back exactly what was meant', { skip: !hasPyYaml() && 'python3-yaml is not installed' }, () => {
+describe('PyYAML reads back exactly what was meant', { skip: skipUnlessPresent(command('/usr/bin/python3', ['-c', 'import yaml'], 'python3-yaml')) }, () => {
   it('hostile strings round-trip as values, and no extra keys appear', () => {
     const seed = buildSeed({ instanceId: HOSTILE, hostname: HOSTILE, password: HOSTILE, sshAuthorizedKeys: [HOSTILE, KEY] });
     const expected = HOSTILE.replace('\ud800', '\ufffd');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { skipUnlessPresent, systemLibvirtd } from '../../test/require-system.js';
 import { buildDomainXml, InvalidDomainSpecError } from './domain-xml.js';
 import type { DomainSpec } from './types.js';
 
@@ -204,11 +205,7 @@ function xpathOf(xml: string, expr: string): string {
   return r.stdout.endsWith('\n') ? r.stdout.slice(0, -1) : r.stdout;
 }
 
-function libvirtReachable(): boolean {
-  return run('virsh', ['-c', 'qemu:///system', 'version']).status === 0;
-}
-
-describe('system libvirtd accepts TCG domains', { skip: !libvirtReachable() && 'qemu:///system is not reachable' }, () => {
+describe('system libvirtd accepts TCG domains', { skip: skipUnlessPresent(systemLibvirtd()) }, () => {
   for (const name of ['tcg-minimal-image', 'tcg-blank-iso-cdrom-first', 'tcg-hostile-strings', 'tcg-cloud-init-seed']) {
     it(`${name}: virsh define + undefine`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'onebox-define-'));

@@ -60,15 +60,23 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       unsubscribe = drv.onLifecycle((e) => events.push(e));
     });
 
+    // Runs however the tests ended; a connection that died meanwhile (a failed test may have
+    // left it so) is replaced by a fresh one, so no test domain outlives the suite.
     after(async () => {
       if (!drv) return;
       unsubscribe();
-      for (const d of await drv.listDomains()) {
-        if (!d.name.startsWith(prefix)) continue;
-        if (d.state !== 'shutoff') await drv.destroy(d.name).catch(() => undefined);
-        await drv.undefineDomain(d.name).catch(() => undefined);
+      try {
+        await removeDomains(drv, prefix);
+      } catch {
+        const again = await opts.open();
+        try {
+          await removeDomains(again, prefix);
+        } finally {
+          await again.close();
+        }
+      } finally {
+        await drv.close().catch(() => undefined);
       }
-      await drv.close();
     });
 
     test('hostInfo reports the host', async () => {
@@ -219,6 +227,17 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
 
     consoleContractTests(() => drv, fresh, opts.console);
   });
+}
+
+/** Destroys and undefines every domain whose name starts with `prefix`; throws when listing fails. */
+async function removeDomains(drv: HypervisorDriver, prefix: string): Promise<void> {
+  for (const d of await drv.listDomains()) {
+    if (!d.name.startsWith(prefix)) continue;
+    if (d.state !== 'shutoff') await drv.destroy(d.name).catch(() => undefined);
+    await drv.undefineDomain(d.name).catch(() => undefined);
+  }
+  const left = (await drv.listDomains()).filter((d) => d.name.startsWith(prefix)).map((d) => d.name);
+  if (left.length > 0) throw new Error(`test domains still defined after cleanup: ${left.join(', ')}`);
 }
 
 /** A small TCG spec for contract tests; the caller supplies an existing disk image path. */

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { command, skipUnlessPresent } from '../../test/require-system.js';
 import { newCryptSalt, sha512Crypt } from './sha512-crypt.js';
 
 describe('sha512Crypt', () => {
@@ -27,8 +28,8 @@ describe('sha512Crypt', () => {
     assert.throws(() => sha512Crypt('x', 'ab', 10), RangeError);
   });
 
-  const openssl = spawnSync('openssl', ['passwd', '-6', '-salt', 'abc', 'x'], { encoding: 'utf8' });
-  it('agrees with openssl passwd -6 (UTF-8 and long passwords too)', { skip: openssl.status !== 0 && 'openssl passwd -6 is not available' }, () => {
+  const skip = skipUnlessPresent(command('openssl', ['passwd', '-6', '-salt', 'abc', 'x'], 'openssl'));
+  it('agrees with openssl passwd -6 (UTF-8 and long passwords too)', { skip }, () => {
     for (const password of ['Passw0rdX', 'pässwörd😀', 'a'.repeat(200)]) {
       const salt = newCryptSalt();
       const r = spawnSync('openssl', ['passwd', '-6', '-salt', salt, '-stdin'], { input: `${password}\n`, encoding: 'utf8' });

@@ -10,18 +10,17 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { MINI_GUEST_READY as MARKER, miniImagePath } from '../fixtures/mini-image.js';
+import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { listDomains, OneboxServer, virshXml, type Json } from './onebox-server.js';
-
-const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
 const PASSWORD = 'Passw0rdX';
 
-describe('cloud-init: the guest reads its seed', { skip: !hasLibvirt && 'libvirtd is not running' }, () => {
+describe('cloud-init: the guest reads its seed', { skip: skipUnlessPresent(systemLibvirtd(), bundle()) }, () => {
   let server: OneboxServer;
   let imageId: string;
   let inst: Json;
 
   before(async () => {
-    const imagePath = miniImagePath();
+    const imagePath = await miniImagePath();
     server = await OneboxServer.start();
     await server.bootstrap();
     const res = await server.call('POST', '/images?name=mini&os=linux', {
@@ -32,8 +31,8 @@ describe('cloud-init: the guest reads its seed', { skip: !hasLibvirt && 'libvirt
     imageId = ((await res.json()) as Json).id;
   });
   after(async () => {
-    if (process.env.ONEBOX_KEEP_LOG) console.log(server.output);
-    await server.cleanup();
+    if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
+    await server?.cleanup();
   });
 
   test('create with cloudInit: the seed is a second SATA CD-ROM and the guest takes hostname and password', async () => {

@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { miniImagePath } from '../fixtures/mini-image.js';
+import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { BINARY, OneboxServer, sleep, type Json } from './onebox-server.js';
-
-const ready = existsSync(BINARY) && existsSync('/run/libvirt/libvirt-sock');
 
 /** Opens a websocket; resolves with the first message, or the HTTP status and problem code of a refusal. */
 function attempt(url: string, token: string): Promise<{ first?: Buffer; status?: number; code?: string }> {
@@ -28,13 +27,14 @@ function attempt(url: string, token: string): Promise<{ first?: Buffer; status?:
   });
 }
 
-describe('console tokens over a real websocket', { skip: !ready && 'needs bundle/onebox and libvirtd' }, () => {
+describe('console tokens over a real websocket', { skip: skipUnlessPresent(systemLibvirtd(), bundle()) }, () => {
   let server: OneboxServer;
   let id: string;
   before(async () => {
+    const imagePath = await miniImagePath();
     server = await OneboxServer.start(['--console-token-ttl', '1']);
     await server.bootstrap();
-    const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(miniImagePath())) as ReadableStream });
+    const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream });
     const res = await server.call('POST', '/instances', { json: { name: 'tok', cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id }, start: true } });
     id = ((await res.clone().json()) as Json).instance.id;
     assert.equal((await server.waitOperation(res)).state, 'succeeded');

@@ -1,13 +1,13 @@
 /** `onebox doctor` through the real executable: every check reported; missing tools named with their package. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
+import { bundle, skipUnlessPresent } from '../require-system.js';
 import { BINARY } from './onebox-server.js';
 
-const built = existsSync(BINARY);
+const skip = skipUnlessPresent(bundle());
 
-test('doctor on this host: all required checks pass, accelerator is TCG with the reason', { skip: !built && 'bundle/onebox is missing' }, () => {
+test('doctor on this host: all required checks pass, accelerator is TCG with the reason', { skip }, () => {
   const res = spawnSync(BINARY, ['doctor', '--data-dir', '/tmp'], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(res.status, 0, res.stdout + res.stderr);
   for (const check of ['libvirt daemon', 'QEMU x86-64 emulator', 'qemu-img', 'dnsmasq', 'genisoimage', 'libvirtd reachable', 'accelerator', 'disk space'])
@@ -16,7 +16,7 @@ test('doctor on this host: all required checks pass, accelerator is TCG with the
   assert.match(res.stdout, /libvirtd reachable: libvirt 9\.\d+\.\d+, QEMU \d+\.\d+/);
 });
 
-test('doctor with nothing on PATH and no libvirtd names the packages to install and fails', { skip: !built && 'bundle/onebox is missing' }, () => {
+test('doctor with nothing on PATH and no libvirtd names the packages to install and fails', { skip }, () => {
   // An empty PATH hides the tools (doctor also looks in /usr/sbin for libvirtd, so that one stays found).
   const res = spawnSync(BINARY, ['doctor', '--data-dir', '/tmp', '--libvirt-socket', '/nonexistent/sock'], {
     encoding: 'utf8', timeout: 30_000, env: { PATH: '/nonexistent' },
@@ -28,7 +28,7 @@ test('doctor with nothing on PATH and no libvirtd names the packages to install 
   assert.match(res.stdout, /qemu-system-x86/);
 });
 
-test('unknown commands and bad flags exit non-zero with a sentence', { skip: !built && 'bundle/onebox is missing' }, () => {
+test('unknown commands and bad flags exit non-zero with a sentence', { skip }, () => {
   const unknown = spawnSync(BINARY, ['frobnicate'], { encoding: 'utf8' });
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown command 'frobnicate'/);

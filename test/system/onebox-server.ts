@@ -17,6 +17,15 @@ export const ADMIN = { username: 'admin', password: 'SysT3stPass' };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
+/** The libvirtd a server talks to: its socket (for onebox) and its URI (for virsh checks). */
+export interface LibvirtTarget {
+  socketPath: string;
+  uri: string;
+}
+
+/** The machine's own libvirtd. */
+export const SYSTEM_LIBVIRT: LibvirtTarget = { socketPath: '/run/libvirt/libvirt-sock', uri: 'qemu:///system' };
+
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -35,12 +44,12 @@ export class OneboxServer {
   output = '';
   token = '';
 
-  private constructor(readonly dataDir: string, readonly port: number, private readonly extraArgs: string[]) {}
+  private constructor(readonly dataDir: string, readonly port: number, private readonly extraArgs: string[], readonly libvirt: LibvirtTarget) {}
 
-  /** Starts the executable on a new temp data dir; `extraArgs` go to `serve`. */
-  static async start(extraArgs: string[] = []): Promise<OneboxServer> {
+  /** Starts the executable on a new temp data dir and the given libvirtd; `extraArgs` go to `serve`. */
+  static async start(extraArgs: string[] = [], libvirt = SYSTEM_LIBVIRT): Promise<OneboxServer> {
     if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`node build.mjs\` first`);
-    const server = new OneboxServer(await mkdtemp(join(tmpdir(), 'onebox-sys-')), await freePort(), extraArgs);
+    const server = new OneboxServer(await mkdtemp(join(tmpdir(), 'onebox-sys-')), await freePort(), [...extraArgs, '--libvirt-socket', libvirt.socketPath], libvirt);
     await server.spawn();
     return server;
   }
@@ -149,25 +158,27 @@ export class OneboxServer {
     return output;
   }
 
-  /** Stops the server, removes every domain it created and the data dir. */
+  /** Stops the server, removes every domain it created (disks in its data dir) and the data dir; throws if one stays. */
   async cleanup(): Promise<void> {
     await this.stop();
-    for (const name of listDomains().filter((d) => d.startsWith('ob-ins_'))) {
-      const xml = spawnSync('virsh', ['-c', 'qemu:///system', 'dumpxml', name], { encoding: 'utf8' }).stdout;
-      if (!xml.includes(this.dataDir)) continue;
-      spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', name]);
-      spawnSync('virsh', ['-c', 'qemu:///system', 'undefine', name, '--nvram']);
+    const { uri } = this.libvirt;
+    const mine = () => listDomains(uri).filter((d) => d.startsWith('ob-ins_') && virshXml(d, uri).includes(this.dataDir));
+    for (const name of mine()) {
+      spawnSync('virsh', ['-c', uri, 'destroy', name]);
+      spawnSync('virsh', ['-c', uri, 'undefine', name, '--nvram']);
     }
+    const left = mine();
     await rm(this.dataDir, { recursive: true, force: true });
+    if (left.length > 0) throw new Error(`domains of ${this.dataDir} still defined on ${uri}: ${left.join(', ')}`);
   }
 }
 
-/** Live XML of a domain of the system libvirtd (a test-side check; product code never uses virsh). */
-export const virshXml = (name: string) => spawnSync('virsh', ['-c', 'qemu:///system', 'dumpxml', name], { encoding: 'utf8' }).stdout;
+/** Live XML of a domain (a test-side check; product code never uses virsh). */
+export const virshXml = (name: string, uri = SYSTEM_LIBVIRT.uri) => spawnSync('virsh', ['-c', uri, 'dumpxml', name], { encoding: 'utf8' }).stdout;
 
-/** Names of all domains of the system libvirtd (test-side check; product code never uses virsh). */
-export function listDomains(): string[] {
-  return spawnSync('virsh', ['-c', 'qemu:///system', 'list', '--all', '--name'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+/** Names of all domains of a libvirtd (test-side check; product code never uses virsh). */
+export function listDomains(uri = SYSTEM_LIBVIRT.uri): string[] {
+  return spawnSync('virsh', ['-c', uri, 'list', '--all', '--name'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

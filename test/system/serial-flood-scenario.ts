@@ -30,7 +30,7 @@ export interface Flood {
 
 /** Uploads the mini image and starts a 128 MiB instance from it; resolves once its shell is up. */
 export async function startMiniInstance(server: OneboxServer, name: string): Promise<string> {
-  const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(miniImagePath())) as ReadableStream });
+  const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(await miniImagePath())) as ReadableStream });
   const res = await server.call('POST', '/instances', { json: { name, cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id }, start: true } });
   const id = ((await res.clone().json()) as Json).instance.id as string;
   const op = await server.waitOperation(res);

@@ -1,7 +1,11 @@
 /**
- * The spine, end to end: the real executable, the real libvirtd (QEMU, TCG here), real
+ * The spine, end to end: the real executable, a real libvirtd (QEMU, TCG here), real
  * qemu-img and SQLite, and a real guest whose serial console prints a marker. Drives the
  * public API through the whole user story of the spine issue.
+ *
+ * The libvirtd is a private qemu:///system daemon this test starts (its own directories, see
+ * startPrivateQemuLibvirtd), because the test kills and restarts it: the machine's libvirtd and
+ * everybody else's guests are never touched.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,24 +16,32 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
+import { type PrivateQemuLibvirtd, startPrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { MINI_GUEST_READY as MARKER, miniImagePath, miniIsoPath } from '../fixtures/mini-image.js';
-import { listDomains, OneboxServer, ROOT, virshXml, type Json } from './onebox-server.js';
+import { bundle, privateLibvirtd, skipUnlessPresent } from '../require-system.js';
+import { listDomains, OneboxServer, virshXml, type Json } from './onebox-server.js';
 
-const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
-
-
-describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvirtd is not running' }, () => {
+describe('spine: one executable boots a real VM', { skip: skipUnlessPresent(privateLibvirtd(), bundle()) }, () => {
+  let daemon: PrivateQemuLibvirtd;
   let server: OneboxServer;
   let imagePath: string;
+  let isoPath: string;
   const ids: Record<string, string> = {};
+  const virsh = (...args: string[]) => spawnSync('virsh', ['-c', daemon.uri, ...args], { encoding: 'utf8' });
 
   before(async () => {
-    imagePath = miniImagePath();
-    server = await OneboxServer.start();
+    imagePath = await miniImagePath();
+    isoPath = await miniIsoPath();
+    daemon = await startPrivateQemuLibvirtd();
+    server = await OneboxServer.start([], daemon);
   });
   after(async () => {
-    if (process.env.ONEBOX_KEEP_LOG) console.log(server.output);
-    await server.cleanup();
+    if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
+    try {
+      await server?.cleanup();
+    } finally {
+      await daemon?.stop();
+    }
   });
 
   test('setup: weak password refused, admin created, login, token', async () => {
@@ -62,7 +74,7 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     assert.equal(image.format, 'qcow2');
     ids.image = image.id;
     // A bootable ISO of the same mini OS: its console says ONEBOX-BOOT-SOURCE iso.
-    const m = await server.call('POST', '/media?name=mini.iso', { body: Readable.toWeb(createReadStream(miniIsoPath())) as ReadableStream });
+    const m = await server.call('POST', '/media?name=mini.iso', { body: Readable.toWeb(createReadStream(isoPath)) as ReadableStream });
     assert.equal(m.status, 201);
     ids.media = ((await m.json()) as Json).id;
   });
@@ -77,11 +89,11 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     ids.inst = inst.id;
     assert.equal(inst.state, 'running');
     assert.equal(inst.cloneMode, 'linked');
-    const xml = virshXml(inst.domainName);
+    const xml = virshXml(inst.domainName, daemon.uri);
     assert.match(xml, /<domain type='qemu'/);
     assert.match(xml, /<backingStore type='file'[^>]*>\s*<format type='qcow2'\/>\s*<source file='[^']*images\/img_/);
     assert.match(xml, /<graphics type='vnc' port='\d+' autoport='yes' listen='127\.0\.0\.1'/);
-    assert.match(spawnSync('virsh', ['-c', 'qemu:///system', 'dominfo', inst.domainName], { encoding: 'utf8' }).stdout, /Autostart:\s+enable/);
+    assert.match(virsh('dominfo', inst.domainName).stdout, /Autostart:\s+enable/);
     await server.waitConsole(inst.id, MARKER);
   });
 
@@ -138,11 +150,11 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     const inst = await server.json('GET', '/instances/blank-1');
     ids.blank = inst.id;
     assert.equal(inst.state, 'stopped');
-    assert.match(virshXml(inst.domainName), /<source file='[^']*media\/iso_[^']*\.iso'/);
+    assert.match(virshXml(inst.domainName, daemon.uri), /<source file='[^']*media\/iso_[^']*\.iso'/);
     const start = await server.call('POST', `/instances/${inst.id}/actions/start-from-iso`, { json: { mediaId: 'mini.iso' } });
     assert.equal((await server.waitOperation(start)).state, 'succeeded');
     assert.equal((await server.json('GET', `/instances/${inst.id}`)).state, 'running');
-    const xml = virshXml(inst.domainName);
+    const xml = virshXml(inst.domainName, daemon.uri);
     const cdrom = /<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(xml)![0];
     assert.match(cdrom, /<boot order='1'\/>/);
     await server.waitConsole(inst.id, 'ONEBOX-BOOT-SOURCE iso');
@@ -151,9 +163,9 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     assert.equal(((await inUse.json()) as Json).code, 'media_in_use');
     // Eject and insert again while it runs (live tray change).
     assert.equal((await server.json('POST', `/instances/${inst.id}/actions/eject-media`)).mediaId, null);
-    assert.doesNotMatch(/<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(virshXml(inst.domainName))![0], /<source file=/);
+    assert.doesNotMatch(/<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(virshXml(inst.domainName, daemon.uri))![0], /<source file=/);
     assert.equal((await server.json('POST', `/instances/${inst.id}/actions/insert-media`, { json: { mediaId: 'mini.iso' } })).mediaId, ids.media);
-    assert.match(/<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(virshXml(inst.domainName))![0], /<source file='[^']*media\/iso_/);
+    assert.match(/<disk type='file' device='cdrom'>[\s\S]*?<\/disk>/.exec(virshXml(inst.domainName, daemon.uri))![0], /<source file='[^']*media\/iso_/);
   });
 
   test('restart: instances keep their state; a domain removed behind onebox shows as error', async () => {
@@ -163,8 +175,8 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
     await server.waitState(ids.blank, 'running', 20_000);
     const name = (await server.json('GET', `/instances/${ids.blank}`)).domainName;
     await server.stop();
-    spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', name]);
-    spawnSync('virsh', ['-c', 'qemu:///system', 'undefine', name]);
+    virsh('destroy', name);
+    virsh('undefine', name);
     await server.spawn();
     const lost = await server.waitState(ids.blank, 'error', 20_000);
     assert.match(lost.stateReason, /missing/);
@@ -172,23 +184,21 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
 
   test('lifecycle events reach onebox without polling', async () => {
     const name = (await server.json('GET', `/instances/${ids.inst}`)).domainName;
-    spawnSync('virsh', ['-c', 'qemu:///system', 'start', name]);
+    virsh('start', name);
     await server.waitState(ids.inst, 'running', 10_000);
-    spawnSync('virsh', ['-c', 'qemu:///system', 'destroy', name]);
+    virsh('destroy', name);
     await server.waitState(ids.inst, 'stopped', 10_000);
   });
 
   test('libvirtd restart: onebox reconnects, catches up on what it missed, and events flow again', async () => {
     const name = (await server.json('GET', `/instances/${ids.inst}`)).domainName;
     assert.equal((await server.json('POST', `/instances/${ids.inst}/actions/start`)).state, 'running');
-    spawnSync('pkill', ['-x', 'libvirtd']);
-    for (let i = 0; i < 50 && spawnSync('pgrep', ['-x', 'libvirtd']).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await daemon.kill();
     // The guest dies while nobody is listening: no event will ever say so.
-    spawnSync('pkill', ['-f', `guest=${name},`]);
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(spawnSync('bash', ['scripts/start-libvirtd.sh'], { cwd: ROOT }).status, 0);
+    await daemon.killGuest(name);
+    await daemon.restart();
     await server.waitState(ids.inst, 'stopped', 30_000);
-    spawnSync('virsh', ['-c', 'qemu:///system', 'start', name]);
+    assert.equal(virsh('start', name).status, 0);
     await server.waitState(ids.inst, 'running', 10_000);
     assert.equal((await server.json('POST', `/instances/${ids.inst}/actions/force-stop`)).state, 'stopped');
   });
@@ -199,7 +209,7 @@ describe('spine: one executable boots a real VM', { skip: !hasLibvirt && 'libvir
       const op = await server.waitOperation(await server.call('DELETE', `/instances/${id}`));
       assert.equal(op.state, 'succeeded', JSON.stringify(op));
       assert.equal((await server.call('GET', `/instances/${id}`)).status, 404);
-      assert.ok(!listDomains().includes(inst.domainName));
+      assert.ok(!listDomains(daemon.uri).includes(inst.domainName));
       assert.equal(existsSync(join(server.dataDir, 'instances', id)), false);
     }
     assert.equal((await server.call('DELETE', `/images/${ids.image}`)).status, 204);

@@ -4,23 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { BINARY, OneboxServer, type Json } from './onebox-server.js';
+import { bundle, skipUnlessPresent } from '../require-system.js';
+import { OneboxServer, type Json } from './onebox-server.js';
 
 const GiB = 1024 ** 3;
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
+const skip = skipUnlessPresent(bundle());
 let server: OneboxServer;
 before(async () => {
-  if (!existsSync(BINARY)) return;
+  if (skip) return;
   server = await OneboxServer.start();
   await server.bootstrap();
 });
 after(() => server?.cleanup());
 
-test('a 1 GiB upload keeps the server under 200 MiB resident and gets the right SHA-256', { skip: !existsSync(BINARY) && 'bundle/onebox is missing' }, async () => {
+test('a 1 GiB upload keeps the server under 200 MiB resident and gets the right SHA-256', { skip }, async () => {
   const chunk = Buffer.alloc(1024 * 1024, 0x5a);
   const hash = createHash('sha256');
   let sent = 0;

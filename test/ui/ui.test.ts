@@ -10,19 +10,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
+import { bundle, CHROMIUM, chromiumBrowser, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { ADMIN, OneboxServer, ROOT } from '../system/onebox-server.js';
 import { startReverseProxy, type ReverseProxy } from './reverse-proxy.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts/ui');
-const hasLibvirt = existsSync('/run/libvirt/libvirt-sock');
-const skip = !hasLibvirt ? 'libvirtd is not running' : !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install chromium)` : false;
+const skip = skipUnlessPresent(systemLibvirtd(), chromiumBrowser(), bundle());
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
@@ -82,7 +81,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    imagePath = miniImagePath();
+    imagePath = await miniImagePath();
     server = await OneboxServer.start();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -93,11 +92,14 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     page.on('pageerror', (e) => errors.push(e.message));
   });
   after(async () => {
-    await proxy?.close();
-    await browser?.close();
-    if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
-    await server?.cleanup();
-    rmSync(isoPath, { force: true });
+    try {
+      await proxy?.close();
+      await browser?.close();
+    } finally {
+      if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
+      rmSync(isoPath, { force: true });
+      await server?.cleanup();
+    }
   });
 
   test('first visit: initial admin with the password rules checked while typing; logout; login', async () => {

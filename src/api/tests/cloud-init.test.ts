@@ -4,10 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sha512Crypt } from '../../lib/sha512-crypt.js';
+import { genisoimage, skipUnlessPresent } from '../../../test/require-system.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
 import { json, tinyIso, tinyQcow2, waitOperation as waitFor, type Json } from './fixtures.js';
 
-const hasTools = spawnSync('genisoimage', ['-version']).status === 0 && spawnSync('isoinfo', ['-version']).status !== null;
 
 /** One file of an ISO, by its Joliet name. */
 function isoFile(iso: string, name: string): string {
@@ -16,7 +16,7 @@ function isoFile(iso: string, name: string): string {
   return r.stdout;
 }
 
-describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: !hasTools && 'genisoimage/isoinfo are not installed' }, () => {
+describe('cloud-init API (fake hypervisor, real genisoimage)', { skip: skipUnlessPresent(genisoimage()) }, () => {
   let api: TestApi;
   let imageId: string;
   const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleOnly alice@example';

@@ -1,22 +1,24 @@
 /**
  * Runs the HypervisorDriver contract against the system libvirtd (qemu:///system) with real
  * TCG guests booting from a blank qcow2 (no OS needed), and for the serial console test a
- * qcow2 overlay of the mini test guest. Skipped when the daemon's socket is missing.
+ * qcow2 overlay of the mini test guest. The mini image is built (or found in the cache) in a
+ * `before` hook that finishes before the contract opens its libvirt connection.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, before } from 'node:test';
 import { MINI_GUEST_READY, miniImagePath } from '../../../test/fixtures/mini-image.js';
+import { skipUnlessPresent, systemLibvirtd } from '../../../test/require-system.js';
 import { contractSpec, describeHypervisorDriverContract } from '../driver-contract.js';
-import { DEFAULT_SOCKET_PATH } from './connection.js';
 import { openLibvirtDriver } from './driver.js';
 
-const available = existsSync(DEFAULT_SOCKET_PATH);
+const skip = skipUnlessPresent(systemLibvirtd());
 const dir = mkdtempSync(join(tmpdir(), 'onebox-qemu-contract-'));
 const media = join(dir, 'media.iso');
 writeFileSync(media, Buffer.alloc(64 * 1024));
+let miniImage = '';
 
 /** Each domain gets its own blank disk: QEMU locks images for writing. */
 function blankDisk(name: string): string {
@@ -28,15 +30,19 @@ function blankDisk(name: string): string {
 /** A guest that boots the mini image through its own overlay, so the cached image stays untouched. */
 function miniGuestSpec(name: string, uuid: string) {
   const overlay = join(dir, `${name}-mini.qcow2`);
-  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', miniImagePath(), '-F', 'qcow2', overlay], { timeout: 30_000 });
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', miniImage, '-F', 'qcow2', overlay], { timeout: 30_000 });
   return { ...contractSpec(name, uuid, overlay, join(dir, `${name}-serial.log`)), memoryMiB: 128 };
 }
 
+// A root-level hook: it runs before the contract suite's own `before` opens the connection.
+before(async () => {
+  if (!skip) miniImage = await miniImagePath();
+}, { timeout: 600_000 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describeHypervisorDriverContract({
   name: 'libvirt qemu:///system (TCG)',
-  skip: available ? undefined : `the system libvirtd socket ${DEFAULT_SOCKET_PATH} is missing (run scripts/start-libvirtd.sh)`,
+  skip: skip || undefined,
   open: () => openLibvirtDriver({ uri: 'qemu:///system' }),
   makeSpec: (name, uuid) => contractSpec(name, uuid, blankDisk(name), join(dir, `${name}-serial.log`)),
   mediaPath: media,

@@ -1,12 +1,14 @@
 /** Runs the HypervisorDriver contract against libvirt's test:///default on a private libvirtd. */
 import { after, before } from 'node:test';
+import { privateLibvirtd, skipUnlessPresent } from '../../../test/require-system.js';
 import { contractSpec, describeHypervisorDriverContract } from '../driver-contract.js';
 import { openLibvirtDriver } from './driver.js';
-import { type PrivateLibvirtd, canRunPrivateLibvirtd, startPrivateLibvirtd } from './private-libvirtd.js';
+import { type PrivateLibvirtd, startPrivateLibvirtd } from './private-libvirtd.js';
 
+const skip = skipUnlessPresent(privateLibvirtd());
 let daemon: PrivateLibvirtd | undefined;
 before(async () => {
-  if (canRunPrivateLibvirtd()) daemon = await startPrivateLibvirtd();
+  if (!skip) daemon = await startPrivateLibvirtd();
 });
 after(async () => {
   await daemon?.stop();
@@ -14,7 +16,7 @@ after(async () => {
 
 describeHypervisorDriverContract({
   name: 'libvirt test:///default (private libvirtd)',
-  skip: canRunPrivateLibvirtd() ? undefined : 'needs root and /usr/sbin/libvirtd to run a private libvirtd',
+  skip: skip || undefined,
   open: () => {
     if (!daemon) throw new Error('the private libvirtd did not start');
     return openLibvirtDriver({ uri: 'test:///default', socketPath: daemon.socketPath });

@@ -1,11 +1,18 @@
 /**
- * Test support: a private, unprivileged libvirtd (session mode, run as `nobody` with its own
- * XDG directories) whose socket no other process uses. Tests open `test:///default` on it
- * and may kill and restart it to exercise reconnects. Never used by product code.
+ * Test support: libvirt daemons that only the test which started them uses, so a test may kill
+ * and restart them without touching the machine's own libvirtd or anybody else's guests. Never
+ * used by product code.
+ *
+ * - `startPrivateLibvirtd()`: an unprivileged session daemon (run as `nobody` with its own XDG
+ *   directories) for `test:///default`.
+ * - `startPrivateQemuLibvirtd()`: a root daemon serving `qemu:///system` with real QEMU guests,
+ *   in its own mount namespace where fresh directories are bound over /etc/libvirt, /run/libvirt,
+ *   /var/lib/libvirt, /var/log/libvirt and /var/cache/libvirt. QEMU writes its logs itself
+ *   (`stdio_handler = "file"`), so the system's virtlogd is not needed either.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A running private daemon. */
@@ -20,12 +27,15 @@ export interface PrivateLibvirtd {
   stop(): Promise<void>;
 }
 
-const NOBODY_UID = 65534;
-
-/** Whether a private daemon can run here (libvirtd binary present, running as root for runuser). */
-export function canRunPrivateLibvirtd(): boolean {
-  return existsSync('/usr/sbin/libvirtd') && userInfo().uid === 0;
+/** A private daemon serving qemu:///system; `stop()` also kills every guest it started. */
+export interface PrivateQemuLibvirtd extends PrivateLibvirtd {
+  /** URI for virsh and other libvirt clients: `qemu+unix:///system?socket=…`. */
+  uri: string;
+  /** Kills the QEMU process of `domain` (SIGKILL, like a crash) and waits until it is gone; throws when none runs. */
+  killGuest(domain: string): Promise<void>;
 }
+
+const NOBODY_UID = 65534;
 
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -44,30 +54,39 @@ function childPids(pid: number | undefined): number[] {
   }
 }
 
-/** Starts libvirtd as `nobody` in a fresh temporary directory and waits for its socket. */
-export async function startPrivateLibvirtd(): Promise<PrivateLibvirtd> {
-  const base = mkdtempSync(join(tmpdir(), 'onebox-libvirtd-'));
-  const dirs = ['run', 'config', 'cache', 'home'].map((d) => join(base, d));
-  for (const d of [base, ...dirs]) {
-    mkdirSync(d, { recursive: true });
-    chownSync(d, NOBODY_UID, NOBODY_UID);
+/** Whether `pid` runs (a zombie waiting for its parent does not count). */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
   }
-  const [run, config, cache, home] = dirs;
-  const socketPath = join(run, 'libvirt', 'libvirt-sock');
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs a daemon process made by `launch` until killed: start waits for `socketPath`; kill sends
+ * SIGKILL (like a crash) to the pids `targets` names (the process itself by default) and waits.
+ */
+function daemonProcess(socketPath: string, launch: () => ChildProcess, targets: (proc: ChildProcess) => number[] = (p) => (p.pid === undefined ? [] : [p.pid])) {
   let child: ChildProcess | undefined;
   let stderr = '';
 
   const start = async (): Promise<void> => {
     rmSync(socketPath, { force: true });
     stderr = '';
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', XDG_RUNTIME_DIR: run, XDG_CONFIG_HOME: config, XDG_CACHE_HOME: cache, HOME: home };
-    const proc = spawn('runuser', ['-u', 'nobody', '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'libvirtd', '--timeout', '120'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = launch();
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child = proc;
     try {
-      await waitFor(() => existsSync(socketPath) || proc.exitCode !== null, 10_000, `private libvirtd socket ${socketPath}`);
+      await waitFor(() => existsSync(socketPath) || proc.exitCode !== null, 20_000, `private libvirtd socket ${socketPath}`);
     } catch (err) {
       proc.kill('SIGKILL');
       throw err;
@@ -80,27 +99,134 @@ export async function startPrivateLibvirtd(): Promise<PrivateLibvirtd> {
     child = undefined;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((r) => proc.once('exit', r));
-    // Kill libvirtd itself (runuser's child, by pid) hard, like a crash; runuser then exits.
-    for (const pid of childPids(proc.pid)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const pid of targets(proc)) killPid(pid);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
     clearTimeout(timer);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   };
 
-  await start();
+  /** Pid of the running daemon process, if any. */
+  const pid = (): number | undefined => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined);
+
+  return { start, kill, pid };
+}
+
+/** Starts libvirtd as `nobody` in a fresh temporary directory and waits for its socket. */
+export async function startPrivateLibvirtd(): Promise<PrivateLibvirtd> {
+  const base = mkdtempSync(join(tmpdir(), 'onebox-libvirtd-'));
+  const dirs = ['run', 'config', 'cache', 'home'].map((d) => join(base, d));
+  for (const d of [base, ...dirs]) {
+    mkdirSync(d, { recursive: true });
+    chownSync(d, NOBODY_UID, NOBODY_UID);
+  }
+  const [run, config, cache, home] = dirs;
+  const socketPath = join(run, 'libvirt', 'libvirt-sock');
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', XDG_RUNTIME_DIR: run, XDG_CONFIG_HOME: config, XDG_CACHE_HOME: cache, HOME: home };
+  const daemon = daemonProcess(
+    socketPath,
+    () => spawn('runuser', ['-u', 'nobody', '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'libvirtd', '--timeout', '120'], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    // libvirtd is runuser's child: kill it by pid, like a crash; runuser then exits.
+    (proc) => childPids(proc.pid),
+  );
+  await daemon.start();
   return {
     socketPath,
-    kill,
-    restart: start,
+    kill: daemon.kill,
+    restart: daemon.start,
     stop: async () => {
-      await kill();
+      await daemon.kill();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The system directories the QEMU daemon gets its own copy of, by the name of its stand-in. */
+const BOUND = { etc: '/etc/libvirt', run: '/run/libvirt', lib: '/var/lib/libvirt', log: '/var/log/libvirt', cache: '/var/cache/libvirt' };
+
+const QEMU_CONF = ['security_driver = "none"', 'user = "root"', 'group = "root"', 'stdio_handler = "file"', ''].join('\n');
+
+// Binds the stand-ins over the real directories (in this new mount namespace only), then
+// becomes libvirtd: the spawned pid is the daemon's.
+const LAUNCH_SCRIPT = `set -e
+base=$1
+${Object.entries(BOUND)
+  .map(([dir, target]) => `mkdir -p ${target} && mount --bind "$base/${dir}" ${target}`)
+  .join('\n')}
+exec libvirtd --pid-file "$base/libvirtd.pid" --config "$base/etc/libvirtd.conf"`;
+
+/** Pid of a live QEMU process whose command line names `domain` as its guest, from a libvirt pid file. */
+function qemuPidFrom(pidFile: string, domain: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((a) => a.startsWith(`guest=${domain},`)) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts a root libvirtd serving qemu:///system on directories of its own (needs root, unshare
+ * and libvirtd) and waits for its socket. Guests it starts are QEMU processes like the system
+ * daemon's, but only this daemon knows them; `stop()` kills them too.
+ */
+export async function startPrivateQemuLibvirtd(): Promise<PrivateQemuLibvirtd> {
+  const base = mkdtempSync(join(tmpdir(), 'onebox-qemu-libvirtd-'));
+  for (const dir of Object.keys(BOUND)) mkdirSync(join(base, dir), { recursive: true });
+  mkdirSync(join(base, 'etc', 'qemu'));
+  writeFileSync(join(base, 'etc', 'qemu.conf'), QEMU_CONF);
+  writeFileSync(join(base, 'etc', 'libvirtd.conf'), '');
+  // QEMU's capabilities, probed once by the system daemon, spare this one a few seconds of probing.
+  const caps = join(BOUND.cache, 'qemu', 'capabilities');
+  if (existsSync(caps)) cpSync(caps, join(base, 'cache', 'qemu', 'capabilities'), { recursive: true });
+
+  const socketPath = join(base, 'run', 'libvirt-sock');
+  const qemuPids = (): number[] => {
+    const dir = join(base, 'run', 'qemu');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => qemuPidFrom(join(dir, f), f.slice(0, -'.pid'.length)))
+      .filter((pid): pid is number => pid !== undefined);
+  };
+  const daemon = daemonProcess(socketPath, () =>
+    spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', LAUNCH_SCRIPT, 'private-libvirtd', base], { stdio: ['ignore', 'ignore', 'pipe'] }),
+  );
+  // A test process that exits without its `after` hooks (process.exit) still takes its guests along.
+  const killAll = () => {
+    const pid = daemon.pid();
+    if (pid !== undefined) killPid(pid);
+    for (const guest of qemuPids()) killPid(guest);
+    rmSync(base, { recursive: true, force: true });
+  };
+  process.once('exit', killAll);
+  try {
+    await daemon.start();
+  } catch (err) {
+    process.off('exit', killAll);
+    killAll();
+    throw err;
+  }
+  return {
+    socketPath,
+    uri: `qemu+unix:///system?socket=${socketPath}`,
+    kill: daemon.kill,
+    restart: daemon.start,
+    killGuest: async (domain) => {
+      const pid = qemuPidFrom(join(base, 'run', 'qemu', `${domain}.pid`), domain);
+      if (pid === undefined) throw new Error(`no QEMU process of ${domain} runs under the private libvirtd in ${base}`);
+      killPid(pid);
+      await waitFor(() => !alive(pid), 10_000, `QEMU of ${domain} (pid ${pid}) to exit`);
+    },
+    stop: async () => {
+      process.off('exit', killAll);
+      await daemon.kill();
+      const guests = qemuPids();
+      for (const pid of guests) killPid(pid);
+      await waitFor(() => !guests.some(alive), 10_000, `the private daemon's guests (${guests.join(', ')}) to exit`);
       rmSync(base, { recursive: true, force: true });
     },
   };

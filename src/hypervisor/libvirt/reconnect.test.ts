@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { privateLibvirtd, skipUnlessPresent } from '../../../test/require-system.js';
 import { contractSpec } from '../driver-contract.js';
 import { HypervisorUnavailableError } from '../errors.js';
 import type { DomainLifecycleEvent } from '../types.js';
 import { type LibvirtDriver, openLibvirtDriver } from './driver.js';
-import { type PrivateLibvirtd, canRunPrivateLibvirtd, startPrivateLibvirtd } from './private-libvirtd.js';
+import { type PrivateLibvirtd, startPrivateLibvirtd } from './private-libvirtd.js';
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -20,7 +21,7 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
-describe('LibvirtDriver reconnects after a libvirtd restart', { skip: !canRunPrivateLibvirtd() && 'needs root and libvirtd' }, () => {
+describe('LibvirtDriver reconnects after a libvirtd restart', { skip: skipUnlessPresent(privateLibvirtd()) }, () => {
   let daemon: PrivateLibvirtd;
   let drv: LibvirtDriver;
   before(async () => {
