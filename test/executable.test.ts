@@ -1,12 +1,13 @@
 /**
  * System test: the single executable works when copied alone to an empty directory —
- * `version` prints the package version, `serve` answers 200 on /api/v1/health and the SPA,
- * and it extracted its native addon under <data-dir>/native/<sha256>/. Needs `node build.mjs`.
+ * `version` prints the package version, `serve` answers 200 on /api/v1/health and the SPA over
+ * HTTPS with a certificate it made itself, and it extracted its native addon under
+ * <data-dir>/native/<sha256>/. Needs `node build.mjs`.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ function freePort(): Promise<number> {
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, rejectUnauthorized: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

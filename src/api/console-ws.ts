@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { WebSocket } from 'ws';
-import { AppError, ValidationError } from '../lib/errors.js';
+import { AppError, ForbiddenError, ValidationError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import type { ConsoleGrant } from '../services/consoles.js';
 import type { Services } from '../services/index.js';
@@ -52,13 +52,51 @@ function bridge(ws: WSContext, target: Duplex): void {
   });
 }
 
+/** Options of {@link consoleSocketRoutes}. */
+export interface ConsoleSocketOptions {
+  /** A browser origin accepted besides the request's own host (`--public-url` behind a proxy). */
+  publicOrigin?: string;
+}
+
+/** `host[:port]` of a URL or of a Host header under a scheme, default port dropped; undefined when malformed. */
+function hostPort(scheme: string, authority: string): string | undefined {
+  try {
+    return new URL(`${scheme}//${authority}`).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Browsers always send Origin on a websocket: it must be this server as the browser addressed it
+ * (the Host header) or the configured public origin. No Origin means a non-browser client, which
+ * must then authenticate with a bearer token (a cookie alone is what a browser would carry).
+ */
+function checkOrigin(origin: string | undefined, host: string | undefined, hasBearer: boolean, publicOrigin: string | undefined): void {
+  if (origin === undefined) {
+    if (hasBearer) return;
+    throw new ForbiddenError('A console websocket without an Origin header must authenticate with an API token.', 'origin_not_allowed');
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = undefined;
+  }
+  const same = parsed !== undefined && host !== undefined && parsed.host === hostPort(parsed.protocol, host);
+  const configured = parsed !== undefined && publicOrigin !== undefined && parsed.origin === new URL(publicOrigin).origin;
+  if (!same && !configured)
+    throw new ForbiddenError(`A console websocket from the page at '${origin.slice(0, 100)}' is not allowed: it must come from this server's own pages.`, 'origin_not_allowed');
+}
+
 /** /console/ws — mounted behind the auth middleware, so the token is also bound to the caller. */
-export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSocket) {
+export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSocket, opts: ConsoleSocketOptions = {}) {
   return new Hono<ConsoleEnv>().get(
     '/ws',
     async (c, next) => {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
         throw new AppError(426, 'websocket_required', 'This endpoint speaks WebSocket only; connect with a WebSocket client.');
+      checkOrigin(c.req.header('origin'), c.req.header('host'), c.req.header('authorization') !== undefined, opts.publicOrigin);
       const token = c.req.query('token');
       if (!token) throw new ValidationError('Pass the console token as ?token=.', undefined, 'console_token_missing');
       c.set('grant', s.consoles.redeem(token, c.var.actor));

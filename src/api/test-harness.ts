@@ -21,6 +21,8 @@ export interface TestApi {
   hypervisor: FakeHypervisorDriver;
   db: Db;
   paths: DataPaths;
+  /** The one-time setup code of this data dir (undefined once the admin exists). */
+  setupCode: string | undefined;
   /** Sends a request; JSON bodies are serialised; the admin token is used unless `token: null`. */
   call(method: string, path: string, opts?: { json?: unknown; body?: BodyInit; headers?: Record<string, string>; token?: string | null }): Promise<Response>;
   /** Creates the admin and an API token that `call` then uses. */
@@ -58,11 +60,12 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   agents.register({ hostId: host.id, hypervisor, storage });
   const unsubscribe = hypervisor.onLifecycle((e) => void services.instances.onLifecycleEvent(e));
   await services.instances.reconcileAll();
+  const setupCode = services.auth.prepareSetup();
   const app = createApp(services, { version: 'test', upgradeWebSocket, trustProxy: opts.trustProxy });
   let token = opts.token;
 
   const api: TestApi = {
-    app, services, hypervisor, db, paths,
+    app, services, hypervisor, db, paths, setupCode,
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
       const auth = opts.token === undefined ? token : opts.token;
@@ -75,7 +78,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
       return app.request(path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
     },
     async bootstrap() {
-      await api.call('POST', '/api/v1/setup', { json: ADMIN });
+      await api.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode } });
       const login = await api.call('POST', '/api/v1/sessions', { json: ADMIN });
       const cookie = login.headers.get('set-cookie')!.split(';')[0];
       const { csrfToken } = (await login.json()) as { csrfToken: string };

@@ -1,8 +1,11 @@
 /**
- * `onebox serve`: the composition root of the server. Opens the database, connects to the
- * local hypervisor, registers the local host, reconciles instance state and serves HTTP.
+ * `onebox serve`: the composition root of the server. Takes the data directory's lock, opens
+ * the database, connects to the local hypervisor, registers the local host, reconciles instance
+ * state and serves HTTPS (or plain HTTP behind a TLS proxy).
  */
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
 import { networkInterfaces } from 'node:os';
 import { serve, upgradeWebSocket } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
@@ -14,12 +17,14 @@ import type { HypervisorDriver } from '../hypervisor/driver.js';
 import { LibvirtDriver, openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
 import { detectAccel, type AccelDecision } from '../lib/accel.js';
 import { readEmbeddedAsset } from '../lib/embedded-assets.js';
+import { HostAllowList, localHostNames } from '../lib/host-names.js';
 import { log } from '../lib/log.js';
+import { acquirePidLock } from '../lib/pid-lock.js';
 import { createServices, type Services } from '../services/index.js';
 import { DataPaths } from '../services/paths.js';
 import { LocalStorageDriver } from '../storage/local.js';
 import { VERSION } from '../version.js';
-
+import { listeningLine, prepareTls } from './serve-tls.js';
 
 /** First non-loopback IPv4 address, used as the host's address when listening on all. */
 function primaryAddress(listen: string): string {
@@ -71,28 +76,55 @@ async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, 
   }
 }
 
+/**
+ * Keeps local users out of the data directory: the directory 0700 and the database files 0600,
+ * also when an older onebox made them with looser modes (new files follow the 077 umask).
+ */
+async function restrictDataDir(paths: DataPaths): Promise<void> {
+  await chmod(paths.root, 0o700);
+  for (const file of [paths.database, `${paths.database}-wal`, `${paths.database}-shm`]) if (existsSync(file)) await chmod(file, 0o600);
+}
+
 /** Runs the server until SIGINT/SIGTERM. */
 export async function runServe(cfg: ServeConfig): Promise<void> {
+  // Everything onebox creates (database, keys, disks, seeds, uploads) is for root's eyes only.
+  process.umask(0o077);
   log.setLevel(cfg.logLevel);
   // A stray rejection in background work is a bug to log, not a reason to take every guest's console down.
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
   // Decided first: an explicit --accel kvm on a host without usable KVM stops here with the reason.
   const accel = detectAccel(cfg.accel);
   const paths = new DataPaths(cfg.dataDir);
-  for (const dir of [paths.root, paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
+  await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  // Before the database: a second server on this directory stops here, touching nothing.
+  const lock = acquirePidLock(paths.lockFile, paths.root);
+  process.once('exit', () => lock.release());
+  for (const dir of [paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
   const db = openDatabase(paths.database, paths.root);
+  await restrictDataDir(paths);
   const agents = new HostAgents();
   const s = createServices({ db, agents, paths, storage: new LocalStorageDriver(), kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000 });
   const interrupted = s.operations.failInterrupted();
   if (interrupted) log.warn('operations interrupted by the last shutdown were marked failed', { count: interrupted });
   s.pools.ensureDefault();
+  const setupCode = s.auth.prepareSetup();
+  const sessionPruner = setInterval(() => s.auth.pruneExpiredSessions(), 10 * 60_000).unref();
 
-  const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy });
+  const configuredNames = [cfg.publicUrl?.hostname, cfg.listen].filter((n): n is string => n !== undefined && n !== '0.0.0.0' && n !== '::');
+  const tls = await prepareTls(cfg, paths.tlsDir, localHostNames(configuredNames));
+  const hosts = new HostAllowList(configuredNames);
+  const app = createApp(s, {
+    version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy,
+    allowsHost: (host) => hosts.allows(host), publicOrigin: cfg.publicUrl?.origin,
+  });
   // noVNC asks for the 'binary' subprotocol; accept it when offered.
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
-  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss } }, (addr) => {
-    const shown = cfg.listen === '0.0.0.0' ? primaryAddress(cfg.listen) : cfg.listen;
-    console.log(`onebox ${VERSION} listening on http://${shown}:${addr.port}`);
+  const transport = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' as const } } : {};
+  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss }, ...transport }, (addr) => {
+    const shown = cfg.listen === '0.0.0.0' || cfg.listen === '::' ? primaryAddress(cfg.listen) : cfg.listen;
+    console.log(listeningLine(VERSION, shown, addr.port, tls));
+    if (tls?.caFile) console.log(`clients can trust onebox's CA: ${tls.caFile}`);
+    if (setupCode) console.log(`setup code: ${setupCode} (the first visit asks for it to create the admin; also in ${paths.setupCode})`);
   });
   server.on('error', (err) => {
     log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
@@ -106,6 +138,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     process.once('SIGTERM', stop);
   });
   log.info('shutting down');
+  clearInterval(sessionPruner);
   server.close();
   // Let running operations record their outcome before the database closes (bounded wait).
   await Promise.race([s.operations.settled(), new Promise((r) => setTimeout(r, 10_000))]);

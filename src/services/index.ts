@@ -16,6 +16,7 @@ import { MediaService } from './media.js';
 import { OperationsService } from './operations.js';
 import type { DataPaths } from './paths.js';
 import { PoolsService } from './pools.js';
+import { SetupCode } from './setup-code.js';
 
 /** Everything the API can call. */
 export interface Services {
@@ -59,7 +60,7 @@ export function createServices(cfg: ServiceConfig): Services {
   });
   return {
     audit,
-    auth: new AuthService(cfg.db, audit),
+    auth: new AuthService(cfg.db, audit, new SetupCode(cfg.paths.setupCode)),
     operations,
     pools,
     hosts: new HostsService(cfg.db, cfg.agents, audit, cfg.paths.root),

@@ -3,7 +3,7 @@
  * get, delete, and keeping the stored state in step with the hypervisor (at start and on
  * lifecycle events).
  */
-import { mkdir, rm, statfs } from 'node:fs/promises';
+import { chmod, mkdir, rm, statfs } from 'node:fs/promises';
 import { and, eq, sql } from 'drizzle-orm';
 import type { HostAgent, HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
@@ -165,6 +165,7 @@ export class InstancesService {
       await Reverter.run(async (reverter) => {
         const dir = this.deps.paths.instanceDir(row.id);
         await mkdir(dir, { recursive: true });
+        await chmod(dir, 0o711); // QEMU (libvirt's qemu user) must traverse it; the files inside stay 0600
         reverter.add('remove instance directory', () => rm(dir, { recursive: true, force: true }));
         progress(0.05, 'Creating the system disk');
         await this.createSystemDisk(agent, row, (f) => progress(0.05 + f * 0.8, 'Copying the image'));

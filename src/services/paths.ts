@@ -21,6 +21,18 @@ export class DataPaths {
   get uploadsDir(): string {
     return join(this.root, 'uploads');
   }
+  /** The one-time setup code (exists until the initial admin does). */
+  get setupCode(): string {
+    return join(this.root, 'setup-code');
+  }
+  /** onebox's CA and the server certificate. */
+  get tlsDir(): string {
+    return join(this.root, 'tls');
+  }
+  /** Held by the running server: one server per data directory. */
+  get lockFile(): string {
+    return join(this.root, 'onebox.lock');
+  }
   image(fileName: string): string {
     return join(this.imagesDir, fileName);
   }
