@@ -20,6 +20,7 @@ import { readEmbeddedAsset } from '../lib/embedded-assets.js';
 import { HostAllowList, localHostNames } from '../lib/host-names.js';
 import { log } from '../lib/log.js';
 import { acquirePidLock } from '../lib/pid-lock.js';
+import type { ServerTls } from '../lib/tls-files.js';
 import { createServices, type Services } from '../services/index.js';
 import { DataPaths } from '../services/paths.js';
 import { LocalStorageDriver } from '../storage/local.js';
@@ -77,12 +78,37 @@ async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, 
 }
 
 /**
- * Keeps local users out of the data directory: the directory 0700 and the database files 0600,
- * also when an older onebox made them with looser modes (new files follow the 077 umask).
+ * Opens the data directory for this process: takes its lock first (a second server stops here,
+ * touching nothing), then opens the database, and keeps local users out: the directory 0700
+ * and the database files 0600, also when an older onebox made them with looser modes.
  */
-async function restrictDataDir(paths: DataPaths): Promise<void> {
+async function openDataDir(paths: DataPaths) {
+  await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  const lock = acquirePidLock(paths.lockFile, paths.root);
+  process.once('exit', () => lock.release());
+  for (const dir of [paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
+  const db = openDatabase(paths.database, paths.root);
   await chmod(paths.root, 0o700);
   for (const file of [paths.database, `${paths.database}-wal`, `${paths.database}-shm`]) if (existsSync(file)) await chmod(file, 0o600);
+  return db;
+}
+
+/** Serves the app over HTTPS (or plain HTTP without `tls`), websockets included; prints the listening line. */
+function listen(cfg: ServeConfig, app: ReturnType<typeof createApp>, tls: ServerTls | undefined, setupCode: string | undefined, setupCodeFile: string) {
+  // noVNC asks for the 'binary' subprotocol; accept it when offered.
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
+  const transport = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' as const } } : {};
+  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss }, ...transport }, (addr) => {
+    const shown = cfg.listen === '0.0.0.0' || cfg.listen === '::' ? primaryAddress(cfg.listen) : cfg.listen;
+    console.log(listeningLine(VERSION, shown, addr.port, tls));
+    if (tls?.caFile) console.log(`clients can trust onebox's CA: ${tls.caFile}`);
+    if (setupCode) console.log(`setup code: ${setupCode} (the first visit asks for it to create the admin; also in ${setupCodeFile})`);
+  });
+  server.on('error', (err) => {
+    log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
+    process.exit(1);
+  });
+  return server;
 }
 
 /** Runs the server until SIGINT/SIGTERM. */
@@ -95,13 +121,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   // Decided first: an explicit --accel kvm on a host without usable KVM stops here with the reason.
   const accel = detectAccel(cfg.accel);
   const paths = new DataPaths(cfg.dataDir);
-  await mkdir(paths.root, { recursive: true, mode: 0o700 });
-  // Before the database: a second server on this directory stops here, touching nothing.
-  const lock = acquirePidLock(paths.lockFile, paths.root);
-  process.once('exit', () => lock.release());
-  for (const dir of [paths.imagesDir, paths.mediaDir, paths.instancesDir, paths.uploadsDir]) await mkdir(dir, { recursive: true });
-  const db = openDatabase(paths.database, paths.root);
-  await restrictDataDir(paths);
+  const db = await openDataDir(paths);
   const agents = new HostAgents();
   const s = createServices({ db, agents, paths, storage: new LocalStorageDriver(), kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000 });
   const interrupted = s.operations.failInterrupted();
@@ -117,19 +137,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy,
     allowsHost: (host) => hosts.allows(host), publicOrigin: cfg.publicUrl?.origin,
   });
-  // noVNC asks for the 'binary' subprotocol; accept it when offered.
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
-  const transport = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' as const } } : {};
-  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss }, ...transport }, (addr) => {
-    const shown = cfg.listen === '0.0.0.0' || cfg.listen === '::' ? primaryAddress(cfg.listen) : cfg.listen;
-    console.log(listeningLine(VERSION, shown, addr.port, tls));
-    if (tls?.caFile) console.log(`clients can trust onebox's CA: ${tls.caFile}`);
-    if (setupCode) console.log(`setup code: ${setupCode} (the first visit asks for it to create the admin; also in ${paths.setupCode})`);
-  });
-  server.on('error', (err) => {
-    log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
-    process.exit(1);
-  });
+  const server = listen(cfg, app, tls, setupCode, paths.setupCode);
   void attachLocalHostWithRetry(cfg, accel, s, agents);
 
   await new Promise<void>((resolve) => {
