@@ -362,7 +362,11 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await p.locator(`#instances-table tr[data-id="${instanceId}"]`).waitFor();
     await p.locator(`#instances-table tr[data-id="${instanceId}"] a`, { hasText: 'ui-1' }).click();
     await p.getByRole('link', { name: 'Serial console' }).click();
-    await serialRoundTrip(p, 'echo via$((5*5))prefix', 'via25prefix');
+    await serialRoundTrip(p, 'echo via$((5*5))prefix', 'via25prefix').catch(async (err: Error) => {
+      await shot(p, '14-prefix-serial-failed');
+      const state = await p.locator('.console-state').first().textContent().catch(() => null);
+      throw new Error(`${err.message} (console state: ${state}; proxy saw: ${rp.seen.slice(-5).join(' | ')})`);
+    });
     await shot(p, '14-prefix-serial');
     assert.ok(p.url().startsWith(`https://127.0.0.1:${rp.port}/prefix/#/instances/`), p.url());
     assert.ok(rp.seen.some((s) => s.startsWith('UPGRADE /prefix/api/v1/console/ws?token=')), 'the console websocket went through the proxy');

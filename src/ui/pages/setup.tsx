@@ -58,8 +58,8 @@ export function SetupPage() {
           />
         </label>
         <div class="hint">
-          <code>onebox serve</code> printed it when it started; it is also in the file <code>setup-code</code> in its data
-          directory (<code>/var/lib/onebox/setup-code</code> by default). It works once.
+          Printed by <code>onebox serve</code> at its first start, and kept in <code>setup-code</code> in its data directory
+          (<code>/var/lib/onebox/setup-code</code> by default) until the admin exists.
         </div>
         <label class="field">
           <span>Username</span>
