@@ -90,7 +90,8 @@ let backendPort = sourcePort;
 
 function openWs(): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/console/ws?token=${backendPort}`, { perMessageDeflate: false });
+    // A non-browser client: no Origin, so the route wants a bearer token (the stub accepts any).
+    const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/console/ws?token=${backendPort}`, { perMessageDeflate: false, headers: { authorization: 'Bearer bench' } });
     ws.binaryType = 'nodebuffer';
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
@@ -128,7 +129,7 @@ async function proxyThroughputNoParse(): Promise<number> {
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     const s = connect(proxyPort, '127.0.0.1', () => {
-      s.write(`GET /console/ws?token=${sourcePort} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      s.write(`GET /console/ws?token=${sourcePort} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nAuthorization: Bearer bench\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     });
     let got = -1;
     s.on('data', (d: Buffer) => {

@@ -3,6 +3,7 @@
  * its domain is running; p50 over 20 creates on the real executable and libvirtd.
  * Each instance is deleted before the next, so only one TCG guest runs at a time.
  * Run: node build.mjs && node --import tsx bench/create-to-running.ts
+ * ONEBOX_SERVE_ARGS='--local-agent loopback' measures with the host driven through the peer protocol.
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -18,7 +19,8 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   }
 }
 
-const server = await OneboxServer.start();
+const serveArgs = (process.env.ONEBOX_SERVE_ARGS ?? '').split(' ').filter(Boolean);
+const server = await OneboxServer.start(serveArgs);
 try {
   await server.bootstrap();
   const image = (await (await server.call('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(await miniImagePath())) as ReadableStream })).json()) as Json;
@@ -41,7 +43,7 @@ try {
   times.sort((a, b) => a - b);
   const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(0);
   console.log(`min ${times[0].toFixed(0)} ms, p90 ${pct(90)} ms, max ${times.at(-1)!.toFixed(0)} ms`);
-  console.log(`create-from-image → running: p50 ${pct(50)} ms over ${RUNS} creates`);
+  console.log(`create-from-image → running${serveArgs.length ? ` (${serveArgs.join(' ')})` : ''}: p50 ${pct(50)} ms over ${RUNS} creates`);
 } finally {
   await server.cleanup();
 }

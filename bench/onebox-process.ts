@@ -1,10 +1,13 @@
 /**
  * Shared by the benchmarks: start `onebox serve` on a free loopback port and wait for its
- * first HTTP 200. Uses node:http (not fetch) so the measuring process adds no lazy-load cost.
+ * first HTTP 200. Uses node:http(s) (not fetch) so the measuring process adds no lazy-load cost.
+ * HTTPS unless `--insecure-http` is among the extra arguments (the certificate is not checked:
+ * this measures speed, not trust).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -28,10 +31,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** HTTP status of one GET, or 0 when the connection fails. */
-export function getStatus(port: number, path: string): Promise<number> {
+/** HTTP status of one GET (over HTTPS unless `secure` is false), or 0 when the connection fails. */
+export function getStatus(port: number, path: string, secure = true): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+    const request = secure ? httpsRequest : httpRequest;
+    const req = request({ host: '127.0.0.1', port, path, agent: false, rejectUnauthorized: false }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -47,11 +51,12 @@ export interface Started {
   msToFirst200: number;
 }
 
-/** Spawns `onebox serve` and polls `path` every `intervalMs` until it answers 200. */
-export async function startServe(bin: string, dataDir: string, path = '/api/v1/health', intervalMs = 5): Promise<Started> {
+/** Spawns `onebox serve` (with `extraArgs`) and polls `path` every `intervalMs` until it answers 200. */
+export async function startServe(bin: string, dataDir: string, path = '/api/v1/health', intervalMs = 5, extraArgs: string[] = []): Promise<Started> {
   const port = await freePort();
+  const secure = !extraArgs.includes('--insecure-http');
   const t0 = performance.now();
-  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--port', String(port), '--listen', '127.0.0.1'], {
+  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--port', String(port), '--listen', '127.0.0.1', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -59,7 +64,7 @@ export async function startServe(bin: string, dataDir: string, path = '/api/v1/h
   const deadline = t0 + 30_000;
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`onebox serve exited with ${child.exitCode}:\n${stderr}`);
-    if ((await getStatus(port, path)) === 200) return { child, port, msToFirst200: performance.now() - t0 };
+    if ((await getStatus(port, path, secure)) === 200) return { child, port, msToFirst200: performance.now() - t0 };
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   child.kill('SIGKILL');

@@ -9,7 +9,7 @@ import { rssMiB, startFlood, startMiniInstance } from '../test/system/serial-flo
 
 const SECONDS = 60;
 
-const server = await OneboxServer.start();
+const server = await OneboxServer.start((process.env.ONEBOX_SERVE_ARGS ?? '').split(' ').filter(Boolean));
 try {
   await server.bootstrap();
   const id = await startMiniInstance(server, 'flood-bench');

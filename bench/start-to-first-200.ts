@@ -12,7 +12,7 @@ const RUNS = 5;
 const bin = oneboxBin();
 const dataDir = mkdtempSync(join(tmpdir(), 'onebox-bench-start-'));
 try {
-  await getStatus(1, '/'); // load node:http's client path before timing anything
+  await getStatus(1, '/'); // load node:https's client path before timing anything
   const first = await startServe(bin, dataDir);
   await stop(first.child);
   console.log(`first start (fresh data dir): ${first.msToFirst200.toFixed(0)} ms`);

@@ -24,6 +24,14 @@ export interface ServeConfig {
   consoleTokenTtlSeconds: number;
   /** How the controller reaches this machine's host agent: in-process, or over HTTP on loopback like a remote peer. */
   localAgent: 'in-process' | 'loopback';
+  /**
+   * TLS: `auto` (default) serves HTTPS with a certificate from onebox's own CA in
+   * `<data-dir>/tls/`; `files` with the operator's certificate and key; `off` serves plain
+   * HTTP (`--insecure-http`, for running behind a TLS-terminating reverse proxy).
+   */
+  tls: { kind: 'auto' } | { kind: 'files'; certFile: string; keyFile: string } | { kind: 'off' };
+  /** The URL browsers use when it is not this host's own name or address (e.g. behind a proxy). */
+  publicUrl?: URL;
 }
 
 /** Usage text of `onebox serve`. */
@@ -40,7 +48,13 @@ export const SERVE_USAGE = `onebox serve [options]
   --trust-proxy         behind your own reverse proxy: client addresses come from X-Forwarded-For
   --console-token-ttl S seconds a console token stays valid (default 30)
   --local-agent MODE    in-process (default) | loopback: drive this host through the peer protocol on
-                        127.0.0.1, exactly as a joined host would be (for tests and benchmarks)`;
+                        127.0.0.1, exactly as a joined host would be (for tests and benchmarks)
+  --public-url URL      the URL browsers use, when it is not this host's own name or address
+                        (e.g. https://cloud.example.com behind a reverse proxy); its host is accepted
+                        in Host headers and added to the certificate
+  --tls-cert FILE       serve HTTPS with this PEM certificate (chain) instead of onebox's own CA's
+  --tls-key FILE        the PEM private key of --tls-cert
+  --insecure-http       serve plain HTTP: only behind a reverse proxy that terminates TLS`;
 
 /** Parses serve flags; throws ValidationError with a sentence on a bad value. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -51,7 +65,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
-      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' },
+      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' },
     },
   });
   const port = Number(values.port ?? env.ONEBOX_PORT ?? 5870);
@@ -67,6 +82,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   const cpuModel = values['cpu-model'] ?? 'Nehalem';
   if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new ValidationError(`--cpu-model '${cpuModel}' is not a CPU model name.`);
   return {
+    tls: parseTls(values['tls-cert'], values['tls-key'], values['insecure-http'] === true),
+    publicUrl: values['public-url'] === undefined ? undefined : parsePublicUrl(values['public-url']),
     dataDir: resolve(values['data-dir'] ?? env.ONEBOX_DATA_DIR ?? '/var/lib/onebox'),
     port,
     listen: values.listen ?? '0.0.0.0',
@@ -80,4 +97,22 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     consoleTokenTtlSeconds: ttl,
     localAgent,
   };
+}
+
+function parseTls(certFile: string | undefined, keyFile: string | undefined, insecure: boolean): ServeConfig['tls'] {
+  if (insecure && (certFile || keyFile)) throw new ValidationError('--insecure-http serves plain HTTP; it cannot be combined with --tls-cert or --tls-key.');
+  if (insecure) return { kind: 'off' };
+  if (!certFile !== !keyFile) throw new ValidationError(`--tls-cert and --tls-key go together; got only ${certFile ? '--tls-cert' : '--tls-key'}.`);
+  return certFile && keyFile ? { kind: 'files', certFile: resolve(certFile), keyFile: resolve(keyFile) } : { kind: 'auto' };
+}
+
+function parsePublicUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ValidationError(`--public-url must be a URL like https://cloud.example.com, not '${text}'.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError(`--public-url must be an http or https URL, not '${text}'.`);
+  return url;
 }

@@ -1,17 +1,19 @@
 /**
- * The HTTP application: request ids, JSON size limits, auth, the versioned API routes,
- * problem+json errors and the SPA. Routes call services; nothing here touches drivers.
+ * The HTTP application: request ids, the Host check and browser hardening headers, JSON size
+ * limits, auth, the versioned API routes, problem+json errors and the SPA. Routes call
+ * services; nothing here touches drivers.
  */
 import { Hono } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../lib/errors.js';
+import { HostAllowList } from '../lib/host-names.js';
 import { newSecret } from '../lib/ids.js';
 import { log } from '../lib/log.js';
 import type { Services } from '../services/index.js';
 import { requireAuth } from './auth.js';
 import { consoleSocketRoutes } from './console-ws.js';
-import { resolveClientIp, type AppEnv } from './env.js';
+import { resolveClientIp, resolveSecure, type AppEnv } from './env.js';
 import { openApiDocument } from './openapi.js';
 import { onError, problem, sendProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
@@ -23,6 +25,7 @@ import { operationRoutes } from './routes/operations.js';
 import { poolRoutes, storagePoolRoutes } from './routes/pools.js';
 import { sessionRoutes } from './routes/session.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { contentSecurityPolicy, inlineScriptHashes, requireKnownHost, securityHeaders } from './security-headers.js';
 import { staticUi } from './static-ui.js';
 
 /** Options for {@link createApp}. */
@@ -34,6 +37,13 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** The server's websocket upgrader (from @hono/node-server); omit where there is no socket (tests). */
   upgradeWebSocket?: UpgradeWebSocket;
+  /**
+   * Whether a Host header names this server (421 otherwise). Default: this host's names and
+   * addresses and the loopback names.
+   */
+  allowsHost?: (host: string | undefined) => boolean;
+  /** The origin browsers use behind a reverse proxy (`--public-url`); console websockets accept it. */
+  publicOrigin?: string;
 }
 
 const isUpload = (method: string, path: string) => method === 'POST' && /^\/api\/v1\/(images|media)\/?$/.test(path);
@@ -47,11 +57,16 @@ export function createApp(s: Services, opts: AppOptions) {
     const started = performance.now();
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || newSecret(9));
     c.set('clientIp', resolveClientIp(c, opts.trustProxy === true));
+    c.set('secure', resolveSecure(c, opts.trustProxy === true));
     await next();
     c.header('x-request-id', c.var.requestId);
     if (c.req.path.startsWith('/api/'))
       log.debug('request', { requestId: c.var.requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
+  const indexHtml = opts.readAsset?.('ui/index.html')?.toString('utf8') ?? '';
+  app.use('*', securityHeaders(contentSecurityPolicy(inlineScriptHashes(indexHtml))));
+  const allowList = new HostAllowList();
+  app.use('*', requireKnownHost(opts.allowsHost ?? ((host) => allowList.allows(host))));
   const jsonLimit = bodyLimit({
     maxSize: 1024 * 1024,
     onError: () => {
@@ -75,7 +90,7 @@ export function createApp(s: Services, opts: AppOptions) {
   authed.route('/pools', poolRoutes(s));
   authed.route('/storage-pools', storagePoolRoutes(s));
   authed.route('/audit', auditRoutes(s));
-  if (opts.upgradeWebSocket) authed.route('/console', consoleSocketRoutes(s, opts.upgradeWebSocket));
+  if (opts.upgradeWebSocket) authed.route('/console', consoleSocketRoutes(s, opts.upgradeWebSocket, { publicOrigin: opts.publicOrigin }));
   api.route('/', authed);
   app.route('/api/v1', api);
   if (opts.readAsset) app.use('*', staticUi(opts.readAsset));

@@ -8,29 +8,38 @@ import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
 import type { AuthService, NewSession } from '../services/auth.js';
 import { clientIp, type AppEnv } from './env.js';
 
-/** Name of the session cookie. */
-export const SESSION_COOKIE = 'onebox_session';
+/**
+ * Name of the session cookie over HTTPS: the `__Host-` prefix makes browsers refuse it unless it
+ * is Secure, host-only and for path /, so a sibling subdomain cannot plant one.
+ */
+export const SESSION_COOKIE = '__Host-onebox_session';
+/** Name of the session cookie over plain HTTP (`--insecure-http` without a TLS proxy in front). */
+export const PLAIN_SESSION_COOKIE = 'onebox_session';
 /** Header carrying the CSRF token on cookie-authenticated unsafe requests. */
 export const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+/** The session cookie's name for this request: `__Host-onebox_session` over HTTPS. */
+export const sessionCookieName = (c: Context<AppEnv>) => (c.var.secure ? SESSION_COOKIE : PLAIN_SESSION_COOKIE);
 
-/** Sets the session cookie: HttpOnly, SameSite=Strict, Secure behind HTTPS. */
-export function setSessionCookie(c: Context, session: NewSession): void {
-  setCookie(c, SESSION_COOKIE, session.token, {
+/** The session token the request carries, if any. */
+export const sessionToken = (c: Context<AppEnv>) => getCookie(c, sessionCookieName(c));
+
+/** Sets the session cookie: HttpOnly, SameSite=Strict, and over HTTPS Secure with the `__Host-` prefix. */
+export function setSessionCookie(c: Context<AppEnv>, session: NewSession): void {
+  setCookie(c, sessionCookieName(c), session.token, {
     httpOnly: true,
     sameSite: 'Strict',
-    secure: isHttps(c),
+    secure: c.var.secure,
     path: '/',
     expires: new Date(session.expiresAt),
   });
 }
 
 /** Clears the session cookie. */
-export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/' });
+export function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, sessionCookieName(c), { path: '/', secure: c.var.secure });
 }
 
 /** Requires a valid session or API token. */
@@ -44,7 +53,7 @@ export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
       c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c) });
       return next();
     }
-    const cookie = getCookie(c, SESSION_COOKIE);
+    const cookie = sessionToken(c);
     const session = cookie ? auth.resolveSession(cookie) : undefined;
     if (!session) throw new UnauthorizedError();
     if (!SAFE_METHODS.has(c.req.method) && c.req.header(CSRF_HEADER) !== session.csrfToken)

@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import type { Services } from '../services/index.js';
 import { CONSOLE_MAX_PAYLOAD, consoleSocketRoutes, createConsoleWebSocketServer } from './console-ws.js';
 import type { AppEnv } from './env.js';
+import { onError } from './problem.js';
 
 // The real route on a real socket (and the server's real WebSocketServer), with a console
 // service stub whose behaviour each test sets. Pings every 100 ms instead of 30 s.
@@ -19,11 +20,13 @@ let url: string;
 
 before(async () => {
   const app = new Hono<AppEnv>();
+  app.onError(onError);
   app.use('*', async (c, next) => {
     c.set('actor', { userId: 'u', username: 't', role: 'admin', ip: 'local' });
     await next();
   });
   app.route('/console', consoleSocketRoutes(stub, upgradeWebSocket, { pingIntervalMs: PING_MS }));
+  app.route('/proxied', consoleSocketRoutes(stub, upgradeWebSocket, { pingIntervalMs: PING_MS, publicOrigin: 'https://cloud.example.com' }));
   http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', websocket: { server: createConsoleWebSocketServer() } });
   await new Promise((r) => http.once('listening', r));
   url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/console/ws?token=t`;
@@ -32,7 +35,7 @@ after(() => http.close());
 
 const connect = (opts: { autoPong?: boolean } = {}) =>
   new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(url, opts);
+    const ws = new WebSocket(url, { ...opts, headers: { authorization: 'Bearer t' } });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -125,4 +128,30 @@ test('a peer that stops answering pings is dropped after two missed pongs; one t
   await new Promise((r) => setTimeout(r, 4 * PING_MS));
   assert.equal(alive.readyState, WebSocket.OPEN);
   alive.close();
+});
+
+/** Opens a websocket with these headers: 101, or the refusal's status and problem code. */
+const handshake = (headers: Record<string, string>, target = url) =>
+  new Promise<{ status: number; code?: string }>((resolve, reject) => {
+    const ws = new WebSocket(target, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve({ status: 101 });
+    });
+    ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0, code: String(res.headers['x-problem-code']) }));
+    ws.once('error', reject);
+  });
+
+test('the console websocket checks Origin: this server\'s own pages only; no Origin only with a bearer token', async () => {
+  open = async () => new PassThrough();
+  const self = new URL(url).host;
+  assert.deepEqual(await handshake({ origin: `http://${self}` }), { status: 101 });
+  assert.deepEqual(await handshake({ origin: `http://${self}`, host: self.toUpperCase() }), { status: 101 });
+  assert.deepEqual(await handshake({ authorization: 'Bearer t' }), { status: 101 }, 'a script with a token sends no Origin');
+  const refused: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: `http://${self}.evil.example` }, { origin: `http://${self.split(':')[0]}:1` }, { origin: 'null' }, {}];
+  for (const headers of refused)
+    assert.deepEqual(await handshake(headers), { status: 403, code: 'origin_not_allowed' }, JSON.stringify(headers));
+  const proxied = url.replace('/console/', '/proxied/');
+  assert.deepEqual(await handshake({ origin: 'https://cloud.example.com' }, proxied), { status: 101 }, 'the --public-url origin behind a proxy');
+  assert.deepEqual(await handshake({ origin: 'http://cloud.example.com' }, proxied), { status: 403, code: 'origin_not_allowed' });
 });

@@ -14,6 +14,7 @@ import { AppError, ValidationError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import type { ConsoleGrant } from '../services/instances/consoles.js';
 import type { Services } from '../services/index.js';
+import { checkOrigin } from './ws-origin.js';
 import type { AppEnv } from './env.js';
 
 // Above this much data handed to the websocket but not yet written to its socket, the console
@@ -34,9 +35,12 @@ export function createConsoleWebSocketServer(): WebSocketServer {
   return new WebSocketServer({ noServer: true, maxPayload: CONSOLE_MAX_PAYLOAD, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
 }
 
-/** Tuning of the console routes (tests shorten the ping interval). */
+/** Tuning of the console routes. */
 export interface ConsoleSocketOptions {
+  /** Tests shorten the ping interval. */
   pingIntervalMs?: number;
+  /** A browser origin accepted besides the request's own host (`--public-url` behind a proxy). */
+  publicOrigin?: string;
 }
 
 /** Closes a websocket with a reason cut to the protocol's 123-byte limit; never throws. */
@@ -52,17 +56,35 @@ function closeWith(ws: WSContext, code: number, reason: string): void {
 
 type ConsoleEnv = AppEnv & { Variables: AppEnv['Variables'] & { grant: ConsoleGrant } };
 
-/** Pipes one websocket to one console stream with backpressure in both directions. */
+/**
+ * Pipes one websocket to one console stream with backpressure in both directions. Console
+ * output arrives in many tiny chunks (a serial port is a byte at a time): while one frame is
+ * being written, later chunks are gathered into the next frame instead of becoming a frame
+ * (and a TLS record, and a write request) each, and past HIGH_WATER gathered bytes the stream
+ * is paused. So a guest flooding a console nobody reads costs a bounded amount of memory.
+ */
 function bridge(ws: WSContext, target: Duplex): void {
   const raw = ws.raw as WebSocket;
-  let backlog = 0;
-  target.on('data', (chunk: Buffer) => {
-    backlog += chunk.length;
-    raw.send(chunk, { binary: true }, () => {
-      backlog -= chunk.length;
-      if (backlog < HIGH_WATER / 2 && target.isPaused()) target.resume();
+  let gathered: Buffer[] = [];
+  let gatheredBytes = 0;
+  let writing = false;
+  const flush = () => {
+    if (writing || gatheredBytes === 0 || raw.readyState !== raw.OPEN) return;
+    const frame = gathered.length === 1 ? gathered[0] : Buffer.concat(gathered, gatheredBytes);
+    gathered = [];
+    gatheredBytes = 0;
+    writing = true;
+    raw.send(frame, { binary: true }, () => {
+      writing = false;
+      if (target.isPaused()) target.resume();
+      flush();
     });
-    if (backlog > HIGH_WATER) target.pause();
+  };
+  target.on('data', (chunk: Buffer) => {
+    gathered.push(chunk);
+    gatheredBytes += chunk.length;
+    if (gatheredBytes > HIGH_WATER) target.pause();
+    flush();
   });
   target.once('close', () => ws.readyState === 1 && closeWith(ws, 1000, 'console closed'));
   target.once('error', (err) => {
@@ -112,6 +134,7 @@ export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSoc
     async (c, next) => {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
         throw new AppError(426, 'websocket_required', 'This endpoint speaks WebSocket only; connect with a WebSocket client.');
+      checkOrigin(c.req.header('origin'), c.req.header('host'), c.req.header('authorization') !== undefined, opts.publicOrigin);
       const token = c.req.query('token');
       if (!token) throw new ValidationError('Pass the console token as ?token=.', undefined, 'console_token_missing');
       c.set('grant', s.consoles.redeem(token, c.var.actor));

@@ -10,6 +10,8 @@ export interface AppEnv {
     requestId: string;
     /** The client's address: the peer, or what a trusted reverse proxy says it is. */
     clientIp: string;
+    /** The browser reached us over HTTPS: our own TLS, or a trusted reverse proxy that says so. */
+    secure: boolean;
     /** Set by the auth middleware on authenticated routes. */
     actor: Actor;
   };
@@ -30,4 +32,14 @@ export function resolveClientIp(c: Context<AppEnv>, trustProxy: boolean): string
   if (!trustProxy) return peer;
   const forwarded = c.req.header('x-forwarded-for')?.split(',').map((a) => a.trim()).filter(Boolean);
   return forwarded?.at(-1)?.slice(0, 64) ?? peer;
+}
+
+/**
+ * Whether the client's connection is HTTPS: this server's own TLS, or, only with --trust-proxy,
+ * a reverse proxy's `X-Forwarded-Proto: https` (its last entry, the one that proxy set).
+ */
+export function resolveSecure(c: Context<AppEnv>, trustProxy: boolean): boolean {
+  if (new URL(c.req.url).protocol === 'https:') return true;
+  if (!trustProxy) return false;
+  return c.req.header('x-forwarded-proto')?.split(',').at(-1)?.trim().toLowerCase() === 'https';
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Hono } from 'hono';
 import type { AppEnv } from './env.js';
@@ -24,4 +25,30 @@ test('malformed percent-encoding and traversal never reach a file or a 500', asy
     assert.ok(res.status < 500, `${path}: ${res.status}`);
     assert.doesNotMatch(await res.text(), /root:/);
   }
+});
+
+test('no open redirect: //evil.com is not answered with the SPA', async () => {
+  for (const path of ['//evil.com', '//evil.com/', '/%2Fevil.com', '/%5Cevil.com', '///evil.com/x']) {
+    const res = await app.request(`http://onebox:5870${path}`);
+    assert.equal(res.status, 404, path);
+  }
+});
+
+test("index.html's slash-appending script stays on this origin for any path", () => {
+  const html = readFileSync(new URL('../ui/index.html', import.meta.url), 'utf8');
+  const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+  const run = new Function('location', script) as (location: object) => void;
+  for (const [path, expected] of [
+    ['//evil.com', 'http://onebox:5870/evil.com/'],
+    ['///evil.com', 'http://onebox:5870/evil.com/'],
+    ['/\\evil.com', 'http://onebox:5870/evil.com/'],
+    ['/prefix', 'http://onebox:5870/prefix/?q#/instances'],
+  ]) {
+    let target: string | undefined;
+    run({ pathname: path, search: path === '/prefix' ? '?q' : '', hash: path === '/prefix' ? '#/instances' : '', replace: (url: string) => (target = url) });
+    assert.equal(target && new URL(target, `http://onebox:5870${path}`).href, expected, path);
+  }
+  let moved = false;
+  run({ pathname: '/prefix/', search: '', hash: '', replace: () => (moved = true) });
+  assert.equal(moved, false, 'a path ending in / stays');
 });

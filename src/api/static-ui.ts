@@ -11,9 +11,13 @@ const types: Record<string, string> = {
 export function staticUi(readAsset: (key: string) => Buffer | undefined): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    const raw = new URL(c.req.url).pathname;
+    // `//evil.com` is no page of ours; answering it with index.html would hand a browser a
+    // protocol-relative path to another site (an open redirect through the page's own script).
+    if (/^\/(\/|\\|%2f|%5c)/i.test(raw)) return next();
     let path: string;
     try {
-      path = decodeURIComponent(new URL(c.req.url).pathname).replace(/^\/+/, '');
+      path = decodeURIComponent(raw).replace(/^\/+/, '');
     } catch {
       return next(); // malformed percent-encoding: not one of our files
     }

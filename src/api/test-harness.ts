@@ -21,6 +21,7 @@ import { FakeImageInspector } from '../storage/fake-inspector.js';
 import { FakeStorageDriver } from '../storage/fake.js';
 import type { StoragePoolSpec } from '../storage/driver.js';
 import { FileLibrary } from '../storage/library.js';
+import { SetupCode } from '../lib/setup-code.js';
 import { createApp } from './app.js';
 
 /** A running in-process API with helpers. */
@@ -36,6 +37,8 @@ export interface TestApi {
   dataDir: string;
   /** The admin as an Actor (after bootstrap). */
   admin: Actor;
+  /** The one-time setup code of this data dir (undefined once the admin exists). */
+  setupCode: string | undefined;
   /** Sends a request; JSON bodies are serialised; the admin token is used unless `token: null`. */
   call(method: string, path: string, opts?: { json?: unknown; body?: BodyInit; headers?: Record<string, string>; token?: string | null }): Promise<Response>;
   /** Creates the admin and an API token that `call` then uses. */
@@ -78,7 +81,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   const db = openDatabase(join(root, 'onebox.db'), root);
   const agents = new HostAgents();
   const services = createServices({
-    db, agents, library, kvmCpu: { kind: 'named', model: 'Nehalem' }, vncListen: '127.0.0.1', stopTimeoutMs: 2000,
+    db, agents, library, setupCode: new SetupCode(join(root, 'setup-code')), kvmCpu: { kind: 'named', model: 'Nehalem' }, vncListen: '127.0.0.1', stopTimeoutMs: 2000,
     uploadLimits: { maxBytes: 64 * 1024 ** 2, reserveBytes: 0 }, lockWaitMs: opts.lockWaitMs,
   });
   services.reconciler.markInterrupted();
@@ -102,6 +105,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     attached = peer.client;
   }
   await services.hosts.attach(attached, { local: true, defaultPoolId: pool.id, address: '127.0.0.1' });
+  const setupCode = services.auth.prepareSetup();
   const app = createApp(services, { version: 'test', upgradeWebSocket, trustProxy: opts.trustProxy });
   let token = opts.token;
   let admin: Actor | undefined;
@@ -113,7 +117,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     db.$client.close();
   };
   const api: TestApi = {
-    app, services, hypervisor, agent, db, dataDir: root,
+    app, services, hypervisor, agent, db, dataDir: root, setupCode,
     storage: storage(services.storagePools.specOf(null), agent.paths.instancesDir) as FakeStorageDriver,
     get admin(): Actor {
       if (!admin) throw new Error('call bootstrap() first');
@@ -131,7 +135,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
       return app.request(path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
     },
     async bootstrap() {
-      const setup = await api.call('POST', '/api/v1/setup', { json: ADMIN });
+      const setup = await api.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode } });
       const user = ((await setup.json()) as { id: string }).id;
       admin = { userId: user, username: ADMIN.username, role: 'admin', ip: 'test' };
       const login = await api.call('POST', '/api/v1/sessions', { json: ADMIN });

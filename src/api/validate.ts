@@ -1,7 +1,7 @@
 /** Request parsing at the edge: JSON bodies and query strings checked against zod schemas. */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { ValidationError } from '../lib/errors.js';
+import { AppError, ValidationError } from '../lib/errors.js';
 
 /** Stable error codes for particular fields, e.g. `{ password: 'password_too_weak' }`. */
 export type FieldCodes = Record<string, string>;
@@ -15,11 +15,18 @@ function fail(error: z.ZodError, where: string, codes: FieldCodes = {}): never {
   throw new ValidationError(`The ${where} is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join(' ')}`, errors, code);
 }
 
-/** Parses the JSON body against the schema or throws a 400 with per-field errors. */
+/** The MIME essence of a Content-Type (`Text/Plain; x=y` → `text/plain`). */
+export const mimeEssence = (type: string | undefined) => (type ?? '').split(';')[0].trim().toLowerCase();
+
+/**
+ * Parses the JSON body against the schema or throws a 400 with per-field errors. The type must
+ * be exactly `application/json` (parameters aside): a CORS-safelisted type such as
+ * `text/plain; x=application/json` would let any web page post here without a preflight.
+ */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, codes?: FieldCodes): Promise<z.infer<S>> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.includes('application/json'))
-    throw new ValidationError('Send the request body as JSON with Content-Type: application/json.', undefined, 'unsupported_media_type');
+  const type = c.req.header('content-type');
+  if (mimeEssence(type) !== 'application/json')
+    throw new AppError(415, 'unsupported_media_type', `Send the request body as JSON with Content-Type: application/json, not '${(type ?? 'none').slice(0, 100)}'.`);
   let raw: unknown;
   try {
     raw = await c.req.json();

@@ -1,76 +1,25 @@
 /**
- * `onebox serve`: the composition root of the server. Opens the database, connects to the
- * local hypervisor, registers the local host, reconciles instance state and serves HTTP.
+ * `onebox serve`: the composition root of the server. Takes the data directory's lock, opens
+ * the database, recovers from the last run, serves HTTPS (or plain HTTP behind a TLS proxy)
+ * and attaches this machine's host agent.
  */
-import { mkdir } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { createServer as createHttpsServer } from 'node:https';
 import { serve, upgradeWebSocket } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { createConsoleWebSocketServer } from '../api/console-ws.js';
 import { HostAgents } from '../cluster/host-agent.js';
-import { LocalHostAgent } from '../cluster/local-agent.js';
-import { startLoopbackPeer } from '../cluster/peer/loopback.js';
 import type { ServeConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
-import type { HypervisorDriver } from '../hypervisor/driver.js';
-import { openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
-import { detectAccel, type AccelDecision } from '../lib/accel.js';
+import { detectAccel } from '../lib/accel.js';
 import { readEmbeddedAsset } from '../lib/embedded-assets.js';
+import { HostAllowList, localHostNames } from '../lib/host-names.js';
 import { log } from '../lib/log.js';
+import type { ServerTls } from '../lib/tls-files.js';
 import { createServices, type Services } from '../services/index.js';
-import { FileLibrary } from '../storage/library.js';
-import { QemuImg } from '../storage/qemu-img.js';
+import type { FileLibrary } from '../storage/library.js';
 import { VERSION } from '../version.js';
-
-
-/** First non-loopback IPv4 address, used as the host's address when listening on all. */
-function primaryAddress(listen: string): string {
-  if (listen !== '0.0.0.0' && listen !== '::') return listen;
-  for (const addrs of Object.values(networkInterfaces()))
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  return '127.0.0.1';
-}
-
-/** Connects to libvirt, retrying every few seconds until it answers (libvirtd may start after us). */
-async function connectHypervisor(cfg: ServeConfig): Promise<HypervisorDriver> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await openLibvirtDriver({ uri: cfg.libvirtUri, socketPath: cfg.libvirtSocket, log: (line) => log.info(line) });
-    } catch (err) {
-      if (attempt === 1) log.error('cannot reach libvirt; retrying every 5 s (is libvirtd running? try `onebox doctor`)', { error: String(err) });
-      await new Promise((r) => setTimeout(r, 5000));
-    }
-  }
-}
-
-/** Attaches this machine's host agent once its hypervisor answers: the same path any host takes. */
-async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services): Promise<LocalHostAgent> {
-  const hypervisor = await connectHypervisor(cfg);
-  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel });
-  try {
-    // --local-agent loopback: the controller drives this host through the peer protocol, as it would a joined one.
-    const attached = cfg.localAgent === 'loopback' ? (await startLoopbackPeer(agent)).client : agent;
-    const host = await s.hosts.attach(attached, { local: true, defaultPoolId: s.pools.ensureDefault().id, address: primaryAddress(cfg.listen) });
-    log.info('local host ready', { host: host.name, accel: accel.accel, reason: accel.reason, libvirt: host.libvirtVersion, qemu: host.hypervisorVersion });
-    return agent;
-  } catch (err) {
-    await agent.close().catch(() => undefined); // a retry opens a fresh connection
-    throw err;
-  }
-}
-
-/** Keeps trying to attach the local host (libvirtd may come and go while we start). */
-async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, s: Services): Promise<LocalHostAgent> {
-  for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
-    try {
-      return await attachLocalHost(cfg, accel, s);
-    } catch (err) {
-      log.error('local host setup failed; retrying', { error: String(err), retryInMs: delay });
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-}
+import { attachLocalHostWithRetry, primaryAddress } from './local-host.js';
+import { openDataDir } from './serve-data-dir.js';
+import { listeningLine, prepareTls } from './serve-tls.js';
 
 /** What a restart finds: operations and instances cut off mid-way, and files no row refers to. */
 async function recoverFromLastRun(s: Services, library: FileLibrary): Promise<void> {
@@ -84,31 +33,50 @@ async function recoverFromLastRun(s: Services, library: FileLibrary): Promise<vo
   if (removed.length) log.warn('removed leftover files from the data directory', { files: removed });
 }
 
-/** Runs the server until SIGINT/SIGTERM. */
-export async function runServe(cfg: ServeConfig): Promise<void> {
-  log.setLevel(cfg.logLevel);
-  // A stray rejection in background work is a bug to log, not a reason to take every guest's console down.
-  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
-  // Decided first: an explicit --accel kvm on a host without usable KVM stops here with the reason.
-  const accel = detectAccel(cfg.accel);
-  await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const library = new FileLibrary(cfg.dataDir, new QemuImg());
-  await library.init();
-  const db = openDatabase(join(cfg.dataDir, 'onebox.db'), cfg.dataDir);
-  const agents = new HostAgents();
-  const s = createServices({ db, agents, library, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000 });
-  await recoverFromLastRun(s, library);
-
-  const app = createApp(s, { version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy });
+/** Serves the app over HTTPS (or plain HTTP without `tls`), websockets included; prints the listening line. */
+function listen(cfg: ServeConfig, app: ReturnType<typeof createApp>, tls: ServerTls | undefined, setupCode: string | undefined, setupCodeFile: string) {
   const wss = createConsoleWebSocketServer(); // 1 MiB messages at most; noVNC's 'binary' subprotocol
-  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss } }, (addr) => {
-    const shown = cfg.listen === '0.0.0.0' ? primaryAddress(cfg.listen) : cfg.listen;
-    console.log(`onebox ${VERSION} listening on http://${shown}:${addr.port}`);
+  const transport = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' as const } } : {};
+  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss }, ...transport }, (addr) => {
+    const shown = cfg.listen === '0.0.0.0' || cfg.listen === '::' ? primaryAddress(cfg.listen) : cfg.listen;
+    console.log(listeningLine(VERSION, shown, addr.port, tls));
+    if (tls?.caFile) console.log(`clients can trust onebox's CA: ${tls.caFile}`);
+    if (setupCode) console.log(`setup code: ${setupCode} (the first visit asks for it to create the admin; also in ${setupCodeFile})`);
   });
   server.on('error', (err) => {
     log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
     process.exit(1);
   });
+  return server;
+}
+
+/** Runs the server until SIGINT/SIGTERM. */
+export async function runServe(cfg: ServeConfig): Promise<void> {
+  // Everything onebox creates (database, keys, disks, seeds, uploads) is for root's eyes only.
+  process.umask(0o077);
+  log.setLevel(cfg.logLevel);
+  // A stray rejection in background work is a bug to log, not a reason to take every guest's console down.
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
+  // Decided first: an explicit --accel kvm on a host without usable KVM stops here with the reason.
+  const accel = detectAccel(cfg.accel);
+  const dir = await openDataDir(cfg.dataDir);
+  const agents = new HostAgents();
+  const s = createServices({
+    db: dir.db, agents, library: dir.library, setupCode: dir.setupCode, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen,
+    consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000,
+  });
+  await recoverFromLastRun(s, dir.library);
+  const setupCode = s.auth.prepareSetup();
+  const sessionPruner = setInterval(() => s.auth.pruneExpiredSessions(), 10 * 60_000).unref();
+
+  const configuredNames = [cfg.publicUrl?.hostname, cfg.listen].filter((n): n is string => n !== undefined && n !== '0.0.0.0' && n !== '::');
+  const tls = await prepareTls(cfg, dir.tlsDir, localHostNames(configuredNames));
+  const hosts = new HostAllowList(configuredNames);
+  const app = createApp(s, {
+    version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy,
+    allowsHost: (host) => hosts.allows(host), publicOrigin: cfg.publicUrl?.origin,
+  });
+  const server = listen(cfg, app, tls, setupCode, dir.setupCodeFile);
   void attachLocalHostWithRetry(cfg, accel, s);
 
   await new Promise<void>((resolve) => {
@@ -117,11 +85,12 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     process.once('SIGTERM', stop);
   });
   log.info('shutting down');
+  clearInterval(sessionPruner);
   server.close();
   // Let running operations record their outcome before the database closes (bounded wait).
   await Promise.race([s.operations.settled(), new Promise((r) => setTimeout(r, 10_000))]);
   const attached = agents.entries();
   s.hosts.stop();
   await Promise.all(attached.map(([, a]) => a.close().catch(() => undefined)));
-  db.$client.close();
+  dir.db.$client.close();
 }

@@ -4,7 +4,7 @@
  * own data directory. Every host path is decided here (and in HostPaths), never by services.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
 import { writeSeedIso } from '../cloudinit/iso.js';
@@ -136,8 +136,10 @@ export class LocalHostAgent implements HostAgent {
 
   private async createInstanceDisks(id: string, spec: StoragePoolSpec, plan: DiskPlan, onProgress?: ProgressFn): Promise<void> {
     const pool = await this.pool(spec);
-    // virtlogd writes the console log here; it must exist before the domain starts.
-    await mkdir(this.paths.instanceDir(id), { recursive: true, mode: 0o711 });
+    // virtlogd writes the console log here; it must exist before the domain starts. QEMU's user
+    // must traverse it (0711 despite onebox's umask); the files inside stay 0600.
+    await mkdir(this.paths.instanceDir(id), { recursive: true });
+    await chmod(this.paths.instanceDir(id), 0o711);
     try {
       const system = volumeOf(id, 'system.qcow2');
       const sys = plan.system;

@@ -3,18 +3,22 @@
  * and API tokens. Secrets are random; only their SHA-256 is stored.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiTokens, sessions, users } from '../db/schema.js';
-import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from '../lib/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError } from '../lib/errors.js';
 import { newId, newSecret } from '../lib/ids.js';
 import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
+import { addressKey } from '../lib/address-key.js';
 import { LoginThrottle } from './login-throttle.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import type { SetupCode } from '../lib/setup-code.js';
 
 const SESSION_TTL_MS = 12 * 60 * 60_000;
+// An API token's lastUsedAt is written at most this often: not one database write per request.
+const LAST_USED_RESOLUTION_MS = 60_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A user as the API shows it (never the hash). */
@@ -45,6 +49,7 @@ export class AuthService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
+    private readonly setupCode: SetupCode,
     private readonly throttle = new LoginThrottle(),
   ) {}
 
@@ -53,14 +58,41 @@ export class AuthService {
     return this.db.select({ n: sql<number>`count(*)` }).from(users).get()!.n === 0;
   }
 
-  /** Creates the initial admin; refused once any user exists. */
-  async setupAdmin(username: string, password: string, ip: string): Promise<PublicUser> {
+  /**
+   * At start: the setup code to show the operator while the initial admin is missing (made on
+   * the first start, the same one until setup is done); undefined, and no code file, afterwards.
+   */
+  prepareSetup(): string | undefined {
+    if (this.isSetupNeeded()) return this.setupCode.ensure();
+    this.setupCode.remove();
+    return undefined;
+  }
+
+  /**
+   * Creates the initial admin. Refused at once (before any hashing) once a user exists; needs
+   * the setup code, with wrong codes rate-limited per address like logins.
+   */
+  async setupAdmin(username: string, password: string, setupCode: string | undefined, ip: string): Promise<PublicUser> {
+    if (!this.isSetupNeeded()) throw new ConflictError('setup_already_done', 'The initial admin already exists; log in instead.');
+    const keys = [`setup:${addressKey(ip)}`];
+    const wait = this.throttle.retryAfterSeconds(keys);
+    if (wait > 0) throw new RateLimitedError(`Too many wrong setup codes; try again in ${wait} seconds.`, wait);
+    if (!this.setupCode.matches(setupCode)) {
+      this.throttle.recordFailure(keys);
+      log.warn('setup refused: wrong or missing setup code', { ip });
+      throw new ForbiddenError(
+        setupCode ? 'The setup code is wrong. Use the code onebox printed when it started (also in the file setup-code in its data directory).'
+          : 'Setup needs the setup code that onebox printed when it started (also in the file setup-code in its data directory).',
+        'setup_code_invalid',
+      );
+    }
     const passwordHash = await hashPassword(password);
     const user = this.db.transaction((tx) => {
       if (tx.select({ n: sql<number>`count(*)` }).from(users).get()!.n > 0)
         throw new ConflictError('setup_already_done', 'The initial admin already exists; log in instead.');
       return tx.insert(users).values({ id: newId('usr'), username, passwordHash, role: 'admin' }).returning().get();
     });
+    this.setupCode.remove();
     this.audit.record({ userId: user.id, username, role: 'admin', ip }, 'setup', 'user', user.id);
     return publicUser(user);
   }
@@ -71,7 +103,8 @@ export class AuthService {
    * The attempt is counted before the slow password check, so parallel guesses are limited too.
    */
   async login(username: string, password: string, ip: string): Promise<NewSession> {
-    const keys = [`ip:${ip}`, `ip-user:${ip}:${username.toLowerCase()}`];
+    const client = addressKey(ip);
+    const keys = [`ip:${client}`, `ip-user:${client}:${username.toLowerCase()}`];
     const wait = this.throttle.retryAfterSeconds(keys);
     if (wait > 0) throw new RateLimitedError(`Too many failed logins; try again in ${wait} seconds.`, wait);
     this.throttle.recordFailure(keys);
@@ -84,6 +117,7 @@ export class AuthService {
       throw new UnauthorizedError('The username or password is wrong.', 'invalid_credentials');
     }
     this.throttle.reset(keys);
+    this.pruneExpiredSessions();
     const token = newSecret();
     const csrfToken = newSecret(24);
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS).toISOString();
@@ -101,6 +135,11 @@ export class AuthService {
       .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date().toISOString())))
       .get();
     return row && { user: publicUser(row.user), csrfToken: row.csrfToken };
+  }
+
+  /** Deletes expired sessions (at each login and periodically); returns how many. */
+  pruneExpiredSessions(): number {
+    return this.db.delete(sessions).where(lte(sessions.expiresAt, new Date().toISOString())).run().changes;
   }
 
   /** Ends a session. */
@@ -139,13 +178,16 @@ export class AuthService {
   /** The user behind an API token, or undefined. */
   resolveApiToken(token: string): PublicUser | undefined {
     const row = this.db
-      .select({ user: users, tokenId: apiTokens.id })
+      .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .where(eq(apiTokens.tokenHash, sha256(token)))
       .get();
     if (!row) return undefined;
-    this.db.update(apiTokens).set({ lastUsedAt: new Date().toISOString() }).where(eq(apiTokens.id, row.tokenId)).run();
+    const now = Date.now();
+    const last = row.lastUsedAt ? Date.parse(row.lastUsedAt) : NaN;
+    if (!(Math.abs(now - last) < LAST_USED_RESOLUTION_MS)) // also when unset, unreadable or the clock went back
+      this.db.update(apiTokens).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiTokens.id, row.tokenId)).run();
     return publicUser(row.user);
   }
 }

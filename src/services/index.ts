@@ -2,6 +2,7 @@
 import type { HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
 import type { CpuMode } from '../hypervisor/types.js';
+import type { SetupCode } from '../lib/setup-code.js';
 import type { FileLibrary } from '../storage/library.js';
 import { AuditService } from './audit.js';
 import { AuthService } from './auth.js';
@@ -45,6 +46,8 @@ export interface ServiceConfig {
   agents: HostAgents;
   /** The controller's image and ISO files. */
   library: FileLibrary;
+  /** The one-time setup code file of the data directory. */
+  setupCode: SetupCode;
   uploadLimits?: UploadLimits;
   kvmCpu: CpuMode;
   vncListen: string;
@@ -74,7 +77,7 @@ export function createServices(cfg: ServiceConfig): Services {
   hosts.setListener(reconciler);
   return {
     audit,
-    auth: new AuthService(db, audit),
+    auth: new AuthService(db, audit, cfg.setupCode),
     operations,
     pools,
     storagePools,

@@ -17,8 +17,13 @@ export const usernameSchema = z
   .max(64, 'The username must have at most 64 characters.')
   .regex(/^[A-Za-z0-9._-]+$/, 'The username may contain only letters, digits, ".", "_" and "-".');
 
-/** First-run admin creation. */
-export const setupSchema = z.object({ username: usernameSchema, password: passwordSchema }).strict();
+/**
+ * First-run admin creation. `setupCode` is the one-time code onebox printed at its first start;
+ * optional here so that a missing code gets the same 403 `setup_code_invalid` as a wrong one.
+ */
+export const setupSchema = z
+  .object({ username: usernameSchema, password: passwordSchema, setupCode: z.string().max(64, 'The setup code has at most 64 characters.').optional() })
+  .strict();
 
 /** Login. */
 export const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();

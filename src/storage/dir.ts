@@ -1,5 +1,5 @@
 /** Directory storage: the volumes of a pool are files under one directory of the host, made with qemu-img. */
-import { access, mkdir, rename, rm, statfs, copyFile } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, rename, rm, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertVolumeName, type DiskFormat, type ProgressFn, type StorageCapacity, type StorageDriver, type VolumeInfo } from './driver.js';
 import { VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
@@ -15,7 +15,13 @@ export class DirStorageDriver implements StorageDriver {
   ) {}
 
   async activate(): Promise<void> {
-    await mkdir(this.root, { recursive: true, mode: 0o711 });
+    await this.traversableDir(this.root);
+  }
+
+  /** Creates a directory QEMU's user can traverse (0711 whatever the umask); the files inside stay 0600. */
+  private async traversableDir(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o711);
   }
 
   async capacity(): Promise<StorageCapacity> {
@@ -55,7 +61,7 @@ export class DirStorageDriver implements StorageDriver {
 
   async importFile(volume: string, localPath: string): Promise<void> {
     const path = this.pathOf(volume);
-    await mkdir(dirname(path), { recursive: true, mode: 0o711 });
+    await this.traversableDir(dirname(path));
     // A rename when both are on one filesystem; else a copy to a temporary name, then a rename.
     await rename(localPath, path).catch(async () => {
       await copyFile(localPath, `${path}.partial`);
@@ -78,7 +84,7 @@ export class DirStorageDriver implements StorageDriver {
   private async newPath(volume: string): Promise<string> {
     if (await this.exists(volume)) throw new VolumeExistsError(volume);
     const path = this.pathOf(volume);
-    await mkdir(dirname(path), { recursive: true, mode: 0o711 });
+    await this.traversableDir(dirname(path));
     return path;
   }
 }

@@ -8,15 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { miniImagePath } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { BINARY, OneboxServer, sleep, type Json } from './onebox-server.js';
 
 /** Opens a websocket; resolves with the first message, or the HTTP status and problem code of a refusal. */
-function attempt(url: string, token: string): Promise<{ first?: Buffer; status?: number; code?: string }> {
+function attempt(url: string, options: ClientOptions): Promise<{ first?: Buffer; status?: number; code?: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+    const ws = new WebSocket(url, options);
     ws.once('message', (data: Buffer) => {
       ws.close();
       resolve({ first: data });
@@ -42,19 +42,19 @@ describe('console tokens over a real websocket', { skip: skipUnlessPresent(syste
   after(() => server?.cleanup());
 
   const ticket = async () => server.json('POST', `/instances/${id}/console-tokens`, { json: { kind: 'vnc' } });
-  const url = (t: Json) => `ws://127.0.0.1:${server.port}/${t.path}`;
+  const url = (t: Json) => server.wsUrl(t.path);
 
   test('a fresh token opens the VNC stream once; the same token again is refused', async () => {
     const t = await ticket();
-    const ok = await attempt(url(t), server.token);
+    const ok = await attempt(url(t), server.wsOptions());
     assert.match(ok.first?.toString('latin1') ?? '', /^RFB 003\.00\d\n/);
-    assert.deepEqual(await attempt(url(t), server.token), { status: 401, code: 'console_token_invalid' });
+    assert.deepEqual(await attempt(url(t), server.wsOptions()), { status: 401, code: 'console_token_invalid' });
   });
 
   test('an expired token is refused', async () => {
     const t = await ticket();
     await sleep(1500);
-    assert.deepEqual(await attempt(url(t), server.token), { status: 401, code: 'console_token_expired' });
+    assert.deepEqual(await attempt(url(t), server.wsOptions()), { status: 401, code: 'console_token_expired' });
   });
 
   test('a bad --console-token-ttl is refused at start', () => {

@@ -1,13 +1,16 @@
 /**
  * Runs the real `bundle/onebox` executable for system tests and benchmarks: a temp data dir,
  * a free port on loopback, an API client with a token, and cleanup of every domain it made.
+ * It speaks HTTPS (trusting only the server's own CA from `<data-dir>/tls/ca.pem`) unless the
+ * server was started with `--insecure-http`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { WebSocket } from 'ws';
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import { WebSocket, type ClientOptions } from 'ws';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -41,10 +44,44 @@ export async function freePort(): Promise<number> {
 /** One running onebox server plus an authenticated client. */
 export class OneboxServer {
   private child?: ChildProcess;
+  private dispatcher?: Agent;
   output = '';
   token = '';
+  /** The server's CA certificate (PEM) once it exists; undefined over plain HTTP. */
+  ca?: string;
 
   private constructor(readonly dataDir: string, readonly port: number, private readonly extraArgs: string[], readonly libvirt: LibvirtTarget) {}
+
+  /** Whether the server speaks HTTPS (all but `--insecure-http`). */
+  get secure(): boolean {
+    return !this.extraArgs.includes('--insecure-http');
+  }
+
+  /** `https://127.0.0.1:PORT` (or http). */
+  get origin(): string {
+    return `${this.secure ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+  }
+
+  /** fetch() that trusts the server's CA (and only it). */
+  fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    if (this.secure && !this.dispatcher) {
+      // The operator's own certificate (--tls-cert), or onebox's CA (this throws until the server made it).
+      const own = this.extraArgs.indexOf('--tls-cert');
+      this.ca = readFileSync(own >= 0 ? this.extraArgs[own + 1] : join(this.dataDir, 'tls', 'ca.pem'), 'utf8');
+      this.dispatcher = new Agent({ connect: { ca: this.ca } });
+    }
+    return undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher: this.dispatcher }) as unknown as Promise<Response>;
+  }
+
+  /** The websocket URL of a relative path such as a console ticket's `api/v1/console/ws?token=…`. */
+  wsUrl(path: string): string {
+    return `${this.secure ? 'wss' : 'ws'}://127.0.0.1:${this.port}/${path}`;
+  }
+
+  /** Options for a `ws` client: the bearer token and the server's CA. */
+  wsOptions(extra: ClientOptions = {}): ClientOptions {
+    return { ...extra, ca: this.ca, headers: { authorization: `Bearer ${this.token}`, ...extra.headers } };
+  }
 
   /** Starts the executable on a new temp data dir and the given libvirtd; `extraArgs` go to `serve`. */
   static async start(extraArgs: string[] = [], libvirt = SYSTEM_LIBVIRT): Promise<OneboxServer> {
@@ -60,7 +97,7 @@ export class OneboxServer {
   }
 
   get base(): string {
-    return `http://127.0.0.1:${this.port}/api/v1`;
+    return `${this.origin}/api/v1`;
   }
 
   /** Starts the process (again) on the same data dir and waits for the local host to be online. */
@@ -68,7 +105,7 @@ export class OneboxServer {
     this.child = spawn(BINARY, ['serve', '--data-dir', this.dataDir, '--port', String(this.port), '--listen', '127.0.0.1', ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d) => (this.output += d));
     this.child.stderr!.on('data', (d) => (this.output += d));
-    await waitFor('health 200', 20_000, async () => (await fetch(`${this.base}/health`).catch(() => undefined))?.ok === true);
+    await waitFor('health 200', 20_000, async () => (await this.fetch(`${this.base}/health`).catch(() => undefined))?.ok === true);
   }
 
   /** SIGTERM and wait for exit. */
@@ -80,9 +117,14 @@ export class OneboxServer {
     await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
   }
 
+  /** The one-time setup code the server wrote (until the admin exists). */
+  setupCode(): string {
+    return readFileSync(join(this.dataDir, 'setup-code'), 'utf8').trim();
+  }
+
   /** Creates the admin, logs in, makes an API token used by call(). */
   async bootstrap(): Promise<void> {
-    await this.call('POST', '/setup', { json: ADMIN, token: null });
+    await this.call('POST', '/setup', { json: { ...ADMIN, setupCode: this.setupCode() }, token: null });
     const login = await this.call('POST', '/sessions', { json: ADMIN, token: null });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const { csrfToken } = (await login.json()) as Json;
@@ -100,7 +142,7 @@ export class OneboxServer {
       body = JSON.stringify(opts.json);
       headers['content-type'] = 'application/json';
     }
-    return fetch(`${this.base}${path}`, { method, headers, body, duplex: 'half' } as RequestInit);
+    return this.fetch(`${this.base}${path}`, { method, headers, body, duplex: 'half' } as RequestInit);
   }
 
   async json(method: string, path: string, opts: Parameters<OneboxServer['call']>[2] = {}): Promise<Json> {
@@ -113,7 +155,7 @@ export class OneboxServer {
     if (res.status !== 202 || !location) throw new Error(`expected 202 with Location, got ${res.status}: ${await res.text()}`);
     let op: Json = {};
     await waitFor(`operation ${location}`, timeoutMs, async () => {
-      op = (await (await fetch(`http://127.0.0.1:${this.port}${location}`, { headers: { authorization: `Bearer ${this.token}` } })).json()) as Json;
+      op = (await (await this.fetch(`${this.origin}${location}`, { headers: { authorization: `Bearer ${this.token}` } })).json()) as Json;
       return op.state !== 'running';
     });
     return op;
@@ -142,7 +184,7 @@ export class OneboxServer {
   /** Types `command` on the instance's serial console (again every 1.5 s) until the output matches `expect`; returns the output. */
   async serialRun(id: string, command: string, expect: RegExp, timeoutMs = 60_000): Promise<string> {
     const ticket = await this.json('POST', `/instances/${id}/console-tokens`, { json: { kind: 'serial' } });
-    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/${ticket.path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const ws = new WebSocket(this.wsUrl(ticket.path), this.wsOptions());
     let output = '';
     ws.on('message', (data: Buffer) => (output += data.toString('utf8')));
     await new Promise((resolve, reject) => {
@@ -161,6 +203,7 @@ export class OneboxServer {
   /** Stops the server, removes every domain it created (disks in its data dir) and the data dir; throws if one stays. */
   async cleanup(): Promise<void> {
     await this.stop();
+    await this.dispatcher?.close();
     const { uri } = this.libvirt;
     const mine = () => listDomains(uri).filter((d) => d.startsWith('ob-ins_') && virshXml(d, uri).includes(this.dataDir));
     for (const name of mine()) {

@@ -45,7 +45,7 @@ export async function startMiniInstance(server: OneboxServer, name: string): Pro
  */
 export async function startFlood(server: OneboxServer, instanceId: string, readFirst = 256 * 1024): Promise<Flood> {
   const ticket = await server.json('POST', `/instances/${instanceId}/console-tokens`, { json: { kind: 'serial' } });
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/${ticket.path}`, { headers: { authorization: `Bearer ${server.token}` } });
+  const ws = new WebSocket(server.wsUrl(ticket.path), server.wsOptions());
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

@@ -58,7 +58,7 @@ describe('a guest flooding its serial console', { skip: !ready && 'needs bundle/
   test('input a paused guest cannot take backs up its own console, not the calls of everyone else', { timeout: 120_000 }, async () => {
     await answers('POST', `/instances/${id}/actions/pause`, 200, 10_000);
     const ticket = await server.json('POST', `/instances/${id}/console-tokens`, { json: { kind: 'serial' } });
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/${ticket.path}`, { headers: { authorization: `Bearer ${server.token}` } });
+    const ws = new WebSocket(server.wsUrl(ticket.path), server.wsOptions());
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);

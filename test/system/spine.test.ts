@@ -99,9 +99,8 @@ describe('spine: one executable boots a real VM', { skip: skipUnlessPresent(priv
 
   test('VNC console over the websocket proxy: RFB handshake; a reused token is refused', async () => {
     const ticket = await server.json('POST', `/instances/${ids.inst}/console-tokens`, { json: { kind: 'vnc' } });
-    const url = `ws://127.0.0.1:${server.port}/${ticket.path}`;
-    const headers = { authorization: `Bearer ${server.token}` };
-    const ws = new WebSocket(url, ['binary'], { headers });
+    const url = server.wsUrl(ticket.path);
+    const ws = new WebSocket(url, ['binary'], server.wsOptions());
     const first = await new Promise<Buffer>((resolve, reject) => {
       ws.once('message', (data: Buffer) => resolve(data));
       ws.once('error', reject);
@@ -110,7 +109,7 @@ describe('spine: one executable boots a real VM', { skip: skipUnlessPresent(priv
     assert.match(first.toString('latin1'), /^RFB 003\.00\d\n/);
     ws.close();
     const status = await new Promise<number>((resolve) => {
-      const again = new WebSocket(url, { headers });
+      const again = new WebSocket(url, server.wsOptions());
       again.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       again.once('open', () => resolve(101));
     });

@@ -5,12 +5,13 @@
  * and talks to the serial console, uploads an ISO and inserts and ejects it from the console
  * toolbar and the Overview, creates and deletes a pool and moves and disables the host (with
  * the API's refusals shown), checks a narrow layout and the whole thing behind a reverse proxy
- * under a path prefix, then stops and deletes the instance. Screenshots land in
- * test-artifacts/ui/.
+ * under a path prefix, then stops and deletes the instance. All of it over HTTPS with the
+ * server's own certificate and its Content-Security-Policy (a CSP violation fails the test).
+ * Screenshots land in test-artifacts/ui/.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -78,6 +79,11 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
   const isoPath = join(tmpdir(), `onebox-ui-${process.pid}.iso`);
   let instanceId = '';
   const errors: string[] = [];
+  /** Uncaught page errors and Content-Security-Policy violations end up in `errors`. */
+  const watchErrors = (p: Page) => {
+    p.on('pageerror', (e) => errors.push(e.message));
+    p.on('console', (m) => m.type() === 'error' && /Content.Security.Policy/i.test(m.text()) && errors.push(m.text()));
+  };
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -87,9 +93,9 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true });
     page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+    watchErrors(page);
   });
   after(async () => {
     try {
@@ -103,8 +109,9 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
   });
 
   test('first visit: initial admin with the password rules checked while typing; logout; login', async () => {
-    await page.goto(`http://127.0.0.1:${server.port}/`);
+    await page.goto(`${server.origin}/`);
     await page.getByRole('heading', { name: 'Welcome to onebox' }).waitFor();
+    await page.locator('input[name=setupCode]').fill(server.setupCode());
     await page.locator('input[name=username]').fill(ADMIN.username);
     await page.locator('input[name=password]').fill('password');
     await page.locator('.hint-weak').waitFor();
@@ -132,7 +139,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
   });
 
   test('upload the test image with a visible progress bar', async () => {
-    await page.goto(`http://127.0.0.1:${server.port}/#/images`);
+    await page.goto(`${server.origin}/#/images`);
     await page.getByRole('heading', { name: 'Images' }).waitFor();
     // Throttle uploads (~8 MB/s) so the 13 MB image takes long enough for progress to show.
     const cdp = await context.newCDPSession(page);
@@ -160,7 +167,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
   });
 
   test('create an instance from the image (1 core, 256 MiB) and start it', async () => {
-    await page.goto(`http://127.0.0.1:${server.port}/#/instances`);
+    await page.goto(`${server.origin}/#/instances`);
     await page.getByRole('button', { name: 'New instance' }).click();
     const dialog = page.getByRole('dialog', { name: 'New instance' });
     await dialog.locator('input[name=name]').fill('ui-1');
@@ -188,7 +195,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await page.getByRole('button', { name: 'Reveal password' }).click();
     await page.locator('code.secret').waitFor();
     await shot(page, '07-instance');
-    await page.goto(`http://127.0.0.1:${server.port}/#/instances`);
+    await page.goto(`${server.origin}/#/instances`);
     await page.locator(`#instances-table tr[data-id="${instanceId}"][data-state=running]`).waitFor();
     await shot(page, '08-instances');
 
@@ -204,14 +211,14 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
   });
 
   test('graphical console: noVNC draws the guest screen', async () => {
-    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}/console`);
+    await page.goto(`${server.origin}/#/instances/${instanceId}/console`);
     await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
     await waitUntil('a non-blank noVNC canvas', 60_000, () => canvasHasContent(page));
     await shot(page, '09-vnc-console');
   });
 
   test('serial console: the guest boots to its marker and answers a command', async () => {
-    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}/serial`);
+    await page.goto(`${server.origin}/#/instances/${instanceId}/serial`);
     await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
     await waitUntil(`${MINI_GUEST_READY} on the serial console`, 150_000, async () => (await terminalText(page)).includes(MINI_GUEST_READY)).catch(async (err: Error) => {
       await shot(page, '10-serial-console-failed');
@@ -226,14 +233,14 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
 
   test('ISO: upload it, insert it from the console toolbar, see it on the instance and media pages, eject it', async () => {
     execFileSync('genisoimage', ['-quiet', '-V', 'T', '-o', isoPath, join(ROOT, 'package.json')]);
-    await page.goto(`http://127.0.0.1:${server.port}/#/media`);
+    await page.goto(`${server.origin}/#/media`);
     await page.locator('input[type=file]').setInputFiles(isoPath);
     await page.locator('input[name=name]').fill('tiny-iso');
     await page.getByRole('button', { name: 'Upload' }).click();
     const row = page.locator('#media-table tr[data-name=tiny-iso]');
     await row.waitFor({ timeout: 30_000 });
 
-    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}/console`);
+    await page.goto(`${server.origin}/#/instances/${instanceId}/console`);
     const bar = page.locator('.console-bar');
     assert.equal(await bar.getByRole('button', { name: 'Eject ISO' }).isDisabled(), true, 'nothing to eject yet');
     await bar.getByRole('button', { name: 'Insert ISO' }).click();
@@ -251,7 +258,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await shot(page, '10c-instance-iso');
 
     // The media page says where the ISO is inserted, and deleting it shows the API's refusal.
-    await page.goto(`http://127.0.0.1:${server.port}/#/media`);
+    await page.goto(`${server.origin}/#/media`);
     await row.locator('td[data-label="Inserted in"] a', { hasText: 'ui-1' }).waitFor();
     await row.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete ISO tiny-iso?' });
@@ -260,18 +267,18 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await shot(page, '10d-media-in-use');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
 
-    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}`);
+    await page.goto(`${server.origin}/#/instances/${instanceId}`);
     await page.locator('.iso-row').getByRole('button', { name: 'Eject ISO' }).click();
     await page.locator('[data-testid=instance-iso]', { hasText: 'none' }).waitFor();
     await page.locator('.iso-row').getByRole('button', { name: 'Insert ISO' }).waitFor();
     assert.equal(await page.locator('.iso-row').getByRole('button', { name: 'Eject ISO' }).isDisabled(), true);
     await shot(page, '10e-instance-iso-ejected');
-    await page.goto(`http://127.0.0.1:${server.port}/#/media`);
+    await page.goto(`${server.origin}/#/media`);
     await row.locator('td[data-label="Inserted in"]', { hasText: '—' }).waitFor();
   });
 
   test('pools and hosts: create a pool, refusals show the API sentence, disable the host, delete the pool', async () => {
-    await page.goto(`http://127.0.0.1:${server.port}/#/pools`);
+    await page.goto(`${server.origin}/#/pools`);
     await page.getByRole('button', { name: 'New pool' }).click();
     const dialog = page.getByRole('dialog', { name: 'New pool' });
     await dialog.locator('input[name=name]').fill('second');
@@ -284,7 +291,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await shot(page, '10g-pools');
 
     // Moving the host that runs ui-1 is refused; the select snaps back.
-    await page.goto(`http://127.0.0.1:${server.port}/#/hosts`);
+    await page.goto(`${server.origin}/#/hosts`);
     const host = page.locator('#hosts-table tbody tr').first();
     const select = host.locator('select[name=poolId]');
     await select.locator('option', { hasText: 'second' }).waitFor({ state: 'attached' });
@@ -303,7 +310,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
     await page.locator('.usage-head', { hasText: 'Disk used' }).waitFor();
     await shot(page, '10i-host');
 
-    await page.goto(`http://127.0.0.1:${server.port}/#/pools`);
+    await page.goto(`${server.origin}/#/pools`);
     await page.locator('#pools-table tr[data-name=default]').getByRole('button', { name: 'Delete' }).click();
     const refuse = page.getByRole('dialog', { name: 'Delete pool default?' });
     await refuse.getByRole('button', { name: 'Delete' }).click();
@@ -316,14 +323,14 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
 
   test('other pages render; a narrow window has no horizontal overflow', async () => {
     for (const [route, heading] of [['hosts', 'Hosts'], ['pools', 'Pools'], ['media', 'Media'], ['dashboard', 'Dashboard']] as const) {
-      await page.goto(`http://127.0.0.1:${server.port}/#/${route}`);
+      await page.goto(`${server.origin}/#/${route}`);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
       await page.waitForTimeout(300);
       await shot(page, `11-${route}`);
     }
     await page.setViewportSize({ width: 400, height: 800 });
     for (const route of ['instances', 'dashboard', `instances/${instanceId}`, 'images', 'hosts', 'pools', 'media']) {
-      await page.goto(`http://127.0.0.1:${server.port}/#/${route}`);
+      await page.goto(`${server.origin}/#/${route}`);
       await page.locator('.footer-user').waitFor();
       await page.waitForTimeout(500);
       const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
@@ -337,8 +344,9 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
   });
 
   test('behind a reverse proxy under /prefix: login, instances and the serial console', async () => {
-    proxy = await startReverseProxy(server.port, '/prefix');
-    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const tls = (f: string) => readFileSync(join(server.dataDir, 'tls', f), 'utf8');
+    proxy = await startReverseProxy(server.port, '/prefix', { cert: tls('server.pem'), key: tls('server-key.pem'), ca: tls('ca.pem') });
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true });
     try {
       await throughProxy(await other.newPage(), proxy);
     } finally {
@@ -348,17 +356,21 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
 
   /** The prefix test's steps in a fresh browser context. */
   async function throughProxy(p: Page, rp: ReverseProxy): Promise<void> {
-    p.on('pageerror', (e) => errors.push(e.message));
-    await p.goto(`http://127.0.0.1:${rp.port}/prefix`);
-    await p.waitForURL(`http://127.0.0.1:${rp.port}/prefix/`);
+    watchErrors(p);
+    await p.goto(`https://127.0.0.1:${rp.port}/prefix`);
+    await p.waitForURL(`https://127.0.0.1:${rp.port}/prefix/`);
     await login(p);
     await p.locator('.sidenav a', { hasText: 'Instances' }).click();
     await p.locator(`#instances-table tr[data-id="${instanceId}"]`).waitFor();
     await p.locator(`#instances-table tr[data-id="${instanceId}"] a`, { hasText: 'ui-1' }).click();
     await p.getByRole('link', { name: 'Serial console' }).click();
-    await serialRoundTrip(p, 'echo via$((5*5))prefix', 'via25prefix');
+    await serialRoundTrip(p, 'echo via$((5*5))prefix', 'via25prefix').catch(async (err: Error) => {
+      await shot(p, '14-prefix-serial-failed');
+      const state = await p.locator('.console-state').first().textContent().catch(() => null);
+      throw new Error(`${err.message} (console state: ${state}; proxy saw: ${rp.seen.slice(-5).join(' | ')})`);
+    });
     await shot(p, '14-prefix-serial');
-    assert.ok(p.url().startsWith(`http://127.0.0.1:${rp.port}/prefix/#/instances/`), p.url());
+    assert.ok(p.url().startsWith(`https://127.0.0.1:${rp.port}/prefix/#/instances/`), p.url());
     assert.ok(rp.seen.some((s) => s.startsWith('UPGRADE /prefix/api/v1/console/ws?token=')), 'the console websocket went through the proxy');
     // (The preload scanner may fetch /main.js for /prefix before the page's script moves it to /prefix/; nothing else may leave.)
     const outside = rp.seen.filter((s) => !s.includes(' /prefix') && !/ \/main\.(js|css)$/.test(s));
@@ -366,7 +378,7 @@ describe('browser UI', { skip, timeout: 360_000 }, () => {
   }
 
   test('stop the instance, then delete it with confirmation', async () => {
-    await page.goto(`http://127.0.0.1:${server.port}/#/instances/${instanceId}`);
+    await page.goto(`${server.origin}/#/instances/${instanceId}`);
     await page.locator('.page-actions button[data-action=stop]').click();
     await page.locator('.activity-item').first().waitFor();
     await shot(page, '15-stopping');

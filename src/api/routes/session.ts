@@ -1,10 +1,9 @@
 /** First-run setup, login and logout. */
 import { Hono } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { UnauthorizedError } from '../../lib/errors.js';
 import type { Services } from '../../services/index.js';
 import { loginSchema, setupSchema } from '../../shared/schemas.js';
-import { SESSION_COOKIE, clearSessionCookie, setSessionCookie } from '../auth.js';
+import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth.js';
 import { clientIp, type AppEnv } from '../env.js';
 import { jsonBody } from '../validate.js';
 
@@ -14,7 +13,7 @@ export function sessionRoutes(s: Services) {
     .get('/setup', (c) => c.json({ needed: s.auth.isSetupNeeded() }))
     .post('/setup', async (c) => {
       const body = await jsonBody(c, setupSchema, { password: 'password_too_weak' });
-      return c.json(await s.auth.setupAdmin(body.username, body.password, clientIp(c)), 201);
+      return c.json(await s.auth.setupAdmin(body.username, body.password, body.setupCode, clientIp(c)), 201);
     })
     .post('/sessions', async (c) => {
       const body = await jsonBody(c, loginSchema);
@@ -23,13 +22,13 @@ export function sessionRoutes(s: Services) {
       return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt }, 201);
     })
     .get('/session', (c) => {
-      const token = getCookie(c, SESSION_COOKIE);
+      const token = sessionToken(c);
       const session = token ? s.auth.resolveSession(token) : undefined;
       if (!session) throw new UnauthorizedError('Not logged in.');
       return c.json(session);
     })
     .delete('/session', (c) => {
-      const token = getCookie(c, SESSION_COOKIE);
+      const token = sessionToken(c);
       if (token) s.auth.logout(token);
       clearSessionCookie(c);
       return c.body(null, 204);

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { ADMIN, startTestApi, type TestApi } from '../test-harness.js';
 
@@ -12,7 +14,7 @@ describe('setup, login, sessions and API tokens', () => {
   test('first run needs setup; weak passwords are refused with password_too_weak', async () => {
     assert.deepEqual(await (await api.call('GET', '/api/v1/setup')).json(), { needed: true });
     for (const password of ['short1A', 'alllowercase1', 'ALLUPPERCASE1', 'NoDigitsHere']) {
-      const res = await api.call('POST', '/api/v1/setup', { json: { username: 'admin', password } });
+      const res = await api.call('POST', '/api/v1/setup', { json: { username: 'admin', password, setupCode: api.setupCode } });
       assert.equal(res.status, 400, password);
       assert.equal(res.headers.get('content-type'), 'application/problem+json');
       const body = (await res.json()) as { code: string; errors: { field: string }[] };
@@ -21,13 +23,27 @@ describe('setup, login, sessions and API tokens', () => {
     }
   });
 
-  test('creating the admin works once', async () => {
-    const res = await api.call('POST', '/api/v1/setup', { json: ADMIN });
+  test('setup needs the setup code: missing or wrong is 403 setup_code_invalid', async () => {
+    assert.match(api.setupCode ?? '', /^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/);
+    assert.equal(statSync(join(api.dataDir, 'setup-code')).mode & 0o777, 0o600);
+    assert.equal(readFileSync(join(api.dataDir, 'setup-code'), 'utf8').trim(), api.setupCode);
+    for (const setupCode of [undefined, '', 'AAAAA-BBBBB-CCCCC-DDDDD', `${api.setupCode}X`]) {
+      const res = await api.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode }, headers: { 'x-forwarded-for': '192.0.2.1' } });
+      assert.equal(res.status, 403, String(setupCode));
+      assert.equal(((await res.json()) as { code: string }).code, 'setup_code_invalid');
+    }
+    assert.equal(api.services.auth.isSetupNeeded(), true);
+  });
+
+  test('creating the admin works once, with the code (any case, dashes optional); the code file goes', async () => {
+    const code = api.setupCode!.toLowerCase().replace(/-/g, '');
+    const res = await api.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode: code } });
     assert.equal(res.status, 201);
     const user = (await res.json()) as Record<string, unknown>;
     assert.equal(user.username, 'admin');
     assert.equal(user.passwordHash, undefined);
-    const again = await api.call('POST', '/api/v1/setup', { json: { username: 'other', password: 'An0therPass' } });
+    assert.equal(existsSync(join(api.dataDir, 'setup-code')), false, 'the setup code is deleted once the admin exists');
+    const again = await api.call('POST', '/api/v1/setup', { json: { username: 'other', password: 'An0therPass', setupCode: api.setupCode } });
     assert.equal(again.status, 409);
     assert.equal(((await again.json()) as { code: string }).code, 'setup_already_done');
   });
@@ -84,7 +100,7 @@ describe('setup, login, sessions and API tokens', () => {
   test('behind a trusted proxy, each client is limited by its own address, and the audit log shows it', async () => {
     const proxied = await startTestApi({ trustProxy: true });
     try {
-      await proxied.call('POST', '/api/v1/setup', { json: ADMIN });
+      await proxied.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode: proxied.setupCode } });
       const attempt = (ip: string, password: string) =>
         proxied.call('POST', '/api/v1/sessions', { json: { username: 'admin', password }, headers: { 'x-forwarded-for': `6.6.6.6, ${ip}` } });
       for (let i = 0; i < 5; i++) assert.equal((await attempt('192.0.2.7', 'Wrong1234')).status, 401);
@@ -100,7 +116,7 @@ describe('setup, login, sessions and API tokens', () => {
   test('parallel guesses are limited too', async () => {
     const fresh = await startTestApi();
     try {
-      await fresh.call('POST', '/api/v1/setup', { json: ADMIN });
+      await fresh.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode: fresh.setupCode } });
       const results = await Promise.all(
         Array.from({ length: 20 }, () => fresh.call('POST', '/api/v1/sessions', { json: { username: 'admin', password: 'Wrong1234' } })),
       );

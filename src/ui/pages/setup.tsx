@@ -1,5 +1,8 @@
 /** @jsxImportSource hono/jsx/dom */
-/** First visit: create the initial admin, with the password rules checked while typing. */
+/**
+ * First visit: create the initial admin with the one-time setup code onebox printed at start,
+ * with the password rules checked while typing.
+ */
 import { useState } from 'hono/jsx/dom';
 import { setupSchema } from '../../shared/schemas.js';
 import { send } from '../api.js';
@@ -11,6 +14,7 @@ const value = (e: Event) => (e.target as HTMLInputElement).value;
 
 /** The initial-admin form; logs in afterwards. */
 export function SetupPage() {
+  const [setupCode, setSetupCode] = useState('');
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -20,14 +24,15 @@ export function SetupPage() {
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const parsed = setupSchema.safeParse({ username, password });
+    if (!setupCode.trim()) return setError('Enter the setup code that onebox printed when it started.');
+    const parsed = setupSchema.safeParse({ username, password, setupCode: setupCode.trim() });
     if (!parsed.success) return setError(parsed.error.issues[0]?.message);
     if (password !== repeat) return setError('The two passwords differ; type the same password twice.');
     setBusy(true);
     setError(undefined);
     try {
       await send('POST', 'setup', parsed.data, { quiet401: true });
-      await logIn(parsed.data);
+      await logIn({ username: parsed.data.username, password: parsed.data.password });
       location.hash = '#/';
     } catch (err) {
       setError(errorText(err));
@@ -40,6 +45,22 @@ export function SetupPage() {
       <form class="auth-card" onSubmit={submit} noValidate>
         <h1>Welcome to onebox</h1>
         <p class="muted">Create the first administrator account.</p>
+        <label class="field">
+          <span>Setup code</span>
+          <input
+            name="setupCode"
+            autocomplete="one-time-code"
+            spellcheck={false}
+            placeholder="XXXXX-XXXXX-XXXXX-XXXXX"
+            value={setupCode}
+            onInput={(e: Event) => setSetupCode(value(e))}
+            required
+          />
+        </label>
+        <div class="hint">
+          Printed by <code>onebox serve</code> at its first start, and kept in <code>setup-code</code> in its data directory
+          (<code>/var/lib/onebox/setup-code</code> by default) until the admin exists.
+        </div>
         <label class="field">
           <span>Username</span>
           <input name="username" autocomplete="username" value={username} onInput={(e: Event) => setUsername(value(e))} required />

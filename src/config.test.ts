@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseServeConfig } from './config.js';
+
+test('TLS is on by default; --tls-cert/--tls-key pick files; --insecure-http turns it off', () => {
+  assert.deepEqual(parseServeConfig([], {}).tls, { kind: 'auto' });
+  assert.deepEqual(parseServeConfig(['--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {}).tls, { kind: 'files', certFile: '/c.pem', keyFile: '/k.pem' });
+  assert.deepEqual(parseServeConfig(['--insecure-http'], {}).tls, { kind: 'off' });
+  assert.throws(() => parseServeConfig(['--tls-cert', '/c.pem'], {}), /--tls-cert and --tls-key go together; got only --tls-cert/);
+  assert.throws(() => parseServeConfig(['--insecure-http', '--tls-key', '/k.pem'], {}), /cannot be combined/);
+});
+
+test('--public-url must be an http(s) URL', () => {
+  assert.equal(parseServeConfig(['--public-url', 'https://Cloud.Example.com:8443/x'], {}).publicUrl?.hostname, 'cloud.example.com');
+  assert.equal(parseServeConfig([], {}).publicUrl, undefined);
+  assert.throws(() => parseServeConfig(['--public-url', 'cloud.example.com'], {}), /--public-url must be a URL like https:\/\/cloud\.example\.com, not 'cloud\.example\.com'/);
+  assert.throws(() => parseServeConfig(['--public-url', 'ftp://x'], {}), /http or https URL/);
+});
