@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { AccelSetting } from './lib/accel.js';
-import { ValidationError } from './lib/errors.js';
+import { AppError } from './lib/errors.js';
 import type { CpuMode } from './hypervisor/types.js';
 
 /** Settings of the serve command. */
@@ -22,6 +22,8 @@ export interface ServeConfig {
   trustProxy: boolean;
   /** How long a console token stays valid, in seconds. */
   consoleTokenTtlSeconds: number;
+  /** The largest image or ISO upload accepted, in bytes. */
+  maxUploadBytes: number;
   /** How the controller reaches this machine's host agent: in-process, or over HTTP on loopback like a remote peer. */
   localAgent: 'in-process' | 'loopback';
   /**
@@ -47,6 +49,8 @@ export const SERVE_USAGE = `onebox serve [options]
   --log-level LEVEL     debug | info | warn | error (default info)
   --trust-proxy         behind your own reverse proxy: client addresses come from X-Forwarded-For
   --console-token-ttl S seconds a console token stays valid (default 30)
+  --max-upload-size GIB largest image or ISO upload, in GiB (default 64); uploads also stop before the
+                        data directory would have less than 2 GiB free
   --local-agent MODE    in-process (default) | loopback: drive this host through the peer protocol on
                         127.0.0.1, exactly as a joined host would be (for tests and benchmarks)
   --public-url URL      the URL browsers use, when it is not this host's own name or address
@@ -56,7 +60,7 @@ export const SERVE_USAGE = `onebox serve [options]
   --tls-key FILE        the PEM private key of --tls-cert
   --insecure-http       serve plain HTTP: only behind a reverse proxy that terminates TLS`;
 
-/** Parses serve flags; throws ValidationError with a sentence on a bad value. */
+/** Parses serve flags; throws a validation_failed AppError with a sentence on a bad value. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const { values } = parseArgs({
     args: argv,
@@ -65,22 +69,24 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
-      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
+      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' },
     },
   });
   const port = Number(values.port ?? env.ONEBOX_PORT ?? 5870);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ValidationError(`--port must be a number from 1 to 65535, not '${values.port}'.`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new AppError('validation_failed', `--port must be a number from 1 to 65535, not '${values.port}'.`);
   const accel = values.accel ?? 'auto';
-  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new ValidationError(`--accel must be kvm, tcg or auto, not '${accel}'.`);
+  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new AppError('validation_failed', `--accel must be kvm, tcg or auto, not '${accel}'.`);
   const level = values['log-level'] ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ValidationError(`--log-level must be debug, info, warn or error, not '${level}'.`);
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new AppError('validation_failed', `--log-level must be debug, info, warn or error, not '${level}'.`);
   const ttl = Number(values['console-token-ttl'] ?? 30);
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw new ValidationError(`--console-token-ttl must be a whole number of seconds from 1 to 3600, not '${values['console-token-ttl']}'.`);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw new AppError('validation_failed', `--console-token-ttl must be a whole number of seconds from 1 to 3600, not '${values['console-token-ttl']}'.`);
+  const maxUploadGiB = Number(values['max-upload-size'] ?? 64);
+  if (!Number.isFinite(maxUploadGiB) || maxUploadGiB <= 0 || maxUploadGiB > 65536) throw new AppError('validation_failed', `--max-upload-size must be a number of GiB above 0, not '${values['max-upload-size']}'.`);
   const localAgent = values['local-agent'] ?? 'in-process';
-  if (localAgent !== 'in-process' && localAgent !== 'loopback') throw new ValidationError(`--local-agent must be in-process or loopback, not '${localAgent}'.`);
+  if (localAgent !== 'in-process' && localAgent !== 'loopback') throw new AppError('validation_failed', `--local-agent must be in-process or loopback, not '${localAgent}'.`);
   const cpuModel = values['cpu-model'] ?? 'Nehalem';
-  if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new ValidationError(`--cpu-model '${cpuModel}' is not a CPU model name.`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new AppError('validation_failed', `--cpu-model '${cpuModel}' is not a CPU model name.`);
   return {
     tls: parseTls(values['tls-cert'], values['tls-key'], values['insecure-http'] === true),
     publicUrl: values['public-url'] === undefined ? undefined : parsePublicUrl(values['public-url']),
@@ -96,13 +102,14 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     trustProxy: values['trust-proxy'] === true,
     consoleTokenTtlSeconds: ttl,
     localAgent,
+    maxUploadBytes: Math.floor(maxUploadGiB * 1024 ** 3),
   };
 }
 
 function parseTls(certFile: string | undefined, keyFile: string | undefined, insecure: boolean): ServeConfig['tls'] {
-  if (insecure && (certFile || keyFile)) throw new ValidationError('--insecure-http serves plain HTTP; it cannot be combined with --tls-cert or --tls-key.');
+  if (insecure && (certFile || keyFile)) throw new AppError('validation_failed', '--insecure-http serves plain HTTP; it cannot be combined with --tls-cert or --tls-key.');
   if (insecure) return { kind: 'off' };
-  if (!certFile !== !keyFile) throw new ValidationError(`--tls-cert and --tls-key go together; got only ${certFile ? '--tls-cert' : '--tls-key'}.`);
+  if (!certFile !== !keyFile) throw new AppError('validation_failed', `--tls-cert and --tls-key go together; got only ${certFile ? '--tls-cert' : '--tls-key'}.`);
   return certFile && keyFile ? { kind: 'files', certFile: resolve(certFile), keyFile: resolve(keyFile) } : { kind: 'auto' };
 }
 
@@ -111,8 +118,8 @@ function parsePublicUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new ValidationError(`--public-url must be a URL like https://cloud.example.com, not '${text}'.`);
+    throw new AppError('validation_failed', `--public-url must be a URL like https://cloud.example.com, not '${text}'.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError(`--public-url must be an http or https URL, not '${text}'.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AppError('validation_failed', `--public-url must be an http or https URL, not '${text}'.`);
   return url;
 }

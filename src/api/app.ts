@@ -70,7 +70,7 @@ export function createApp(s: Services, opts: AppOptions) {
   const jsonLimit = bodyLimit({
     maxSize: 1024 * 1024,
     onError: () => {
-      throw new AppError(413, 'body_too_large', 'The request body is larger than 1 MiB.');
+      throw new AppError('body_too_large', 'The request body is larger than 1 MiB.');
     },
   });
   app.use('/api/*', (c, next) => (isUpload(c.req.method, c.req.path) ? next() : jsonLimit(c, next)));

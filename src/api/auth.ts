@@ -4,7 +4,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { AuthService, NewSession } from '../services/auth.js';
 import { clientIp, type AppEnv } from './env.js';
 
@@ -49,15 +49,15 @@ export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       const user = match ? auth.resolveApiToken(match[1]) : undefined;
-      if (!user) throw new UnauthorizedError('The API token is unknown or revoked.', 'invalid_token');
+      if (!user) throw new AppError('invalid_token', 'The API token is unknown or revoked.');
       c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c) });
       return next();
     }
     const cookie = sessionToken(c);
     const session = cookie ? auth.resolveSession(cookie) : undefined;
-    if (!session) throw new UnauthorizedError();
+    if (!session) throw new AppError('unauthenticated', 'Log in or present an API token to use this endpoint.');
     if (!SAFE_METHODS.has(c.req.method) && c.req.header(CSRF_HEADER) !== session.csrfToken)
-      throw new ForbiddenError(`Cookie-authenticated requests that change things need the ${CSRF_HEADER} header from the login response.`, 'csrf_token_invalid');
+      throw new AppError('csrf_token_invalid', `Cookie-authenticated requests that change things need the ${CSRF_HEADER} header from the login response.`);
     c.set('actor', { userId: session.user.id, username: session.user.username, role: session.user.role, ip: clientIp(c) });
     return next();
   };

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { Hono } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AppError, ValidationError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import type { ConsoleGrant } from '../services/instances/consoles.js';
 import type { Services } from '../services/index.js';
@@ -133,10 +133,10 @@ export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSoc
     '/ws',
     async (c, next) => {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
-        throw new AppError(426, 'websocket_required', 'This endpoint speaks WebSocket only; connect with a WebSocket client.');
+        throw new AppError('websocket_required', 'This endpoint speaks WebSocket only; connect with a WebSocket client.');
       checkOrigin(c.req.header('origin'), c.req.header('host'), c.req.header('authorization') !== undefined, opts.publicOrigin);
       const token = c.req.query('token');
-      if (!token) throw new ValidationError('Pass the console token as ?token=.', undefined, 'console_token_missing');
+      if (!token) throw new AppError('console_token_missing', 'Pass the console token as ?token=.');
       c.set('grant', s.consoles.redeem(token, c.var.actor));
       await next();
     },

@@ -1,12 +1,13 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
-import { consoleTokenSchema, createInstanceSchema, createPoolSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+import { consoleTokenSchema, createInstanceSchema, createPoolSchema, createStoragePoolSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
 
 const routes: Record<string, Record<string, Op>> = {
   '/health': { get: { summary: 'Liveness and version' } },
+  '/openapi.json': { get: { summary: 'This document' } },
   '/setup': { get: { summary: 'Whether the initial admin must still be created' }, post: { summary: 'Create the initial admin', body: setupSchema, status: 201 } },
   '/sessions': { post: { summary: 'Log in (sets the session cookie; returns the CSRF token)', body: loginSchema, status: 201 } },
   '/session': { get: { summary: 'The current session and its CSRF token' }, delete: { summary: 'Log out', status: 204 } },
@@ -32,9 +33,9 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/actions/eject-media': { post: { summary: 'Eject the CD-ROM medium (live when running)' } },
   '/instances/{id}/stats': { get: { summary: 'Live usage: CPU %, memory, disk and network counters' } },
   '/instances/{id}/vnc': { get: { summary: 'The VNC password' } },
-  '/instances/{id}/console-tokens': { post: { summary: 'A single-use console token (valid 30 s) and the relative websocket path', body: consoleTokenSchema, status: 201 } },
+  '/instances/{id}/console-tokens': { post: { summary: 'A single-use console token (valid 30 s unless serve --console-token-ttl says otherwise) and the relative websocket path', body: consoleTokenSchema, status: 201 } },
   '/console/ws': { get: { summary: 'Console websocket (?token=): binary frames, VNC RFB or serial bytes' } },
-  '/instances/{id}/console-log': { get: { summary: 'Everything the guest wrote to its serial console' } },
+  '/instances/{id}/console-log': { get: { summary: 'The last MiB of what the guest wrote to its serial console' } },
   '/operations': { get: { summary: 'List operations (?target=id)' } },
   '/operations/{id}': { get: { summary: 'Get an operation: state, progress, error' } },
   '/hosts': { get: { summary: 'List hosts' } },
@@ -44,6 +45,8 @@ const routes: Record<string, Record<string, Op>> = {
   },
   '/pools': { get: { summary: 'List compute pools' }, post: { summary: 'Create a compute pool', body: createPoolSchema, status: 201 } },
   '/pools/{id}': { get: { summary: 'Get a compute pool' }, delete: { summary: 'Delete an empty compute pool', status: 204 } },
+  '/storage-pools': { get: { summary: 'List storage pools' }, post: { summary: 'Create a local storage pool (a directory every host has)', body: createStoragePoolSchema, status: 201 } },
+  '/storage-pools/{id}': { get: { summary: 'Get a storage pool' }, delete: { summary: 'Delete a storage pool nothing uses', status: 204 } },
   '/audit': { get: { summary: 'The audit log, newest first' } },
 };
 

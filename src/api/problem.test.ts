@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Hono } from 'hono';
-import { AppError, ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../lib/errors.js';
+import { AppError, notFound, RateLimitedError } from '../lib/errors.js';
 import type { AppEnv } from './env.js';
 import { onError } from './problem.js';
 
@@ -20,9 +20,9 @@ function appThrowing(err: Error) {
 
 test('AppErrors keep status, code, detail and field errors', async () => {
   const cases: [AppError, number, string][] = [
-    [new ValidationError('Bad.', [{ field: 'name', message: 'Too long.' }]), 400, 'validation_failed'],
-    [new NotFoundError('instance', 'x'), 404, 'instance_not_found'],
-    [new ConflictError('instance_name_taken', 'Taken.'), 409, 'instance_name_taken'],
+    [new AppError('validation_failed', 'Bad.', [{ field: 'name', message: 'Too long.' }]), 400, 'validation_failed'],
+    [notFound('instance', 'x'), 404, 'instance_not_found'],
+    [new AppError('instance_name_taken', 'Taken.'), 409, 'instance_name_taken'],
     [new RateLimitedError('Slow down.', 7), 429, 'rate_limited'],
   ];
   for (const [err, status, code] of cases) {
@@ -47,4 +47,10 @@ test('unexpected errors become a generic 500 that names the request id and leaks
   assert.equal(body.code, 'internal_error');
   assert.match(body.detail, /req-123/);
   assert.doesNotMatch(JSON.stringify(body), /SQLITE|secret|onebox\.db|at /);
+});
+
+test('every code of the catalogue has a status with a title', async () => {
+  const { PROBLEM_CODES } = await import('../shared/problem-codes.js');
+  const { titles } = await import('./problem.js');
+  for (const [code, status] of Object.entries(PROBLEM_CODES)) assert.ok(titles[status], `${code} → ${status} has no title`);
 });

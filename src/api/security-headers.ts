@@ -53,11 +53,7 @@ export function requireKnownHost(allows: (host: string | undefined) => boolean):
     // No Host header (in-process requests): the host the request URL was built with.
     const host = c.req.header('host') ?? new URL(c.req.url).host;
     if (!allows(host))
-      throw new AppError(
-        421,
-        'misdirected_request',
-        `This server does not answer to the name '${(host ?? '').slice(0, 100)}'; open it by its address or host name, or add the name with --public-url.`,
-      );
+      throw new AppError('misdirected_request', `This server does not answer to the name '${(host ?? '').slice(0, 100)}'; open it by its address or host name, or add the name with --public-url.`);
     await next();
   };
 }

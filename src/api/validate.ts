@@ -1,10 +1,11 @@
 /** Request parsing at the edge: JSON bodies and query strings checked against zod schemas. */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { AppError, ValidationError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
+import type { ProblemCode } from '../shared/problem-codes.js';
 
 /** Stable error codes for particular fields, e.g. `{ password: 'password_too_weak' }`. */
-export type FieldCodes = Record<string, string>;
+export type FieldCodes = Record<string, ProblemCode>;
 
 function fail(error: z.ZodError, where: string, codes: FieldCodes = {}): never {
   const errors = error.issues.map((i) => ({
@@ -12,7 +13,7 @@ function fail(error: z.ZodError, where: string, codes: FieldCodes = {}): never {
     message: i.code === 'unrecognized_keys' ? `Unknown field(s): ${i.keys.join(', ')}.` : i.message,
   }));
   const code = errors.map((e) => codes[e.field]).find((c) => c !== undefined);
-  throw new ValidationError(`The ${where} is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join(' ')}`, errors, code);
+  throw new AppError(code ?? 'validation_failed', `The ${where} is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join(' ')}`, errors);
 }
 
 /** The MIME essence of a Content-Type (`Text/Plain; x=y` → `text/plain`). */
@@ -26,12 +27,12 @@ export const mimeEssence = (type: string | undefined) => (type ?? '').split(';')
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, codes?: FieldCodes): Promise<z.infer<S>> {
   const type = c.req.header('content-type');
   if (mimeEssence(type) !== 'application/json')
-    throw new AppError(415, 'unsupported_media_type', `Send the request body as JSON with Content-Type: application/json, not '${(type ?? 'none').slice(0, 100)}'.`);
+    throw new AppError('unsupported_media_type', `Send the request body as JSON with Content-Type: application/json, not '${(type ?? 'none').slice(0, 100)}'.`);
   let raw: unknown;
   try {
     raw = await c.req.json();
   } catch {
-    throw new ValidationError('The request body is not valid JSON.', undefined, 'invalid_json');
+    throw new AppError('invalid_json', 'The request body is not valid JSON.');
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) fail(parsed.error, 'request body', codes);

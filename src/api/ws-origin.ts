@@ -1,5 +1,5 @@
 /** Which page may open a console websocket: the server's own pages (by Host or the public URL), or a non-browser client with an API token. */
-import { ForbiddenError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 
 /** `host[:port]` of a URL or of a Host header under a scheme, default port dropped; undefined when malformed. */
 function hostPort(scheme: string, authority: string): string | undefined {
@@ -18,7 +18,7 @@ function hostPort(scheme: string, authority: string): string | undefined {
 export function checkOrigin(origin: string | undefined, host: string | undefined, hasBearer: boolean, publicOrigin: string | undefined): void {
   if (origin === undefined) {
     if (hasBearer) return;
-    throw new ForbiddenError('A console websocket without an Origin header must authenticate with an API token.', 'origin_not_allowed');
+    throw new AppError('origin_not_allowed', 'A console websocket without an Origin header must authenticate with an API token.');
   }
   let parsed: URL | undefined;
   try {
@@ -29,5 +29,5 @@ export function checkOrigin(origin: string | undefined, host: string | undefined
   const same = parsed !== undefined && host !== undefined && parsed.host === hostPort(parsed.protocol, host);
   const configured = parsed !== undefined && publicOrigin !== undefined && parsed.origin === new URL(publicOrigin).origin;
   if (!same && !configured)
-    throw new ForbiddenError(`A console websocket from the page at '${origin.slice(0, 100)}' is not allowed: it must come from this server's own pages.`, 'origin_not_allowed');
+    throw new AppError('origin_not_allowed', `A console websocket from the page at '${origin.slice(0, 100)}' is not allowed: it must come from this server's own pages.`);
 }

@@ -3,8 +3,7 @@
  * the database, recovers from the last run, serves HTTPS (or plain HTTP behind a TLS proxy)
  * and attaches this machine's host agent.
  */
-import { createServer as createHttpsServer } from 'node:https';
-import { serve, upgradeWebSocket } from '@hono/node-server';
+import { upgradeWebSocket } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { createConsoleWebSocketServer } from '../api/console-ws.js';
 import { HostAgents } from '../cluster/host-agent.js';
@@ -12,11 +11,14 @@ import type { ServeConfig } from '../config.js';
 import { detectAccel } from '../lib/accel.js';
 import { readEmbeddedAsset } from '../lib/embedded-assets.js';
 import { HostAllowList, localHostNames } from '../lib/host-names.js';
+import { stopAllChildren } from '../lib/exec.js';
 import { log } from '../lib/log.js';
 import type { ServerTls } from '../lib/tls-files.js';
 import { createServices, type Services } from '../services/index.js';
+import { DEFAULT_UPLOAD_LIMITS } from '../services/uploads.js';
 import type { FileLibrary } from '../storage/library.js';
 import { VERSION } from '../version.js';
+import { startHttpServer } from './http-server.js';
 import { attachLocalHostWithRetry, primaryAddress } from './local-host.js';
 import { openDataDir } from './serve-data-dir.js';
 import { listeningLine, prepareTls } from './serve-tls.js';
@@ -35,13 +37,15 @@ async function recoverFromLastRun(s: Services, library: FileLibrary): Promise<vo
 
 /** Serves the app over HTTPS (or plain HTTP without `tls`), websockets included; prints the listening line. */
 function listen(cfg: ServeConfig, app: ReturnType<typeof createApp>, tls: ServerTls | undefined, setupCode: string | undefined, setupCodeFile: string) {
-  const wss = createConsoleWebSocketServer(); // 1 MiB messages at most; noVNC's 'binary' subprotocol
-  const transport = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' as const } } : {};
-  const server = serve({ fetch: app.fetch, port: cfg.port, hostname: cfg.listen, websocket: { server: wss }, ...transport }, (addr) => {
-    const shown = cfg.listen === '0.0.0.0' || cfg.listen === '::' ? primaryAddress(cfg.listen) : cfg.listen;
-    console.log(listeningLine(VERSION, shown, addr.port, tls));
-    if (tls?.caFile) console.log(`clients can trust onebox's CA: ${tls.caFile}`);
-    if (setupCode) console.log(`setup code: ${setupCode} (the first visit asks for it to create the admin; also in ${setupCodeFile})`);
+  const server = startHttpServer({
+    fetch: app.fetch, port: cfg.port, hostname: cfg.listen, tls,
+    websocket: createConsoleWebSocketServer(), // 1 MiB messages at most; noVNC's 'binary' subprotocol
+    onListening: (addr) => {
+      const shown = cfg.listen === '0.0.0.0' || cfg.listen === '::' ? primaryAddress(cfg.listen) : cfg.listen;
+      console.log(listeningLine(VERSION, shown, addr.port, tls));
+      if (tls?.caFile) console.log(`clients can trust onebox's CA: ${tls.caFile}`);
+      if (setupCode) console.log(`setup code: ${setupCode} (the first visit asks for it to create the admin; also in ${setupCodeFile})`);
+    },
   });
   server.on('error', (err) => {
     log.error('cannot listen', { error: String(err), listen: cfg.listen, port: cfg.port });
@@ -63,7 +67,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   const agents = new HostAgents();
   const s = createServices({
     db: dir.db, agents, library: dir.library, setupCode: dir.setupCode, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen,
-    consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000,
+    consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000, uploadLimits: { ...DEFAULT_UPLOAD_LIMITS, maxBytes: cfg.maxUploadBytes },
   });
   await recoverFromLastRun(s, dir.library);
   const setupCode = s.auth.prepareSetup();
@@ -87,8 +91,11 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   log.info('shutting down');
   clearInterval(sessionPruner);
   server.close();
-  // Let running operations record their outcome before the database closes (bounded wait).
+  // Let running operations record their outcome before the database closes (bounded wait),
+  // then stop commands still at work (a qemu-img copy must not outlive us and write on).
   await Promise.race([s.operations.settled(), new Promise((r) => setTimeout(r, 10_000))]);
+  const stopped = stopAllChildren();
+  if (stopped) log.warn('stopped commands still running at shutdown', { count: stopped });
   const attached = agents.entries();
   s.hosts.stop();
   await Promise.all(attached.map(([, a]) => a.close().catch(() => undefined)));

@@ -6,7 +6,7 @@
  * Errors are the drivers' typed errors (hypervisor/errors, lib/storage-errors, cluster/errors).
  */
 import type { Duplex, Readable } from 'node:stream';
-import type { DomainState } from '../hypervisor/types.js';
+import type { DomainOwner, DomainState } from '../hypervisor/types.js';
 import type { ProgressFn } from '../storage/driver.js';
 import type {
   AgentEvent,
@@ -42,6 +42,8 @@ export interface DomainsApi {
   getAutostart(name: string): Promise<boolean>;
   list(): Promise<DomainState[]>;
   find(name: string): Promise<DomainState | undefined>;
+  /** Which instance and installation the domain's onebox metadata names; undefined for a domain onebox did not make. */
+  owner(name: string): Promise<DomainOwner | undefined>;
   start(name: string): Promise<void>;
   /** Graceful shutdown through ACPI. */
   shutdown(name: string): Promise<void>;

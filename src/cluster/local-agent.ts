@@ -61,6 +61,7 @@ export class LocalHostAgent implements HostAgent {
       getAutostart: (name) => hv.getAutostart(name),
       list: (): Promise<DomainState[]> => hv.listDomains(),
       find: (name) => hv.findDomain(name),
+      owner: (name) => hv.domainOwner(name),
       start: (name) => hv.start(name),
       shutdown: (name) => hv.shutdown(name),
       destroy: (name) => hv.destroy(name),

@@ -1,7 +1,7 @@
 /** Lookups by "id or name", the way every API path parameter is resolved. */
 import { eq, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { AppError, notFound, type NotFoundKind } from '../lib/errors.js';
 import type { Db } from './client.js';
 
 type Named = SQLiteTable & { id: SQLiteColumn; name: SQLiteColumn; createdAt: SQLiteColumn };
@@ -19,17 +19,17 @@ export function byIdOrName(table: { id: SQLiteColumn; name: SQLiteColumn; create
  * by several rows (instances in different pools) is refused with 409 `ambiguous_name`: the
  * caller must use the id, so two requests can never resolve the same name differently.
  */
-export function findByIdOrName<T extends Named>(db: Db, table: T, kind: string, key: string): T['$inferSelect'] | undefined {
+export function findByIdOrName<T extends Named>(db: Db, table: T, kind: NotFoundKind, key: string): T['$inferSelect'] | undefined {
   const match = byIdOrName(table, key);
   const rows = db.select().from(table as SQLiteTable).where(match.where).orderBy(...match.order).limit(2).all() as (T['$inferSelect'] & { id: string })[];
   if (rows.length > 1 && rows[0].id !== key)
-    throw new ConflictError('ambiguous_name', `Several ${kind.replace(/_/g, ' ')}s are named '${key}'; use the id instead.`);
+    throw new AppError('ambiguous_name', `Several ${kind.replace(/_/g, ' ')}s are named '${key}'; use the id instead.`);
   return rows[0];
 }
 
 /** Like findByIdOrName, but throws `<kind>_not_found`. */
-export function getByIdOrName<T extends Named>(db: Db, table: T, kind: string, key: string): T['$inferSelect'] {
+export function getByIdOrName<T extends Named>(db: Db, table: T, kind: NotFoundKind, key: string): T['$inferSelect'] {
   const row = findByIdOrName(db, table, kind, key);
-  if (!row) throw new NotFoundError(kind, key);
+  if (!row) throw notFound(kind, key);
   return row;
 }

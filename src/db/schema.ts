@@ -14,6 +14,12 @@ const updatedAt = () =>
     .notNull()
     .$defaultFn(() => new Date().toISOString());
 
+/** Facts about this installation, by key (e.g. `installation_id`, which marks the domains it owns). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
 /** People who log in. */
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),

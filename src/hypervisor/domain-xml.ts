@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { posix } from 'node:path';
 import { HypervisorError } from './errors.js';
-import type { CdromSpec, DiskSpec, DomainSpec, NicSpec, SeedSpec } from './types.js';
+import type { CdromSpec, DiskSpec, DomainOwner, DomainSpec, NicSpec, SeedSpec } from './types.js';
 import { el, renderXml, type XmlElement } from './xml.js';
 
 /** XML namespace of the onebox metadata element inside `<metadata>`. */
@@ -128,6 +128,7 @@ export function validateDomainSpec(spec: DomainSpec): void {
   }
   if (/[\n\r]/.test(spec.title)) fail(`title ${JSON.stringify(spec.title)} must be a single line`);
   if (spec.instanceId.length === 0) fail('instanceId is empty; every domain must name its onebox instance');
+  if (spec.owner !== undefined) checkSafeName('owner', spec.owner, 64);
   if (spec.accel !== 'kvm' && spec.accel !== 'tcg') fail(`accel ${JSON.stringify(spec.accel)} must be kvm or tcg`);
   if (spec.cpu.kind === 'named') checkSafeName('cpu model', spec.cpu.model, 64);
   checkInteger('vcpus', spec.vcpus, 1);
@@ -141,8 +142,17 @@ export function validateDomainSpec(spec: DomainSpec): void {
   checkBootOrders(spec);
 }
 
-function metadataXml(instanceId: string): XmlElement {
-  return el('onebox:instance', { 'xmlns:onebox': ONEBOX_METADATA_NS }, el('onebox:id', {}, instanceId));
+function metadataXml(instanceId: string, owner: string | undefined): XmlElement {
+  return el('onebox:instance', { 'xmlns:onebox': ONEBOX_METADATA_NS }, el('onebox:id', {}, instanceId), owner !== undefined && el('onebox:owner', {}, owner));
+}
+
+/** Reads the onebox metadata element back (as libvirt returns it); undefined when it names no instance. */
+export function parseOwnerMetadata(xml: string): DomainOwner | undefined {
+  const text = (tag: string) => new RegExp(`<(?:\\w+:)?${tag}>([^<]*)</(?:\\w+:)?${tag}>`).exec(xml)?.[1];
+  const instanceId = text('id');
+  if (!instanceId) return undefined;
+  const owner = text('owner');
+  return owner ? { instanceId, owner } : { instanceId };
 }
 
 function cpuXml(spec: DomainSpec): XmlElement {
@@ -250,7 +260,7 @@ export function buildDomainXml(spec: DomainSpec): string {
     el('name', {}, spec.name),
     el('uuid', {}, spec.uuid.toLowerCase()),
     spec.title !== '' && el('title', {}, spec.title),
-    el('metadata', {}, metadataXml(spec.instanceId)),
+    el('metadata', {}, metadataXml(spec.instanceId, spec.owner)),
     el('memory', { unit: 'MiB' }, spec.memoryMiB),
     el('currentMemory', { unit: 'MiB' }, spec.memoryMiB),
     el('vcpu', { placement: 'static' }, spec.vcpus),

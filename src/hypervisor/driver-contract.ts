@@ -123,6 +123,18 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await sawEvent(spec.name, 'undefined');
     });
 
+    test('the onebox metadata names the instance and its owning installation', async () => {
+      const owned = { ...fresh(), owner: 'obx_contract0000' };
+      await drv.defineDomain(owned);
+      assert.deepEqual(await drv.domainOwner(owned.name), { instanceId: owned.instanceId, owner: 'obx_contract0000' });
+      const legacy = fresh();
+      await drv.defineDomain(legacy);
+      assert.deepEqual(await drv.domainOwner(legacy.name), { instanceId: legacy.instanceId }, 'a domain from before owners were recorded');
+      await drv.undefineDomain(owned.name);
+      await drv.undefineDomain(legacy.name);
+      await assert.rejects(drv.domainOwner(owned.name), DomainNotFoundError);
+    });
+
     test('lifecycle: start, suspend, resume, reset, reboot, destroy with events and state errors', async () => {
       const spec = fresh();
       const state = async () => (await drv.findDomain(spec.name))?.state;

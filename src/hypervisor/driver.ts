@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type {
   DomainLifecycleEvent,
+  DomainOwner,
   DomainSpec,
   DomainState,
   DomainStats,
@@ -32,6 +33,9 @@ export interface HypervisorDriver {
   getAutostart(name: string): Promise<boolean>;
   /** Removes the persistent definition; the domain must not be running. Also removes its NVRAM/managed save. */
   undefineDomain(name: string): Promise<void>;
+
+  /** What the domain's onebox metadata says (instance and owning installation); undefined for a domain onebox did not define. */
+  domainOwner(name: string): Promise<DomainOwner | undefined>;
 
   /** Lists every domain the hypervisor knows, persistent or transient. */
   listDomains(): Promise<DomainState[]>;

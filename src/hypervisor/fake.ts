@@ -10,7 +10,7 @@ import { type Duplex, PassThrough } from 'node:stream';
 import { buildDomainXml } from './domain-xml.js';
 import type { HypervisorDriver } from './driver.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorUnavailableError } from './errors.js';
-import type { DomainLifecycleEvent, DomainRunState, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from './types.js';
+import type { DomainLifecycleEvent, DomainOwner, DomainRunState, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from './types.js';
 
 interface FakeDomain {
   spec: DomainSpec;
@@ -107,6 +107,11 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (d.state !== 'shutoff' && d.state !== 'crashed') throw new DomainStateError(`domain '${name}' is ${d.state}; stop it before undefining it`, 55);
     this.domains.delete(name);
     this.emit(name, 'undefined', 0, d.spec.uuid);
+  }
+
+  async domainOwner(name: string): Promise<DomainOwner | undefined> {
+    const { instanceId, owner } = this.get(name).spec;
+    return owner ? { instanceId, owner } : { instanceId };
   }
 
   async listDomains(): Promise<DomainState[]> {

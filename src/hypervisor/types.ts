@@ -53,6 +53,8 @@ export interface DomainSpec {
   title: string;
   /** onebox instance id, written into the domain metadata so domains can be traced back. */
   instanceId: string;
+  /** The onebox installation that owns the domain (metadata): a sweep removes only its own orphans, never another server's domains. */
+  owner?: string;
   accel: Accel;
   cpu: CpuMode;
   vcpus: number;
@@ -96,6 +98,13 @@ export interface DomainLifecycleEvent {
   event: string;
   /** libvirt's numeric event detail. */
   detail: number;
+}
+
+/** What a domain's onebox metadata says: which instance, of which installation. */
+export interface DomainOwner {
+  instanceId: string;
+  /** Absent on domains defined before onebox recorded owners. */
+  owner?: string;
 }
 
 /** Facts about the host the hypervisor runs on. */

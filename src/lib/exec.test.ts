@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ExecError, run } from './exec.js';
+import { ExecError, MAX_OUTPUT, run, stopAllChildren } from './exec.js';
 
 test('output, exit codes, timeouts and missing programs', async () => {
   assert.equal((await run(['sh', '-c', 'echo out; echo err >&2'])).stdout, 'out\n');
@@ -13,4 +13,14 @@ test('input reaches the command; a command that exits without reading a large in
   assert.equal((await run(['cat'], { input: 'hello' })).stdout, 'hello');
   for (let i = 0; i < 20; i++) await run(['true'], { input: 'x'.repeat(1024 * 1024) });
   for (let i = 0; i < 20; i++) await run(['true']);
+});
+
+test('output is kept up to MAX_OUTPUT (its end), and stopAllChildren ends commands still running', async () => {
+  const big = await run(['sh', '-c', `head -c ${MAX_OUTPUT + 4096} /dev/zero | tr '\\0' x; printf END`]);
+  assert.equal(big.stdout.length, MAX_OUTPUT);
+  assert.ok(big.stdout.endsWith('END'));
+  const sleeping = run(['sleep', '30']);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(stopAllChildren(), 1);
+  await assert.rejects(sleeping, ExecError);
 });

@@ -2,7 +2,7 @@
  * Runs external commands with an argument array (never a shell string), a timeout and a
  * typed error that carries the command, exit code and stderr.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { log } from './log.js';
 
 /** A command failed, timed out or could not be started. */
@@ -33,6 +33,21 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Output kept per stream: a chatty command cannot grow memory (the end is what explains a failure). */
+export const MAX_OUTPUT = 1024 * 1024;
+
+/** Children still running, so shutdown can stop them instead of leaving a qemu-img writing into a disk. */
+const running = new Set<ChildProcess>();
+
+/** Appends `chunk`, keeping the last MAX_OUTPUT characters. */
+const keepTail = (text: string, chunk: string) => (text.length + chunk.length > MAX_OUTPUT ? (text + chunk).slice(-MAX_OUTPUT) : text + chunk);
+
+/** Sends SIGTERM to every command still running (at shutdown); returns how many there were. */
+export function stopAllChildren(): number {
+  for (const child of running) child.kill('SIGTERM');
+  return running.size;
+}
+
 /** Runs `command[0]` with the remaining arguments; resolves on exit code 0, rejects with ExecError otherwise. */
 export function run(command: string[], options: RunOptions = {}): Promise<RunResult> {
   const [file, ...args] = command;
@@ -40,6 +55,7 @@ export function run(command: string[], options: RunOptions = {}): Promise<RunRes
   return new Promise((resolve, reject) => {
     // No stdin unless there is input: a command that exits before reading it would make writes fail with EPIPE.
     const child = spawn(file, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: options.env });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -49,15 +65,17 @@ export function run(command: string[], options: RunOptions = {}): Promise<RunRes
     }, timeoutMs);
     // Both are pipes (see stdio above); the types only lose that because stdin varies.
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
+      stdout = keepTail(stdout, chunk);
       options.onStdout?.(chunk);
     });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = keepTail(stderr, chunk)));
     child.on('error', (err) => {
+      running.delete(child);
       clearTimeout(timer);
       reject(new ExecError(command, null, stderr, `could not be started (${err.message})`));
     });
     child.on('close', (code) => {
+      running.delete(child);
       clearTimeout(timer);
       if (timedOut) reject(new ExecError(command, code, stderr, `timed out after ${timeoutMs} ms`));
       else if (code !== 0) reject(new ExecError(command, code, stderr, `exited with code ${code}`));

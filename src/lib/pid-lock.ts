@@ -15,7 +15,7 @@ export class LockedError extends AppError {
     readonly holderPid: number,
     what: string,
   ) {
-    super(409, 'data_dir_locked', `Another onebox (pid ${holderPid}) is already serving ${what}; stop it first, or give this one another --data-dir.`);
+    super('data_dir_locked', `Another onebox (pid ${holderPid}) is already serving ${what}; stop it first, or give this one another --data-dir.`);
   }
 }
 

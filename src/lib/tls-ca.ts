@@ -8,7 +8,7 @@ import 'reflect-metadata'; // @peculiar/x509's dependency injection needs a Refl
 import * as x509 from '@peculiar/x509';
 import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import { ValidationError } from './errors.js';
+import { AppError } from './errors.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -91,7 +91,7 @@ export async function createCertificateAuthority(commonName: string, validityDay
 
 /** Issues a certificate for `request`, signed by `ca`, with a new key pair. */
 export async function issueCertificate(ca: CertificateAuthority, request: CertificateRequest): Promise<IssuedCertificate> {
-  if (request.altNames.length === 0) throw new ValidationError(`A certificate for '${request.commonName}' needs at least one name or address.`);
+  if (request.altNames.length === 0) throw new AppError('validation_failed', `A certificate for '${request.commonName}' needs at least one name or address.`);
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importPrivateKey(ca.keyPem);
   const keys = await newKeyPair();

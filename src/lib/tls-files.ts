@@ -8,7 +8,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ValidationError } from './errors.js';
+import { AppError } from './errors.js';
 import { canonicalHost } from './host-names.js';
 
 const SERVER_VALIDITY_DAYS = 397; // what browsers accept for a server certificate
@@ -102,14 +102,14 @@ export function loadTlsFiles(certFile: string, keyFile: string): ServerTls {
     certPem = readFileSync(certFile, 'utf8');
     keyPem = readFileSync(keyFile, 'utf8');
   } catch (err) {
-    throw new ValidationError(`Cannot read the TLS certificate '${certFile}' or key '${keyFile}': ${(err as Error).message}.`);
+    throw new AppError('validation_failed', `Cannot read the TLS certificate '${certFile}' or key '${keyFile}': ${(err as Error).message}.`);
   }
   let matches: boolean;
   try {
     matches = new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
   } catch (err) {
-    throw new ValidationError(`'${certFile}' and '${keyFile}' must be a PEM certificate and its PEM private key: ${(err as Error).message}.`);
+    throw new AppError('validation_failed', `'${certFile}' and '${keyFile}' must be a PEM certificate and its PEM private key: ${(err as Error).message}.`);
   }
-  if (!matches) throw new ValidationError(`The key '${keyFile}' does not belong to the certificate '${certFile}'.`);
+  if (!matches) throw new AppError('validation_failed', `The key '${keyFile}' does not belong to the certificate '${certFile}'.`);
   return { certPem, keyPem, fingerprint: certificateFingerprint(certPem), issued: false };
 }

@@ -5,7 +5,7 @@
  */
 import { AgentUnreachableError, ArtifactMissingError, SeedBuildError } from '../cluster/errors.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError } from '../hypervisor/errors.js';
-import { AppError, ConflictError, InsufficientCapacityError, UnavailableError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import { ExecError } from '../lib/exec.js';
 import { log } from '../lib/log.js';
 import { ChecksumMismatchError, NoSpaceError, StorageError, TransferInterruptedError } from '../lib/storage-errors.js';
@@ -14,20 +14,20 @@ import { ChecksumMismatchError, NoSpaceError, StorageError, TransferInterruptedE
 export function toAppError(err: unknown, instanceName: string): unknown {
   if (err instanceof AppError) return err;
   if (err instanceof DomainNotFoundError)
-    return new ConflictError('domain_missing', `The virtual machine of instance '${instanceName}' is missing on its host; delete the instance or recreate it.`);
-  if (err instanceof DomainStateError) return new ConflictError('invalid_instance_state', `Instance '${instanceName}': ${err.message}`);
+    return new AppError('domain_missing', `The virtual machine of instance '${instanceName}' is missing on its host; delete the instance or recreate it.`);
+  if (err instanceof DomainStateError) return new AppError('invalid_instance_state', `Instance '${instanceName}': ${err.message}`);
   if (err instanceof HypervisorUnavailableError || err instanceof AgentUnreachableError)
-    return new UnavailableError('hypervisor_unavailable', `The host of instance '${instanceName}' is not reachable right now; try again shortly.`);
+    return new AppError('hypervisor_unavailable', `The host of instance '${instanceName}' is not reachable right now; try again shortly.`);
   if (err instanceof HypervisorTimeoutError)
-    return logged(err, new AppError(504, 'hypervisor_timeout', `The hypervisor of instance '${instanceName}' did not answer in time; the host may be overloaded or its storage stuck. Try again later.`));
-  if (err instanceof HypervisorError) return new AppError(502, 'hypervisor_error', `The hypervisor refused for instance '${instanceName}': ${err.message}`);
-  if (err instanceof NoSpaceError) return new InsufficientCapacityError('insufficient_storage', `The host of instance '${instanceName}' ran out of disk space.`);
+    return logged(err, new AppError('hypervisor_timeout', `The hypervisor of instance '${instanceName}' did not answer in time; the host may be overloaded or its storage stuck. Try again later.`));
+  if (err instanceof HypervisorError) return new AppError('hypervisor_error', `The hypervisor refused for instance '${instanceName}': ${err.message}`);
+  if (err instanceof NoSpaceError) return new AppError('insufficient_storage', `The host of instance '${instanceName}' ran out of disk space.`);
   if (err instanceof SeedBuildError)
-    return new UnavailableError('seed_build_failed', `The cloud-init seed ISO of '${instanceName}' could not be built; is genisoimage installed? \`onebox doctor\` checks.`);
+    return new AppError('seed_build_failed', `The cloud-init seed ISO of '${instanceName}' could not be built; is genisoimage installed? \`onebox doctor\` checks.`);
   if (err instanceof ChecksumMismatchError || err instanceof TransferInterruptedError || err instanceof ArtifactMissingError)
-    return logged(err, new AppError(502, 'transfer_failed', `Copying a file to the host of instance '${instanceName}' failed; try again.`));
+    return logged(err, new AppError('transfer_failed', `Copying a file to the host of instance '${instanceName}' failed; try again.`));
   if (err instanceof ExecError || err instanceof StorageError)
-    return logged(err, new AppError(502, 'storage_error', `A disk operation for instance '${instanceName}' failed on its host; the server log has the details.`));
+    return logged(err, new AppError('storage_error', `A disk operation for instance '${instanceName}' failed on its host; the server log has the details.`));
   return err;
 }
 

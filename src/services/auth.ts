@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiTokens, sessions, users } from '../db/schema.js';
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError } from '../lib/errors.js';
+import { AppError, notFound, RateLimitedError } from '../lib/errors.js';
 import { newId, newSecret } from '../lib/ids.js';
 import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
@@ -73,23 +73,20 @@ export class AuthService {
    * the setup code, with wrong codes rate-limited per address like logins.
    */
   async setupAdmin(username: string, password: string, setupCode: string | undefined, ip: string): Promise<PublicUser> {
-    if (!this.isSetupNeeded()) throw new ConflictError('setup_already_done', 'The initial admin already exists; log in instead.');
+    if (!this.isSetupNeeded()) throw new AppError('setup_already_done', 'The initial admin already exists; log in instead.');
     const keys = [`setup:${addressKey(ip)}`];
     const wait = this.throttle.retryAfterSeconds(keys);
     if (wait > 0) throw new RateLimitedError(`Too many wrong setup codes; try again in ${wait} seconds.`, wait);
     if (!this.setupCode.matches(setupCode)) {
       this.throttle.recordFailure(keys);
       log.warn('setup refused: wrong or missing setup code', { ip });
-      throw new ForbiddenError(
-        setupCode ? 'The setup code is wrong. Use the code onebox printed when it started (also in the file setup-code in its data directory).'
-          : 'Setup needs the setup code that onebox printed when it started (also in the file setup-code in its data directory).',
-        'setup_code_invalid',
-      );
+      throw new AppError('setup_code_invalid', setupCode ? 'The setup code is wrong. Use the code onebox printed when it started (also in the file setup-code in its data directory).'
+          : 'Setup needs the setup code that onebox printed when it started (also in the file setup-code in its data directory).');
     }
     const passwordHash = await hashPassword(password);
     const user = this.db.transaction((tx) => {
       if (tx.select({ n: sql<number>`count(*)` }).from(users).get()!.n > 0)
-        throw new ConflictError('setup_already_done', 'The initial admin already exists; log in instead.');
+        throw new AppError('setup_already_done', 'The initial admin already exists; log in instead.');
       return tx.insert(users).values({ id: newId('usr'), username, passwordHash, role: 'admin' }).returning().get();
     });
     this.setupCode.remove();
@@ -114,7 +111,7 @@ export class AuthService {
     if (!user || !ok) {
       log.warn('login failed', { username, ip });
       this.audit.record(undefined, 'login_failed', 'user', user?.id ?? null, `username=${username} ip=${ip}`);
-      throw new UnauthorizedError('The username or password is wrong.', 'invalid_credentials');
+      throw new AppError('invalid_credentials', 'The username or password is wrong.');
     }
     this.throttle.reset(keys);
     this.pruneExpiredSessions();
@@ -171,7 +168,7 @@ export class AuthService {
   /** Revokes one of the caller's tokens. */
   deleteApiToken(actor: Actor, id: string): void {
     const result = this.db.delete(apiTokens).where(and(eq(apiTokens.id, id), eq(apiTokens.userId, actor.userId))).run();
-    if (result.changes === 0) throw new NotFoundError('api_token', id);
+    if (result.changes === 0) throw notFound('api_token', id);
     this.audit.record(actor, 'delete', 'api_token', id);
   }
 

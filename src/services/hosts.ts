@@ -9,7 +9,7 @@ import type { HostAgent, HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { computePools, hosts, instances } from '../db/schema.js';
-import { ConflictError, NotFoundError } from '../lib/errors.js';
+import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
@@ -141,9 +141,9 @@ export class HostsService {
     return this.db.transaction((tx) => {
       if (change.poolId !== undefined && change.poolId !== host.poolId) {
         if (change.poolId !== null && !tx.select({ id: computePools.id }).from(computePools).where(eq(computePools.id, change.poolId)).get())
-          throw new NotFoundError('compute_pool', change.poolId);
+          throw notFound('compute_pool', change.poolId);
         const count = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()?.n ?? 0;
-        if (count > 0) throw new ConflictError('host_has_instances', `Host '${host.name}' has ${plural(count, 'instance')}; move or delete them before changing its pool.`);
+        if (count > 0) throw new AppError('host_has_instances', `Host '${host.name}' has ${plural(count, 'instance')}; move or delete them before changing its pool.`);
       }
       const row = tx.update(hosts).set(change).where(eq(hosts.id, host.id)).returning().get();
       this.audit.record(actor, 'update', 'host', host.id, JSON.stringify(change));
@@ -159,7 +159,7 @@ export class HostsService {
     };
     if (!('local' in how)) {
       const row = this.db.update(hosts).set(values).where(eq(hosts.id, how.hostId)).returning().get();
-      if (!row) throw new NotFoundError('host', how.hostId);
+      if (!row) throw notFound('host', how.hostId);
       return row;
     }
     const existing = this.db.select().from(hosts).where(eq(hosts.isLocal, true)).get();

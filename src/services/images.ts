@@ -8,7 +8,7 @@ import type { ArtifactRef, ArtifactSource } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { images, instances } from '../db/schema.js';
-import { ConflictError, ValidationError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import { plural } from '../lib/english.js';
 import { newId } from '../lib/ids.js';
 import type { FileLibrary, ReceivedFile } from '../storage/library.js';
@@ -62,7 +62,7 @@ export class ImagesService {
 
   /** Receives an uploaded qcow2 or raw image. Nothing is visible until it is complete and valid. */
   async upload(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<Image> {
-    const nameTaken = () => new ConflictError('image_name_taken', `An image named '${meta.name}' already exists.`);
+    const nameTaken = () => new AppError('image_name_taken', `An image named '${meta.name}' already exists.`);
     if (this.db.select({ id: images.id }).from(images).where(eq(images.name, meta.name)).get()) throw nameTaken();
     const row = await storeUpload({
       library: this.library, limits: this.limits, body, declaredBytes, shelf: 'images', nameTaken,
@@ -84,19 +84,19 @@ export class ImagesService {
   /** Checks an uploaded file is a self-contained qcow2 or raw disk; refuses anything that could reach host files. */
   private async inspect(received: ReceivedFile): Promise<VolumeInfo> {
     const info = await this.library.inspectImage(received).catch(() => {
-      throw new ValidationError('The file is not a readable disk image (qemu-img cannot open it).', undefined, 'image_corrupt');
+      throw new AppError('image_corrupt', 'The file is not a readable disk image (qemu-img cannot open it).');
     });
     if (info.format !== 'qcow2' && info.format !== 'raw')
-      throw new ValidationError(`The file is a ${info.format} image; upload qcow2 or raw.`, undefined, 'unsupported_image_format');
+      throw new AppError('unsupported_image_format', `The file is a ${info.format} image; upload qcow2 or raw.`);
     if (info.format === 'raw' && received.sizeBytes % 512 !== 0)
-      throw new ValidationError(`The file is neither qcow2 nor a raw disk (${received.sizeBytes} bytes is not a multiple of 512).`, undefined, 'unsupported_image_format');
+      throw new AppError('unsupported_image_format', `The file is neither qcow2 nor a raw disk (${received.sizeBytes} bytes is not a multiple of 512).`);
     if (info.backingFile)
-      throw new ValidationError('The image refers to a backing file; upload a self-contained image (qemu-img convert -O qcow2).', undefined, 'image_has_backing_file');
+      throw new AppError('image_has_backing_file', 'The image refers to a backing file; upload a self-contained image (qemu-img convert -O qcow2).');
     if (info.dataFile !== undefined)
-      throw new ValidationError('The image keeps its data in an external file; upload a self-contained image (qemu-img convert -O qcow2).', undefined, 'image_has_data_file');
+      throw new AppError('image_has_data_file', 'The image keeps its data in an external file; upload a self-contained image (qemu-img convert -O qcow2).');
     if (info.format === 'qcow2')
       await this.library.checkImage(received).catch(() => {
-        throw new ValidationError('The qcow2 image is corrupt (qemu-img check failed).', undefined, 'image_corrupt');
+        throw new AppError('image_corrupt', 'The qcow2 image is corrupt (qemu-img check failed).');
       });
     return info;
   }
@@ -112,7 +112,7 @@ export class ImagesService {
         .where(and(eq(instances.imageId, image.id), or(eq(instances.cloneMode, 'linked'), eq(instances.state, 'creating'))))
         .all();
       if (users.length > 0)
-        throw new ConflictError('image_in_use', `Image '${image.name}' backs ${plural(users.length, 'instance')} (${users.map((u) => u.name).join(', ')}); delete them first.`);
+        throw new AppError('image_in_use', `Image '${image.name}' backs ${plural(users.length, 'instance')} (${users.map((u) => u.name).join(', ')}); delete them first.`);
       tx.update(instances).set({ imageId: null }).where(eq(instances.imageId, image.id)).run();
       tx.delete(images).where(eq(images.id, image.id)).run();
     });

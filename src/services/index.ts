@@ -20,6 +20,7 @@ import { InstanceStore } from './instances/store.js';
 import { MediaService } from './media.js';
 import { OperationsService } from './operations.js';
 import { PoolsService } from './pools.js';
+import { SettingsService } from './settings.js';
 import { StoragePoolsService } from './storage-pools.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 
@@ -71,7 +72,8 @@ export function createServices(cfg: ServiceConfig): Services {
   const images = new ImagesService(db, cfg.library, limits, audit, forget);
   const media = new MediaService(db, cfg.library, limits, audit, forget);
   const store = new InstanceStore(db, cfg.lockWaitMs);
-  const runtime = new InstanceRuntime({ db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen });
+  const installationId = new SettingsService(db).installationId();
+  const runtime = new InstanceRuntime({ db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, installationId });
   const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
   const reconciler = new InstanceReconciler(store, runtime);
   hosts.setListener(reconciler);

@@ -15,7 +15,7 @@ export interface Download {
 
 /** 410: the row is there but its file is gone. */
 function missing(name: string): AppError {
-  return new AppError(410, 'file_missing', `The file of '${name}' is missing from the data directory; delete the entry and upload it again.`);
+  return new AppError('file_missing', `The file of '${name}' is missing from the data directory; delete the entry and upload it again.`);
 }
 
 /** Opens a library file as a download. */

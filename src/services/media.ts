@@ -4,7 +4,7 @@ import type { ArtifactRef, ArtifactSource } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { instances, media } from '../db/schema.js';
-import { ConflictError, ValidationError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { FileLibrary } from '../storage/library.js';
 import type { Actor } from './actor.js';
@@ -65,13 +65,13 @@ export class MediaService {
 
   /** Receives an uploaded ISO. Nothing is visible until it is complete and valid. */
   async upload(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, name: string, actor: Actor): Promise<Media> {
-    const nameTaken = () => new ConflictError('media_name_taken', `An ISO named '${name}' already exists.`);
+    const nameTaken = () => new AppError('media_name_taken', `An ISO named '${name}' already exists.`);
     if (this.db.select({ id: media.id }).from(media).where(eq(media.name, name)).get()) throw nameTaken();
     const row = await storeUpload({
       library: this.library, limits: this.limits, body, declaredBytes, shelf: 'media', nameTaken,
       accept: async (received) => {
         if (!(await this.library.isIso9660(received)))
-          throw new ValidationError('The file is not an ISO 9660 image (no CD001 signature).', undefined, 'not_an_iso');
+          throw new AppError('not_an_iso', 'The file is not an ISO 9660 image (no CD001 signature).');
         const id = newId('iso');
         return { id, fileName: `${id}.iso` };
       },
@@ -85,10 +85,10 @@ export class MediaService {
   /** Deletes an ISO unless it is inserted in an instance (or being inserted); hosts drop their copies. */
   async delete(idOrName: string, actor: Actor): Promise<void> {
     const item = this.get(idOrName);
-    if (this.inUse.has(item.id)) throw new ConflictError('media_in_use', `ISO '${item.name}' is being inserted into an instance right now; try again in a moment.`);
+    if (this.inUse.has(item.id)) throw new AppError('media_in_use', `ISO '${item.name}' is being inserted into an instance right now; try again in a moment.`);
     const users = this.db.select({ name: instances.name }).from(instances).where(eq(instances.mediaId, item.id)).all();
     if (users.length > 0)
-      throw new ConflictError('media_in_use', `ISO '${item.name}' is inserted in ${plural(users.length, 'instance')} (${users.map((u) => u.name).join(', ')}); eject it first.`);
+      throw new AppError('media_in_use', `ISO '${item.name}' is inserted in ${plural(users.length, 'instance')} (${users.map((u) => u.name).join(', ')}); eject it first.`);
     this.db.delete(media).where(eq(media.id, item.id)).run();
     await this.library.remove('media', item.fileName);
     this.audit.record(actor, 'delete', 'media', item.id, item.name);

@@ -6,8 +6,9 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { operations } from '../db/schema.js';
-import { AppError, NotFoundError } from '../lib/errors.js';
+import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
+import { RevertError } from '../lib/reverter.js';
 import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
 
@@ -56,7 +57,7 @@ export class OperationsService {
   /** Gets one operation or throws NotFound. */
   get(id: string): Operation {
     const row = this.db.select().from(operations).where(eq(operations.id, id)).get();
-    if (!row) throw new NotFoundError('operation', id);
+    if (!row) throw notFound('operation', id);
     return row;
   }
 
@@ -81,14 +82,20 @@ export class OperationsService {
     this.db.update(operations).set({ ...values, updatedAt: now() }).where(eq(operations.id, id)).run();
   }
 
+  /**
+   * Records why an operation failed: an AppError's code and sentence (also when its cleanup then
+   * failed too, naming the steps). Anything else may carry paths or tool output: it goes to the
+   * log under the operation's id, and users see a generic sentence with that id.
+   */
   private fail(id: string, err: unknown): void {
-    if (err instanceof AppError) {
-      this.update(id, { state: 'failed', errorCode: err.code, errorDetail: err.message });
+    const known = err instanceof RevertError ? err.original : err;
+    if (known instanceof AppError) {
+      const cleanup = err instanceof RevertError ? ` Cleaning up failed too (${err.failedSteps.join(', ')}); delete it to finish the cleanup.` : '';
+      this.update(id, { state: 'failed', errorCode: known.code, errorDetail: known.message + cleanup });
       return;
     }
     log.error('operation failed', { operation: id, error: err instanceof Error ? err.stack : String(err) });
-    const detail = err instanceof Error ? err.message : String(err);
-    this.update(id, { state: 'failed', errorCode: 'operation_failed', errorDetail: detail });
+    this.update(id, { state: 'failed', errorCode: 'internal_error', errorDetail: `Something went wrong on the server; the log has the details under operation ${id}.` });
   }
 }
 

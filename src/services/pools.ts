@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { computePools, hosts, instances } from '../db/schema.js';
 import { plural } from '../lib/english.js';
-import { ConflictError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
@@ -22,7 +22,7 @@ export class PoolsService {
   /** Creates a pool; names are unique. `storagePoolId` null = the default storage pool. */
   create(input: { name: string; cpuOvercommit: number; memoryOvercommit: number; diskOvercommit: number; storagePoolId: string | null }, actor: Actor): Pool {
     if (this.db.select({ id: computePools.id }).from(computePools).where(eq(computePools.name, input.name)).get())
-      throw new ConflictError('pool_name_taken', `A pool named '${input.name}' already exists.`);
+      throw new AppError('pool_name_taken', `A pool named '${input.name}' already exists.`);
     const row = this.db.insert(computePools).values({ id: newId('pool'), ...input }).returning().get();
     this.audit.record(actor, 'create', 'compute_pool', row.id, row.name);
     return row;
@@ -31,12 +31,12 @@ export class PoolsService {
   /** Deletes a pool that has no hosts and no instances; `default` stays. */
   delete(idOrName: string, actor: Actor): void {
     const pool = this.get(idOrName);
-    if (pool.name === 'default') throw new ConflictError('pool_is_default', 'The default pool cannot be deleted.');
+    if (pool.name === 'default') throw new AppError('pool_is_default', 'The default pool cannot be deleted.');
     this.db.transaction((tx) => {
       const hostCount = tx.select({ n: sql<number>`count(*)` }).from(hosts).where(eq(hosts.poolId, pool.id)).get()?.n ?? 0;
       const instanceCount = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.poolId, pool.id)).get()?.n ?? 0;
       if (hostCount > 0 || instanceCount > 0)
-        throw new ConflictError('pool_not_empty', `Pool '${pool.name}' still has ${plural(hostCount, 'host')} and ${plural(instanceCount, 'instance')}; move or delete them first.`);
+        throw new AppError('pool_not_empty', `Pool '${pool.name}' still has ${plural(hostCount, 'host')} and ${plural(instanceCount, 'instance')}; move or delete them first.`);
       tx.delete(computePools).where(eq(computePools.id, pool.id)).run();
     });
     this.audit.record(actor, 'delete', 'compute_pool', pool.id, pool.name);

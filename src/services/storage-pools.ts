@@ -8,7 +8,7 @@ import type { StoragePoolSpec } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { computePools, instances, storagePools } from '../db/schema.js';
-import { ConflictError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
@@ -41,7 +41,7 @@ export class StoragePoolsService {
   /** A local pool in a directory that every host of the compute pools using it must have. */
   create(input: { name: string; path: string }, actor: Actor): StoragePool {
     if (this.db.select({ id: storagePools.id }).from(storagePools).where(or(eq(storagePools.name, input.name), eq(storagePools.path, input.path))).get())
-      throw new ConflictError('storage_pool_taken', `A storage pool named '${input.name}' or in '${input.path}' already exists.`);
+      throw new AppError('storage_pool_taken', `A storage pool named '${input.name}' or in '${input.path}' already exists.`);
     const row = this.db.insert(storagePools).values({ id: newId('stp'), name: input.name, kind: 'local', path: input.path }).returning().get();
     this.audit.record(actor, 'create', 'storage_pool', row.id, row.name);
     return row;
@@ -50,13 +50,13 @@ export class StoragePoolsService {
   /** Deletes a pool no compute pool and no instance uses; `default` stays. */
   delete(idOrName: string, actor: Actor): void {
     const pool = this.get(idOrName);
-    if (pool.name === 'default') throw new ConflictError('storage_pool_is_default', 'The default storage pool cannot be deleted.');
+    if (pool.name === 'default') throw new AppError('storage_pool_is_default', 'The default storage pool cannot be deleted.');
     this.db.transaction((tx) => {
       const n = (table: typeof computePools | typeof instances) =>
         tx.select({ n: sql<number>`count(*)` }).from(table).where(eq(table.storagePoolId, pool.id)).get()?.n ?? 0;
       const [pools, users] = [n(computePools), n(instances)];
       if (pools > 0 || users > 0)
-        throw new ConflictError('storage_pool_in_use', `Storage pool '${pool.name}' is used by ${pools} compute pool(s) and ${users} instance(s).`);
+        throw new AppError('storage_pool_in_use', `Storage pool '${pool.name}' is used by ${pools} compute pool(s) and ${users} instance(s).`);
       tx.delete(storagePools).where(eq(storagePools.id, pool.id)).run();
     });
     this.audit.record(actor, 'delete', 'storage_pool', pool.id, pool.name);

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { isUniqueViolation } from '../db/errors.js';
 import { gib } from '../lib/english.js';
-import { AppError, InsufficientCapacityError, ValidationError } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import type { FileLibrary, LibraryShelf, ReceivedFile } from '../storage/library.js';
 import { NoSpaceError, TooLargeError, TransferInterruptedError } from '../lib/storage-errors.js';
 
@@ -40,12 +40,12 @@ export interface StoreUploadOptions<A, Row> {
 
 /** Receives, validates, moves into place and records an upload. */
 export async function storeUpload<A, Row>(opts: StoreUploadOptions<A, Row>): Promise<Row> {
-  if (!opts.body) throw new ValidationError('The request has no body; send the file as the request body.', undefined, 'empty_upload');
+  if (!opts.body) throw new AppError('empty_upload', 'The request has no body; send the file as the request body.');
   await refuseEarly(opts);
   const received = await receive(opts);
   let accepted: (A & { fileName: string }) | undefined;
   try {
-    if (received.sizeBytes === 0) throw new ValidationError('The uploaded file is empty.', undefined, 'empty_upload');
+    if (received.sizeBytes === 0) throw new AppError('empty_upload', 'The uploaded file is empty.');
     accepted = await opts.accept(received);
     await opts.library.accept(received, opts.shelf, accepted.fileName);
     return opts.insert(received, accepted);
@@ -73,17 +73,17 @@ async function receive(opts: StoreUploadOptions<unknown, unknown>): Promise<Rece
   } catch (err) {
     if (err instanceof TooLargeError) throw tooLarge(opts.limits.maxBytes);
     if (err instanceof NoSpaceError)
-      throw new InsufficientCapacityError('insufficient_storage', `The upload was stopped: the data directory would fall under its reserve of ${gib(opts.limits.reserveBytes)} free; nothing was stored.`);
+      throw new AppError('insufficient_storage', `The upload was stopped: the data directory would fall under its reserve of ${gib(opts.limits.reserveBytes)} free; nothing was stored.`);
     if (err instanceof TransferInterruptedError)
-      throw new ValidationError(`The upload was interrupted after ${err.receivedBytes} bytes; nothing was stored. Try again.`, undefined, 'upload_interrupted');
+      throw new AppError('upload_interrupted', `The upload was interrupted after ${err.receivedBytes} bytes; nothing was stored. Try again.`);
     throw err;
   }
 }
 
 function tooLarge(maxBytes: number): AppError {
-  return new AppError(413, 'upload_too_large', `The file is larger than the upload limit of ${gib(maxBytes)} (serve --max-upload-size).`);
+  return new AppError('upload_too_large', `The file is larger than the upload limit of ${gib(maxBytes)} (serve --max-upload-size).`);
 }
 
 function noSpace(declared: number, free: number, reserve: number): AppError {
-  return new InsufficientCapacityError('insufficient_storage', `The file (${gib(declared)}) does not fit: ${gib(free)} are free and ${gib(reserve)} must stay free.`);
+  return new AppError('insufficient_storage', `The file (${gib(declared)}) does not fit: ${gib(free)} are free and ${gib(reserve)} must stay free.`);
 }

@@ -1,6 +1,6 @@
 /** First-run setup, login and logout. */
 import { Hono } from 'hono';
-import { UnauthorizedError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services/index.js';
 import { loginSchema, setupSchema } from '../../shared/schemas.js';
 import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth.js';
@@ -24,7 +24,7 @@ export function sessionRoutes(s: Services) {
     .get('/session', (c) => {
       const token = sessionToken(c);
       const session = token ? s.auth.resolveSession(token) : undefined;
-      if (!session) throw new UnauthorizedError('Not logged in.');
+      if (!session) throw new AppError('unauthenticated', 'Not logged in.');
       return c.json(session);
     })
     .delete('/session', (c) => {

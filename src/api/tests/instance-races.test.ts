@@ -66,7 +66,8 @@ describe('instances under concurrency and failure', () => {
     await api.services.operations.settled(body.operation.id);
     const op = api.services.operations.get(body.operation.id);
     assert.equal(op.state, 'failed');
-    assert.match(op.errorDetail ?? '', /cleaning up failed at: undefine domain/);
+    assert.equal(op.errorCode, 'hypervisor_unavailable');
+    assert.match(op.errorDetail ?? '', /Cleaning up failed too \(undefine domain\)/);
     const inst = api.services.instances.get(body.instance.id);
     assert.equal(inst.state, 'error');
     assert.match(inst.stateReason, /cleanup is incomplete/);

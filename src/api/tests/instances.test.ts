@@ -156,4 +156,22 @@ describe('instances API (fake hypervisor and storage, real SQLite)', () => {
     assert.equal(existsSync(api.agent.paths.instanceDir(body.instance.id)), false);
     assert.equal(await api.hypervisor.findDomain(body.instance.domainName), undefined);
   });
+
+  test('at attach, domains this installation made that no instance refers to are removed; foreign and legacy domains stay', async () => {
+    const made = await json(await api.call('POST', '/api/v1/instances', { json: { name: 'kept', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 } } }));
+    await waitOperation(api, `/api/v1/operations/${made.operation.id}`);
+    const spec = api.hypervisor.specOf(made.instance.domainName);
+    assert.ok(spec?.owner?.startsWith('obx_'), 'the domain names this installation as its owner');
+    const base = { ...spec!, disks: [], seed: undefined, cdrom: { target: 'sda' } };
+    await api.hypervisor.defineDomain({ ...base, name: 'ob-ins_orphan000000', uuid: '00000000-0000-4000-8000-00000000000a', instanceId: 'ins_orphan000000' });
+    await api.hypervisor.defineDomain({ ...base, name: 'ob-ins_foreign00000', uuid: '00000000-0000-4000-8000-00000000000b', instanceId: 'ins_foreign00000', owner: 'obx_someoneelse' });
+    await api.hypervisor.defineDomain({ ...base, name: 'legacy-vm', uuid: '00000000-0000-4000-8000-00000000000c', instanceId: 'ins_legacy000000', owner: undefined });
+    api = await api.restart();
+    assert.equal(await api.hypervisor.findDomain('ob-ins_orphan000000'), undefined, 'our orphan is gone');
+    assert.ok(await api.hypervisor.findDomain('ob-ins_foreign00000'), "another installation's domain stays");
+    assert.ok(await api.hypervisor.findDomain('legacy-vm'), 'a domain without an owner stays');
+    assert.ok(await api.hypervisor.findDomain(made.instance.domainName), 'a domain with an instance stays');
+    await api.hypervisor.undefineDomain('ob-ins_foreign00000');
+    await api.hypervisor.undefineDomain('legacy-vm');
+  });
 });

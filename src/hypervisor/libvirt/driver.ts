@@ -6,11 +6,11 @@
  * connection's calls nor hold its request slots, and its socket can be paused for backpressure.
  */
 import type { Duplex } from 'node:stream';
-import { buildDomainXml } from '../domain-xml.js';
+import { buildDomainXml, ONEBOX_METADATA_NS, parseOwnerMetadata } from '../domain-xml.js';
 import type { HypervisorDriver } from '../driver.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError } from '../errors.js';
 import { openTcpStream } from '../tcp-stream.js';
-import type { DomainLifecycleEvent, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from '../types.js';
+import type { DomainLifecycleEvent, DomainOwner, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from '../types.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { DomainLifecycleEvents } from './domain-events.js';
@@ -33,6 +33,7 @@ const VIR_DOMAIN_DEFINE_VALIDATE = 1;
 const VIR_CONNECT_LIST_DOMAINS_ALL = 0;
 const VIR_DOMAIN_CONSOLE_FORCE = 1;
 const VIR_DOMAIN_CONSOLE_SAFE = 2;
+const VIR_DOMAIN_METADATA_ELEMENT = 2;
 
 /** Options of openLibvirtDriver: the connection options plus the XML builder (injectable for tests). */
 export interface LibvirtDriverOptions extends LibvirtConnectionOptions {
@@ -105,6 +106,17 @@ export class LibvirtDriver implements HypervisorDriver {
     const extra = this.isTestDriver ? 0 : VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA;
     const flags = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | extra;
     await this.connection.call('DOMAIN_UNDEFINE_FLAGS', { dom, flags });
+  }
+
+  async domainOwner(name: string): Promise<DomainOwner | undefined> {
+    const dom = await this.lookup(name);
+    try {
+      const { metadata } = await this.connection.call('DOMAIN_GET_METADATA', { dom, type: VIR_DOMAIN_METADATA_ELEMENT, uri: ONEBOX_METADATA_NS, flags: 0 });
+      return parseOwnerMetadata(metadata);
+    } catch (err) {
+      if (err instanceof HypervisorError && err.libvirtCode === VirErrorNumber.VIR_ERR_NO_DOMAIN_METADATA) return undefined;
+      throw err;
+    }
   }
 
   async listDomains(): Promise<DomainState[]> {

@@ -14,6 +14,8 @@ export const VirErrorNumber = {
   VIR_ERR_OPERATION_INVALID: 55,
   VIR_ERR_OPERATION_TIMEOUT: 68,
   VIR_ERR_AUTH_FAILED: 45,
+  VIR_ERR_NO_DOMAIN_METADATA: 80,
+  VIR_ERR_NO_NETWORK: 43,
 } as const;
 
 /** The libvirt message of a remote error, or a fallback sentence naming its code. */

@@ -5,7 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { ConsoleKind } from '../../cluster/agent-types.js';
-import { ConflictError, UnauthorizedError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { newSecret } from '../../lib/ids.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
@@ -50,7 +50,7 @@ export class ConsoleService {
   issue(idOrName: string, kind: ConsoleKind, actor: Actor): ConsoleTicket {
     const row = this.store.get(idOrName);
     if (row.state !== 'running' && row.state !== 'paused')
-      throw new ConflictError('instance_not_running', `Instance '${row.name}' is ${row.state}; start it to use its console.`);
+      throw new AppError('instance_not_running', `Instance '${row.name}' is ${row.state}; start it to use its console.`);
     this.sweep();
     const token = newSecret(24);
     const expiresAt = this.now() + this.ttlMs;
@@ -69,9 +69,9 @@ export class ConsoleService {
   redeem(token: string, actor: Actor): ConsoleGrant {
     const grant = this.grants.get(token);
     this.grants.delete(token);
-    if (!grant) throw new UnauthorizedError('The console token is unknown or was already used; request a new one.', 'console_token_invalid');
-    if (grant.expiresAt < this.now()) throw new UnauthorizedError('The console token has expired; request a new one.', 'console_token_expired');
-    if (grant.userId !== actor.userId) throw new UnauthorizedError('The console token was issued to another user.', 'console_token_invalid');
+    if (!grant) throw new AppError('console_token_invalid', 'The console token is unknown or was already used; request a new one.');
+    if (grant.expiresAt < this.now()) throw new AppError('console_token_expired', 'The console token has expired; request a new one.');
+    if (grant.userId !== actor.userId) throw new AppError('console_token_invalid', 'The console token was issued to another user.');
     return grant;
   }
 

@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import type { DiskPlan } from '../../cluster/agent-types.js';
 import type { Db } from '../../db/client.js';
 import { hosts, instances } from '../../db/schema.js';
-import { ConflictError, InsufficientCapacityError, ValidationError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { newId, newUuid, newVncPassword } from '../../lib/ids.js';
 import { Reverter, RevertError } from '../../lib/reverter.js';
 import { GiB, type CreateInstanceInput } from '../../shared/schemas.js';
@@ -62,13 +62,13 @@ export class InstanceCreator {
     await hostsService.refreshStorage(poolHosts.map((h) => h.id), storage);
     const instance = this.deps.db.transaction((tx) => {
       if (tx.select({ id: instances.id }).from(instances).where(and(eq(instances.poolId, pool.id), eq(instances.name, input.name))).get())
-        throw new ConflictError('instance_name_taken', `An instance named '${input.name}' already exists in pool '${pool.name}'.`);
+        throw new AppError('instance_name_taken', `An instance named '${input.name}' already exists in pool '${pool.name}'.`);
       const placement = placeInstance(hostCandidates(tx as unknown as Db, hostsService, storage.id), {
         poolId: pool.id, cores: input.cores, memoryMiB: input.memoryMiB, diskBytes: diskSizeBytes + dataDisks.reduce((n, d) => n + d.sizeBytes, 0),
         cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit, diskOvercommit: pool.diskOvercommit,
       });
       if (placement.hostId === undefined)
-        throw new InsufficientCapacityError('no_host_available', `No host in pool '${pool.name}' can take ${input.cores} cores and ${input.memoryMiB} MiB: ${placement.reasons.join('; ') || 'the pool has no hosts'}.`);
+        throw new AppError('no_host_available', `No host in pool '${pool.name}' can take ${input.cores} cores and ${input.memoryMiB} MiB: ${placement.reasons.join('; ') || 'the pool has no hosts'}.`);
       const id = newId('ins');
       return tx.insert(instances).values({
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, storagePoolId: storage.id, cores: input.cores, memoryMiB: input.memoryMiB,
@@ -130,9 +130,5 @@ export class InstanceCreator {
 
 function assertFits(image: Image, diskSizeBytes: number, askedGiB: number | undefined): void {
   if (diskSizeBytes >= image.virtualSizeBytes) return;
-  throw new ValidationError(
-    `The system disk (${askedGiB} GiB) cannot be smaller than the image '${image.name}' (${(image.virtualSizeBytes / GiB).toFixed(2)} GiB).`,
-    [{ field: 'disk.sizeGiB', message: 'Smaller than the image.' }],
-    'disk_smaller_than_image',
-  );
+  throw new AppError('disk_smaller_than_image', `The system disk (${askedGiB} GiB) cannot be smaller than the image '${image.name}' (${(image.virtualSizeBytes / GiB).toFixed(2)} GiB).`, [{ field: 'disk.sizeGiB', message: 'Smaller than the image.' }]);
 }

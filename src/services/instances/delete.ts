@@ -1,7 +1,7 @@
 /** Deleting an instance with everything it owns (domain, disks, seed, console log), in an operation. */
 import type { DomainRunState } from '../../hypervisor/types.js';
 import { DomainNotFoundError, DomainStateError } from '../../hypervisor/errors.js';
-import { ConflictError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { canDo } from '../../shared/instance-states.js';
 import type { Actor } from '../actor.js';
 import { callAgent, toAppError } from '../agent-errors.js';
@@ -30,7 +30,7 @@ export class InstanceDeleter {
   /** Starts the deletion; the row goes once everything it owned is gone. */
   delete(idOrName: string, actor: Actor): Operation {
     const row = this.store.get(idOrName);
-    if (!canDo('delete', row.state)) throw new ConflictError('instance_busy', `Instance '${row.name}' is ${row.state}; wait for that to finish.`);
+    if (!canDo('delete', row.state)) throw new AppError('instance_busy', `Instance '${row.name}' is ${row.state}; wait for that to finish.`);
     this.runtime.agentFor(row); // refuse at once (503) while the host is offline
     this.store.setState(row.id, 'deleting');
     this.audit.record(actor, 'delete', 'instance', row.id, row.name);

@@ -4,7 +4,7 @@
  * is redefined from the database before each start, so the stored instance is the single
  * source of truth.
  */
-import { ConflictError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { canDo, statesAllowing, type InstanceAction, type PowerAction } from '../../shared/instance-states.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
@@ -73,7 +73,7 @@ export class InstancePowerService {
         }
         await new Promise((r) => setTimeout(r, 500));
       }
-      throw new ConflictError('stop_timed_out', `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest may ignore ACPI. Use force-stop.`);
+      throw new AppError('stop_timed_out', `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest may ignore ACPI. Use force-stop.`);
     });
   }
 
@@ -128,9 +128,9 @@ export class InstancePowerService {
   private checked(idOrName: string, action: InstanceAction): Instance {
     const row = this.store.get(idOrName);
     if (row.errorCode && STICKY_ERRORS.has(row.errorCode) && action !== 'force-stop')
-      throw new ConflictError('instance_needs_repair', `Instance '${row.name}' cannot be used: ${row.stateReason}`);
+      throw new AppError('instance_needs_repair', `Instance '${row.name}' cannot be used: ${row.stateReason}`);
     if (!canDo(action, row.state))
-      throw new ConflictError('invalid_instance_state', `Cannot ${action.replace(/-/g, ' ')} instance '${row.name}' while it is ${row.state} (only when ${statesAllowing(action).join(' or ')}).`);
+      throw new AppError('invalid_instance_state', `Cannot ${action.replace(/-/g, ' ')} instance '${row.name}' while it is ${row.state} (only when ${statesAllowing(action).join(' or ')}).`);
     return row;
   }
 }

@@ -34,9 +34,32 @@ export class InstanceReconciler implements HostListener {
     return n;
   }
 
-  /** A host attached: its instances follow what it reports. */
+  /** A host attached: its instances follow what it reports, and domains of ours without an instance go. */
   async attached(hostId: string): Promise<void> {
     await this.refreshHost(hostId);
+    await this.sweepOrphans(hostId).catch((err: unknown) => log.error('sweeping orphaned domains failed', { host: hostId, error: String(err) }));
+  }
+
+  /**
+   * Removes domains this installation defined (their metadata names it as the owner) that no
+   * instance row refers to any more, e.g. after a power loss between define and commit. Domains
+   * of other onebox servers sharing the hypervisor, and domains onebox did not make, stay.
+   */
+  async sweepOrphans(hostId: string): Promise<string[]> {
+    const agent = this.runtime.deps.agents.find(hostId);
+    if (!agent) return [];
+    const known = new Set(this.store.list().map((row) => row.domainName));
+    const removed: string[] = [];
+    for (const domain of await agent.domains.list()) {
+      if (known.has(domain.name)) continue;
+      const owner = await agent.domains.owner(domain.name).catch(() => undefined);
+      if (owner?.owner !== this.runtime.deps.installationId) continue;
+      log.warn('removing a domain of this installation that no instance refers to', { host: hostId, domain: domain.name, instance: owner.instanceId });
+      await agent.domains.destroy(domain.name).catch(() => undefined); // it may be stopped already
+      await agent.domains.undefine(domain.name);
+      removed.push(domain.name);
+    }
+    return removed;
   }
 
   async reconnected(hostId: string): Promise<void> {

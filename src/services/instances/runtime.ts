@@ -9,7 +9,7 @@ import type { HostAgent, HostAgents } from '../../cluster/host-agent.js';
 import type { Db } from '../../db/client.js';
 import { hosts } from '../../db/schema.js';
 import type { CpuMode } from '../../hypervisor/types.js';
-import { NotFoundError, UnavailableError } from '../../lib/errors.js';
+import { AppError, notFound } from '../../lib/errors.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { log } from '../../lib/log.js';
 import type { Reverter } from '../../lib/reverter.js';
@@ -29,6 +29,8 @@ export interface RuntimeDeps {
   storagePools: StoragePoolsService;
   kvmCpu: CpuMode;
   vncListen: string;
+  /** This installation's id: the owner recorded in every domain it defines. */
+  installationId: string;
 }
 
 /** Shared instance plumbing. */
@@ -40,7 +42,7 @@ export class InstanceRuntime {
   /** The agent of the instance's host; 503 when the host is offline. */
   agentFor(row: Instance): HostAgent {
     const agent = this.deps.agents.find(row.hostId);
-    if (!agent) throw new UnavailableError('host_offline', `The host of instance '${row.name}' is offline.`);
+    if (!agent) throw new AppError('host_offline', `The host of instance '${row.name}' is offline.`);
     return agent;
   }
 
@@ -59,10 +61,10 @@ export class InstanceRuntime {
   /** (Re)defines the instance's domain from its row. With a reverter, a new definition is undone on a later failure. */
   async define(agent: HostAgent, row: Instance, opts: { bootFromCdrom?: boolean; reverter?: Reverter } = {}): Promise<void> {
     const host = this.deps.db.select({ accel: hosts.accel }).from(hosts).where(eq(hosts.id, row.hostId)).get();
-    if (!host) throw new NotFoundError('host', row.hostId);
+    if (!host) throw notFound('host', row.hostId);
     const media = row.mediaId ? await this.ensureMedia(agent, row, row.mediaId) : undefined;
     const spec = guestSpecFor(row, {
-      accel: host.accel, kvmCpu: this.deps.kvmCpu, storagePool: this.poolOf(row), media, bootFromCdrom: opts.bootFromCdrom, vncListen: this.deps.vncListen,
+      accel: host.accel, kvmCpu: this.deps.kvmCpu, storagePool: this.poolOf(row), owner: this.deps.installationId, media, bootFromCdrom: opts.bootFromCdrom, vncListen: this.deps.vncListen,
     });
     await callAgent(row.name, () => agent.domains.define(spec));
     opts.reverter?.add('undefine domain', () => agent.domains.undefine(row.domainName));

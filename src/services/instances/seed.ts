@@ -6,7 +6,7 @@
 import type { CloudInitSpec } from '../../cluster/agent-types.js';
 import type { instances } from '../../db/schema.js';
 import { sha512Crypt } from '../../lib/sha512-crypt.js';
-import { ValidationError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import type { CreateInstanceInput } from '../../shared/schemas.js';
 
 type InstanceRow = typeof instances.$inferSelect;
@@ -19,11 +19,7 @@ export function cloudInitToStore(input: CreateInstanceInput): StoredCloudInit | 
   const options = input.cloudInit;
   if (options === undefined) return null;
   if (input.disk.source !== 'image')
-    throw new ValidationError(
-      `cloud-init options need a system disk from an image (disk.source 'image'); a ${input.disk.source} disk has no cloud-init to read them.`,
-      [{ field: 'cloudInit', message: 'Only with disk.source "image".' }],
-      'cloud_init_needs_image',
-    );
+    throw new AppError('cloud_init_needs_image', `cloud-init options need a system disk from an image (disk.source 'image'); a ${input.disk.source} disk has no cloud-init to read them.`, [{ field: 'cloudInit', message: 'Only with disk.source "image".' }]);
   return {
     ...(options.password !== undefined ? { passwordHash: sha512Crypt(options.password) } : {}),
     ...(options.sshAuthorizedKeys?.length ? { sshAuthorizedKeys: options.sshAuthorizedKeys } : {}),

@@ -18,6 +18,8 @@ export interface SpecContext {
   /** CPU model under KVM; ignored under TCG. */
   kvmCpu: CpuMode;
   storagePool: StoragePoolSpec;
+  /** This installation's id, recorded as the domain's owner. */
+  owner: string;
   /** The inserted ISO, if any. */
   media?: ArtifactRef;
   /** Boot the CD-ROM first (start from ISO). */
@@ -33,6 +35,7 @@ export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
     uuid: row.domainUuid,
     title: row.name,
     instanceId: row.id,
+    owner: ctx.owner,
     accel: ctx.accel,
     cpu: ctx.accel === 'kvm' ? ctx.kvmCpu : { kind: 'named', model: 'qemu64' },
     vcpus: row.cores,

@@ -3,7 +3,7 @@ import { and, eq, isNull, notInArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { findByIdOrName, getByIdOrName } from '../../db/lookup.js';
 import { instances } from '../../db/schema.js';
-import { ConflictError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { KeyedMutex, LockTimeoutError } from '../../lib/keyed-mutex.js';
 import type { InstanceState } from '../../shared/instance-states.js';
 
@@ -32,7 +32,7 @@ export class InstanceStore {
     try {
       return await this.locks.run(id, work);
     } catch (err) {
-      if (err instanceof LockTimeoutError) throw new ConflictError('instance_busy', `Instance '${id}' is busy with an earlier change that has not finished after ${err.timeoutMs / 1000} s; try again later.`);
+      if (err instanceof LockTimeoutError) throw new AppError('instance_busy', `Instance '${id}' is busy with an earlier change that has not finished after ${err.timeoutMs / 1000} s; try again later.`);
       throw err;
     }
   }

@@ -1,0 +1,42 @@
+/**
+ * The HTTP(S) server of `onebox serve`: the app, its websockets, and timeouts that suit large
+ * uploads. Node's default `requestTimeout` (5 min for the whole request, body included) would
+ * cut off any upload slower than that; instead there is none, and a connection on which nothing
+ * moves for `idleTimeoutMs` is closed (slow clients are fine, stalled ones are not).
+ */
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+
+type FetchHandler = Parameters<typeof serve>[0]['fetch'];
+import type { WebSocketServer } from 'ws';
+
+/** A connection idle this long is closed (websockets excepted: they have their own pings). */
+export const IDLE_TIMEOUT_MS = 60_000;
+
+/** What to serve, and where. */
+export interface HttpServerOptions {
+  fetch: FetchHandler;
+  port: number;
+  hostname: string;
+  websocket?: WebSocketServer;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { certPem: string; keyPem: string };
+  idleTimeoutMs?: number;
+  onListening?: (address: AddressInfo) => void;
+}
+
+/** Starts the server. */
+export function startHttpServer(opts: HttpServerOptions): ServerType {
+  const timeouts = { requestTimeout: 0 };
+  const transport = opts.tls
+    ? { createServer: createHttpsServer, serverOptions: { ...timeouts, cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: 'TLSv1.2' as const } }
+    : { serverOptions: timeouts };
+  const server = serve(
+    { fetch: opts.fetch, port: opts.port, hostname: opts.hostname, ...(opts.websocket ? { websocket: { server: opts.websocket } } : {}), ...transport },
+    (address) => opts.onListening?.(address),
+  );
+  // With no 'timeout' listener, Node destroys a socket that stayed idle this long.
+  server.setTimeout(opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
+  return server;
+}

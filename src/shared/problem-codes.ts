@@ -1,0 +1,41 @@
+/**
+ * Every error code the API answers with, and its HTTP status: the one catalogue. Services can
+ * only raise codes listed here (AppError is typed by it), and the UI translates them by code.
+ */
+export const PROBLEM_CODES = {
+  // 400: the request is malformed or a value is out of range
+  validation_failed: 400, invalid_json: 400, empty_upload: 400, upload_interrupted: 400, unsupported_image_format: 400,
+  image_corrupt: 400, image_has_backing_file: 400, image_has_data_file: 400, not_an_iso: 400, disk_smaller_than_image: 400,
+  cloud_init_needs_image: 400, password_too_weak: 400, console_token_missing: 400,
+  // 401, 403: who you are and what you may do
+  unauthenticated: 401, invalid_token: 401, invalid_credentials: 401, console_token_invalid: 401, console_token_expired: 401,
+  forbidden: 403, csrf_token_invalid: 403, setup_code_invalid: 403, origin_not_allowed: 403,
+  // 404: what does not exist
+  route_not_found: 404, action_not_found: 404, instance_not_found: 404, image_not_found: 404, media_not_found: 404,
+  host_not_found: 404, compute_pool_not_found: 404, storage_pool_not_found: 404, operation_not_found: 404, api_token_not_found: 404,
+  // 409: conflicts with the current state
+  ambiguous_name: 409, setup_already_done: 409, instance_name_taken: 409, image_name_taken: 409, media_name_taken: 409,
+  pool_name_taken: 409, storage_pool_taken: 409, invalid_instance_state: 409, instance_busy: 409, instance_needs_repair: 409,
+  instance_not_running: 409, domain_missing: 409, stop_timed_out: 409, image_in_use: 409, media_in_use: 409, host_has_instances: 409,
+  pool_is_default: 409, pool_not_empty: 409, storage_pool_is_default: 409, storage_pool_in_use: 409, data_dir_locked: 409,
+  // 410, 413, 415, 421, 426, 429: transport and lifecycle
+  file_missing: 410, body_too_large: 413, upload_too_large: 413, unsupported_media_type: 415, misdirected_request: 421,
+  websocket_required: 426, rate_limited: 429,
+  // 500-507: the server, its hosts and their resources
+  internal_error: 500, hypervisor_error: 502, transfer_failed: 502, storage_error: 502, console_unreachable: 502,
+  hypervisor_unavailable: 503, host_offline: 503, seed_build_failed: 503, hypervisor_timeout: 504,
+  no_host_available: 507, insufficient_storage: 507,
+} as const satisfies Record<string, number>;
+
+/** A stable error code of the API. */
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+/** The HTTP status of a code. */
+export function statusOf(code: ProblemCode): number {
+  return PROBLEM_CODES[code];
+}
+
+/** True when `code` is in the catalogue (e.g. a code stored by an older version). */
+export function isProblemCode(code: string): code is ProblemCode {
+  return Object.hasOwn(PROBLEM_CODES, code);
+}
