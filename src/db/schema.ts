@@ -63,6 +63,34 @@ export const storagePools = sqliteTable('storage_pools', {
   createdAt: createdAt(),
 });
 
+/** Networks guests attach to: a private NAT network (libvirt runs its bridge, DHCP and masquerade) or an existing bridge onto the LAN. */
+export const networks = sqliteTable('networks', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  kind: text('kind', { enum: ['nat', 'bridged'] }).notNull(),
+  /** The Linux bridge on every host (made by libvirt for NAT networks). */
+  bridge: text('bridge').notNull().unique(),
+  /** NAT networks: the subnet (CIDR) and the host's address in it. */
+  subnet: text('subnet'),
+  gateway: text('gateway'),
+  createdAt: createdAt(),
+});
+
+/** Addresses onebox hands out on a network: DHCP reservations or static cloud-init config. */
+export const addressPools = sqliteTable('address_pools', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  networkId: text('network_id')
+    .notNull()
+    .references(() => networks.id),
+  mode: text('mode', { enum: ['dhcp', 'static'] }).notNull(),
+  gateway: text('gateway').notNull(),
+  dnsServers: text('dns_servers', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** The ranges in order: `[{ start, end, prefix }]`. */
+  ranges: text('ranges', { mode: 'json' }).$type<{ start: string; end: string; prefix: number }[]>().notNull(),
+  createdAt: createdAt(),
+});
+
 /** Compute pools group hosts; instances are created in a pool. */
 export const computePools = sqliteTable('compute_pools', {
   id: text('id').primaryKey(),
@@ -73,6 +101,9 @@ export const computePools = sqliteTable('compute_pools', {
   diskOvercommit: integer('disk_overcommit').notNull().default(2),
   /** The storage pool of its instances' disks; null = the `default` storage pool. */
   storagePoolId: text('storage_pool_id').references(() => storagePools.id),
+  /** The network new instances get a NIC on (null = none), and the address pool their addresses come from (null = the network's own DHCP, or the LAN's). */
+  networkId: text('network_id').references(() => networks.id),
+  addressPoolId: text('address_pool_id').references(() => addressPools.id),
   createdAt: createdAt(),
 });
 
@@ -154,6 +185,27 @@ export const instances = sqliteTable(
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('instances_pool_name').on(t.poolId, t.name)],
+);
+
+/** Network interfaces of instances, with the address allocated to each (unique per address pool). */
+export const instanceNics = sqliteTable(
+  'instance_nics',
+  {
+    id: text('id').primaryKey(),
+    instanceId: text('instance_id')
+      .notNull()
+      .references(() => instances.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    networkId: text('network_id')
+      .notNull()
+      .references(() => networks.id),
+    mac: text('mac').notNull().unique(),
+    addressPoolId: text('address_pool_id').references(() => addressPools.id),
+    /** Dotted quad; null when the NIC has no address from onebox. */
+    address: text('address'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('instance_nics_address').on(t.addressPoolId, t.address), uniqueIndex('instance_nics_position').on(t.instanceId, t.position)],
 );
 
 /** Long-running tasks with progress (create, delete, start from ISO, uploads...). */
