@@ -1,0 +1,72 @@
+/**
+ * Story: compute pools and hosts. Create a pool, see the API's refusals (moving a host that has
+ * an instance, deleting the default pool), switch scheduling off and on, delete the pool.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { miniImagePath } from '../fixtures/mini-image.js';
+import { createInstance, skipUi, startUi, uploadImage, type Ui } from './fixture.js';
+
+describe('browser UI: pools and hosts', { skip: skipUi, timeout: 180_000 }, () => {
+  let ui: Ui;
+  let page: Page;
+  before(async () => {
+    ui = await startUi();
+    page = ui.page;
+    // The host holds one (stopped) instance, so moving it to another pool is refused.
+    const image = await uploadImage(ui.server, miniImagePath(), 'mini');
+    await createInstance(ui.server, { name: 'ui-1', disk: { source: 'image', imageId: image.id } });
+    await page.goto(ui.url());
+    await ui.login();
+  });
+  after(() => ui?.close());
+
+  test('pools and hosts: create a pool, refusals show the API sentence, disable the host, delete the pool', async () => {
+    await page.goto(ui.url('pools'));
+    await page.getByRole('button', { name: 'New pool' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New pool' });
+    await dialog.locator('input[name=name]').fill('second');
+    await dialog.locator('input[name=cpuOvercommit]').fill('8');
+    await ui.shot('10f-pool-create');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('#pools-table tr[data-name=second]');
+    await row.waitFor();
+    assert.match(await row.locator('td[data-label=Overcommit]').innerText(), /8× \/ 1×/);
+    await ui.shot('10g-pools');
+
+    // Moving the host that runs ui-1 is refused; the select snaps back.
+    await page.goto(ui.url('hosts'));
+    const host = page.locator('#hosts-table tbody tr').first();
+    const select = host.locator('select[name=poolId]');
+    await select.locator('option', { hasText: 'second' }).waitFor({ state: 'attached' });
+    const before = await select.inputValue();
+    await select.selectOption({ label: 'second' });
+    await page.locator('.note-error', { hasText: /has 1 instance/ }).waitFor();
+    assert.equal(await select.inputValue(), before);
+    // Scheduling off and on again.
+    await host.getByRole('switch').click();
+    await host.locator('.switch', { hasText: 'Scheduling off' }).waitFor();
+    await ui.shot('10h-hosts');
+    await host.getByRole('switch').click();
+    await host.locator('.switch', { hasText: 'Scheduling on' }).waitFor();
+    await host.locator('td[data-label=Name] a').click();
+    await page.getByRole('heading', { name: 'Usage' }).waitFor();
+    await page.locator('.usage-head', { hasText: 'Disk used' }).waitFor();
+    await ui.shot('10i-host');
+
+    await page.goto(ui.url('pools'));
+    await page.locator('#pools-table tr[data-name=default]').getByRole('button', { name: 'Delete' }).click();
+    const refuse = page.getByRole('dialog', { name: 'Delete pool default?' });
+    await refuse.getByRole('button', { name: 'Delete' }).click();
+    await refuse.locator('.note-error', { hasText: 'The default pool cannot be deleted.' }).waitFor();
+    await refuse.getByRole('button', { name: 'Cancel' }).click();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete pool second?' }).getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+  });
+
+  test('no uncaught page errors', () => {
+    assert.deepEqual(ui.errors, []);
+  });
+});
