@@ -1,7 +1,8 @@
 /** Instance power actions and deletion, shown in the activity panel with their progress. */
 import type { Instance } from '../shared/api-types.js';
 import { canDo, type InstanceState } from '../shared/instance-states.js';
-import { isAccepted, send } from './api.js';
+import type { Operation } from '../shared/api-types.js';
+import { api } from './api.js';
 import { addTask, errorText, followOperation } from './store.js';
 
 /** Actions the UI offers on an instance (allowed states come from the shared table the server enforces). */
@@ -40,22 +41,21 @@ const verbs: Record<InstanceAction, string> = {
  */
 export async function startAction(instance: Pick<Instance, 'id' | 'name'>, action: InstanceAction, mediaId?: string): Promise<{ done: Promise<void> }> {
   const label = `${verbs[action]} ${instance.name}`;
-  const path = `instances/${encodeURIComponent(instance.id)}`;
   const update = addTask(label);
-  let result: unknown;
+  let operation: Operation | undefined;
   try {
-    if (action === 'delete') result = await send('DELETE', path);
-    else if (action === 'start-from-iso') result = await send('POST', `${path}/actions/start-from-iso`, { mediaId });
-    else result = await send('POST', `${path}/actions/${action}`);
+    if (action === 'delete') operation = (await api.instances.delete(instance.id)).operation;
+    else if (action === 'start-from-iso') operation = (await api.instances.startFromIso(instance.id, mediaId ?? '')).operation;
+    else operation = (await api.instances.act(instance.id, action)).operation;
   } catch (err) {
     update({ state: 'failed', error: errorText(err) });
     throw err;
   }
-  if (!isAccepted(result)) {
+  if (!operation) {
     update({ state: 'succeeded', progress: 100 });
     return { done: Promise.resolve() };
   }
-  const done = followOperation(update, result.operation).then(() => undefined);
+  const done = followOperation(update, operation).then(() => undefined);
   done.catch(() => undefined); // the failure is in the activity panel
   return { done };
 }
@@ -71,10 +71,9 @@ export async function runAction(instance: Pick<Instance, 'id' | 'name'>, action:
  * activity panel; resolves with the changed instance, rejects with the API's sentence.
  */
 export async function changeMedia(instance: Pick<Instance, 'id' | 'name'>, mediaId: string | null, mediaName = 'ISO'): Promise<Instance> {
-  const path = `instances/${encodeURIComponent(instance.id)}/actions/${mediaId ? 'insert-media' : 'eject-media'}`;
   const update = addTask(mediaId ? `Inserting ${mediaName} into ${instance.name}` : `Ejecting the ISO of ${instance.name}`);
   try {
-    const changed = await send<Instance>('POST', path, mediaId ? { mediaId } : undefined);
+    const changed = await (mediaId ? api.instances.insertMedia(instance.id, mediaId) : api.instances.ejectMedia(instance.id));
     update({ state: 'succeeded', progress: 100 });
     return changed;
   } catch (err) {

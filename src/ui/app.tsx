@@ -1,8 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The application root: decides between setup, login and the logged-in pages, and routes among those. */
 import { useEffect, useState } from 'hono/jsx/dom';
-import type { SessionInfo } from '../shared/api-types.js';
-import { get, onUnauthorized, setCsrfToken } from './api.js';
+import { api, onUnauthorized, setCsrfToken } from './api.js';
 import { Layout } from './components/layout.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { HostPage } from './pages/host.js';
@@ -22,12 +21,12 @@ type Gate = 'loading' | 'setup' | 'login' | 'ready' | { error: string };
 /** Finds out whether someone is logged in, or whether the first admin must be created. */
 async function probe(): Promise<Gate> {
   try {
-    const s = await get<SessionInfo>('session', { quiet401: true });
+    const s = await api.session.get();
     setCsrfToken(s.csrfToken);
     session.set(s);
     return 'ready';
   } catch {
-    const setup = await get<{ needed: boolean }>('setup', { quiet401: true });
+    const setup = await api.setup.status();
     return setup.needed ? 'setup' : 'login';
   }
 }

@@ -4,7 +4,7 @@
  */
 import { useSyncExternalStore } from 'hono/jsx/dom';
 import type { Operation, SessionInfo } from '../shared/api-types.js';
-import { ApiError, send, setCsrfToken, waitOperation } from './api.js';
+import { api, ApiError, setCsrfToken } from './api.js';
 
 /** A value that components can subscribe to. */
 export class Store<T> {
@@ -33,7 +33,7 @@ export const session = new Store<SessionInfo | null>(null);
 
 /** Logs in: opens a session, keeps its CSRF token for later requests and sets the session store. */
 export async function logIn(credentials: { username: string; password: string }): Promise<void> {
-  const s = await send<SessionInfo>('POST', 'sessions', credentials, { quiet401: true });
+  const s = await api.session.create(credentials);
   setCsrfToken(s.csrfToken);
   session.set(s);
 }
@@ -83,7 +83,7 @@ export function trackOperation(label: string, op: Operation): Promise<Operation>
 /** Follows an operation with an existing task's updater. */
 export async function followOperation(update: (patch: Partial<Task>) => void, op: Operation): Promise<Operation> {
   try {
-    const done = await waitOperation(op, (o) => update({ progress: o.progress, message: o.message }));
+    const done = await api.operations.wait(op, (o) => update({ progress: o.progress, message: o.message }));
     update({ state: 'succeeded', progress: 100 });
     return done;
   } catch (err) {

@@ -1,6 +1,6 @@
 /** Loads the whole zone (pools, hosts, instances) and sums what each host and pool has claimed. */
-import type { Host, Instance, ItemList, Pool } from '../shared/api-types.js';
-import { get } from './api.js';
+import type { Host, Instance, Pool } from '../shared/api-types.js';
+import { api } from './api.js';
 
 /** Everything the dashboard, hosts and pools pages show. */
 export interface Zone {
@@ -11,12 +11,8 @@ export interface Zone {
 
 /** Fetches the three lists in parallel. */
 export async function loadZone(): Promise<Zone> {
-  const [pools, hosts, instances] = await Promise.all([
-    get<ItemList<Pool>>('pools'),
-    get<ItemList<Host>>('hosts'),
-    get<ItemList<Instance>>('instances'),
-  ]);
-  return { pools: pools.items, hosts: hosts.items, instances: instances.items };
+  const [pools, hosts, instances] = await Promise.all([api.pools.list(), api.hosts.list(), api.instances.list()]);
+  return { pools, hosts, instances };
 }
 
 /** Totals of a set of hosts and the instances on them. */

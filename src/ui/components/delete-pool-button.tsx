@@ -2,7 +2,7 @@
 /** Deletes a compute pool after confirmation; the API's refusal (not empty, the default pool) shows in the dialog. */
 import { useState } from 'hono/jsx/dom';
 import type { Pool } from '../../shared/api-types.js';
-import { send } from '../api.js';
+import { api } from '../api.js';
 import { changes } from '../store.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 
@@ -24,7 +24,7 @@ export function DeletePoolButton({ pool, hosts, onDeleted }: { pool: Pool; hosts
           }
           confirmLabel="Delete"
           onConfirm={async () => {
-            await send('DELETE', `pools/${encodeURIComponent(pool.id)}`);
+            await api.pools.delete(pool.id);
             changes.set(changes.get() + 1);
             onDeleted?.();
           }}

@@ -2,7 +2,7 @@
 /** The page frame: left navigation (a drawer on narrow screens), content, and the user's name with Log out at the bottom. */
 import type { Child } from 'hono/jsx/dom';
 import { useState } from 'hono/jsx/dom';
-import { send, setCsrfToken } from '../api.js';
+import { api, setCsrfToken } from '../api.js';
 import { href } from '../router.js';
 import { session, useStore } from '../store.js';
 import { ActivityPanel } from './activity-panel.js';
@@ -18,7 +18,7 @@ const sections = [
 
 /** Logs out and returns to the login page. */
 export async function logout(): Promise<void> {
-  await send('DELETE', 'session').catch(() => undefined);
+  await api.session.delete().catch(() => undefined);
   setCsrfToken('');
   session.set(null);
   location.hash = '#/';

@@ -2,7 +2,7 @@
 /** Live usage of an instance, polled every 2 s; hidden when the API has no stats endpoint. */
 import { useEffect, useRef, useState } from 'hono/jsx/dom';
 import type { Instance, InstanceStats } from '../../shared/api-types.js';
-import { ApiError, get } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { bytes, mib, rate } from '../format.js';
 import { UsageBar } from './usage-bar.js';
 
@@ -33,7 +33,7 @@ export function StatsPanel({ instance }: { instance: Instance }) {
     let alive = true;
     const poll = async () => {
       try {
-        const stats = await get<InstanceStats>(`instances/${encodeURIComponent(instance.id)}/stats`);
+        const stats = await api.instances.stats(instance.id);
         if (!alive) return;
         const now = performance.now();
         const prev = previous.current;

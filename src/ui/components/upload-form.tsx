@@ -2,7 +2,7 @@
 /** Upload of a disk image or an ISO: the raw file as the request body, with a real progress bar (percentage and rate). */
 import { useRef, useState } from 'hono/jsx/dom';
 import { imageUploadQuerySchema, mediaUploadQuerySchema } from '../../shared/schemas.js';
-import { upload, type Upload, type UploadProgress } from '../api.js';
+import { api, type RunningUpload, type UploadProgress } from '../api.js';
 import { bytes, rate } from '../format.js';
 import { addTask, errorText } from '../store.js';
 import { ErrorNote } from './error-note.js';
@@ -17,7 +17,7 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
   const [os, setOs] = useState('');
   const [progress, setProgress] = useState<UploadProgress | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const current = useRef<Upload<unknown> | null>(null);
+  const current = useRef<RunningUpload<unknown> | null>(null);
   const busy = progress !== undefined;
 
   const pick = (e: Event) => {
@@ -31,14 +31,14 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
     if (!file) return setError('Choose a file to upload.');
     const meta = kind === 'images' ? imageUploadQuerySchema.safeParse({ name, os }) : mediaUploadQuerySchema.safeParse({ name });
     if (!meta.success) return setError(meta.error.issues[0]?.message);
-    const query = new URLSearchParams(Object.entries(meta.data).filter(([, v]) => v !== '') as [string, string][]);
     setError(undefined);
     setProgress({ loaded: 0, total: file.size, rate: 0 });
     const task = addTask(`Uploading ${meta.data.name}`);
-    const up = upload<unknown>(`${kind}?${query}`, file, (p) => {
+    const onProgress = (p: UploadProgress) => {
       setProgress(p);
       task({ progress: Math.floor((p.loaded / Math.max(1, p.total)) * 100), message: `${bytes(p.loaded)} of ${bytes(p.total)} · ${rate(p.rate)}` });
-    });
+    };
+    const up: RunningUpload<unknown> = kind === 'images' ? api.images.upload(file, meta.data, onProgress) : api.media.upload(file, meta.data, onProgress);
     current.current = up;
     try {
       await up.done;

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'hono/jsx/dom';
 import type { Instance } from '../../shared/api-types.js';
-import { ApiError, request, websocketUrl } from '../api.js';
+import { api, ApiError, websocketUrl } from '../api.js';
 import { errorText } from '../store.js';
 import { consoleToken } from './console-token.js';
 import { ConsoleState, ConsoleStopped, type ConsoleStatus } from './vnc-console.js';
@@ -14,7 +14,7 @@ const HISTORY_BYTES = 16 * 1024;
 
 /** The tail of the serial console log, so the terminal does not start blank. */
 async function history(instanceId: string): Promise<string> {
-  const text = await (await request('GET', `instances/${encodeURIComponent(instanceId)}/console-log`)).text().catch(() => '');
+  const text = await api.instances.consoleLog(instanceId).catch(() => '');
   const tail = text.length > HISTORY_BYTES ? text.slice(-HISTORY_BYTES) : text;
   return tail.replace(/\r?\n/g, '\r\n');
 }

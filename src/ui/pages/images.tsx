@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Disk images: list, upload with progress, download, delete. */
 import { useState } from 'hono/jsx/dom';
-import type { Image, ItemList } from '../../shared/api-types.js';
-import { get, send } from '../api.js';
+import type { Image } from '../../shared/api-types.js';
+import { api } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { FileActions, ShaCell } from '../components/file-actions.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -13,9 +13,9 @@ import { useResource } from '../use-resource.js';
 
 /** The images page. */
 export function ImagesPage() {
-  const res = useResource(() => get<ItemList<Image>>('images'), 10000);
+  const res = useResource(api.images.list, 10000);
   const [deleting, setDeleting] = useState<Image | undefined>(undefined);
-  const items = res.data?.items ?? [];
+  const items = res.data ?? [];
   return (
     <>
       <PageHeader title="Images" sub="Disk images that instances start from." />
@@ -50,7 +50,7 @@ export function ImagesPage() {
                   <td data-label="OS">{i.os || '—'}</td>
                   <ShaCell sha256={i.sha256} />
                   <td data-label="Uploaded">{dateTime(i.createdAt)}</td>
-                  <FileActions href={`api/v1/images/${encodeURIComponent(i.id)}/content`} onDelete={() => setDeleting(i)} />
+                  <FileActions href={api.images.contentUrl(i.id)} onDelete={() => setDeleting(i)} />
                 </tr>
               ))}
             </tbody>
@@ -63,7 +63,7 @@ export function ImagesPage() {
           message="Instances that were cloned from this image keep working only if they are full copies; the API refuses while linked clones depend on it."
           confirmLabel="Delete"
           onConfirm={async () => {
-            await send('DELETE', `images/${encodeURIComponent(deleting.id)}`);
+            await api.images.delete(deleting.id);
             res.reload();
           }}
           onClose={() => setDeleting(undefined)}

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The create-instance dialog: validated with the shared zod schema, tracked as an operation. */
 import { useEffect, useState } from 'hono/jsx/dom';
-import type { Image, InstanceCreated, ItemList, Media, Pool } from '../../shared/api-types.js';
+import type { Image, Media, Pool } from '../../shared/api-types.js';
 import { createInstanceSchema } from '../../shared/schemas.js';
-import { get, send } from '../api.js';
+import { api } from '../api.js';
 import { CloudInitFields } from '../components/cloud-init-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Modal } from '../components/modal.js';
@@ -86,10 +86,10 @@ export function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    Promise.all([get<ItemList<Pool>>('pools'), get<ItemList<Image>>('images'), get<ItemList<Media>>('media')]).then(
-      ([p, i, m]) => {
-        setChoices({ pools: p.items, images: i.items, media: m.items });
-        setF((cur) => ({ ...cur, pool: p.items[0]?.name ?? 'default', imageId: i.items[0]?.id ?? '' }));
+    Promise.all([api.pools.list(), api.images.list(), api.media.list()]).then(
+      ([pools, images, media]) => {
+        setChoices({ pools, images, media });
+        setF((cur) => ({ ...cur, pool: pools[0]?.name ?? 'default', imageId: images[0]?.id ?? '' }));
       },
       (err: unknown) => setError(errorText(err)),
     );
@@ -106,7 +106,7 @@ export function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const res = await send<InstanceCreated>('POST', 'instances', parsed.data);
+      const res = await api.instances.create(parsed.data);
       onClose();
       trackOperation(`Creating ${res.instance.name}`, res.operation).catch(() => undefined);
       navigate('instances', res.instance.id);

@@ -2,8 +2,8 @@
 /** One instance: details, live usage, and tabs for the graphical console, the serial console and settings. */
 import { dataDiskTarget } from '../../shared/instance-states.js';
 import { useState } from 'hono/jsx/dom';
-import type { Host, Image, Instance, Media, Pool, VncInfo } from '../../shared/api-types.js';
-import { get } from '../api.js';
+import type { Host, Image, Instance, Media, Pool } from '../../shared/api-types.js';
+import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
 import { MediaButtons } from '../components/media-buttons.js';
@@ -34,10 +34,10 @@ interface Related {
 async function loadRelated(i: Instance): Promise<Related> {
   const quiet = <T,>(p: Promise<T>) => p.catch(() => undefined);
   const [host, pool, image, media] = await Promise.all([
-    quiet(get<Host>(`hosts/${encodeURIComponent(i.hostId)}`)),
-    quiet(get<Pool>(`pools/${encodeURIComponent(i.poolId)}`)),
-    i.imageId ? quiet(get<Image>(`images/${encodeURIComponent(i.imageId)}`)) : undefined,
-    i.mediaId ? quiet(get<Media>(`media/${encodeURIComponent(i.mediaId)}`)) : undefined,
+    quiet(api.hosts.get(i.hostId)),
+    quiet(api.pools.get(i.poolId)),
+    i.imageId ? quiet(api.images.get(i.imageId)) : undefined,
+    i.mediaId ? quiet(api.media.get(i.mediaId)) : undefined,
   ]);
   return { host, pool, image, media };
 }
@@ -47,7 +47,7 @@ function VncPassword({ id }: { id: string }) {
   const [password, setPassword] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const reveal = () =>
-    get<VncInfo>(`instances/${encodeURIComponent(id)}/vnc`).then(
+    api.instances.vnc(id).then(
       (v) => setPassword(v.password),
       (err: unknown) => setError(errorText(err)),
     );
@@ -149,7 +149,7 @@ function Settings({ instance: i }: { instance: Instance }) {
 
 /** The instance page; `tab` comes from the route. */
 export function InstancePage({ id, tab }: { id: string; tab: string }) {
-  const res = useResource(() => get<Instance>(`instances/${encodeURIComponent(id)}`), 2500, id);
+  const res = useResource(() => api.instances.get(id), 2500, id);
   const rel = useResource(() => (res.data ? loadRelated(res.data) : Promise.resolve({})), 0, `${id}:${res.data ? res.data.mediaId ?? '-' : 'n'}`);
   const i = res.data;
   if (!i) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Instances: the list with state, host, address, cores and memory; filters, search, row controls and the create dialog. */
 import { useState } from 'hono/jsx/dom';
-import type { Host, Instance, ItemList } from '../../shared/api-types.js';
+import type { Host, Instance } from '../../shared/api-types.js';
 import { INSTANCE_STATES } from '../../shared/instance-states.js';
-import { get } from '../api.js';
+import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
 import { PageHeader } from '../components/layout.js';
@@ -16,8 +16,8 @@ import { CreateInstanceDialog } from './instance-create.js';
 const states = INSTANCE_STATES;
 
 async function load(): Promise<{ instances: Instance[]; hosts: Host[] }> {
-  const [instances, hosts] = await Promise.all([get<ItemList<Instance>>('instances'), get<ItemList<Host>>('hosts')]);
-  return { instances: instances.items, hosts: hosts.items };
+  const [instances, hosts] = await Promise.all([api.instances.list(), api.hosts.list()]);
+  return { instances, hosts };
 }
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx/dom */
 /** ISO media: list with the instances each ISO is inserted in, upload with progress, download, delete. */
 import { useState } from 'hono/jsx/dom';
-import type { Instance, ItemList, Media } from '../../shared/api-types.js';
-import { get, send } from '../api.js';
+import type { Instance, Media } from '../../shared/api-types.js';
+import { api } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { FileActions, ShaCell } from '../components/file-actions.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -13,8 +13,8 @@ import { href } from '../router.js';
 import { useResource } from '../use-resource.js';
 
 async function load(): Promise<{ items: Media[]; instances: Instance[] }> {
-  const [media, instances] = await Promise.all([get<ItemList<Media>>('media'), get<ItemList<Instance>>('instances')]);
-  return { items: media.items, instances: instances.items };
+  const [items, instances] = await Promise.all([api.media.list(), api.instances.list()]);
+  return { items, instances };
 }
 
 /** Links to the instances that have an ISO in their drive. */
@@ -66,7 +66,7 @@ export function MediaPage() {
                   <td data-label="Inserted in"><InsertedIn users={usersOf(m)} /></td>
                   <ShaCell sha256={m.sha256} />
                   <td data-label="Uploaded">{dateTime(m.createdAt)}</td>
-                  <FileActions href={`api/v1/media/${encodeURIComponent(m.id)}/content`} onDelete={() => setDeleting(m)} />
+                  <FileActions href={api.media.contentUrl(m.id)} onDelete={() => setDeleting(m)} />
                 </tr>
               ))}
             </tbody>
@@ -83,7 +83,7 @@ export function MediaPage() {
           }
           confirmLabel="Delete"
           onConfirm={async () => {
-            await send('DELETE', `media/${encodeURIComponent(deleting.id)}`);
+            await api.media.delete(deleting.id);
             res.reload();
           }}
           onClose={() => setDeleting(undefined)}

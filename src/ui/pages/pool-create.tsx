@@ -3,7 +3,7 @@
 import { useState } from 'hono/jsx/dom';
 import type { Pool } from '../../shared/api-types.js';
 import { createPoolSchema } from '../../shared/schemas.js';
-import { send } from '../api.js';
+import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Modal } from '../components/modal.js';
 import { errorText } from '../store.js';
@@ -37,7 +37,7 @@ export function CreatePoolDialog({ onClose, onCreated }: { onClose: () => void; 
     setBusy(true);
     setError(undefined);
     try {
-      onCreated(await send<Pool>('POST', 'pools', parsed.data));
+      onCreated(await api.pools.create(parsed.data));
       onClose();
     } catch (err) {
       setError(errorText(err));

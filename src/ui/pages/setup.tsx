@@ -2,7 +2,7 @@
 /** First visit: create the initial admin, with the password rules checked while typing. */
 import { useState } from 'hono/jsx/dom';
 import { setupSchema } from '../../shared/schemas.js';
-import { send } from '../api.js';
+import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PasswordRules, brokenRules } from '../components/password-rules.js';
 import { errorText, logIn } from '../store.js';
@@ -26,7 +26,7 @@ export function SetupPage() {
     setBusy(true);
     setError(undefined);
     try {
-      await send('POST', 'setup', parsed.data, { quiet401: true });
+      await api.setup.create(parsed.data);
       await logIn(parsed.data);
       location.hash = '#/';
     } catch (err) {
