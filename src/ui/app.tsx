@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The application root: decides between setup, login and the logged-in pages, and routes among those. */
-import { useEffect, useState } from 'hono/jsx/dom';
+import { useState } from 'hono/jsx/dom';
+import { useEffect } from './hooks.js';
 import { api, onUnauthorized, setCsrfToken } from './api.js';
 import { Layout } from './components/layout.js';
 import { DashboardPage } from './pages/dashboard.js';

@@ -1,5 +1,6 @@
 /** Loads the ISO list for a picker and keeps the chosen one (the first that `prefer` accepts, else the first). */
-import { useEffect, useState } from 'hono/jsx/dom';
+import { useState } from 'hono/jsx/dom';
+import { useEffect } from './hooks.js';
 import type { Media } from '../shared/api-types.js';
 import { api } from './api.js';
 import { errorText } from './store.js';

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** A modal dialog over the page; Escape or the backdrop closes it. */
 import type { Child } from 'hono/jsx/dom';
-import { useEffect } from 'hono/jsx/dom';
+import { useEffect } from '../hooks.js';
 
 /** Modal with a title, content and a close handler. */
 export function Modal({ title, onClose, children, wide }: { title: string; onClose: () => void; children?: Child; wide?: boolean }) {

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Live usage of an instance, polled every 2 s; hidden when the API has no stats endpoint. */
-import { useEffect, useRef, useState } from 'hono/jsx/dom';
+import { useRef, useState } from 'hono/jsx/dom';
+import { useEffect } from '../hooks.js';
 import type { Instance, InstanceStats } from '../../shared/api-types.js';
 import { api, ApiError } from '../api.js';
 import { bytes, mib, rate } from '../format.js';

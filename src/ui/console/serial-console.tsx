@@ -3,7 +3,8 @@
  * The serial console: xterm.js (a lazy chunk) on the console websocket with a fresh token per
  * connect. Earlier output comes from the console log; keystrokes go out as binary frames.
  */
-import { useEffect, useRef, useState } from 'hono/jsx/dom';
+import { useRef, useState } from 'hono/jsx/dom';
+import { useEffect } from '../hooks.js';
 import type { Instance } from '../../shared/api-types.js';
 import { api, ApiError, websocketUrl } from '../api.js';
 import { errorText } from '../store.js';

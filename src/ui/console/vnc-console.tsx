@@ -5,7 +5,8 @@
  * ejecting an ISO, power controls, full screen, and the connection state.
  */
 import type RFB from '@novnc/novnc';
-import { useEffect, useRef, useState } from 'hono/jsx/dom';
+import { useRef, useState } from 'hono/jsx/dom';
+import { useEffect } from '../hooks.js';
 import type { Instance } from '../../shared/api-types.js';
 import { startAction, type InstanceAction } from '../actions.js';
 import { ApiError, websocketUrl } from '../api.js';

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The create-instance dialog: validated with the shared zod schema, tracked as an operation. */
-import { useEffect, useState } from 'hono/jsx/dom';
+import { useState } from 'hono/jsx/dom';
+import { useEffect } from '../hooks.js';
 import type { Image, Media, Pool } from '../../shared/api-types.js';
 import { createInstanceSchema } from '../../shared/schemas.js';
 import { api } from '../api.js';

@@ -1,0 +1,59 @@
+/**
+ * Story: the catalogue of disk images and ISOs. Deleting one and moving on leaves no ghost of
+ * the page behind; the upload form is ready for the next file after a successful upload.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { openAsBlob, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { miniImagePath } from '../fixtures/mini-image.js';
+import { ROOT, skipUi, startUi, uploadImage, type Ui } from './fixture.js';
+
+describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () => {
+  let ui: Ui;
+  let page: Page;
+  const isoPath = join(tmpdir(), `onebox-ui-catalogue-${process.pid}.iso`);
+
+  before(async () => {
+    execFileSync('genisoimage', ['-quiet', '-V', 'T', '-o', isoPath, join(ROOT, 'package.json')]);
+    ui = await startUi();
+    page = ui.page;
+    for (const name of ['keep', 'drop']) await uploadImage(ui.server, miniImagePath(), name);
+    for (const name of ['keep.iso', 'drop.iso']) {
+      const res = await ui.server.call('POST', `/media?name=${name}`, { body: await openAsBlob(isoPath), headers: { 'content-type': 'application/octet-stream' } });
+      assert.equal(res.status, 201, await res.text());
+    }
+    await page.goto(ui.url());
+    await ui.login();
+  });
+  after(async () => {
+    await ui?.close();
+    rmSync(isoPath, { force: true });
+  });
+
+  test('a page left after deleting an image or an ISO does not come back under the next page', async () => {
+    await page.goto(ui.url('images'));
+    await page.locator('#images-table tr[data-name=drop]').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.locator('#images-table tr[data-name=drop]').waitFor({ state: 'detached' });
+    await page.locator('.sidenav a', { hasText: 'Media' }).click();
+    await page.locator('#media-table tr[data-name="drop.iso"]').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.locator('#media-table tr[data-name="drop.iso"]').waitFor({ state: 'detached' });
+    await page.locator('.sidenav a', { hasText: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor();
+    // Both pages poll every 10 s; a poll that outlived its page re-rendered it here ~20 s later.
+    await page.waitForTimeout(25_000);
+    await ui.shot('catalogue-01-dashboard-after-deletes');
+    const headings = await page.locator('main h1').allInnerTexts();
+    assert.deepEqual(headings, ['Dashboard'], 'only the dashboard is on the page');
+    assert.equal(await page.locator('#images-table, #media-table').count(), 0, 'no table of a page left behind');
+  });
+
+  test('no uncaught page errors', () => {
+    assert.deepEqual(ui.errors, []);
+  });
+});
