@@ -2,31 +2,12 @@
  * Small observable stores shared across pages: the session, and the activity list of long
  * actions (operations and uploads) with their progress and outcome.
  */
-import { useSyncExternalStore } from 'hono/jsx/dom';
+import { Store } from './observable.js';
 import type { Operation, SessionInfo } from '../shared/api-types.js';
 import { api, ApiError, setCsrfToken } from './api.js';
+import { translateProblem } from './i18n/index.js';
 
-/** A value that components can subscribe to. */
-export class Store<T> {
-  private readonly listeners = new Set<() => void>();
-  constructor(private value: T) {}
-  get(): T {
-    return this.value;
-  }
-  set(value: T): void {
-    this.value = value;
-    this.listeners.forEach((l) => l());
-  }
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-}
-
-/** Re-renders when the store changes. */
-export function useStore<T>(store: Store<T>): T {
-  return useSyncExternalStore(store.subscribe, () => store.get());
-}
+export { Store, useStore } from './observable.js';
 
 /** The logged-in session, or null. */
 export const session = new Store<SessionInfo | null>(null);
@@ -94,7 +75,7 @@ export async function followOperation(update: (patch: Partial<Task>) => void, op
 
 /** The sentence to show for any error. */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) return translateProblem(err.code, err.message);
   if (err instanceof Error) return err.message;
   return String(err);
 }

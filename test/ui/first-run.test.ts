@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN, skipUi, startUi, type Ui } from './fixture.js';
+import { miniImagePath } from '../fixtures/mini-image.js';
+import { ADMIN, skipUi, startUi, tokenForAdmin, uploadImage, type Ui } from './fixture.js';
 
 describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
   let ui: Ui;
@@ -41,6 +42,44 @@ describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
     await ui.shot('03-login-failed');
     await page.reload();
     await ui.login();
+  });
+
+  test('with nothing to install from, the empty instance list leads to the upload', async () => {
+    const { page } = ui;
+    await page.locator('.sidenav a', { hasText: 'Instances' }).click();
+    const empty = page.getByTestId('instances-empty');
+    await empty.waitFor();
+    await ui.shot('first-run-01-instances-empty');
+    await empty.getByRole('link', { name: 'Upload a disk image' }).click();
+    await page.waitForURL(/#\/images$/);
+    await page.getByRole('heading', { name: 'Images', exact: true }).waitFor();
+  });
+
+  test('the create dialog starts from the uploaded image; a blank disk without an ISO needs a tick', async () => {
+    const { page, server } = ui;
+    await tokenForAdmin(server);
+    await uploadImage(server, miniImagePath(), 'mini');
+    await page.goto(ui.url('instances'));
+    await page.getByTestId('instances-empty').getByRole('button', { name: 'Create the first instance' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New instance' });
+    await dialog.locator('select[name=imageId] option', { hasText: 'mini' }).waitFor({ state: 'attached' });
+    assert.equal(await dialog.locator('input[name=source][value=image]').isChecked(), true, 'the default system disk is the image');
+    await ui.shot('first-run-02-create-defaults');
+
+    await dialog.locator('input[name=source][value=blank]').check();
+    await dialog.getByTestId('blank-no-iso').waitFor();
+    await dialog.locator('input[name=name]').fill('bare');
+    await dialog.locator('input[name=start]').uncheck();
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.getByText('Tick the box above to create an instance that cannot boot yet.').waitFor();
+    await ui.shot('first-run-03-create-blank-warning');
+    assert.deepEqual((await server.json('GET', '/instances')).items, [], 'nothing was created without the tick');
+    await dialog.locator('input[name=confirmBlank]').check();
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/#\/instances\/ins_/);
+    const [created] = (await server.json('GET', '/instances')).items;
+    assert.equal(created.name, 'bare');
+    assert.equal(created.cloneMode, 'blank');
   });
 
   test('no uncaught page errors', () => {

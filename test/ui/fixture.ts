@@ -138,6 +138,15 @@ export async function serialRoundTrip(page: Page, command: string, expect: strin
   await waitUntil(`"${expect}" on the serial console`, 30_000, async () => (await terminalText(page)).includes(expect));
 }
 
+/** Gives the fixture's API client a token when the admin was created in the browser (as bootstrap() does after setup). */
+export async function tokenForAdmin(server: OneboxServer): Promise<void> {
+  const login = await server.call('POST', '/sessions', { json: ADMIN, token: null });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const { csrfToken } = (await login.json()) as Json;
+  const res = await server.call('POST', '/tokens', { json: { name: 'ui-test' }, token: null, headers: { cookie, 'x-csrf-token': csrfToken } });
+  server.token = ((await res.json()) as Json).token;
+}
+
 /** Uploads a disk image file through the API (faster than the form where the form is not the subject). */
 export async function uploadImage(server: OneboxServer, path: string, name: string): Promise<Json> {
   const { openAsBlob } = await import('node:fs');

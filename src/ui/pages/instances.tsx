@@ -9,6 +9,7 @@ import { InstanceActions } from '../components/instance-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { StateBadge } from '../components/state-badge.js';
 import { bytes, mib } from '../format.js';
+import { t } from '../i18n/index.js';
 import { href, routeQuery } from '../router.js';
 import { useResource } from '../use-resource.js';
 import { CreateInstanceDialog } from './instance-create.js';
@@ -21,6 +22,29 @@ async function load(): Promise<{ instances: Instance[]; hosts: Host[] }> {
 }
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
+
+/** No instance yet: create the first one, or, with nothing to install from, upload an image first. */
+function EmptyInstances({ onCreate }: { onCreate: () => void }) {
+  const sources = useResource(async () => (await api.images.list()).length + (await api.media.list()).length, 0);
+  if (sources.data === undefined) return null;
+  if (sources.data === 0)
+    return (
+      <div class="empty" data-testid="instances-empty">
+        <p>{t.instances.emptyNeedsImage}</p>
+        <a class="button button-primary" href={href('images')}>
+          {t.create.uploadImage}
+        </a>
+      </div>
+    );
+  return (
+    <div class="empty" data-testid="instances-empty">
+      <p>{t.instances.empty}</p>
+      <button type="button" class="button button-primary" onClick={onCreate}>
+        {t.instances.createFirst}
+      </button>
+    </div>
+  );
+}
 
 /** The instances list. */
 export function InstancesPage() {
@@ -66,14 +90,7 @@ export function InstancesPage() {
         </select>
       </div>
       <ErrorNote message={res.error} />
-      {res.data && res.data.instances.length === 0 && (
-        <div class="empty">
-          <p>No instances yet.</p>
-          <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
-            Create the first instance
-          </button>
-        </div>
-      )}
+      {res.data && res.data.instances.length === 0 && <EmptyInstances onCreate={() => setCreating(true)} />}
       {rows.length > 0 && (
         <div class="table-wrap">
           <table class="table table-cards" id="instances-table">
