@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { miniImagePath } from '../fixtures/mini-image.js';
-import { ROOT, skipUi, startUi, uploadImage, type Ui } from './fixture.js';
+import { ROOT, skipUi, startUi, uploadImage, waitUntil, type Ui } from './fixture.js';
 
 describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () => {
   let ui: Ui;
@@ -51,6 +51,25 @@ describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () =
     const headings = await page.locator('main h1').allInnerTexts();
     assert.deepEqual(headings, ['Dashboard'], 'only the dashboard is on the page');
     assert.equal(await page.locator('#images-table, #media-table').count(), 0, 'no table of a page left behind');
+  });
+
+  test('after a successful upload the form is empty and ready for the next file', async () => {
+    await page.goto(ui.url('images'));
+    const form = page.getByRole('form', { name: 'Upload' });
+    await form.locator('input[type=file]').setInputFiles(miniImagePath());
+    await waitUntil('the name proposed from the file', 5000, async () => /^mini/.test(await form.locator('input[name=name]').inputValue()));
+    await form.locator('input[name=name]').fill('third');
+    await form.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#images-table tr[data-name=third]').waitFor({ timeout: 60_000 });
+    await page.locator('.activity-item', { hasText: 'Uploaded third' }).waitFor();
+    await ui.shot('catalogue-02-after-upload');
+    assert.equal(await form.locator('input[type=file]').evaluate((e: HTMLInputElement) => e.files?.length ?? 0), 0, 'the file input is empty');
+    assert.equal(await form.locator('input[name=name]').inputValue(), '');
+    // The same file again: its name is proposed again and it uploads.
+    await form.locator('input[type=file]').setInputFiles(miniImagePath());
+    await form.locator('input[name=name]').fill('fourth');
+    await form.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#images-table tr[data-name=fourth]').waitFor({ timeout: 60_000 });
   });
 
   test('no uncaught page errors', () => {

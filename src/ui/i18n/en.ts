@@ -80,6 +80,22 @@ export const en = {
     createFirst: 'Create the first instance',
     emptyNeedsImage: 'No instances yet. An instance starts from a disk image (or installs from an ISO): upload one first.',
   },
+  upload: {
+    formLabel: 'Upload',
+    titleImage: 'Upload a disk image (qcow2 or raw)',
+    titleIso: 'Upload an ISO',
+    file: 'File',
+    name: 'Name',
+    os: 'OS (optional)',
+    osPlaceholder: 'linux',
+    upload: 'Upload',
+    chooseFile: 'Choose a file to upload.',
+    progressLabel: 'Upload progress',
+    progress: (loaded: string, total: string, rate: string) => `${loaded} of ${total} · ${rate}`,
+    checking: 'checking the file…',
+    task: (name: string) => `Uploading ${name}`,
+    done: (name: string) => `Uploaded ${name}`,
+  },
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,
   /** API errors by their stable code; codes missing here show the API's English sentence. */
