@@ -27,6 +27,16 @@ export const en = {
     yes: 'yes',
     no: 'no',
   },
+  nav: {
+    main: 'Main',
+    menu: 'Menu',
+    dashboard: 'Dashboard',
+    instances: 'Instances',
+    images: 'Images',
+    media: 'Media',
+    hosts: 'Hosts',
+    pools: 'Pools',
+  },
   count: {
     cores: (n: number) => plural(n, 'core', 'cores'),
     vcpus: (n: number) => plural(n, 'vCPU', 'vCPUs'),
@@ -95,6 +105,17 @@ export const en = {
     checking: 'checking the file…',
     task: (name: string) => `Uploading ${name}`,
     done: (name: string) => `Uploaded ${name}`,
+  },
+  activity: {
+    label: 'Activity',
+    done: 'done',
+    failed: 'failed',
+    dismiss: 'Dismiss',
+  },
+  titles: {
+    suffix: 'onebox',
+    login: 'Log in',
+    setup: 'Set up',
   },
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,

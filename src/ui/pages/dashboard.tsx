@@ -6,6 +6,8 @@ import { StateBadge } from '../components/state-badge.js';
 import { UsageSummary } from '../components/usage-summary.js';
 import { count } from '../format.js';
 import { href } from '../router.js';
+import { t } from '../i18n/index.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { loadZone, poolParts, usageOf } from '../zone.js';
 
@@ -13,6 +15,7 @@ import { loadZone, poolParts, usageOf } from '../zone.js';
 export function DashboardPage() {
   const res = useResource(loadZone, 5000);
   const zone = res.data;
+  useTitle(t.nav.dashboard);
   return (
     <>
       <PageHeader title="Dashboard" sub="The whole zone at a glance." />

@@ -9,6 +9,8 @@ import { StateBadge } from '../components/state-badge.js';
 import { UsageSummary } from '../components/usage-summary.js';
 import { bytes, dateTime, mib } from '../format.js';
 import { href } from '../router.js';
+import { t } from '../i18n/index.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { loadZone, usageOf } from '../zone.js';
 
@@ -18,6 +20,7 @@ export function HostPage({ id }: { id: string }) {
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const zone = res.data;
   const h = zone?.hosts.find((x) => x.id === id);
+  useTitle(h?.name, t.nav.hosts);
   if (!zone) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;
   if (!h) return <ErrorNote message={`No host with id ${id}.`} />;
   const instances = zone.instances.filter((i) => i.hostId === h.id);

@@ -9,6 +9,8 @@ import { StateBadge } from '../components/state-badge.js';
 import { UsageBar } from '../components/usage-bar.js';
 import { bytes, mib } from '../format.js';
 import { href } from '../router.js';
+import { t } from '../i18n/index.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { loadZone, usageOf } from '../zone.js';
 
@@ -17,6 +19,7 @@ export function HostsPage() {
   const res = useResource(loadZone, 5000);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const zone = res.data;
+  useTitle(t.nav.hosts);
   return (
     <>
       <PageHeader title="Hosts" sub="Move a host to a pool, or stop placing new instances on it." />

@@ -9,6 +9,8 @@ import { ErrorNote } from '../components/error-note.js';
 import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
 import { bytes, dateTime } from '../format.js';
+import { t } from '../i18n/index.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 
 /** The images page. */
@@ -16,6 +18,7 @@ export function ImagesPage() {
   const res = useResource(api.images.list, 10000);
   const [deleting, setDeleting] = useState<Image | undefined>(undefined);
   const items = res.data ?? [];
+  useTitle(t.nav.images);
   return (
     <>
       <PageHeader title="Images" sub="Disk images that instances start from." />

@@ -15,6 +15,8 @@ import { VncConsole } from '../console/vnc-console.js';
 import { bytes, dateTime, mib } from '../format.js';
 import { href } from '../router.js';
 import { errorText } from '../store.js';
+import { t } from '../i18n/index.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 
 const tabs = [
@@ -152,6 +154,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
   const res = useResource(() => api.instances.get(id), 2500, id);
   const rel = useResource(() => (res.data ? loadRelated(res.data) : Promise.resolve({})), 0, `${id}:${res.data ? res.data.mediaId ?? '-' : 'n'}`);
   const i = res.data;
+  useTitle(i?.name, t.nav.instances);
   if (!i) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;
   const related = rel.data ?? {};
   return (

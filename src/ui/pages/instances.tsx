@@ -11,6 +11,7 @@ import { StateBadge } from '../components/state-badge.js';
 import { bytes, mib } from '../format.js';
 import { t } from '../i18n/index.js';
 import { href, routeQuery } from '../router.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { CreateInstanceDialog } from './instance-create.js';
 
@@ -54,6 +55,7 @@ export function InstancesPage() {
   const [state, setState] = useState(query.get('state') ?? '');
   const [host, setHost] = useState(query.get('host') ?? '');
   const [creating, setCreating] = useState(false);
+  useTitle(t.nav.instances);
   const hosts = new Map((res.data?.hosts ?? []).map((h) => [h.id, h]));
   const needle = search.trim().toLowerCase();
   const rows = (res.data?.instances ?? []).filter(

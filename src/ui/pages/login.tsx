@@ -3,7 +3,9 @@
 import { useState } from 'hono/jsx/dom';
 import { loginSchema } from '../../shared/schemas.js';
 import { ErrorNote } from '../components/error-note.js';
+import { t } from '../i18n/index.js';
 import { errorText, logIn } from '../store.js';
+import { useTitle } from '../title.js';
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
@@ -13,6 +15,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  useTitle(t.titles.login);
 
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -10,6 +10,8 @@ import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
 import { bytes, dateTime } from '../format.js';
 import { href } from '../router.js';
+import { t } from '../i18n/index.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 
 async function load(): Promise<{ items: Media[]; instances: Instance[] }> {
@@ -37,6 +39,7 @@ export function MediaPage() {
   const res = useResource(load, 10000);
   const [deleting, setDeleting] = useState<Media | undefined>(undefined);
   const items = res.data?.items ?? [];
+  useTitle(t.nav.media);
   const usersOf = (m: Media) => (res.data?.instances ?? []).filter((i) => i.mediaId === m.id);
   const deletingUsers = deleting ? usersOf(deleting).map((i) => i.name) : [];
   return (

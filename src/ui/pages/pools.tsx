@@ -9,6 +9,8 @@ import { UsageBar } from '../components/usage-bar.js';
 import { UsageSummary } from '../components/usage-summary.js';
 import { mib } from '../format.js';
 import { href, navigate } from '../router.js';
+import { t } from '../i18n/index.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { loadZone, poolParts, usageOf } from '../zone.js';
 import { CreatePoolDialog } from './pool-create.js';
@@ -18,6 +20,7 @@ export function PoolsPage() {
   const res = useResource(loadZone, 5000);
   const [creating, setCreating] = useState(false);
   const zone = res.data;
+  useTitle(t.nav.pools);
   return (
     <>
       <PageHeader title="Pools" sub="Compute pools group hosts; instances are created in a pool.">
@@ -71,6 +74,8 @@ export function PoolsPage() {
 export function PoolPage({ id }: { id: string }) {
   const res = useResource(loadZone, 5000, id);
   const zone = res.data;
+  const pool = zone?.pools.find((x) => x.id === id || x.name === id);
+  useTitle(pool?.name, t.nav.pools);
   if (!zone) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;
   const p = zone.pools.find((x) => x.id === id || x.name === id);
   if (!p) return <ErrorNote message={`No pool with id ${id}.`} />;

@@ -5,7 +5,9 @@ import { setupSchema } from '../../shared/schemas.js';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PasswordRules, brokenRules } from '../components/password-rules.js';
+import { t } from '../i18n/index.js';
 import { errorText, logIn } from '../store.js';
+import { useTitle } from '../title.js';
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
@@ -16,6 +18,7 @@ export function SetupPage() {
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  useTitle(t.titles.setup);
   const weak = password.length > 0 && brokenRules(password).length > 0;
 
   const submit = async (e: Event) => {
