@@ -162,3 +162,58 @@ export async function createInstance(server: OneboxServer, body: Json): Promise<
   if (op.state !== 'succeeded') throw new Error(`creating ${body.name} failed: ${op.errorDetail}`);
   return ((await res.json()) as Json).instance as Json;
 }
+
+/** A rectangle in CSS pixels of the page. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * How many pixels of `clip` (as the screen shows it) are light, on a scale where the xterm
+ * background is dark: a drawn glyph has some, an empty or clipped cell none.
+ */
+export async function lightPixels(page: Page, clip: Box): Promise<number> {
+  const png = await page.screenshot({ clip });
+  return page.evaluate(async (bytes) => {
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return 0;
+    ctx.drawImage(bitmap, 0, 0);
+    const data = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    let light = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 3 * 110) light++;
+    return light;
+  }, [...png]);
+}
+
+/** The cells (column of the character, height of the row) of each `char` in the last terminal row containing `text` (xterm.js DOM renderer). */
+export async function charBoxesInTerminal(page: Page, text: string, char: string): Promise<Box[]> {
+  return page.evaluate(
+    ({ text, char }) => {
+      const rows = [...document.querySelectorAll<HTMLElement>('.xterm-rows > div')].filter((r) => (r.textContent ?? '').includes(text));
+      const row = rows.at(-1);
+      if (!row) return [];
+      const rowBox = row.getBoundingClientRect();
+      const boxes: Box[] = [];
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const value = node.nodeValue ?? '';
+        for (let i = value.indexOf(char); i >= 0; i = value.indexOf(char, i + 1)) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const r = range.getBoundingClientRect();
+          // The character's column, over the row's height: what the row clips is not there.
+          boxes.push({ x: r.x, y: rowBox.top, width: r.width, height: rowBox.height });
+        }
+      }
+      return boxes;
+      type Box = { x: number; y: number; width: number; height: number };
+    },
+    { text, char },
+  );
+}

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
-import { canvasHasContent, ROOT, serialRoundTrip, skipUi, startUi, terminalText, waitUntil, type Ui } from './fixture.js';
+import { canvasHasContent, charBoxesInTerminal, lightPixels, ROOT, serialRoundTrip, skipUi, startUi, terminalText, waitUntil, type Ui } from './fixture.js';
 import { startReverseProxy, type ReverseProxy } from './reverse-proxy.js';
 
 describe('browser UI: an instance from upload to delete', { skip: skipUi, timeout: 360_000 }, () => {
@@ -128,6 +128,11 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
     // The cloud-init seed from the create dialog reached the guest.
     await serialRoundTrip(page, 'echo host=$(hostname)', 'host=ui-1');
     await ui.shot('10-serial-console');
+    // Underscores are drawn at 1× pixel ratio (the row height used to clip them).
+    await serialRoundTrip(page, 'echo under_$((2*3))_score', 'under_6_score');
+    const underscores = await charBoxesInTerminal(page, 'under_6_score', '_');
+    assert.equal(underscores.length, 2);
+    for (const box of underscores) assert.ok((await lightPixels(page, box)) >= 3, `an underscore at ${JSON.stringify(box)} is visible`);
   });
 
   test('ISO: upload it, insert it from the console toolbar, see it on the instance and media pages, eject it', async () => {

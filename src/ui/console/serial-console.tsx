@@ -42,7 +42,8 @@ export function SerialConsole({ instance }: { instance: Instance }) {
       try {
         const [x, past] = await Promise.all([import('./xterm-bundle.js'), history(instance.id).catch(() => '')]);
         if (cancelled || !host.current) return;
-        const term = new x.Terminal({ cursorBlink: true, fontSize: 14, scrollback: 5000, theme: { background: '#0f172a' } });
+        // lineHeight above 1: at 1× pixel ratio a row exactly one glyph high clips the underscore.
+        const term = new x.Terminal({ cursorBlink: true, fontSize: 14, lineHeight: 1.2, scrollback: 5000, theme: { background: '#0f172a' } });
         made.term = term;
         const fit = new x.FitAddon();
         term.loadAddon(fit);
