@@ -13,6 +13,7 @@ import { ConflictError, NotFoundError } from '../lib/errors.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { newId } from '../lib/ids.js';
+import { plural } from '../lib/plural.js';
 
 /** A host row. */
 export type Host = typeof hosts.$inferSelect;
@@ -75,7 +76,7 @@ export class HostsService {
         if (change.poolId !== null && !tx.select({ id: computePools.id }).from(computePools).where(eq(computePools.id, change.poolId)).get())
           throw new NotFoundError('compute_pool', change.poolId);
         const count = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()!.n;
-        if (count > 0) throw new ConflictError('host_has_instances', `Host '${host.name}' has ${count} instance(s); move or delete them before changing its pool.`);
+        if (count > 0) throw new ConflictError('host_has_instances', `Host '${host.name}' has ${plural(count, 'instance', 'instances')}; move or delete ${count === 1 ? 'it' : 'them'} before changing its pool.`);
       }
       const row = tx.update(hosts).set(change).where(eq(hosts.id, host.id)).returning().get();
       this.audit.record(actor, 'update', 'host', host.id, JSON.stringify(change));

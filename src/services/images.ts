@@ -9,6 +9,7 @@ import { byIdOrName } from '../db/lookup.js';
 import { images, instances } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
+import { quotedNames } from '../lib/plural.js';
 import type { StorageDriver, VolumeInfo } from '../storage/driver.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
@@ -106,7 +107,7 @@ export class ImagesService {
         .where(and(eq(instances.imageId, image.id), or(eq(instances.cloneMode, 'linked'), eq(instances.state, 'creating'))))
         .all();
       if (users.length > 0)
-        throw new ConflictError('image_in_use', `Image '${image.name}' backs instance(s) ${users.map((u) => u.name).join(', ')}; delete them first.`);
+        throw new ConflictError('image_in_use', `Image '${image.name}' backs ${users.length === 1 ? 'instance' : 'instances'} ${quotedNames(users.map((u) => u.name))}; delete ${users.length === 1 ? 'it' : 'them'} first.`);
       tx.update(instances).set({ imageId: null }).where(eq(instances.imageId, image.id)).run();
       tx.delete(images).where(eq(images.id, image.id)).run();
     });

@@ -14,6 +14,7 @@ import { ConflictError, InsufficientCapacityError, UnavailableError, ValidationE
 import { newId, newUuid, newVncPassword } from '../lib/ids.js';
 import { log } from '../lib/log.js';
 import { Reverter, RevertError } from '../lib/reverter.js';
+import { formatMiB } from '../shared/capacity.js';
 import { canDo } from '../shared/instance-states.js';
 import { GiB, type CreateInstanceInput } from '../shared/schemas.js';
 import type { Actor } from './actor.js';
@@ -91,7 +92,7 @@ export class InstancesService {
         cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit,
       });
       if (placement.hostId === undefined)
-        throw new InsufficientCapacityError('no_host_available', `No host in pool '${pool.name}' can take ${input.cores} cores and ${input.memoryMiB} MiB: ${placement.reasons.join('; ') || 'the pool has no hosts'}.`);
+        throw new InsufficientCapacityError('no_host_available', `No host in pool '${pool.name}' can take ${input.cores} ${input.cores === 1 ? 'vCPU' : 'vCPUs'} and ${formatMiB(input.memoryMiB)}: ${placement.reasons.join('; ') || 'the pool has no hosts'}.`);
       const id = newId('ins');
       return tx.insert(instances).values({
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, cores: input.cores, memoryMiB: input.memoryMiB,
@@ -252,7 +253,7 @@ export class InstancesService {
     return db.select().from(hosts).all().map((h) => {
       const claim = claims.find((c) => c.hostId === h.id);
       return {
-        id: h.id, online: this.deps.agents.find(h.id)?.hypervisor.isConnected() === true, enabled: h.enabled, poolId: h.poolId,
+        id: h.id, name: h.name, online: this.deps.agents.find(h.id)?.hypervisor.isConnected() === true, enabled: h.enabled, poolId: h.poolId,
         cpus: h.cpus, memoryMiB: h.memoryMiB, claimedCores: claim?.cores ?? 0, claimedMemoryMiB: claim?.memory ?? 0,
         freeDiskBytes: h.isLocal ? localFreeDiskBytes : undefined,
       };

@@ -6,6 +6,7 @@ import { byIdOrName } from '../db/lookup.js';
 import { instances, media } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
+import { quotedNames } from '../lib/plural.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import type { DataPaths } from './paths.js';
@@ -76,7 +77,7 @@ export class MediaService {
     const item = this.get(idOrName);
     const users = this.db.select({ name: instances.name }).from(instances).where(eq(instances.mediaId, item.id)).all();
     if (users.length > 0)
-      throw new ConflictError('media_in_use', `ISO '${item.name}' is inserted in instance(s) ${users.map((u) => u.name).join(', ')}; eject it first.`);
+      throw new ConflictError('media_in_use', `ISO '${item.name}' is inserted in ${users.length === 1 ? 'instance' : 'instances'} ${quotedNames(users.map((u) => u.name))}; eject it first.`);
     this.db.delete(media).where(eq(media.id, item.id)).run();
     await rm(this.filePath(item), { force: true });
     this.audit.record(actor, 'delete', 'media', item.id, item.name);

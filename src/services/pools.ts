@@ -5,6 +5,7 @@ import { byIdOrName } from '../db/lookup.js';
 import { computePools, hosts, instances } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
+import { plural } from '../lib/plural.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 
@@ -35,7 +36,7 @@ export class PoolsService {
       const hostCount = tx.select({ n: sql<number>`count(*)` }).from(hosts).where(eq(hosts.poolId, pool.id)).get()!.n;
       const instanceCount = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.poolId, pool.id)).get()!.n;
       if (hostCount > 0 || instanceCount > 0)
-        throw new ConflictError('pool_not_empty', `Pool '${pool.name}' still has ${hostCount} host(s) and ${instanceCount} instance(s); move or delete them first.`);
+        throw new ConflictError('pool_not_empty', `Pool '${pool.name}' still has ${plural(hostCount, 'host', 'hosts')} and ${plural(instanceCount, 'instance', 'instances')}; move or delete them first.`);
       tx.delete(computePools).where(eq(computePools.id, pool.id)).run();
     });
     this.audit.record(actor, 'delete', 'compute_pool', pool.id, pool.name);

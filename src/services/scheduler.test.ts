@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { placeInstance, type HostCandidate, type PlacementRequest } from './scheduler.js';
 
 const host = (id: string, over: Partial<HostCandidate> = {}): HostCandidate => ({
-  id, online: true, enabled: true, poolId: 'pool', cpus: 4, memoryMiB: 8192, claimedCores: 0, claimedMemoryMiB: 0, ...over,
+  id, name: `host-${id}`, online: true, enabled: true, poolId: 'pool', cpus: 4, memoryMiB: 8192, claimedCores: 0, claimedMemoryMiB: 0, ...over,
 });
 const req: PlacementRequest = { poolId: 'pool', cores: 2, memoryMiB: 1024, diskBytes: 1, cpuOvercommit: 1, memoryOvercommit: 1 };
 
@@ -28,6 +28,13 @@ describe('placeInstance', () => {
   test('says why each host was rejected', () => {
     const result = placeInstance([host('a', { online: false }), host('b', { claimedMemoryMiB: 8192 })], req);
     assert.equal(result.hostId, undefined);
-    assert.ok(!result.hostId && result.reasons.length === 2 && result.reasons[0] === 'a: offline');
+    assert.ok(!result.hostId && result.reasons.length === 2 && result.reasons[0] === 'host-a: offline');
+  });
+
+  test('explains a refusal by name and with the overcommit, as the dashboard does', () => {
+    const result = placeInstance([host('a', { cpus: 2, claimedCores: 8, memoryMiB: 6144 })], { ...req, cores: 1, cpuOvercommit: 4 });
+    assert.deepEqual(result.reasons, ['host-a: not enough vCPUs (8 of 8 vCPUs claimed — 2 cores × 4 overcommit)']);
+    const memory = placeInstance([host('a', { memoryMiB: 6144, claimedMemoryMiB: 512 })], { ...req, memoryMiB: 65536 });
+    assert.deepEqual(memory.reasons, ['host-a: not enough memory (512 MiB of 6.0 GiB claimed — 6.0 GiB × 1 overcommit)']);
   });
 });

@@ -4,9 +4,13 @@
  * as Nano does). The caller records the claim in the same transaction that reads usage.
  */
 
+import { memoryClaimSentence, overcommitted, vcpuClaimSentence } from '../shared/capacity.js';
+
 /** A host as the scheduler sees it. */
 export interface HostCandidate {
   id: string;
+  /** Shown in the reasons a host was rejected. */
+  name: string;
   online: boolean;
   enabled: boolean;
   poolId: string | null;
@@ -31,7 +35,7 @@ export interface PlacementRequest {
   pinnedHostId?: string;
 }
 
-/** Result: the chosen host, or why none fits (one reason per rejected host). */
+/** Result: the chosen host, or why none fits (one reason per rejected host, by its name). */
 export type Placement = { hostId: string; reasons?: undefined } | { hostId: undefined; reasons: string[] };
 
 const WEIGHTS = { cores: 2, memory: 1.5, disk: 0.5 };
@@ -43,7 +47,7 @@ export function placeInstance(hosts: HostCandidate[], req: PlacementRequest): Pl
   for (const host of hosts) {
     const why = rejectReason(host, req);
     if (why) {
-      reasons.push(`${host.id}: ${why}`);
+      reasons.push(`${host.name}: ${why}`);
       continue;
     }
     const score = scoreHost(host, req);
@@ -57,10 +61,10 @@ function rejectReason(host: HostCandidate, req: PlacementRequest): string | unde
   if (host.poolId !== req.poolId) return 'not in the pool';
   if (!host.online) return 'offline';
   if (!host.enabled) return 'disabled for scheduling';
-  if (host.claimedCores + req.cores > host.cpus * req.cpuOvercommit)
-    return `not enough cores (${host.cpus * req.cpuOvercommit - host.claimedCores} free of ${host.cpus}×${req.cpuOvercommit})`;
-  if (host.claimedMemoryMiB + req.memoryMiB > host.memoryMiB * req.memoryOvercommit)
-    return `not enough memory (${host.memoryMiB * req.memoryOvercommit - host.claimedMemoryMiB} MiB free)`;
+  if (host.claimedCores + req.cores > overcommitted(host.cpus, req.cpuOvercommit))
+    return `not enough vCPUs (${vcpuClaimSentence(host.claimedCores, host.cpus, req.cpuOvercommit)})`;
+  if (host.claimedMemoryMiB + req.memoryMiB > overcommitted(host.memoryMiB, req.memoryOvercommit))
+    return `not enough memory (${memoryClaimSentence(host.claimedMemoryMiB, host.memoryMiB, req.memoryOvercommit)})`;
   if (host.freeDiskBytes !== undefined && host.freeDiskBytes < req.diskBytes) return 'not enough disk space';
   return undefined;
 }

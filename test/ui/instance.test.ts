@@ -163,7 +163,7 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
 
     // The media page says where the ISO is inserted, and deleting it shows the API's refusal.
     await page.goto(ui.url('media'));
-    await row.locator('td[data-label="Inserted in"] a', { hasText: 'ui-1' }).waitFor();
+    await row.locator('td[data-col=insertedIn] a', { hasText: 'ui-1' }).waitFor();
     await row.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete ISO tiny-iso?' });
     await confirm.getByRole('button', { name: 'Delete' }).click();
@@ -178,7 +178,7 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
     assert.equal(await page.locator('.iso-row').getByRole('button', { name: 'Eject ISO' }).isDisabled(), true);
     await ui.shot('10e-instance-iso-ejected');
     await page.goto(ui.url('media'));
-    await row.locator('td[data-label="Inserted in"]', { hasText: '—' }).waitFor();
+    await row.locator('td[data-col=insertedIn]', { hasText: '—' }).waitFor();
   });
 
   test('behind a reverse proxy under /prefix: login, instances and the serial console', async () => {

@@ -3,6 +3,7 @@
 import { useState } from 'hono/jsx/dom';
 import type { Pool } from '../../shared/api-types.js';
 import { api } from '../api.js';
+import { t } from '../i18n/index.js';
 import { changes } from '../store.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 
@@ -12,17 +13,13 @@ export function DeletePoolButton({ pool, hosts, onDeleted }: { pool: Pool; hosts
   return (
     <>
       <button type="button" class="button button-small button-danger-outline" data-action="delete" onClick={() => setAsking(true)}>
-        Delete
+        {t.common.delete}
       </button>
       {asking && (
         <ConfirmDialog
-          title={`Delete pool ${pool.name}?`}
-          message={
-            hosts > 0
-              ? `It still has ${hosts === 1 ? 'a host' : `${hosts} hosts`}; move ${hosts === 1 ? 'it' : 'them'} to another pool first, or the server refuses.`
-              : 'The pool is removed; its hosts and instances are not touched.'
-          }
-          confirmLabel="Delete"
+          title={t.pools.deleteTitle(pool.name)}
+          message={hosts > 0 ? t.pools.deleteHasHosts(hosts) : t.pools.deleteEmpty}
+          confirmLabel={t.common.delete}
           onConfirm={async () => {
             await api.pools.delete(pool.id);
             changes.set(changes.get() + 1);

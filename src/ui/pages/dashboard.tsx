@@ -4,7 +4,6 @@ import { ErrorNote } from '../components/error-note.js';
 import { PageHeader } from '../components/layout.js';
 import { StateBadge } from '../components/state-badge.js';
 import { UsageSummary } from '../components/usage-summary.js';
-import { count } from '../format.js';
 import { href } from '../router.js';
 import { t } from '../i18n/index.js';
 import { useTitle } from '../title.js';
@@ -39,7 +38,7 @@ export function DashboardPage() {
           </div>
           <section class="card" aria-label="Zone usage">
             <h2>Zone</h2>
-            <UsageSummary usage={usageOf(zone.hosts, zone.instances)} />
+            <UsageSummary usage={usageOf(zone.hosts, zone.instances, zone.pools)} />
           </section>
           <div class="grid-2">
             {zone.pools.map((p) => {
@@ -49,12 +48,12 @@ export function DashboardPage() {
                   <h2>
                     Pool <a href={href('pools', p.id)}>{p.name}</a>
                   </h2>
-                  <UsageSummary usage={usageOf(parts.hosts, parts.instances)} />
+                  <UsageSummary usage={usageOf(parts.hosts, parts.instances, zone.pools)} />
                   <ul class="drill">
                     {parts.hosts.map((h) => (
                       <li key={h.id}>
                         <a href={href('hosts', h.id)}>{h.name}</a> <StateBadge state={h.online ? 'online' : 'offline'} />{' '}
-                        <span class="muted">{count(zone.instances.filter((i) => i.hostId === h.id).length, 'instance')}</span>
+                        <span class="muted">{t.count.instances(zone.instances.filter((i) => i.hostId === h.id).length)}</span>
                       </li>
                     ))}
                     {parts.hosts.length === 0 && <li class="muted">No host in this pool.</li>}
