@@ -26,6 +26,9 @@ export interface LocalHostFacts {
   address: string;
 }
 
+/** How stale a host's lastSeenAt may get while it answers (one write per host per interval at most). */
+const SEEN_RESOLUTION_MS = 10_000;
+
 /** Host catalogue. */
 export class HostsService {
   constructor(
@@ -56,16 +59,30 @@ export class HostsService {
       .get();
   }
 
+  /** Every host, with lastSeenAt brought up to now for the ones that answer. */
   list(): Host[] {
-    return this.db.select().from(hosts).orderBy(hosts.name).all();
+    return this.db.select().from(hosts).orderBy(hosts.name).all().map((h) => this.seen(h));
   }
 
-  /** By id or name; throws host_not_found. */
+  /** By id or name (lastSeenAt up to date, as in list); throws host_not_found. */
   get(idOrName: string): Host {
     const match = byIdOrName(hosts, idOrName);
     const row = this.db.select().from(hosts).where(match.where).orderBy(...match.order).get();
     if (!row) throw new NotFoundError('host', idOrName);
-    return row;
+    return this.seen(row);
+  }
+
+  /**
+   * Records that a host was seen when its agent answers now, so "last seen" moves while the
+   * host is up and stops when it goes away. Until heartbeats exist (joined peers), this is the
+   * observation: done when hosts are read, at most once per SEEN_RESOLUTION_MS per host.
+   */
+  private seen(row: Host): Host {
+    const now = Date.now();
+    if (!this.isOnline(row.id) || (row.lastSeenAt && now - Date.parse(row.lastSeenAt) < SEEN_RESOLUTION_MS)) return row;
+    const lastSeenAt = new Date(now).toISOString();
+    this.db.update(hosts).set({ lastSeenAt }).where(eq(hosts.id, row.id)).run();
+    return { ...row, lastSeenAt };
   }
 
   /** Moves a host to another pool (refused while it runs instances of its pool) and/or enables or disables it for scheduling. */

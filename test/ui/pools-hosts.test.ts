@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { miniImagePath } from '../fixtures/mini-image.js';
-import { createInstance, skipUi, startUi, uploadImage, type Ui } from './fixture.js';
+import { createInstance, skipUi, startUi, uploadImage, waitUntil, type Ui } from './fixture.js';
 
 describe('browser UI: pools and hosts', { skip: skipUi, timeout: 180_000 }, () => {
   let ui: Ui;
@@ -115,6 +115,15 @@ describe('browser UI: pools and hosts', { skip: skipUi, timeout: 180_000 }, () =
     await page.goto(ui.url('pools/default'));
     const line = await page.getByTestId('pool-host-line').innerText();
     assert.match(line, /^1 instance · /, line);
+  });
+
+  test("the host's last seen time moves while it is up", async () => {
+    const host = (await ui.server.json('GET', '/hosts')).items[0];
+    await page.goto(ui.url(`hosts/${host.id}`));
+    const seen = page.getByTestId('host-last-seen');
+    await seen.waitFor();
+    const first = await seen.innerText();
+    await waitUntil('"Last seen" to move', 30_000, async () => (await seen.innerText()) !== first);
   });
 
   test('no uncaught page errors', () => {
