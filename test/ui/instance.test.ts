@@ -204,6 +204,46 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
     assert.deepEqual(outside, [], 'every request stayed under /prefix');
   }
 
+  test('power controls: one set of names everywhere, pause and resume, force actions ask first, Ctrl+Alt+Del says it was sent', async () => {
+    /** Labels of the power buttons under `scope`, by action. */
+    const labels = async (scope: string) =>
+      Object.fromEntries(await page.locator(`${scope} button[data-action]`).evaluateAll((bs) => bs.map((b) => [b.getAttribute('data-action'), b.textContent?.trim()])));
+    await page.goto(ui.url(`instances/${instanceId}/console`));
+    await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
+    const header = await labels('.page-actions');
+    const bar = await labels('.console-bar');
+    await page.goto(ui.url('instances'));
+    await page.locator(`#instances-table tr[data-id="${instanceId}"] button[data-action=stop]`).waitFor();
+    const row = await labels(`#instances-table tr[data-id="${instanceId}"]`);
+    for (const action of ['stop', 'reboot', 'pause', 'force-stop', 'reset']) {
+      assert.ok(bar[action], `the console bar offers ${action}`);
+      assert.equal(bar[action], header[action], `${action}: console bar and header`);
+      assert.equal(row[action], header[action], `${action}: list and header`);
+    }
+    assert.equal(header.stop, 'Shut down');
+
+    await page.goto(ui.url(`instances/${instanceId}/console`));
+    await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
+    await page.locator('.console-bar button[data-tool=ctrl-alt-del]').click();
+    await page.getByTestId('console-notice').getByText('Sent Ctrl+Alt+Del to ui-1.').waitFor();
+    await ui.shot('16a-console-toolbar');
+
+    for (const [action, title] of [['force-stop', 'Force stop ui-1?'], ['reset', 'Force reboot ui-1?']]) {
+      await page.locator(`.page-actions button[data-action=${action}]`).click();
+      const confirm = page.getByRole('dialog', { name: title });
+      await confirm.waitFor();
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      await confirm.waitFor({ state: 'detached' });
+    }
+    assert.equal((await ui.server.json('GET', `/instances/${instanceId}`)).state, 'running', 'cancelled force actions did nothing');
+
+    await page.locator('.page-actions button[data-action=pause]').click();
+    await page.locator('.page-title .badge-paused').waitFor({ timeout: 30_000 });
+    await ui.shot('16b-paused');
+    await page.locator('.page-actions button[data-action=resume]').click();
+    await page.locator('.page-title .badge-running').waitFor({ timeout: 30_000 });
+  });
+
   test('stop the instance, then delete it with confirmation', async () => {
     await page.goto(ui.url(`instances/${instanceId}`));
     await page.locator('.page-actions button[data-action=stop]').click();
@@ -213,6 +253,7 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
       await page.locator('.page-title .badge-stopped').waitFor({ timeout: 60_000 });
     } catch {
       await page.locator('.page-actions button[data-action=force-stop]').click(); // the guest ignored ACPI in time
+      await page.getByRole('dialog').getByRole('button', { name: 'Force stop' }).click();
       await page.locator('.page-title .badge-stopped').waitFor({ timeout: 30_000 });
     }
     await page.locator('.tabs a', { hasText: /^Console$/ }).click();
