@@ -44,6 +44,25 @@ describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
     await ui.login();
   });
 
+  test('the dashboard says guests run under TCG, shows one card for the one pool, and the next steps', async () => {
+    const { page } = ui;
+    await page.locator('.sidenav a', { hasText: 'Dashboard' }).click();
+    const steps = page.getByTestId('next-steps');
+    await steps.waitFor();
+    await ui.shot('first-run-00-dashboard-next-steps');
+    await tokenForAdmin(ui.server);
+    const host = (await ui.server.json('GET', '/hosts')).items[0];
+    if (host.accel === 'tcg') {
+      const notice = page.getByTestId('tcg-notice');
+      await notice.getByText('Guests run under TCG: software emulation').waitFor();
+      assert.ok((await notice.innerText()).includes(host.accelReason), 'the notice says why');
+    } else assert.equal(await page.getByTestId('tcg-notice').count(), 0);
+    assert.equal(await page.locator('main .usage-summary').count(), 1, 'one usage card on a one-pool install');
+    assert.equal(await page.getByRole('heading', { name: 'Zone', exact: true }).count(), 0);
+    await steps.getByRole('link', { name: 'Upload a disk image' }).waitFor();
+    await steps.getByRole('button', { name: 'Create your first instance' }).waitFor();
+  });
+
   test('with nothing to install from, the empty instance list leads to the upload', async () => {
     const { page } = ui;
     await page.locator('.sidenav a', { hasText: 'Instances' }).click();
@@ -57,7 +76,6 @@ describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
 
   test('the create dialog starts from the uploaded image; a blank disk without an ISO needs a tick', async () => {
     const { page, server } = ui;
-    await tokenForAdmin(server);
     await uploadImage(server, miniImagePath(), 'mini');
     await page.goto(ui.url('instances'));
     await page.getByTestId('instances-empty').getByRole('button', { name: 'Create the first instance' }).click();
@@ -80,6 +98,10 @@ describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
     const [created] = (await server.json('GET', '/instances')).items;
     assert.equal(created.name, 'bare');
     assert.equal(created.cloneMode, 'blank');
+    // With an instance, the dashboard no longer shows the next steps.
+    await page.locator('.sidenav a', { hasText: 'Dashboard' }).click();
+    await page.locator('main .usage-summary').waitFor();
+    assert.equal(await page.getByTestId('next-steps').count(), 0);
   });
 
   test('no uncaught page errors', () => {
