@@ -72,6 +72,39 @@ describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () =
     await page.locator('#images-table tr[data-name=fourth]').waitFor({ timeout: 60_000 });
   });
 
+  test('the images list sorts by a column header and finds by a search', async () => {
+    await page.goto(ui.url('images'));
+    const table = page.locator('#images-table');
+    const names = () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')));
+    await table.locator('th[data-col=name] button').click();
+    assert.deepEqual(await names(), ['fourth', 'keep', 'third']);
+    assert.equal(await table.locator('th[data-col=name]').getAttribute('aria-sort'), 'ascending');
+    await table.locator('th[data-col=name] button').click();
+    assert.deepEqual(await names(), ['third', 'keep', 'fourth']);
+    await page.getByRole('searchbox', { name: 'Search images' }).fill('ee');
+    assert.deepEqual(await names(), ['keep']);
+    await page.getByRole('searchbox', { name: 'Search images' }).fill('nothing-like-this');
+    await page.getByText('Nothing matches the search.').waitFor();
+    await page.getByRole('searchbox', { name: 'Search images' }).fill('');
+  });
+
+  test('an image row creates an instance from that image', async () => {
+    const keep = (await ui.server.json('GET', '/images')).items.find((i: { name: string }) => i.name === 'keep');
+    await page.goto(ui.url('images'));
+    await page.locator('#images-table tr[data-name=keep] button[data-action=create-instance]').click();
+    const dialog = page.getByRole('dialog', { name: 'New instance' });
+    await dialog.locator('select[name=imageId] option', { hasText: 'keep' }).waitFor({ state: 'attached' });
+    await waitUntil('the image preselected', 5000, async () => (await dialog.locator('select[name=imageId]').inputValue()) === keep.id);
+    assert.equal(await dialog.locator('input[name=source][value=image]').isChecked(), true);
+    await dialog.locator('input[name=name]').fill('from-row');
+    await dialog.locator('input[name=memoryMiB]').fill('128');
+    await dialog.locator('input[name=start]').uncheck();
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/#\/instances\/ins_/);
+    const created = (await ui.server.json('GET', '/instances')).items.find((i: { name: string }) => i.name === 'from-row');
+    assert.equal(created?.imageId, keep.id);
+  });
+
   test('no uncaught page errors', () => {
     assert.deepEqual(ui.errors, []);
   });

@@ -244,6 +244,44 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
     await page.locator('.page-title .badge-running').waitFor({ timeout: 30_000 });
   });
 
+  test('graphical console tools: fit to window, extra keys, paste as keystrokes; the serial tab has the same toolbar', async () => {
+    await page.goto(ui.url(`instances/${instanceId}/console`));
+    await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
+    await waitUntil('a non-blank noVNC canvas', 60_000, () => canvasHasContent(page));
+    const fit = page.locator('.console-bar button[data-tool=fit]');
+    assert.equal(await fit.getAttribute('aria-pressed'), 'true');
+    const nativeSize = () => page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('.vnc-screen canvas');
+      return !!c && Math.abs(c.clientWidth - c.width) <= 1;
+    });
+    assert.equal(await nativeSize(), false, 'scaled to the window');
+    await fit.click();
+    await waitUntil('the guest screen at its own size', 5000, nativeSize);
+    assert.equal(await fit.getAttribute('aria-pressed'), 'false');
+    await fit.click();
+
+    await page.locator('.console-bar [data-tool=keys] summary').click();
+    await page.locator('.console-bar button[data-key=ctrl-c]').click();
+    await page.getByTestId('console-notice').getByText('Sent Ctrl+C to ui-1.').waitFor();
+    await page.locator('.console-bar [data-tool=keys] summary').click();
+
+    await page.locator('.console-bar button[data-tool=paste]').click();
+    const paste = page.getByRole('dialog', { name: 'Type text into ui-1' });
+    await paste.locator('textarea[name=paste]').fill('echo Pasted-$((3*3)) > /dev/ttyS0');
+    await ui.shot('16c-vnc-paste');
+    await paste.getByRole('button', { name: 'Type it' }).click();
+    await page.getByTestId('console-notice').getByText('Typed 33 characters into ui-1.').waitFor();
+    // The line typed on the graphical console wrote to the serial port: the shift keys arrived too.
+    await waitUntil('"Pasted-9" in the console log', 30_000, async () => (await (await ui.server.call('GET', `/instances/${instanceId}/console-log`)).text()).includes('Pasted-9'));
+
+    await page.locator('.tabs a', { hasText: 'Serial console' }).click();
+    const bar = page.locator('.console-bar');
+    await bar.locator('button[data-action=stop]').waitFor();
+    for (const control of ['Insert ISO', 'Shut down', 'Reboot', 'Force stop', 'Full screen'])
+      assert.equal(await bar.getByRole('button', { name: control, exact: true }).count(), 1, `the serial toolbar has ${control}`);
+    await ui.shot('16d-serial-toolbar');
+  });
+
   test('stop the instance, then delete it with confirmation', async () => {
     await page.goto(ui.url(`instances/${instanceId}`));
     await page.locator('.page-actions button[data-action=stop]').click();

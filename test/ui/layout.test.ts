@@ -44,6 +44,15 @@ describe('browser UI: layout', { skip: skipUi, timeout: 180_000 }, () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  test('every list page has a search box and sortable columns', async () => {
+    for (const [route, table] of [['instances', 'instances-table'], ['images', 'images-table'], ['hosts', 'hosts-table'], ['pools', 'pools-table']] as const) {
+      await page.goto(ui.url(route));
+      await page.locator(`#${table}`).waitFor();
+      assert.equal(await page.getByRole('searchbox').count(), 1, `#/${route} has a search box`);
+      assert.ok((await page.locator(`#${table} th[aria-sort] button`).count()) >= 2, `#/${route} sorts by its columns`);
+    }
+  });
+
   test('no uncaught page errors', () => {
     assert.deepEqual(ui.errors, []);
   });
