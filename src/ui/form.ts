@@ -6,7 +6,7 @@
 import { useRef, useState } from 'hono/jsx/dom';
 import type * as z from 'zod';
 import { useEffect } from './hooks.js';
-import { translateSentence } from './i18n/index.js';
+import { t } from './i18n/index.js';
 import { errorText } from './store.js';
 
 /** Values a form field can hold. */
@@ -38,12 +38,24 @@ export function useForm<T extends Record<string, FieldValue>>(initial: T): Form<
   };
 }
 
+type Issue = z.ZodError['issues'][number];
+
+/** A schema issue in the current language: the schema's own sentence translated, zod's generic ones rephrased. */
+export function issueText(issue: Issue): string {
+  const own = t.sentences[issue.message];
+  if (own) return own;
+  if (!/^(Too (big|small)|Invalid)\b/.test(issue.message)) return issue.message;
+  if (issue.code === 'too_big') return t.validation.tooBig(String(issue.maximum));
+  if (issue.code === 'too_small') return t.validation.tooSmall(String(issue.minimum));
+  return t.validation.invalid;
+}
+
 /** Field errors of `input` under `schema`, by dotted path, in the current language; `group` folds paths ("dataDisks.1.sizeGiB" → "dataDisks"). */
 export function schemaErrors(schema: z.ZodType, input: unknown, group: (path: string) => string = (p) => p): Record<string, string> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return {};
   const out: Record<string, string> = {};
-  for (const issue of parsed.error.issues) out[group(issue.path.join('.'))] ??= translateSentence(issue.message);
+  for (const issue of parsed.error.issues) out[group(issue.path.join('.'))] ??= issueText(issue);
   return out;
 }
 

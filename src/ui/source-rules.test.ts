@@ -4,21 +4,13 @@
  * outside the typed client (src/shared/api-client.ts).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { uiSources } from './ui-sources.js';
 
 const ui = dirname(fileURLToPath(import.meta.url));
-
-/** Every .ts/.tsx file of the UI except tests. */
-export function uiSources(dir = ui): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) return uiSources(p);
-    return /\.tsx?$/.test(e) && !/\.test\.tsx?$/.test(e) && !e.endsWith('.d.ts') ? [p] : [];
-  });
-}
 
 test('effects come from hooks.ts, not from hono directly', () => {
   const offenders = uiSources()

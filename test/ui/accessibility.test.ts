@@ -84,8 +84,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipUi, timeout: 240
     assert.equal(new Set(titles).size, routes.length, `distinct titles: ${titles.join(' | ')}`);
     assert.ok(titles.includes('ui-1 · Instances · onebox'), titles.join(' | '));
     assert.ok(titles.includes('Images · onebox'), titles.join(' | '));
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.locator('input[name=username]').waitFor();
+    await ui.logout();
     assert.equal(await page.title(), 'Log in · onebox');
     await ui.login();
   });

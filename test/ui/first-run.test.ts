@@ -33,7 +33,7 @@ describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
     await page.locator('.tile').first().waitFor();
     await ui.shot('02-dashboard');
 
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await ui.logout();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await page.locator('input[name=username]').fill(ADMIN.username);
     await page.locator('input[name=password]').fill('Wrong1234');

@@ -42,6 +42,8 @@ export interface Ui {
   shot(name: string, page?: Page): Promise<unknown>;
   /** Logs in on the login page as the admin. */
   login(page?: Page): Promise<void>;
+  /** Logs out through the user menu, whatever the language. */
+  logout(page?: Page): Promise<void>;
   /** A new browser context and page with the same settings (closed by close()). */
   newPage(options?: { language?: UiOptions['language']; viewport?: { width: number; height: number } }): Promise<Page>;
   close(): Promise<void>;
@@ -88,6 +90,12 @@ export async function startUi(opts: UiOptions = {}): Promise<Ui> {
       await page.locator('input[name=password]').fill(ADMIN.password);
       await page.locator('form button[type=submit]').click();
       await page.locator('.footer-user', { hasText: ADMIN.username }).waitFor();
+    },
+    async logout(page = first.page) {
+      const menu = page.getByTestId('user-menu');
+      await menu.locator('summary').click();
+      await menu.locator('button').click();
+      await page.locator('input[name=username]').waitFor();
     },
     async newPage(o = {}) {
       return (await open(o.language ?? opts.language ?? 'en', o.viewport)).page;

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Asks before a destructive action; shows the API's sentence if the action fails. */
 import { useState } from 'hono/jsx/dom';
+import { t } from '../i18n/index.js';
 import { errorText } from '../store.js';
 import { ErrorNote } from './error-note.js';
 import { Modal } from './modal.js';
@@ -26,10 +27,10 @@ export function ConfirmDialog(props: { title: string; message: string; confirmLa
       <ErrorNote message={error} />
       <div class="form-actions">
         <button type="button" class="button" onClick={props.onClose}>
-          Cancel
+          {t.common.cancel}
         </button>
         <button type="button" class="button button-danger" disabled={busy} onClick={confirm}>
-          {busy ? 'Working…' : props.confirmLabel}
+          {busy ? t.common.working : props.confirmLabel}
         </button>
       </div>
     </Modal>

@@ -5,6 +5,7 @@ import type { Instance } from '../../shared/api-types.js';
 import { changeMedia } from '../actions.js';
 import { bytes } from '../format.js';
 import { href } from '../router.js';
+import { t } from '../i18n/index.js';
 import { errorText } from '../store.js';
 import { useMediaChoice } from '../use-media-choice.js';
 import { ErrorNote } from './error-note.js';
@@ -26,35 +27,35 @@ export function InsertMediaDialog({ instance, onClose }: { instance: Instance; o
     }
   };
   return (
-    <Modal title={`Insert an ISO into ${instance.name}`} onClose={onClose}>
-      {!media && !error && <p class="muted">Loading…</p>}
+    <Modal title={t.isoButtons.dialogTitle(instance.name)} onClose={onClose}>
+      {!media && !error && <p class="muted">{t.app.loading}</p>}
       {media && media.length === 0 && (
         <p class="muted">
-          No ISO uploaded yet. Upload one on the <a href={href('media')}>Media</a> page.
+          {t.isoButtons.noIso} <a href={href('media')}>{t.isoButtons.uploadOne}</a>
         </p>
       )}
       {media && media.length > 0 && (
         <label class="field">
-          <span>ISO</span>
+          <span>{t.isoButtons.iso}</span>
           <select name="mediaId" value={choice} onChange={(e: Event) => setChoice((e.target as HTMLSelectElement).value)}>
             {media.map((m) => (
               <option key={m.id} value={m.id}>
-                {m.name} ({bytes(m.sizeBytes)}){m.id === instance.mediaId ? ' · inserted' : ''}
+                {m.name} ({bytes(m.sizeBytes)}){m.id === instance.mediaId ? ` · ${t.isoButtons.inserted}` : ''}
               </option>
             ))}
           </select>
         </label>
       )}
       <p class="muted small">
-        {instance.state === 'running' ? 'The guest sees the disc at once; it stays in the drive until ejected.' : 'The disc stays in the drive until ejected.'}
+        {instance.state === 'running' ? t.isoButtons.runningHint : t.isoButtons.stoppedHint}
       </p>
       <ErrorNote message={error} />
       <div class="form-actions">
         <button type="button" class="button" onClick={onClose}>
-          Cancel
+          {t.common.cancel}
         </button>
         <button type="button" class="button button-primary" disabled={!choice || busy} onClick={insert}>
-          Insert
+          {t.isoButtons.insertButton}
         </button>
       </div>
     </Modal>

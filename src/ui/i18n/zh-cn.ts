@@ -2,6 +2,23 @@
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
 
+/** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
+function noHostAvailable(quoted: string[], detail: string): string | undefined {
+  const m = /can take (\d+) vCPUs? and ([^:]+): (.*)\.$/.exec(detail);
+  if (!m || quoted[0] === undefined) return undefined;
+  const reasons = m[3].split('; ').map((r) =>
+    r
+      .replace(/^the pool has no hosts$/, '资源池中没有主机')
+      .replace(/: not enough vCPUs \((\d+) of (\d+) vCPUs claimed — (\d+) cores? × (\d+) overcommit\)$/, '：vCPU 不足（已分配 $1 / $2 个 vCPU，$3 核 × $4 倍超分）')
+      .replace(/: not enough memory \((.+) of (.+) claimed — (.+) × (\d+) overcommit\)$/, '：内存不足（已分配 $1 / $2，$3 × $4 倍超分）')
+      .replace(/: not enough disk space$/, '：磁盘空间不足')
+      .replace(/: offline$/, '：离线')
+      .replace(/: disabled for scheduling$/, '：已停止调度')
+      .replace(/: not in the pool$/, '：不在此资源池中'),
+  );
+  return `资源池“${quoted[0]}”中没有主机能容纳 ${m[1]} 个 vCPU 和 ${m[2]}：${reasons.join('；')}。`;
+}
+
 export const zhCN: Catalogue = {
   languageName: '简体中文',
   app: {
@@ -403,7 +420,6 @@ export const zhCN: Catalogue = {
     noHost: '此资源池中没有主机。',
     tcgTitle: '客户机以 TCG 运行：软件模拟，没有硬件加速',
     tcgBody: (hosts) => `在 ${hosts} 上，QEMU 用软件模拟客户机的每一条指令，因此客户机比使用 KVM 时慢很多倍（一个小型 Linux 启动需要几十秒）。试用 onebox 没有问题；正式使用请选择 KVM 可用的主机。`,
-    tcgWhy: (host, reason) => `${host}：${reason}`,
     nextTitle: '下一步',
     nextIntro: '实例从磁盘镜像启动（或从 ISO 安装）：',
     stepUpload: '上传磁盘镜像',
@@ -413,6 +429,113 @@ export const zhCN: Catalogue = {
     done: '已完成',
     todo: '待完成',
   },
-  sentences: {},
-  apiErrors: {},
+  locale: 'zh-CN',
+  auth: {
+    language: '语言',
+    welcome: '欢迎使用 onebox',
+    setupIntro: '创建第一个管理员账户。',
+    loginIntro: '登录以管理您的实例。',
+    username: '用户名',
+    password: '密码',
+    repeat: '再次输入密码',
+    tooWeak: '密码强度还不够。',
+    passwordsDiffer: '两次输入的密码不一致，请输入相同的密码。',
+    enterBoth: '请输入用户名和密码。',
+    createAdmin: '创建管理员',
+    logIn: '登录',
+    loggingIn: '正在登录…',
+    rules: '密码规则',
+  },
+  layout: {
+    userMenu: (user) => `${user} 的用户菜单`,
+    signedInAs: '当前用户',
+    logOut: '退出登录',
+    language: '语言',
+  },
+  isoButtons: {
+    insert: '插入 ISO',
+    change: '更换 ISO',
+    eject: '弹出 ISO',
+    locked: (state) => `实例${state}时无法更换光驱中的光盘。`,
+    dialogTitle: (name) => `向 ${name} 插入 ISO`,
+    noIso: '尚未上传 ISO。',
+    uploadOne: '请在“光盘映像”页面上传',
+    iso: 'ISO',
+    inserted: '已插入',
+    runningHint: '客户机会立即看到光盘；光盘会一直留在光驱中，直到弹出。',
+    stoppedHint: '光盘会一直留在光驱中，直到弹出。',
+    insertButton: '插入',
+  },
+  validation: {
+    tooBig: (max) => `不能大于 ${max}。`,
+    tooSmall: (min) => `不能小于 ${min}。`,
+    invalid: '请输入有效的值。',
+  },
+  sentences: {
+    'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
+    'The password must have at most 200 characters.': '密码最多 200 个字符。',
+    'The password must contain a digit.': '密码必须包含数字。',
+    'The password must contain a lower-case letter.': '密码必须包含小写字母。',
+    'The password must contain an upper-case letter.': '密码必须包含大写字母。',
+    'The username must not be empty.': '用户名不能为空。',
+    'The username must have at most 64 characters.': '用户名最多 64 个字符。',
+    'The username may contain only letters, digits, ".", "_" and "-".': '用户名只能包含字母、数字、“.”、“_”和“-”。',
+    'The name must not be empty.': '名称不能为空。',
+    'The name must have at most 63 characters (a hostname label).': '名称最多 63 个字符（主机名标签的长度）。',
+    'The name may contain only letters, digits and "-", and must not start or end with "-".': '名称只能包含字母、数字和“-”，且不能以“-”开头或结尾。',
+    'An SSH key must be at most 8 KiB.': 'SSH 密钥最多 8 KiB。',
+    'An SSH key is one line starting with ssh-, ecdsa- or sk- (e.g. "ssh-ed25519 AAAA... you@host").': 'SSH 密钥是一行以 ssh-、ecdsa- 或 sk- 开头的文本（例如 "ssh-ed25519 AAAA... you@host"）。',
+    'Give at most 20 SSH keys.': '最多提供 20 个 SSH 密钥。',
+    'User data must be at most 64 KiB.': 'user-data 最多 64 KiB。',
+    'User data must start with a #cloud-config line or #! (a script).': 'user-data 必须以 #cloud-config 行或 #!（脚本）开头。',
+    'An instance needs at least 1 core.': '实例至少需要 1 个核心。',
+    'An instance needs at least 64 MiB of memory.': '实例至少需要 64 MiB 内存。',
+    'An instance can have at most 8 data disks.': '一个实例最多 8 块数据盘。',
+    'The image needs a name.': '镜像需要一个名称。',
+    'The ISO needs a name.': 'ISO 需要一个名称。',
+    'The name must not look like a resource id (prefix_ and 12 characters).': '名称不能像资源 ID（前缀_ 加 12 个字符）。',
+    'The default pool cannot be deleted.': '默认资源池不能删除。',
+    'Give poolId and/or enabled.': '请提供 poolId 和/或 enabled。',
+    'The username or password is wrong.': '用户名或密码错误。',
+  },
+  apiErrors: {
+    network_error: () => '无法连接服务器；请检查网络连接后重试。',
+    aborted: () => '上传已取消。',
+    unauthenticated: () => '请先登录。',
+    csrf_token_invalid: () => '会话已失效；请刷新页面后重试。',
+    rate_limited: () => '尝试次数过多；请稍后再试。',
+    invalid_credentials: () => '用户名或密码错误。',
+    setup_already_done: () => '初始管理员已存在；请直接登录。',
+    instance_name_taken: (q) => (q.length >= 2 ? `资源池“${q[1]}”中已有名为“${q[0]}”的实例。` : undefined),
+    image_name_taken: (q) => (q[0] !== undefined ? `已有名为“${q[0]}”的镜像。` : undefined),
+    media_name_taken: (q) => (q[0] !== undefined ? `已有名为“${q[0]}”的 ISO。` : undefined),
+    pool_name_taken: (q) => (q[0] !== undefined ? `已有名为“${q[0]}”的资源池。` : undefined),
+    instance_not_running: (q) => (q[0] !== undefined ? `实例“${q[0]}”没有运行；启动后才能使用控制台。` : undefined),
+    instance_busy: (q) => (q[0] !== undefined ? `实例“${q[0]}”正在进行其他操作；请等待其完成。` : undefined),
+    invalid_instance_state: (q) => (q[0] !== undefined ? `实例“${q[0]}”的当前状态不允许此操作。` : undefined),
+    host_offline: (q) => (q[0] !== undefined ? `实例“${q[0]}”所在的主机离线。` : undefined),
+    stop_timed_out: (q) => (q[0] !== undefined ? `实例“${q[0]}”没有按时关机，客户机可能忽略了 ACPI；请使用“强制关机”。` : undefined),
+    image_in_use: (q) => (q.length >= 2 ? `镜像“${q[0]}”是实例${q.slice(1).map((n) => `“${n}”`).join('、')}的后备文件；请先删除这些实例。` : undefined),
+    media_in_use: (q) => (q.length >= 2 ? `ISO“${q[0]}”已插入实例${q.slice(1).map((n) => `“${n}”`).join('、')}；请先弹出。` : undefined),
+    pool_not_empty: (q) => (q[0] !== undefined ? `资源池“${q[0]}”中还有主机或实例；请先移走或删除它们。` : undefined),
+    pool_is_default: () => '默认资源池不能删除。',
+    host_has_instances: (q) => (q[0] !== undefined ? `主机“${q[0]}”上还有实例；请先移走或删除它们，再更换资源池。` : undefined),
+    disk_smaller_than_image: (q) => (q[0] !== undefined ? `系统盘不能小于镜像“${q[0]}”。` : undefined),
+    no_host_available: noHostAvailable,
+    not_an_iso: () => '该文件不是 ISO 9660 光盘映像。',
+    unsupported_image_format: () => '请上传 qcow2 或 raw 格式的磁盘镜像。',
+    image_corrupt: () => '该文件不是可读取的磁盘镜像。',
+    empty_upload: () => '上传的文件为空。',
+    no_space: () => '数据目录已满，上传已停止。',
+    upload_interrupted: () => '上传中断，没有保存任何内容。',
+    internal_error: (_q, d) => {
+      const id = /request id (\S+?)\.?$/.exec(d)?.[1];
+      return `服务器出错；日志中有详细信息${id ? `（请求 ID ${id}）` : ''}。`;
+    },
+    instance_not_found: (q) => (q[0] !== undefined ? `不存在 ID 或名称为“${q[0]}”的实例。` : undefined),
+    image_not_found: (q) => (q[0] !== undefined ? `不存在 ID 或名称为“${q[0]}”的镜像。` : undefined),
+    media_not_found: (q) => (q[0] !== undefined ? `不存在 ID 或名称为“${q[0]}”的 ISO。` : undefined),
+    host_not_found: (q) => (q[0] !== undefined ? `不存在 ID 或名称为“${q[0]}”的主机。` : undefined),
+    compute_pool_not_found: (q) => (q[0] !== undefined ? `不存在 ID 或名称为“${q[0]}”的资源池。` : undefined),
+  },
 };

@@ -54,7 +54,7 @@ export function HostPage({ id }: { id: string }) {
             <dt>{t.host.disk}</dt>
             <dd>{disk ? t.host.diskLine(bytes(disk.total), bytes(disk.free)) : <span class="muted">{t.host.diskUnknown}</span>}</dd>
             <dt>{t.host.accelerator}</dt>
-            <dd>{h.accel.toUpperCase()} <span class="muted">{h.accelReason}</span></dd>
+            <dd>{h.accel.toUpperCase()} <span class="muted" lang="en">{h.accelReason}</span></dd>
             <dt>{t.host.versions}</dt>
             <dd>{h.libvirtVersion || '—'} / {h.hypervisorVersion || '—'}</dd>
             <dt>{t.host.lastSeen}</dt>

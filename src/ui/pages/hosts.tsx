@@ -57,7 +57,7 @@ function columns(zone: Zone, onError: (m: string | undefined) => void): Column<H
         <div title={h.accelReason}>
           {h.accel.toUpperCase()}
           {h.libvirtVersion && <span class="muted"> · {t.hosts.libvirt(h.libvirtVersion)}</span>}
-          {h.accelReason && <div class="muted small clamp">{h.accelReason}</div>}
+          {h.accelReason && <div class="muted small clamp" lang="en">{h.accelReason}</div>}
         </div>
       ),
     },

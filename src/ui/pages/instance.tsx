@@ -92,7 +92,7 @@ function Details({ instance: i, related }: { instance: Instance; related?: Relat
         <dd class="mono">{i.id}</dd>
         <dt>{t.instance.state}</dt>
         <dd>
-          <StateBadge state={i.state} /> {i.stateReason && <span class="muted">{i.stateReason}</span>}
+          <StateBadge state={i.state} /> {i.stateReason && <span class="muted" lang="en">{i.stateReason}</span>}
         </dd>
         <dt>{t.instance.pool}</dt>
         <dd>{pool.item ? <a href={href('pools', pool.item.id)}>{pool.name}</a> : pool.name}</dd>

@@ -20,7 +20,7 @@ export function LoginPage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     const parsed = loginSchema.safeParse({ username, password });
-    if (!parsed.success) return setError('Enter your username and password.');
+    if (!parsed.success) return setError(t.auth.enterBoth);
     setBusy(true);
     setError(undefined);
     try {
@@ -34,19 +34,19 @@ export function LoginPage() {
   return (
     <div class="auth-page">
       <form class="auth-card" onSubmit={submit} noValidate>
-        <h1>onebox</h1>
-        <p class="muted">Log in to manage your instances.</p>
+        <h1>{t.app.name}</h1>
+        <p class="muted">{t.auth.loginIntro}</p>
         <label class="field">
-          <span>Username</span>
+          <span>{t.auth.username}</span>
           <input name="username" autocomplete="username" value={username} onInput={(e: Event) => setUsername(value(e))} required />
         </label>
         <label class="field">
-          <span>Password</span>
+          <span>{t.auth.password}</span>
           <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e: Event) => setPassword(value(e))} required />
         </label>
         <ErrorNote message={error} />
         <button type="submit" class="button button-primary button-block" disabled={busy}>
-          {busy ? 'Logging in…' : 'Log in'}
+          {busy ? t.auth.loggingIn : t.auth.logIn}
         </button>
       </form>
     </div>

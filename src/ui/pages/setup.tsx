@@ -5,7 +5,7 @@ import { setupSchema } from '../../shared/schemas.js';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PasswordRules, brokenRules } from '../components/password-rules.js';
-import { t } from '../i18n/index.js';
+import { t, translateSentence } from '../i18n/index.js';
 import { errorText, logIn } from '../store.js';
 import { useTitle } from '../title.js';
 
@@ -24,8 +24,8 @@ export function SetupPage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     const parsed = setupSchema.safeParse({ username, password });
-    if (!parsed.success) return setError(parsed.error.issues[0]?.message);
-    if (password !== repeat) return setError('The two passwords differ; type the same password twice.');
+    if (!parsed.success) return setError(translateSentence(parsed.error.issues[0]?.message ?? ''));
+    if (password !== repeat) return setError(t.auth.passwordsDiffer);
     setBusy(true);
     setError(undefined);
     try {
@@ -41,14 +41,14 @@ export function SetupPage() {
   return (
     <div class="auth-page">
       <form class="auth-card" onSubmit={submit} noValidate>
-        <h1>Welcome to onebox</h1>
-        <p class="muted">Create the first administrator account.</p>
+        <h1>{t.auth.welcome}</h1>
+        <p class="muted">{t.auth.setupIntro}</p>
         <label class="field">
-          <span>Username</span>
+          <span>{t.auth.username}</span>
           <input name="username" autocomplete="username" value={username} onInput={(e: Event) => setUsername(value(e))} required />
         </label>
         <label class="field">
-          <span>Password</span>
+          <span>{t.auth.password}</span>
           <input
             name="password"
             type="password"
@@ -60,14 +60,14 @@ export function SetupPage() {
           />
         </label>
         <PasswordRules password={password} />
-        {weak && <div class="hint hint-weak">This password is too weak yet.</div>}
+        {weak && <div class="hint hint-weak">{t.auth.tooWeak}</div>}
         <label class="field">
-          <span>Repeat the password</span>
+          <span>{t.auth.repeat}</span>
           <input name="repeat" type="password" autocomplete="new-password" value={repeat} onInput={(e: Event) => setRepeat(value(e))} required />
         </label>
         <ErrorNote message={error} />
         <button type="submit" class="button button-primary button-block" disabled={busy}>
-          {busy ? 'Creating…' : 'Create administrator'}
+          {busy ? t.common.creating : t.auth.createAdmin}
         </button>
       </form>
     </div>
