@@ -1,6 +1,7 @@
 /**
  * Story: a keyboard and screen-reader user. Dialogs take the focus, keep it and give it back;
- * activity cards and errors are announced (live regions); every page has its own title.
+ * activity cards and errors are announced (live regions); every page has its own title; axe-core
+ * finds no serious or critical violation on any page.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { miniImagePath } from '../fixtures/mini-image.js';
-import { createInstance, skipUi, startUi, uploadImage, type Ui } from './fixture.js';
+import { axeViolations, createInstance, skipUi, startUi, uploadImage, type Ui } from './fixture.js';
 
 /** Whether the focused element is inside the open dialog. */
 const focusInDialog = (page: Page) => page.evaluate(() => document.querySelector('dialog[open]')?.contains(document.activeElement) === true);
@@ -87,6 +88,29 @@ describe('browser UI: keyboard and screen readers', { skip: skipUi, timeout: 240
     await ui.logout();
     assert.equal(await page.title(), 'Log in · onebox');
     await ui.login();
+  });
+
+  test('axe-core finds no serious or critical violation on any page', async () => {
+    const findings: string[] = [];
+    const check = async (where: string) => {
+      for (const v of await axeViolations(page)) findings.push(`${where}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.slice(0, 3).join(', ')}`);
+    };
+    await ui.logout();
+    await check('login');
+    await ui.login();
+    const routes = ['dashboard', 'instances', `instances/${instanceId}`, `instances/${instanceId}/console`, `instances/${instanceId}/serial`, `instances/${instanceId}/settings`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default'];
+    for (const route of routes) {
+      await page.goto(ui.url(route));
+      await page.locator('main h1').first().waitFor();
+      await page.waitForTimeout(400);
+      await check(`#/${route}`);
+    }
+    await page.goto(ui.url('instances'));
+    await page.getByRole('button', { name: 'New instance' }).click();
+    await page.getByRole('dialog', { name: 'New instance' }).locator('select[name=imageId] option', { hasText: 'mini' }).waitFor({ state: 'attached' });
+    await check('create dialog');
+    await page.keyboard.press('Escape');
+    assert.deepEqual(findings, []);
   });
 
   test('no uncaught page errors', () => {

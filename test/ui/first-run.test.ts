@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { miniImagePath } from '../fixtures/mini-image.js';
-import { ADMIN, skipUi, startUi, tokenForAdmin, uploadImage, type Ui } from './fixture.js';
+import { ADMIN, axeViolations, skipUi, startUi, tokenForAdmin, uploadImage, type Ui } from './fixture.js';
 
 describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
   let ui: Ui;
@@ -23,6 +23,7 @@ describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
     await page.locator('.hint-weak').waitFor();
     assert.ok((await page.locator('.rules .rule-broken').count()) >= 2, 'digit and upper-case rules are shown as broken');
     await ui.shot('01-setup-weak-password');
+    assert.deepEqual(await axeViolations(page), [], 'axe on the setup page');
     await page.locator('input[name=password]').fill(ADMIN.password);
     await page.locator('input[name=repeat]').fill(ADMIN.password);
     assert.equal(await page.locator('.hint-weak').count(), 0);

@@ -225,3 +225,30 @@ export async function charBoxesInTerminal(page: Page, text: string, char: string
     { text, char },
   );
 }
+
+/** A serious or critical finding of axe-core: rule, impact and where. */
+export interface AxeFinding {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+let axeSource: string | undefined;
+
+/**
+ * Runs axe-core (from node_modules, injected with evaluate so the page's CSP does not apply and
+ * nothing is downloaded) on the page as it is, and returns its serious and critical violations.
+ */
+export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+  if (!axeSource) {
+    const { readFile } = await import('node:fs/promises');
+    const { createRequire } = await import('node:module');
+    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  }
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) })))`,
+  )) as AxeFinding[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
-import { canvasHasContent, charBoxesInTerminal, lightPixels, ROOT, serialRoundTrip, skipUi, startUi, terminalText, waitUntil, type Ui } from './fixture.js';
+import { axeViolations, canvasHasContent, charBoxesInTerminal, lightPixels, ROOT, serialRoundTrip, skipUi, startUi, terminalText, waitUntil, type Ui } from './fixture.js';
 import { startReverseProxy, type ReverseProxy } from './reverse-proxy.js';
 
 describe('browser UI: an instance from upload to delete', { skip: skipUi, timeout: 360_000 }, () => {
@@ -248,6 +248,7 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
     await page.goto(ui.url(`instances/${instanceId}/console`));
     await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
     await waitUntil('a non-blank noVNC canvas', 60_000, () => canvasHasContent(page));
+    assert.deepEqual(await axeViolations(page), [], 'axe on the live graphical console');
     const fit = page.locator('.console-bar button[data-tool=fit]');
     assert.equal(await fit.getAttribute('aria-pressed'), 'true');
     const nativeSize = () => page.evaluate(() => {
@@ -279,6 +280,8 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
     await bar.locator('button[data-action=stop]').waitFor();
     for (const control of ['Insert ISO', 'Shut down', 'Reboot', 'Force stop', 'Full screen'])
       assert.equal(await bar.getByRole('button', { name: control, exact: true }).count(), 1, `the serial toolbar has ${control}`);
+    await page.locator('.console-state[data-status=connected]').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await axeViolations(page), [], 'axe on the live serial console');
     await ui.shot('16d-serial-toolbar');
   });
 

@@ -23,7 +23,7 @@ const sections = () =>
 function UserMenu({ username }: { username: string }) {
   return (
     <details class="menu user-menu" data-testid="user-menu">
-      <summary class="link-button" aria-label={t.layout.userMenu(username)}>
+      <summary class="link-button">
         {t.layout.signedInAs} <strong class="footer-user">{username}</strong> <span aria-hidden="true">▾</span>
       </summary>
       <div class="menu-list menu-up">

@@ -447,7 +447,6 @@ export const en = {
     rules: 'Password rules',
   },
   layout: {
-    userMenu: (user: string) => `User menu of ${user}`,
     signedInAs: 'Signed in as',
     logOut: 'Log out',
     language: 'Language',

@@ -447,7 +447,6 @@ export const zhCN: Catalogue = {
     rules: '密码规则',
   },
   layout: {
-    userMenu: (user) => `${user} 的用户菜单`,
     signedInAs: '当前用户',
     logOut: '退出登录',
     language: '语言',
