@@ -9,7 +9,7 @@ import type { Instance } from '../../shared/api-types.js';
 import { actionsFor, CONFIRMED_ACTIONS, startAction, type InstanceAction } from '../actions.js';
 import { t } from '../i18n/index.js';
 import { href, navigate } from '../router.js';
-import { errorText } from '../store.js';
+import { useSubmit } from '../form.js';
 import { useMediaChoice } from '../use-media-choice.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { ErrorNote } from './error-note.js';
@@ -17,19 +17,11 @@ import { Modal } from './modal.js';
 
 /** Picks an ISO and starts the instance from it. */
 function StartFromIsoDialog({ instance, onClose }: { instance: Instance; onClose: () => void }) {
-  const { media, choice, setChoice, error, setError } = useMediaChoice();
-  const [busy, setBusy] = useState(false);
-  const start = async () => {
-    setError(undefined);
-    setBusy(true);
-    try {
-      await startAction(instance, 'start-from-iso', choice);
-      onClose();
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
+  const { media, choice, setChoice, error } = useMediaChoice();
+  const start = useSubmit(async () => {
+    await startAction(instance, 'start-from-iso', choice);
+    onClose();
+  });
   return (
     <Modal title={t.actions.startFromIsoTitle(instance.name)} onClose={onClose}>
       {media && media.length === 0 && (
@@ -49,12 +41,12 @@ function StartFromIsoDialog({ instance, onClose }: { instance: Instance; onClose
           </select>
         </label>
       )}
-      <ErrorNote message={error} />
+      <ErrorNote message={error ?? start.error} />
       <div class="form-actions">
         <button type="button" class="button" onClick={onClose}>
           {t.common.cancel}
         </button>
-        <button type="button" class="button button-primary" disabled={!choice || busy} onClick={start}>
+        <button type="button" class="button button-primary" disabled={!choice || start.busy} onClick={() => void start.run()}>
           {t.actions.labels['start-from-iso']}
         </button>
       </div>
