@@ -26,7 +26,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipUi, timeout: 240
     writeFileSync(junk, 'not a disk image\n');
     ui = await startUi();
     page = ui.page;
-    const image = await uploadImage(ui.server, miniImagePath(), 'mini');
+    const image = await uploadImage(ui.server, await miniImagePath(), 'mini');
     instanceId = (await createInstance(ui.server, { name: 'ui-1', disk: { source: 'image', imageId: image.id } })).id;
     hostId = (await ui.server.json('GET', '/hosts')).items[0].id;
     await page.goto(ui.url());

@@ -21,7 +21,7 @@ describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () =
     execFileSync('genisoimage', ['-quiet', '-V', 'T', '-o', isoPath, join(ROOT, 'package.json')]);
     ui = await startUi();
     page = ui.page;
-    for (const name of ['keep', 'drop']) await uploadImage(ui.server, miniImagePath(), name);
+    for (const name of ['keep', 'drop']) await uploadImage(ui.server, await miniImagePath(), name);
     for (const name of ['keep.iso', 'drop.iso']) {
       const res = await ui.server.call('POST', `/media?name=${name}`, { body: await openAsBlob(isoPath), headers: { 'content-type': 'application/octet-stream' } });
       assert.equal(res.status, 201, await res.text());
@@ -56,7 +56,7 @@ describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () =
   test('after a successful upload the form is empty and ready for the next file', async () => {
     await page.goto(ui.url('images'));
     const form = page.getByRole('form', { name: 'Upload' });
-    await form.locator('input[type=file]').setInputFiles(miniImagePath());
+    await form.locator('input[type=file]').setInputFiles(await miniImagePath());
     await waitUntil('the name proposed from the file', 5000, async () => /^mini/.test(await form.locator('input[name=name]').inputValue()));
     await form.locator('input[name=name]').fill('third');
     await form.getByRole('button', { name: 'Upload' }).click();
@@ -66,7 +66,7 @@ describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () =
     assert.equal(await form.locator('input[type=file]').evaluate((e: HTMLInputElement) => e.files?.length ?? 0), 0, 'the file input is empty');
     assert.equal(await form.locator('input[name=name]').inputValue(), '');
     // The same file again: its name is proposed again and it uploads.
-    await form.locator('input[type=file]').setInputFiles(miniImagePath());
+    await form.locator('input[type=file]').setInputFiles(await miniImagePath());
     await form.locator('input[name=name]').fill('fourth');
     await form.getByRole('button', { name: 'Upload' }).click();
     await page.locator('#images-table tr[data-name=fourth]').waitFor({ timeout: 60_000 });

@@ -60,7 +60,7 @@ describe('browser UI in Simplified Chinese', { skip: skipUi, timeout: 180_000 },
   before(async () => {
     ui = await startUi();
     page = ui.page;
-    const image = await uploadImage(ui.server, miniImagePath(), 'mini');
+    const image = await uploadImage(ui.server, await miniImagePath(), 'mini');
     instanceId = (await createInstance(ui.server, { name: 'zh-1', disk: { source: 'image', imageId: image.id } })).id;
   });
   after(() => ui?.close());

@@ -77,7 +77,7 @@ describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
 
   test('the create dialog starts from the uploaded image; a blank disk without an ISO needs a tick', async () => {
     const { page, server } = ui;
-    await uploadImage(server, miniImagePath(), 'mini');
+    await uploadImage(server, await miniImagePath(), 'mini');
     await page.goto(ui.url('instances'));
     await page.getByTestId('instances-empty').getByRole('button', { name: 'Create the first instance' }).click();
     const dialog = page.getByRole('dialog', { name: 'New instance' });

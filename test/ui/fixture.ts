@@ -34,7 +34,7 @@ export interface Ui {
   browser: Browser;
   context: BrowserContext;
   page: Page;
-  /** Uncaught errors of every page opened through this fixture. */
+  /** Uncaught errors (and Content-Security-Policy violations) of every page opened through this fixture. */
   errors: string[];
   /** The URL of a hash route: url('instances') → http://127.0.0.1:PORT/#/instances. */
   url(route?: string): string;
@@ -69,11 +69,12 @@ export async function startUi(opts: UiOptions = {}): Promise<Ui> {
   const errors: string[] = [];
   const contexts: BrowserContext[] = [];
   const open = async (language: string, viewport = { width: 1280, height: 800 }) => {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, ignoreHTTPSErrors: true });
     contexts.push(context);
     await rememberLanguage(context, language);
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && /Content.Security.Policy/i.test(m.text()) && errors.push(m.text()));
     return { context, page };
   };
   const first = await open(opts.language ?? 'en');
@@ -101,10 +102,13 @@ export async function startUi(opts: UiOptions = {}): Promise<Ui> {
       return (await open(o.language ?? opts.language ?? 'en', o.viewport)).page;
     },
     async close() {
-      for (const c of contexts) await c.close().catch(() => undefined);
-      await browser.close().catch(() => undefined);
-      if (process.env.ONEBOX_KEEP_LOG) console.log(server.output);
-      await server.cleanup();
+      try {
+        for (const c of contexts) await c.close().catch(() => undefined);
+        await browser.close().catch(() => undefined);
+      } finally {
+        if (process.env.ONEBOX_KEEP_LOG) console.log(server.output);
+        await server.cleanup();
+      }
     },
   };
   return ui;

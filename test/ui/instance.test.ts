@@ -25,7 +25,7 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
   let instanceId = '';
 
   before(async () => {
-    imagePath = miniImagePath();
+    imagePath = await miniImagePath();
     ui = await startUi();
     page = ui.page;
     await page.goto(ui.url());

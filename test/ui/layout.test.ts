@@ -15,7 +15,7 @@ describe('browser UI: layout', { skip: skipUi, timeout: 180_000 }, () => {
   before(async () => {
     ui = await startUi();
     page = ui.page;
-    const image = await uploadImage(ui.server, miniImagePath(), 'mini');
+    const image = await uploadImage(ui.server, await miniImagePath(), 'mini');
     instanceId = (await createInstance(ui.server, { name: 'ui-1', disk: { source: 'image', imageId: image.id } })).id;
     await page.goto(ui.url());
     await ui.login();

@@ -4,7 +4,7 @@
  * translation, and the Chinese catalogue translates what it holds.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -70,12 +70,31 @@ test('the check finds text nodes, text attributes and shown strings', () => {
 });
 
 test('every sentence of the shared schemas has a Chinese translation', () => {
-  const schemas = readFileSync(join(ui, '../shared/schemas.ts'), 'utf8');
+  // The schemas, in schemas.ts or one file per resource behind it; not the API client's own sentences.
+  const shared = join(ui, '../shared');
+  const schemas = readdirSync(shared)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !['api-client.ts', 'capacity.ts'].includes(f))
+    .map((f) => readFileSync(join(shared, f), 'utf8'))
+    .join('\n');
   const sentences = [...schemas.matchAll(/'((?:The|An?|Give|User) [^']*[.)])'/g)].map((m) => m[1]).filter((s) => !s.includes('${'));
   sentences.push('The image needs a name.', 'The ISO needs a name.'); // built from a template
   const missing = sentences.filter((s) => !(s in zhCN.sentences));
   assert.deepEqual(missing, []);
   assert.ok(sentences.length >= 20, `found ${sentences.length} sentences`);
+});
+
+test("the scheduler's refusal reads in Chinese, in either wording of its reasons", () => {
+  const details = [
+    "No host in pool 'default' can take 64 vCPUs and 512 MiB: vm: not enough vCPUs (1 of 8 vCPUs claimed — 2 cores × 4 overcommit).",
+    "No host in pool 'default' can take 1 vCPU and 64.0 GiB: vm: not enough memory (512 MiB of 5.8 GiB claimed — 5.8 GiB × 1 overcommit); b: offline.",
+    "No host in pool 'default' can take 64 cores and 512 MiB: vm: not enough cores for 64 more (1 of 8 vCPUs claimed — 2 cores × 4 overcommit).",
+    "No host in pool 'default' can take 1 cores and 65536 MiB: vm: not enough memory for 65536 MiB more (512 of 5977 MiB claimed).",
+  ];
+  for (const detail of details) {
+    const zh = zhCN.apiErrors.no_host_available?.(["default"], detail) ?? '';
+    assert.ok(zh.startsWith('资源池“default”中没有主机能容纳'), zh);
+    assert.doesNotMatch(zh, /not enough|claimed|overcommit|offline/, zh);
+  }
 });
 
 test('the Chinese catalogue translates: no entry is left in English', () => {

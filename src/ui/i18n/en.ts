@@ -4,6 +4,7 @@
  * names, so plural forms live here too.
  */
 
+import type { Child } from 'hono/jsx/dom';
 import { memoryClaimSentence, vcpuClaimSentence } from '../../shared/capacity.js';
 
 /** A translation of an API error from the names it quotes, or undefined to keep the API's sentence. */
@@ -445,6 +446,12 @@ export const en = {
     logIn: 'Log in',
     loggingIn: 'Logging in…',
     rules: 'Password rules',
+    /** For the setup code field (main's setup page): label, refusal in the form, and where to find it. */
+    setupCode: 'Setup code',
+    setupCodeMissing: 'Enter the setup code that onebox printed when it started.',
+    setupCodeHint: (serve: Child, file: Child, path: Child): Child[] => [
+      'Printed by ', serve, ' at its first start, and kept in ', file, ' in its data directory (', path, ' by default) until the admin exists.',
+    ],
   },
   layout: {
     signedInAs: 'Signed in as',

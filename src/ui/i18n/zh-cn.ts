@@ -4,13 +4,16 @@ import type { Catalogue } from './en.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
 function noHostAvailable(quoted: string[], detail: string): string | undefined {
-  const m = /can take (\d+) vCPUs? and ([^:]+): (.*)\.$/.exec(detail);
+  const m = /can take (\d+) (?:vCPUs?|cores?) and ([^:]+): (.*)\.$/.exec(detail);
   if (!m || quoted[0] === undefined) return undefined;
   const reasons = m[3].split('; ').map((r) =>
     r
       .replace(/^the pool has no hosts$/, '资源池中没有主机')
       .replace(/: not enough vCPUs \((\d+) of (\d+) vCPUs claimed — (\d+) cores? × (\d+) overcommit\)$/, '：vCPU 不足（已分配 $1 / $2 个 vCPU，$3 核 × $4 倍超分）')
       .replace(/: not enough memory \((.+) of (.+) claimed — (.+) × (\d+) overcommit\)$/, '：内存不足（已分配 $1 / $2，$3 × $4 倍超分）')
+      .replace(/: not enough cores for (\d+) more \((\d+) of (\d+) vCPUs claimed — (\d+) cores? × (\d+) overcommit\)$/, '：vCPU 不足，无法再分配 $1 个（已分配 $2 / $3 个 vCPU，$4 核 × $5 倍超分）')
+      .replace(/: not enough memory for (\d+) MiB more \((\d+) of (\d+) MiB claimed\)$/, '：内存不足，无法再分配 $1 MiB（已分配 $2 / $3 MiB）')
+      .replace(/: not enough free disk \((.+) free, the disks need (.+)\)$/, '：磁盘空间不足（剩余 $1，磁盘需要 $2）')
       .replace(/: not enough disk space$/, '：磁盘空间不足')
       .replace(/: offline$/, '：离线')
       .replace(/: disabled for scheduling$/, '：已停止调度')
@@ -445,6 +448,9 @@ export const zhCN: Catalogue = {
     logIn: '登录',
     loggingIn: '正在登录…',
     rules: '密码规则',
+    setupCode: '设置码',
+    setupCodeMissing: '请输入 onebox 启动时打印的设置码。',
+    setupCodeHint: (serve, file, path) => ['由 ', serve, ' 首次启动时打印，并保存在数据目录下的 ', file, ' 文件中（默认为 ', path, '），直到管理员创建完成。'],
   },
   layout: {
     signedInAs: '当前用户',
@@ -495,6 +501,7 @@ export const zhCN: Catalogue = {
     'The name must not look like a resource id (prefix_ and 12 characters).': '名称不能像资源 ID（前缀_ 加 12 个字符）。',
     'The default pool cannot be deleted.': '默认资源池不能删除。',
     'Give poolId and/or enabled.': '请提供 poolId 和/或 enabled。',
+    'The setup code has at most 64 characters.': '设置码最多 64 个字符。',
     'The username or password is wrong.': '用户名或密码错误。',
   },
   apiErrors: {
@@ -505,6 +512,7 @@ export const zhCN: Catalogue = {
     rate_limited: () => '尝试次数过多；请稍后再试。',
     invalid_credentials: () => '用户名或密码错误。',
     setup_already_done: () => '初始管理员已存在；请直接登录。',
+    setup_code_invalid: () => '设置码错误或缺失；请使用 onebox 启动时打印的设置码（也保存在其数据目录下的 setup-code 文件中）。',
     instance_name_taken: (q) => (q.length >= 2 ? `资源池“${q[1]}”中已有名为“${q[0]}”的实例。` : undefined),
     image_name_taken: (q) => (q[0] !== undefined ? `已有名为“${q[0]}”的镜像。` : undefined),
     media_name_taken: (q) => (q[0] !== undefined ? `已有名为“${q[0]}”的 ISO。` : undefined),
