@@ -9,3 +9,8 @@ export function plural(n: number, noun: string): string {
 export function gib(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 }
+
+/** Names quoted and joined: 'a', 'b' (quoted, so the UI can pick them out when it translates the sentence). */
+export function quotedNames(names: string[]): string {
+  return names.map((n) => `'${n}'`).join(', ');
+}

@@ -9,7 +9,7 @@ import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { images, instances } from '../db/schema.js';
 import { AppError } from '../lib/errors.js';
-import { plural } from '../lib/english.js';
+import { plural, quotedNames } from '../lib/english.js';
 import { newId } from '../lib/ids.js';
 import type { FileLibrary, ReceivedFile } from '../storage/library.js';
 import type { VolumeInfo } from '../storage/inspector.js';
@@ -112,7 +112,7 @@ export class ImagesService {
         .where(and(eq(instances.imageId, image.id), or(eq(instances.cloneMode, 'linked'), eq(instances.state, 'creating'))))
         .all();
       if (users.length > 0)
-        throw new AppError('image_in_use', `Image '${image.name}' backs ${plural(users.length, 'instance')} (${users.map((u) => u.name).join(', ')}); delete them first.`);
+        throw new AppError('image_in_use', `Image '${image.name}' backs ${plural(users.length, 'instance')} (${quotedNames(users.map((u) => u.name))}); delete them first.`);
       tx.update(instances).set({ imageId: null }).where(eq(instances.imageId, image.id)).run();
       tx.delete(images).where(eq(images.id, image.id)).run();
     });

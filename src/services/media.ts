@@ -9,7 +9,7 @@ import { newId } from '../lib/ids.js';
 import type { FileLibrary } from '../storage/library.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
-import { plural } from '../lib/english.js';
+import { plural, quotedNames } from '../lib/english.js';
 import { artifactSource, download, type Download } from './library-files.js';
 import { storeUpload, type UploadLimits } from './uploads.js';
 
@@ -88,7 +88,7 @@ export class MediaService {
     if (this.inUse.has(item.id)) throw new AppError('media_in_use', `ISO '${item.name}' is being inserted into an instance right now; try again in a moment.`);
     const users = this.db.select({ name: instances.name }).from(instances).where(eq(instances.mediaId, item.id)).all();
     if (users.length > 0)
-      throw new AppError('media_in_use', `ISO '${item.name}' is inserted in ${plural(users.length, 'instance')} (${users.map((u) => u.name).join(', ')}); eject it first.`);
+      throw new AppError('media_in_use', `ISO '${item.name}' is inserted in ${plural(users.length, 'instance')} (${quotedNames(users.map((u) => u.name))}); eject it first.`);
     this.db.delete(media).where(eq(media.id, item.id)).run();
     await this.library.remove('media', item.fileName);
     this.audit.record(actor, 'delete', 'media', item.id, item.name);

@@ -30,11 +30,11 @@ describe('placeInstance', () => {
   test('says why each host was rejected', () => {
     const result = placeInstance([host('a', { online: false }), host('b', { claimedMemoryMiB: 8192 })], req);
     assert.equal(result.hostId, undefined);
-    assert.deepEqual(result.reasons, ['host-a: offline', 'host-b: not enough memory for 1024 MiB more (8192 of 8192 MiB claimed)']);
+    assert.deepEqual(result.reasons, ['host-a: offline', 'host-b: not enough memory for 1024 MiB more (8.0 GiB of 8.0 GiB claimed — 8.0 GiB × 1 overcommit)']);
   });
 
   test('explains cores with the overcommit, by host name', () => {
     const result = placeInstance([host('a', { cpus: 2, claimedCores: 8 })], { ...req, cpuOvercommit: 4 });
-    assert.deepEqual(result.reasons, ['host-a: not enough cores for 2 more (8 of 8 vCPUs claimed — 2 cores × 4 overcommit)']);
+    assert.deepEqual(result.reasons, ['host-a: not enough vCPUs for 2 more (8 of 8 vCPUs claimed — 2 cores × 4 overcommit)']);
   });
 });

@@ -3,7 +3,8 @@
  * cannot take it, then scores by weighted free capacity (cores 2, memory 1.5, disk 0.5,
  * as Nano does). The caller records the claim in the same transaction that reads usage.
  */
-import { gib, plural } from '../lib/english.js';
+import { gib } from '../lib/english.js';
+import { memoryClaimSentence, overcommitted, vcpuClaimSentence } from '../shared/capacity.js';
 
 /** A host as the scheduler sees it. */
 export interface HostCandidate {
@@ -60,21 +61,15 @@ export function placeInstance(hosts: HostCandidate[], req: PlacementRequest): Pl
   return best ? { hostId: best.id } : { hostId: undefined, reasons };
 }
 
-/** "8 of 8 vCPUs claimed — 2 cores × 4 overcommit": how claims are explained everywhere. */
-export function coresClaimedText(claimed: number, cpus: number, overcommit: number): string {
-  return `${claimed} of ${cpus * overcommit} vCPUs claimed — ${plural(cpus, 'core')} × ${overcommit} overcommit`;
-}
-
 function rejectReason(host: HostCandidate, req: PlacementRequest): string | undefined {
   if (req.pinnedHostId && host.id !== req.pinnedHostId) return 'not the pinned host';
   if (host.poolId !== req.poolId) return 'not in the pool';
   if (!host.online) return 'offline';
   if (!host.enabled) return 'disabled for scheduling';
-  if (host.claimedCores + req.cores > host.cpus * req.cpuOvercommit)
-    return `not enough cores for ${req.cores} more (${coresClaimedText(host.claimedCores, host.cpus, req.cpuOvercommit)})`;
-  const memoryLimit = host.memoryMiB * req.memoryOvercommit;
-  if (host.claimedMemoryMiB + req.memoryMiB > memoryLimit)
-    return `not enough memory for ${req.memoryMiB} MiB more (${host.claimedMemoryMiB} of ${memoryLimit} MiB claimed)`;
+  if (host.claimedCores + req.cores > overcommitted(host.cpus, req.cpuOvercommit))
+    return `not enough vCPUs for ${req.cores} more (${vcpuClaimSentence(host.claimedCores, host.cpus, req.cpuOvercommit)})`;
+  if (host.claimedMemoryMiB + req.memoryMiB > overcommitted(host.memoryMiB, req.memoryOvercommit))
+    return `not enough memory for ${req.memoryMiB} MiB more (${memoryClaimSentence(host.claimedMemoryMiB, host.memoryMiB, req.memoryOvercommit)})`;
   if (host.freeDiskBytes !== undefined && host.freeDiskBytes < req.diskBytes) return `not enough free disk (${gib(host.freeDiskBytes)} free, the disks need ${gib(req.diskBytes)})`;
   if (host.storageTotalBytes !== undefined && host.claimedDiskBytes + req.diskBytes > host.storageTotalBytes * req.diskOvercommit)
     return `thin disks would promise more than ${req.diskOvercommit}× the storage (${gib(host.claimedDiskBytes)} of ${gib(host.storageTotalBytes * req.diskOvercommit)} promised)`;

@@ -1,37 +1,27 @@
-/** Instance power actions and deletion, shown in the activity panel with their progress. */
-import type { Instance } from '../shared/api-types.js';
+/**
+ * Instance power actions and deletion, shown in the activity panel with their progress. One set
+ * of names for every place that offers them (the page header, the list and the console bar),
+ * from the catalogue; which actions a state allows comes from the table the server enforces.
+ */
+import type { Instance, Operation } from '../shared/api-types.js';
 import { canDo, type InstanceState } from '../shared/instance-states.js';
-import { isAccepted, send } from './api.js';
+import { api } from './api.js';
+import { t } from './i18n/index.js';
 import { addTask, errorText, followOperation } from './store.js';
 
-/** Actions the UI offers on an instance (allowed states come from the shared table the server enforces). */
-export type InstanceAction = 'start' | 'start-from-iso' | 'stop' | 'force-stop' | 'reboot' | 'reset' | 'delete';
+/** Actions the UI offers on an instance, in button order. */
+export const INSTANCE_ACTIONS = ['start', 'start-from-iso', 'resume', 'stop', 'reboot', 'pause', 'force-stop', 'reset', 'delete'] as const;
 
-/** Labels of the actions, as shown on buttons. */
-export const actionLabels: Record<InstanceAction, string> = {
-  start: 'Start',
-  'start-from-iso': 'Start from ISO',
-  stop: 'Stop',
-  'force-stop': 'Force stop',
-  reboot: 'Reboot',
-  reset: 'Force reboot',
-  delete: 'Delete',
-};
+/** One of {@link INSTANCE_ACTIONS}. */
+export type InstanceAction = (typeof INSTANCE_ACTIONS)[number];
+
+/** Actions that cannot be taken back and ask first. */
+export const CONFIRMED_ACTIONS: readonly InstanceAction[] = ['force-stop', 'reset', 'delete'];
 
 /** The actions that make sense in a state, in button order. */
 export function actionsFor(state: InstanceState): InstanceAction[] {
-  return (Object.keys(actionLabels) as InstanceAction[]).filter((a) => canDo(a, state));
+  return INSTANCE_ACTIONS.filter((a) => canDo(a, state));
 }
-
-const verbs: Record<InstanceAction, string> = {
-  start: 'Starting',
-  'start-from-iso': 'Starting from ISO',
-  stop: 'Stopping',
-  'force-stop': 'Force-stopping',
-  reboot: 'Rebooting',
-  reset: 'Resetting',
-  delete: 'Deleting',
-};
 
 /**
  * Sends an action. Resolves once the API accepted it, with `done` settling when the work has
@@ -39,23 +29,21 @@ const verbs: Record<InstanceAction, string> = {
  * API's sentence when the request itself is refused.
  */
 export async function startAction(instance: Pick<Instance, 'id' | 'name'>, action: InstanceAction, mediaId?: string): Promise<{ done: Promise<void> }> {
-  const label = `${verbs[action]} ${instance.name}`;
-  const path = `instances/${encodeURIComponent(instance.id)}`;
-  const update = addTask(label);
-  let result: unknown;
+  const update = addTask(t.actions.tasks[action](instance.name));
+  let operation: Operation | undefined;
   try {
-    if (action === 'delete') result = await send('DELETE', path);
-    else if (action === 'start-from-iso') result = await send('POST', `${path}/actions/start-from-iso`, { mediaId });
-    else result = await send('POST', `${path}/actions/${action}`);
+    if (action === 'delete') operation = (await api.instances.delete(instance.id)).operation;
+    else if (action === 'start-from-iso') operation = (await api.instances.startFromIso(instance.id, mediaId ?? '')).operation;
+    else operation = (await api.instances.act(instance.id, action)).operation;
   } catch (err) {
     update({ state: 'failed', error: errorText(err) });
     throw err;
   }
-  if (!isAccepted(result)) {
+  if (!operation) {
     update({ state: 'succeeded', progress: 100 });
     return { done: Promise.resolve() };
   }
-  const done = followOperation(update, result.operation).then(() => undefined);
+  const done = followOperation(update, operation).then(() => undefined);
   done.catch(() => undefined); // the failure is in the activity panel
   return { done };
 }
@@ -70,11 +58,10 @@ export async function runAction(instance: Pick<Instance, 'id' | 'name'>, action:
  * Inserts an ISO into the instance's CD-ROM drive (`mediaId`) or ejects it (null), shown in the
  * activity panel; resolves with the changed instance, rejects with the API's sentence.
  */
-export async function changeMedia(instance: Pick<Instance, 'id' | 'name'>, mediaId: string | null, mediaName = 'ISO'): Promise<Instance> {
-  const path = `instances/${encodeURIComponent(instance.id)}/actions/${mediaId ? 'insert-media' : 'eject-media'}`;
-  const update = addTask(mediaId ? `Inserting ${mediaName} into ${instance.name}` : `Ejecting the ISO of ${instance.name}`);
+export async function changeMedia(instance: Pick<Instance, 'id' | 'name'>, mediaId: string | null, mediaName = t.actions.iso): Promise<Instance> {
+  const update = addTask(mediaId ? t.actions.insertTask(mediaName, instance.name) : t.actions.ejectTask(instance.name));
   try {
-    const changed = await send<Instance>('POST', path, mediaId ? { mediaId } : undefined);
+    const changed = await (mediaId ? api.instances.insertMedia(instance.id, mediaId) : api.instances.ejectMedia(instance.id));
     update({ state: 'succeeded', progress: 100 });
     return changed;
   } catch (err) {

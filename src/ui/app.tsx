@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The application root: decides between setup, login and the logged-in pages, and routes among those. */
-import { useEffect, useState } from 'hono/jsx/dom';
-import type { SessionInfo } from '../shared/api-types.js';
-import { get, onUnauthorized, setCsrfToken } from './api.js';
+import { useState } from 'hono/jsx/dom';
+import { useEffect } from './hooks.js';
+import { api, onUnauthorized, setCsrfToken } from './api.js';
 import { Layout } from './components/layout.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { HostPage } from './pages/host.js';
@@ -14,6 +14,8 @@ import { LoginPage } from './pages/login.js';
 import { MediaPage } from './pages/media.js';
 import { PoolPage, PoolsPage } from './pages/pools.js';
 import { SetupPage } from './pages/setup.js';
+import { LanguagePicker } from './components/language-picker.js';
+import { language, t } from './i18n/index.js';
 import { useRoute } from './router.js';
 import { errorText, session, useStore } from './store.js';
 
@@ -22,12 +24,12 @@ type Gate = 'loading' | 'setup' | 'login' | 'ready' | { error: string };
 /** Finds out whether someone is logged in, or whether the first admin must be created. */
 async function probe(): Promise<Gate> {
   try {
-    const s = await get<SessionInfo>('session', { quiet401: true });
+    const s = await api.session.get();
     setCsrfToken(s.csrfToken);
     session.set(s);
     return 'ready';
   } catch {
-    const setup = await get<{ needed: boolean }>('setup', { quiet401: true });
+    const setup = await api.setup.status();
     return setup.needed ? 'setup' : 'login';
   }
 }
@@ -52,6 +54,8 @@ function Pages() {
 export function App() {
   const [gate, setGate] = useState<Gate>('loading');
   const current = useStore(session);
+  // Everything re-renders in the new language (the catalogue is read while rendering).
+  const lang = useStore(language);
   useEffect(() => {
     probe().then(setGate, (err: unknown) => setGate({ error: errorText(err) }));
     return onUnauthorized(() => {
@@ -64,9 +68,16 @@ export function App() {
     else if (gate === 'ready') setGate('login');
   }, [current]);
 
-  if (gate === 'loading') return <div class="splash">Loading…</div>;
+  if (gate === 'loading') return <div class="splash">{t.app.loading}</div>;
   if (typeof gate === 'object') return <div class="splash note note-error">{gate.error}</div>;
-  if (gate === 'setup') return <SetupPage />;
-  if (gate === 'login' || !current) return <LoginPage />;
-  return <Pages />;
+  if (gate === 'setup' || gate === 'login' || !current)
+    return (
+      <div key={lang}>
+        <div class="auth-language">
+          <LanguagePicker />
+        </div>
+        {gate === 'setup' ? <SetupPage /> : <LoginPage />}
+      </div>
+    );
+  return <Pages key={lang} />;
 }

@@ -1,4 +1,5 @@
-/** Formatting of sizes, rates, dates and percentages for display. */
+/** Formatting of sizes, rates, dates and percentages for display (dates in the UI's language). */
+import { t } from './i18n/index.js';
 
 const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -27,8 +28,6 @@ export const percent = (share: number): string => `${Math.round(Math.max(0, shar
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(t.locale);
 }
 
-/** Plural helper: (2, 'host') → "2 hosts". */
-export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

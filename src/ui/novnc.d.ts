@@ -8,6 +8,7 @@ declare module '@novnc/novnc' {
   export default class RFB extends EventTarget {
     constructor(target: HTMLElement, urlOrChannel: string | WebSocket, options?: RfbOptions);
     scaleViewport: boolean;
+    clipViewport: boolean;
     resizeSession: boolean;
     viewOnly: boolean;
     focusOnClick: boolean;
@@ -15,6 +16,8 @@ declare module '@novnc/novnc' {
     disconnect(): void;
     sendCredentials(credentials: { username?: string; password?: string }): void;
     sendCtrlAltDel(): void;
+    /** A key press (down, up, or both when `down` is left out); `code` is KeyboardEvent.code. */
+    sendKey(keysym: number, code: string, down?: boolean): void;
     focus(): void;
   }
 }

@@ -2,7 +2,8 @@
  * Hash routing (`#/instances/ins_x`): the document path never changes, so relative URLs keep
  * working behind a reverse proxy with a path prefix.
  */
-import { useEffect, useState } from 'hono/jsx/dom';
+import { useState } from 'hono/jsx/dom';
+import { useEffect } from './hooks.js';
 
 /** The current route split into segments: `#/instances/ins_x/console` → ['instances', 'ins_x', 'console']. */
 export function currentRoute(): string[] {

@@ -2,38 +2,19 @@
  * Small observable stores shared across pages: the session, and the activity list of long
  * actions (operations and uploads) with their progress and outcome.
  */
-import { useSyncExternalStore } from 'hono/jsx/dom';
+import { Store } from './observable.js';
 import type { Operation, SessionInfo } from '../shared/api-types.js';
-import { ApiError, send, setCsrfToken, waitOperation } from './api.js';
+import { api, ApiError, setCsrfToken } from './api.js';
+import { translateProblem } from './i18n/index.js';
 
-/** A value that components can subscribe to. */
-export class Store<T> {
-  private readonly listeners = new Set<() => void>();
-  constructor(private value: T) {}
-  get(): T {
-    return this.value;
-  }
-  set(value: T): void {
-    this.value = value;
-    this.listeners.forEach((l) => l());
-  }
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-}
-
-/** Re-renders when the store changes. */
-export function useStore<T>(store: Store<T>): T {
-  return useSyncExternalStore(store.subscribe, () => store.get());
-}
+export { Store, useStore } from './observable.js';
 
 /** The logged-in session, or null. */
 export const session = new Store<SessionInfo | null>(null);
 
 /** Logs in: opens a session, keeps its CSRF token for later requests and sets the session store. */
 export async function logIn(credentials: { username: string; password: string }): Promise<void> {
-  const s = await send<SessionInfo>('POST', 'sessions', credentials, { quiet401: true });
+  const s = await api.session.create(credentials);
   setCsrfToken(s.csrfToken);
   session.set(s);
 }
@@ -83,7 +64,7 @@ export function trackOperation(label: string, op: Operation): Promise<Operation>
 /** Follows an operation with an existing task's updater. */
 export async function followOperation(update: (patch: Partial<Task>) => void, op: Operation): Promise<Operation> {
   try {
-    const done = await waitOperation(op, (o) => update({ progress: o.progress, message: o.message }));
+    const done = await api.operations.wait(op, (o) => update({ progress: o.progress, message: o.message }));
     update({ state: 'succeeded', progress: 100 });
     return done;
   } catch (err) {
@@ -94,7 +75,7 @@ export async function followOperation(update: (patch: Partial<Task>) => void, op
 
 /** The sentence to show for any error. */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) return translateProblem(err.code, err.message);
   if (err instanceof Error) return err.message;
   return String(err);
 }

@@ -1,7 +1,8 @@
 /** Loads the ISO list for a picker and keeps the chosen one (the first that `prefer` accepts, else the first). */
-import { useEffect, useState } from 'hono/jsx/dom';
-import type { ItemList, Media } from '../shared/api-types.js';
-import { get } from './api.js';
+import { useState } from 'hono/jsx/dom';
+import { useEffect } from './hooks.js';
+import type { Media } from '../shared/api-types.js';
+import { api } from './api.js';
 import { errorText } from './store.js';
 
 /** State of an ISO picker: the list (undefined while loading), the choice, and an error sentence. */
@@ -10,10 +11,10 @@ export function useMediaChoice(prefer: (m: Media) => boolean = () => true) {
   const [choice, setChoice] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
-    get<ItemList<Media>>('media').then(
-      (l) => {
-        setMedia(l.items);
-        setChoice(l.items.find(prefer)?.id ?? l.items[0]?.id ?? '');
+    api.media.list().then(
+      (items) => {
+        setMedia(items);
+        setChoice(items.find(prefer)?.id ?? items[0]?.id ?? '');
       },
       (err: unknown) => setError(errorText(err)),
     );

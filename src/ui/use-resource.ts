@@ -1,5 +1,6 @@
 /** Loads API data into a component, reloads it on an interval and after finished tasks. */
-import { useEffect, useRef, useState } from 'hono/jsx/dom';
+import { useRef, useState } from 'hono/jsx/dom';
+import { useEffect } from './hooks.js';
 import { changes, errorText, useStore } from './store.js';
 
 /** What {@link useResource} returns. */

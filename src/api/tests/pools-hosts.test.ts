@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { hosts } from '../../db/schema.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -20,6 +22,19 @@ describe('pools and hosts', () => {
     assert.equal(host.online, true);
     assert.equal(host.accel, 'tcg');
     assert.ok(host.diskTotalBytes > 0 && host.diskFreeBytes > 0 && host.diskFreeBytes <= host.diskTotalBytes);
+  });
+
+  test('lastSeenAt moves while the host answers', async () => {
+    const old = new Date(Date.now() - 60_000).toISOString();
+    api.db.update(hosts).set({ lastSeenAt: old }).where(eq(hosts.id, hostId)).run();
+    // Within a heartbeat (or at once, when reading observes it): never frozen at start.
+    const deadline = Date.now() + 15_000;
+    let seen = old;
+    while (Date.parse(seen) < Date.parse(old) + 50_000 && Date.now() < deadline) {
+      seen = (await json(await api.call('GET', `/api/v1/hosts/${hostId}`))).lastSeenAt as string;
+      if (Date.parse(seen) < Date.parse(old) + 50_000) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(Date.parse(seen) > Date.parse(old) + 50_000, `lastSeenAt ${seen} was brought up to now`);
   });
 
   test('create a pool, move the host into it, disable it; rules refuse what would break things', async () => {

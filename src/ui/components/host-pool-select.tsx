@@ -3,6 +3,7 @@
 import { useState } from 'hono/jsx/dom';
 import type { Host, Pool } from '../../shared/api-types.js';
 import { updateHost } from '../host-actions.js';
+import { t } from '../i18n/index.js';
 import { errorText } from '../store.js';
 
 /** The select; a refusal (e.g. the host still has instances) goes to `onError` and the select snaps back. */
@@ -23,8 +24,8 @@ export function HostPoolSelect({ host, pools, onError }: { host: Host; pools: Po
     }
   };
   return (
-    <select name="poolId" aria-label={`Pool of ${host.name}`} value={host.poolId ?? ''} disabled={busy} onChange={move}>
-      <option value="">No pool</option>
+    <select name="poolId" aria-label={t.hosts.poolOf(host.name)} value={host.poolId ?? ''} disabled={busy} onChange={move}>
+      <option value="">{t.hosts.noPool}</option>
       {pools.map((p) => (
         <option key={p.id} value={p.id}>
           {p.name}

@@ -3,6 +3,7 @@
 import { useState } from 'hono/jsx/dom';
 import type { Host } from '../../shared/api-types.js';
 import { updateHost } from '../host-actions.js';
+import { t } from '../i18n/index.js';
 import { errorText } from '../store.js';
 
 /**
@@ -25,9 +26,9 @@ export function HostSchedulingSwitch({ host, onError, short }: { host: Host; onE
     }
   };
   return (
-    <label class="switch" title="New instances are placed only on enabled hosts; running ones stay.">
-      <input type="checkbox" role="switch" name="enabled" aria-label={`Schedule instances on ${host.name}`} checked={host.enabled} disabled={busy} onChange={toggle} />
-      <span class={host.enabled ? '' : 'muted'}>{short ? (host.enabled ? 'Enabled' : 'Disabled') : `Scheduling ${host.enabled ? 'on' : 'off'}`}</span>
+    <label class="switch" title={t.hosts.schedulingHint}>
+      <input type="checkbox" role="switch" name="enabled" aria-label={t.hosts.scheduleOn(host.name)} checked={host.enabled} disabled={busy} onChange={toggle} />
+      <span class={host.enabled ? '' : 'muted'}>{short ? (host.enabled ? t.hosts.enabled : t.hosts.disabled) : host.enabled ? t.hosts.schedulingOn : t.hosts.schedulingOff}</span>
     </label>
   );
 }

@@ -1,24 +1,44 @@
 /** @jsxImportSource hono/jsx/dom */
-/** The page frame: left navigation (a drawer on narrow screens), content, and the user's name with Log out at the bottom. */
+/** The page frame: left navigation (a drawer on narrow screens), content, and a user menu (language, Log out) at the bottom. */
 import type { Child } from 'hono/jsx/dom';
 import { useState } from 'hono/jsx/dom';
-import { send, setCsrfToken } from '../api.js';
+import { api, setCsrfToken } from '../api.js';
+import { t } from '../i18n/index.js';
 import { href } from '../router.js';
 import { session, useStore } from '../store.js';
 import { ActivityPanel } from './activity-panel.js';
+import { LanguagePicker } from './language-picker.js';
 
-const sections = [
-  ['dashboard', 'Dashboard'],
-  ['instances', 'Instances'],
-  ['images', 'Images'],
-  ['media', 'Media'],
-  ['hosts', 'Hosts'],
-  ['pools', 'Pools'],
-] as const;
+const sections = () =>
+  [
+    ['dashboard', t.nav.dashboard],
+    ['instances', t.nav.instances],
+    ['images', t.nav.images],
+    ['media', t.nav.media],
+    ['hosts', t.nav.hosts],
+    ['pools', t.nav.pools],
+  ] as const;
+
+/** The user's menu: who is logged in, the language, and Log out. */
+function UserMenu({ username }: { username: string }) {
+  return (
+    <details class="menu user-menu" data-testid="user-menu">
+      <summary class="link-button">
+        {t.layout.signedInAs} <strong class="footer-user">{username}</strong> <span aria-hidden="true">▾</span>
+      </summary>
+      <div class="menu-list menu-up">
+        <LanguagePicker />
+        <button type="button" class="button button-small" onClick={() => void logout()}>
+          {t.layout.logOut}
+        </button>
+      </div>
+    </details>
+  );
+}
 
 /** Logs out and returns to the login page. */
 export async function logout(): Promise<void> {
-  await send('DELETE', 'session').catch(() => undefined);
+  await api.session.delete().catch(() => undefined);
   setCsrfToken('');
   session.set(null);
   location.hash = '#/';
@@ -31,19 +51,19 @@ export function Layout({ section, children }: { section: string; children?: Chil
   return (
     <div class={`shell ${open ? 'nav-open' : ''}`}>
       <header class="topbar">
-        <button type="button" class="icon-button nav-toggle" aria-label="Menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <button type="button" class="icon-button nav-toggle" aria-label={t.nav.menu} aria-expanded={open} onClick={() => setOpen(!open)}>
           ☰
         </button>
         <a class="brand" href="#/">
-          onebox
+          {t.app.name}
         </a>
       </header>
-      <nav class="sidenav" aria-label="Main">
+      <nav class="sidenav" aria-label={t.nav.main}>
         <a class="brand brand-side" href="#/">
-          onebox
+          {t.app.name}
         </a>
         <ul>
-          {sections.map(([id, label]) => (
+          {sections().map(([id, label]) => (
             <li key={id}>
               <a href={href(id)} class={section === id ? 'active' : ''} aria-current={section === id ? 'page' : undefined} onClick={() => setOpen(false)}>
                 {label}
@@ -56,12 +76,7 @@ export function Layout({ section, children }: { section: string; children?: Chil
       <div class="content">
         <main class="main">{children}</main>
         <footer class="footer">
-          <span>
-            Signed in as <strong class="footer-user">{current?.user.username ?? '—'}</strong>
-          </span>
-          <button type="button" class="link-button" onClick={() => void logout()}>
-            Log out
-          </button>
+          <UserMenu username={current?.user.username ?? '—'} />
         </footer>
       </div>
       <ActivityPanel />

@@ -3,6 +3,7 @@
 import { useState } from 'hono/jsx/dom';
 import type { Instance } from '../../shared/api-types.js';
 import { changeMedia, mediaChangeable } from '../actions.js';
+import { t } from '../i18n/index.js';
 import { errorText } from '../store.js';
 import { ErrorNote } from './error-note.js';
 import { InsertMediaDialog } from './insert-media-dialog.js';
@@ -17,7 +18,7 @@ export function MediaButtons({ instance, onError }: { instance: Instance; onErro
   const [ownError, setOwnError] = useState<string | undefined>(undefined);
   const report = onError ?? setOwnError;
   const changeable = mediaChangeable(instance.state);
-  const why = changeable ? undefined : `The drive cannot be changed while the instance is ${instance.state}.`;
+  const why = changeable ? undefined : t.isoButtons.locked(t.states[instance.state] ?? instance.state);
   const eject = async () => {
     report(undefined);
     setBusy(true);
@@ -32,10 +33,10 @@ export function MediaButtons({ instance, onError }: { instance: Instance; onErro
   return (
     <>
       <button type="button" class="button button-small" disabled={!changeable} title={why} onClick={() => (report(undefined), setPicking(true))}>
-        {instance.mediaId ? 'Change ISO' : 'Insert ISO'}
+        {instance.mediaId ? t.isoButtons.change : t.isoButtons.insert}
       </button>
       <button type="button" class="button button-small" disabled={!changeable || !instance.mediaId || busy} title={why} onClick={eject}>
-        Eject ISO
+        {t.isoButtons.eject}
       </button>
       {!onError && <ErrorNote message={ownError} />}
       {picking && <InsertMediaDialog instance={instance} onClose={() => setPicking(false)} />}

@@ -1,9 +1,11 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Live usage of an instance, polled every 2 s; hidden when the API has no stats endpoint. */
-import { useEffect, useRef, useState } from 'hono/jsx/dom';
+import { useRef, useState } from 'hono/jsx/dom';
+import { useEffect } from '../hooks.js';
 import type { Instance, InstanceStats } from '../../shared/api-types.js';
-import { ApiError, get } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { bytes, mib, rate } from '../format.js';
+import { t } from '../i18n/index.js';
 import { UsageBar } from './usage-bar.js';
 
 interface Sample {
@@ -33,7 +35,7 @@ export function StatsPanel({ instance }: { instance: Instance }) {
     let alive = true;
     const poll = async () => {
       try {
-        const stats = await get<InstanceStats>(`instances/${encodeURIComponent(instance.id)}/stats`);
+        const stats = await api.instances.stats(instance.id);
         if (!alive) return;
         const now = performance.now();
         const prev = previous.current;
@@ -62,32 +64,31 @@ export function StatsPanel({ instance }: { instance: Instance }) {
 
   if (missing) return null;
   return (
-    <section class="card" aria-label="Live usage">
-      <h2>Live usage</h2>
-      {!running && <p class="muted">Usage is shown while the instance runs.</p>}
-      {running && !latest && <p class="muted">Waiting for the first sample…</p>}
+    <section class="card" aria-label={t.stats.title}>
+      <h2>{t.stats.title}</h2>
+      {!running && <p class="muted">{t.stats.notRunning}</p>}
+      {running && !latest && <p class="muted">{t.stats.waiting}</p>}
       {running && latest && (
         <div class="stats">
           <UsageBar
-            label="CPU"
+            label={t.stats.cpu}
             used={Math.min(100, latest.cpuPercent)}
             total={100}
-            format={String}
-            detail={`${Math.round(latest.cpuPercent)}% of ${instance.cores} ${instance.cores === 1 ? 'core' : 'cores'}`}
+            detail={t.stats.cpuDetail(Math.round(latest.cpuPercent), instance.cores)}
           />
           <dl class="kv kv-compact">
-            <dt>Memory</dt>
+            <dt>{t.stats.memory}</dt>
             <dd>
-              {mib(latest.memoryMiB)} <span class="muted">assigned to the guest</span>
+              {mib(latest.memoryMiB)} <span class="muted">{t.stats.memoryAssigned}</span>
             </dd>
-            <dt>Disk read</dt>
-            <dd>{rates ? rate(rates.diskRead) : '…'} <span class="muted">({bytes(latest.diskReadBytes)} total)</span></dd>
-            <dt>Disk write</dt>
-            <dd>{rates ? rate(rates.diskWrite) : '…'} <span class="muted">({bytes(latest.diskWriteBytes)} total)</span></dd>
-            <dt>Network in</dt>
-            <dd>{rates ? rate(rates.netRx) : '…'} <span class="muted">({bytes(latest.netRxBytes)} total)</span></dd>
-            <dt>Network out</dt>
-            <dd>{rates ? rate(rates.netTx) : '…'} <span class="muted">({bytes(latest.netTxBytes)} total)</span></dd>
+            <dt>{t.stats.diskRead}</dt>
+            <dd>{rates ? rate(rates.diskRead) : '…'} <span class="muted">{t.stats.total(bytes(latest.diskReadBytes))}</span></dd>
+            <dt>{t.stats.diskWrite}</dt>
+            <dd>{rates ? rate(rates.diskWrite) : '…'} <span class="muted">{t.stats.total(bytes(latest.diskWriteBytes))}</span></dd>
+            <dt>{t.stats.netIn}</dt>
+            <dd>{rates ? rate(rates.netRx) : '…'} <span class="muted">{t.stats.total(bytes(latest.netRxBytes))}</span></dd>
+            <dt>{t.stats.netOut}</dt>
+            <dd>{rates ? rate(rates.netTx) : '…'} <span class="muted">{t.stats.total(bytes(latest.netTxBytes))}</span></dd>
           </dl>
         </div>
       )}

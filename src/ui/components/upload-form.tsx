@@ -1,101 +1,117 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Upload of a disk image or an ISO: the raw file as the request body, with a real progress bar (percentage and rate). */
+/**
+ * Upload of a disk image or an ISO: the raw file as the request body, with a real progress bar
+ * (percentage and rate). After a successful upload the form is empty and ready for the next file.
+ */
 import { useRef, useState } from 'hono/jsx/dom';
 import { imageUploadQuerySchema, mediaUploadQuerySchema } from '../../shared/schemas.js';
-import { upload, type Upload, type UploadProgress } from '../api.js';
+import { api, type RunningUpload, type UploadProgress } from '../api.js';
 import { bytes, rate } from '../format.js';
+import { useForm, useMounted } from '../form.js';
+import { t, translateSentence } from '../i18n/index.js';
 import { addTask, errorText } from '../store.js';
 import { ErrorNote } from './error-note.js';
+import { Field } from './field.js';
 import { ProgressBar } from './progress-bar.js';
 
-const value = (e: Event) => (e.target as HTMLInputElement).value;
+/** The name proposed for a picked file: an image's without its extension, an ISO's as it is. */
+const nameOf = (kind: 'images' | 'media', file: File) => (kind === 'images' ? file.name.replace(/\.(qcow2|img|raw)$/i, '') : file.name);
 
-/** Upload form for `images` (with an OS field) or `media`. */
+/** Progress line under the bar. */
+function UploadProgressLine({ progress }: { progress: UploadProgress }) {
+  const pct = (progress.loaded / Math.max(1, progress.total)) * 100;
+  return (
+    <div class="upload-progress" data-testid="upload-progress">
+      <ProgressBar value={pct} label={t.upload.progressLabel} />
+      <div class="muted small">
+        <span class="upload-percent">{Math.floor(pct)}%</span> · {t.upload.progress(bytes(progress.loaded), bytes(progress.total), rate(progress.rate))}
+        {progress.loaded >= progress.total && ` · ${t.upload.checking}`}
+      </div>
+    </div>
+  );
+}
+
+/** Upload form for `images` (with an OS field) or `media`; `onDone` runs after each successful upload. */
 export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone: () => void }) {
+  const form = useForm({ name: '', os: '' });
   const [file, setFile] = useState<File | undefined>(undefined);
-  const [name, setName] = useState('');
-  const [os, setOs] = useState('');
   const [progress, setProgress] = useState<UploadProgress | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const current = useRef<Upload<unknown> | null>(null);
+  const current = useRef<RunningUpload<unknown> | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const mounted = useMounted();
   const busy = progress !== undefined;
 
   const pick = (e: Event) => {
     const f = (e.target as HTMLInputElement).files?.[0];
     setFile(f);
-    if (f && !name) setName(kind === 'images' ? f.name.replace(/\.(qcow2|img|raw)$/i, '') : f.name);
+    if (f && !form.values.name) form.set('name', nameOf(kind, f));
+  };
+
+  /** Empties the form, the file input included (so even the same file can be picked again). */
+  const reset = () => {
+    setFile(undefined);
+    form.patch({ name: '', os: '' });
+    if (fileInput.current) fileInput.current.value = '';
   };
 
   const start = async (e: Event) => {
     e.preventDefault();
-    if (!file) return setError('Choose a file to upload.');
+    if (!file) return setError(t.upload.chooseFile);
+    const { name, os } = form.values;
     const meta = kind === 'images' ? imageUploadQuerySchema.safeParse({ name, os }) : mediaUploadQuerySchema.safeParse({ name });
-    if (!meta.success) return setError(meta.error.issues[0]?.message);
-    const query = new URLSearchParams(Object.entries(meta.data).filter(([, v]) => v !== '') as [string, string][]);
+    if (!meta.success) return setError(translateSentence(meta.error.issues[0]?.message ?? ''));
     setError(undefined);
     setProgress({ loaded: 0, total: file.size, rate: 0 });
-    const task = addTask(`Uploading ${meta.data.name}`);
-    const up = upload<unknown>(`${kind}?${query}`, file, (p) => {
-      setProgress(p);
-      task({ progress: Math.floor((p.loaded / Math.max(1, p.total)) * 100), message: `${bytes(p.loaded)} of ${bytes(p.total)} · ${rate(p.rate)}` });
-    });
+    const task = addTask(t.upload.task(meta.data.name));
+    const onProgress = (p: UploadProgress) => {
+      if (mounted.current) setProgress(p);
+      task({ progress: Math.floor((p.loaded / Math.max(1, p.total)) * 100), message: t.upload.progress(bytes(p.loaded), bytes(p.total), rate(p.rate)) });
+    };
+    const up: RunningUpload<unknown> = kind === 'images' ? api.images.upload(file, meta.data, onProgress) : api.media.upload(file, meta.data, onProgress);
     current.current = up;
     try {
       await up.done;
-      task({ state: 'succeeded', progress: 100 });
-      setFile(undefined);
-      setName('');
-      setOs('');
+      task({ state: 'succeeded', progress: 100, label: t.upload.done(meta.data.name) });
+      if (mounted.current) reset();
       onDone();
     } catch (err) {
       task({ state: 'failed', error: errorText(err) });
-      setError(errorText(err));
+      if (mounted.current) setError(errorText(err));
     } finally {
       current.current = null;
-      setProgress(undefined);
+      if (mounted.current) setProgress(undefined);
     }
   };
 
-  const pct = progress ? (progress.loaded / Math.max(1, progress.total)) * 100 : 0;
   return (
-    <form class="card upload" onSubmit={start} aria-label="Upload">
-      <h2>Upload {kind === 'images' ? 'a disk image (qcow2 or raw)' : 'an ISO'}</h2>
+    <form class="card upload" onSubmit={start} aria-label={t.upload.formLabel}>
+      <h2>{kind === 'images' ? t.upload.titleImage : t.upload.titleIso}</h2>
       <div class="upload-fields">
-        <label class="field">
-          <span>File</span>
-          <input type="file" name="file" accept={kind === 'media' ? '.iso' : undefined} onChange={pick} disabled={busy} />
-        </label>
-        <label class="field">
-          <span>Name</span>
-          <input name="name" value={name} onInput={(e: Event) => setName(value(e))} disabled={busy} />
-        </label>
+        <Field label={t.upload.file}>
+          <input ref={fileInput} type="file" name="file" accept={kind === 'media' ? '.iso' : undefined} onChange={pick} disabled={busy} />
+        </Field>
+        <Field label={t.upload.name}>
+          <input name="name" value={form.values.name} onInput={form.text('name')} disabled={busy} />
+        </Field>
         {kind === 'images' && (
-          <label class="field">
-            <span>OS (optional)</span>
-            <input name="os" value={os} placeholder="linux" onInput={(e: Event) => setOs(value(e))} disabled={busy} />
-          </label>
+          <Field label={t.upload.os}>
+            <input name="os" value={form.values.os} placeholder={t.upload.osPlaceholder} onInput={form.text('os')} disabled={busy} />
+          </Field>
         )}
         <div class="field upload-button">
           {busy ? (
             <button type="button" class="button" onClick={() => current.current?.abort()}>
-              Cancel
+              {t.common.cancel}
             </button>
           ) : (
             <button type="submit" class="button button-primary" disabled={!file}>
-              Upload
+              {t.upload.upload}
             </button>
           )}
         </div>
       </div>
-      {progress && (
-        <div class="upload-progress" data-testid="upload-progress">
-          <ProgressBar value={pct} label="Upload progress" />
-          <div class="muted small">
-            <span class="upload-percent">{Math.floor(pct)}%</span> · {bytes(progress.loaded)} of {bytes(progress.total)} · {rate(progress.rate)}
-            {progress.loaded >= progress.total && ' · checking the file…'}
-          </div>
-        </div>
-      )}
+      {progress && <UploadProgressLine progress={progress} />}
       <ErrorNote message={error} />
     </form>
   );

@@ -8,9 +8,11 @@ import { PageHeader } from '../components/layout.js';
 import { StateBadge } from '../components/state-badge.js';
 import { UsageSummary } from '../components/usage-summary.js';
 import { bytes, dateTime, mib } from '../format.js';
+import { t } from '../i18n/index.js';
 import { href } from '../router.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
-import { loadZone, usageOf } from '../zone.js';
+import { hostParts, loadZone, usageOf } from '../zone.js';
 
 /** One host. */
 export function HostPage({ id }: { id: string }) {
@@ -18,60 +20,61 @@ export function HostPage({ id }: { id: string }) {
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const zone = res.data;
   const h = zone?.hosts.find((x) => x.id === id);
-  if (!zone) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;
-  if (!h) return <ErrorNote message={`No host with id ${id}.`} />;
-  const instances = zone.instances.filter((i) => i.hostId === h.id);
+  useTitle(h?.name, t.nav.hosts);
+  if (!zone) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">{t.app.loading}</p>;
+  if (!h) return <ErrorNote message={t.host.notFound(id)} />;
+  const parts = hostParts(zone, h.id);
   const pool = zone.pools.find((p) => p.id === h.poolId);
   const disk = typeof h.diskTotalBytes === 'number' && typeof h.diskFreeBytes === 'number' ? { total: h.diskTotalBytes, free: h.diskFreeBytes } : undefined;
   return (
     <>
       <PageHeader
         title={<>{h.name} <StateBadge state={h.online ? 'online' : 'offline'} /></>}
-        sub={<><a href={href('hosts')}>Hosts</a> / {h.name}</>}
+        sub={<><a href={href('hosts')}>{t.nav.hosts}</a> / {h.name}</>}
       />
       <div class="grid-2">
-        <section class="card" aria-label="Details">
-          <h2>Details</h2>
+        <section class="card" aria-label={t.host.details}>
+          <h2>{t.host.details}</h2>
           <dl class="kv">
-            <dt>ID</dt>
+            <dt>{t.host.id}</dt>
             <dd class="mono">{h.id}</dd>
-            <dt>Address</dt>
+            <dt>{t.host.address}</dt>
             <dd class="mono">{h.address}</dd>
-            <dt>Pool</dt>
+            <dt>{t.host.pool}</dt>
             <dd class="inline-controls">
               <HostPoolSelect host={h} pools={zone.pools} onError={setActionError} />
-              {pool && <a href={href('pools', pool.id)}>open</a>}
+              {pool && <a href={href('pools', pool.id)}>{t.host.open}</a>}
             </dd>
-            <dt>Scheduling</dt>
+            <dt>{t.host.scheduling}</dt>
             <dd>
               <HostSchedulingSwitch host={h} onError={setActionError} short />
             </dd>
-            <dt>CPUs / memory</dt>
+            <dt>{t.host.cpusMemory}</dt>
             <dd>{h.cpus} · {mib(h.memoryMiB)}</dd>
-            <dt>Disk</dt>
-            <dd>{disk ? `${bytes(disk.total)} · ${bytes(disk.free)} free` : <span class="muted">not reported by this host</span>}</dd>
-            <dt>Accelerator</dt>
-            <dd>{h.accel.toUpperCase()} <span class="muted">{h.accelReason}</span></dd>
-            <dt>libvirt / QEMU</dt>
+            <dt>{t.host.disk}</dt>
+            <dd>{disk ? t.host.diskLine(bytes(disk.total), bytes(disk.free)) : <span class="muted">{t.host.diskUnknown}</span>}</dd>
+            <dt>{t.host.accelerator}</dt>
+            <dd>{h.accel.toUpperCase()} <span class="muted" lang="en">{h.accelReason}</span></dd>
+            <dt>{t.host.versions}</dt>
             <dd>{h.libvirtVersion || '—'} / {h.hypervisorVersion || '—'}</dd>
-            <dt>Last seen</dt>
-            <dd>{dateTime(h.lastSeenAt)}</dd>
+            <dt>{t.host.lastSeen}</dt>
+            <dd data-testid="host-last-seen">{dateTime(h.lastSeenAt)}</dd>
           </dl>
           <ErrorNote message={actionError} />
         </section>
-        <section class="card" aria-label="Usage">
-          <h2>Usage</h2>
-          <UsageSummary usage={usageOf([h], instances)} filter={`&host=${encodeURIComponent(h.id)}`} />
+        <section class="card" aria-label={t.host.usage}>
+          <h2>{t.host.usage}</h2>
+          <UsageSummary usage={usageOf(parts.hosts, parts.instances, zone.pools)} filter={`&host=${encodeURIComponent(h.id)}`} />
         </section>
       </div>
-      <section class="card" aria-label="Instances">
-        <h2>Instances on {h.name}</h2>
-        {instances.length === 0 && <p class="muted">None.</p>}
+      <section class="card" aria-label={t.nav.instances}>
+        <h2>{t.host.instancesOn(h.name)}</h2>
+        {parts.instances.length === 0 && <p class="muted">{t.host.noInstances}</p>}
         <ul class="drill">
-          {instances.map((i) => (
+          {parts.instances.map((i) => (
             <li key={i.id}>
               <a href={href('instances', i.id)}>{i.name}</a> <StateBadge state={i.state} />{' '}
-              <span class="muted">{i.cores} cores · {mib(i.memoryMiB)}</span>
+              <span class="muted">{t.host.instanceLine(i.cores, mib(i.memoryMiB))}</span>
             </li>
           ))}
         </ul>

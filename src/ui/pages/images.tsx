@@ -1,72 +1,88 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Disk images: list, upload with progress, download, delete. */
+/** Disk images: list, upload with progress, download, delete, and "create an instance from this image". */
 import { useState } from 'hono/jsx/dom';
-import type { Image, ItemList } from '../../shared/api-types.js';
-import { get, send } from '../api.js';
+import type { Image } from '../../shared/api-types.js';
+import { api } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { FileActions, ShaCell } from '../components/file-actions.js';
+import { DataTable, type Column } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
+import { FileActions, ShaCell } from '../components/file-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
 import { bytes, dateTime } from '../format.js';
+import { t } from '../i18n/index.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
+import { CreateInstanceDialog } from './instance-create.js';
+
+/** The columns of the images table; `act` opens a row's dialog. */
+function columns(act: (dialog: 'create' | 'delete', image: Image) => void): Column<Image>[] {
+  return [
+    {
+      key: 'name',
+      label: t.images.name,
+      sort: (i) => i.name,
+      render: (i) => (
+        <div>
+          <span class="strong">{i.name}</span>
+          {i.description && <div class="muted small">{i.description}</div>}
+        </div>
+      ),
+    },
+    { key: 'format', label: t.images.format, sort: (i) => i.format, render: (i) => i.format },
+    { key: 'fileSize', label: t.images.fileSize, num: true, sort: (i) => i.sizeBytes, render: (i) => bytes(i.sizeBytes) },
+    { key: 'diskSize', label: t.images.diskSize, num: true, sort: (i) => i.virtualSizeBytes, render: (i) => bytes(i.virtualSizeBytes) },
+    { key: 'os', label: t.images.os, sort: (i) => i.os, render: (i) => i.os || '—' },
+    { key: 'sha', label: t.images.sha, render: (i) => <ShaCell sha256={i.sha256} /> },
+    { key: 'uploaded', label: t.images.uploaded, sort: (i) => i.createdAt, render: (i) => dateTime(i.createdAt) },
+    {
+      key: 'actions',
+      label: t.table.actions,
+      render: (i) => (
+        <FileActions href={api.images.contentUrl(i.id)} onDelete={() => act('delete', i)}>
+          <button type="button" class="button button-small button-primary" data-action="create-instance" onClick={() => act('create', i)}>
+            {t.images.createInstance}
+          </button>
+        </FileActions>
+      ),
+    },
+  ];
+}
 
 /** The images page. */
 export function ImagesPage() {
-  const res = useResource(() => get<ItemList<Image>>('images'), 10000);
-  const [deleting, setDeleting] = useState<Image | undefined>(undefined);
-  const items = res.data?.items ?? [];
+  const res = useResource(api.images.list, 10000);
+  const [dialog, setDialog] = useState<{ kind: 'create' | 'delete'; image: Image } | undefined>(undefined);
+  const items = res.data ?? [];
+  useTitle(t.nav.images);
   return (
     <>
-      <PageHeader title="Images" sub="Disk images that instances start from." />
+      <PageHeader title={t.nav.images} sub={t.images.sub} />
       <UploadForm kind="images" onDone={res.reload} />
       <ErrorNote message={res.error} />
-      {res.data && items.length === 0 && <p class="muted empty">No image yet. Upload a qcow2 or raw disk image above.</p>}
+      {res.data && items.length === 0 && <p class="muted empty">{t.images.empty}</p>}
       {items.length > 0 && (
-        <div class="table-wrap">
-          <table class="table table-cards" id="images-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Format</th>
-                <th class="num">File size</th>
-                <th class="num">Disk size</th>
-                <th>OS</th>
-                <th>SHA-256</th>
-                <th>Uploaded</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((i) => (
-                <tr key={i.id} data-name={i.name}>
-                  <td data-label="Name" class="strong">
-                    {i.name}
-                    {i.description && <div class="muted small">{i.description}</div>}
-                  </td>
-                  <td data-label="Format">{i.format}</td>
-                  <td data-label="File size" class="num">{bytes(i.sizeBytes)}</td>
-                  <td data-label="Disk size" class="num">{bytes(i.virtualSizeBytes)}</td>
-                  <td data-label="OS">{i.os || '—'}</td>
-                  <ShaCell sha256={i.sha256} />
-                  <td data-label="Uploaded">{dateTime(i.createdAt)}</td>
-                  <FileActions href={`api/v1/images/${encodeURIComponent(i.id)}/content`} onDelete={() => setDeleting(i)} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+        id="images-table"
+        columns={columns((kind, image) => setDialog({ kind, image }))}
+        rows={items}
+        rowKey={(i) => i.id}
+        rowAttrs={(i) => ({ 'data-id': i.id, 'data-name': i.name })}
+        searchText={(i) => [i.name, i.description, i.os, i.format].join(' ')}
+        searchLabel={t.images.search}
+        />
       )}
-      {deleting && (
+      {dialog?.kind === 'create' && <CreateInstanceDialog imageId={dialog.image.id} onClose={() => setDialog(undefined)} />}
+      {dialog?.kind === 'delete' && (
         <ConfirmDialog
-          title={`Delete image ${deleting.name}?`}
-          message="Instances that were cloned from this image keep working only if they are full copies; the API refuses while linked clones depend on it."
-          confirmLabel="Delete"
+          title={t.images.deleteTitle(dialog.image.name)}
+          message={t.images.deleteMessage}
+          confirmLabel={t.common.delete}
           onConfirm={async () => {
-            await send('DELETE', `images/${encodeURIComponent(deleting.id)}`);
+            await api.images.delete(dialog.image.id);
             res.reload();
           }}
-          onClose={() => setDeleting(undefined)}
+          onClose={() => setDialog(undefined)}
         />
       )}
     </>

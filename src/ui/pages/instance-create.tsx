@@ -1,17 +1,47 @@
 /** @jsxImportSource hono/jsx/dom */
-/** The create-instance dialog: validated with the shared zod schema, tracked as an operation. */
-import { useEffect, useState } from 'hono/jsx/dom';
-import type { Image, InstanceCreated, ItemList, Media, Pool } from '../../shared/api-types.js';
+/**
+ * The create-instance dialog: validated with the shared zod schema, tracked as an operation.
+ * Its defaults boot: "from an image" whenever one exists; a blank disk without an ISO needs a
+ * tick that says the instance cannot boot yet; with nothing to install from it leads to the
+ * upload.
+ */
+import { useState } from 'hono/jsx/dom';
+import type { Image, Media, Pool } from '../../shared/api-types.js';
 import { createInstanceSchema } from '../../shared/schemas.js';
-import { get, send } from '../api.js';
+import { api } from '../api.js';
 import { CloudInitFields } from '../components/cloud-init-fields.js';
 import { ErrorNote } from '../components/error-note.js';
+import { Field } from '../components/field.js';
 import { Modal } from '../components/modal.js';
 import { bytes } from '../format.js';
-import { navigate } from '../router.js';
+import { schemaErrors, useForm, useSubmit, type Form } from '../form.js';
+import { useEffect } from '../hooks.js';
+import { t } from '../i18n/index.js';
+import { href, navigate } from '../router.js';
 import { errorText, trackOperation } from '../store.js';
 
 type Source = 'blank' | 'image' | 'cloud-init';
+
+/** The dialog's fields. */
+export interface CreateFields extends Record<string, string | boolean> {
+  name: string;
+  pool: string;
+  cores: string;
+  memoryMiB: string;
+  source: Source;
+  imageId: string;
+  clone: string;
+  sizeGiB: string;
+  dataDisks: string;
+  ciPassword: string;
+  sshKeys: string;
+  userData: string;
+  mediaId: string;
+  autostart: boolean;
+  start: boolean;
+  /** The user accepts a blank disk with no ISO (nothing to boot from yet). */
+  confirmBlank: boolean;
+}
 
 interface Choices {
   pools: Pool[];
@@ -19,35 +49,21 @@ interface Choices {
   media: Media[];
 }
 
-const value = (e: Event) => (e.target as HTMLInputElement).value;
-const checked = (e: Event) => (e.target as HTMLInputElement).checked;
+const lines = (s: string) => s.split('\n').map((k) => k.trim()).filter(Boolean);
 
-/** Builds the request body from the form fields (numbers parsed; empty optional fields left out). */
-function body(f: Record<string, string | boolean>) {
-  const size = String(f.sizeGiB).trim();
+/** Builds the request body from the fields (numbers parsed; empty optional fields left out). */
+function body(f: CreateFields) {
+  const size = f.sizeGiB.trim();
   const disk =
     f.source === 'blank'
-      ? { source: 'blank', sizeGiB: Number(size || 0) }
-      : { source: 'image', imageId: f.imageId, clone: f.clone, ...(size ? { sizeGiB: Number(size) } : {}) };
-  const keys = String(f.sshKeys)
-    .split('\n')
-    .map((k) => k.trim())
-    .filter(Boolean);
+      ? { source: 'blank' as const, sizeGiB: Number(size || 0) }
+      : { source: 'image' as const, imageId: f.imageId, clone: f.clone as 'linked' | 'full', ...(size ? { sizeGiB: Number(size) } : {}) };
+  const keys = lines(f.sshKeys);
   const cloudInit =
     f.source === 'cloud-init'
-      ? {
-          cloudInit: {
-            ...(f.ciPassword ? { password: f.ciPassword } : {}),
-            ...(keys.length ? { sshAuthorizedKeys: keys } : {}),
-            ...(String(f.userData).trim() ? { userData: f.userData } : {}),
-          },
-        }
+      ? { cloudInit: { ...(f.ciPassword ? { password: f.ciPassword } : {}), ...(keys.length ? { sshAuthorizedKeys: keys } : {}), ...(f.userData.trim() ? { userData: f.userData } : {}) } }
       : {};
-  const dataDisks = String(f.dataDisks)
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)
-    .map((x) => ({ sizeGiB: Number(x) }));
+  const dataDisks = f.dataDisks.split(',').map((x) => x.trim()).filter(Boolean).map((x) => ({ sizeGiB: Number(x) }));
   return {
     name: f.name,
     pool: f.pool,
@@ -62,174 +78,188 @@ function body(f: Record<string, string | boolean>) {
   };
 }
 
-/** Field errors by path (`disk.sizeGiB` → "disk.sizeGiB"). */
-function fieldErrors(input: unknown): Record<string, string> {
-  const parsed = createInstanceSchema.safeParse(input);
-  if (parsed.success) return {};
-  const out: Record<string, string> = {};
-  // Errors of one data disk ("dataDisks.1.sizeGiB") or one SSH key show under their single field.
-  for (const issue of parsed.error.issues) {
-    const path = issue.path.join('.');
-    const key = issue.path[0] === 'dataDisks' ? 'dataDisks' : path.startsWith('cloudInit.sshAuthorizedKeys') ? 'cloudInit.sshAuthorizedKeys' : path;
-    out[key] ??= issue.message;
-  }
-  return out;
+/** Errors of one data disk ("dataDisks.1.sizeGiB") or one SSH key show under their single field. */
+const group = (path: string) => (path.startsWith('dataDisks') ? 'dataDisks' : path.startsWith('cloudInit.sshAuthorizedKeys') ? 'cloudInit.sshAuthorizedKeys' : path);
+
+/** Whether the fields describe a disk with nothing to boot from. */
+const unbootable = (f: CreateFields) => f.source === 'blank' && !f.mediaId;
+
+/** The system disk: where it comes from, the image and how it is copied, its size. */
+function DiskFields({ form, choices, errors }: { form: Form<CreateFields>; choices?: Choices; errors: Record<string, string> }) {
+  const f = form.values;
+  const images = choices?.images ?? [];
+  const image = images.find((i) => i.id === f.imageId);
+  const setSource = (source: Source) => form.patch({ source, sizeGiB: source === 'blank' ? '10' : '' });
+  const radio = (source: Source, label: string) => (
+    <label>
+      <input type="radio" name="source" value={source} checked={f.source === source} onChange={() => setSource(source)} /> {label}
+    </label>
+  );
+  return (
+    <>
+      <fieldset class="field span-2">
+        <legend>{t.create.systemDisk}</legend>
+        <div class="radio-row">
+          {radio('image', t.create.sourceImage)}
+          {radio('cloud-init', t.create.sourceCloudInit)}
+          {radio('blank', t.create.sourceBlank)}
+        </div>
+      </fieldset>
+      {f.source !== 'blank' && (
+        <>
+          <Field label={t.create.image} error={errors['disk.imageId']}>
+            <select name="imageId" value={f.imageId} onChange={form.text('imageId')}>
+              {images.length === 0 && <option value="">{t.create.noImageYet}</option>}
+              {images.map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.name} ({bytes(i.virtualSizeBytes)})
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label={t.create.copy}>
+            <select name="clone" value={f.clone} onChange={form.text('clone')}>
+              <option value="linked">{t.create.linkedClone}</option>
+              <option value="full">{t.create.fullCopy}</option>
+            </select>
+          </Field>
+        </>
+      )}
+      <Field label={f.source === 'blank' ? t.create.diskSize : t.create.diskSizeOptional} error={errors['disk.sizeGiB']}>
+        <input
+          name="sizeGiB"
+          type="number"
+          min="1"
+          value={f.sizeGiB}
+          placeholder={image ? t.create.imageSize(Math.ceil(image.virtualSizeBytes / 1024 ** 3)) : ''}
+          onInput={form.text('sizeGiB')}
+        />
+      </Field>
+    </>
+  );
 }
 
-/** New-instance form in a modal. */
-export function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
-  const [choices, setChoices] = useState<Choices | undefined>(undefined);
-  const [f, setF] = useState<Record<string, string | boolean>>({
-    name: '', pool: 'default', cores: '1', memoryMiB: '512', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10', dataDisks: '', ciPassword: '', sshKeys: '', userData: '', mediaId: '', autostart: false, start: true,
-  });
-  const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    Promise.all([get<ItemList<Pool>>('pools'), get<ItemList<Image>>('images'), get<ItemList<Media>>('media')]).then(
-      ([p, i, m]) => {
-        setChoices({ pools: p.items, images: i.items, media: m.items });
-        setF((cur) => ({ ...cur, pool: p.items[0]?.name ?? 'default', imageId: i.items[0]?.id ?? '' }));
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
-  }, []);
-  const set = (key: string, v: string | boolean) => setF((cur) => ({ ...cur, [key]: v }));
-  const setSource = (source: Source) => setF((cur) => ({ ...cur, source, sizeGiB: source === 'blank' ? '10' : '' }));
-  const errors = touched ? fieldErrors(body(f)) : {};
+/** The warning (and the tick) for a blank disk without an ISO. */
+function UnbootableWarning({ form, error }: { form: Form<CreateFields>; error?: string }) {
+  return (
+    <div class="note note-warn span-2" role="alert" data-testid="blank-no-iso">
+      <p>{t.create.blankNoIso}</p>
+      <label class="check-line">
+        <input name="confirmBlank" type="checkbox" checked={form.values.confirmBlank} onChange={form.check('confirmBlank')} /> {t.create.blankNoIsoConfirm}
+      </label>
+      {error && <div class="field-error">{error}</div>}
+    </div>
+  );
+}
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
+/** Shown when there is neither an image nor an ISO: the way to the upload. */
+function NothingToInstall({ onClose }: { onClose: () => void }) {
+  return (
+    <div class="note note-info span-2" data-testid="nothing-to-install">
+      <p>{t.create.nothingToInstall}</p>
+      <div class="actions">
+        <a class="button button-primary button-small" href={href('images')} onClick={onClose}>
+          {t.create.uploadImage}
+        </a>
+        <a class="button button-small" href={href('media')} onClick={onClose}>
+          {t.create.uploadIso}
+        </a>
+      </div>
+    </div>
+  );
+}
+
+/** New-instance form in a modal; `imageId` preselects an image. */
+export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void; imageId?: string }) {
+  const [choices, setChoices] = useState<Choices | undefined>(undefined);
+  const [touched, setTouched] = useState(false);
+  const form = useForm<CreateFields>({
+    name: '', pool: 'default', cores: '1', memoryMiB: '512', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10',
+    dataDisks: '', ciPassword: '', sshKeys: '', userData: '', mediaId: '', autostart: false, start: true, confirmBlank: false,
+  });
+  const f = form.values;
+  const submit = useSubmit(async () => {
     setTouched(true);
     const parsed = createInstanceSchema.safeParse(body(f));
-    if (!parsed.success) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const res = await send<InstanceCreated>('POST', 'instances', parsed.data);
-      onClose();
-      trackOperation(`Creating ${res.instance.name}`, res.operation).catch(() => undefined);
-      navigate('instances', res.instance.id);
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
+    if (!parsed.success || (unbootable(f) && !f.confirmBlank)) return;
+    const res = await api.instances.create(parsed.data);
+    onClose();
+    trackOperation(t.create.task(res.instance.name), res.operation).catch(() => undefined);
+    navigate('instances', res.instance.id);
+  });
+  useEffect(() => {
+    let alive = true;
+    Promise.all([api.pools.list(), api.images.list(), api.media.list()]).then(
+      ([pools, images, media]) => {
+        if (!alive) return;
+        setChoices({ pools, images, media });
+        const image = images.find((i) => i.id === imageId) ?? images[0];
+        form.patch({ pool: pools[0]?.name ?? 'default', ...(image ? { source: 'image', imageId: image.id, sizeGiB: '' } : {}) });
+      },
+      (err: unknown) => alive && submit.setError(errorText(err)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
 
-  const err = (path: string) => errors[path] && <span class="field-error">{errors[path]}</span>;
-  const image = choices?.images.find((i) => i.id === f.imageId);
+  const errors = touched ? schemaErrors(createInstanceSchema, body(f), group) : {};
+  const empty = choices && choices.images.length === 0 && choices.media.length === 0;
   return (
-    <Modal title="New instance" onClose={onClose} wide>
-      <form class="form-grid" onSubmit={submit} noValidate>
-        <label class="field">
-          <span>Name</span>
-          <input name="name" value={String(f.name)} placeholder="web-1" onInput={(e: Event) => set('name', value(e))} autofocus />
-          {err('name')}
-        </label>
-        <label class="field">
-          <span>Pool</span>
-          <select name="pool" value={String(f.pool)} onChange={(e: Event) => set('pool', value(e))}>
+    <Modal title={t.create.title} onClose={onClose} wide>
+      <form class="form-grid" onSubmit={submit.run} noValidate>
+        {empty && <NothingToInstall onClose={onClose} />}
+        <Field label={t.create.name} error={errors.name}>
+          <input name="name" value={f.name} placeholder={t.create.namePlaceholder} onInput={form.text('name')} autofocus />
+        </Field>
+        <Field label={t.create.pool}>
+          <select name="pool" value={f.pool} onChange={form.text('pool')}>
             {(choices?.pools ?? []).map((p) => (
               <option key={p.id} value={p.name}>
                 {p.name}
               </option>
             ))}
           </select>
-        </label>
-        <label class="field">
-          <span>Cores</span>
-          <input name="cores" type="number" min="1" value={String(f.cores)} onInput={(e: Event) => set('cores', value(e))} />
-          {err('cores')}
-        </label>
-        <label class="field">
-          <span>Memory (MiB)</span>
-          <input name="memoryMiB" type="number" min="64" step="64" value={String(f.memoryMiB)} onInput={(e: Event) => set('memoryMiB', value(e))} />
-          {err('memoryMiB')}
-        </label>
-        <fieldset class="field span-2">
-          <legend>System disk</legend>
-          <div class="radio-row">
-            <label>
-              <input type="radio" name="source" value="blank" checked={f.source === 'blank'} onChange={() => setSource('blank')} /> Blank
-            </label>
-            <label>
-              <input type="radio" name="source" value="image" checked={f.source === 'image'} onChange={() => setSource('image')} /> From an image
-            </label>
-            <label>
-              <input type="radio" name="source" value="cloud-init" checked={f.source === 'cloud-init'} onChange={() => setSource('cloud-init')} /> Image with
-              cloud-init
-            </label>
-          </div>
-        </fieldset>
-        {f.source !== 'blank' && (
-          <>
-            <label class="field">
-              <span>Image</span>
-              <select name="imageId" value={String(f.imageId)} onChange={(e: Event) => set('imageId', value(e))}>
-                {(choices?.images ?? []).length === 0 && <option value="">No image uploaded yet</option>}
-                {(choices?.images ?? []).map((i) => (
-                  <option key={i.id} value={i.id}>
-                    {i.name} ({bytes(i.virtualSizeBytes)})
-                  </option>
-                ))}
-              </select>
-              {err('disk.imageId')}
-            </label>
-            <label class="field">
-              <span>Copy</span>
-              <select name="clone" value={String(f.clone)} onChange={(e: Event) => set('clone', value(e))}>
-                <option value="linked">Linked clone (instant)</option>
-                <option value="full">Full copy</option>
-              </select>
-            </label>
-          </>
-        )}
-        {f.source === 'cloud-init' && <CloudInitFields f={f} set={set} err={err} />}
-        <label class="field">
-          <span>Disk size (GiB){f.source !== 'blank' ? ' — optional' : ''}</span>
-          <input
-            name="sizeGiB"
-            type="number"
-            min="1"
-            value={String(f.sizeGiB)}
-            placeholder={image ? `${Math.ceil(image.virtualSizeBytes / 1024 ** 3)} (the image's size)` : ''}
-            onInput={(e: Event) => set('sizeGiB', value(e))}
-          />
-          {err('disk.sizeGiB')}
-        </label>
-        <label class="field">
-          <span>Data disks (GiB, comma-separated) — optional</span>
-          <input name="dataDisks" value={String(f.dataDisks)} placeholder="e.g. 20, 100" onInput={(e: Event) => set('dataDisks', value(e))} />
-          {err('dataDisks')}
-        </label>
-        <label class="field">
-          <span>ISO to attach</span>
-          <select name="mediaId" value={String(f.mediaId)} onChange={(e: Event) => set('mediaId', value(e))}>
-            <option value="">None</option>
+        </Field>
+        <Field label={t.create.cores} error={errors.cores}>
+          <input name="cores" type="number" min="1" value={f.cores} onInput={form.text('cores')} />
+        </Field>
+        <Field label={t.create.memory} error={errors.memoryMiB}>
+          <input name="memoryMiB" type="number" min="64" step="64" value={f.memoryMiB} onInput={form.text('memoryMiB')} />
+        </Field>
+        <DiskFields form={form} choices={choices} errors={errors} />
+        {f.source === 'cloud-init' && <CloudInitFields form={form} errors={errors} />}
+        <Field label={t.create.dataDisks} error={errors.dataDisks}>
+          <input name="dataDisks" value={f.dataDisks} placeholder={t.create.dataDisksPlaceholder} onInput={form.text('dataDisks')} />
+        </Field>
+        <Field label={t.create.iso}>
+          <select name="mediaId" value={f.mediaId} onChange={form.text('mediaId')}>
+            <option value="">{t.create.isoNone}</option>
             {(choices?.media ?? []).map((m) => (
               <option key={m.id} value={m.id}>
                 {m.name}
               </option>
             ))}
           </select>
-        </label>
+        </Field>
+        {choices && unbootable(f) && <UnbootableWarning form={form} error={touched && !f.confirmBlank ? t.create.blankNoIsoRequired : undefined} />}
         <div class="field span-2 checks">
           <label>
-            <input name="autostart" type="checkbox" checked={Boolean(f.autostart)} onChange={(e: Event) => set('autostart', checked(e))} /> Start when the host starts
+            <input name="autostart" type="checkbox" checked={f.autostart} onChange={form.check('autostart')} /> {t.create.autostart}
           </label>
           <label>
-            <input name="start" type="checkbox" checked={Boolean(f.start)} onChange={(e: Event) => set('start', checked(e))} /> Start after creating
+            <input name="start" type="checkbox" checked={f.start} onChange={form.check('start')} /> {t.create.start}
           </label>
         </div>
         <div class="span-2">
-          <ErrorNote message={error} />
+          <ErrorNote message={submit.error} />
         </div>
         <div class="form-actions span-2">
           <button type="button" class="button" onClick={onClose}>
-            Cancel
+            {t.common.cancel}
           </button>
-          <button type="submit" class="button button-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create'}
+          <button type="submit" class="button button-primary" disabled={submit.busy}>
+            {submit.busy ? t.common.creating : t.common.create}
           </button>
         </div>
       </form>

@@ -1,45 +1,47 @@
 /** @jsxImportSource hono/jsx/dom */
-/** One instance: details, live usage, and tabs for the graphical console, the serial console and settings. */
-import { dataDiskTarget } from '../../shared/instance-states.js';
+/**
+ * One instance: details (with the names of its pool, host, image and ISO, never their ids),
+ * live usage, and tabs for the graphical console, the serial console and settings.
+ */
 import { useState } from 'hono/jsx/dom';
-import type { Host, Image, Instance, Media, Pool, VncInfo } from '../../shared/api-types.js';
-import { get } from '../api.js';
+import type { Host, Image, Instance, Media, Pool } from '../../shared/api-types.js';
+import { dataDiskTarget } from '../../shared/instance-states.js';
+import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
-import { MediaButtons } from '../components/media-buttons.js';
 import { PageHeader } from '../components/layout.js';
+import { MediaButtons } from '../components/media-buttons.js';
 import { StateBadge } from '../components/state-badge.js';
 import { StatsPanel } from '../components/stats-panel.js';
 import { SerialConsole } from '../console/serial-console.js';
 import { VncConsole } from '../console/vnc-console.js';
 import { bytes, dateTime, mib } from '../format.js';
+import { t } from '../i18n/index.js';
 import { href } from '../router.js';
 import { errorText } from '../store.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 
-const tabs = [
-  ['overview', 'Overview'],
-  ['console', 'Console'],
-  ['serial', 'Serial console'],
-  ['settings', 'Settings'],
-] as const;
-
+/** The things an instance refers to by id, looked up for their names. */
 interface Related {
-  host?: Host;
-  pool?: Pool;
-  image?: Image;
-  media?: Media;
+  pools: Pool[];
+  hosts: Host[];
+  images: Image[];
+  media: Media[];
 }
 
-async function loadRelated(i: Instance): Promise<Related> {
-  const quiet = <T,>(p: Promise<T>) => p.catch(() => undefined);
-  const [host, pool, image, media] = await Promise.all([
-    quiet(get<Host>(`hosts/${encodeURIComponent(i.hostId)}`)),
-    quiet(get<Pool>(`pools/${encodeURIComponent(i.poolId)}`)),
-    i.imageId ? quiet(get<Image>(`images/${encodeURIComponent(i.imageId)}`)) : undefined,
-    i.mediaId ? quiet(get<Media>(`media/${encodeURIComponent(i.mediaId)}`)) : undefined,
-  ]);
-  return { host, pool, image, media };
+async function loadRelated(): Promise<Related> {
+  const [pools, hosts, images, media] = await Promise.all([api.pools.list(), api.hosts.list(), api.images.list(), api.media.list()]);
+  return { pools, hosts, images, media };
+}
+
+/** A name for an id: "…" while loading, the name once known, `missing` when it is gone. */
+function useName(related: Related | undefined, missing = '—') {
+  return <T extends { id: string; name: string }>(list: (r: Related) => T[], id: string | null): { name: string; item?: T } => {
+    if (!related) return { name: '…' };
+    const item = id ? list(related).find((x) => x.id === id) : undefined;
+    return { name: item?.name ?? missing, item };
+  };
 }
 
 /** The VNC password, revealed on request. */
@@ -47,7 +49,7 @@ function VncPassword({ id }: { id: string }) {
   const [password, setPassword] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const reveal = () =>
-    get<VncInfo>(`instances/${encodeURIComponent(id)}/vnc`).then(
+    api.instances.vnc(id).then(
       (v) => setPassword(v.password),
       (err: unknown) => setError(errorText(err)),
     );
@@ -55,70 +57,80 @@ function VncPassword({ id }: { id: string }) {
   if (password === undefined)
     return (
       <button type="button" class="link-button" onClick={reveal}>
-        Reveal password
+        {t.instance.vncReveal}
       </button>
     );
   return (
     <span>
       <code class="secret">{password}</code>{' '}
       <button type="button" class="link-button" onClick={() => setPassword(undefined)}>
-        Hide
+        {t.instance.vncHide}
       </button>
     </span>
   );
 }
 
+/** What the system disk is: blank, or a clone of an image (by name). */
+function systemDisk(i: Instance, imageName: string): string {
+  if (i.cloneMode === 'blank') return t.instance.blank;
+  return i.cloneMode === 'full' ? t.instance.fullCopyOf(imageName) : t.instance.linkedCloneOf(imageName);
+}
+
 /** Details list. */
-function Details({ instance: i, related }: { instance: Instance; related: Related }) {
+function Details({ instance: i, related }: { instance: Instance; related?: Related }) {
+  const name = useName(related);
+  const pool = name((r) => r.pools, i.poolId);
+  const host = name((r) => r.hosts, i.hostId);
+  const image = useName(related, t.instance.deletedImage)((r) => r.images, i.imageId);
+  const media = name((r) => r.media, i.mediaId);
+  const ci = i.cloudInit;
   return (
-    <section class="card" aria-label="Details">
-      <h2>Details</h2>
-      <dl class="kv">
-        <dt>ID</dt>
+    <section class="card" aria-label={t.instance.details}>
+      <h2>{t.instance.details}</h2>
+      <dl class="kv" data-testid="instance-details">
+        <dt>{t.instance.id}</dt>
         <dd class="mono">{i.id}</dd>
-        <dt>State</dt>
+        <dt>{t.instance.state}</dt>
         <dd>
-          <StateBadge state={i.state} /> {i.stateReason && <span class="muted">{i.stateReason}</span>}
+          <StateBadge state={i.state} /> {i.stateReason && <span class="muted" lang="en">{i.stateReason}</span>}
         </dd>
-        <dt>Pool</dt>
-        <dd>{related.pool ? <a href={href('pools', related.pool.id)}>{related.pool.name}</a> : i.poolId}</dd>
-        <dt>Host</dt>
-        <dd>{related.host ? <a href={href('hosts', related.host.id)}>{related.host.name}</a> : i.hostId}</dd>
-        <dt>Address</dt>
+        <dt>{t.instance.pool}</dt>
+        <dd>{pool.item ? <a href={href('pools', pool.item.id)}>{pool.name}</a> : pool.name}</dd>
+        <dt>{t.instance.host}</dt>
+        <dd>{host.item ? <a href={href('hosts', host.item.id)}>{host.name}</a> : host.name}</dd>
+        <dt>{t.instance.address}</dt>
         <dd class="mono">{i.address || '—'}</dd>
-        <dt>Cores / memory</dt>
+        <dt>{t.instance.coresMemory}</dt>
+        <dd>{t.instance.coresMemoryLine(i.cores, mib(i.memoryMiB))}</dd>
+        <dt>{t.instance.systemDisk}</dt>
         <dd>
-          {i.cores} × vCPU · {mib(i.memoryMiB)}
+          {bytes(i.diskSizeBytes)} · {systemDisk(i, image.name)}
         </dd>
-        <dt>System disk</dt>
-        <dd>
-          {bytes(i.diskSizeBytes)} · {i.cloneMode === 'blank' ? 'blank' : `${i.cloneMode} clone of ${related.image?.name ?? i.imageId ?? 'an image'}`}
-        </dd>
-        <dt>Data disks</dt>
+        <dt>{t.instance.dataDisks}</dt>
         <dd data-testid="instance-data-disks">
-          {i.dataDisks.length === 0 ? <span class="muted">none</span> : i.dataDisks.map((d, n) => `${dataDiskTarget(n)} ${bytes(d.sizeBytes)}`).join(' · ')}
+          {i.dataDisks.length === 0 ? <span class="muted">{t.common.none}</span> : i.dataDisks.map((d, n) => `${dataDiskTarget(n)} ${bytes(d.sizeBytes)}`).join(' · ')}
         </dd>
-        <dt>Cloud-init</dt>
+        <dt>{t.instance.cloudInit}</dt>
         <dd data-testid="instance-cloud-init">
-          {i.cloudInit ? (
-            [i.cloudInit.passwordSet && 'password set', `${i.cloudInit.sshAuthorizedKeys.length} SSH key(s)`, i.cloudInit.userDataSet && 'own user-data'].filter(Boolean).join(' · ')
+          {ci ? (
+            [ci.passwordSet && t.instance.passwordSet, t.count.sshKeys(ci.sshAuthorizedKeys.length), ci.userDataSet && t.instance.ownUserData].filter(Boolean).join(' · ')
           ) : (
-            <span class="muted">none</span>
+            <span class="muted">{t.common.none}</span>
           )}
         </dd>
-        <dt>ISO</dt>
+        <dt>{t.instance.iso}</dt>
         <dd class="iso-row">
-          <span data-testid="instance-iso">{i.mediaId ? related.media?.name ?? i.mediaId : <span class="muted">none</span>}</span>
+          <span data-testid="instance-iso">{i.mediaId ? media.name : <span class="muted">{t.common.none}</span>}</span>
           <MediaButtons instance={i} />
         </dd>
-        <dt>VNC</dt>
+        <dt>{t.instance.vnc}</dt>
         <dd>
-          <span class="muted">localhost on {related.host?.name ?? 'its host'} (use the Console tab) · </span>
+          <span class="muted">{t.instance.vncWhere(host.name)} · </span>
           <VncPassword id={i.id} />
         </dd>
-        <dt>Autostart</dt>
-        <dd>{i.autostart ? 'yes' : 'no'}</dd>
-        <dt>Created</dt>
+        <dt>{t.instance.autostart}</dt>
+        <dd>{i.autostart ? t.common.yes : t.common.no}</dd>
+        <dt>{t.instance.created}</dt>
         <dd>{dateTime(i.createdAt)}</dd>
       </dl>
     </section>
@@ -128,32 +140,42 @@ function Details({ instance: i, related }: { instance: Instance; related: Relate
 /** Read-only settings until the API can change them. */
 function Settings({ instance: i }: { instance: Instance }) {
   return (
-    <section class="card" aria-label="Settings">
-      <h2>Settings</h2>
+    <section class="card" aria-label={t.instance.settings}>
+      <h2>{t.instance.settings}</h2>
       <dl class="kv">
-        <dt>Name</dt>
+        <dt>{t.instance.name}</dt>
         <dd>{i.name}</dd>
-        <dt>Cores</dt>
+        <dt>{t.instance.cores}</dt>
         <dd>{i.cores}</dd>
-        <dt>Memory</dt>
+        <dt>{t.instance.memory}</dt>
         <dd>{mib(i.memoryMiB)}</dd>
-        <dt>Autostart</dt>
-        <dd>{i.autostart ? 'yes' : 'no'}</dd>
-        <dt>Domain</dt>
+        <dt>{t.instance.autostart}</dt>
+        <dd>{i.autostart ? t.common.yes : t.common.no}</dd>
+        <dt>{t.instance.domain}</dt>
         <dd class="mono">{i.domainName}</dd>
       </dl>
-      <p class="muted">Changing cores, memory, the name or autostart needs an API the server does not offer yet.</p>
+      <p class="muted">{t.instance.settingsReadOnly}</p>
     </section>
   );
 }
 
+/** The tabs of the instance page. */
+const tabs = () =>
+  [
+    ['overview', t.instance.overview],
+    ['console', t.instance.console],
+    ['serial', t.instance.serial],
+    ['settings', t.instance.settings],
+  ] as const;
+
 /** The instance page; `tab` comes from the route. */
 export function InstancePage({ id, tab }: { id: string; tab: string }) {
-  const res = useResource(() => get<Instance>(`instances/${encodeURIComponent(id)}`), 2500, id);
-  const rel = useResource(() => (res.data ? loadRelated(res.data) : Promise.resolve({})), 0, `${id}:${res.data ? res.data.mediaId ?? '-' : 'n'}`);
+  const res = useResource(() => api.instances.get(id), 2500, id);
   const i = res.data;
-  if (!i) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;
-  const related = rel.data ?? {};
+  // Names of what it refers to; looked up again when its ISO changes (a new one may have been uploaded).
+  const rel = useResource(loadRelated, 0, `${id}:${i?.mediaId ?? '-'}`);
+  useTitle(i?.name, t.nav.instances);
+  if (!i) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">{t.app.loading}</p>;
   return (
     <>
       <PageHeader
@@ -164,16 +186,16 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
         }
         sub={
           <>
-            <a href={href('instances')}>Instances</a> / {i.name}
+            <a href={href('instances')}>{t.nav.instances}</a> / {i.name}
           </>
         }
       >
         <InstanceActions instance={i} />
       </PageHeader>
       <ErrorNote message={res.error} />
-      <nav class="tabs" aria-label="Instance">
-        {tabs.map(([t, label]) => (
-          <a key={t} href={href('instances', i.id, t)} class={tab === t ? 'active' : ''} aria-current={tab === t ? 'page' : undefined}>
+      <nav class="tabs" aria-label={t.instance.tabs}>
+        {tabs().map(([key, label]) => (
+          <a key={key} href={href('instances', i.id, key)} class={tab === key ? 'active' : ''} aria-current={tab === key ? 'page' : undefined}>
             {label}
           </a>
         ))}
@@ -183,7 +205,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
       {tab === 'settings' && <Settings instance={i} />}
       {tab !== 'console' && tab !== 'serial' && tab !== 'settings' && (
         <div class="grid-2">
-          <Details instance={i} related={related} />
+          <Details instance={i} related={rel.data} />
           <StatsPanel instance={i} />
         </div>
       )}

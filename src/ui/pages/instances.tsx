@@ -1,128 +1,125 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Instances: the list with state, host, address, cores and memory; filters, search, row controls and the create dialog. */
+/** Instances: the list with state, host, address, cores and memory; filters, search, sorting, row controls and the create dialog. */
 import { useState } from 'hono/jsx/dom';
-import type { Host, Instance, ItemList } from '../../shared/api-types.js';
+import type { Host, Instance } from '../../shared/api-types.js';
 import { INSTANCE_STATES } from '../../shared/instance-states.js';
-import { get } from '../api.js';
+import { api } from '../api.js';
+import { DataTable, type Column } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { StateBadge } from '../components/state-badge.js';
 import { bytes, mib } from '../format.js';
+import { t } from '../i18n/index.js';
 import { href, routeQuery } from '../router.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { CreateInstanceDialog } from './instance-create.js';
 
-const states = INSTANCE_STATES;
-
 async function load(): Promise<{ instances: Instance[]; hosts: Host[] }> {
-  const [instances, hosts] = await Promise.all([get<ItemList<Instance>>('instances'), get<ItemList<Host>>('hosts')]);
-  return { instances: instances.items, hosts: hosts.items };
+  const [instances, hosts] = await Promise.all([api.instances.list(), api.hosts.list()]);
+  return { instances, hosts };
 }
 
-const value = (e: Event) => (e.target as HTMLInputElement).value;
+const value = (e: Event) => (e.target as HTMLSelectElement).value;
+
+/** No instance yet: create the first one, or, with nothing to install from, upload an image first. */
+function EmptyInstances({ onCreate }: { onCreate: () => void }) {
+  const sources = useResource(async () => (await api.images.list()).length + (await api.media.list()).length, 0);
+  if (sources.data === undefined) return null;
+  if (sources.data === 0)
+    return (
+      <div class="empty" data-testid="instances-empty">
+        <p>{t.instances.emptyNeedsImage}</p>
+        <a class="button button-primary" href={href('images')}>
+          {t.create.uploadImage}
+        </a>
+      </div>
+    );
+  return (
+    <div class="empty" data-testid="instances-empty">
+      <p>{t.instances.empty}</p>
+      <button type="button" class="button button-primary" onClick={onCreate}>
+        {t.instances.createFirst}
+      </button>
+    </div>
+  );
+}
+
+/** The columns of the instances table. */
+function columns(hosts: Map<string, Host>): Column<Instance>[] {
+  const hostName = (i: Instance) => hosts.get(i.hostId)?.name ?? '';
+  return [
+    { key: 'name', label: t.instances.name, sort: (i) => i.name, render: (i) => <a href={href('instances', i.id)} class="strong">{i.name}</a> },
+    { key: 'state', label: t.instances.state, sort: (i) => i.state, render: (i) => <StateBadge state={i.state} title={i.stateReason} /> },
+    {
+      key: 'host',
+      label: t.instances.host,
+      sort: hostName,
+      render: (i) => (hosts.get(i.hostId) ? <a href={href('hosts', i.hostId)}>{hostName(i)}</a> : <span class="muted">…</span>),
+    },
+    { key: 'address', label: t.instances.address, sort: (i) => i.address ?? '', render: (i) => <span class="mono">{i.address || '—'}</span> },
+    { key: 'cores', label: t.instances.cores, num: true, sort: (i) => i.cores, render: (i) => i.cores },
+    { key: 'memory', label: t.instances.memory, num: true, sort: (i) => i.memoryMiB, render: (i) => mib(i.memoryMiB) },
+    { key: 'disk', label: t.instances.disk, num: true, sort: (i) => i.diskSizeBytes, render: (i) => bytes(i.diskSizeBytes) },
+    { key: 'actions', label: t.table.actions, render: (i) => <InstanceActions instance={i} compact /> },
+  ];
+}
 
 /** The instances list. */
 export function InstancesPage() {
   const query = routeQuery();
   const res = useResource(load, 3000);
-  const [search, setSearch] = useState(query.get('q') ?? '');
   const [state, setState] = useState(query.get('state') ?? '');
   const [host, setHost] = useState(query.get('host') ?? '');
   const [creating, setCreating] = useState(false);
+  useTitle(t.nav.instances);
   const hosts = new Map((res.data?.hosts ?? []).map((h) => [h.id, h]));
-  const needle = search.trim().toLowerCase();
-  const rows = (res.data?.instances ?? []).filter(
-    (i) =>
-      (!state || i.state === state) &&
-      (!host || i.hostId === host) &&
-      (!needle || [i.name, i.id, i.address ?? '', hosts.get(i.hostId)?.name ?? ''].some((f) => f.toLowerCase().includes(needle))),
+  const all = res.data?.instances ?? [];
+  const rows = all.filter((i) => (!state || i.state === state) && (!host || i.hostId === host));
+  const filters = (
+    <>
+      <select aria-label={t.instances.stateFilter} value={state} onChange={(e: Event) => setState(value(e))}>
+        <option value="">{t.instances.allStates}</option>
+        {INSTANCE_STATES.map((s) => (
+          <option key={s} value={s}>
+            {t.states[s] ?? s}
+          </option>
+        ))}
+      </select>
+      <select aria-label={t.instances.hostFilter} value={host} onChange={(e: Event) => setHost(value(e))}>
+        <option value="">{t.instances.allHosts}</option>
+        {[...hosts.values()].map((h) => (
+          <option key={h.id} value={h.id}>
+            {h.name}
+          </option>
+        ))}
+      </select>
+    </>
   );
 
   return (
     <>
-      <PageHeader title="Instances" sub={res.data ? `${res.data.instances.length} in total` : undefined}>
+      <PageHeader title={t.nav.instances} sub={res.data ? t.instances.total(all.length) : undefined}>
         <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
-          New instance
+          {t.instances.newInstance}
         </button>
       </PageHeader>
-      <div class="toolbar">
-        <input class="search" type="search" placeholder="Search name, id, address, host" aria-label="Search" value={search} onInput={(e: Event) => setSearch(value(e))} />
-        <select aria-label="State" value={state} onChange={(e: Event) => setState(value(e))}>
-          <option value="">All states</option>
-          {states.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-        <select aria-label="Host" value={host} onChange={(e: Event) => setHost(value(e))}>
-          <option value="">All hosts</option>
-          {[...hosts.values()].map((h) => (
-            <option key={h.id} value={h.id}>
-              {h.name}
-            </option>
-          ))}
-        </select>
-      </div>
       <ErrorNote message={res.error} />
-      {res.data && res.data.instances.length === 0 && (
-        <div class="empty">
-          <p>No instances yet.</p>
-          <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
-            Create the first instance
-          </button>
-        </div>
+      {res.data && all.length === 0 && <EmptyInstances onCreate={() => setCreating(true)} />}
+      {all.length > 0 && (
+        <DataTable
+          id="instances-table"
+          columns={columns(hosts)}
+          rows={rows}
+          rowKey={(i) => i.id}
+          rowAttrs={(i) => ({ 'data-id': i.id, 'data-name': i.name, 'data-state': i.state })}
+          searchText={(i) => [i.name, i.id, i.address ?? '', hosts.get(i.hostId)?.name ?? ''].join(' ')}
+          searchLabel={t.instances.search}
+          initialSearch={query.get('q') ?? ''}
+          filters={filters}
+        />
       )}
-      {rows.length > 0 && (
-        <div class="table-wrap">
-          <table class="table table-cards" id="instances-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>State</th>
-                <th>Host</th>
-                <th>Address</th>
-                <th class="num">Cores</th>
-                <th class="num">Memory</th>
-                <th class="num">Disk</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((i) => (
-                <tr key={i.id} data-id={i.id} data-name={i.name} data-state={i.state}>
-                  <td data-label="Name">
-                    <a href={href('instances', i.id)} class="strong">
-                      {i.name}
-                    </a>
-                  </td>
-                  <td data-label="State">
-                    <StateBadge state={i.state} title={i.stateReason} />
-                  </td>
-                  <td data-label="Host">{hosts.get(i.hostId) ? <a href={href('hosts', i.hostId)}>{hosts.get(i.hostId)?.name}</a> : i.hostId}</td>
-                  <td data-label="Address" class="mono">
-                    {i.address || '—'}
-                  </td>
-                  <td data-label="Cores" class="num">
-                    {i.cores}
-                  </td>
-                  <td data-label="Memory" class="num">
-                    {mib(i.memoryMiB)}
-                  </td>
-                  <td data-label="Disk" class="num">
-                    {bytes(i.diskSizeBytes)}
-                  </td>
-                  <td data-label="Actions">
-                    <InstanceActions instance={i} compact />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {res.data && res.data.instances.length > 0 && rows.length === 0 && <p class="muted">No instance matches the filters.</p>}
       {creating && <CreateInstanceDialog onClose={() => setCreating(false)} />}
     </>
   );

@@ -1,49 +1,38 @@
 /** @jsxImportSource hono/jsx/dom */
 /** The login page. */
-import { useState } from 'hono/jsx/dom';
 import { loginSchema } from '../../shared/schemas.js';
 import { ErrorNote } from '../components/error-note.js';
-import { errorText, logIn } from '../store.js';
-
-const value = (e: Event) => (e.target as HTMLInputElement).value;
+import { useForm, useSubmit } from '../form.js';
+import { t } from '../i18n/index.js';
+import { logIn } from '../store.js';
+import { useTitle } from '../title.js';
 
 /** Username and password; on success the session store is set and the app re-renders. */
 export function LoginPage() {
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const parsed = loginSchema.safeParse({ username, password });
-    if (!parsed.success) return setError('Enter your username and password.');
-    setBusy(true);
-    setError(undefined);
-    try {
-      await logIn(parsed.data);
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
+  const form = useForm({ username: '', password: '' });
+  useTitle(t.titles.login);
+  const submit = useSubmit(async () => {
+    const parsed = loginSchema.safeParse(form.values);
+    if (!parsed.success) return submit.setError(t.auth.enterBoth);
+    await logIn(parsed.data);
+  });
 
   return (
     <div class="auth-page">
-      <form class="auth-card" onSubmit={submit} noValidate>
-        <h1>onebox</h1>
-        <p class="muted">Log in to manage your instances.</p>
+      <form class="auth-card" onSubmit={submit.run} noValidate>
+        <h1>{t.app.name}</h1>
+        <p class="muted">{t.auth.loginIntro}</p>
         <label class="field">
-          <span>Username</span>
-          <input name="username" autocomplete="username" value={username} onInput={(e: Event) => setUsername(value(e))} required />
+          <span>{t.auth.username}</span>
+          <input name="username" autocomplete="username" value={form.values.username} onInput={form.text('username')} required />
         </label>
         <label class="field">
-          <span>Password</span>
-          <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e: Event) => setPassword(value(e))} required />
+          <span>{t.auth.password}</span>
+          <input name="password" type="password" autocomplete="current-password" value={form.values.password} onInput={form.text('password')} required />
         </label>
-        <ErrorNote message={error} />
-        <button type="submit" class="button button-primary button-block" disabled={busy}>
-          {busy ? 'Logging in…' : 'Log in'}
+        <ErrorNote message={submit.error} />
+        <button type="submit" class="button button-primary button-block" disabled={submit.busy}>
+          {submit.busy ? t.auth.loggingIn : t.auth.logIn}
         </button>
       </form>
     </div>

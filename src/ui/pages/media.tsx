@@ -1,20 +1,23 @@
 /** @jsxImportSource hono/jsx/dom */
 /** ISO media: list with the instances each ISO is inserted in, upload with progress, download, delete. */
 import { useState } from 'hono/jsx/dom';
-import type { Instance, ItemList, Media } from '../../shared/api-types.js';
-import { get, send } from '../api.js';
+import type { Instance, Media } from '../../shared/api-types.js';
+import { api } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { FileActions, ShaCell } from '../components/file-actions.js';
+import { DataTable, type Column } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
+import { FileActions, ShaCell } from '../components/file-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
 import { bytes, dateTime } from '../format.js';
+import { t } from '../i18n/index.js';
 import { href } from '../router.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 
 async function load(): Promise<{ items: Media[]; instances: Instance[] }> {
-  const [media, instances] = await Promise.all([get<ItemList<Media>>('media'), get<ItemList<Instance>>('instances')]);
-  return { items: media.items, instances: instances.items };
+  const [items, instances] = await Promise.all([api.media.list(), api.instances.list()]);
+  return { items, instances };
 }
 
 /** Links to the instances that have an ISO in their drive. */
@@ -32,58 +35,50 @@ function InsertedIn({ users }: { users: Instance[] }) {
   );
 }
 
+/** The columns of the media table. */
+function columns(usersOf: (m: Media) => Instance[], onDelete: (m: Media) => void): Column<Media>[] {
+  return [
+    { key: 'name', label: t.media.name, sort: (m) => m.name, render: (m) => <span class="strong">{m.name}</span> },
+    { key: 'size', label: t.media.size, num: true, sort: (m) => m.sizeBytes, render: (m) => bytes(m.sizeBytes) },
+    { key: 'insertedIn', label: t.media.insertedIn, sort: (m) => usersOf(m).length, render: (m) => <InsertedIn users={usersOf(m)} /> },
+    { key: 'sha', label: t.media.sha, render: (m) => <ShaCell sha256={m.sha256} /> },
+    { key: 'uploaded', label: t.media.uploaded, sort: (m) => m.createdAt, render: (m) => dateTime(m.createdAt) },
+    { key: 'actions', label: t.table.actions, render: (m) => <FileActions href={api.media.contentUrl(m.id)} onDelete={() => onDelete(m)} /> },
+  ];
+}
+
 /** The media page. */
 export function MediaPage() {
   const res = useResource(load, 10000);
   const [deleting, setDeleting] = useState<Media | undefined>(undefined);
   const items = res.data?.items ?? [];
+  useTitle(t.nav.media);
   const usersOf = (m: Media) => (res.data?.instances ?? []).filter((i) => i.mediaId === m.id);
   const deletingUsers = deleting ? usersOf(deleting).map((i) => i.name) : [];
   return (
     <>
-      <PageHeader title="Media" sub="ISO images to install from or attach read-only." />
+      <PageHeader title={t.nav.media} sub={t.media.sub} />
       <UploadForm kind="media" onDone={res.reload} />
       <ErrorNote message={res.error} />
-      {res.data && items.length === 0 && <p class="muted empty">No ISO yet. Upload one above.</p>}
+      {res.data && items.length === 0 && <p class="muted empty">{t.media.empty}</p>}
       {items.length > 0 && (
-        <div class="table-wrap">
-          <table class="table table-cards" id="media-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th class="num">Size</th>
-                <th>Inserted in</th>
-                <th>SHA-256</th>
-                <th>Uploaded</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((m) => (
-                <tr key={m.id} data-name={m.name}>
-                  <td data-label="Name" class="strong">{m.name}</td>
-                  <td data-label="Size" class="num">{bytes(m.sizeBytes)}</td>
-                  <td data-label="Inserted in"><InsertedIn users={usersOf(m)} /></td>
-                  <ShaCell sha256={m.sha256} />
-                  <td data-label="Uploaded">{dateTime(m.createdAt)}</td>
-                  <FileActions href={`api/v1/media/${encodeURIComponent(m.id)}/content`} onDelete={() => setDeleting(m)} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          id="media-table"
+          columns={columns(usersOf, setDeleting)}
+          rows={items}
+          rowKey={(m) => m.id}
+          rowAttrs={(m) => ({ 'data-id': m.id, 'data-name': m.name })}
+          searchText={(m) => [m.name, ...usersOf(m).map((i) => i.name)].join(' ')}
+          searchLabel={t.media.search}
+        />
       )}
       {deleting && (
         <ConfirmDialog
-          title={`Delete ISO ${deleting.name}?`}
-          message={
-            deletingUsers.length > 0
-              ? `It is inserted in ${deletingUsers.join(', ')}: eject it there first, or the server refuses.`
-              : 'The file is removed from the server.'
-          }
-          confirmLabel="Delete"
+          title={t.media.deleteTitle(deleting.name)}
+          message={deletingUsers.length > 0 ? t.media.deleteInUse(deletingUsers.join(', ')) : t.media.deleteMessage}
+          confirmLabel={t.common.delete}
           onConfirm={async () => {
-            await send('DELETE', `media/${encodeURIComponent(deleting.id)}`);
+            await api.media.delete(deleting.id);
             res.reload();
           }}
           onClose={() => setDeleting(undefined)}

@@ -3,77 +3,49 @@
 import { useState } from 'hono/jsx/dom';
 import type { Pool } from '../../shared/api-types.js';
 import { createPoolSchema } from '../../shared/schemas.js';
-import { send } from '../api.js';
+import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { Field } from '../components/field.js';
 import { Modal } from '../components/modal.js';
-import { errorText } from '../store.js';
-
-const value = (e: Event) => (e.target as HTMLInputElement).value;
-
-/** Field errors by name for the form's values. */
-function fieldErrors(input: unknown): Record<string, string> {
-  const parsed = createPoolSchema.safeParse(input);
-  if (parsed.success) return {};
-  const out: Record<string, string> = {};
-  for (const issue of parsed.error.issues) out[issue.path.join('.')] ??= issue.message;
-  return out;
-}
+import { schemaErrors, useForm, useSubmit } from '../form.js';
+import { t } from '../i18n/index.js';
 
 /** New-pool form in a modal; `onCreated` gets the new pool. */
 export function CreatePoolDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (pool: Pool) => void }) {
-  const [f, setF] = useState({ name: '', cpuOvercommit: '4', memoryOvercommit: '1' });
+  const form = useForm({ name: '', cpuOvercommit: '4', memoryOvercommit: '1' });
   const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const f = form.values;
   const body = { name: f.name.trim(), cpuOvercommit: Number(f.cpuOvercommit), memoryOvercommit: Number(f.memoryOvercommit) };
-  const errors = touched ? fieldErrors(body) : {};
-  const set = (key: keyof typeof f) => (e: Event) => setF((cur) => ({ ...cur, [key]: value(e) }));
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const errors = touched ? schemaErrors(createPoolSchema, body) : {};
+  const submit = useSubmit(async () => {
     setTouched(true);
     const parsed = createPoolSchema.safeParse(body);
     if (!parsed.success) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      onCreated(await send<Pool>('POST', 'pools', parsed.data));
-      onClose();
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
-
-  const err = (path: string) => errors[path] && <span class="field-error">{errors[path]}</span>;
+    onCreated(await api.pools.create(parsed.data));
+    onClose();
+  });
   return (
-    <Modal title="New pool" onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <label class="field">
-          <span>Name</span>
-          <input name="name" value={f.name} placeholder="gpu" onInput={set('name')} autofocus />
-          {err('name')}
-        </label>
+    <Modal title={t.pools.createTitle} onClose={onClose}>
+      <form onSubmit={submit.run} noValidate>
+        <Field label={t.pools.createName} error={errors.name}>
+          <input name="name" value={f.name} placeholder={t.pools.createNamePlaceholder} onInput={form.text('name')} autofocus />
+        </Field>
         <div class="form-grid">
-          <label class="field">
-            <span>CPU overcommit (1–32×)</span>
-            <input name="cpuOvercommit" type="number" min="1" max="32" value={f.cpuOvercommit} onInput={set('cpuOvercommit')} />
-            {err('cpuOvercommit')}
-          </label>
-          <label class="field">
-            <span>Memory overcommit (1–4×)</span>
-            <input name="memoryOvercommit" type="number" min="1" max="4" value={f.memoryOvercommit} onInput={set('memoryOvercommit')} />
-            {err('memoryOvercommit')}
-          </label>
+          <Field label={t.pools.createCpu} error={errors.cpuOvercommit}>
+            <input name="cpuOvercommit" type="number" min="1" max="32" value={f.cpuOvercommit} onInput={form.text('cpuOvercommit')} />
+          </Field>
+          <Field label={t.pools.createMemory} error={errors.memoryOvercommit}>
+            <input name="memoryOvercommit" type="number" min="1" max="4" value={f.memoryOvercommit} onInput={form.text('memoryOvercommit')} />
+          </Field>
         </div>
-        <p class="muted small">Move hosts into the pool on the Hosts page; instances are then created on them.</p>
-        <ErrorNote message={error} />
+        <p class="muted small">{t.pools.createHint}</p>
+        <ErrorNote message={submit.error} />
         <div class="form-actions">
           <button type="button" class="button" onClick={onClose}>
-            Cancel
+            {t.common.cancel}
           </button>
-          <button type="submit" class="button button-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create'}
+          <button type="submit" class="button button-primary" disabled={submit.busy}>
+            {submit.busy ? t.common.creating : t.common.create}
           </button>
         </div>
       </form>

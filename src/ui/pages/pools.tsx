@@ -1,66 +1,65 @@
 /** @jsxImportSource hono/jsx/dom */
 /** Compute pools: the list with hosts and usage (create, delete), and one pool with its hosts. */
 import { useState } from 'hono/jsx/dom';
+import type { Pool } from '../../shared/api-types.js';
+import { DataTable, type Column } from '../components/data-table.js';
 import { DeletePoolButton } from '../components/delete-pool-button.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PageHeader } from '../components/layout.js';
 import { StateBadge } from '../components/state-badge.js';
-import { UsageBar } from '../components/usage-bar.js';
-import { UsageSummary } from '../components/usage-summary.js';
-import { mib } from '../format.js';
+import { claimColumns, UsageSummary } from '../components/usage-summary.js';
+import { t } from '../i18n/index.js';
 import { href, navigate } from '../router.js';
+import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
-import { loadZone, poolParts, usageOf } from '../zone.js';
+import { loadZone, poolParts, usageOf, type Zone } from '../zone.js';
 import { CreatePoolDialog } from './pool-create.js';
+
+/** The columns of the pools table. */
+function columns(zone: Zone, reload: () => void): Column<Pool>[] {
+  const parts = (p: Pool) => poolParts(zone, p.id);
+  const usage = (p: Pool) => usageOf(parts(p).hosts, parts(p).instances, zone.pools);
+  return [
+    { key: 'name', label: t.pools.name, sort: (p) => p.name, render: (p) => <a class="strong" href={href('pools', p.id)}>{p.name}</a> },
+    {
+      key: 'hosts',
+      label: t.pools.hosts,
+      num: true,
+      sort: (p) => parts(p).hosts.length,
+      render: (p) => t.pools.hostsOnline(parts(p).hosts.filter((h) => h.online).length, parts(p).hosts.length),
+    },
+    { key: 'instances', label: t.pools.instances, num: true, sort: (p) => parts(p).instances.length, render: (p) => parts(p).instances.length },
+    ...claimColumns(usage),
+    { key: 'overcommit', label: t.pools.overcommit, sort: (p) => p.cpuOvercommit, render: (p) => t.pools.overcommitValue(p.cpuOvercommit, p.memoryOvercommit) },
+    { key: 'actions', label: t.table.actions, render: (p) => <DeletePoolButton pool={p} hosts={parts(p).hosts.length} onDeleted={reload} /> },
+  ];
+}
 
 /** The pools list. */
 export function PoolsPage() {
   const res = useResource(loadZone, 5000);
   const [creating, setCreating] = useState(false);
   const zone = res.data;
+  useTitle(t.nav.pools);
   return (
     <>
-      <PageHeader title="Pools" sub="Compute pools group hosts; instances are created in a pool.">
+      <PageHeader title={t.nav.pools} sub={t.pools.sub}>
         <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
-          New pool
+          {t.pools.newPool}
         </button>
       </PageHeader>
       <ErrorNote message={res.error} />
       {zone && (
-        <div class="table-wrap">
-          <table class="table table-cards" id="pools-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th class="num">Hosts</th>
-                <th class="num">Instances</th>
-                <th>Cores claimed</th>
-                <th>Memory claimed</th>
-                <th>Overcommit (CPU / memory)</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {zone.pools.map((p) => {
-                const parts = poolParts(zone, p.id);
-                const u = usageOf(parts.hosts, parts.instances);
-                return (
-                  <tr key={p.id} data-id={p.id} data-name={p.name}>
-                    <td data-label="Name"><a class="strong" href={href('pools', p.id)}>{p.name}</a></td>
-                    <td data-label="Hosts" class="num">{parts.hosts.filter((h) => h.online).length} / {parts.hosts.length} online</td>
-                    <td data-label="Instances" class="num">{parts.instances.length}</td>
-                    <td data-label="Cores claimed" class="bar-cell"><UsageBar label="" used={u.claimedCores} total={u.cpus} format={String} /></td>
-                    <td data-label="Memory claimed" class="bar-cell"><UsageBar label="" used={u.claimedMemoryMiB} total={u.memoryMiB} format={mib} /></td>
-                    <td data-label="Overcommit">{p.cpuOvercommit}× / {p.memoryOvercommit}×</td>
-                    <td data-label="Actions">
-                      <DeletePoolButton pool={p} hosts={parts.hosts.length} onDeleted={res.reload} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          id="pools-table"
+          columns={columns(zone, res.reload)}
+          rows={zone.pools}
+          rowKey={(p) => p.id}
+          rowAttrs={(p) => ({ 'data-id': p.id, 'data-name': p.name })}
+          searchText={(p) => p.name}
+          searchLabel={t.pools.search}
+          initialSort="name"
+        />
       )}
       {creating && <CreatePoolDialog onClose={() => setCreating(false)} onCreated={res.reload} />}
     </>
@@ -71,29 +70,30 @@ export function PoolsPage() {
 export function PoolPage({ id }: { id: string }) {
   const res = useResource(loadZone, 5000, id);
   const zone = res.data;
-  if (!zone) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">Loading…</p>;
-  const p = zone.pools.find((x) => x.id === id || x.name === id);
-  if (!p) return <ErrorNote message={`No pool with id ${id}.`} />;
+  const p = zone?.pools.find((x) => x.id === id || x.name === id);
+  useTitle(p?.name, t.nav.pools);
+  if (!zone) return res.error ? <ErrorNote message={res.error} /> : <p class="muted">{t.app.loading}</p>;
+  if (!p) return <ErrorNote message={t.pools.notFound(id)} />;
   const parts = poolParts(zone, p.id);
   return (
     <>
-      <PageHeader title={`Pool ${p.name}`} sub={<><a href={href('pools')}>Pools</a> / {p.name} · overcommit {p.cpuOvercommit}× CPU, {p.memoryOvercommit}× memory</>}>
+      <PageHeader title={t.pools.title(p.name)} sub={<><a href={href('pools')}>{t.nav.pools}</a> / {p.name} · {t.pools.pageSub(p.cpuOvercommit, p.memoryOvercommit)}</>}>
         <DeletePoolButton pool={p} hosts={parts.hosts.length} onDeleted={() => navigate('pools')} />
       </PageHeader>
-      <section class="card" aria-label="Usage">
-        <h2>Usage</h2>
-        <UsageSummary usage={usageOf(parts.hosts, parts.instances)} />
+      <section class="card" aria-label={t.pools.usage}>
+        <h2>{t.pools.usage}</h2>
+        <UsageSummary usage={usageOf(parts.hosts, parts.instances, zone.pools)} />
       </section>
-      <section class="card" aria-label="Hosts">
-        <h2>Hosts</h2>
-        {parts.hosts.length === 0 && <p class="muted">No host in this pool.</p>}
+      <section class="card" aria-label={t.pools.hostsTitle}>
+        <h2>{t.pools.hostsTitle}</h2>
+        {parts.hosts.length === 0 && <p class="muted">{t.pools.noHosts}</p>}
         <ul class="drill">
           {parts.hosts.map((h) => {
             const mine = zone.instances.filter((i) => i.hostId === h.id);
             return (
               <li key={h.id}>
                 <a href={href('hosts', h.id)}>{h.name}</a> <StateBadge state={h.online ? 'online' : 'offline'} />{' '}
-                <span class="muted">{mine.length} instances · {mine.reduce((n, i) => n + i.cores, 0)} / {h.cpus} cores</span>
+                <span class="muted" data-testid="pool-host-line">{t.pools.hostLine(mine.length, mine.reduce((n, i) => n + i.cores, 0), h.cpus)}</span>
               </li>
             );
           })}

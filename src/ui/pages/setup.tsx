@@ -5,10 +5,12 @@
  */
 import { useState } from 'hono/jsx/dom';
 import { setupSchema } from '../../shared/schemas.js';
-import { send } from '../api.js';
+import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PasswordRules, brokenRules } from '../components/password-rules.js';
+import { t, translateSentence } from '../i18n/index.js';
 import { errorText, logIn } from '../store.js';
+import { useTitle } from '../title.js';
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
@@ -20,18 +22,19 @@ export function SetupPage() {
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  useTitle(t.titles.setup);
   const weak = password.length > 0 && brokenRules(password).length > 0;
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (!setupCode.trim()) return setError('Enter the setup code that onebox printed when it started.');
+    if (!setupCode.trim()) return setError(t.auth.setupCodeMissing);
     const parsed = setupSchema.safeParse({ username, password, setupCode: setupCode.trim() });
-    if (!parsed.success) return setError(parsed.error.issues[0]?.message);
-    if (password !== repeat) return setError('The two passwords differ; type the same password twice.');
+    if (!parsed.success) return setError(translateSentence(parsed.error.issues[0]?.message ?? ''));
+    if (password !== repeat) return setError(t.auth.passwordsDiffer);
     setBusy(true);
     setError(undefined);
     try {
-      await send('POST', 'setup', parsed.data, { quiet401: true });
+      await api.setup.create(parsed.data);
       await logIn({ username: parsed.data.username, password: parsed.data.password });
       location.hash = '#/';
     } catch (err) {
@@ -43,10 +46,10 @@ export function SetupPage() {
   return (
     <div class="auth-page">
       <form class="auth-card" onSubmit={submit} noValidate>
-        <h1>Welcome to onebox</h1>
-        <p class="muted">Create the first administrator account.</p>
+        <h1>{t.auth.welcome}</h1>
+        <p class="muted">{t.auth.setupIntro}</p>
         <label class="field">
-          <span>Setup code</span>
+          <span>{t.auth.setupCode}</span>
           <input
             name="setupCode"
             autocomplete="one-time-code"
@@ -57,16 +60,13 @@ export function SetupPage() {
             required
           />
         </label>
-        <div class="hint">
-          Printed by <code>onebox serve</code> at its first start, and kept in <code>setup-code</code> in its data directory
-          (<code>/var/lib/onebox/setup-code</code> by default) until the admin exists.
-        </div>
+        <div class="hint">{t.auth.setupCodeHint(<code>onebox serve</code>, <code>setup-code</code>, <code>/var/lib/onebox/setup-code</code>)}</div>
         <label class="field">
-          <span>Username</span>
+          <span>{t.auth.username}</span>
           <input name="username" autocomplete="username" value={username} onInput={(e: Event) => setUsername(value(e))} required />
         </label>
         <label class="field">
-          <span>Password</span>
+          <span>{t.auth.password}</span>
           <input
             name="password"
             type="password"
@@ -78,14 +78,14 @@ export function SetupPage() {
           />
         </label>
         <PasswordRules password={password} />
-        {weak && <div class="hint hint-weak">This password is too weak yet.</div>}
+        {weak && <div class="hint hint-weak">{t.auth.tooWeak}</div>}
         <label class="field">
-          <span>Repeat the password</span>
+          <span>{t.auth.repeat}</span>
           <input name="repeat" type="password" autocomplete="new-password" value={repeat} onInput={(e: Event) => setRepeat(value(e))} required />
         </label>
         <ErrorNote message={error} />
         <button type="submit" class="button button-primary button-block" disabled={busy}>
-          {busy ? 'Creating…' : 'Create administrator'}
+          {busy ? t.common.creating : t.auth.createAdmin}
         </button>
       </form>
     </div>

@@ -1,0 +1,276 @@
+/**
+ * The typed client of the onebox API, one method per endpoint, typed by the shared response
+ * types. The network is injected as an {@link ApiTransport}: the browser UI gives it fetch with
+ * its CSRF header and XHR uploads with progress; a CLI gives it Node's fetch with a bearer token
+ * ({@link fetchTransport}). Error answers become {@link ApiError} with the API's stable `code`.
+ */
+import type * as z from 'zod';
+import type {
+  Accepted,
+  ConsoleKind,
+  ConsoleToken,
+  Host,
+  HostChange,
+  Image,
+  Instance,
+  InstanceCreated,
+  InstanceStats,
+  ItemList,
+  Media,
+  Operation,
+  Pool,
+  ProblemBody,
+  SessionInfo,
+  VncInfo,
+} from './api-types.js';
+import type { PowerAction } from './instance-states.js';
+import type { createInstanceSchema, createPoolSchema, imageUploadQuerySchema, loginSchema, setupSchema } from './schemas.js';
+
+/** HTTP methods the API uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One request as the client hands it to the transport; `path` is relative to `api/v1/`. */
+export interface TransportRequest {
+  method: HttpMethod;
+  path: string;
+  json?: unknown;
+  /** A 401 is an expected answer (the session probe, login): the transport must not treat it as "logged out". */
+  expectUnauthorized?: boolean;
+}
+
+/** The part of a response the client reads. */
+export interface TransportResponse {
+  status: number;
+  statusText?: string;
+  text(): Promise<string>;
+}
+
+/** An upload in flight: its response and a way to abort it. */
+export interface RunningUpload<T> {
+  done: Promise<T>;
+  abort(): void;
+}
+
+/** Progress of an upload. */
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+  /** Bytes per second over the upload so far. */
+  rate: number;
+}
+
+/** What the client needs from the network. */
+export interface ApiTransport {
+  request(req: TransportRequest): Promise<TransportResponse>;
+  /** POSTs `body` as the raw request body, reporting progress where the transport can. */
+  upload(path: string, body: Blob, onProgress?: (p: UploadProgress) => void): RunningUpload<TransportResponse>;
+  /** The URL of a path, for links and downloads (relative in the browser). */
+  url(path: string): string;
+}
+
+/** An error answer of the API (or no answer at all: status 0), with its `detail` sentence and stable `code`. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly errors: ProblemBody['errors'] = [],
+  ) {
+    super(detail);
+  }
+}
+
+/** The problem body of an error answer as an ApiError, with the best sentence available. */
+export function problemToError(status: number, statusText: string | undefined, text: string): ApiError {
+  try {
+    const body = JSON.parse(text) as Partial<ProblemBody>;
+    if (typeof body === 'object' && body !== null) {
+      const detail = body.detail || body.title || `The server answered ${status}.`;
+      return new ApiError(status, body.code ?? 'http_error', detail, body.errors);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiError(status, 'http_error', `The server answered ${status}${statusText ? ` ${statusText}` : ''}.`);
+}
+
+/** Body of GET /setup. */
+export interface SetupStatus {
+  needed: boolean;
+}
+
+/** Input of POST /instances (defaults may be left out). */
+export type CreateInstanceRequest = z.input<typeof createInstanceSchema>;
+/** Input of POST /pools. */
+export type CreatePoolRequest = z.input<typeof createPoolSchema>;
+/** Input of POST /setup. */
+export type SetupRequest = z.input<typeof setupSchema>;
+/** Input of POST /sessions. */
+export type LoginRequest = z.input<typeof loginSchema>;
+/** Metadata of an image upload. */
+export type ImageUploadMeta = z.input<typeof imageUploadQuerySchema>;
+
+/** What a power action answered: the changed instance, or an operation to follow (stop). */
+export type ActionResult = { instance: Instance; operation?: undefined } | { instance?: undefined; operation: Operation };
+
+/** Whether a JSON answer is a 202 body with an operation. */
+export const isAccepted = (body: unknown): body is Accepted =>
+  typeof body === 'object' && body !== null && typeof (body as Partial<Accepted>).operation?.id === 'string';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seg = encodeURIComponent;
+const query = (params: Record<string, string | undefined>) =>
+  new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')).toString();
+
+/** The client over `transport`. */
+export function createApiClient(transport: ApiTransport) {
+  async function call<T>(method: HttpMethod, path: string, json?: unknown, expectUnauthorized = false): Promise<T> {
+    let res: TransportResponse;
+    try {
+      res = await transport.request({ method, path, json, expectUnauthorized });
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError(0, 'network_error', 'The server cannot be reached; check the connection and try again.');
+    }
+    const text = await res.text().catch(() => '');
+    if (res.status < 200 || res.status > 299) throw problemToError(res.status, res.statusText, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+  const items = async <T>(path: string) => (await call<ItemList<T>>('GET', path)).items;
+  function upload<T>(path: string, body: Blob, onProgress?: (p: UploadProgress) => void): RunningUpload<T> {
+    const running = transport.upload(path, body, onProgress);
+    const done = running.done.then(async (res) => {
+      const text = await res.text().catch(() => '');
+      if (res.status < 200 || res.status > 299) throw problemToError(res.status, res.statusText, text);
+      return JSON.parse(text) as T;
+    });
+    return { done, abort: () => running.abort() };
+  }
+
+  return {
+    setup: {
+      status: () => call<SetupStatus>('GET', 'setup', undefined, true),
+      create: (input: SetupRequest) => call<unknown>('POST', 'setup', input, true),
+    },
+    session: {
+      get: () => call<SessionInfo>('GET', 'session', undefined, true),
+      create: (credentials: LoginRequest) => call<SessionInfo>('POST', 'sessions', credentials, true),
+      delete: () => call<void>('DELETE', 'session'),
+    },
+    instances: {
+      list: () => items<Instance>('instances'),
+      get: (id: string) => call<Instance>('GET', `instances/${seg(id)}`),
+      create: (input: CreateInstanceRequest) => call<InstanceCreated>('POST', 'instances', input),
+      delete: (id: string) => call<Accepted>('DELETE', `instances/${seg(id)}`),
+      /** A power action; `stop` answers with an operation, the others with the changed instance. */
+      async act(id: string, action: PowerAction): Promise<ActionResult> {
+        const body = await call<Instance | Accepted>('POST', `instances/${seg(id)}/actions/${action}`);
+        return isAccepted(body) ? { operation: body.operation } : { instance: body };
+      },
+      startFromIso: (id: string, mediaId: string) => call<Accepted>('POST', `instances/${seg(id)}/actions/start-from-iso`, { mediaId }),
+      insertMedia: (id: string, mediaId: string) => call<Instance>('POST', `instances/${seg(id)}/actions/insert-media`, { mediaId }),
+      ejectMedia: (id: string) => call<Instance>('POST', `instances/${seg(id)}/actions/eject-media`),
+      stats: (id: string) => call<InstanceStats>('GET', `instances/${seg(id)}/stats`),
+      vnc: (id: string) => call<VncInfo>('GET', `instances/${seg(id)}/vnc`),
+      /** What the guest printed on its serial console. */
+      async consoleLog(id: string): Promise<string> {
+        const res = await transport.request({ method: 'GET', path: `instances/${seg(id)}/console-log` });
+        const text = await res.text();
+        if (res.status !== 200) throw problemToError(res.status, res.statusText, text);
+        return text;
+      },
+      consoleToken: (id: string, kind: ConsoleKind) => call<ConsoleToken>('POST', `instances/${seg(id)}/console-tokens`, { kind }),
+    },
+    images: {
+      list: () => items<Image>('images'),
+      get: (id: string) => call<Image>('GET', `images/${seg(id)}`),
+      upload: (file: Blob, meta: ImageUploadMeta, onProgress?: (p: UploadProgress) => void) =>
+        upload<Image>(`images?${query({ name: meta.name, description: meta.description, os: meta.os })}`, file, onProgress),
+      delete: (id: string) => call<void>('DELETE', `images/${seg(id)}`),
+      /** Where the image file downloads from. */
+      contentUrl: (id: string) => transport.url(`images/${seg(id)}/content`),
+    },
+    media: {
+      list: () => items<Media>('media'),
+      get: (id: string) => call<Media>('GET', `media/${seg(id)}`),
+      upload: (file: Blob, meta: { name: string }, onProgress?: (p: UploadProgress) => void) =>
+        upload<Media>(`media?${query({ name: meta.name })}`, file, onProgress),
+      delete: (id: string) => call<void>('DELETE', `media/${seg(id)}`),
+      /** Where the ISO file downloads from. */
+      contentUrl: (id: string) => transport.url(`media/${seg(id)}/content`),
+    },
+    hosts: {
+      list: () => items<Host>('hosts'),
+      get: (id: string) => call<Host>('GET', `hosts/${seg(id)}`),
+      update: (id: string, change: HostChange) => call<Host>('PATCH', `hosts/${seg(id)}`, change),
+    },
+    pools: {
+      list: () => items<Pool>('pools'),
+      get: (id: string) => call<Pool>('GET', `pools/${seg(id)}`),
+      create: (input: CreatePoolRequest) => call<Pool>('POST', 'pools', input),
+      delete: (id: string) => call<void>('DELETE', `pools/${seg(id)}`),
+    },
+    operations: {
+      get: (id: string) => call<Operation>('GET', `operations/${seg(id)}`),
+      /** Polls an operation until it finishes; throws ApiError with its error when it failed. */
+      async wait(op: Operation, onUpdate?: (op: Operation) => void, intervalMs = 700): Promise<Operation> {
+        let current = op;
+        onUpdate?.(current);
+        while (current.state === 'running') {
+          await sleep(intervalMs);
+          current = await call<Operation>('GET', `operations/${seg(op.id)}`);
+          onUpdate?.(current);
+        }
+        if (current.state === 'failed')
+          throw new ApiError(409, current.errorCode ?? 'operation_failed', current.errorDetail || `The ${current.kind} operation failed.`);
+        return current;
+      },
+    },
+  };
+}
+
+/** The typed API client. */
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** Options of {@link fetchTransport}. */
+export interface FetchTransportOptions {
+  /** Base URL ending in `/api/v1/` (absolute for Node; relative in a browser). */
+  baseUrl: string;
+  /** The fetch to use (default: the global one). */
+  fetch?: typeof fetch;
+  /** Extra headers per request (e.g. `authorization: Bearer obt_…`). */
+  headers?: () => Record<string, string>;
+}
+
+/** A transport on fetch, for Node (the CLI) or a browser; uploads report progress only at the end. */
+export function fetchTransport(opts: FetchTransportOptions): ApiTransport {
+  const doFetch = opts.fetch ?? fetch;
+  const url = (path: string) => `${opts.baseUrl.replace(/\/?$/, '/')}${path}`;
+  return {
+    url,
+    async request(req) {
+      const headers: Record<string, string> = { accept: 'application/json', ...opts.headers?.() };
+      let body: string | undefined;
+      if (req.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(req.json);
+      }
+      return doFetch(url(req.path), { method: req.method, headers, body });
+    },
+    upload(path, body, onProgress) {
+      const abort = new AbortController();
+      const started = Date.now();
+      const done = doFetch(url(path), {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', ...opts.headers?.() },
+        body,
+        signal: abort.signal,
+      }).then((res) => {
+        onProgress?.({ loaded: body.size, total: body.size, rate: body.size / Math.max(0.001, (Date.now() - started) / 1000) });
+        return res;
+      });
+      return { done, abort: () => abort.abort() };
+    },
+  };
+}

@@ -1,8 +1,0 @@
-/** Fetches a fresh single-use console token (one per connect; they last 30 s). */
-import type { ConsoleKind, ConsoleToken } from '../../shared/api-types.js';
-import { send } from '../api.js';
-
-/** POST instances/:id/console-tokens. Throws ApiError (409 instance_not_running when the instance is off). */
-export function consoleToken(instanceId: string, kind: ConsoleKind): Promise<ConsoleToken> {
-  return send<ConsoleToken>('POST', `instances/${encodeURIComponent(instanceId)}/console-tokens`, { kind });
-}
