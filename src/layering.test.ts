@@ -22,7 +22,7 @@ const allowed: Record<string, string[]> = {
   network: ['lib'],
   storage: ['lib'],
   cloudinit: ['lib'],
-  cluster: ['lib', 'hypervisor', 'network', 'storage', 'cloudinit'],
+  cluster: ['lib', 'shared', 'hypervisor', 'network', 'storage', 'cloudinit'],
   services: ['lib', 'shared', 'db', 'cluster', 'hypervisor', 'network', 'storage', 'cloudinit'],
   api: ['lib', 'shared', 'services'],
   ui: ['shared'],

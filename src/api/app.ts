@@ -21,6 +21,7 @@ import { hostRoutes } from './routes/hosts.js';
 import { imageRoutes } from './routes/images.js';
 import { instanceRoutes } from './routes/instances.js';
 import { mediaRoutes } from './routes/media.js';
+import { addressPoolRoutes, networkRoutes } from './routes/networks.js';
 import { operationRoutes } from './routes/operations.js';
 import { poolRoutes, storagePoolRoutes } from './routes/pools.js';
 import { sessionRoutes } from './routes/session.js';
@@ -89,6 +90,8 @@ export function createApp(s: Services, opts: AppOptions) {
   authed.route('/hosts', hostRoutes(s));
   authed.route('/pools', poolRoutes(s));
   authed.route('/storage-pools', storagePoolRoutes(s));
+  authed.route('/networks', networkRoutes(s));
+  authed.route('/address-pools', addressPoolRoutes(s));
   authed.route('/audit', auditRoutes(s));
   if (opts.upgradeWebSocket) authed.route('/console', consoleSocketRoutes(s, opts.upgradeWebSocket, { publicOrigin: opts.publicOrigin }));
   api.route('/', authed);

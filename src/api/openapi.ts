@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
-import { consoleTokenSchema, createInstanceSchema, createPoolSchema, createStoragePoolSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+import { consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -47,6 +47,18 @@ const routes: Record<string, Record<string, Op>> = {
   '/pools/{id}': { get: { summary: 'Get a compute pool' }, delete: { summary: 'Delete an empty compute pool', status: 204 } },
   '/storage-pools': { get: { summary: 'List storage pools' }, post: { summary: 'Create a local storage pool (a directory every host has)', body: createStoragePoolSchema, status: 201 } },
   '/storage-pools/{id}': { get: { summary: 'Get a storage pool' }, delete: { summary: 'Delete a storage pool nothing uses', status: 204 } },
+  '/pools/{id}/network': { put: { summary: "Set a compute pool's network and address pool (refused while its instances hold addresses from the old one)", body: poolNetworkSchema } },
+  '/networks': { get: { summary: 'List networks, with their state on each host' }, post: { summary: 'Create a NAT network (own subnet, DHCP, masquerade) or a bridged network on an existing bridge', body: createNetworkSchema, status: 201 } },
+  '/networks/{id}': { get: { summary: 'Get a network' }, delete: { summary: 'Delete a network nothing uses', status: 204 } },
+  '/networks/{id}/leases': { get: { summary: 'The DHCP leases handed out on the network' } },
+  '/address-pools': { get: { summary: 'List address pools with their usage' }, post: { summary: 'Create an address pool (dhcp: reserved leases; static: cloud-init network config)', body: createAddressPoolSchema, status: 201 } },
+  '/address-pools/{id}': {
+    get: { summary: 'Get an address pool and its allocations' },
+    patch: { summary: 'Change ranges (none with allocations may go) or DNS servers', body: updateAddressPoolSchema },
+    delete: { summary: 'Delete an address pool without allocations', status: 204 },
+  },
+  '/instances/{id}/nics': { get: { summary: "An instance's NICs" }, post: { summary: 'Add a NIC to a stopped instance', body: nicRequestSchema, status: 201 } },
+  '/instances/{id}/nics/{nicId}': { delete: { summary: 'Remove a NIC from a stopped instance (its address goes back to the pool)', status: 204 } },
   '/audit': { get: { summary: 'The audit log, newest first' } },
 };
 

@@ -10,12 +10,17 @@ import type { Media as MediaRow } from '../services/media.js';
 import type { Operation as OperationRow } from '../services/operations.js';
 import type { Pool as PoolRow } from '../services/pools.js';
 import type { StoragePool as StoragePoolRow } from '../services/storage-pools.js';
-import type { Host, Image, Instance, Media, Operation, Pool, StoragePool } from '../shared/api-types.js';
+import type { AddressPoolRow } from '../services/address-pools.js';
+import type { NicRow } from '../services/instances/nics.js';
+import type { NetworkRow } from '../services/networks.js';
+import type { AddressPool, Host, Image, Instance, Media, Network, Nic, Operation, Pool, StoragePool } from '../shared/api-types.js';
 
-/** The instance: no VNC password (it has its own endpoint), no cloud-init password hash or user data. */
-export function presentInstance(row: InstanceRow, defaultStoragePoolId: string): Instance {
+/** The instance with its NICs: no VNC password (it has its own endpoint), no cloud-init password hash or user data. */
+export function presentInstance(row: InstanceRow, defaultStoragePoolId: string, nics: NicRow[]): Instance {
   const c = row.cloudInit;
   return {
+    nics: nics.map(presentNic),
+    address: nics.find((n) => n.address)?.address ?? null,
     id: row.id, name: row.name, poolId: row.poolId, hostId: row.hostId, cores: row.cores, memoryMiB: row.memoryMiB,
     diskSizeBytes: row.diskSizeBytes, dataDisks: row.dataDisks, imageId: row.imageId, cloneMode: row.cloneMode, mediaId: row.mediaId,
     storagePoolId: row.storagePoolId ?? defaultStoragePoolId, state: row.state, stateReason: row.stateReason, errorCode: row.errorCode,
@@ -50,6 +55,7 @@ export function presentMedia(row: MediaRow): Media {
 
 export function presentPool(row: PoolRow, defaultStoragePoolId: string): Pool {
   return {
+    networkId: row.networkId, addressPoolId: row.addressPoolId,
     id: row.id, name: row.name, cpuOvercommit: row.cpuOvercommit, memoryOvercommit: row.memoryOvercommit, diskOvercommit: row.diskOvercommit,
     storagePoolId: row.storagePoolId ?? defaultStoragePoolId, createdAt: row.createdAt,
   };
@@ -64,4 +70,19 @@ export function presentOperation(row: OperationRow): Operation {
     id: row.id, kind: row.kind, targetType: row.targetType, targetId: row.targetId, state: row.state, progress: row.progress, message: row.message,
     errorCode: row.errorCode, errorDetail: row.errorDetail, userId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt,
   };
+}
+
+export function presentNetwork(row: NetworkRow, hosts: Network['hosts']): Network {
+  return { id: row.id, name: row.name, kind: row.kind, bridge: row.bridge, subnet: row.subnet, gateway: row.gateway, createdAt: row.createdAt, hosts };
+}
+
+export function presentAddressPool(row: AddressPoolRow, usage: { size: number; allocated: number }): AddressPool {
+  return {
+    id: row.id, name: row.name, networkId: row.networkId, mode: row.mode, gateway: row.gateway, dnsServers: row.dnsServers, ranges: row.ranges,
+    size: usage.size, allocated: usage.allocated, createdAt: row.createdAt,
+  };
+}
+
+export function presentNic(row: NicRow): Nic {
+  return { id: row.id, instanceId: row.instanceId, position: row.position, networkId: row.networkId, mac: row.mac, addressPoolId: row.addressPoolId, address: row.address };
 }

@@ -5,10 +5,11 @@
  */
 import type { Readable } from 'node:stream';
 import type { CloudInitSpec } from '../cloudinit/seed.js';
+import type { DhcpHost, DhcpLease } from '../hypervisor/network-xml.js';
 import type { Accel, DomainLifecycleEvent, DomainSpec, DomainStats } from '../hypervisor/types.js';
 import type { DiskFormat, StorageCapacity, StoragePoolSpec } from '../storage/driver.js';
 
-export type { CloudInitSpec, DiskFormat, DomainLifecycleEvent, DomainStats, StorageCapacity, StoragePoolSpec };
+export type { CloudInitSpec, DhcpHost, DhcpLease, DiskFormat, DomainLifecycleEvent, DomainStats, StorageCapacity, StoragePoolSpec };
 
 /** A file of the controller's library (a disk image or an ISO) that a host may need a copy of. */
 export interface ArtifactRef {
@@ -48,8 +49,15 @@ export interface GuestDisk {
   bootOrder?: number;
 }
 
+/** A NIC of a guest on one of onebox's networks. */
+export interface GuestNic {
+  network: { id: string; kind: 'nat' | 'bridged'; bridge: string };
+  mac: string;
+}
+
 /** A DomainSpec whose disks, CD-ROM, seed and serial log are references the host resolves to its own paths. */
-export interface GuestSpec extends Omit<DomainSpec, 'disks' | 'cdrom' | 'seed' | 'serialLogPath'> {
+export interface GuestSpec extends Omit<DomainSpec, 'disks' | 'cdrom' | 'seed' | 'serialLogPath' | 'nics'> {
+  nics: GuestNic[];
   storagePool: StoragePoolSpec;
   disks: GuestDisk[];
   cdrom: { media?: ArtifactRef; target: string; bootOrder?: number };
@@ -68,10 +76,41 @@ export interface HostFacts {
   accelReason: string;
   /** Capacity of each storage pool asked about, as this host sees it. */
   storage: ({ poolId: string } & StorageCapacity)[];
+  /** Destinations of the host's IPv4 routes (a new NAT subnet must collide with none). */
+  routes: string[];
 }
 
 /** Pushed by an agent: a domain changed, or the agent's link to its hypervisor went down or came back. */
 export type AgentEvent = { type: 'lifecycle'; event: DomainLifecycleEvent } | { type: 'connection'; online: boolean };
+
+/** A network as one host must run it: a NAT network (libvirt's) or an existing bridge, with onebox's DHCP reservations. */
+export type HostNetworkSpec =
+  | {
+      id: string;
+      kind: 'nat';
+      bridge: string;
+      gateway: string;
+      prefix: number;
+      /** range: anyone gets an address (no address pool); reserved: only the MACs given; off: addresses come from cloud-init. */
+      dhcp: { kind: 'range'; start: string; end: string } | { kind: 'reserved' } | { kind: 'off' };
+      reservations: DhcpHost[];
+    }
+  | {
+      id: string;
+      kind: 'bridged';
+      bridge: string;
+      /** Set when an address pool in dhcp mode serves the network: onebox's dnsmasq answers the reserved MACs only. */
+      dhcp?: { gateway: string; prefix: number; dnsServers: string[] };
+      reservations: DhcpHost[];
+    };
+
+/** Whether a network is up on a host, and why not. */
+export interface HostNetworkState {
+  id: string;
+  active: boolean;
+  /** A sentence for people ("the bridge br0 does not exist on this host"). */
+  detail: string;
+}
 
 /** Which console a stream carries. */
 export type ConsoleKind = 'vnc' | 'serial';

@@ -14,10 +14,14 @@ import type {
   ArtifactSource,
   CloudInitSpec,
   ConsoleKind,
+  DhcpHost,
+  DhcpLease,
   DiskPlan,
   DomainStats,
   GuestSpec,
   HostFacts,
+  HostNetworkSpec,
+  HostNetworkState,
   StorageCapacity,
   StoragePoolSpec,
 } from './agent-types.js';
@@ -72,6 +76,19 @@ export interface VolumesApi {
   capacity(pool: StoragePoolSpec): Promise<StorageCapacity>;
 }
 
+/** Networks on the host. */
+export interface NetworksApi {
+  /** Brings the network up as the spec says (idempotent) with exactly its reservations. */
+  ensure(spec: HostNetworkSpec): Promise<HostNetworkState>;
+  /** Replaces the DHCP reservations (live: no restart, no lost lease). */
+  setReservations(networkId: string, reservations: DhcpHost[]): Promise<void>;
+  /** Takes the network down on the host (a bridge onebox did not make stays). */
+  remove(networkId: string): Promise<void>;
+  state(networkId: string): Promise<HostNetworkState>;
+  /** The leases handed out on the network (by libvirt's or onebox's dnsmasq). */
+  leases(networkId: string): Promise<DhcpLease[]>;
+}
+
 /** Cloud-init seeds. */
 export interface SeedsApi {
   /** Builds (or rebuilds) the instance's NoCloud seed ISO in its pool. */
@@ -93,6 +110,7 @@ export interface HostAgent {
   readonly volumes: VolumesApi;
   readonly seeds: SeedsApi;
   readonly consoles: ConsolesApi;
+  readonly networks: NetworksApi;
   /** Releases connections; later calls fail. */
   close(): Promise<void>;
 }

@@ -19,7 +19,10 @@ import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DomainStats, Guest
 import { ArtifactCache } from './artifact-cache.js';
 import { ArtifactMissingError, SeedBuildError } from './errors.js';
 import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi } from './host-agent.js';
+import { HostNetworks, libvirtNetworkName } from './host-networks.js';
 import { HostPaths } from './host-paths.js';
+import { DnsmasqSupervisor } from '../network/dnsmasq.js';
+import { IpTool } from '../network/ip-tool.js';
 
 /** What a local agent is made of. */
 export interface LocalHostAgentOptions {
@@ -29,6 +32,8 @@ export interface LocalHostAgentOptions {
   accel: AccelDecision;
   /** Builds the storage driver of a pool; the real loader by default (tests pass fakes). */
   storage?: StorageDriverLoader;
+  /** Run the host's network commands (ip, dnsmasq) inside this network namespace: a test lab's "host". */
+  netns?: string;
 }
 
 /** Volume name of an instance's file in its pool. */
@@ -42,12 +47,17 @@ export class LocalHostAgent implements HostAgent {
   readonly volumes: VolumesApi;
   readonly seeds: SeedsApi;
   readonly consoles: ConsolesApi;
+  readonly networks: HostNetworks;
+  private readonly ip: IpTool;
   private readonly artifacts: ArtifactCache;
   private readonly pools = new Map<string, Promise<StorageDriver>>();
 
   constructor(private readonly opts: LocalHostAgentOptions) {
     this.paths = new HostPaths(opts.dataDir);
     this.artifacts = new ArtifactCache(this.paths);
+    const prefix = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
+    this.ip = new IpTool(prefix);
+    this.networks = new HostNetworks(opts.hypervisor, new DnsmasqSupervisor(join(opts.dataDir, 'dnsmasq'), prefix), this.ip);
     const hv = opts.hypervisor;
     this.host = {
       facts: (pools) => this.facts(pools),
@@ -85,13 +95,14 @@ export class LocalHostAgent implements HostAgent {
   }
 
   async close(): Promise<void> {
+    await this.networks.dhcp.stopAll();
     await this.opts.hypervisor.close();
   }
 
   private async facts(pools: StoragePoolSpec[]): Promise<HostFacts> {
     const info = await this.opts.hypervisor.hostInfo();
     const storage = await Promise.all(pools.map(async (p) => ({ poolId: p.id, ...(await (await this.pool(p)).capacity()) })));
-    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage };
+    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []) };
   }
 
   private onEvent(listener: (event: AgentEvent) => void): () => void {
@@ -125,9 +136,10 @@ export class LocalHostAgent implements HostAgent {
   /** Turns volume and artifact references into this host's paths. */
   private async resolve(spec: GuestSpec): Promise<DomainSpec> {
     const pool = await this.pool(spec.storagePool);
-    const { storagePool: _pool, disks, cdrom, seed, ...rest } = spec;
+    const { storagePool: _pool, disks, cdrom, seed, nics: _nics, ...rest } = spec;
     return {
       ...rest,
+      nics: spec.nics.map((n) => (n.network.kind === 'nat' ? { kind: 'network' as const, mac: n.mac, network: libvirtNetworkName(n.network.id) } : { kind: 'bridge' as const, mac: n.mac, bridge: n.network.bridge })),
       disks: disks.map((d) => ({ path: pool.pathOf(volumeOf(spec.instanceId, `${d.volume}.qcow2`)), format: 'qcow2', target: d.target, bootOrder: d.bootOrder })),
       cdrom: { path: cdrom.media && (await this.artifactPath(cdrom.media)), target: cdrom.target, bootOrder: cdrom.bootOrder },
       ...(seed ? { seed: { path: pool.pathOf(volumeOf(spec.instanceId, 'seed.iso')), target: seed.target } } : {}),

@@ -25,6 +25,8 @@ export interface DriverContractOptions {
   supportsCdrom: boolean;
   /** Whether a running domain has a VNC port (not in libvirt's test driver). */
   supportsVnc: boolean;
+  /** Whether virtual networks may be started (not on the system daemon in the root namespace: a bridge and firewall rules would appear there). */
+  networksStart: boolean;
   /** Whether an ACPI shutdown stops the domain at once (no guest OS under qemu: it does not). */
   shutdownStops: boolean;
   /** How the serial console test runs (echo, a real guest's shell, or skipped). */
@@ -121,6 +123,32 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await drv.undefineDomain(spec.name);
       assert.equal(await drv.findDomain(spec.name), undefined);
       await sawEvent(spec.name, 'undefined');
+    });
+
+    test('virtual networks: define, reservations replaced exactly, start (where allowed), remove', async () => {
+      const name = `${prefix}net`;
+      const bridge = `obt${process.pid % 100000}${counter++}`.slice(0, 15);
+      const spec = { name, bridge, gateway: '10.251.7.1', prefix: 24, dhcp: { kind: 'reserved' as const }, hosts: [{ mac: '52:54:00:00:07:01', ip: '10.251.7.10', name: 'a' }] };
+      try {
+        await drv.networks.define(spec);
+        assert.deepEqual(await drv.networks.find(name), { name, active: false, bridge });
+        const next = [{ mac: '52:54:00:00:07:02', ip: '10.251.7.11' }, { mac: '52:54:00:00:07:01', ip: '10.251.7.12', name: 'a' }];
+        await drv.networks.setHosts(name, next);
+        const byMac = (hosts: { mac: string }[]) => [...hosts].sort((x, y) => x.mac.localeCompare(y.mac));
+        assert.deepEqual(byMac(await drv.networks.hosts(name)), byMac(next));
+        if (opts.networksStart) {
+          await drv.networks.start(name);
+          await drv.networks.start(name);
+          assert.equal((await drv.networks.find(name))?.active, true);
+          await drv.networks.setHosts(name, [next[0]]);
+          assert.deepEqual(await drv.networks.hosts(name), [next[0]], 'changed live');
+          assert.equal((await drv.networks.find(name))?.active, true, 'without a restart');
+        }
+      } finally {
+        await drv.networks.remove(name);
+      }
+      assert.equal(await drv.networks.find(name), undefined);
+      await drv.networks.remove(name);
     });
 
     test('the onebox metadata names the instance and its owning installation', async () => {

@@ -12,6 +12,23 @@ import type {
   DomainStats,
   HypervisorHostInfo,
 } from './types.js';
+import type { DhcpHost, DhcpLease, VirtualNetworkSpec, VirtualNetworkState } from './network-xml.js';
+
+/** Virtual (NAT) networks of one host. */
+export interface VirtualNetworks {
+  /** Defines the network (or its new configuration) to start with the hypervisor; does not start it. */
+  define(spec: VirtualNetworkSpec): Promise<void>;
+  /** Starts a defined network unless it runs. */
+  start(name: string): Promise<void>;
+  find(name: string): Promise<VirtualNetworkState | undefined>;
+  /** The DHCP reservations in the network's configuration. */
+  hosts(name: string): Promise<DhcpHost[]>;
+  /** Makes the DHCP reservations exactly these, live when the network runs (no restart, no lost leases). */
+  setHosts(name: string, hosts: DhcpHost[]): Promise<void>;
+  /** Stops and removes the network; a missing one is fine. */
+  remove(name: string): Promise<void>;
+  leases(name: string): Promise<DhcpLease[]>;
+}
 
 /** Operations on domains of one host. Every method that names a domain throws DomainNotFoundError when it does not exist. */
 export interface HypervisorDriver {
@@ -65,6 +82,9 @@ export interface HypervisorDriver {
 
   /** Cumulative usage counters of a domain (CPU, disk and network bytes); zeros when it is not running. */
   domainStats(name: string): Promise<DomainStats>;
+
+  /** libvirt's NAT networks (bridge, dnsmasq, masquerade): defined from a spec, DHCP reservations changed live. */
+  readonly networks: VirtualNetworks;
 
   /** Subscribes to lifecycle events; returns the unsubscribe function. */
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void;

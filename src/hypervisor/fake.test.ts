@@ -9,6 +9,7 @@ describeHypervisorDriverContract({
   mediaPath: '/var/lib/onebox/images/media.iso',
   supportsCdrom: true,
   supportsVnc: true,
+  networksStart: true,
   shutdownStops: true,
   console: { kind: 'echo' },
 });

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Duplex, PassThrough } from 'node:stream';
 import { buildDomainXml } from './domain-xml.js';
+import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorUnavailableError } from './errors.js';
 import type { DomainLifecycleEvent, DomainOwner, DomainRunState, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from './types.js';
@@ -33,6 +34,7 @@ const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'start', 'sh
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
   readonly kind = 'fake';
+  readonly networks = new FakeNetworks();
 
   isConnected(): boolean {
     return !this.closed && this.connected;

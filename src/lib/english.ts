@@ -1,8 +1,8 @@
 /** Small helpers for the English sentences of error messages. */
 
-/** "1 instance", "2 instances" (regular plurals only). */
-export function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+/** "1 instance", "2 instances"; irregular plurals are given ("1 address", "2 addresses"). */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`;
 }
 
 /** Bytes as GiB with one decimal, e.g. "1.5 GiB". */

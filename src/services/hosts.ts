@@ -99,6 +99,21 @@ export class HostsService {
     return this.live.get(hostId)?.agent.host.isOnline() === true;
   }
 
+  /** The agents of every attached host. */
+  attachedAgents(): HostAgent[] {
+    return [...this.live.values()].map((l) => l.agent);
+  }
+
+  /** Every attached host's agent, with the host's id. */
+  attachedAgentsById(): Map<HostAgent, string> {
+    return new Map([...this.live.entries()].map(([id, l]) => [l.agent, id]));
+  }
+
+  /** The IPv4 routes every attached host last reported (no new NAT subnet may collide with one). */
+  routes(): string[] {
+    return [...this.live.values()].flatMap((l) => l.facts.routes ?? []);
+  }
+
   /** What the host reported last (undefined for a host that never attached since start). */
   factsOf(hostId: string): HostFacts | undefined {
     return this.live.get(hostId)?.facts;

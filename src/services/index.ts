@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import type { CpuMode } from '../hypervisor/types.js';
 import type { SetupCode } from '../lib/setup-code.js';
 import type { FileLibrary } from '../storage/library.js';
+import { AddressPoolsService } from './address-pools.js';
 import { AuditService } from './audit.js';
 import { AuthService } from './auth.js';
 import { HostsService, type HostTimings } from './hosts.js';
@@ -11,6 +12,7 @@ import { ImagesService } from './images.js';
 import { ConsoleService } from './instances/consoles.js';
 import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
+import { InstanceNics } from './instances/nics.js';
 import { InstancePowerService } from './instances/power.js';
 import { InstanceReconciler } from './instances/reconcile.js';
 import { InstanceRuntime } from './instances/runtime.js';
@@ -18,6 +20,7 @@ import { InstancesService } from './instances/service.js';
 import { InstanceStatsService } from './instances/stats.js';
 import { InstanceStore } from './instances/store.js';
 import { MediaService } from './media.js';
+import { NetworksService } from './networks.js';
 import { OperationsService } from './operations.js';
 import { PoolsService } from './pools.js';
 import { SettingsService } from './settings.js';
@@ -31,6 +34,8 @@ export interface Services {
   operations: OperationsService;
   pools: PoolsService;
   storagePools: StoragePoolsService;
+  networks: NetworksService;
+  addressPools: AddressPoolsService;
   hosts: HostsService;
   images: ImagesService;
   media: MediaService;
@@ -73,9 +78,14 @@ export function createServices(cfg: ServiceConfig): Services {
   const media = new MediaService(db, cfg.library, limits, audit, forget);
   const store = new InstanceStore(db, cfg.lockWaitMs);
   const installationId = new SettingsService(db).installationId();
-  const runtime = new InstanceRuntime({ db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, installationId });
+  const networks = new NetworksService(db, audit, () => hosts.routes(), () => hosts.attachedAgents());
+  const addressPools = new AddressPoolsService(db, networks, audit);
+  const nics = new InstanceNics(db, networks, addressPools);
+  const runtime = new InstanceRuntime({
+    db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, installationId, nics, networks, attachedAgents: () => hosts.attachedAgents(),
+  });
   const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
-  const reconciler = new InstanceReconciler(store, runtime);
+  const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
   return {
     audit,
@@ -83,10 +93,12 @@ export function createServices(cfg: ServiceConfig): Services {
     operations,
     pools,
     storagePools,
+    networks,
+    addressPools,
     hosts,
     images,
     media,
-    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit)),
+    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), pools, audit),
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),

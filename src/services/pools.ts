@@ -1,8 +1,8 @@
 /** Compute pools: groups of hosts that instances are created in. A `default` pool always exists. */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
-import { computePools, hosts, instances } from '../db/schema.js';
+import { addressPools, computePools, hosts, instanceNics, instances } from '../db/schema.js';
 import { plural } from '../lib/english.js';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -26,6 +26,35 @@ export class PoolsService {
     const row = this.db.insert(computePools).values({ id: newId('pool'), ...input }).returning().get();
     this.audit.record(actor, 'create', 'compute_pool', row.id, row.name);
     return row;
+  }
+
+  /**
+   * Sets the network new instances get a NIC on, and the address pool their addresses come from
+   * (it must be on that network). The address pool cannot change while instances of the compute
+   * pool hold addresses from the current one.
+   */
+  setNetwork(idOrName: string, change: { networkId: string | null; addressPoolId: string | null }, actor: Actor): Pool {
+    const pool = this.get(idOrName);
+    return this.db.transaction((tx) => {
+      if (change.addressPoolId) {
+        const ap = tx.select().from(addressPools).where(eq(addressPools.id, change.addressPoolId)).get();
+        if (!ap || ap.networkId !== change.networkId)
+          throw new AppError('validation_failed', 'The address pool must be one of the chosen network.', [{ field: 'addressPool', message: 'Not on this network.' }]);
+      }
+      if (pool.addressPoolId && pool.addressPoolId !== change.addressPoolId) {
+        const held = tx
+          .select({ n: sql<number>`count(*)` })
+          .from(instanceNics)
+          .innerJoin(instances, eq(instanceNics.instanceId, instances.id))
+          .where(and(eq(instances.poolId, pool.id), eq(instanceNics.addressPoolId, pool.addressPoolId)))
+          .get()?.n ?? 0;
+        if (held > 0)
+          throw new AppError('pool_addresses_allocated', `Instances of pool '${pool.name}' hold ${plural(held, 'address', 'addresses')} from its address pool; delete them (or their NICs) before changing it.`);
+      }
+      const row = tx.update(computePools).set(change).where(eq(computePools.id, pool.id)).returning().get();
+      this.audit.record(actor, 'update', 'compute_pool', pool.id, JSON.stringify(change));
+      return row;
+    });
   }
 
   /** Deletes a pool that has no hosts and no instances; `default` stays. */

@@ -8,5 +8,7 @@ export * from './hosts.js';
 export * from './images.js';
 export * from './instance-states.js';
 export * from './instances.js';
+export * from './ipv4.js';
+export * from './networks.js';
 export * from './operations.js';
 export * from './pools.js';

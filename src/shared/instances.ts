@@ -1,6 +1,8 @@
 /** Instances: request schemas (create, ISO, consoles) and response shapes. */
 import * as z from 'zod';
 import type { InstanceState } from './instance-states.js';
+import { parseIpv4 } from './ipv4.js';
+import type { Nic } from './networks.js';
 import type { Accepted } from './operations.js';
 import { passwordSchema } from './auth.js';
 
@@ -53,6 +55,28 @@ export const cloudInitSchema = z
   })
   .strict();
 
+/** An IPv4 address field (`what` names it in the message). */
+export const ipv4Schema = (what: string) => z.string().refine((s) => parseIpv4(s) !== undefined, `${what} must be an IPv4 address like 192.168.1.10.`);
+
+export const macSchema = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .refine((s) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(s), 'A MAC address looks like 52:54:00:12:34:56.')
+  .refine((s) => (parseInt(s.slice(0, 2), 16) & 1) === 0, 'A MAC address must be unicast (the first byte even).');
+
+/** A NIC asked for at create time or added later. */
+export const nicRequestSchema = z
+  .object({
+    /** Network id or name; default: the compute pool's network. */
+    network: z.string().min(1).optional(),
+    mac: macSchema.optional(),
+    /** A fixed address from the network's address pool (must be free and inside a range). */
+    address: ipv4Schema('The address').optional(),
+  })
+  .strict();
+
+export type NicRequest = z.infer<typeof nicRequestSchema>;
+
 /** Create an instance. */
 export const createInstanceSchema = z
   .object({
@@ -68,6 +92,8 @@ export const createInstanceSchema = z
       .default([]),
     /** NoCloud seed (hostname = name, password, SSH keys, user data); needs a disk from an image. */
     cloudInit: cloudInitSchema.optional(),
+    /** NICs, in order; default: one on the compute pool's network. [] for none. */
+    nics: z.array(nicRequestSchema).max(8, 'An instance can have at most 8 NICs.').optional(),
     /** ISO to put in the CD-ROM drive at creation. */
     mediaId: z.string().min(1).optional(),
     autostart: z.boolean().default(false),
@@ -116,8 +142,9 @@ export interface Instance {
   autostart: boolean;
   createdAt: string;
   updatedAt: string;
-  /** Guest IPv4 address, once the network layer knows it. */
-  address?: string | null;
+  /** The first address onebox allocated to one of its NICs (null without). */
+  address: string | null;
+  nics: Nic[];
 }
 
 /** POST /instances answer. */

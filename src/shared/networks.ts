@@ -5,18 +5,12 @@
  */
 import * as z from 'zod';
 import { inSubnet, networkOf, parseCidr, parseIpv4 } from './ipv4.js';
-import { instanceNameSchema } from './instances.js';
+import { instanceNameSchema, ipv4Schema } from './instances.js';
 
 /** Names of networks and address pools: like instance names. */
 export const networkNameSchema = instanceNameSchema;
 
-const ipv4 = (what: string) => z.string().refine((s) => parseIpv4(s) !== undefined, `${what} must be an IPv4 address like 192.168.1.10.`);
-const macSchema = z
-  .string()
-  .transform((s) => s.toLowerCase())
-  .refine((s) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(s), 'A MAC address looks like 52:54:00:12:34:56.')
-  .refine((s) => (parseInt(s.slice(0, 2), 16) & 1) === 0, 'A MAC address must be unicast (the first byte even).');
-
+const ipv4 = ipv4Schema;
 /** Create a network: a private NAT network (its own subnet, DHCP and masquerade) or a bridge onto the LAN. */
 export const createNetworkSchema = z.discriminatedUnion('kind', [
   z
@@ -62,17 +56,6 @@ export const updateAddressPoolSchema = z
   .object({ dnsServers: z.array(ipv4('A DNS server')).max(4).optional(), ranges: z.array(addressRangeSchema).min(1).max(32).optional() })
   .strict();
 
-/** A NIC asked for at create time or added later. */
-export const nicRequestSchema = z
-  .object({
-    /** Network id or name; default: the compute pool's network. */
-    network: z.string().min(1).optional(),
-    mac: macSchema.optional(),
-    /** A fixed address from the network's address pool (must be free and inside a range). */
-    address: ipv4('The address').optional(),
-  })
-  .strict();
-
 /** Set a compute pool's network and address pool. */
 export const poolNetworkSchema = z
   .object({ network: z.string().min(1).nullable(), addressPool: z.string().min(1).nullable().optional() })
@@ -81,7 +64,6 @@ export const poolNetworkSchema = z
 export type CreateNetworkInput = z.infer<typeof createNetworkSchema>;
 export type CreateAddressPoolInput = z.infer<typeof createAddressPoolSchema>;
 export type AddressRangeInput = z.infer<typeof addressRangeSchema>;
-export type NicRequest = z.infer<typeof nicRequestSchema>;
 
 /** A problem with one field of an address pool. */
 export interface RangeProblem {

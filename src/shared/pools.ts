@@ -27,6 +27,9 @@ export interface Pool {
   diskOvercommit: number;
   /** Where its instances' disks live. */
   storagePoolId: string;
+  /** The network new instances get a NIC on, and the address pool their addresses come from. */
+  networkId: string | null;
+  addressPoolId: string | null;
   createdAt: string;
 }
 

@@ -7,4 +7,5 @@ export * from './common.js';
 export * from './hosts.js';
 export * from './images.js';
 export * from './instances.js';
+export * from './networks.js';
 export * from './pools.js';

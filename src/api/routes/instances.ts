@@ -5,9 +5,9 @@ import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services/index.js';
 import type { PowerAction } from '../../services/instances/power.js';
 import type { Instance } from '../../services/instances/store.js';
-import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, startFromIsoSchema } from '../../shared/schemas.js';
+import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequestSchema, startFromIsoSchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
-import { presentInstance } from '../presenters.js';
+import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody } from '../validate.js';
 import { accepted } from './respond.js';
 
@@ -16,7 +16,7 @@ const immediate = new Set<string>(['start', 'force-stop', 'reboot', 'reset', 'pa
 
 /** /instances */
 export function instanceRoutes(s: Services) {
-  const present = (row: Instance) => presentInstance(row, s.storagePools.ensureDefault().id);
+  const present = (row: Instance) => presentInstance(row, s.storagePools.ensureDefault().id, s.instances.nicsOf(row.id));
   return new Hono<AppEnv>()
     .get('/', (c) => c.json({ items: s.instances.list().map(present) }))
     .post('/', async (c) => {
@@ -45,6 +45,12 @@ export function instanceRoutes(s: Services) {
     .post('/:id/console-tokens', async (c) => {
       const { kind } = await jsonBody(c, consoleTokenSchema);
       return c.json(s.consoles.issue(c.req.param('id'), kind, c.var.actor), 201);
+    })
+    .get('/:id/nics', (c) => c.json({ items: s.instances.nicsOf(s.instances.get(c.req.param('id')).id).map(presentNic) }))
+    .post('/:id/nics', async (c) => c.json(presentNic(await s.instances.addNic(c.req.param('id'), await jsonBody(c, nicRequestSchema), c.var.actor)), 201))
+    .delete('/:id/nics/:nicId', async (c) => {
+      await s.instances.removeNic(c.req.param('id'), c.req.param('nicId'), c.var.actor);
+      return c.body(null, 204);
     })
     .get('/:id/stats', async (c) => c.json(await s.stats.usage(c.req.param('id'))))
     .get('/:id/vnc', (c) => c.json({ password: s.instances.get(c.req.param('id')).vncPassword }))

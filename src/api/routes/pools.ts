@@ -1,7 +1,7 @@
 /** /pools (compute pools) and /storage-pools. */
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
-import { createPoolSchema, createStoragePoolSchema } from '../../shared/schemas.js';
+import { createPoolSchema, createStoragePoolSchema, poolNetworkSchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
 import { presentPool, presentStoragePool } from '../presenters.js';
 import { jsonBody } from '../validate.js';
@@ -17,6 +17,12 @@ export function poolRoutes(s: Services) {
       return c.json(present(s.pools.create({ ...input, storagePoolId }, c.var.actor)), 201);
     })
     .get('/:id', (c) => c.json(present(s.pools.get(c.req.param('id')))))
+    .put('/:id/network', async (c) => {
+      const body = await jsonBody(c, poolNetworkSchema);
+      const networkId = body.network === null ? null : s.networks.get(body.network).id;
+      const addressPoolId = body.addressPool ? s.addressPools.get(body.addressPool).id : null;
+      return c.json(present(s.pools.setNetwork(c.req.param('id'), { networkId, addressPoolId }, c.var.actor)));
+    })
     .delete('/:id', (c) => {
       s.pools.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);

@@ -9,7 +9,7 @@ import { Readable, type Duplex } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { AgentEvent, ArtifactRef, ArtifactSource } from '../agent-types.js';
 import { AgentUnreachableError } from '../errors.js';
-import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi } from '../host-agent.js';
+import type { ConsolesApi, DomainsApi, HostAgent, HostApi, NetworksApi, SeedsApi, VolumesApi } from '../host-agent.js';
 import type { ProgressFn } from '../../storage/driver.js';
 import { CALLS, decodeError, WITH_PROGRESS, type CallLine, type WireError } from './protocol.js';
 import { CONSOLE_UPGRADE } from './server.js';
@@ -32,6 +32,7 @@ export class PeerHostAgent implements HostAgent {
   readonly volumes: VolumesApi;
   readonly seeds: SeedsApi;
   readonly consoles: ConsolesApi;
+  readonly networks: NetworksApi;
   private online = false;
   private closed = false;
   private readonly listeners = new Set<(event: AgentEvent) => void>();
@@ -42,6 +43,7 @@ export class PeerHostAgent implements HostAgent {
     this.host = { facts: (pools) => this.call('host', 'facts', [pools]), isOnline: () => this.online && !this.closed, onEvent: (l) => this.subscribe(l) };
     this.domains = this.group('domains') as unknown as DomainsApi;
     this.seeds = this.group('seeds') as unknown as SeedsApi;
+    this.networks = this.group('networks') as unknown as NetworksApi;
     this.volumes = { ...(this.group('volumes') as unknown as VolumesApi), ensureArtifact: (ref, source, onProgress) => this.ensureArtifact(ref, source, onProgress) };
     this.consoles = { open: (name, kind) => this.openConsole(name, kind), log: (id, max) => this.log(id, max) };
   }

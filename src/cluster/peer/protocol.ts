@@ -24,6 +24,7 @@ export const CALLS = {
   domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'changeCdrom', 'stats'],
   volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity'],
   seeds: ['write'],
+  networks: ['ensure', 'setReservations', 'remove', 'state', 'leases'],
 } as const;
 
 /** Calls whose last argument is a progress callback (sent back as `{"progress": f}` lines). */

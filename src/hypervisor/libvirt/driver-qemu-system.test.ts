@@ -48,6 +48,7 @@ describeHypervisorDriverContract({
   mediaPath: media,
   supportsCdrom: true,
   supportsVnc: true,
+  networksStart: false, // its bridge and firewall rules would appear in the root namespace: started only in the lab
   shutdownStops: false,
   console: { kind: 'shell', makeSpec: miniGuestSpec, readyMarker: MINI_GUEST_READY, bootTimeoutMs: 90_000 },
   eventTimeoutMs: 15_000,

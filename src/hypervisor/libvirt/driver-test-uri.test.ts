@@ -25,6 +25,7 @@ describeHypervisorDriverContract({
   mediaPath: '/var/lib/onebox/images/media.iso',
   supportsCdrom: false,
   supportsVnc: false,
+  networksStart: true,
   shutdownStops: true,
   console: { kind: 'skip', reason: "libvirt's test driver has no serial consoles (DOMAIN_OPEN_CONSOLE is unsupported)" },
 });

@@ -13,6 +13,7 @@ import { openTcpStream } from '../tcp-stream.js';
 import type { DomainLifecycleEvent, DomainOwner, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from '../types.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
+import { LibvirtNetworks } from './networks.js';
 import { DomainLifecycleEvents } from './domain-events.js';
 import { DOMAIN_STATS_TYPES, domainStatsOf, isActiveState } from './domain-stats.js';
 import { VirErrorNumber } from './libvirt-errors.js';
@@ -57,6 +58,7 @@ export class LibvirtDriver implements HypervisorDriver {
       offUp();
     };
   }
+  readonly networks: LibvirtNetworks;
   /** The console stream this driver last opened per domain, so a takeover ends it quietly. */
   private readonly consoles = new Map<string, LibvirtStream>();
   /** The connections of open console streams. */
@@ -69,7 +71,9 @@ export class LibvirtDriver implements HypervisorDriver {
     /** libvirt's driver name (CONNECT_GET_TYPE): "QEMU", or "TEST" for test:///default. */
     readonly libvirtType: string,
     private readonly domainXml: (spec: DomainSpec) => string = buildDomainXml,
-  ) {}
+  ) {
+    this.networks = new LibvirtNetworks(connection);
+  }
 
   // libvirt's test driver rejects the ACPI and NVRAM/checkpoint flags ("unsupported flags");
   // it has no guest agent, firmware or checkpoints, so plain calls mean the same there.

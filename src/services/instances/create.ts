@@ -23,7 +23,7 @@ import type { PoolsService } from '../pools.js';
 import { placeInstance } from '../scheduler.js';
 import type { StoragePoolsService } from '../storage-pools.js';
 import type { InstanceRuntime } from './runtime.js';
-import { cloudInitToStore, seedFor } from './seed.js';
+import { cloudInitToStore } from './seed.js';
 import type { Instance, InstanceStore } from './store.js';
 
 /** What creating needs. */
@@ -70,12 +70,15 @@ export class InstanceCreator {
       if (placement.hostId === undefined)
         throw new AppError('no_host_available', `No host in pool '${pool.name}' can take ${input.cores} cores and ${input.memoryMiB} MiB: ${placement.reasons.join('; ') || 'the pool has no hosts'}.`);
       const id = newId('ins');
-      return tx.insert(instances).values({
+      const row = tx.insert(instances).values({
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, storagePoolId: storage.id, cores: input.cores, memoryMiB: input.memoryMiB,
         diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
         mediaId: iso?.id ?? null, state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(),
         autostart: input.autostart, cloudInit,
       }).returning().get();
+      // Addresses and MACs are picked in this same transaction: concurrent creates never share one.
+      this.deps.runtime.deps.nics.insertForNew(tx as unknown as Db, id, pool, input.nics);
+      return row;
     });
     this.deps.audit.record(actor, 'create', 'instance', instance.id, instance.name);
     const operation = this.deps.operations.start('instance.create', { type: 'instance', id: instance.id }, actor, (ctx) =>
@@ -94,7 +97,10 @@ export class InstanceCreator {
         progress(0.3, 'Creating the disks');
         await callAgent(row.name, () => agent.volumes.createInstanceDisks(row.id, pool, plan, (f) => progress(0.3 + f * 0.55, 'Copying the image')));
         reverter.add('remove disks', () => agent.volumes.deleteInstance(row.id, pool));
-        const seed = seedFor(row);
+        const nics = runtime.deps.nics.list(row.id);
+        if (nics.length) progress(0.86, 'Setting up the network');
+        await runtime.syncNetworks(row.name, nics.map((n) => n.networkId));
+        const seed = runtime.seedOf(row);
         if (seed) {
           progress(0.88, 'Writing the cloud-init seed');
           await callAgent(row.name, () => agent.seeds.write(row.id, pool, seed));
@@ -111,7 +117,11 @@ export class InstanceCreator {
     } catch (err) {
       // When cleanup itself failed, keep the row so a delete can finish the job; else nothing remains.
       if (err instanceof RevertError) store.setState(row.id, 'error', `Creation failed and cleanup is incomplete: ${err.message}. Delete the instance to retry the cleanup.`, 'interrupted_create');
-      else store.delete(row.id);
+      else {
+        const networkIds = runtime.deps.nics.list(row.id).map((n) => n.networkId);
+        store.delete(row.id); // its NICs and their addresses go with it
+        await runtime.syncNetworks(row.name, networkIds).catch(() => undefined);
+      }
       throw err;
     }
   }

@@ -41,7 +41,10 @@ export class InstanceDeleter {
         this.store.setState(row.id, 'error', 'Deletion failed; delete it again to retry.', row.errorCode);
         throw err;
       }
-      this.store.delete(row.id);
+      const networkIds = this.runtime.deps.nics.list(row.id).map((n) => n.networkId);
+      this.store.delete(row.id); // its NICs and their addresses go with it
+      ctx.progress(0.95, 'Releasing its addresses');
+      await this.runtime.syncNetworks(row.name, networkIds);
     });
   }
 

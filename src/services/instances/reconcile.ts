@@ -6,6 +6,7 @@ import type { DomainLifecycleEvent } from '../../cluster/agent-types.js';
 import { log } from '../../lib/log.js';
 import { TRANSITIONAL_STATES } from '../../shared/instance-states.js';
 import type { HostListener } from '../hosts.js';
+import type { NetworksService } from '../networks.js';
 import type { InstanceRuntime } from './runtime.js';
 import type { InstanceStore } from './store.js';
 
@@ -14,6 +15,7 @@ export class InstanceReconciler implements HostListener {
   constructor(
     private readonly store: InstanceStore,
     private readonly runtime: InstanceRuntime,
+    private readonly networks: NetworksService,
   ) {}
 
   /**
@@ -34,8 +36,10 @@ export class InstanceReconciler implements HostListener {
     return n;
   }
 
-  /** A host attached: its instances follow what it reports, and domains of ours without an instance go. */
+  /** A host attached: networks as the database says, its instances follow what it reports, domains of ours without an instance go. */
   async attached(hostId: string): Promise<void> {
+    const agent = this.runtime.deps.agents.find(hostId);
+    if (agent) await this.networks.ensureAllOn(hostId, agent);
     await this.refreshHost(hostId);
     await this.sweepOrphans(hostId).catch((err: unknown) => log.error('sweeping orphaned domains failed', { host: hostId, error: String(err) }));
   }

@@ -4,7 +4,7 @@
  * state back. The database is the source of truth; the domain is redefined from the row.
  */
 import { eq } from 'drizzle-orm';
-import type { ArtifactRef, StoragePoolSpec } from '../../cluster/agent-types.js';
+import type { ArtifactRef, CloudInitSpec, StoragePoolSpec } from '../../cluster/agent-types.js';
 import type { HostAgent, HostAgents } from '../../cluster/host-agent.js';
 import type { Db } from '../../db/client.js';
 import { hosts } from '../../db/schema.js';
@@ -16,6 +16,9 @@ import type { Reverter } from '../../lib/reverter.js';
 import { callAgent } from '../agent-errors.js';
 import type { MediaService } from '../media.js';
 import type { StoragePoolsService } from '../storage-pools.js';
+import type { NetworksService } from '../networks.js';
+import type { InstanceNics } from './nics.js';
+import { seedFor } from './seed.js';
 import { guestSpecFor } from './spec.js';
 import { stateFromDomain } from './state.js';
 import type { Instance, InstanceStore } from './store.js';
@@ -31,6 +34,10 @@ export interface RuntimeDeps {
   vncListen: string;
   /** This installation's id: the owner recorded in every domain it defines. */
   installationId: string;
+  nics: InstanceNics;
+  networks: NetworksService;
+  /** Every attached host's agent (networks and their reservations are the same on all). */
+  attachedAgents: () => HostAgent[];
 }
 
 /** Shared instance plumbing. */
@@ -63,13 +70,25 @@ export class InstanceRuntime {
     const host = this.deps.db.select({ accel: hosts.accel }).from(hosts).where(eq(hosts.id, row.hostId)).get();
     if (!host) throw notFound('host', row.hostId);
     const media = row.mediaId ? await this.ensureMedia(agent, row, row.mediaId) : undefined;
+    const nics = this.deps.nics.guestNics(row.id);
     const spec = guestSpecFor(row, {
-      accel: host.accel, kvmCpu: this.deps.kvmCpu, storagePool: this.poolOf(row), owner: this.deps.installationId, media, bootFromCdrom: opts.bootFromCdrom, vncListen: this.deps.vncListen,
+      accel: host.accel, kvmCpu: this.deps.kvmCpu, storagePool: this.poolOf(row), owner: this.deps.installationId, media, nics,
+      withSeed: this.seedOf(row) !== undefined, bootFromCdrom: opts.bootFromCdrom, vncListen: this.deps.vncListen,
     });
     await callAgent(row.name, () => agent.domains.define(spec));
     opts.reverter?.add('undefine domain', () => agent.domains.undefine(row.domainName));
     // libvirtd then starts the guest when the host boots: "start when the host starts".
     await callAgent(row.name, () => agent.domains.setAutostart(row.domainName, row.autostart));
+  }
+
+  /** The instance's seed input (cloud-init options and/or a static address), or undefined. */
+  seedOf(row: Instance): CloudInitSpec | undefined {
+    return seedFor(row, this.deps.nics.staticNetwork(row.id));
+  }
+
+  /** Brings the networks of these NICs up with their current reservations, on every host. */
+  async syncNetworks(instanceName: string, networkIds: Iterable<string>): Promise<void> {
+    for (const id of new Set(networkIds)) await callAgent(instanceName, () => this.deps.networks.syncReservations(id, this.deps.attachedAgents()));
   }
 
   /**

@@ -4,6 +4,7 @@
  * Hostname = instance name, cloud-init instance-id = instance id.
  */
 import type { CloudInitSpec } from '../../cluster/agent-types.js';
+import type { StaticNetworkSpec } from '../../cloudinit/seed.js';
 import type { instances } from '../../db/schema.js';
 import { sha512Crypt } from '../../lib/sha512-crypt.js';
 import { AppError } from '../../lib/errors.js';
@@ -27,15 +28,19 @@ export function cloudInitToStore(input: CreateInstanceInput): StoredCloudInit | 
   };
 }
 
-/** The seed input of an instance with cloud-init options; undefined without. */
-export function seedFor(row: InstanceRow): CloudInitSpec | undefined {
+/**
+ * The seed input of an instance: with cloud-init options, or with a static address (cloud-init's
+ * network config carries it); undefined for neither, and for disks that have no cloud-init.
+ */
+export function seedFor(row: InstanceRow, staticNetwork: StaticNetworkSpec | undefined): CloudInitSpec | undefined {
   const options = row.cloudInit;
-  if (!options) return undefined;
+  if (!options && !(staticNetwork && row.imageId && row.cloneMode !== 'blank')) return undefined;
   return {
     instanceId: row.id,
     hostname: row.name,
-    password: options.passwordHash,
-    sshAuthorizedKeys: options.sshAuthorizedKeys,
-    userData: options.userData,
+    password: options?.passwordHash,
+    sshAuthorizedKeys: options?.sshAuthorizedKeys,
+    userData: options?.userData,
+    ...(staticNetwork ? { staticNetwork } : {}),
   };
 }

@@ -3,7 +3,12 @@ import type { Readable } from 'node:stream';
 import type { CreateInstanceInput } from '../../shared/schemas.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
+import { AppError } from '../../lib/errors.js';
+import type { NicRequest } from '../../shared/instances.js';
+import type { AuditService } from '../audit.js';
 import type { Operation } from '../operations.js';
+import type { PoolsService } from '../pools.js';
+import type { NicRow } from './nics.js';
 import type { InstanceCreator } from './create.js';
 import type { InstanceDeleter } from './delete.js';
 import type { InstanceRuntime } from './runtime.js';
@@ -19,7 +24,38 @@ export class InstancesService {
     private readonly runtime: InstanceRuntime,
     private readonly creator: InstanceCreator,
     private readonly deleter: InstanceDeleter,
+    private readonly pools: PoolsService,
+    private readonly audit: AuditService,
   ) {}
+
+  /** The NICs of an instance, in order. */
+  nicsOf(instanceId: string): NicRow[] {
+    return this.runtime.deps.nics.list(instanceId);
+  }
+
+  /** Adds a NIC to a stopped instance (an address from its pool's address pool when on that network). */
+  async addNic(idOrName: string, request: NicRequest, actor: Actor): Promise<NicRow> {
+    return this.changeNics(idOrName, actor, 'add_nic', (row) => this.runtime.deps.nics.insertOne(row.id, this.pools.get(row.poolId), request));
+  }
+
+  /** Removes a NIC from a stopped instance; its address goes back to the pool. */
+  async removeNic(idOrName: string, nicId: string, actor: Actor): Promise<NicRow> {
+    return this.changeNics(idOrName, actor, 'remove_nic', (row) => this.runtime.deps.nics.delete(row.id, nicId));
+  }
+
+  private async changeNics(idOrName: string, actor: Actor, action: string, change: (row: Instance) => NicRow): Promise<NicRow> {
+    const id = this.store.get(idOrName).id;
+    return this.store.withLock(id, async () => {
+      const row = this.store.get(id);
+      if (row.state !== 'stopped') throw new AppError('instance_must_be_stopped', `Stop instance '${row.name}' before changing its NICs (it is ${row.state}).`);
+      const agent = this.runtime.agentFor(row);
+      const nic = change(row);
+      await this.runtime.syncNetworks(row.name, [nic.networkId]);
+      await this.runtime.define(agent, row);
+      this.audit.record(actor, action, 'instance', row.id, `${nic.mac} ${nic.address ?? ''}`.trim());
+      return nic;
+    });
+  }
 
   list(): Instance[] {
     return this.store.list();

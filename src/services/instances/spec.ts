@@ -1,5 +1,5 @@
 /** Turns an instance row (plus its host's accelerator, pool and ISO) into the GuestSpec a host defines. Pure. */
-import type { ArtifactRef, GuestSpec, StoragePoolSpec } from '../../cluster/agent-types.js';
+import type { ArtifactRef, GuestNic, GuestSpec, StoragePoolSpec } from '../../cluster/agent-types.js';
 import type { instances } from '../../db/schema.js';
 import type { Accel, CpuMode } from '../../hypervisor/types.js';
 import { dataDiskTarget } from '../../shared/instance-states.js';
@@ -20,8 +20,12 @@ export interface SpecContext {
   storagePool: StoragePoolSpec;
   /** This installation's id, recorded as the domain's owner. */
   owner: string;
+  /** The NICs, in order. */
+  nics: GuestNic[];
   /** The inserted ISO, if any. */
   media?: ArtifactRef;
+  /** Whether the instance has a cloud-init seed volume. */
+  withSeed: boolean;
   /** Boot the CD-ROM first (start from ISO). */
   bootFromCdrom?: boolean;
   vncListen: string;
@@ -46,8 +50,8 @@ export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
       ...row.dataDisks.map((_, i) => ({ volume: `data-${i}` as const, target: dataDiskTarget(i) })),
     ],
     cdrom: { media: ctx.media, target: CDROM_TARGET, bootOrder: cdromFirst ? 1 : ctx.media ? 2 : undefined },
-    ...(row.cloudInit ? { seed: { target: SEED_TARGET } } : {}),
-    nics: [],
+    ...(ctx.withSeed ? { seed: { target: SEED_TARGET } } : {}),
+    nics: ctx.nics,
     vnc: { listen: ctx.vncListen, password: row.vncPassword },
   };
 }

@@ -14,6 +14,12 @@ import { useTitle } from '../title.js';
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 
+// Names of things on the server, the same in every language.
+const SERVE_COMMAND = 'onebox serve';
+const CODE_FILE = 'setup-code';
+const CODE_PATH = '/var/lib/onebox/setup-code';
+const CODE_SHAPE = 'XXXXX-XXXXX-XXXXX-XXXXX';
+
 /** The initial-admin form; logs in afterwards. */
 export function SetupPage() {
   const [setupCode, setSetupCode] = useState('');
@@ -54,13 +60,13 @@ export function SetupPage() {
             name="setupCode"
             autocomplete="one-time-code"
             spellcheck={false}
-            placeholder="XXXXX-XXXXX-XXXXX-XXXXX"
+            placeholder={CODE_SHAPE}
             value={setupCode}
             onInput={(e: Event) => setSetupCode(value(e))}
             required
           />
         </label>
-        <div class="hint">{t.auth.setupCodeHint(<code>onebox serve</code>, <code>setup-code</code>, <code>/var/lib/onebox/setup-code</code>)}</div>
+        <div class="hint">{t.auth.setupCodeHint(<code>{SERVE_COMMAND}</code>, <code>{CODE_FILE}</code>, <code>{CODE_PATH}</code>)}</div>
         <label class="field">
           <span>{t.auth.username}</span>
           <input name="username" autocomplete="username" value={username} onInput={(e: Event) => setUsername(value(e))} required />
