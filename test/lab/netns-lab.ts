@@ -165,7 +165,12 @@ export async function createLab(name: string): Promise<Lab> {
 /** Namespaces, veth pair, addresses, routes and forwarding. */
 async function wire(lab: Lab, inNs: (ns: string, argv: string[]) => string[]): Promise<void> {
   const { hostNs, outNs } = lab;
-  for (const ns of [hostNs, outNs]) await run(['ip', 'netns', 'add', ns]);
+  for (const ns of [hostNs, outNs]) {
+    await run(['ip', 'netns', 'add', ns]);
+    // No IPv6 duplicate address detection in the lab: link-local addresses are final at once, so
+    // two listings of a quiet lab are equal (no `tentative` flag that clears a second later).
+    await run(inNs(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']));
+  }
   // Both ends are created directly in their namespaces: nothing appears in the root namespace, even for a moment.
   await run(['ip', 'link', 'add', UPLINK, 'netns', hostNs, 'type', 'veth', 'peer', 'name', PEER, 'netns', outNs]);
   const steps: [string, string[]][] = [
