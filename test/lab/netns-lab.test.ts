@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { run } from '../../src/lib/exec.js';
 import { MINI_GUEST_IP_RE, MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
-import { privateLibvirtd, skipUnlessPresent } from '../require-system.js';
+import { bundle, privateLibvirtd, skipUnlessPresent } from '../require-system.js';
+import { OneboxServer, waitFor } from '../system/onebox-server.js';
 import { createGuestFiles, labGuestXml, type LabGuestFiles } from './lab-guest.js';
 import { createLab, labRequirements, type Lab } from './netns-lab.js';
 import { SerialConsole } from './serial-console.js';
@@ -104,6 +105,18 @@ describe('netns lab', { skip: skipUnlessPresent(...labRequirements(), privateLib
     const fetched = await serial.run(`wget -q -O - ${lab.http.url}`);
     assert.deepEqual(fetched, { output: `${lab.http.body}\n`, status: 0 }, serial.output.slice(-2000));
     assert.ok(existsSync(files.consoleLog), 'the serial console is also logged to a file');
+  });
+
+  test("onebox serve in the root namespace drives the lab's libvirtd through its socket", { skip: skipUnlessPresent(bundle()) }, async () => {
+    const server = await OneboxServer.start([], libvirtd);
+    try {
+      await server.bootstrap();
+      const [host] = (await server.json('GET', '/hosts')).items;
+      await waitFor('the local host to be online', 20_000, async () => (await server.json('GET', `/hosts/${host.id}`)).online === true);
+    } finally {
+      await server.cleanup();
+    }
+    assert.match((await virsh('domstate', GUEST)).stdout, /running/, "onebox leaves the lab's own guest alone");
   });
 
   test('close() removes both namespaces and every process in them, and may be called again', async () => {
