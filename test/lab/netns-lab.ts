@@ -64,11 +64,12 @@ const UPLINK = 'uplink';
 const PEER = 'peer';
 const SERVER_SCRIPT = join(import.meta.dirname, 'outside-http-server.mjs');
 
-/** What a lab needs on this machine (for skipUnlessPresent): root, iproute2, libvirtd, dnsmasq, iptables. */
+/** What a lab needs on this machine (for skipUnlessPresent): root, iproute2, sysctl, libvirtd, dnsmasq, iptables. */
 export function labRequirements(): Missing[] {
   return [
     userInfo().uid === 0 ? undefined : 'root, to create network namespaces',
     command('ip', ['-V'], 'iproute2'),
+    command('sysctl', ['--version'], 'procps'),
     command('/usr/sbin/libvirtd', ['--version'], 'libvirt-daemon'),
     command('dnsmasq', ['--version'], 'dnsmasq-base'),
     command('iptables', ['-V'], 'iptables'),

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
-import { bundle, skipUnlessPresent } from '../require-system.js';
+import { bundle, command, skipUnlessPresent } from '../require-system.js';
 import { BINARY } from './onebox-server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -52,7 +52,7 @@ async function pingGateway(lab: Lab): Promise<void> {
   await lab.exec(['busybox', 'ping', '-c', '1', '-W', '3', lab.outAddress]);
 }
 
-const suite = { skip: skipUnlessPresent(...labRequirements(), bundle()), timeout: 180_000 };
+const suite = { skip: skipUnlessPresent(...labRequirements(), bundle(), command('busybox', ['true'], 'busybox-static')), timeout: 180_000 };
 
 describe('onebox network bridge-setup on the lab uplink', suite, () => {
   let lab: Lab;
