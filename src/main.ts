@@ -1,4 +1,4 @@
-/** The onebox command line: `serve`, `doctor`, `version`. One executable, every role. */
+/** The onebox command line: `serve`, `doctor`, `network`, `version`. One executable, every role. */
 import { SERVE_USAGE, parseServeConfig } from './config.js';
 import { VERSION, versionLine } from './version.js';
 
@@ -9,6 +9,9 @@ const USAGE = `onebox ${VERSION}: a private cloud of virtual machines in one exe
 Usage:
   onebox serve [options]    run the server (API, UI, host agent); --help for options
   onebox doctor [--fix]     check this host's packages, libvirtd and KVM; --fix installs what is missing
+  onebox network bridge-setup --nic NIC [--bridge br0] [--yes]
+                            move the NIC's addresses and routes to a new bridge for bridged guests
+                            (shows what it would do without --yes; undoes it all if the gateway is lost)
   onebox version            print the version and the Node runtime inside the executable
 `;
 
@@ -24,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'doctor':
       return (await import('./cli/doctor.js')).runDoctor(rest);
+    case 'network':
+      return (await import('./cli/network.js')).runNetwork(rest);
     case 'version':
     case '--version':
       console.log(versionLine());

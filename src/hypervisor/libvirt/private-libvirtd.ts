@@ -8,7 +8,9 @@
  * - `startPrivateQemuLibvirtd()`: a root daemon serving `qemu:///system` with real QEMU guests,
  *   in its own mount namespace where fresh directories are bound over /etc/libvirt, /run/libvirt,
  *   /var/lib/libvirt, /var/log/libvirt and /var/cache/libvirt. QEMU writes its logs itself
- *   (`stdio_handler = "file"`), so the system's virtlogd is not needed either.
+ *   (`stdio_handler = "file"`), so the system's virtlogd is not needed either. With `netns` it
+ *   runs inside that network namespace (and a private UTS namespace): its networks' bridges,
+ *   dnsmasq, firewall rules and guests' taps are made there, never in the root namespace.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,8 @@ export interface PrivateLibvirtd {
 
 /** A private daemon serving qemu:///system; `stop()` also kills every guest it started. */
 export interface PrivateQemuLibvirtd extends PrivateLibvirtd {
+  /** The daemon's own directory (configuration, state, socket); `stop()` removes it. */
+  dir: string;
   /** URI for virsh and other libvirt clients: `qemu+unix:///system?socket=…`. */
   uri: string;
   /** Kills the QEMU process of `domain` (SIGKILL, like a crash) and waits until it is gone; throws when none runs. */
@@ -144,7 +148,15 @@ export async function startPrivateLibvirtd(): Promise<PrivateLibvirtd> {
 /** The system directories the QEMU daemon gets its own copy of, by the name of its stand-in. */
 const BOUND = { etc: '/etc/libvirt', run: '/run/libvirt', lib: '/var/lib/libvirt', log: '/var/log/libvirt', cache: '/var/cache/libvirt' };
 
-const QEMU_CONF = ['security_driver = "none"', 'user = "root"', 'group = "root"', 'stdio_handler = "file"', ''].join('\n');
+const QEMU_CONF = ['security_driver = "none"', 'user = "root"', 'group = "root"', 'stdio_handler = "file"'];
+// `ip netns exec` remounts /sys, which hides cgroup v1 from the daemon: guests go without cgroups.
+const QEMU_CONF_NETNS = ['cgroup_controllers = [ ]'];
+
+/** Options of {@link startPrivateQemuLibvirtd}. */
+export interface PrivateQemuLibvirtdOptions {
+  /** Network namespace (`ip netns` name) the daemon runs in, together with a private UTS namespace. */
+  netns?: string;
+}
 
 // Binds the stand-ins over the real directories (in this new mount namespace only), then
 // becomes libvirtd: the spawned pid is the daemon's.
@@ -155,51 +167,72 @@ ${Object.entries(BOUND)
   .join('\n')}
 exec libvirtd --pid-file "$base/libvirtd.pid" --config "$base/etc/libvirtd.conf"`;
 
-/** Pid of a live QEMU process whose command line names `domain` as its guest, from a libvirt pid file. */
-function qemuPidFrom(pidFile: string, domain: string): number | undefined {
+/** Pid from a libvirt pid file when that process lives and its command line passes `matches`. */
+function livePidFrom(pidFile: string, matches: (argv: string[]) => boolean): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.some((a) => a.startsWith(`guest=${domain},`)) ? pid : undefined;
+    return matches(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')) ? pid : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Whether a QEMU command line names `domain` as its guest. */
+const isGuest = (domain: string, argv: string[]): boolean => argv.some((a) => a.startsWith(`guest=${domain},`));
+
+/** Pid of a live QEMU process whose command line names `domain` as its guest, from a libvirt pid file. */
+function qemuPidFrom(pidFile: string, domain: string): number | undefined {
+  return livePidFrom(pidFile, (argv) => isGuest(domain, argv));
+}
+
+/** Pids of the live processes named by the `*.pid` files in `dir` (QEMU guests, networks' dnsmasq). */
+function pidsIn(dir: string, matches: (name: string, argv: string[]) => boolean): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.pid'))
+    .map((f) => livePidFrom(join(dir, f), (argv) => matches(f.slice(0, -'.pid'.length), argv)))
+    .filter((pid): pid is number => pid !== undefined);
+}
+
+/** The command that runs LAUNCH_SCRIPT: a new mount namespace, inside `netns` (plus a new UTS namespace) when given. */
+function launchArgv(base: string, netns: string | undefined): string[] {
+  const launch = ['--propagation', 'private', '--', 'sh', '-c', LAUNCH_SCRIPT, 'private-libvirtd', base];
+  // `ip netns exec` and `unshare` (without --fork) both exec: the spawned pid is the daemon's.
+  return netns === undefined ? ['unshare', '--mount', ...launch] : ['ip', 'netns', 'exec', netns, 'unshare', '--mount', '--uts', ...launch];
+}
+
 /**
  * Starts a root libvirtd serving qemu:///system on directories of its own (needs root, unshare
- * and libvirtd) and waits for its socket. Guests it starts are QEMU processes like the system
- * daemon's, but only this daemon knows them; `stop()` kills them too.
+ * and libvirtd; `ip` with `netns`) and waits for its socket, which is reachable from every
+ * network namespace. Guests it starts are QEMU processes like the system daemon's, but only this
+ * daemon knows them; `stop()` kills them too, and the dnsmasq of every network it started.
  */
-export async function startPrivateQemuLibvirtd(): Promise<PrivateQemuLibvirtd> {
+export async function startPrivateQemuLibvirtd(options: PrivateQemuLibvirtdOptions = {}): Promise<PrivateQemuLibvirtd> {
   const base = mkdtempSync(join(tmpdir(), 'onebox-qemu-libvirtd-'));
   for (const dir of Object.keys(BOUND)) mkdirSync(join(base, dir), { recursive: true });
   mkdirSync(join(base, 'etc', 'qemu'));
-  writeFileSync(join(base, 'etc', 'qemu.conf'), QEMU_CONF);
+  const qemuConf = options.netns === undefined ? QEMU_CONF : [...QEMU_CONF, ...QEMU_CONF_NETNS];
+  writeFileSync(join(base, 'etc', 'qemu.conf'), [...qemuConf, ''].join('\n'));
   writeFileSync(join(base, 'etc', 'libvirtd.conf'), '');
   // QEMU's capabilities, probed once by the system daemon, spare this one a few seconds of probing.
   const caps = join(BOUND.cache, 'qemu', 'capabilities');
   if (existsSync(caps)) cpSync(caps, join(base, 'cache', 'qemu', 'capabilities'), { recursive: true });
 
   const socketPath = join(base, 'run', 'libvirt-sock');
-  const qemuPids = (): number[] => {
-    const dir = join(base, 'run', 'qemu');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.pid'))
-      .map((f) => qemuPidFrom(join(dir, f), f.slice(0, -'.pid'.length)))
-      .filter((pid): pid is number => pid !== undefined);
-  };
-  const daemon = daemonProcess(socketPath, () =>
-    spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', LAUNCH_SCRIPT, 'private-libvirtd', base], { stdio: ['ignore', 'ignore', 'pipe'] }),
-  );
+  // Guests (run/qemu/<domain>.pid) and the dnsmasq of each started network (run/network/<network>.pid).
+  const ownedPids = (): number[] => [
+    ...pidsIn(join(base, 'run', 'qemu'), isGuest),
+    ...pidsIn(join(base, 'run', 'network'), (_, argv) => /(^|\/)dnsmasq$/.test(argv[0] ?? '')),
+  ];
+  const [command, ...args] = launchArgv(base, options.netns);
+  const daemon = daemonProcess(socketPath, () => spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   // A test process that exits without its `after` hooks (process.exit) still takes its guests along.
   const killAll = () => {
     const pid = daemon.pid();
     if (pid !== undefined) killPid(pid);
-    for (const guest of qemuPids()) killPid(guest);
+    for (const child of ownedPids()) killPid(child);
     rmSync(base, { recursive: true, force: true });
   };
   process.once('exit', killAll);
@@ -211,6 +244,7 @@ export async function startPrivateQemuLibvirtd(): Promise<PrivateQemuLibvirtd> {
     throw err;
   }
   return {
+    dir: base,
     socketPath,
     uri: `qemu+unix:///system?socket=${socketPath}`,
     kill: daemon.kill,
@@ -224,9 +258,9 @@ export async function startPrivateQemuLibvirtd(): Promise<PrivateQemuLibvirtd> {
     stop: async () => {
       process.off('exit', killAll);
       await daemon.kill();
-      const guests = qemuPids();
-      for (const pid of guests) killPid(pid);
-      await waitFor(() => !guests.some(alive), 10_000, `the private daemon's guests (${guests.join(', ')}) to exit`);
+      const children = ownedPids();
+      for (const pid of children) killPid(pid);
+      await waitFor(() => !children.some(alive), 10_000, `the private daemon's guests and dnsmasq (${children.join(', ')}) to exit`);
       rmSync(base, { recursive: true, force: true });
     },
   };
