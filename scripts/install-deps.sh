@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # nothing is compiled (the pinned Node 24 and better-sqlite3's prebuilt addon come from npm).
 packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system libvirt-clients
-  qemu-system-x86 qemu-utils qemu-block-extra dnsmasq-base genisoimage iproute2 ovmf seabios ipxe-qemu
+  qemu-system-x86 qemu-utils qemu-block-extra dnsmasq-base dnsmasq-utils genisoimage iproute2 ovmf seabios ipxe-qemu
   binutils xz-utils
 )
 # Tests: XML schema validation, the YAML read-back, the test-guest image builder, the browser.

@@ -22,6 +22,8 @@ export interface ServeConfig {
   trustProxy: boolean;
   /** How long a console token stays valid, in seconds. */
   consoleTokenTtlSeconds: number;
+  /** Run this host's network commands (ip, dnsmasq) in this network namespace: a test lab's "host" (unset on real hosts). */
+  hostNetns?: string;
   /** The largest image or ISO upload accepted, in bytes. */
   maxUploadBytes: number;
   /** How the controller reaches this machine's host agent: in-process, or over HTTP on loopback like a remote peer. */
@@ -51,6 +53,8 @@ export const SERVE_USAGE = `onebox serve [options]
   --console-token-ttl S seconds a console token stays valid (default 30)
   --max-upload-size GIB largest image or ISO upload, in GiB (default 64); uploads also stop before the
                         data directory would have less than 2 GiB free
+  --host-netns NAME     run this host's network helpers (ip, dnsmasq) inside network namespace NAME:
+                        for test labs whose libvirtd lives in that namespace
   --local-agent MODE    in-process (default) | loopback: drive this host through the peer protocol on
                         127.0.0.1, exactly as a joined host would be (for tests and benchmarks)
   --public-url URL      the URL browsers use, when it is not this host's own name or address
@@ -69,7 +73,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
-      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
+      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'host-netns': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' },
     },
   });
@@ -103,6 +107,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     consoleTokenTtlSeconds: ttl,
     localAgent,
     maxUploadBytes: Math.floor(maxUploadGiB * 1024 ** 3),
+    ...(values['host-netns'] ? { hostNetns: parseNetns(values['host-netns']) } : {}),
   };
 }
 
@@ -122,4 +127,9 @@ function parsePublicUrl(text: string): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AppError('validation_failed', `--public-url must be an http or https URL, not '${text}'.`);
   return url;
+}
+
+function parseNetns(name: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new AppError('validation_failed', `--host-netns must be a network namespace name, not '${name}'.`);
+  return name;
 }

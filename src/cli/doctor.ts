@@ -39,6 +39,7 @@ const programs: [string, string, string][] = [
   ['qemu-system-x86_64', 'qemu-system-x86', 'QEMU x86-64 emulator'],
   ['qemu-img', 'qemu-utils', 'qemu-img disk tool'],
   ['dnsmasq', 'dnsmasq-base', 'dnsmasq (DHCP for guests)'],
+  ['dhcp_release', 'dnsmasq-utils', 'dhcp_release (frees the leases of deleted guests)'],
   ['genisoimage', 'genisoimage', 'genisoimage (cloud-init seed ISOs)'],
   ['ip', 'iproute2', 'iproute2 (bridges)'],
 ];

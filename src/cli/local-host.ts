@@ -32,7 +32,7 @@ async function connectHypervisor(cfg: ServeConfig): Promise<HypervisorDriver> {
 /** Attaches this machine's host agent once its hypervisor answers: the same path any host takes. */
 async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services): Promise<void> {
   const hypervisor = await connectHypervisor(cfg);
-  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel });
+  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, netns: cfg.hostNetns });
   try {
     // --local-agent loopback: the controller drives this host through the peer protocol, as it would a joined one.
     const attached = cfg.localAgent === 'loopback' ? (await startLoopbackPeer(agent)).client : agent;

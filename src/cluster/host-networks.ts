@@ -7,6 +7,7 @@ import type { HypervisorDriver } from '../hypervisor/driver.js';
 import type { DhcpHost, DhcpLease } from '../hypervisor/network-xml.js';
 import { broadcastOf, formatIpv4, maskOf, networkOf, parseIpv4 } from '../shared/ipv4.js';
 import type { DnsmasqSupervisor } from '../network/dnsmasq.js';
+import { releaseLease } from '../network/dhcp-release.js';
 import type { IpTool } from '../network/ip-tool.js';
 import type { HostNetworkSpec, HostNetworkState } from './agent-types.js';
 import type { NetworksApi } from './host-agent.js';
@@ -23,9 +24,29 @@ export class HostNetworks implements NetworksApi {
     private readonly hypervisor: HypervisorDriver,
     private readonly dnsmasq: DnsmasqSupervisor,
     private readonly ip: IpTool,
+    /** Command prefix for dhcp_release (a lab's namespace). */
+    private readonly prefix: string[] = [],
   ) {}
 
   async ensure(spec: HostNetworkSpec): Promise<HostNetworkState> {
+    const state = await this.apply(spec);
+    if (state.active && spec.reservations.length) await this.releaseStaleLeases(spec);
+    return state;
+  }
+
+  /**
+   * A reserved address still leased to another MAC (a deleted instance's guest) is released, so
+   * the instance it is reserved for now gets it at once instead of when the old lease expires.
+   */
+  private async releaseStaleLeases(spec: HostNetworkSpec): Promise<void> {
+    const reservedFor = new Map(spec.reservations.map((r) => [r.ip, r.mac]));
+    for (const lease of await this.leases(spec.id).catch(() => [])) {
+      const mac = reservedFor.get(lease.ip);
+      if (mac && mac !== lease.mac) await releaseLease(spec.bridge, lease.ip, lease.mac, this.prefix).catch(() => undefined);
+    }
+  }
+
+  private async apply(spec: HostNetworkSpec): Promise<HostNetworkState> {
     this.specs.set(spec.id, spec);
     if (spec.kind === 'nat') {
       const name = libvirtNetworkName(spec.id);

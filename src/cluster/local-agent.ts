@@ -3,6 +3,7 @@
  * hypervisor driver, a storage driver per pool, the cloud-init seed builder and the host's
  * own data directory. Every host path is decided here (and in HostPaths), never by services.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +37,15 @@ export interface LocalHostAgentOptions {
   netns?: string;
 }
 
+/**
+ * Where dnsmasq keeps its files: outside the (0700) data directory, because dnsmasq re-reads its
+ * hosts file as an unprivileged user; one directory per data directory (per onebox).
+ */
+function dnsmasqDir(dataDir: string): string {
+  return join(DNSMASQ_ROOT, 'dnsmasq', createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
+}
+const DNSMASQ_ROOT = '/run/onebox';
+
 /** Volume name of an instance's file in its pool. */
 const volumeOf = (instanceId: string, file: string) => `${instanceId}/${file}`;
 
@@ -57,7 +67,7 @@ export class LocalHostAgent implements HostAgent {
     this.artifacts = new ArtifactCache(this.paths);
     const prefix = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
     this.ip = new IpTool(prefix);
-    this.networks = new HostNetworks(opts.hypervisor, new DnsmasqSupervisor(join(opts.dataDir, 'dnsmasq'), prefix), this.ip);
+    this.networks = new HostNetworks(opts.hypervisor, new DnsmasqSupervisor(dnsmasqDir(opts.dataDir), prefix, DNSMASQ_ROOT), this.ip, prefix);
     const hv = opts.hypervisor;
     this.host = {
       facts: (pools) => this.facts(pools),

@@ -5,8 +5,8 @@
  * SIGHUP: no restart, no lost lease. `prefix` runs it elsewhere (a lab's network namespace).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { log } from '../lib/log.js';
 import { dnsmasqArgs, dnsmasqHostsFile, parseLeaseFile, type DhcpReservation, type DnsmasqConfig, type DnsmasqFiles } from './dnsmasq-config.js';
 
@@ -37,6 +37,8 @@ export class DnsmasqSupervisor {
     private readonly stateDir: string,
     /** Command prefix, e.g. ['ip', 'netns', 'exec', 'lab'] in tests; none on a real host. */
     private readonly prefix: string[] = [],
+    /** The directories from here down to `stateDir` are made traversable for dnsmasq's unprivileged user. */
+    private readonly traversableFrom = stateDir,
     private readonly binary = 'dnsmasq',
   ) {}
 
@@ -47,10 +49,14 @@ export class DnsmasqSupervisor {
 
   /** Makes dnsmasq `id` serve `hosts` with `cfg`: started if needed, restarted if the config changed, else told to re-read its hosts. */
   async ensure(id: string, cfg: DnsmasqConfig, hosts: DhcpReservation[]): Promise<void> {
-    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+    // dnsmasq drops root after it starts and re-reads the hosts file on SIGHUP as its own user:
+    // the directory and hosts file must be readable by it (reservations are no secret on a LAN).
+    await mkdir(this.stateDir, { recursive: true });
+    for (let dir = this.stateDir; dir.startsWith(this.traversableFrom); dir = dirname(dir)) await chmod(dir, 0o755);
     const files = this.files(id);
     const tmp = `${files.hostsFile}.new`;
-    await writeFile(tmp, dnsmasqHostsFile(hosts), { mode: 0o600 });
+    await writeFile(tmp, dnsmasqHostsFile(hosts));
+    await chmod(tmp, 0o644);
     await rename(tmp, files.hostsFile);
     const key = JSON.stringify(cfg);
     const current = this.instances.get(id);
@@ -73,6 +79,7 @@ export class DnsmasqSupervisor {
     else await this.stopStale(this.files(id).pidFile);
     const files = this.files(id);
     for (const f of [files.hostsFile, files.leaseFile, files.pidFile]) await rm(f, { force: true });
+    await rmdir(this.stateDir).catch(() => undefined); // when it was the last one
   }
 
   state(id: string): DnsmasqState {

@@ -5,6 +5,7 @@
  * server was started with `--insecure-http`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -211,6 +212,8 @@ export class OneboxServer {
       spawnSync('virsh', ['-c', uri, 'undefine', name, '--nvram']);
     }
     const left = mine();
+    // The dnsmasq files of its bridged networks live outside the data dir (see LocalHostAgent).
+    await rm(join('/run/onebox/dnsmasq', createHash('sha256').update(this.dataDir).digest('hex').slice(0, 16)), { recursive: true, force: true });
     await rm(this.dataDir, { recursive: true, force: true });
     if (left.length > 0) throw new Error(`domains of ${this.dataDir} still defined on ${uri}: ${left.join(', ')}`);
   }
