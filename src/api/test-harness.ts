@@ -135,7 +135,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
       return app.request(path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
     },
     async bootstrap() {
-      const setup = await api.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode } });
+      const setup = await api.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode, network: { create: false } } });
       const user = ((await setup.json()) as { id: string }).id;
       admin = { userId: user, username: ADMIN.username, role: 'admin', ip: 'test' };
       const login = await api.call('POST', '/api/v1/sessions', { json: ADMIN });

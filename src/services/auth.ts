@@ -72,7 +72,8 @@ export class AuthService {
    * Creates the initial admin. Refused at once (before any hashing) once a user exists; needs
    * the setup code, with wrong codes rate-limited per address like logins.
    */
-  async setupAdmin(username: string, password: string, setupCode: string | undefined, ip: string): Promise<PublicUser> {
+  /** Throws unless setup may run: not done yet, and the right setup code (wrong ones rate-limited per address). */
+  assertSetupAllowed(setupCode: string | undefined, ip: string): void {
     if (!this.isSetupNeeded()) throw new AppError('setup_already_done', 'The initial admin already exists; log in instead.');
     const keys = [`setup:${addressKey(ip)}`];
     const wait = this.throttle.retryAfterSeconds(keys);
@@ -83,6 +84,10 @@ export class AuthService {
       throw new AppError('setup_code_invalid', setupCode ? 'The setup code is wrong. Use the code onebox printed when it started (also in the file setup-code in its data directory).'
           : 'Setup needs the setup code that onebox printed when it started (also in the file setup-code in its data directory).');
     }
+  }
+
+  async setupAdmin(username: string, password: string, setupCode: string | undefined, ip: string): Promise<PublicUser> {
+    this.assertSetupAllowed(setupCode, ip);
     const passwordHash = await hashPassword(password);
     const user = this.db.transaction((tx) => {
       if (tx.select({ n: sql<number>`count(*)` }).from(users).get()!.n > 0)

@@ -24,6 +24,7 @@ import { NetworksService } from './networks.js';
 import { OperationsService } from './operations.js';
 import { PoolsService } from './pools.js';
 import { SettingsService } from './settings.js';
+import { SetupService } from './setup.js';
 import { StoragePoolsService } from './storage-pools.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 
@@ -44,6 +45,7 @@ export interface Services {
   consoles: ConsoleService;
   stats: InstanceStatsService;
   reconciler: InstanceReconciler;
+  setup: SetupService;
 }
 
 /** What the services are built from. */
@@ -87,9 +89,11 @@ export function createServices(cfg: ServiceConfig): Services {
   const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
+  const auth = new AuthService(db, audit, cfg.setupCode);
   return {
     audit,
-    auth: new AuthService(db, audit, cfg.setupCode),
+    auth,
+    setup: new SetupService(auth, networks, addressPools, pools),
     operations,
     pools,
     storagePools,

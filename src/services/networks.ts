@@ -146,16 +146,23 @@ export class NetworksService {
     await Promise.all(agents.map((a) => a.networks.ensure(spec)));
   }
 
-  private natRow(id: string, name: string, subnet?: string) {
-    const chosen = subnet ?? this.chooseSubnet();
-    const cidr = parseCidr(chosen);
-    if (!cidr) throw new AppError('validation_failed', `'${chosen}' is not a subnet.`);
+  /** Throws subnet_in_use when the subnet overlaps another network or a route of a host. */
+  assertSubnetFree(subnet: string): void {
+    const cidr = parseCidr(subnet);
+    if (!cidr) throw new AppError('validation_failed', `'${subnet}' is not a subnet.`);
+    const chosen = subnet;
     for (const other of this.list())
       if (other.subnet && subnetsOverlap(cidr, parseCidr(other.subnet) ?? cidr))
         throw new AppError('subnet_in_use', `The subnet ${chosen} overlaps network '${other.name}' (${other.subnet}).`);
     for (const route of this.hostRoutes())
       if (parseCidr(route) && subnetsOverlap(cidr, parseCidr(route) ?? cidr))
         throw new AppError('subnet_in_use', `The subnet ${chosen} overlaps the route ${route} of a host; choose another.`);
+  }
+
+  private natRow(id: string, name: string, subnet?: string) {
+    const chosen = subnet ?? this.chooseSubnet();
+    this.assertSubnetFree(chosen);
+    const cidr = parseCidr(chosen) ?? { network: 0, prefix: 24 };
     // Bridge names have at most 15 characters.
     return { id, name, kind: 'nat' as const, bridge: `ob-${id.slice(4, 16)}`, subnet: formatCidr(cidr.network, cidr.prefix), gateway: formatIpv4(cidr.network + 1) };
   }

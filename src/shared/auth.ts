@@ -1,5 +1,6 @@
 /** Accounts, sessions and API tokens: request schemas (the UI validates its forms with them) and response shapes. */
 import * as z from 'zod';
+import { parseCidr } from './ipv4.js';
 
 /** Password rule for every account: at least 8 characters with a digit, a lower- and an upper-case letter. */
 export const passwordSchema = z
@@ -22,7 +23,26 @@ export const usernameSchema = z
  * optional here so that a missing code gets the same 403 `setup_code_invalid` as a wrong one.
  */
 export const setupSchema = z
-  .object({ username: usernameSchema, password: passwordSchema, setupCode: z.string().max(64, 'The setup code has at most 64 characters.').optional() })
+  .object({
+    username: usernameSchema,
+    password: passwordSchema,
+    setupCode: z.string().max(64, 'The setup code has at most 64 characters.').optional(),
+    /**
+     * A private NAT network for guests (its own subnet, DHCP, masquerade), made the default
+     * pool's network with an address pool: on unless `create: false`. The subnet is chosen to
+     * collide with no route of the host unless given.
+     */
+    network: z
+      .object({
+        create: z.boolean(),
+        subnet: z
+          .string()
+          .refine((s) => parseCidr(s) !== undefined && parseCidr(s)?.prefix === 24, 'The subnet of the first network must be a /24 like 10.42.0.0/24.')
+          .optional(),
+      })
+      .strict()
+      .default({ create: true }),
+  })
   .strict();
 
 /** Login. */

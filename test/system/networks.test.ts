@@ -31,7 +31,8 @@ describe('guests on networks, in a lab', { skip: skipUnlessPresent(bundle(), ...
     lab = await createLab('nets');
     libvirtd = await lab.startLibvirtd();
     server = await OneboxServer.start(['--host-netns', lab.hostNs], { socketPath: libvirtd.socketPath, uri: libvirtd.uri });
-    await server.bootstrap();
+    // The first-run setup's own NAT network, in the lab (on the system libvirtd it would touch the root namespace).
+    await server.bootstrap({ create: true, subnet: `${lab.address(2, 0)}/24` });
     imageId = (await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(image)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } })).id;
   });
   after(async () => {
@@ -58,6 +59,8 @@ describe('guests on networks, in a lab', { skip: skipUnlessPresent(bundle(), ...
   }
 
   test('NAT: two guests get exactly their reserved addresses, reach each other and the outside through the masquerade', async () => {
+    const first = await server.json('GET', '/networks/default');
+    assert.deepEqual([first.subnet, first.hosts.map((h: Json) => h.active)], [`${lab.address(2, 0)}/24`, [true]], 'setup made the first network');
     nat = await server.json('POST', '/networks', { json: { kind: 'nat', name: 'natnet', subnet: lab.address(1, 0) + '/24' } });
     assert.deepEqual(nat.hosts.map((h: Json) => [h.active, h.detail]), [[true, `NAT on ${nat.bridge}`]]);
     const pool = await server.call('POST', '/address-pools', { json: { name: 'natpool', network: 'natnet', gateway: nat.gateway, dnsServers: [nat.gateway], ranges: [{ start: lab.address(1, 10), end: lab.address(1, 19), prefix: 24 }] } });

@@ -123,9 +123,13 @@ export class OneboxServer {
     return readFileSync(join(this.dataDir, 'setup-code'), 'utf8').trim();
   }
 
-  /** Creates the admin, logs in, makes an API token used by call(). */
-  async bootstrap(): Promise<void> {
-    await this.call('POST', '/setup', { json: { ...ADMIN, setupCode: this.setupCode() }, token: null });
+  /**
+   * Creates the admin, logs in, makes an API token used by call(). No first network unless asked
+   * for: on the system libvirtd a NAT network would put a bridge into the root namespace.
+   */
+  async bootstrap(network: { create: boolean; subnet?: string } = { create: false }): Promise<void> {
+    const setup = await this.call('POST', '/setup', { json: { ...ADMIN, setupCode: this.setupCode(), network }, token: null });
+    if (setup.status !== 201) throw new Error(`setup answered ${setup.status}: ${await setup.text()}`);
     const login = await this.call('POST', '/sessions', { json: ADMIN, token: null });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const { csrfToken } = (await login.json()) as Json;

@@ -19,6 +19,9 @@ describe('browser UI: first run', { skip: skipUi, timeout: 180_000 }, () => {
     await page.goto(ui.url());
     await page.getByRole('heading', { name: 'Welcome to onebox' }).waitFor();
     await page.locator('input[name=setupCode]').fill(ui.server.setupCode());
+    // On by default; off here: on the system libvirtd a NAT network would add a bridge to the root namespace.
+    assert.equal(await page.locator('input[name=createNetwork]').isChecked(), true);
+    await page.locator('input[name=createNetwork]').uncheck();
     await page.locator('input[name=username]').fill(ADMIN.username);
     await page.locator('input[name=password]').fill('password');
     await page.locator('.hint-weak').waitFor();

@@ -13,7 +13,7 @@ export function sessionRoutes(s: Services) {
     .get('/setup', (c) => c.json({ needed: s.auth.isSetupNeeded() }))
     .post('/setup', async (c) => {
       const body = await jsonBody(c, setupSchema, { password: 'password_too_weak' });
-      return c.json(await s.auth.setupAdmin(body.username, body.password, body.setupCode, clientIp(c)), 201);
+      return c.json(await s.setup.run(body, clientIp(c)), 201);
     })
     .post('/sessions', async (c) => {
       const body = await jsonBody(c, loginSchema);

@@ -175,3 +175,30 @@ describe('100 concurrent creates against one address pool', () => {
     assert.ok(items.every((i: Json) => i.state === 'stopped'), 'every create finished');
   });
 });
+
+describe('first-run setup offers a private NAT network', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi();
+  });
+  after(() => api.close());
+
+  test('by default: a /24 NAT network and address pool, used by the default pool; a clashing subnet refuses the whole setup', async () => {
+    const clash = await api.call('POST', '/api/v1/setup', { json: { username: 'admin', password: 'Sup3rSecret', setupCode: api.setupCode, network: { create: true, subnet: '127.0.0.0/24' } } });
+    assert.equal(clash.status, 409, await clash.clone().text());
+    assert.equal((await json(clash)).code, 'subnet_in_use');
+    assert.equal(api.services.auth.isSetupNeeded(), true, 'no admin was made');
+    const ok = await api.call('POST', '/api/v1/setup', { json: { username: 'admin', password: 'Sup3rSecret', setupCode: api.setupCode } });
+    assert.equal(ok.status, 201, await ok.clone().text());
+    const login = await api.call('POST', '/api/v1/sessions', { json: { username: 'admin', password: 'Sup3rSecret' } });
+    const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const headers = { cookie };
+    const nets = (await json(await api.call('GET', '/api/v1/networks', { headers, token: null }))).items;
+    assert.deepEqual(nets.map((n: Json) => [n.name, n.kind]), [['default', 'nat']]);
+    const pool = await json(await api.call('GET', '/api/v1/pools/default', { headers, token: null }));
+    const apool = await json(await api.call('GET', '/api/v1/address-pools/default', { headers, token: null }));
+    assert.deepEqual([pool.networkId, pool.addressPoolId], [nets[0].id, apool.id]);
+    assert.equal(apool.size, 190);
+    assert.equal((await api.hypervisor.networks.find(`ob-${nets[0].id}`))?.active, true);
+  });
+});

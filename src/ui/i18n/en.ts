@@ -452,6 +452,9 @@ export const en = {
     setupCodeHint: (serve: Child, file: Child, path: Child): Child[] => [
       'Printed by ', serve, ' at its first start, and kept in ', file, ' in its data directory (', path, ' by default) until the admin exists.',
     ],
+    createNetwork: 'Create a private network for the guests (NAT: its own subnet, DHCP and addresses managed by onebox)',
+    networkSubnet: 'Subnet of that network',
+    networkSubnetHint: 'Leave it empty and onebox picks a /24 that collides with no route of this host. Untick the box to put guests on a bridge of your LAN later instead.',
   },
   layout: {
     signedInAs: 'Signed in as',

@@ -451,6 +451,9 @@ export const zhCN: Catalogue = {
     setupCode: '设置码',
     setupCodeMissing: '请输入 onebox 启动时打印的设置码。',
     setupCodeHint: (serve, file, path) => ['由 ', serve, ' 首次启动时打印，并保存在数据目录下的 ', file, ' 文件中（默认为 ', path, '），直到管理员创建完成。'],
+    createNetwork: '为虚拟机创建一个私有网络（NAT：独立子网、DHCP，地址由 onebox 管理）',
+    networkSubnet: '该网络的子网',
+    networkSubnetHint: '留空则由 onebox 选择一个与本机路由都不冲突的 /24。若以后要把虚拟机接到局域网的网桥上，请取消勾选。',
   },
   layout: {
     signedInAs: '当前用户',
@@ -502,6 +505,7 @@ export const zhCN: Catalogue = {
     'The default pool cannot be deleted.': '默认资源池不能删除。',
     'Give poolId and/or enabled.': '请提供 poolId 和/或 enabled。',
     'The setup code has at most 64 characters.': '设置码最多 64 个字符。',
+    'The subnet of the first network must be a /24 like 10.42.0.0/24.': '第一个网络的子网必须是 /24，如 10.42.0.0/24。',
     'A MAC address looks like 52:54:00:12:34:56.': 'MAC 地址的格式如 52:54:00:12:34:56。',
     'A MAC address must be unicast (the first byte even).': 'MAC 地址必须是单播地址（第一个字节为偶数）。',
     'An instance can have at most 8 NICs.': '一个实例最多 8 块网卡。',

@@ -19,10 +19,13 @@ const SERVE_COMMAND = 'onebox serve';
 const CODE_FILE = 'setup-code';
 const CODE_PATH = '/var/lib/onebox/setup-code';
 const CODE_SHAPE = 'XXXXX-XXXXX-XXXXX-XXXXX';
+const SUBNET_SHAPE = '10.42.0.0/24';
 
 /** The initial-admin form; logs in afterwards. */
 export function SetupPage() {
   const [setupCode, setSetupCode] = useState('');
+  const [createNetwork, setCreateNetwork] = useState(true);
+  const [subnet, setSubnet] = useState('');
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -34,7 +37,8 @@ export function SetupPage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!setupCode.trim()) return setError(t.auth.setupCodeMissing);
-    const parsed = setupSchema.safeParse({ username, password, setupCode: setupCode.trim() });
+    const network = createNetwork ? { create: true, ...(subnet.trim() ? { subnet: subnet.trim() } : {}) } : { create: false };
+    const parsed = setupSchema.safeParse({ username, password, setupCode: setupCode.trim(), network });
     if (!parsed.success) return setError(translateSentence(parsed.error.issues[0]?.message ?? ''));
     if (password !== repeat) return setError(t.auth.passwordsDiffer);
     setBusy(true);
@@ -89,6 +93,17 @@ export function SetupPage() {
           <span>{t.auth.repeat}</span>
           <input name="repeat" type="password" autocomplete="new-password" value={repeat} onInput={(e: Event) => setRepeat(value(e))} required />
         </label>
+        <label class="check-line">
+          <input name="createNetwork" type="checkbox" checked={createNetwork} onChange={(e: Event) => setCreateNetwork((e.target as HTMLInputElement).checked)} />{' '}
+          {t.auth.createNetwork}
+        </label>
+        {createNetwork && (
+          <label class="field">
+            <span>{t.auth.networkSubnet}</span>
+            <input name="subnet" spellcheck={false} placeholder={SUBNET_SHAPE} value={subnet} onInput={(e: Event) => setSubnet(value(e))} />
+          </label>
+        )}
+        {createNetwork && <div class="hint">{t.auth.networkSubnetHint}</div>}
         <ErrorNote message={error} />
         <button type="submit" class="button button-primary button-block" disabled={busy}>
           {busy ? t.common.creating : t.auth.createAdmin}
