@@ -32,6 +32,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/actions/insert-media': { post: { summary: 'Insert an ISO into the CD-ROM drive (live when running)', body: insertMediaSchema } },
   '/instances/{id}/actions/eject-media': { post: { summary: 'Eject the CD-ROM medium (live when running)' } },
   '/instances/{id}/stats': { get: { summary: 'Live usage: CPU %, memory, disk and network counters' } },
+  '/instances/{id}/guest-addresses': { get: { summary: "The running guest's interfaces and addresses: from its QEMU guest agent, else from the DHCP leases of its NICs" } },
   '/instances/{id}/vnc': { get: { summary: 'The VNC password' } },
   '/instances/{id}/console-tokens': { post: { summary: 'A single-use console token (valid 30 s unless serve --console-token-ttl says otherwise) and the relative websocket path', body: consoleTokenSchema, status: 201 } },
   '/console/ws': { get: { summary: 'Console websocket (?token=): binary frames, VNC RFB or serial bytes' } },

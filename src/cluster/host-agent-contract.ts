@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Readable, type Duplex } from 'node:stream';
-import { DomainNotFoundError } from '../hypervisor/errors.js';
+import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError } from '../hypervisor/errors.js';
 import { ChecksumMismatchError } from '../lib/storage-errors.js';
 import { buildQcow2Header } from '../storage/qcow2-header.js';
 import type { AgentEvent, ArtifactRef, ArtifactSource, GuestSpec, StoragePoolSpec } from './agent-types.js';
@@ -142,6 +142,8 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       assert.ok(events.some((e) => e.type === 'lifecycle' && e.event.name === g.name && e.event.event === 'started'), 'a started event arrived');
       assert.ok((await agent.domains.list()).some((d) => d.name === g.name && d.state === 'running'));
       assert.equal((await agent.domains.stats(g.name)).vcpus, 1);
+      // No OS, so no guest agent: the typed error crosses the seam.
+      await assert.rejects(agent.domains.guestInterfaces(g.name), GuestAgentUnavailableError);
       const vnc = await agent.consoles.open(g.name, 'vnc');
       assert.match(await firstChunk(vnc), /^RFB 003\.00\d\n/);
       vnc.destroy();
@@ -151,6 +153,7 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       await agent.domains.changeCdrom(g.name, 'sda', undefined);
       await agent.domains.changeCdrom(g.name, 'sda', iso.ref);
       await agent.domains.destroy(g.name);
+      await assert.rejects(agent.domains.guestInterfaces(g.name), DomainStateError);
       await agent.domains.undefine(g.name);
       assert.equal(await agent.domains.find(g.name), undefined);
       await assert.rejects(agent.domains.start(g.name), DomainNotFoundError);

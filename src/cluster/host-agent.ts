@@ -18,6 +18,7 @@ import type {
   DhcpLease,
   DiskPlan,
   DomainStats,
+  GuestInterfaceInfo,
   GuestSpec,
   HostFacts,
   HostNetworkSpec,
@@ -60,6 +61,8 @@ export interface DomainsApi {
   /** Inserts an ISO (which must be on the host: see VolumesApi.ensureArtifact) or ejects (undefined). */
   changeCdrom(name: string, target: string, media: ArtifactRef | undefined): Promise<void>;
   stats(name: string): Promise<DomainStats>;
+  /** What the running guest's agent reports (GuestAgentUnavailableError when none answers). */
+  guestInterfaces(name: string): Promise<GuestInterfaceInfo[]>;
 }
 
 /** Disks and files on the host. */

@@ -91,6 +91,7 @@ export class LocalHostAgent implements HostAgent {
       resume: (name) => hv.resume(name),
       changeCdrom: async (name, target, media) => hv.changeCdrom(name, target, media && (await this.artifactPath(media))),
       stats: (name): Promise<DomainStats> => hv.domainStats(name),
+      guestInterfaces: (name) => hv.guestInterfaces(name),
     };
     this.volumes = {
       ensureArtifact: (ref, source, onProgress) => this.artifacts.ensure(ref, source, onProgress),

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import type { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import type { HypervisorDriver } from './driver.js';
-import { DomainStateError } from './errors.js';
-import type { DomainSpec } from './types.js';
+import { DomainStateError, GuestAgentUnavailableError } from './errors.js';
+import type { DomainSpec, GuestInterfaceInfo } from './types.js';
 
 /** How the console contract runs against one driver. */
 export type ConsoleContract =
@@ -89,6 +89,36 @@ export function consoleContractTests(driver: () => HypervisorDriver, fresh: () =
       }
     } finally {
       first.stream.destroy();
+      await drv.destroy(spec.name).catch(() => undefined);
+    }
+    await drv.undefineDomain(spec.name);
+  });
+
+  const shell = c.kind === 'shell' ? c : undefined;
+  test("guest agent: a booted guest's agent reports its loopback interface", { skip: !shell && 'no guest OS, so no guest agent', timeout }, async () => {
+    assert.ok(shell);
+    const drv = driver();
+    const base = fresh();
+    const spec = shell.makeSpec(base.name, base.uuid);
+    await drv.defineDomain(spec);
+    await drv.start(spec.name);
+    const tap = new ConsoleTap(await drv.openConsole(spec.name));
+    try {
+      await waitForShell(tap, shell.readyMarker, shell.bootTimeoutMs);
+      // qemu-ga starts during boot; give it a few tries to connect.
+      let interfaces: GuestInterfaceInfo[] | undefined;
+      for (let tries = 0; !interfaces && tries < 20; tries++) {
+        interfaces = await drv.guestInterfaces(spec.name).catch((err: unknown) => {
+          if (!(err instanceof GuestAgentUnavailableError)) throw err;
+          return undefined;
+        });
+        if (!interfaces) await new Promise((r) => setTimeout(r, 1000));
+      }
+      const lo = interfaces?.find((i) => i.name === 'lo');
+      assert.ok(lo, `the agent should report 'lo'; got ${JSON.stringify(interfaces)}`);
+      assert.deepEqual(lo.addresses.filter((a) => a.family === 'ipv4'), [{ address: '127.0.0.1', prefix: 8, family: 'ipv4' }]);
+    } finally {
+      tap.stream.destroy();
       await drv.destroy(spec.name).catch(() => undefined);
     }
     await drv.undefineDomain(spec.name);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type ConsoleContract, consoleContractTests } from './driver-contract-console.js';
 import type { HypervisorDriver } from './driver.js';
-import { DomainNotFoundError, DomainStateError } from './errors.js';
+import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError } from './errors.js';
 import type { DomainLifecycleEvent, DomainSpec, DomainStats } from './types.js';
 
 /** How to run the contract against one implementation. */
@@ -29,6 +29,8 @@ export interface DriverContractOptions {
   networksStart: boolean;
   /** Whether an ACPI shutdown stops the domain at once (no guest OS under qemu: it does not). */
   shutdownStops: boolean;
+  /** Whether a running guest without an agent says so (libvirt's test driver invents addresses for every NIC instead). */
+  agentAbsenceReported: boolean;
   /** How the serial console test runs (echo, a real guest's shell, or skipped). */
   console: ConsoleContract;
   /** How long to wait for a lifecycle event. */
@@ -262,6 +264,17 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       assert.equal(b.vcpus, spec.vcpus);
       await drv.destroy(spec.name);
       assert.deepEqual(counters(await drv.domainStats(spec.name)), zeros);
+      await drv.undefineDomain(spec.name);
+    });
+
+    test('guest interfaces: DomainStateError when stopped, GuestAgentUnavailableError while no agent answers', async () => {
+      const spec = fresh();
+      await drv.defineDomain(spec);
+      await assert.rejects(drv.guestInterfaces(spec.name), DomainStateError);
+      await drv.start(spec.name);
+      if (opts.agentAbsenceReported) await assert.rejects(drv.guestInterfaces(spec.name), GuestAgentUnavailableError);
+      await drv.destroy(spec.name);
+      await assert.rejects(drv.guestInterfaces(`${prefix}missing`), DomainNotFoundError);
       await drv.undefineDomain(spec.name);
     });
 

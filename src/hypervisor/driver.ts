@@ -10,6 +10,7 @@ import type {
   DomainSpec,
   DomainState,
   DomainStats,
+  GuestInterfaceInfo,
   HypervisorHostInfo,
 } from './types.js';
 import type { DhcpHost, DhcpLease, VirtualNetworkSpec, VirtualNetworkState } from './network-xml.js';
@@ -79,6 +80,13 @@ export interface HypervisorDriver {
 
   /** Raw bytes of the running domain's serial console, taking it over from any other client; destroy it to close. Throws DomainStateError when the domain is not running. */
   openConsole(name: string): Promise<Duplex>;
+
+  /**
+   * The interfaces and addresses the running guest reports through its QEMU guest agent.
+   * Throws DomainStateError when the domain is not running and GuestAgentUnavailableError when
+   * no agent answers in a few seconds.
+   */
+  guestInterfaces(name: string): Promise<GuestInterfaceInfo[]>;
 
   /** Cumulative usage counters of a domain (CPU, disk and network bytes); zeros when it is not running. */
   domainStats(name: string): Promise<DomainStats>;

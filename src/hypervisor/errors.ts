@@ -27,6 +27,11 @@ export class DomainStateError extends HypervisorError {
   override name = 'DomainStateError';
 }
 
+/** The guest agent of a running domain does not answer (not installed, not started yet, or hung). */
+export class GuestAgentUnavailableError extends HypervisorError {
+  override name = 'GuestAgentUnavailableError';
+}
+
 /** The connection to the hypervisor is down or could not be opened. */
 export class HypervisorUnavailableError extends HypervisorError {
   override name = 'HypervisorUnavailableError';

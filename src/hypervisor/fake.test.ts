@@ -11,5 +11,6 @@ describeHypervisorDriverContract({
   supportsVnc: true,
   networksStart: true,
   shutdownStops: true,
+  agentAbsenceReported: true,
   console: { kind: 'echo' },
 });

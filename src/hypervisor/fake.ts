@@ -10,8 +10,8 @@ import { type Duplex, PassThrough } from 'node:stream';
 import { buildDomainXml } from './domain-xml.js';
 import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
-import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorUnavailableError } from './errors.js';
-import type { DomainLifecycleEvent, DomainOwner, DomainRunState, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from './types.js';
+import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorUnavailableError } from './errors.js';
+import type { DomainLifecycleEvent, DomainOwner, DomainRunState, DomainSpec, DomainState, DomainStats, GuestInterfaceInfo, HypervisorHostInfo } from './types.js';
 
 interface FakeDomain {
   spec: DomainSpec;
@@ -22,6 +22,8 @@ interface FakeDomain {
   console: Duplex | undefined;
   /** Samples taken since the domain started; the counters grow with it. */
   samples: number;
+  /** What the guest agent reports while running (setGuestAgent); undefined: no agent answers. */
+  agent?: GuestInterfaceInfo[];
 }
 
 /** Options of the fake: host facts to report. */
@@ -29,7 +31,7 @@ export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces'] as const;
 
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
@@ -203,6 +205,17 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (d.state === 'shutoff' || d.state === 'crashed') return { ...base, cpuTimeNs: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 };
     const n = ++d.samples;
     return { ...base, cpuTimeNs: n * 10_000_000, diskReadBytes: n * 4096, diskWriteBytes: n * 2048, netRxBytes: n * 1500, netTxBytes: n * 500 };
+  }
+
+  async guestInterfaces(name: string): Promise<GuestInterfaceInfo[]> {
+    const d = this.requireActive(name, 'asked for its interfaces');
+    if (!d.agent) throw new GuestAgentUnavailableError(`the guest agent of '${name}' is not connected`, 86);
+    return structuredClone(d.agent);
+  }
+
+  /** Test hook: the guest agent of a domain answers with these interfaces (undefined: no agent). */
+  setGuestAgent(name: string, interfaces: GuestInterfaceInfo[] | undefined): void {
+    this.get(name).agent = interfaces && structuredClone(interfaces);
   }
 
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {

@@ -119,6 +119,22 @@ export interface HypervisorHostInfo {
 }
 
 
+/** One address a guest reports on an interface. */
+export interface GuestAddressInfo {
+  address: string;
+  prefix: number;
+  family: 'ipv4' | 'ipv6';
+}
+
+/** One interface of a running guest, as its guest agent reports it. */
+export interface GuestInterfaceInfo {
+  /** The name inside the guest (eth0, ens3, lo). */
+  name: string;
+  /** Lower-case MAC address; null for interfaces without one. */
+  mac: string | null;
+  addresses: GuestAddressInfo[];
+}
+
 /** Usage counters of one domain at one instant; the counters are cumulative since the domain started (zeros when stopped). */
 export interface DomainStats {
   /** CPU time used by the whole domain, in nanoseconds. */

@@ -12,6 +12,7 @@ import { ImagesService } from './images.js';
 import { ConsoleService } from './instances/consoles.js';
 import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
+import { GuestAddressesService } from './instances/guest-addresses.js';
 import { InstanceNics } from './instances/nics.js';
 import { InstancePowerService } from './instances/power.js';
 import { InstanceReconciler } from './instances/reconcile.js';
@@ -44,6 +45,7 @@ export interface Services {
   power: InstancePowerService;
   consoles: ConsoleService;
   stats: InstanceStatsService;
+  guestAddresses: GuestAddressesService;
   reconciler: InstanceReconciler;
   setup: SetupService;
 }
@@ -106,6 +108,7 @@ export function createServices(cfg: ServiceConfig): Services {
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
+    guestAddresses: new GuestAddressesService(store, runtime, nics, networks, addressPools),
     reconciler,
   };
 }

@@ -7,6 +7,8 @@
 import type * as z from 'zod';
 import type {
   Accepted,
+  AddressAllocation,
+  AddressPool,
   ConsoleKind,
   ConsoleToken,
   Host,
@@ -17,14 +19,29 @@ import type {
   InstanceStats,
   ItemList,
   Media,
+  Network,
+  NetworkLease,
+  Nic,
   Operation,
   Pool,
   ProblemBody,
   SessionInfo,
   VncInfo,
+  GuestAddresses,
 } from './api-types.js';
 import type { PowerAction } from './instance-states.js';
-import type { createInstanceSchema, createPoolSchema, imageUploadQuerySchema, loginSchema, setupSchema } from './schemas.js';
+import type {
+  createAddressPoolSchema,
+  createInstanceSchema,
+  createNetworkSchema,
+  createPoolSchema,
+  imageUploadQuerySchema,
+  loginSchema,
+  nicRequestSchema,
+  poolNetworkSchema,
+  setupSchema,
+  updateAddressPoolSchema,
+} from './schemas.js';
 
 /** HTTP methods the API uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -104,6 +121,18 @@ export interface SetupStatus {
 export type CreateInstanceRequest = z.input<typeof createInstanceSchema>;
 /** Input of POST /pools. */
 export type CreatePoolRequest = z.input<typeof createPoolSchema>;
+/** Input of POST /networks. */
+export type CreateNetworkRequest = z.input<typeof createNetworkSchema>;
+/** Input of POST /address-pools. */
+export type CreateAddressPoolRequest = z.input<typeof createAddressPoolSchema>;
+/** Input of PATCH /address-pools/:id. */
+export type UpdateAddressPoolRequest = z.input<typeof updateAddressPoolSchema>;
+/** Input of PUT /pools/:id/network. */
+export type PoolNetworkRequest = z.input<typeof poolNetworkSchema>;
+/** Input of POST /instances/:id/nics. */
+export type NicRequest = z.input<typeof nicRequestSchema>;
+/** GET /address-pools/:id: the pool with its allocations. */
+export type AddressPoolDetail = AddressPool & { allocations: AddressAllocation[] };
 /** Input of POST /setup. */
 export type SetupRequest = z.input<typeof setupSchema>;
 /** Input of POST /sessions. */
@@ -181,6 +210,25 @@ export function createApiClient(transport: ApiTransport) {
         return text;
       },
       consoleToken: (id: string, kind: ConsoleKind) => call<ConsoleToken>('POST', `instances/${seg(id)}/console-tokens`, { kind }),
+      nics: (id: string) => items<Nic>(`instances/${seg(id)}/nics`),
+      addNic: (id: string, nic: NicRequest) => call<Nic>('POST', `instances/${seg(id)}/nics`, nic),
+      removeNic: (id: string, nicId: string) => call<void>('DELETE', `instances/${seg(id)}/nics/${seg(nicId)}`),
+      /** The addresses the running guest has (guest agent), or what DHCP leased it. */
+      guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
+    },
+    networks: {
+      list: () => items<Network>('networks'),
+      get: (id: string) => call<Network>('GET', `networks/${seg(id)}`),
+      create: (input: CreateNetworkRequest) => call<Network>('POST', 'networks', input),
+      delete: (id: string) => call<void>('DELETE', `networks/${seg(id)}`),
+      leases: (id: string) => items<NetworkLease>(`networks/${seg(id)}/leases`),
+    },
+    addressPools: {
+      list: () => items<AddressPool>('address-pools'),
+      get: (id: string) => call<AddressPoolDetail>('GET', `address-pools/${seg(id)}`),
+      create: (input: CreateAddressPoolRequest) => call<AddressPool>('POST', 'address-pools', input),
+      update: (id: string, change: UpdateAddressPoolRequest) => call<AddressPool>('PATCH', `address-pools/${seg(id)}`, change),
+      delete: (id: string) => call<void>('DELETE', `address-pools/${seg(id)}`),
     },
     images: {
       list: () => items<Image>('images'),
@@ -210,6 +258,8 @@ export function createApiClient(transport: ApiTransport) {
       get: (id: string) => call<Pool>('GET', `pools/${seg(id)}`),
       create: (input: CreatePoolRequest) => call<Pool>('POST', 'pools', input),
       delete: (id: string) => call<void>('DELETE', `pools/${seg(id)}`),
+      /** Sets the network (and address pool) new instances of the pool get. */
+      setNetwork: (id: string, input: PoolNetworkRequest) => call<Pool>('PUT', `pools/${seg(id)}/network`, input),
     },
     operations: {
       get: (id: string) => call<Operation>('GET', `operations/${seg(id)}`),

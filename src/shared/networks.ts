@@ -172,3 +172,38 @@ export interface Nic {
   address: string | null;
 }
 
+
+/** A lease handed out on a network (GET /networks/:id/leases). */
+export interface NetworkLease {
+  mac: string;
+  ip: string;
+  hostname?: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** One address a guest reports on one of its interfaces. */
+export interface GuestAddress {
+  address: string;
+  /** The prefix length; null when only a DHCP lease is known and onebox does not know the subnet (a bridged network without address pool). */
+  prefix: number | null;
+  family: 'ipv4' | 'ipv6';
+}
+
+/** One interface of a running guest with the addresses it has. */
+export interface GuestInterface {
+  /** The name inside the guest (eth0, ens3), when the guest agent tells it. */
+  name: string | null;
+  mac: string;
+  addresses: GuestAddress[];
+}
+
+/**
+ * GET /instances/:id/guest-addresses: what the guest itself reports through the QEMU guest
+ * agent (`source: 'agent'`) or, without an agent, what the DHCP servers leased to its NICs
+ * (`source: 'leases'`; static addresses are not seen then).
+ */
+export interface GuestAddresses {
+  source: 'agent' | 'leases';
+  items: GuestInterface[];
+}

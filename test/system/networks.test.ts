@@ -75,6 +75,14 @@ describe('guests on networks, in a lab', { skip: skipUnlessPresent(bundle(), ...
     assert.deepEqual([a.address, b.address], [lab.address(1, 10), lab.address(1, 11)]);
     const leases = (await server.json('GET', `/networks/${nat.id}/leases`)).items as Json[];
     for (const inst of [a, b]) assert.ok(leases.some((l) => l.mac === inst.nics[0].mac && l.ip === inst.address), `lease of ${inst.name}: ${JSON.stringify(leases)}`);
+    // The guest's own view through its QEMU guest agent: the reserved address on the NIC's MAC.
+    let seen: Json = {};
+    await waitFor('the guest agent of net-a', 60_000, async () => {
+      seen = await server.json('GET', `/instances/${a.id}/guest-addresses`);
+      return seen.source === 'agent';
+    }, 1000);
+    const eth = (seen.items as Json[]).find((i) => i.mac === a.nics[0].mac);
+    assert.deepEqual(eth?.addresses.filter((x: Json) => x.family === 'ipv4'), [{ address: a.address, prefix: 24, family: 'ipv4' }], JSON.stringify(seen));
     const ping = await server.serialRun(a.id, `ping -c 1 -W 3 ${b.address} >/dev/null && echo PING-$((6*7))`, /PING-42/, 90_000);
     assert.match(ping, /PING-42/, 'a reaches b');
     const http = await server.serialRun(a.id, `wget -q -O - ${lab.http.url}`, new RegExp(lab.http.body), 90_000);

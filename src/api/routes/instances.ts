@@ -53,6 +53,7 @@ export function instanceRoutes(s: Services) {
       return c.body(null, 204);
     })
     .get('/:id/stats', async (c) => c.json(await s.stats.usage(c.req.param('id'))))
+    .get('/:id/guest-addresses', async (c) => c.json(await s.guestAddresses.of(c.req.param('id'))))
     .get('/:id/vnc', (c) => c.json({ password: s.instances.get(c.req.param('id')).vncPassword }))
     .get('/:id/console-log', async (c) => {
       const log = await s.instances.consoleLog(c.req.param('id'));

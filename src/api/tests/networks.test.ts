@@ -98,6 +98,25 @@ describe('networks, address pools and NICs', () => {
     assert.deepEqual(pool.allocations.map((x: Json) => `${x.address} ${x.instanceName}`), [`${base}.10 net-g`, `${base}.11 net-d`, `${base}.12 net-b`]);
   });
 
+  test("a running guest's addresses: from its guest agent when one answers, else from its NICs' DHCP leases", async () => {
+    const base = net.subnet.replace(/\.0\/24$/, '');
+    const inst = await json(await api.call('GET', '/api/v1/instances/net-g'));
+    const url = `/api/v1/instances/${inst.id}/guest-addresses`;
+    const notYet = await api.call('GET', url);
+    assert.deepEqual([notYet.status, (await json(notYet)).code], [409, 'instance_not_running']);
+    assert.equal((await api.call('POST', `/api/v1/instances/${inst.id}/actions/start`)).status, 200);
+    const leased = await api.call('GET', url);
+    assert.equal(leased.status, 200, await leased.clone().text());
+    assert.deepEqual(await json(leased), { source: 'leases', items: [{ name: null, mac: inst.nics[0].mac, addresses: [{ address: `${base}.10`, prefix: 24, family: 'ipv4' }] }] });
+
+    const eth0 = { name: 'eth0', mac: inst.nics[0].mac, addresses: [{ address: `${base}.10`, prefix: 24, family: 'ipv4' as const }, { address: 'fe80::5054:ff:fe00:1', prefix: 64, family: 'ipv6' as const }] };
+    api.hypervisor.setGuestAgent(inst.domainName, [{ name: 'lo', mac: '00:00:00:00:00:00', addresses: [{ address: '127.0.0.1', prefix: 8, family: 'ipv4' }] }, eth0]);
+    assert.deepEqual(await json(await api.call('GET', url)), { source: 'agent', items: [eth0] }, 'loopback is left out');
+
+    assert.equal((await api.call('POST', `/api/v1/instances/${inst.id}/actions/force-stop`)).status, 200);
+    assert.equal((await api.call('GET', '/api/v1/instances/nope/guest-addresses')).status, 404);
+  });
+
   test('what is in use cannot be removed; changes refused with codes, nothing lost', async () => {
     const base = net.subnet.replace(/\.0\/24$/, '');
     const cases: [string, string, Json | undefined, number, string][] = [

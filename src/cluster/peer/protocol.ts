@@ -5,7 +5,7 @@
  * events) have their own routes; see server.ts. Plain HTTP today; mutual TLS comes with join.
  */
 import { AgentUnreachableError, ArtifactMissingError, SeedBuildError } from '../errors.js';
-import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError } from '../../hypervisor/errors.js';
+import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError } from '../../hypervisor/errors.js';
 import { ExecError } from '../../lib/exec.js';
 import {
   ChecksumMismatchError,
@@ -21,7 +21,7 @@ import {
 /** Every HostAgent method carried as a plain call, by group. */
 export const CALLS = {
   host: ['facts'],
-  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'changeCdrom', 'stats'],
+  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'changeCdrom', 'stats', 'guestInterfaces'],
   volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases'],
@@ -60,6 +60,7 @@ const rebuild: Record<string, (e: WireError, f: Record<string, unknown>) => Erro
   DomainNotFoundError: (_e, f) => new DomainNotFoundError(str(f.domainName), num(f.libvirtCode), num(f.libvirtDomain)),
   DomainStateError: (e, f) => new DomainStateError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorUnavailableError: (e) => new HypervisorUnavailableError(e.message),
+  GuestAgentUnavailableError: (e, f) => new GuestAgentUnavailableError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorTimeoutError: (_e, f) => new HypervisorTimeoutError(str(f.call), num(f.timeoutMs) ?? 0, f.queued === true),
   HypervisorError: (e, f) => new HypervisorError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   VolumeNotFoundError: (_e, f) => new VolumeNotFoundError(str(f.volume)),

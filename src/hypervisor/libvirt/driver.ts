@@ -10,12 +10,13 @@ import { buildDomainXml, ONEBOX_METADATA_NS, parseOwnerMetadata } from '../domai
 import type { HypervisorDriver } from '../driver.js';
 import { DomainNotFoundError, DomainStateError, HypervisorError } from '../errors.js';
 import { openTcpStream } from '../tcp-stream.js';
-import type { DomainLifecycleEvent, DomainOwner, DomainSpec, DomainState, DomainStats, HypervisorHostInfo } from '../types.js';
+import type { DomainLifecycleEvent, DomainOwner, DomainSpec, DomainState, DomainStats, GuestInterfaceInfo, HypervisorHostInfo } from '../types.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { LibvirtNetworks } from './networks.js';
 import { DomainLifecycleEvents } from './domain-events.js';
 import { DOMAIN_STATS_TYPES, domainStatsOf, isActiveState } from './domain-stats.js';
+import { agentError, GUEST_AGENT_DEADLINE_MS, guestInterfacesOf, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT } from './guest-interfaces.js';
 import { VirErrorNumber } from './libvirt-errors.js';
 import { formatUuid, formatVersion, parseVncEndpoint, runStateOf } from './mapping.js';
 import type { RemoteNonnullDomain, RemoteTypedParam } from './protocol.generated.js';
@@ -259,6 +260,20 @@ export class LibvirtDriver implements HypervisorDriver {
     const info = await this.connection.call('DOMAIN_GET_INFO', { dom });
     const params = isActiveState(info.state) ? await this.statsParams(dom) : undefined;
     return domainStatsOf(info, params, Date.now());
+  }
+
+  async guestInterfaces(name: string): Promise<GuestInterfaceInfo[]> {
+    const dom = await this.lookup(name);
+    try {
+      const { ifaces } = await this.connection.call(
+        'DOMAIN_INTERFACE_ADDRESSES',
+        { dom, source: VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, flags: 0 },
+        { timeoutMs: GUEST_AGENT_DEADLINE_MS },
+      );
+      return guestInterfacesOf(ifaces);
+    } catch (err) {
+      throw agentError(err, name);
+    }
   }
 
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {
