@@ -11,8 +11,10 @@ import type {
   AddressPool,
   ConsoleKind,
   ConsoleToken,
+  BridgeSetupResult,
   Host,
   HostChange,
+  HostInterface,
   Image,
   Instance,
   InstanceCreated,
@@ -31,6 +33,7 @@ import type {
 } from './api-types.js';
 import type { PowerAction } from './instance-states.js';
 import type {
+  bridgeSetupSchema,
   createAddressPoolSchema,
   createInstanceSchema,
   createNetworkSchema,
@@ -133,6 +136,8 @@ export type PoolNetworkRequest = z.input<typeof poolNetworkSchema>;
 export type NicRequest = z.input<typeof nicRequestSchema>;
 /** GET /address-pools/:id: the pool with its allocations. */
 export type AddressPoolDetail = AddressPool & { allocations: AddressAllocation[] };
+/** Input of POST /hosts/:id/bridge-setup. */
+export type BridgeSetupRequest = z.input<typeof bridgeSetupSchema>;
 /** Input of POST /setup. */
 export type SetupRequest = z.input<typeof setupSchema>;
 /** Input of POST /sessions. */
@@ -252,6 +257,9 @@ export function createApiClient(transport: ApiTransport) {
       list: () => items<Host>('hosts'),
       get: (id: string) => call<Host>('GET', `hosts/${seg(id)}`),
       update: (id: string, change: HostChange) => call<Host>('PATCH', `hosts/${seg(id)}`, change),
+      interfaces: (id: string) => items<HostInterface>(`hosts/${seg(id)}/interfaces`),
+      /** Lists the steps (dry run), or with `confirm: true` makes the bridge, rolling back on failure. */
+      bridgeSetup: (id: string, input: BridgeSetupRequest) => call<BridgeSetupResult>('POST', `hosts/${seg(id)}/bridge-setup`, input),
     },
     pools: {
       list: () => items<Pool>('pools'),

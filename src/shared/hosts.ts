@@ -39,3 +39,36 @@ export interface HostChange {
   poolId?: string | null;
   enabled?: boolean;
 }
+
+/** One network interface of a host (GET /hosts/:id/interfaces). */
+export interface HostInterface {
+  name: string;
+  /** ethernet (a NIC a bridge can take over), bridge, loopback or other (bond, vlan, veth, tun…). */
+  kind: 'ethernet' | 'bridge' | 'loopback' | 'other';
+  mac: string | null;
+  up: boolean;
+  /** Addresses in CIDR form (10.0.0.5/24, fe80::1/64). */
+  addresses: string[];
+  /** The bridge this interface is a port of, if any. */
+  master: string | null;
+  /** True when a default route leaves through it. */
+  defaultRoute: boolean;
+}
+
+/** POST /hosts/:id/bridge-setup: make a bridge take over a NIC (dry run unless `confirm`). */
+export const bridgeSetupSchema = z
+  .object({
+    nic: z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, 'A NIC name has 1-15 letters, digits, ".", "_", ":", "@" or "-".'),
+    bridge: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'A bridge name has 1-15 letters, digits, ".", "_" or "-".').default('br0'),
+    /** Without it nothing changes: the answer only lists the steps. */
+    confirm: z.boolean().default(false),
+  })
+  .strict();
+
+/** The answer of POST /hosts/:id/bridge-setup. */
+export interface BridgeSetupResult {
+  applied: boolean;
+  bridge: string;
+  /** What it does (dry run) or did, one sentence per line. */
+  plan: string[];
+}
