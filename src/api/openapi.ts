@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
-import { consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -44,6 +44,8 @@ const routes: Record<string, Record<string, Op>> = {
     get: { summary: 'Get a host (accelerator, versions, online, disk)' },
     patch: { summary: 'Move a host to a pool (refused while it has instances) or enable/disable it for scheduling', body: updateHostSchema },
   },
+  '/hosts/{id}/interfaces': { get: { summary: "The host's network interfaces (kind, addresses, bridge port, default route)" } },
+  '/hosts/{id}/bridge-setup': { post: { summary: 'Plan (dry run) or, with confirm: true, make a Linux bridge take over a NIC; rolled back when the default gateway stops answering', body: bridgeSetupSchema } },
   '/pools': { get: { summary: 'List compute pools' }, post: { summary: 'Create a compute pool', body: createPoolSchema, status: 201 } },
   '/pools/{id}': { get: { summary: 'Get a compute pool' }, delete: { summary: 'Delete an empty compute pool', status: 204 } },
   '/storage-pools': { get: { summary: 'List storage pools' }, post: { summary: 'Create a local storage pool (a directory every host has)', body: createStoragePoolSchema, status: 201 } },

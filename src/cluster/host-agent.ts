@@ -7,6 +7,7 @@
  */
 import type { Duplex, Readable } from 'node:stream';
 import type { DomainOwner, DomainState } from '../hypervisor/types.js';
+import type { BridgeSetupResult, HostInterface } from '../shared/hosts.js';
 import type { ProgressFn } from '../storage/driver.js';
 import type {
   AgentEvent,
@@ -90,6 +91,10 @@ export interface NetworksApi {
   state(networkId: string): Promise<HostNetworkState>;
   /** The leases handed out on the network (by libvirt's or onebox's dnsmasq). */
   leases(networkId: string): Promise<DhcpLease[]>;
+  /** The host's own network interfaces. */
+  interfaces(): Promise<HostInterface[]>;
+  /** Plans (and with `apply` carries out, with rollback) a new bridge taking over `nic`; BridgeSetupError when refused or failed. */
+  bridgeSetup(nic: string, bridge: string, apply: boolean): Promise<BridgeSetupResult>;
 }
 
 /** Cloud-init seeds. */

@@ -9,7 +9,9 @@ import { broadcastOf, formatIpv4, maskOf, networkOf, parseIpv4 } from '../shared
 import type { DnsmasqSupervisor } from '../network/dnsmasq.js';
 import { releaseLease } from '../network/dhcp-release.js';
 import type { IpTool } from '../network/ip-tool.js';
+import type { BridgeSetupResult, HostInterface } from '../shared/hosts.js';
 import type { HostNetworkSpec, HostNetworkState } from './agent-types.js';
+import type { HostBridges } from './host-bridges.js';
 import type { NetworksApi } from './host-agent.js';
 
 /** libvirt's name of a NAT network. */
@@ -24,9 +26,19 @@ export class HostNetworks implements NetworksApi {
     private readonly hypervisor: HypervisorDriver,
     private readonly dnsmasq: DnsmasqSupervisor,
     private readonly ip: IpTool,
+    /** The host's interfaces and bridge-setup. */
+    private readonly bridges: HostBridges,
     /** Command prefix for dhcp_release (a lab's namespace). */
     private readonly prefix: string[] = [],
   ) {}
+
+  interfaces(): Promise<HostInterface[]> {
+    return this.bridges.interfaces();
+  }
+
+  bridgeSetup(nic: string, bridge: string, apply: boolean): Promise<BridgeSetupResult> {
+    return this.bridges.setup(nic, bridge, apply);
+  }
 
   async ensure(spec: HostNetworkSpec): Promise<HostNetworkState> {
     const state = await this.apply(spec);

@@ -13,13 +13,14 @@ import { buildSeed, type CloudInitSpec } from '../cloudinit/seed.js';
 import type { HypervisorDriver } from '../hypervisor/driver.js';
 import type { DomainSpec, DomainState } from '../hypervisor/types.js';
 import type { AccelDecision } from '../lib/accel.js';
-import { ExecError } from '../lib/exec.js';
+import { ExecError, run } from '../lib/exec.js';
 import type { ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
 import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.js';
 import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DomainStats, GuestSpec, HostFacts, StorageCapacity } from './agent-types.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { ArtifactMissingError, SeedBuildError } from './errors.js';
 import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi } from './host-agent.js';
+import { HostBridges, pokeFromCommand } from './host-bridges.js';
 import { HostNetworks, libvirtNetworkName } from './host-networks.js';
 import { HostPaths } from './host-paths.js';
 import { DnsmasqSupervisor } from '../network/dnsmasq.js';
@@ -67,7 +68,8 @@ export class LocalHostAgent implements HostAgent {
     this.artifacts = new ArtifactCache(this.paths);
     const prefix = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
     this.ip = new IpTool(prefix);
-    this.networks = new HostNetworks(opts.hypervisor, new DnsmasqSupervisor(dnsmasqDir(opts.dataDir), prefix, DNSMASQ_ROOT), this.ip, prefix);
+    const runIp = async (args: string[]) => (await run([...prefix, 'ip', ...args], { timeoutMs: 15_000 })).stdout;
+    this.networks = new HostNetworks(opts.hypervisor, new DnsmasqSupervisor(dnsmasqDir(opts.dataDir), prefix, DNSMASQ_ROOT), this.ip, new HostBridges(runIp, opts.netns ? pokeFromCommand(prefix) : undefined), prefix);
     const hv = opts.hypervisor;
     this.host = {
       facts: (pools) => this.facts(pools),

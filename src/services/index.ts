@@ -7,6 +7,7 @@ import type { FileLibrary } from '../storage/library.js';
 import { AddressPoolsService } from './address-pools.js';
 import { AuditService } from './audit.js';
 import { AuthService } from './auth.js';
+import { HostNetworkingService } from './host-networking.js';
 import { HostsService, type HostTimings } from './hosts.js';
 import { ImagesService } from './images.js';
 import { ConsoleService } from './instances/consoles.js';
@@ -39,6 +40,7 @@ export interface Services {
   networks: NetworksService;
   addressPools: AddressPoolsService;
   hosts: HostsService;
+  hostNetworking: HostNetworkingService;
   images: ImagesService;
   media: MediaService;
   instances: InstancesService;
@@ -102,6 +104,7 @@ export function createServices(cfg: ServiceConfig): Services {
     networks,
     addressPools,
     hosts,
+    hostNetworking: new HostNetworkingService(hosts, agents, audit),
     images,
     media,
     instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), pools, audit),

@@ -43,7 +43,7 @@ export interface HostChange {
 /** One network interface of a host (GET /hosts/:id/interfaces). */
 export interface HostInterface {
   name: string;
-  /** ethernet (a NIC a bridge can take over), bridge, loopback or other (bond, vlan, veth, tun…). */
+  /** ethernet (an Ethernet link a bridge can take over: a NIC, bond, VLAN or veth), bridge, loopback or other (tun, wireguard…). */
   kind: 'ethernet' | 'bridge' | 'loopback' | 'other';
   mac: string | null;
   up: boolean;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
 import { bundle, command, skipUnlessPresent } from '../require-system.js';
-import { BINARY } from './onebox-server.js';
+import { BINARY, OneboxServer } from './onebox-server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -197,5 +197,85 @@ describe('onebox network bridge-setup on a NIC carrying much more', suite, () =>
     assert.deepEqual(routesOf(now, 'uplink'), []);
     await pingGateway(lab);
     assert.equal(await lab.httpGetFromHost(lab.http.url), `${lab.http.body}\n`);
+  });
+});
+
+describe('bridge-setup through the API (onebox serve with its host in the lab namespace)', suite, () => {
+  let lab: Lab;
+  let server: OneboxServer;
+  let original: Json;
+  let host = '';
+  const setup = (body: Json) => server.call('POST', `/hosts/${host}/bridge-setup`, { json: body });
+
+  before(async () => {
+    lab = await createLab(`bsa-${process.pid}`);
+    original = await listing(lab);
+    server = await OneboxServer.start(['--host-netns', lab.hostNs]);
+    await server.bootstrap();
+    host = (await server.json('GET', '/hosts')).items[0].id;
+  });
+  after(async () => {
+    await server?.cleanup().catch((err: unknown) => console.error(String(err)));
+    await lab?.close();
+  });
+
+  test("the host's interfaces are the lab namespace's: the uplink carries the address and the default route", async () => {
+    const items = (await server.json('GET', `/hosts/${host}/interfaces`)).items as Json[];
+    assert.deepEqual(items.map((i) => i.name).sort(), ['lo', 'uplink']);
+    const uplink = items.find((i) => i.name === 'uplink');
+    assert.deepEqual([uplink?.kind, uplink?.defaultRoute, uplink?.master, uplink?.addresses.includes(`${lab.hostAddress}/24`)], ['ethernet', true, null, true]);
+    assert.equal(items.find((i) => i.name === 'lo')?.kind, 'loopback');
+  });
+
+  test('without confirm: the plan and no change; refusals answer their codes and change nothing', async () => {
+    const dry = await setup({ nic: 'uplink' });
+    assert.equal(dry.status, 200, await dry.clone().text());
+    const body = await dry.json();
+    assert.deepEqual([body.applied, body.bridge], [false, 'br0']);
+    assert.ok(body.plan.some((l: string) => l.includes(`default via ${lab.outAddress}`)), body.plan.join('\n'));
+    const cases: [Json, number, string][] = [
+      [{ nic: 'eth9', confirm: true }, 404, 'nic_not_found'],
+      [{ nic: 'lo', confirm: true }, 409, 'nic_is_loopback'],
+      [{ nic: 'uplink', bridge: 'uplink', confirm: true }, 409, 'bridge_name_taken'],
+      [{ nic: 'up/link', confirm: true }, 400, 'validation_failed'],
+      [{ nic: 'uplink', extra: 1 }, 400, 'validation_failed'],
+    ];
+    for (const [json, status, code] of cases) {
+      const res = await setup(json);
+      assert.equal(res.status, status, `${JSON.stringify(json)}: ${await res.clone().text()}`);
+      assert.equal((await res.json()).code, code, JSON.stringify(json));
+    }
+    assert.equal((await server.call('GET', '/hosts/nohost/interfaces')).status, 404);
+    assert.deepEqual(await listing(lab), original);
+  });
+
+  test('a gateway that stops answering: 502 gateway_unreachable and everything rolled back', async () => {
+    await lab.execOut(['ip', 'link', 'set', 'dev', 'peer', 'arp', 'off']);
+    await lab.exec(['ip', 'neigh', 'flush', 'all']);
+    try {
+      const res = await setup({ nic: 'uplink', confirm: true });
+      assert.equal(res.status, 502, await res.clone().text());
+      const problem = await res.json();
+      assert.equal(problem.code, 'gateway_unreachable');
+      assert.match(problem.detail, /rolled back/);
+    } finally {
+      await lab.execOut(['ip', 'link', 'set', 'dev', 'peer', 'arp', 'on']);
+    }
+    assert.deepEqual(await listing(lab), original);
+  });
+
+  test('with confirm: the bridge takes over the uplink, the gateway still answers, the change is audited', async () => {
+    const res = await setup({ nic: 'uplink', confirm: true });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((await res.json()).applied, true);
+    const items = (await server.json('GET', `/hosts/${host}/interfaces`)).items as Json[];
+    const br0 = items.find((i) => i.name === 'br0');
+    assert.deepEqual([br0?.kind, br0?.defaultRoute, br0?.addresses.includes(`${lab.hostAddress}/24`)], ['bridge', true, true]);
+    assert.equal(items.find((i) => i.name === 'uplink')?.master, 'br0');
+    await pingGateway(lab);
+    const again = await setup({ nic: 'uplink', confirm: true });
+    assert.deepEqual([again.status, (await again.json()).code], [409, 'nic_enslaved']);
+    const audit = (await server.json('GET', '/audit')).items as Json[];
+    assert.ok(audit.some((a) => a.action === 'bridge-setup' && a.detail === 'uplink → br0'), JSON.stringify(audit.slice(0, 5)));
   });
 });

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
 import type { Host } from '../../services/hosts.js';
-import { updateHostSchema } from '../../shared/schemas.js';
+import { bridgeSetupSchema, updateHostSchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
 import { presentHost } from '../presenters.js';
 import { jsonBody } from '../validate.js';
@@ -21,5 +21,7 @@ export function hostRoutes(s: Services) {
     .patch('/:id', async (c) => {
       const change = await jsonBody(c, updateHostSchema);
       return c.json(view(s, s.hosts.update(c.req.param('id'), change, c.var.actor)));
-    });
+    })
+    .get('/:id/interfaces', async (c) => c.json({ items: await s.hostNetworking.interfaces(c.req.param('id')) }))
+    .post('/:id/bridge-setup', async (c) => c.json(await s.hostNetworking.bridgeSetup(c.req.param('id'), await jsonBody(c, bridgeSetupSchema), c.var.actor)));
 }

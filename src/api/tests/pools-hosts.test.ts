@@ -71,4 +71,24 @@ describe('pools and hosts', () => {
     await api.call('PATCH', `/api/v1/hosts/${hostId}`, { json: { poolId: null, enabled: true } });
     assert.equal((await api.call('DELETE', '/api/v1/pools/gpu')).status, 204);
   });
+
+  // The harness's host is this machine's own namespace: only reads and refusals here, never a change
+  // (test/system/bridge-setup.test.ts makes bridges, inside a lab namespace).
+  test("a host's interfaces, and bridge-setup refusals with their codes", async () => {
+    const items = (await json(await api.call('GET', `/api/v1/hosts/${hostId}/interfaces`))).items as Json[];
+    const lo = items.find((i) => i.name === 'lo');
+    assert.deepEqual([lo?.kind, lo?.master, lo?.defaultRoute, lo?.addresses.includes('127.0.0.1/8')], ['loopback', null, false, true]);
+    const cases: [Json, number, string][] = [
+      [{ nic: 'lo', confirm: true }, 409, 'nic_is_loopback'],
+      [{ nic: 'onebox-none0', confirm: true }, 404, 'nic_not_found'],
+      [{ nic: 'a b', confirm: true }, 400, 'validation_failed'],
+      [{ confirm: true }, 400, 'validation_failed'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await api.call('POST', `/api/v1/hosts/${hostId}/bridge-setup`, { json: body });
+      assert.equal(res.status, status, `${JSON.stringify(body)}: ${await res.clone().text()}`);
+      assert.equal((await json(res)).code, code);
+    }
+    assert.equal((await api.call('GET', '/api/v1/hosts/host_nope/interfaces')).status, 404);
+  });
 });

@@ -4,6 +4,7 @@
  * and how typed errors survive the trip. Byte streams (consoles, artifact uploads, logs,
  * events) have their own routes; see server.ts. Plain HTTP today; mutual TLS comes with join.
  */
+import { BridgeSetupError, type BridgeSetupCode } from '../../network/bridge-setup-errors.js';
 import { AgentUnreachableError, ArtifactMissingError, SeedBuildError } from '../errors.js';
 import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError } from '../../hypervisor/errors.js';
 import { ExecError } from '../../lib/exec.js';
@@ -24,7 +25,7 @@ export const CALLS = {
   domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'changeCdrom', 'stats', 'guestInterfaces'],
   volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity'],
   seeds: ['write'],
-  networks: ['ensure', 'setReservations', 'remove', 'state', 'leases'],
+  networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
 } as const;
 
 /** Calls whose last argument is a progress callback (sent back as `{"progress": f}` lines). */
@@ -45,7 +46,7 @@ export interface WireError {
 export function encodeError(err: unknown): WireError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
   const fields: Record<string, unknown> = {};
-  for (const key of ['domainName', 'libvirtCode', 'libvirtDomain', 'volume', 'limitBytes', 'receivedBytes', 'expected', 'actual', 'fileName', 'call', 'timeoutMs', 'queued']) {
+  for (const key of ['domainName', 'libvirtCode', 'libvirtDomain', 'volume', 'limitBytes', 'receivedBytes', 'expected', 'actual', 'fileName', 'call', 'timeoutMs', 'queued', 'code']) {
     const value = (err as unknown as Record<string, unknown>)[key];
     if (value !== undefined) fields[key] = value;
   }
@@ -74,6 +75,7 @@ const rebuild: Record<string, (e: WireError, f: Record<string, unknown>) => Erro
   ArtifactMissingError: (_e, f) => new ArtifactMissingError(str(f.fileName)),
   SeedBuildError: (e) => new SeedBuildError(e.message),
   AgentUnreachableError: (e) => new AgentUnreachableError(e.message),
+  BridgeSetupError: (e, f) => new BridgeSetupError(str(f.code) as BridgeSetupCode, e.message),
   ExecError: (e) => Object.assign(new ExecError(['(on the host)'], null, '', 'failed'), { message: e.message }),
 };
 

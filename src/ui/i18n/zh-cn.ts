@@ -512,6 +512,7 @@ export const zhCN: Catalogue = {
     'The subnet must be a network in CIDR form like 10.42.0.0/24.': '子网必须是 CIDR 形式的网络地址，如 10.42.0.0/24。',
     'The subnet must be between /16 and /29.': '子网前缀必须在 /16 到 /29 之间。',
     'A bridge name has 1-15 letters, digits, ".", "_" or "-".': '网桥名称为 1-15 个字母、数字、"."、"_" 或 "-"。',
+    'A NIC name has 1-15 letters, digits, ".", "_", ":", "@" or "-".': '网卡名称为 1-15 个字母、数字、"."、"_"、":"、"@" 或 "-"。',
     'Give at least one range.': '请至少给出一个地址范围。',
     'The path must be absolute (start with /).': '路径必须是绝对路径（以 / 开头）。',
     'The path must not contain "..".': '路径不能包含 ".."。',
