@@ -7,7 +7,7 @@
 import { OneboxServer, sleep } from '../test/system/onebox-server.js';
 import { rssMiB, startFlood, startMiniInstance } from '../test/system/serial-flood-scenario.js';
 
-const SECONDS = 60;
+const SECONDS = Number(process.env.SECONDS ?? 60);
 
 const server = await OneboxServer.start((process.env.ONEBOX_SERVE_ARGS ?? '').split(' ').filter(Boolean));
 try {

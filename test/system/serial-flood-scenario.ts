@@ -32,7 +32,9 @@ export interface Flood {
 export async function startMiniInstance(server: OneboxServer, name: string): Promise<string> {
   const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(await miniImagePath())) as ReadableStream });
   const res = await server.call('POST', '/instances', { json: { name, cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id }, start: true } });
-  const id = ((await res.clone().json()) as Json).instance.id as string;
+  const body = (await res.clone().json()) as Json;
+  if (res.status !== 202) throw new Error(`creating ${name}: ${res.status} ${JSON.stringify(body)}`);
+  const id = body.instance.id as string;
   const op = await server.waitOperation(res);
   if (op.state !== 'succeeded') throw new Error(`creating ${name} failed: ${JSON.stringify(op)}`);
   await server.waitConsole(id, MINI_GUEST_READY);
