@@ -4,6 +4,7 @@
  * given twice (the unique index on (pool, address) guards the transaction that picks them).
  */
 import { and, eq, ne, sql } from 'drizzle-orm';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { addressPools, computePools, instanceNics, instances } from '../db/schema.js';
@@ -22,6 +23,8 @@ export type AddressPoolRow = typeof addressPools.$inferSelect;
 
 /** The address pool catalogue. */
 export class AddressPoolsService {
+  private allocatedStatement?: Statement;
+
   constructor(
     private readonly db: Db,
     private readonly networks: NetworksService,
@@ -105,18 +108,27 @@ export class AddressPoolsService {
   }
 
   /**
-   * Picks an address for a new NIC (inside the caller's transaction, next to the NIC's insert):
+   * Picks an address for a new NIC (call it inside the transaction that inserts the NIC):
    * the requested one when it is free and inside a range, else the first free one.
    */
-  allocate(tx: Db, pool: AddressPoolRow, requested?: string): string {
-    const used = new Set(
-      tx.select({ address: instanceNics.address }).from(instanceNics).where(eq(instanceNics.addressPoolId, pool.id)).all().map((r) => parseIpv4(r.address ?? '') ?? -1),
-    );
+  allocate(pool: AddressPoolRow, requested?: string): string {
+    const used = new Set(this.allocatedAddresses(pool.id).map((a) => parseIpv4(a) ?? -1));
     const result = allocateAddress(numericRanges(pool.ranges), used, requested === undefined ? undefined : parseIpv4(requested));
     if ('address' in result) return formatIpv4(result.address);
     if (result.error === 'exhausted') throw new AppError('address_pool_exhausted', `Address pool '${pool.name}' has no free address left (${rangeSize(numericRanges(pool.ranges))} in all).`);
     if (result.error === 'taken') throw new AppError('address_taken', `The address ${requested} of address pool '${pool.name}' is already allocated.`);
     throw new AppError('address_outside_ranges', `The address ${requested} lies outside every range of address pool '${pool.name}'.`);
+  }
+
+  /**
+   * The addresses allocated in a pool, as plain strings from one prepared statement: this runs in
+   * every create's transaction and a pool may hold tens of thousands, so no row objects are built.
+   * It reads through `this.db`'s connection, which is the caller's transaction: better-sqlite3
+   * has one connection and its transactions are synchronous.
+   */
+  private allocatedAddresses(poolId: string): string[] {
+    this.allocatedStatement ??= this.db.$client.prepare('SELECT address FROM instance_nics WHERE address_pool_id = ? AND address IS NOT NULL').pluck();
+    return this.allocatedStatement.all(poolId) as string[];
   }
 
   /** The checks of a pool's ranges against the request itself, the other pools of the network and a NAT network's own range. */

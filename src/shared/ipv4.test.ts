@@ -5,7 +5,7 @@ import { broadcastOf, formatIpv4, inSubnet, maskOf, networkOf, parseCidr, parseI
 test('parse and format IPv4 addresses', () => {
   const cases: [string, number | undefined][] = [
     ['0.0.0.0', 0], ['10.0.0.1', 0x0a000001], ['255.255.255.255', 0xffffffff], ['192.168.1.254', 0xc0a801fe],
-    ['256.0.0.1', undefined], ['10.0.0', undefined], ['10.0.0.01', undefined], [' 10.0.0.1', undefined], ['a.b.c.d', undefined], ['1.2.3.4.5', undefined], ['', undefined],
+    ['256.0.0.1', undefined], ['10.0.0', undefined], ['10.0.0.01', undefined], [' 10.0.0.1', undefined], ['a.b.c.d', undefined], ['1.2.3.4.5', undefined], ['', undefined], ['1.2.3.4.', undefined], ['1..3.4', undefined], ['1.2.3.1000', undefined], ['00.1.2.3', undefined], ['10.0.0.1 ', undefined],
   ];
   for (const [text, n] of cases) assert.equal(parseIpv4(text), n, text);
   assert.equal(formatIpv4(0xc0a801fe), '192.168.1.254');

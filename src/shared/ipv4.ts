@@ -1,15 +1,29 @@
 /** IPv4 arithmetic on numbers (0 … 2^32-1): parsing, formatting, subnets. Pure; shared by the server's checks and the UI's forms. */
 
-/** Parses dotted quad; undefined when it is not one (no leading zeros, no spaces). */
+/**
+ * Parses dotted quad; undefined when it is not one (no leading zeros, no spaces). A scan
+ * without regular expressions: allocation parses every address of a pool on each create.
+ */
 export function parseIpv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   let n = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
+  let octet = 0;
+  let digits = 0;
+  let octets = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // the end closes the last octet like a '.'
+    if (c === 46) {
+      if (digits === 0 || octet > 255) return undefined;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      octets++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return undefined; // a leading zero
+      if (++digits > 3) return undefined;
+      octet = octet * 10 + (c - 48);
+    } else return undefined;
   }
-  return n;
+  return octets === 4 ? n : undefined;
 }
 
 /** Formats a number as dotted quad. */

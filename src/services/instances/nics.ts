@@ -91,10 +91,10 @@ export class InstanceNics {
     const fromPool = addressPool && addressPool.networkId === network.id ? addressPool : undefined;
     if (request.address && !fromPool)
       throw new AppError('address_needs_pool', `A fixed address needs an address pool on network '${network.name}' for compute pool '${pool.name}'; set one with PATCH /pools/${pool.name}.`);
+    if (request.mac && tx.select({ id: instanceNics.id }).from(instanceNics).where(eq(instanceNics.mac, request.mac)).get())
+      throw new AppError('mac_taken', `The MAC address ${request.mac} is already used by another NIC.`);
     const mac = request.mac ?? this.freeMac(tx);
-    if (tx.select({ id: instanceNics.id }).from(instanceNics).where(eq(instanceNics.mac, mac)).get())
-      throw new AppError('mac_taken', `The MAC address ${mac} is already used by another NIC.`);
-    const address = fromPool ? this.addressPools.allocate(tx, fromPool, request.address) : null;
+    const address = fromPool ? this.addressPools.allocate(fromPool, request.address) : null;
     return tx
       .insert(instanceNics)
       .values({ id: newId('nic'), instanceId, position, networkId: network.id, mac, addressPoolId: fromPool?.id ?? null, address })
