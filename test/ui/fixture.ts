@@ -38,6 +38,19 @@ export interface UiOptions {
    * with the lab's private libvirtd, so NAT networks and bridges never touch the root namespace.
    */
   lab?: string;
+  /**
+   * Delay every animation frame by this many ms, as on a busy machine. Effects wait for a frame,
+   * so they then run after the renders that follow (a page removed before its effects ran).
+   */
+  slowFrames?: number;
+}
+
+/** Makes every animation frame of a context's pages come `ms` late. */
+async function slowFrames(context: BrowserContext, ms: number): Promise<void> {
+  await context.addInitScript((delay) => {
+    const frame = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (cb) => frame((time) => void window.setTimeout(() => cb(time), delay));
+  }, ms);
 }
 
 /** One story's server, browser and page. */
@@ -92,6 +105,7 @@ export async function startUi(opts: UiOptions = {}): Promise<Ui> {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1, ignoreHTTPSErrors: true });
     contexts.push(context);
     await rememberLanguage(context, language);
+    if (opts.slowFrames) await slowFrames(context, opts.slowFrames);
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && /Content.Security.Policy/i.test(m.text()) && errors.push(m.text()));
