@@ -19,16 +19,16 @@ import { Modal } from './modal.js';
 /** NICs a bridge can take over: Ethernet links not already a port of a bridge. */
 export const bridgeable = (list: HostInterface[]) => list.filter((i) => i.kind === 'ethernet' && !i.master);
 
-/** The plan (or what was done), one step a line, as the server wrote it. */
+/** The plan (or what was done), one step a line, as the server wrote it (with its own numbering and indentation). */
 function Plan({ result }: { result: BridgeSetupResult }) {
   return (
     <div class={`note ${result.applied ? 'note-info' : 'note-warn'}`} data-testid={result.applied ? 'bridge-result' : 'bridge-plan'}>
       <p class="strong">{result.applied ? t.bridge.applied(result.bridge) : t.bridge.planTitle}</p>
-      <ol class="plan" lang="en">
+      <ul class="plan" lang="en">
         {result.plan.map((line, n) => (
           <li key={n}>{line}</li>
         ))}
-      </ol>
+      </ul>
     </div>
   );
 }
