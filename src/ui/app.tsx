@@ -4,6 +4,7 @@ import { useState } from 'hono/jsx/dom';
 import { useEffect } from './hooks.js';
 import { api, onUnauthorized, setCsrfToken } from './api.js';
 import { Layout } from './components/layout.js';
+import { AddressPoolPage, AddressPoolsPage } from './pages/address-pools.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { HostPage } from './pages/host.js';
 import { HostsPage } from './pages/hosts.js';
@@ -12,6 +13,7 @@ import { InstancePage } from './pages/instance.js';
 import { InstancesPage } from './pages/instances.js';
 import { LoginPage } from './pages/login.js';
 import { MediaPage } from './pages/media.js';
+import { NetworkPage, NetworksPage } from './pages/networks.js';
 import { PoolPage, PoolsPage } from './pages/pools.js';
 import { SetupPage } from './pages/setup.js';
 import { LanguagePicker } from './components/language-picker.js';
@@ -41,11 +43,15 @@ function Pages() {
     section === 'instances' && id ? <InstancePage id={id} tab={tab ?? 'overview'} /> :
     section === 'hosts' && id ? <HostPage id={id} /> :
     section === 'pools' && id ? <PoolPage id={id} /> :
+    section === 'networks' && id ? <NetworkPage id={id} /> :
+    section === 'address-pools' && id ? <AddressPoolPage id={id} /> :
     section === 'instances' ? <InstancesPage /> :
     section === 'images' ? <ImagesPage /> :
     section === 'media' ? <MediaPage /> :
     section === 'hosts' ? <HostsPage /> :
     section === 'pools' ? <PoolsPage /> :
+    section === 'networks' ? <NetworksPage /> :
+    section === 'address-pools' ? <AddressPoolsPage /> :
     <DashboardPage />;
   return <Layout section={section}>{page}</Layout>;
 }

@@ -21,7 +21,7 @@ test('effects come from hooks.ts, not from hono directly', () => {
 });
 
 test('no API path outside the typed client', () => {
-  const resource = /['"`](?:api\/v1\/|\/?api\/v1\b)|['"`](?:instances|images|media|hosts|pools|operations|sessions?|setup|tokens)\/(?:\$\{|[a-z])/;
+  const resource = /['"`](?:api\/v1\/|\/?api\/v1\b)|['"`](?:instances|images|media|hosts|pools|operations|sessions?|setup|tokens|networks|address-pools)\/(?:\$\{|[a-z])/;
   const offenders = uiSources()
     .filter((f) => !f.endsWith('/api.ts'))
     .flatMap((f) =>

@@ -1,7 +1,8 @@
 /**
  * Story: a keyboard and screen-reader user. Dialogs take the focus, keep it and give it back;
  * activity cards and errors are announced (live regions); every page has its own title; axe-core
- * finds no serious or critical violation on any page.
+ * finds no serious or critical violation on any page. The server runs in a lab (test/lab), so the
+ * networks pages can show a NAT network without one on the system libvirtd.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
@@ -10,22 +11,29 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { miniImagePath } from '../fixtures/mini-image.js';
-import { axeViolations, createInstance, skipUi, startUi, uploadImage, type Ui } from './fixture.js';
+import { axeViolations, createInstance, skipLabUi, startUi, uploadImage, type Ui } from './fixture.js';
 
 /** Whether the focused element is inside the open dialog. */
 const focusInDialog = (page: Page) => page.evaluate(() => document.querySelector('dialog[open]')?.contains(document.activeElement) === true);
 
-describe('browser UI: keyboard and screen readers', { skip: skipUi, timeout: 240_000 }, () => {
+describe('browser UI: keyboard and screen readers', { skip: skipLabUi, timeout: 240_000 }, () => {
   let ui: Ui;
   let page: Page;
   let instanceId = '';
   let hostId = '';
+  let networkId = '';
+  let addressPoolId = '';
   const junk = join(tmpdir(), `onebox-ui-junk-${process.pid}.qcow2`);
 
   before(async () => {
     writeFileSync(junk, 'not a disk image\n');
-    ui = await startUi();
+    ui = await startUi({ lab: `a11y-${process.pid}` });
     page = ui.page;
+    const lab = ui.lab!;
+    const net = await ui.server.json('POST', '/networks', { json: { kind: 'nat', name: 'natnet', subnet: `${lab.address(1, 0)}/24` } });
+    networkId = net.id;
+    const range = { start: lab.address(1, 10), end: lab.address(1, 19), prefix: 24 };
+    addressPoolId = (await ui.server.json('POST', '/address-pools', { json: { name: 'natpool', network: net.id, gateway: net.gateway, ranges: [range] } })).id;
     const image = await uploadImage(ui.server, await miniImagePath(), 'mini');
     instanceId = (await createInstance(ui.server, { name: 'ui-1', disk: { source: 'image', imageId: image.id } })).id;
     hostId = (await ui.server.json('GET', '/hosts')).items[0].id;
@@ -74,7 +82,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipUi, timeout: 240
   });
 
   test('every page has its own title', async () => {
-    const routes = ['dashboard', 'instances', `instances/${instanceId}`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default'];
+    const routes = ['dashboard', 'instances', `instances/${instanceId}`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`];
     const titles: string[] = [];
     for (const route of routes) {
       await page.goto(ui.url(route));
@@ -85,6 +93,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipUi, timeout: 240
     assert.equal(new Set(titles).size, routes.length, `distinct titles: ${titles.join(' | ')}`);
     assert.ok(titles.includes('ui-1 · Instances · onebox'), titles.join(' | '));
     assert.ok(titles.includes('Images · onebox'), titles.join(' | '));
+    assert.ok(titles.includes('natpool · Address pools · onebox'), titles.join(' | '));
     await ui.logout();
     assert.equal(await page.title(), 'Log in · onebox');
     await ui.login();
@@ -98,7 +107,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipUi, timeout: 240
     await ui.logout();
     await check('login');
     await ui.login();
-    const routes = ['dashboard', 'instances', `instances/${instanceId}`, `instances/${instanceId}/console`, `instances/${instanceId}/serial`, `instances/${instanceId}/settings`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default'];
+    const routes = ['dashboard', 'instances', `instances/${instanceId}`, `instances/${instanceId}/console`, `instances/${instanceId}/serial`, `instances/${instanceId}/settings`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`];
     for (const route of routes) {
       await page.goto(ui.url(route));
       await page.locator('main h1').first().waitFor();
@@ -110,6 +119,21 @@ describe('browser UI: keyboard and screen readers', { skip: skipUi, timeout: 240
     await page.getByRole('dialog', { name: 'New instance' }).locator('select[name=imageId] option', { hasText: 'mini' }).waitFor({ state: 'attached' });
     await check('create dialog');
     await page.keyboard.press('Escape');
+    const dialogs: [string, string, string][] = [
+      ['networks', 'New network', 'New network'],
+      ['address-pools', 'New address pool', 'New address pool'],
+      [`hosts/${hostId}`, 'Make a bridge', 'Make a bridge for bridged networking'],
+    ];
+    for (const [route, button, title] of dialogs) {
+      await page.goto(ui.url(route));
+      await page.getByRole('button', { name: button }).click();
+      const dialog = page.getByRole('dialog', { name: title });
+      await dialog.waitFor();
+      await page.waitForTimeout(400);
+      await check(`${title} dialog`);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+    }
     assert.deepEqual(findings, []);
   });
 

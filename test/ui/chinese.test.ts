@@ -1,8 +1,8 @@
 /**
  * Story: a Chinese-speaking user. Chooses 简体中文 on the login page (remembered after a
  * reload), logs in (a wrong password is refused in Chinese, translated from the API's code),
- * and tours the dashboard, the create dialog (a refusal with names, translated) and the instance
- * page. On each page no untranslated text shows: no English string of the catalogue, and no
+ * and tours the dashboard, the create dialog (a refusal with names, translated), the networks
+ * and address pools pages with their create dialogs, and the instance page. On each page no untranslated text shows: no English string of the catalogue, and no
  * run of English words outside what is marked as the server's own English (`lang="en"`).
  */
 import assert from 'node:assert/strict';
@@ -94,7 +94,7 @@ describe('browser UI in Simplified Chinese', { skip: skipUi, timeout: 180_000 },
     await ui.login();
   });
 
-  test('dashboard, create dialog and instance page speak Chinese', async () => {
+  test('dashboard, create dialog, networks pages and instance page speak Chinese', async () => {
     await page.getByRole('heading', { name: '概览', exact: true }).waitFor();
     await page.locator('main .usage-summary').waitFor();
     await assertTranslated('dashboard');
@@ -114,6 +114,20 @@ describe('browser UI in Simplified Chinese', { skip: skipUi, timeout: 180_000 },
     await assertTranslated('create dialog');
     await ui.shot('zh-03-create-dialog');
     await page.keyboard.press('Escape');
+
+    for (const [nav, button] of [['网络', '新建网络'], ['地址池', '新建地址池']]) {
+      await page.locator('.sidenav a', { hasText: nav }).click();
+      await page.getByRole('heading', { name: nav, exact: true }).waitFor();
+      await page.locator('main p.empty').waitFor();
+      await assertTranslated(`${nav} page`);
+      await page.getByRole('button', { name: button }).click();
+      const create = page.getByRole('dialog', { name: button });
+      await create.waitFor();
+      await assertTranslated(`${button} dialog`);
+      await ui.shot(`zh-05-${nav === '网络' ? 'networks' : 'address-pools'}-create`);
+      await page.keyboard.press('Escape');
+      await create.waitFor({ state: 'detached' });
+    }
 
     await page.goto(ui.url(`instances/${instanceId}`));
     await page.getByTestId('instance-details').getByRole('link', { name: 'default' }).waitFor();

@@ -2,12 +2,16 @@
  * The shared fixture of the browser stories (one `*.test.ts` per story in test/ui): the real
  * executable on a temp data dir, Debian's chromium driven by playwright-core, page helpers,
  * and screenshots in test-artifacts/ui/. Every story starts its own server, so they run in any
- * order; the ones that need a running guest boot one (TCG) themselves.
+ * order; the ones that need a running guest boot one (TCG) themselves. A story that touches
+ * networking (`lab`) runs its server inside a lab of network namespaces (test/lab) with the lab's
+ * own libvirtd, as the network system tests do; the browser still talks to it on 127.0.0.1.
  */
 import { mkdirSync } from 'node:fs';
 import { bundle, CHROMIUM, chromiumBrowser, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
+import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
 import { ADMIN, OneboxServer, ROOT, type Json } from '../system/onebox-server.js';
 
 export { ADMIN, ROOT };
@@ -18,6 +22,9 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts/ui');
 /** The reason to skip the browser stories on this machine, or false (ONEBOX_REQUIRE_SYSTEM=1 turns a skip into a failure). */
 export const skipUi: string | false = skipUnlessPresent(systemLibvirtd(), chromiumBrowser(), bundle());
 
+/** The reason to skip the browser stories that run their server in a lab, or false. */
+export const skipLabUi: string | false = skipUnlessPresent(chromiumBrowser(), bundle(), ...labRequirements());
+
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** Options of {@link startUi}. */
@@ -26,11 +33,31 @@ export interface UiOptions {
   bootstrap?: boolean;
   /** The UI language remembered in the browser before the first page load ('en' unless given). */
   language?: 'en' | 'zh-CN';
+  /**
+   * Run the server inside a new lab of this name (test/lab/netns-lab.ts): `serve --host-netns`
+   * with the lab's private libvirtd, so NAT networks and bridges never touch the root namespace.
+   */
+  lab?: string;
+  /**
+   * Delay every animation frame by this many ms, as on a busy machine. Effects wait for a frame,
+   * so they then run after the renders that follow (a page removed before its effects ran).
+   */
+  slowFrames?: number;
+}
+
+/** Makes every animation frame of a context's pages come `ms` late. */
+async function slowFrames(context: BrowserContext, ms: number): Promise<void> {
+  await context.addInitScript((delay) => {
+    const frame = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (cb) => frame((time) => void window.setTimeout(() => cb(time), delay));
+  }, ms);
 }
 
 /** One story's server, browser and page. */
 export interface Ui {
   server: OneboxServer;
+  /** The lab the server runs in (with `lab`). */
+  lab?: Lab;
   browser: Browser;
   context: BrowserContext;
   page: Page;
@@ -63,15 +90,22 @@ async function rememberLanguage(context: BrowserContext, language: string): Prom
 /** Starts the executable and the browser. */
 export async function startUi(opts: UiOptions = {}): Promise<Ui> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const server = await OneboxServer.start();
-  if (opts.bootstrap !== false) await server.bootstrap();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const { server, lab, libvirtd } = await startServer(opts.lab);
+  let browser: Browser;
+  try {
+    if (opts.bootstrap !== false) await server.bootstrap();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (err) {
+    await stopServer(server, libvirtd, lab);
+    throw err;
+  }
   const errors: string[] = [];
   const contexts: BrowserContext[] = [];
   const open = async (language: string, viewport = { width: 1280, height: 800 }) => {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1, ignoreHTTPSErrors: true });
     contexts.push(context);
     await rememberLanguage(context, language);
+    if (opts.slowFrames) await slowFrames(context, opts.slowFrames);
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && /Content.Security.Policy/i.test(m.text()) && errors.push(m.text()));
@@ -80,6 +114,7 @@ export async function startUi(opts: UiOptions = {}): Promise<Ui> {
   const first = await open(opts.language ?? 'en');
   const ui: Ui = {
     server,
+    lab,
     browser,
     context: first.context,
     page: first.page,
@@ -107,11 +142,38 @@ export async function startUi(opts: UiOptions = {}): Promise<Ui> {
         await browser.close().catch(() => undefined);
       } finally {
         if (process.env.ONEBOX_KEEP_LOG) console.log(server.output);
-        await server.cleanup();
+        await stopServer(server, libvirtd, lab);
       }
     },
   };
   return ui;
+}
+
+/** The server: on the system libvirtd, or inside a new lab named `labName` with the lab's libvirtd. */
+async function startServer(labName?: string): Promise<{ server: OneboxServer; lab?: Lab; libvirtd?: PrivateQemuLibvirtd }> {
+  if (!labName) return { server: await OneboxServer.start() };
+  const lab = await createLab(labName);
+  try {
+    const libvirtd = await lab.startLibvirtd();
+    const server = await OneboxServer.start(['--host-netns', lab.hostNs], { socketPath: libvirtd.socketPath, uri: libvirtd.uri });
+    return { server, lab, libvirtd };
+  } catch (err) {
+    await lab.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Stops the server (its domains go with it), then the lab's libvirtd and the lab, whatever fails first. */
+async function stopServer(server: OneboxServer, libvirtd?: PrivateQemuLibvirtd, lab?: Lab): Promise<void> {
+  try {
+    await server.cleanup();
+  } finally {
+    try {
+      await libvirtd?.stop();
+    } finally {
+      await lab?.close();
+    }
+  }
 }
 
 /** Polls `check` every 250 ms until it returns true; throws naming `what` after `ms`. */

@@ -17,6 +17,8 @@ const sections = () =>
     ['media', t.nav.media],
     ['hosts', t.nav.hosts],
     ['pools', t.nav.pools],
+    ['networks', t.nav.networks],
+    ['address-pools', t.nav.addressPools],
   ] as const;
 
 /** The user's menu: who is logged in, the language, and Log out. */

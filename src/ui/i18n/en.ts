@@ -6,6 +6,7 @@
 
 import type { Child } from 'hono/jsx/dom';
 import { memoryClaimSentence, vcpuClaimSentence } from '../../shared/capacity.js';
+import { networksEn } from './networks-en.js';
 
 /** A translation of an API error from the names it quotes, or undefined to keep the API's sentence. */
 export type ProblemTranslation = (quoted: string[], detail: string) => string | undefined;
@@ -28,6 +29,9 @@ export const en = {
     none: 'none',
     optional: 'optional',
     close: 'Close',
+    remove: 'Remove',
+    save: 'Save',
+    saving: 'Saving…',
     yes: 'yes',
     no: 'no',
   },
@@ -40,6 +44,8 @@ export const en = {
     media: 'Media',
     hosts: 'Hosts',
     pools: 'Pools',
+    networks: 'Networks',
+    addressPools: 'Address pools',
   },
   count: {
     cores: (n: number) => plural(n, 'core', 'cores'),
@@ -480,6 +486,7 @@ export const en = {
     tooSmall: (min: string) => `Must be at least ${min}.`,
     invalid: 'Enter a valid value.',
   },
+  ...networksEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,
   /** API errors by their stable code; codes missing here show the API's English sentence. */

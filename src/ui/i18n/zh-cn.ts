@@ -1,6 +1,7 @@
 /** The Simplified Chinese catalogue (same shape as the English one). */
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
+import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
 function noHostAvailable(quoted: string[], detail: string): string | undefined {
@@ -37,6 +38,9 @@ export const zhCN: Catalogue = {
     none: '无',
     optional: '可选',
     close: '关闭',
+    remove: '移除',
+    save: '保存',
+    saving: '正在保存…',
     yes: '是',
     no: '否',
   },
@@ -49,6 +53,8 @@ export const zhCN: Catalogue = {
     media: '光盘映像',
     hosts: '主机',
     pools: '资源池',
+    networks: '网络',
+    addressPools: '地址池',
   },
   count: {
     cores: (n) => `${n} 个核心`,
@@ -479,7 +485,9 @@ export const zhCN: Catalogue = {
     tooSmall: (min) => `不能小于 ${min}。`,
     invalid: '请输入有效的值。',
   },
+  ...networksZhCN,
   sentences: {
+    ...networkSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
@@ -519,6 +527,7 @@ export const zhCN: Catalogue = {
     'The username or password is wrong.': '用户名或密码错误。',
   },
   apiErrors: {
+    ...networkApiErrorsZhCN,
     network_error: () => '无法连接服务器；请检查网络连接后重试。',
     aborted: () => '上传已取消。',
     unauthenticated: () => '请先登录。',

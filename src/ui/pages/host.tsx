@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx/dom */
-/** One host: details with its pool and scheduling switch, disk, usage, and the instances on it. */
+/** One host: details with its pool and scheduling switch, disk, usage, the instances on it, and its network interfaces (make a bridge). */
 import { useState } from 'hono/jsx/dom';
 import { ErrorNote } from '../components/error-note.js';
+import { HostInterfaces } from '../components/host-interfaces.js';
 import { HostPoolSelect } from '../components/host-pool-select.js';
 import { HostSchedulingSwitch } from '../components/host-scheduling-switch.js';
 import { PageHeader } from '../components/layout.js';
@@ -79,6 +80,7 @@ export function HostPage({ id }: { id: string }) {
           ))}
         </ul>
       </section>
+      <HostInterfaces hostId={h.id} />
     </>
   );
 }

@@ -6,13 +6,15 @@
  * upload.
  */
 import { useState } from 'hono/jsx/dom';
-import type { Image, Media, Pool } from '../../shared/api-types.js';
+import type { AddressPool, Image, Media, Network, Pool } from '../../shared/api-types.js';
 import { createInstanceSchema } from '../../shared/schemas.js';
 import { api } from '../api.js';
+import { useApiFieldErrors } from '../api-field-errors.js';
 import { CloudInitFields } from '../components/cloud-init-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Field } from '../components/field.js';
 import { Modal } from '../components/modal.js';
+import { NIC_CODE_FIELDS, NicFields, nicDefaults, nicsBody, type NicFieldValues } from '../components/nic-fields.js';
 import { bytes } from '../format.js';
 import { schemaErrors, useForm, useSubmit, type Form } from '../form.js';
 import { useEffect } from '../hooks.js';
@@ -23,7 +25,7 @@ import { errorText, trackOperation } from '../store.js';
 type Source = 'blank' | 'image' | 'cloud-init';
 
 /** The dialog's fields. */
-export interface CreateFields extends Record<string, string | boolean> {
+export interface CreateFields extends NicFieldValues {
   name: string;
   pool: string;
   cores: string;
@@ -47,6 +49,8 @@ interface Choices {
   pools: Pool[];
   images: Image[];
   media: Media[];
+  networks: Network[];
+  addressPools: AddressPool[];
 }
 
 const lines = (s: string) => s.split('\n').map((k) => k.trim()).filter(Boolean);
@@ -64,6 +68,7 @@ function body(f: CreateFields) {
       ? { cloudInit: { ...(f.ciPassword ? { password: f.ciPassword } : {}), ...(keys.length ? { sshAuthorizedKeys: keys } : {}), ...(f.userData.trim() ? { userData: f.userData } : {}) } }
       : {};
   const dataDisks = f.dataDisks.split(',').map((x) => x.trim()).filter(Boolean).map((x) => ({ sizeGiB: Number(x) }));
+  const nics = nicsBody(f);
   return {
     name: f.name,
     pool: f.pool,
@@ -73,6 +78,7 @@ function body(f: CreateFields) {
     dataDisks,
     ...cloudInit,
     ...(f.mediaId ? { mediaId: f.mediaId } : {}),
+    ...(nics ? { nics } : {}),
     autostart: f.autostart,
     start: f.start,
   };
@@ -173,7 +179,9 @@ function NothingToInstall({ onClose }: { onClose: () => void }) {
 export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void; imageId?: string }) {
   const [choices, setChoices] = useState<Choices | undefined>(undefined);
   const [touched, setTouched] = useState(false);
+  const server = useApiFieldErrors(group, NIC_CODE_FIELDS);
   const form = useForm<CreateFields>({
+    ...nicDefaults,
     name: '', pool: 'default', cores: '1', memoryMiB: '512', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10',
     dataDisks: '', ciPassword: '', sshKeys: '', userData: '', mediaId: '', autostart: false, start: true, confirmBlank: false,
   });
@@ -182,17 +190,19 @@ export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void
     setTouched(true);
     const parsed = createInstanceSchema.safeParse(body(f));
     if (!parsed.success || (unbootable(f) && !f.confirmBlank)) return;
-    const res = await api.instances.create(parsed.data);
+    // A refusal about one field (address_taken, mac_taken, …) shows next to it.
+    const res = await server.run(() => api.instances.create(parsed.data));
+    if (!res) return;
     onClose();
     trackOperation(t.create.task(res.instance.name), res.operation).catch(() => undefined);
     navigate('instances', res.instance.id);
   });
   useEffect(() => {
     let alive = true;
-    Promise.all([api.pools.list(), api.images.list(), api.media.list()]).then(
-      ([pools, images, media]) => {
+    Promise.all([api.pools.list(), api.images.list(), api.media.list(), api.networks.list(), api.addressPools.list()]).then(
+      ([pools, images, media, networks, addressPools]) => {
         if (!alive) return;
-        setChoices({ pools, images, media });
+        setChoices({ pools, images, media, networks, addressPools });
         const image = images.find((i) => i.id === imageId) ?? images[0];
         form.patch({ pool: pools[0]?.name ?? 'default', ...(image ? { source: 'image', imageId: image.id, sizeGiB: '' } : {}) });
       },
@@ -203,11 +213,11 @@ export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void
     };
   }, []);
 
-  const errors = touched ? schemaErrors(createInstanceSchema, body(f), group) : {};
+  const errors = { ...server.errors, ...(touched ? schemaErrors(createInstanceSchema, body(f), group) : {}) };
   const empty = choices && choices.images.length === 0 && choices.media.length === 0;
   return (
     <Modal title={t.create.title} onClose={onClose} wide>
-      <form class="form-grid" onSubmit={submit.run} noValidate>
+      <form class="form-grid" onSubmit={submit.run} onInput={server.clear} noValidate>
         {empty && <NothingToInstall onClose={onClose} />}
         <Field label={t.create.name} error={errors.name}>
           <input name="name" value={f.name} placeholder={t.create.namePlaceholder} onInput={form.text('name')} autofocus />
@@ -242,6 +252,7 @@ export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void
             ))}
           </select>
         </Field>
+        <NicFields form={form} pool={choices?.pools.find((p) => p.name === f.pool)} networks={choices?.networks ?? []} addressPools={choices?.addressPools ?? []} errors={errors} />
         {choices && unbootable(f) && <UnbootableWarning form={form} error={touched && !f.confirmBlank ? t.create.blankNoIsoRequired : undefined} />}
         <div class="field span-2 checks">
           <label>

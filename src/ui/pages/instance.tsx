@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * One instance: details (with the names of its pool, host, image and ISO, never their ids),
- * live usage, and tabs for the graphical console, the serial console and settings.
+ * live usage, NICs and the guest's addresses, and tabs for the graphical console, the serial console and settings.
  */
 import { useState } from 'hono/jsx/dom';
 import type { Host, Image, Instance, Media, Pool } from '../../shared/api-types.js';
@@ -11,6 +11,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { MediaButtons } from '../components/media-buttons.js';
+import { NicsPanel } from '../components/nics-panel.js';
 import { StateBadge } from '../components/state-badge.js';
 import { StatsPanel } from '../components/stats-panel.js';
 import { SerialConsole } from '../console/serial-console.js';
@@ -204,10 +205,13 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
       {tab === 'serial' && <SerialConsole instance={i} />}
       {tab === 'settings' && <Settings instance={i} />}
       {tab !== 'console' && tab !== 'serial' && tab !== 'settings' && (
-        <div class="grid-2">
-          <Details instance={i} related={rel.data} />
-          <StatsPanel instance={i} />
-        </div>
+        <>
+          <div class="grid-2">
+            <Details instance={i} related={rel.data} />
+            <StatsPanel instance={i} />
+          </div>
+          <NicsPanel instance={i} onChanged={res.reload} />
+        </>
       )}
     </>
   );

@@ -1,11 +1,13 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Compute pools: the list with hosts and usage (create, delete), and one pool with its hosts. */
+/** Compute pools: the list with hosts, usage and network (create, delete), and one pool with its hosts and its network. */
 import { useState } from 'hono/jsx/dom';
-import type { Pool } from '../../shared/api-types.js';
+import type { AddressPool, Network, Pool } from '../../shared/api-types.js';
+import { api } from '../api.js';
 import { DataTable, type Column } from '../components/data-table.js';
 import { DeletePoolButton } from '../components/delete-pool-button.js';
 import { ErrorNote } from '../components/error-note.js';
 import { PageHeader } from '../components/layout.js';
+import { PoolNetworkForm, PoolNetworkSummary } from '../components/pool-network-form.js';
 import { StateBadge } from '../components/state-badge.js';
 import { claimColumns, UsageSummary } from '../components/usage-summary.js';
 import { t } from '../i18n/index.js';
@@ -15,8 +17,19 @@ import { useResource } from '../use-resource.js';
 import { loadZone, poolParts, usageOf, type Zone } from '../zone.js';
 import { CreatePoolDialog } from './pool-create.js';
 
+/** Networks and address pools, for the pools' network column and form. */
+interface NetworkChoices {
+  networks: Network[];
+  addressPools: AddressPool[];
+}
+
+async function loadNetworkChoices(): Promise<NetworkChoices> {
+  const [networks, addressPools] = await Promise.all([api.networks.list(), api.addressPools.list()]);
+  return { networks, addressPools };
+}
+
 /** The columns of the pools table. */
-function columns(zone: Zone, reload: () => void): Column<Pool>[] {
+function columns(zone: Zone, nets: NetworkChoices | undefined, reload: () => void): Column<Pool>[] {
   const parts = (p: Pool) => poolParts(zone, p.id);
   const usage = (p: Pool) => usageOf(parts(p).hosts, parts(p).instances, zone.pools);
   return [
@@ -30,6 +43,11 @@ function columns(zone: Zone, reload: () => void): Column<Pool>[] {
     },
     { key: 'instances', label: t.pools.instances, num: true, sort: (p) => parts(p).instances.length, render: (p) => parts(p).instances.length },
     ...claimColumns(usage),
+    {
+      key: 'network',
+      label: t.poolNetwork.column,
+      render: (p) => (nets ? <PoolNetworkSummary pool={p} networks={nets.networks} addressPools={nets.addressPools} /> : <span class="muted">…</span>),
+    },
     { key: 'overcommit', label: t.pools.overcommit, sort: (p) => p.cpuOvercommit, render: (p) => t.pools.overcommitValue(p.cpuOvercommit, p.memoryOvercommit) },
     { key: 'actions', label: t.table.actions, render: (p) => <DeletePoolButton pool={p} hosts={parts(p).hosts.length} onDeleted={reload} /> },
   ];
@@ -38,6 +56,7 @@ function columns(zone: Zone, reload: () => void): Column<Pool>[] {
 /** The pools list. */
 export function PoolsPage() {
   const res = useResource(loadZone, 5000);
+  const nets = useResource(loadNetworkChoices, 10000);
   const [creating, setCreating] = useState(false);
   const zone = res.data;
   useTitle(t.nav.pools);
@@ -52,7 +71,7 @@ export function PoolsPage() {
       {zone && (
         <DataTable
           id="pools-table"
-          columns={columns(zone, res.reload)}
+          columns={columns(zone, nets.data, res.reload)}
           rows={zone.pools}
           rowKey={(p) => p.id}
           rowAttrs={(p) => ({ 'data-id': p.id, 'data-name': p.name })}
@@ -69,6 +88,7 @@ export function PoolsPage() {
 /** One pool. */
 export function PoolPage({ id }: { id: string }) {
   const res = useResource(loadZone, 5000, id);
+  const nets = useResource(loadNetworkChoices, 10000, id);
   const zone = res.data;
   const p = zone?.pools.find((x) => x.id === id || x.name === id);
   useTitle(p?.name, t.nav.pools);
@@ -83,6 +103,12 @@ export function PoolPage({ id }: { id: string }) {
       <section class="card" aria-label={t.pools.usage}>
         <h2>{t.pools.usage}</h2>
         <UsageSummary usage={usageOf(parts.hosts, parts.instances, zone.pools)} />
+      </section>
+      <section class="card" aria-label={t.poolNetwork.title}>
+        <h2>{t.poolNetwork.title}</h2>
+        <p class="muted">{t.poolNetwork.intro}</p>
+        <ErrorNote message={nets.error} />
+        {nets.data && <PoolNetworkForm pool={p} networks={nets.data.networks} addressPools={nets.data.addressPools} onSaved={res.reload} />}
       </section>
       <section class="card" aria-label={t.pools.hostsTitle}>
         <h2>{t.pools.hostsTitle}</h2>
