@@ -3,13 +3,16 @@
  * uploads. Node's default `requestTimeout` (5 min for the whole request, body included) would
  * cut off any upload slower than that; instead there is none, and a connection on which nothing
  * moves for `idleTimeoutMs` is closed (slow clients are fine, stalled ones are not).
+ * Under TLS the same port answers plain HTTP with a redirect to HTTPS (see plain-http-redirect.ts).
  */
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { serve, type ServerType } from '@hono/node-server';
+import type { WebSocketServer } from 'ws';
+import { redirectPlainHttp } from './plain-http-redirect.js';
 
 type FetchHandler = Parameters<typeof serve>[0]['fetch'];
-import type { WebSocketServer } from 'ws';
 
 /** A connection idle this long is closed (websockets excepted: they have their own pings). */
 export const IDLE_TIMEOUT_MS = 60_000;
@@ -22,6 +25,8 @@ export interface HttpServerOptions {
   websocket?: WebSocketServer;
   /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
   tls?: { certPem: string; keyPem: string };
+  /** Under TLS: the Host headers a plain-HTTP request may be redirected to (others get 400). */
+  allowsHost?: (host: string | undefined) => boolean;
   idleTimeoutMs?: number;
   onListening?: (address: AddressInfo) => void;
 }
@@ -29,6 +34,7 @@ export interface HttpServerOptions {
 /** Starts the server. */
 export function startHttpServer(opts: HttpServerOptions): ServerType {
   const timeouts = { requestTimeout: 0 };
+  const idleTimeoutMs = opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   const transport = opts.tls
     ? { createServer: createHttpsServer, serverOptions: { ...timeouts, cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: 'TLSv1.2' as const } }
     : { serverOptions: timeouts };
@@ -37,6 +43,7 @@ export function startHttpServer(opts: HttpServerOptions): ServerType {
     (address) => opts.onListening?.(address),
   );
   // With no 'timeout' listener, Node destroys a socket that stayed idle this long.
-  server.setTimeout(opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
+  server.setTimeout(idleTimeoutMs);
+  if (opts.tls) redirectPlainHttp(server as TlsServer, opts.allowsHost ?? (() => true), idleTimeoutMs);
   return server;
 }

@@ -36,9 +36,9 @@ async function recoverFromLastRun(s: Services, library: FileLibrary): Promise<vo
 }
 
 /** Serves the app over HTTPS (or plain HTTP without `tls`), websockets included; prints the listening line. */
-function listen(cfg: ServeConfig, app: ReturnType<typeof createApp>, tls: ServerTls | undefined, setupCode: string | undefined, setupCodeFile: string) {
+function listen(cfg: ServeConfig, app: ReturnType<typeof createApp>, tls: ServerTls | undefined, hosts: HostAllowList, setupCode: string | undefined, setupCodeFile: string) {
   const server = startHttpServer({
-    fetch: app.fetch, port: cfg.port, hostname: cfg.listen, tls,
+    fetch: app.fetch, port: cfg.port, hostname: cfg.listen, tls, allowsHost: (host) => hosts.allows(host),
     websocket: createConsoleWebSocketServer(), // 1 MiB messages at most; noVNC's 'binary' subprotocol
     onListening: (addr) => {
       const shown = cfg.listen === '0.0.0.0' || cfg.listen === '::' ? primaryAddress(cfg.listen) : cfg.listen;
@@ -80,7 +80,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     version: VERSION, readAsset: readEmbeddedAsset, upgradeWebSocket, trustProxy: cfg.trustProxy,
     allowsHost: (host) => hosts.allows(host), publicOrigin: cfg.publicUrl?.origin,
   });
-  const server = listen(cfg, app, tls, setupCode, dir.setupCodeFile);
+  const server = listen(cfg, app, tls, hosts, setupCode, dir.setupCodeFile);
   void attachLocalHostWithRetry(cfg, accel, s);
 
   await new Promise<void>((resolve) => {
