@@ -13,7 +13,7 @@ import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { addressKey } from '../lib/address-key.js';
 import { LoginThrottle } from './login-throttle.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import type { SetupCode } from '../lib/setup-code.js';
 
 const SESSION_TTL_MS = 12 * 60 * 60_000;
@@ -119,6 +119,7 @@ export class AuthService {
       throw new AppError('invalid_credentials', 'The username or password is wrong.');
     }
     this.throttle.reset(keys);
+    if (needsRehash(user.passwordHash)) this.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id)).run();
     this.pruneExpiredSessions();
     const token = newSecret();
     const csrfToken = newSecret(24);
@@ -195,4 +196,4 @@ export class AuthService {
 }
 
 // A valid hash of a random password, used to spend the same time on unknown usernames.
-const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const DUMMY_HASH = 'scrypt$32768$8$3$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

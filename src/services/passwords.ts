@@ -1,4 +1,8 @@
-/** Password hashing with scrypt (N=2^15, r=8, p=1), self-describing so parameters can change later. */
+/**
+ * Password hashing with scrypt, self-describing (`scrypt$N$r$p$salt$hash`) so the parameters can
+ * change: N=2^15, r=8, p=3 is one of OWASP's equivalents of N=2^17, r=8, p=1 that needs 32 MiB
+ * instead of 128 per hash. Hashes made with older parameters are replaced at the next login.
+ */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
@@ -6,7 +10,7 @@ const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptO
     scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
   );
 
-const params = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const params = { N: 2 ** 15, r: 8, p: 3, maxmem: 64 * 1024 * 1024 };
 
 /** Hashes a password into `scrypt$N$r$p$salt$hash` (base64url parts). */
 export async function hashPassword(password: string): Promise<string> {
@@ -27,4 +31,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
     maxmem: params.maxmem,
   });
   return timingSafeEqual(key, expected);
+}
+
+/** Whether `stored` was made with other parameters than hashPassword uses now (rehash it once the password is known). */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) !== params.N || Number(r) !== params.r || Number(p) !== params.p;
 }

@@ -1,4 +1,7 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { users } from '../../db/schema.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -82,6 +85,16 @@ describe('setup, login, sessions and API tokens', () => {
     assert.equal(((await revoked.json()) as { code: string }).code, 'invalid_token');
     assert.equal((await api.call('DELETE', '/api/v1/session', { headers: { cookie } })).status, 204);
     assert.equal((await api.call('GET', '/api/v1/instances', { headers: { cookie } })).status, 401);
+  });
+
+  test('a password hashed with older scrypt parameters is rehashed with the current ones at login, and still works', async () => {
+    const salt = randomBytes(16);
+    const old = ['scrypt', 2 ** 14, 8, 1, salt.toString('base64url'), scryptSync(ADMIN.password, salt, 32, { N: 2 ** 14, r: 8, p: 1 }).toString('base64url')].join('$');
+    api.db.update(users).set({ passwordHash: old }).where(eq(users.username, ADMIN.username)).run();
+    assert.equal((await api.call('POST', '/api/v1/sessions', { json: ADMIN })).status, 201);
+    const now = api.db.select().from(users).where(eq(users.username, ADMIN.username)).get()!.passwordHash;
+    assert.match(now, /^scrypt\$32768\$8\$3\$/);
+    assert.equal((await api.call('POST', '/api/v1/sessions', { json: ADMIN })).status, 201);
   });
 
   test('wrong passwords are refused, then rate-limited, and logged in the audit log', async () => {
