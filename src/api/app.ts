@@ -54,10 +54,15 @@ export function createApp(s: Services, opts: AppOptions) {
   const app = new Hono<AppEnv>();
   app.onError(onError);
   app.notFound((c) => sendProblem(c, problem(404, 'route_not_found', `No route ${c.req.method} ${c.req.path}.`)));
+  let warnedUntrustedProxy = false; // said once: a proxy in front sends the header on every request
   app.use('*', async (c, next) => {
     const started = performance.now();
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || newSecret(9));
     c.set('clientIp', resolveClientIp(c, opts.trustProxy === true));
+    if (!opts.trustProxy && !warnedUntrustedProxy && c.req.header('x-forwarded-for')) {
+      warnedUntrustedProxy = true;
+      log.warn("requests carry X-Forwarded-For but --trust-proxy is off: every client counts as the proxy's address (one login throttle for all); start with --trust-proxy if that proxy is yours", { peer: c.var.clientIp });
+    }
     c.set('secure', resolveSecure(c, opts.trustProxy === true));
     await next();
     c.header('x-request-id', c.var.requestId);

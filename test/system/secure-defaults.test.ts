@@ -54,7 +54,7 @@ describe('secure by default', { skip: !existsSync(BINARY) && `${BINARY} is missi
     await server?.cleanup();
   });
 
-  test('HTTPS on the port with its own CA: the listening line carries the fingerprint openssl prints; the names are the host\'s', async () => {
+  test('HTTPS on the port with its own CA: the listening line carries the fingerprint openssl prints; the names are the host\'s; plain HTTP is redirected', async () => {
     const line = /onebox \S+ listening on https:\/\/127\.0\.0\.1:(\d+) \(certificate SHA-256 ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\)/.exec(server.output);
     assert.ok(line, server.output);
     assert.equal(Number(line[1]), server.port);
@@ -67,9 +67,9 @@ describe('secure by default', { skip: !existsSync(BINARY) && `${BINARY} is missi
     const sans = cert.subjectAltName ?? '';
     for (const name of ['DNS:localhost', `DNS:${hostname().toLowerCase()}`, 'DNS:onebox.test', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1']) assert.ok(sans.includes(name), `${name} in ${sans}`);
     assert.ok(cert.checkIssued(new X509Certificate(server.ca!)));
-    // Nothing is served in clear text on the TLS port.
-    const plain = await fetch(`http://127.0.0.1:${server.port}/api/v1/health`).then((r) => r.status, () => 'refused');
-    assert.notEqual(plain, 200);
+    // Nothing is served in clear text on the TLS port: plain HTTP is redirected to https on the same name.
+    const plain = await fetch(`http://127.0.0.1:${server.port}/api/v1/health`, { redirect: 'manual' });
+    assert.deepEqual([plain.status, plain.headers.get('location')], [308, `https://127.0.0.1:${server.port}/api/v1/health`]);
   });
 
   test('the setup code: printed and in a 0600 file; setup without it or with a wrong one is 403; the right one works once and the file goes', async () => {
@@ -91,6 +91,14 @@ describe('secure by default', { skip: !existsSync(BINARY) && `${BINARY} is missi
   test('a Host header naming another site is 421 (DNS rebinding); the host\'s own names and --public-url\'s pass', async () => {
     assert.equal(await getWithHost(server.port, 'rebind.evil.example'), 421);
     for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, 'onebox.test:8443', hostname()]) assert.equal(await getWithHost(server.port, host), 200, host);
+  });
+
+  test('requests with X-Forwarded-For while --trust-proxy is off: the log says so, once', async () => {
+    const times = () => server.output.split('X-Forwarded-For but --trust-proxy is off').length - 1;
+    assert.equal(times(), 0);
+    for (let i = 0; i < 2; i++) assert.equal((await server.call('GET', '/health', { headers: { 'x-forwarded-for': '198.51.100.7' } })).status, 200);
+    await waitFor('the warning in the log', 5_000, async () => times() > 0);
+    assert.equal(times(), 1, server.output);
   });
 
   test('a second serve on the same data directory refuses before touching it; the first keeps serving', async () => {
