@@ -71,7 +71,12 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   });
   await recoverFromLastRun(s, dir.library);
   const setupCode = s.auth.prepareSetup();
-  const sessionPruner = setInterval(() => s.auth.pruneExpiredSessions(), 10 * 60_000).unref();
+  // Housekeeping: tables that only grow are trimmed to what is worth keeping.
+  const housekeeping = setInterval(() => {
+    s.auth.pruneExpiredSessions();
+    s.operations.pruneFinished();
+    s.audit.prune();
+  }, 10 * 60_000).unref();
 
   const configuredNames = [cfg.publicUrl?.hostname, cfg.listen].filter((n): n is string => n !== undefined && n !== '0.0.0.0' && n !== '::');
   const tls = await prepareTls(cfg, dir.tlsDir, localHostNames(configuredNames));
@@ -89,7 +94,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     process.once('SIGTERM', stop);
   });
   log.info('shutting down');
-  clearInterval(sessionPruner);
+  clearInterval(housekeeping);
   server.close();
   // Let running operations record their outcome before the database closes (bounded wait),
   // then stop commands still at work (a qemu-img copy must not outlive us and write on).

@@ -1,8 +1,11 @@
 /** The audit log: every change, who made it, when and from where. */
-import { desc } from 'drizzle-orm';
+import { desc, lt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Actor } from './actor.js';
+
+/** How long audit entries are kept: a year of who did what. */
+export const AUDIT_KEEP_MS = 365 * 24 * 3600_000;
 
 /** Records and lists audit entries. */
 export class AuditService {
@@ -22,6 +25,11 @@ export class AuditService {
         detail,
       })
       .run();
+  }
+
+  /** Deletes entries older than `keepMs`; returns how many. */
+  prune(keepMs = AUDIT_KEEP_MS): number {
+    return this.db.delete(auditLog).where(lt(auditLog.at, new Date(Date.now() - keepMs).toISOString())).run().changes;
   }
 
   /** The newest entries first. */

@@ -3,7 +3,7 @@
  * They run in this process; their rows survive restarts (a task cut off by a restart is
  * marked failed at the next start).
  */
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { operations } from '../db/schema.js';
 import { AppError, notFound } from '../lib/errors.js';
@@ -21,6 +21,9 @@ export interface OperationContext {
   progress(fraction: number, message?: string): void;
 }
 
+/** How long a finished operation stays listed: long enough to look back at last month's failures. */
+export const OPERATIONS_KEEP_MS = 30 * 24 * 3600_000;
+
 /** Starts, tracks and lists operations. */
 export class OperationsService {
   private readonly running = new Map<string, Promise<void>>();
@@ -34,6 +37,12 @@ export class OperationsService {
       .set({ state: 'failed', errorCode: 'interrupted', errorDetail: 'onebox restarted while this operation was running.', updatedAt: now() })
       .where(eq(operations.state, 'running'))
       .run().changes;
+  }
+
+  /** Deletes finished operations whose last change is older than `keepMs` (running ones always stay); returns how many. */
+  pruneFinished(keepMs = OPERATIONS_KEEP_MS): number {
+    const cutoff = new Date(Date.now() - keepMs).toISOString();
+    return this.db.delete(operations).where(and(ne(operations.state, 'running'), lt(operations.updatedAt, cutoff))).run().changes;
   }
 
   /** Records a new operation and runs `work` in the background. Returns the row at once. */
