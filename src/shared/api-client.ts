@@ -18,6 +18,7 @@ import type {
   Image,
   Instance,
   InstanceCreated,
+  InstanceUpdated,
   InstanceStats,
   ItemList,
   Media,
@@ -200,7 +201,7 @@ export function createApiClient(transport: ApiTransport) {
       get: (id: string) => call<Instance>('GET', `instances/${seg(id)}`),
       create: (input: CreateInstanceRequest) => call<InstanceCreated>('POST', 'instances', input),
       /** Changes name, cores, memory, autostart or description (running: cores and memory up to the maximums). */
-      update: (id: string, change: UpdateInstanceRequest) => call<Instance>('PATCH', `instances/${seg(id)}`, change),
+      update: (id: string, change: UpdateInstanceRequest) => call<InstanceUpdated>('PATCH', `instances/${seg(id)}`, change),
       delete: (id: string) => call<Accepted>('DELETE', `instances/${seg(id)}`),
       /** A power action; `stop` answers with an operation, the others with the changed instance. */
       async act(id: string, action: PowerAction): Promise<ActionResult> {

@@ -185,6 +185,11 @@ export interface InstanceCreated extends Accepted {
   instance: Instance;
 }
 
+/** PATCH /instances/:id answer: the instance, and what the change means beyond it (e.g. when the guest's hostname follows a new name). */
+export interface InstanceUpdated extends Instance {
+  notes: string[];
+}
+
 /** GET /instances/:id/vnc */
 export interface VncInfo {
   password: string;

@@ -69,7 +69,9 @@ describe('changing an instance (PATCH /instances/:id)', () => {
       [body.name, body.cores, body.maxCores, body.memoryMiB, body.maxMemoryMiB, body.autostart, body.description],
       ['stopped-renamed', 4, 4, 1024, 1024, true, 'resized'],
     );
-    assert.deepEqual(await get(inst.id), body, 'GET shows what PATCH answered');
+    assert.deepEqual(body.notes, ["The guest's hostname is not managed by onebox (the instance has no cloud-init seed); change it inside the guest."]);
+    const { notes: _notes, ...shown } = body;
+    assert.deepEqual(await get(inst.id), shown, 'GET shows what PATCH answered');
     const spec = api.hypervisor.specOf(inst.domainName)!;
     assert.deepEqual([spec.title, spec.vcpus, spec.maxVcpus, spec.memoryMiB, spec.maxMemoryMiB], ['stopped-renamed', 4, 4, 1024, 1024]);
     assert.equal(await api.hypervisor.getAutostart(inst.domainName), true);
@@ -98,14 +100,16 @@ describe('changing an instance (PATCH /instances/:id)', () => {
     assert.deepEqual([spec.title, spec.vcpus, spec.memoryMiB], ['live-renamed', 3, 384], 'the definition follows for the next boot');
     // Lowering live works where the guest lets go.
     const lower = await json(await patch(inst.id, { cores: 2, memoryMiB: 256 }));
-    assert.deepEqual([lower.cores, lower.memoryMiB], [2, 256]);
+    assert.deepEqual([lower.cores, lower.memoryMiB, lower.notes], [2, 256, []]);
     assert.deepEqual(await api.hypervisor.domainResources(inst.domainName, 'live'), { vcpus: 2, maxVcpus: 3, memoryMiB: 256, maxMemoryMiB: 512 });
   });
 
   test('a new name goes into the cloud-init seed, where the guest reads it at its next cloud-init run', { skip: skipUnlessPresent(genisoimage()) }, async () => {
     const imageId = (await json(await api.call('POST', '/api/v1/images?name=seedbase', { body: tinyQcow2() }))).id;
     const inst = await make('seed-old', { disk: { source: 'image', imageId }, cloudInit: { sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleOnly a@b'] }, start: true });
-    assert.equal((await patch(inst.id, { name: 'seed-new' })).status, 200);
+    const renamed = await patch(inst.id, { name: 'seed-new' });
+    assert.equal(renamed.status, 200);
+    assert.deepEqual((await json(renamed)).notes, ["The guest keeps its hostname 'seed-old' until cloud-init runs again (its seed now says 'seed-new'); change it inside the guest to have it now."]);
     const metaData = spawnSync('isoinfo', ['-J', '-i', api.storage.pathOf(`${inst.id}/seed.iso`), '-x', '/meta-data'], { encoding: 'utf8' });
     assert.equal(metaData.stdout, `instance-id: "${inst.id}"\nlocal-hostname: "seed-new"\n`, metaData.stderr);
   });

@@ -42,15 +42,15 @@ type Changes = Partial<Pick<Instance, 'name' | 'cores' | 'memoryMiB' | 'autostar
 export class InstanceModifier {
   constructor(private readonly deps: ModifyDeps) {}
 
-  /** Applies the request (only what differs from the row) and returns the updated instance. */
-  async update(idOrName: string, input: UpdateInstanceInput, actor: Actor): Promise<Instance> {
+  /** Applies the request (only what differs from the row); returns the updated instance and notes for the user. */
+  async update(idOrName: string, input: UpdateInstanceInput, actor: Actor): Promise<{ instance: Instance; notes: string[] }> {
     const { store } = this.deps;
     // Checked before waiting for the lock too: a deletion holds it until the instance is gone.
     const id = checked(store.get(idOrName)).id;
     return store.withLock(id, async () => {
       const row = checked(store.get(id));
       const changes = changesOf(row, input);
-      if (Object.keys(changes).length === 0) return row;
+      if (Object.keys(changes).length === 0) return { instance: row, notes: [] };
       const live = row.state === 'running' || row.state === 'paused';
       if (live) refuseAboveMaximums(row, changes);
       this.refuseTakenName(row, changes);
@@ -58,8 +58,16 @@ export class InstanceModifier {
       await this.apply(row, changes, live);
       for (const [field, value] of Object.entries(changes))
         this.deps.audit.record(actor, 'update', 'instance', row.id, field === 'description' ? 'description changed' : `${field}: ${String(row[field as keyof Changes])} → ${String(value)}`);
-      return store.get(id);
+      return { instance: store.get(id), notes: this.notesOn(row, changes) };
     });
+  }
+
+  /** What a user should know beyond the new values: the guest's hostname does not follow a rename at once. */
+  private notesOn(row: Instance, changes: Changes): string[] {
+    if (changes.name === undefined) return [];
+    if (this.deps.runtime.seedOf(row))
+      return [`The guest keeps its hostname '${row.name}' until cloud-init runs again (its seed now says '${changes.name}'); change it inside the guest to have it now.`];
+    return [`The guest's hostname is not managed by onebox (the instance has no cloud-init seed); change it inside the guest.`];
   }
 
   private async apply(row: Instance, changes: Changes, live: boolean): Promise<void> {

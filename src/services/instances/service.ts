@@ -72,7 +72,7 @@ export class InstancesService {
   }
 
   /** Changes name, cores, memory, autostart or description (cores and memory live up to the maximums when running). */
-  update(idOrName: string, input: UpdateInstanceInput, actor: Actor): Promise<Instance> {
+  update(idOrName: string, input: UpdateInstanceInput, actor: Actor): Promise<{ instance: Instance; notes: string[] }> {
     return this.modifier.update(idOrName, input, actor);
   }
 
