@@ -29,7 +29,7 @@ export const PROBLEM_CODES = {
   websocket_required: 426, rate_limited: 429,
   // 500-507: the server, its hosts and their resources
   internal_error: 500, hypervisor_error: 502, transfer_failed: 502, storage_error: 502, console_unreachable: 502, bridge_setup_failed: 502,
-  gateway_unreachable: 502, rollback_incomplete: 502,
+  gateway_unreachable: 502, rollback_incomplete: 502, change_incomplete: 502,
   hypervisor_unavailable: 503, host_offline: 503, seed_build_failed: 503, hypervisor_timeout: 504,
   no_host_available: 507, insufficient_storage: 507,
 } as const satisfies Record<string, number>;

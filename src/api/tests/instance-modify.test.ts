@@ -141,6 +141,27 @@ describe('changing an instance (PATCH /instances/:id)', () => {
     assert.equal(calls, 3, 'vCPUs set, memory refused, vCPUs restored');
   });
 
+  test('a failure after a live change whose undo fails too is 502 change_incomplete; the stored instance keeps its values', async () => {
+    const inst = await make('live-undo', { cores: 1, maxCores: 2, start: true });
+    const row = api.services.instances.get(inst.id);
+    const real = api.hypervisor.setResources.bind(api.hypervisor);
+    let calls = 0;
+    api.hypervisor.setResources = async (...args) => {
+      if (++calls === 2) throw new ResourceChangeRefusedError('vcpu unplug request timed out', 68);
+      return real(...args);
+    };
+    api.hypervisor.failNext('defineDomain', new Error('disk full'));
+    try {
+      const res = await patch(inst.id, { cores: 2 });
+      const problem = await json(res);
+      assert.deepEqual([res.status, problem.code], [502, 'change_incomplete'], JSON.stringify(problem));
+      assert.match(problem.detail, /restore the vCPUs/);
+    } finally {
+      api.hypervisor.setResources = real;
+    }
+    assert.deepEqual(api.services.instances.get(inst.id), row, 'the row is as before');
+  });
+
   test('bad input: 400 with field errors; unknown instance 404; name taken 409; nothing changes', async () => {
     const inst = await make('bad-in');
     await make('bad-other');

@@ -11,11 +11,11 @@ import type { HostAgent } from '../../cluster/host-agent.js';
 import type { Db } from '../../db/client.js';
 import { instances } from '../../db/schema.js';
 import { AppError } from '../../lib/errors.js';
-import { Reverter } from '../../lib/reverter.js';
+import { Reverter, RevertError } from '../../lib/reverter.js';
 import { canDo, statesAllowing } from '../../shared/instance-states.js';
 import type { UpdateInstanceInput } from '../../shared/schemas.js';
 import type { Actor } from '../actor.js';
-import { callAgent } from '../agent-errors.js';
+import { callAgent, toAppError } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
 import { hostCandidates } from '../host-candidates.js';
 import type { HostsService } from '../hosts.js';
@@ -76,7 +76,7 @@ export class InstanceModifier {
     const max = maximumsOf(row);
     // Stopped, cores and memory may go above the maximums: those rise with them.
     const next: Instance = { ...row, ...changes, maxCores: Math.max(max.maxCores, changes.cores ?? 0), maxMemoryMiB: Math.max(max.maxMemoryMiB, changes.memoryMiB ?? 0) };
-    await Reverter.run(async (reverter) => {
+    await Reverter.run<void>(async (reverter) => {
       if (live) await this.changeLive(agent, row, changes, reverter);
       if (changes.name !== undefined) await this.rewriteSeed(agent, row, next, reverter);
       if (Object.keys(changes).some((k) => k !== 'description')) {
@@ -88,6 +88,10 @@ export class InstanceModifier {
         this.refuseOverCapacity(row, changes, tx as unknown as Db);
         this.deps.store.update(row.id, { ...changes, maxCores: next.maxCores, maxMemoryMiB: next.maxMemoryMiB });
       });
+    }).catch((err: unknown) => {
+      if (!(err instanceof RevertError)) throw err;
+      // The stored instance is unchanged; the hypervisor may not be (e.g. a vCPU the guest would not give back).
+      throw new AppError('change_incomplete', `Changing instance '${row.name}' failed and could not be fully undone (${err.failedSteps.join(', ')}); onebox still shows the old values, the running guest may differ until it restarts. Cause: ${toAppErrorText(err.original, row.name)}`);
     });
   }
 
@@ -136,6 +140,12 @@ export class InstanceModifier {
     if (placement.hostId === undefined)
       throw new AppError('no_host_available', `No host in pool '${pool.name}' can take ${changes.cores ?? row.cores} cores and ${changes.memoryMiB ?? row.memoryMiB} MiB for instance '${row.name}' on its host: ${placement.reasons.join('; ')}.`);
   }
+}
+
+/** The sentence of an agent error as users would see it. */
+function toAppErrorText(err: unknown, instanceName: string): string {
+  const app = toAppError(err, instanceName);
+  return app instanceof Error ? app.message : String(app);
 }
 
 function checked(row: Instance): Instance {

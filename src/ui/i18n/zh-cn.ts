@@ -555,6 +555,7 @@ export const zhCN: Catalogue = {
     },
     resource_change_refused: (q) => (q[0] !== undefined ? `实例“${q[0]}”运行时无法调整 vCPU 或内存（被虚拟化层或客户机拒绝）；请停止后再修改。` : undefined),
     maximum_below_current: () => '运行时上限不能低于初始值。',
+    change_incomplete: (q) => (q[0] !== undefined ? `修改实例“${q[0]}”失败，且未能完全撤销；onebox 仍显示旧值，运行中的客户机在重启前可能与之不同。` : undefined),
     network_error: () => '无法连接服务器；请检查网络连接后重试。',
     aborted: () => '上传已取消。',
     unauthenticated: () => '请先登录。',
