@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
-import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -20,7 +20,14 @@ const routes: Record<string, Record<string, Op>> = {
   '/media/{id}': { get: { summary: 'Get an ISO' }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
   '/media/{id}/content': { get: { summary: 'Download an ISO' } },
   '/instances': { get: { summary: 'List instances' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
-  '/instances/{id}': { get: { summary: 'Get an instance' }, delete: { summary: 'Delete an instance and everything it owns (202 + operation)', status: 202 } },
+  '/instances/{id}': {
+    get: { summary: 'Get an instance' },
+    patch: {
+      summary:
+        'Change name, cores, memory, autostart or description. Stopped: any of them (cores and memory above the maximums raise those). Running: cores and memory live up to maxCores/maxMemoryMiB (else 409 instance_must_be_stopped; a guest that refuses to release a vCPU: 409 resource_change_refused). A new name becomes the guest hostname at the next cloud-init run only.',
+      body: updateInstanceSchema,
+    },
+    delete: { summary: 'Delete an instance and everything it owns (202 + operation)', status: 202 } },
   '/instances/{id}/actions/start': { post: { summary: 'Start' } },
   '/instances/{id}/actions/start-from-iso': { post: { summary: 'Insert an ISO and boot from it (202 + operation)', body: startFromIsoSchema, status: 202 } },
   '/instances/{id}/actions/stop': { post: { summary: 'Graceful ACPI power-off, waits for the guest (202 + operation)', status: 202 } },

@@ -5,6 +5,7 @@
  */
 import type { Host as HostRow } from '../services/hosts.js';
 import type { Image as ImageRow } from '../services/images.js';
+import { maximumsOf } from '../services/instances/spec.js';
 import type { Instance as InstanceRow } from '../services/instances/store.js';
 import type { Media as MediaRow } from '../services/media.js';
 import type { Operation as OperationRow } from '../services/operations.js';
@@ -22,6 +23,7 @@ export function presentInstance(row: InstanceRow, defaultStoragePoolId: string, 
     nics: nics.map(presentNic),
     address: nics.find((n) => n.address)?.address ?? null,
     id: row.id, name: row.name, poolId: row.poolId, hostId: row.hostId, cores: row.cores, memoryMiB: row.memoryMiB,
+    ...maximumsOf(row), description: row.description,
     diskSizeBytes: row.diskSizeBytes, dataDisks: row.dataDisks, imageId: row.imageId, cloneMode: row.cloneMode, mediaId: row.mediaId,
     storagePoolId: row.storagePoolId ?? defaultStoragePoolId, state: row.state, stateReason: row.stateReason, errorCode: row.errorCode,
     domainName: row.domainName, domainUuid: row.domainUuid, autostart: row.autostart, createdAt: row.createdAt, updatedAt: row.updatedAt,

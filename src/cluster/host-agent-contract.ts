@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Readable, type Duplex } from 'node:stream';
-import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError } from '../hypervisor/errors.js';
+import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, ResourceChangeRefusedError } from '../hypervisor/errors.js';
 import { ChecksumMismatchError } from '../lib/storage-errors.js';
 import { buildQcow2Header } from '../storage/qcow2-header.js';
 import type { AgentEvent, ArtifactRef, ArtifactSource, GuestSpec, StoragePoolSpec } from './agent-types.js';
@@ -158,6 +158,24 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       assert.equal(await agent.domains.find(g.name), undefined);
       await assert.rejects(agent.domains.start(g.name), DomainNotFoundError);
       await agent.volumes.removeArtifact(iso.ref);
+    });
+
+    test('vCPUs and memory: set in the definition and live, refusals arrive as typed errors', async () => {
+      const g = fresh();
+      await agent.volumes.createInstanceDisks(g.id, POOL, { system: { source: 'blank', sizeBytes: 64 * MiB }, data: [] });
+      await agent.domains.define(guest(g.name, g.id, { vcpus: 1, maxVcpus: 2, memoryMiB: 64, maxMemoryMiB: 128 }));
+      assert.deepEqual(await agent.domains.resources(g.name, 'config'), { vcpus: 1, maxVcpus: 2, memoryMiB: 64, maxMemoryMiB: 128 });
+      await agent.domains.setResources(g.name, { memoryMiB: 96 }, { live: false, config: true });
+      assert.equal((await agent.domains.resources(g.name, 'config')).memoryMiB, 96);
+      await assert.rejects(agent.domains.setResources(g.name, { vcpus: 3 }, { live: false, config: true }), ResourceChangeRefusedError);
+      await assert.rejects(agent.domains.setResources(g.name, { vcpus: 2 }, { live: true, config: false }), DomainStateError);
+      await agent.domains.start(g.name);
+      await agent.domains.setResources(g.name, { vcpus: 2 }, { live: true, config: false });
+      assert.equal((await agent.domains.resources(g.name, 'live')).vcpus, 2);
+      assert.equal((await agent.domains.resources(g.name, 'config')).vcpus, 1);
+      await agent.domains.destroy(g.name);
+      await agent.domains.undefine(g.name);
+      await assert.rejects(agent.domains.resources(g.name, 'live'), DomainNotFoundError);
     });
 
     test('the console log is a stream (empty before the guest wrote anything)', async () => {

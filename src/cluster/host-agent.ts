@@ -6,7 +6,7 @@
  * Errors are the drivers' typed errors (hypervisor/errors, lib/storage-errors, cluster/errors).
  */
 import type { Duplex, Readable } from 'node:stream';
-import type { DomainOwner, DomainState } from '../hypervisor/types.js';
+import type { DomainOwner, DomainResources, DomainResourceState, DomainState, ResourceTarget } from '../hypervisor/types.js';
 import type { BridgeSetupResult, HostInterface } from '../shared/hosts.js';
 import type { ProgressFn } from '../storage/driver.js';
 import type {
@@ -59,6 +59,13 @@ export interface DomainsApi {
   reset(name: string): Promise<void>;
   suspend(name: string): Promise<void>;
   resume(name: string): Promise<void>;
+  /**
+   * Changes vCPUs and/or memory live (hot-plug, balloon; up to the maximums the domain booted
+   * with) and/or in the definition. ResourceChangeRefusedError when the hypervisor or guest refuses.
+   */
+  setResources(name: string, resources: DomainResources, target: ResourceTarget): Promise<void>;
+  /** vCPUs and memory of the running domain (`live`; its definition when stopped) or of its definition (`config`). */
+  resources(name: string, which: 'live' | 'config'): Promise<DomainResourceState>;
   /** Inserts an ISO (which must be on the host: see VolumesApi.ensureArtifact) or ejects (undefined). */
   changeCdrom(name: string, target: string, media: ArtifactRef | undefined): Promise<void>;
   stats(name: string): Promise<DomainStats>;

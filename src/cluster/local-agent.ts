@@ -91,6 +91,8 @@ export class LocalHostAgent implements HostAgent {
       reset: (name) => hv.reset(name),
       suspend: (name) => hv.suspend(name),
       resume: (name) => hv.resume(name),
+      setResources: (name, resources, target) => hv.setResources(name, resources, target),
+      resources: (name, which) => hv.domainResources(name, which),
       changeCdrom: async (name, target, media) => hv.changeCdrom(name, target, media && (await this.artifactPath(media))),
       stats: (name): Promise<DomainStats> => hv.domainStats(name),
       guestInterfaces: (name) => hv.guestInterfaces(name),

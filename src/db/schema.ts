@@ -163,6 +163,10 @@ export const instances = sqliteTable(
       .references(() => hosts.id),
     cores: integer('cores').notNull(),
     memoryMiB: integer('memory_mib').notNull(),
+    /** Most vCPUs and MiB while running (hot-plug, balloon); null = the current value (instances made before maximums). */
+    maxCores: integer('max_cores'),
+    maxMemoryMiB: integer('max_memory_mib'),
+    description: text('description').notNull().default(''),
     diskSizeBytes: integer('disk_size_bytes').notNull(),
     /** Extra blank disks (vdb, vdc, ...), in order. */
     dataDisks: text('data_disks', { mode: 'json' }).$type<{ sizeBytes: number }[]>().notNull().default(sql`'[]'`),

@@ -94,6 +94,17 @@ const CASES: Record<string, DomainSpec> = {
     seed: { path: '/var/lib/onebox/instances/i-sed06/seed.iso', target: 'sdb' },
     serialLogPath: '/var/lib/onebox/instances/i-sed06/serial.log',
   }),
+  'tcg-hotplug-maximums': baseSpec({
+    name: 'ob-i-hot07',
+    uuid: '3c5e7a9b-1d2f-4a6c-8e0b-5d7f9a1c3e07',
+    title: 'resizable',
+    instanceId: 'i-hot07',
+    vcpus: 1,
+    maxVcpus: 4,
+    memoryMiB: 128,
+    maxMemoryMiB: 512,
+    serialLogPath: '/var/log/onebox/serial/i-hot07.log',
+  }),
   'tcg-hostile-strings': baseSpec({
     name: 'ob-i-esc05',
     uuid: 'E1F2A3B4-C5D6-4E7F-8A9B-0C1D2E3F4A05',
@@ -185,6 +196,8 @@ describe('buildDomainXml rejects bad specs', () => {
     ['seed on the CD-ROM drive', { seed: { path: '/seed.iso', target: 'sda' } }, /seed target sda/],
     ['seed on a virtio name', { seed: { path: '/seed.iso', target: 'vdb' } }, /seed target/],
     ['relative seed path', { seed: { path: 'seed.iso', target: 'sdb' } }, /seed path/],
+    ['maximum vCPUs below the vCPUs', { vcpus: 2, maxVcpus: 1 }, /maxVcpus \(with 2 vcpus\) is 1/],
+    ['maximum memory below the memory', { memoryMiB: 256, maxMemoryMiB: 128 }, /maxMemoryMiB \(with memoryMiB 256\) is 128/],
     ['cpu model with markup', { accel: 'kvm', cpu: { kind: 'named', model: '<x>' } }, /cpu model/],
   ];
   for (const [label, overrides, message] of bad) {
@@ -206,7 +219,7 @@ function xpathOf(xml: string, expr: string): string {
 }
 
 describe('system libvirtd accepts TCG domains', { skip: skipUnlessPresent(systemLibvirtd()) }, () => {
-  for (const name of ['tcg-minimal-image', 'tcg-blank-iso-cdrom-first', 'tcg-hostile-strings', 'tcg-cloud-init-seed']) {
+  for (const name of ['tcg-minimal-image', 'tcg-blank-iso-cdrom-first', 'tcg-hostile-strings', 'tcg-cloud-init-seed', 'tcg-hotplug-maximums']) {
     it(`${name}: virsh define + undefine`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'onebox-define-'));
       const domName = `onebox-test-${process.pid}-${name}`;
@@ -222,6 +235,11 @@ describe('system libvirtd accepts TCG domains', { skip: skipUnlessPresent(system
         assert.equal(xpathOf(dumped.out, 'string(/domain/uuid)'), spec.uuid);
         assert.equal(xpathOf(dumped.out, "string(/domain/devices/disk[@device='disk']/source/@file)"), spec.disks[0].path);
         assert.equal(xpathOf(dumped.out, 'string(/domain/title)'), spec.title);
+        // vCPUs and memory: the maximums as libvirt's <vcpu>/<memory>, the boot values as current.
+        assert.equal(xpathOf(dumped.out, 'string(/domain/vcpu)'), String(spec.maxVcpus ?? spec.vcpus));
+        assert.equal(xpathOf(dumped.out, 'string(/domain/vcpu/@current)'), spec.maxVcpus !== undefined && spec.maxVcpus > spec.vcpus ? String(spec.vcpus) : '');
+        assert.equal(xpathOf(dumped.out, 'string(/domain/memory)'), String((spec.maxMemoryMiB ?? spec.memoryMiB) * 1024));
+        assert.equal(xpathOf(dumped.out, 'string(/domain/currentMemory)'), String(spec.memoryMiB * 1024));
       } finally {
         run('virsh', ['-c', 'qemu:///system', 'undefine', domName]);
         rmSync(dir, { recursive: true, force: true });

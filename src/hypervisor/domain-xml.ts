@@ -133,6 +133,8 @@ export function validateDomainSpec(spec: DomainSpec): void {
   if (spec.cpu.kind === 'named') checkSafeName('cpu model', spec.cpu.model, 64);
   checkInteger('vcpus', spec.vcpus, 1);
   checkInteger('memoryMiB', spec.memoryMiB, 16);
+  if (spec.maxVcpus !== undefined) checkInteger(`maxVcpus (with ${spec.vcpus} vcpus)`, spec.maxVcpus, spec.vcpus);
+  if (spec.maxMemoryMiB !== undefined) checkInteger(`maxMemoryMiB (with memoryMiB ${spec.memoryMiB})`, spec.maxMemoryMiB, spec.memoryMiB);
   checkAbsPath('serialLogPath', spec.serialLogPath);
   checkVnc(spec.vnc);
   checkDisks(spec.disks);
@@ -164,6 +166,12 @@ function cpuXml(spec: DomainSpec): XmlElement {
   if (spec.cpu.kind === 'host-passthrough') return el('cpu', { mode: 'host-passthrough', check: 'none' });
   const model = el('model', { fallback: 'allow' }, spec.cpu.model);
   return el('cpu', { mode: 'custom', match: 'exact', check: 'partial' }, model);
+}
+
+/** `<vcpu current='N'>max</vcpu>`: the vCPUs beyond N exist as hot-pluggable slots. */
+function vcpuXml(spec: DomainSpec): XmlElement {
+  const max = spec.maxVcpus ?? spec.vcpus;
+  return el('vcpu', max > spec.vcpus ? { placement: 'static', current: spec.vcpus } : { placement: 'static' }, max);
 }
 
 function bootXml(order: number | undefined): XmlElement | undefined {
@@ -261,9 +269,10 @@ export function buildDomainXml(spec: DomainSpec): string {
     el('uuid', {}, spec.uuid.toLowerCase()),
     spec.title !== '' && el('title', {}, spec.title),
     el('metadata', {}, metadataXml(spec.instanceId, spec.owner)),
-    el('memory', { unit: 'MiB' }, spec.memoryMiB),
+    // <memory> is what QEMU gives the guest; the balloon holds it at <currentMemory> and can give the rest back live.
+    el('memory', { unit: 'MiB' }, spec.maxMemoryMiB ?? spec.memoryMiB),
     el('currentMemory', { unit: 'MiB' }, spec.memoryMiB),
-    el('vcpu', { placement: 'static' }, spec.vcpus),
+    vcpuXml(spec),
     el('os', {}, el('type', { arch: 'x86_64', machine: 'q35' }, 'hvm')),
     el('features', {}, el('acpi'), el('apic')),
     cpuXml(spec),

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type ConsoleContract, consoleContractTests } from './driver-contract-console.js';
 import type { HypervisorDriver } from './driver.js';
-import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError } from './errors.js';
+import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, ResourceChangeRefusedError } from './errors.js';
 import type { DomainLifecycleEvent, DomainSpec, DomainStats } from './types.js';
 
 /** How to run the contract against one implementation. */
@@ -31,6 +31,11 @@ export interface DriverContractOptions {
   shutdownStops: boolean;
   /** Whether a running guest without an agent says so (libvirt's test driver invents addresses for every NIC instead). */
   agentAbsenceReported: boolean;
+  /**
+   * Whether the running domain's memory reads back as the balloon target at once. libvirt's
+   * QEMU driver reports what the guest's balloon driver gave back: a guest without an OS keeps it all.
+   */
+  liveMemoryFollows: boolean;
   /** How the serial console test runs (echo, a real guest's shell, or skipped). */
   console: ConsoleContract;
   /** How long to wait for a lifecycle event. */
@@ -203,6 +208,44 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
         await drv.destroy(spec.name);
       }
       await drv.undefineDomain(spec.name);
+    });
+
+    test('vCPUs and memory: in the definition when stopped, live up to the maximums while running, refusals change nothing', async () => {
+      const spec: DomainSpec = { ...fresh(), vcpus: 1, maxVcpus: 2, memoryMiB: 64, maxMemoryMiB: 128 };
+      const { name } = spec;
+      await drv.defineDomain(spec);
+      assert.deepEqual(await drv.domainResources(name, 'config'), { vcpus: 1, maxVcpus: 2, memoryMiB: 64, maxMemoryMiB: 128 });
+      // Stopped: the definition changes; live changes are a state error; above the maximum is refused.
+      await drv.setResources(name, { vcpus: 2, memoryMiB: 96 }, { live: false, config: true });
+      assert.deepEqual(await drv.domainResources(name, 'config'), { vcpus: 2, maxVcpus: 2, memoryMiB: 96, maxMemoryMiB: 128 });
+      assert.deepEqual(await drv.domainResources(name, 'live'), { vcpus: 2, maxVcpus: 2, memoryMiB: 96, maxMemoryMiB: 128 }, 'a stopped domain is its definition');
+      await assert.rejects(drv.setResources(name, { vcpus: 1 }, { live: true, config: false }), DomainStateError);
+      await assert.rejects(drv.setResources(name, { vcpus: 3 }, { live: false, config: true }), ResourceChangeRefusedError);
+      await assert.rejects(drv.setResources(name, { memoryMiB: 129 }, { live: false, config: true }), ResourceChangeRefusedError);
+      assert.deepEqual(await drv.domainResources(name, 'config'), { vcpus: 2, maxVcpus: 2, memoryMiB: 96, maxMemoryMiB: 128 });
+      await drv.setResources(name, { vcpus: 1, memoryMiB: 64 }, { live: false, config: true });
+      // Running: a vCPU is plugged in live; the definition keeps its own value.
+      await drv.start(name);
+      assert.equal((await drv.domainResources(name, 'live')).vcpus, 1);
+      await drv.setResources(name, { vcpus: 2 }, { live: true, config: false });
+      assert.equal((await drv.domainResources(name, 'live')).vcpus, 2);
+      assert.equal((await drv.domainStats(name)).vcpus, 2);
+      assert.equal((await drv.domainResources(name, 'config')).vcpus, 1, 'a live-only change leaves the definition');
+      await assert.rejects(drv.setResources(name, { vcpus: 3 }, { live: true, config: false }), ResourceChangeRefusedError);
+      await assert.rejects(drv.setResources(name, { memoryMiB: 256 }, { live: true, config: false }), ResourceChangeRefusedError);
+      assert.equal((await drv.domainResources(name, 'live')).vcpus, 2, 'a refused change leaves the running domain as it was');
+      // Memory through the balloon, live and in the definition at once.
+      await drv.setResources(name, { memoryMiB: 100 }, { live: true, config: true });
+      assert.equal((await drv.domainResources(name, 'config')).memoryMiB, 100);
+      const live = await drv.domainResources(name, 'live');
+      assert.equal(live.maxMemoryMiB, 128);
+      if (opts.liveMemoryFollows) assert.equal(live.memoryMiB, 100);
+      else assert.ok(live.memoryMiB >= 100 && live.memoryMiB <= 128, `a guest without a balloon driver keeps between the target and the maximum: ${live.memoryMiB}`);
+      await drv.destroy(name);
+      assert.deepEqual(await drv.domainResources(name, 'live'), { vcpus: 1, maxVcpus: 2, memoryMiB: 100, maxMemoryMiB: 128 }, 'stopped again: the definition');
+      await drv.undefineDomain(name);
+      await assert.rejects(drv.setResources(name, { vcpus: 1 }, { live: false, config: true }), DomainNotFoundError);
+      await assert.rejects(drv.domainResources(name, 'config'), DomainNotFoundError);
     });
 
     test('an unsubscribed listener hears nothing more', async () => {

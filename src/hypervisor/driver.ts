@@ -7,11 +7,14 @@ import type { Duplex } from 'node:stream';
 import type {
   DomainLifecycleEvent,
   DomainOwner,
+  DomainResources,
+  DomainResourceState,
   DomainSpec,
   DomainState,
   DomainStats,
   GuestInterfaceInfo,
   HypervisorHostInfo,
+  ResourceTarget,
 } from './types.js';
 import type { DhcpHost, DhcpLease, VirtualNetworkSpec, VirtualNetworkState } from './network-xml.js';
 
@@ -71,6 +74,16 @@ export interface HypervisorDriver {
   reset(name: string): Promise<void>;
   suspend(name: string): Promise<void>;
   resume(name: string): Promise<void>;
+
+  /**
+   * Changes vCPUs and/or memory of the running domain (`live`: vCPU hot-plug and the balloon, up
+   * to the maximums it booted with) and/or of its persistent definition (`config`: the next boot,
+   * up to the defined maximums). ResourceChangeRefusedError when the hypervisor or the guest
+   * refuses (the domain keeps its values); DomainStateError for `live` on a stopped domain.
+   */
+  setResources(name: string, resources: DomainResources, target: ResourceTarget): Promise<void>;
+  /** vCPUs and memory of the domain: `live` (the running domain; its definition when stopped) or `config` (the persistent definition). */
+  domainResources(name: string, which: 'live' | 'config'): Promise<DomainResourceState>;
 
   /** Inserts (path) or ejects (undefined) the CD-ROM medium; works running or stopped. */
   changeCdrom(name: string, target: string, path: string | undefined): Promise<void>;

@@ -61,3 +61,12 @@ export class HypervisorTimeoutError extends HypervisorError {
     );
   }
 }
+
+/**
+ * A change of a domain's vCPUs or memory was refused by the hypervisor or the guest
+ * (e.g. the guest did not release a vCPU, or the value exceeds the maximum fixed at boot);
+ * the domain kept its previous values. Services answer 409 and suggest stopping it first.
+ */
+export class ResourceChangeRefusedError extends HypervisorError {
+  override name = 'ResourceChangeRefusedError';
+}

@@ -11,6 +11,7 @@ describeHypervisorDriverContract({
   supportsVnc: true,
   networksStart: true,
   shutdownStops: true,
+  liveMemoryFollows: true,
   agentAbsenceReported: true,
   console: { kind: 'echo' },
 });

@@ -10,8 +10,20 @@ import { type Duplex, PassThrough } from 'node:stream';
 import { buildDomainXml } from './domain-xml.js';
 import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
-import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorUnavailableError } from './errors.js';
-import type { DomainLifecycleEvent, DomainOwner, DomainRunState, DomainSpec, DomainState, DomainStats, GuestInterfaceInfo, HypervisorHostInfo } from './types.js';
+import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorUnavailableError, ResourceChangeRefusedError } from './errors.js';
+import type {
+  DomainLifecycleEvent,
+  DomainOwner,
+  DomainResources,
+  DomainResourceState,
+  DomainRunState,
+  DomainSpec,
+  DomainState,
+  DomainStats,
+  GuestInterfaceInfo,
+  HypervisorHostInfo,
+  ResourceTarget,
+} from './types.js';
 
 interface FakeDomain {
   spec: DomainSpec;
@@ -24,6 +36,22 @@ interface FakeDomain {
   samples: number;
   /** What the guest agent reports while running (setGuestAgent); undefined: no agent answers. */
   agent?: GuestInterfaceInfo[];
+  /** vCPUs and memory of the running domain (from the definition at start, then changed live). */
+  live?: DomainResourceState;
+}
+
+/** vCPUs and memory a definition gives a domain. */
+const resourcesOfSpec = (spec: DomainSpec): DomainResourceState => ({
+  vcpus: spec.vcpus, maxVcpus: spec.maxVcpus ?? spec.vcpus, memoryMiB: spec.memoryMiB, maxMemoryMiB: spec.maxMemoryMiB ?? spec.memoryMiB,
+});
+
+/** Applies a change within the maximums, as libvirt does; throws ResourceChangeRefusedError above them. */
+function changed(name: string, current: DomainResourceState, change: DomainResources, where: string): DomainResourceState {
+  if (change.vcpus !== undefined && change.vcpus > current.maxVcpus)
+    throw new ResourceChangeRefusedError(`domain '${name}': requested ${change.vcpus} vCPUs is greater than the maximum of ${current.maxVcpus} for the ${where} domain`, 8);
+  if (change.memoryMiB !== undefined && change.memoryMiB > current.maxMemoryMiB)
+    throw new ResourceChangeRefusedError(`domain '${name}': requested ${change.memoryMiB} MiB is more than the maximum of ${current.maxMemoryMiB} MiB for the ${where} domain`, 8);
+  return { ...current, vcpus: change.vcpus ?? current.vcpus, memoryMiB: change.memoryMiB ?? current.memoryMiB };
 }
 
 /** Options of the fake: host facts to report. */
@@ -31,7 +59,7 @@ export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces'] as const;
 
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
@@ -132,6 +160,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     const d = this.get(name);
     if (d.state !== 'shutoff' && d.state !== 'crashed') throw new DomainStateError(`domain '${name}' is already ${d.state}; it cannot be started`, 55);
     this.set(d, 'running', 1, 'started');
+    d.live = resourcesOfSpec(d.spec);
     d.vncPort = this.nextVncPort++;
     d.samples = 0;
   }
@@ -173,6 +202,22 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     this.set(d, 'running', 3, 'resumed');
   }
 
+  async setResources(name: string, resources: DomainResources, target: ResourceTarget): Promise<void> {
+    const d = this.get(name);
+    const active = d.state !== 'shutoff' && d.state !== 'crashed';
+    if (target.live && !active) throw new DomainStateError(`domain '${name}' is not running; its vCPUs and memory can only change in its definition`, 55);
+    // Both checked before either is applied: a refusal changes nothing.
+    const live = target.live && d.live ? changed(name, d.live, resources, 'live') : undefined;
+    const config = target.config ? changed(name, resourcesOfSpec(d.spec), resources, 'persistent') : undefined;
+    if (live) d.live = live;
+    if (config) d.spec = { ...d.spec, vcpus: config.vcpus, memoryMiB: config.memoryMiB };
+  }
+
+  async domainResources(name: string, which: 'live' | 'config'): Promise<DomainResourceState> {
+    const d = this.get(name);
+    return which === 'live' && d.live && d.state !== 'shutoff' && d.state !== 'crashed' ? { ...d.live } : resourcesOfSpec(d.spec);
+  }
+
   async changeCdrom(name: string, target: string, path: string | undefined): Promise<void> {
     const d = this.get(name);
     if (d.spec.cdrom.target !== target) throw new DomainStateError(`domain '${name}' has no CD-ROM drive '${target}' (it has '${d.spec.cdrom.target}')`, 55);
@@ -201,7 +246,8 @@ export class FakeHypervisorDriver implements HypervisorDriver {
 
   async domainStats(name: string): Promise<DomainStats> {
     const d = this.get(name);
-    const base = { vcpus: d.spec.vcpus, memoryMiB: d.spec.memoryMiB, sampledAt: Date.now() };
+    const now = d.live && d.state !== 'shutoff' && d.state !== 'crashed' ? d.live : resourcesOfSpec(d.spec);
+    const base = { vcpus: now.vcpus, memoryMiB: now.memoryMiB, sampledAt: Date.now() };
     if (d.state === 'shutoff' || d.state === 'crashed') return { ...base, cpuTimeNs: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 };
     const n = ++d.samples;
     return { ...base, cpuTimeNs: n * 10_000_000, diskReadBytes: n * 4096, diskWriteBytes: n * 2048, netRxBytes: n * 1500, netTxBytes: n * 500 };

@@ -57,8 +57,14 @@ export interface DomainSpec {
   owner?: string;
   accel: Accel;
   cpu: CpuMode;
+  /** vCPUs at boot. */
   vcpus: number;
+  /** Most vCPUs the running domain can have (hot-plug); default: `vcpus`. */
+  maxVcpus?: number;
+  /** Memory at boot (the balloon's target). */
   memoryMiB: number;
+  /** Memory QEMU gives the guest, the balloon's ceiling while it runs; default: `memoryMiB`. */
+  maxMemoryMiB?: number;
   disks: DiskSpec[];
   cdrom: CdromSpec;
   /** A second, read-only CD-ROM holding the cloud-init NoCloud seed ISO; omitted = none. */
@@ -68,6 +74,27 @@ export interface DomainSpec {
   vnc: { listen: string; password: string };
   /** File that receives everything the guest writes to its serial console (via virtlogd). */
   serialLogPath: string;
+}
+
+/** vCPUs and memory of a domain, to change (fields left out stay as they are). */
+export interface DomainResources {
+  vcpus?: number;
+  memoryMiB?: number;
+}
+
+/** Where a resource change applies: the running domain, its persistent definition, or both. */
+export interface ResourceTarget {
+  live: boolean;
+  config: boolean;
+}
+
+/** vCPUs and memory of a domain as the hypervisor reports them (live or in the persistent definition). */
+export interface DomainResourceState {
+  vcpus: number;
+  maxVcpus: number;
+  /** The balloon's target (libvirt's currentMemory). */
+  memoryMiB: number;
+  maxMemoryMiB: number;
 }
 
 /** Observed run state of a domain, normalised from libvirt's virDomainState. */

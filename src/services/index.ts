@@ -13,6 +13,7 @@ import { ImagesService } from './images.js';
 import { ConsoleService } from './instances/consoles.js';
 import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
+import { InstanceModifier } from './instances/modify.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
 import { InstanceNics } from './instances/nics.js';
 import { InstancePowerService } from './instances/power.js';
@@ -107,7 +108,7 @@ export function createServices(cfg: ServiceConfig): Services {
     hostNetworking: new HostNetworkingService(hosts, agents, audit),
     images,
     media,
-    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), pools, audit),
+    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), pools, audit),
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),

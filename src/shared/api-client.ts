@@ -18,6 +18,7 @@ import type {
   Image,
   Instance,
   InstanceCreated,
+  InstanceUpdated,
   InstanceStats,
   ItemList,
   Media,
@@ -44,6 +45,7 @@ import type {
   poolNetworkSchema,
   setupSchema,
   updateAddressPoolSchema,
+  updateInstanceSchema,
 } from './schemas.js';
 
 /** HTTP methods the API uses. */
@@ -128,6 +130,8 @@ export type CreatePoolRequest = z.input<typeof createPoolSchema>;
 export type CreateNetworkRequest = z.input<typeof createNetworkSchema>;
 /** Input of POST /address-pools. */
 export type CreateAddressPoolRequest = z.input<typeof createAddressPoolSchema>;
+/** Input of PATCH /instances/:id. */
+export type UpdateInstanceRequest = z.input<typeof updateInstanceSchema>;
 /** Input of PATCH /address-pools/:id. */
 export type UpdateAddressPoolRequest = z.input<typeof updateAddressPoolSchema>;
 /** Input of PUT /pools/:id/network. */
@@ -196,6 +200,8 @@ export function createApiClient(transport: ApiTransport) {
       list: () => items<Instance>('instances'),
       get: (id: string) => call<Instance>('GET', `instances/${seg(id)}`),
       create: (input: CreateInstanceRequest) => call<InstanceCreated>('POST', 'instances', input),
+      /** Changes name, cores, memory, autostart or description (running: cores and memory up to the maximums). */
+      update: (id: string, change: UpdateInstanceRequest) => call<InstanceUpdated>('PATCH', `instances/${seg(id)}`, change),
       delete: (id: string) => call<Accepted>('DELETE', `instances/${seg(id)}`),
       /** A power action; `stop` answers with an operation, the others with the changed instance. */
       async act(id: string, action: PowerAction): Promise<ActionResult> {

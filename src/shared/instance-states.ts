@@ -24,10 +24,11 @@ export type InstanceAction =
   | 'pause'
   | 'resume'
   | 'delete'
-  | 'change-media';
+  | 'change-media'
+  | 'modify';
 
 /** The power actions sent as `POST /instances/:id/actions/<action>`. */
-export type PowerAction = Exclude<InstanceAction, 'delete' | 'change-media' | 'start-from-iso'>;
+export type PowerAction = Exclude<InstanceAction, 'delete' | 'change-media' | 'start-from-iso' | 'modify'>;
 
 /** Which states allow which action. `error` allows start only when the error is not sticky (see `stickyError`). */
 const allowedFrom: Record<InstanceAction, readonly InstanceState[]> = {
@@ -42,6 +43,8 @@ const allowedFrom: Record<InstanceAction, readonly InstanceState[]> = {
   // A running guest is powered off first; the UI says so in its confirmation.
   delete: ['stopped', 'running', 'paused', 'error', 'lost'],
   'change-media': ['stopped', 'running', 'paused', 'error'],
+  // Running and paused: cores and memory live up to the maximums (services check those).
+  modify: ['stopped', 'running', 'paused', 'error'],
 };
 
 /** True when `action` is allowed in `state`. */

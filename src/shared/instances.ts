@@ -77,13 +77,24 @@ export const nicRequestSchema = z
 
 export type NicRequest = z.infer<typeof nicRequestSchema>;
 
+const coresSchema = z.number().int().min(1, 'An instance needs at least 1 core.').max(128, 'An instance can have at most 128 cores.');
+const memorySchema = z.number().int().min(64, 'An instance needs at least 64 MiB of memory.').max(4 * 1024 * 1024, 'An instance can have at most 4194304 MiB (4 TiB) of memory.');
+
+/** What an instance says about itself (free text, shown on its page). */
+export const descriptionSchema = z.string().max(1000, 'The description must have at most 1000 characters.');
+
 /** Create an instance. */
 export const createInstanceSchema = z
   .object({
     name: instanceNameSchema,
     pool: z.string().min(1).default('default'),
-    cores: z.number().int().min(1, 'An instance needs at least 1 core.').max(128),
-    memoryMiB: z.number().int().min(64, 'An instance needs at least 64 MiB of memory.').max(4 * 1024 * 1024),
+    cores: coresSchema,
+    memoryMiB: memorySchema,
+    /** Most cores the instance can have while it runs (vCPU hot-plug); default: `cores`. */
+    maxCores: coresSchema.optional(),
+    /** Most memory the instance can have while it runs (balloon); default: `memoryMiB`. */
+    maxMemoryMiB: memorySchema.optional(),
+    description: descriptionSchema.default(''),
     disk: systemDiskSchema,
     /** Extra blank disks, attached as vdb, vdc, ... */
     dataDisks: z
@@ -101,6 +112,24 @@ export const createInstanceSchema = z
     start: z.boolean().default(false),
   })
   .strict();
+
+/**
+ * Change an instance (PATCH). Stopped: any field. Running: name, autostart and description
+ * always; cores and memory live up to the maximums fixed at create. A new name becomes the
+ * guest's hostname only when cloud-init runs again.
+ */
+export const updateInstanceSchema = z
+  .object({
+    name: instanceNameSchema.optional(),
+    cores: coresSchema.optional(),
+    memoryMiB: memorySchema.optional(),
+    autostart: z.boolean().optional(),
+    description: descriptionSchema.optional(),
+  })
+  .strict()
+  .refine((o) => Object.values(o).some((v) => v !== undefined), 'Give at least one of name, cores, memoryMiB, autostart or description.');
+
+export type UpdateInstanceInput = z.infer<typeof updateInstanceSchema>;
 
 /** Start an instance from an ISO (boots the CD-ROM first). */
 export const startFromIsoSchema = z.object({ mediaId: z.string().min(1) }).strict();
@@ -123,6 +152,10 @@ export interface Instance {
   hostId: string;
   cores: number;
   memoryMiB: number;
+  /** Most cores and memory it can have while running (fixed at create; a stopped change above them raises them). */
+  maxCores: number;
+  maxMemoryMiB: number;
+  description: string;
   diskSizeBytes: number;
   /** Extra blank disks attached as vdb, vdc, ... */
   dataDisks: { sizeBytes: number }[];
@@ -150,6 +183,11 @@ export interface Instance {
 /** POST /instances answer. */
 export interface InstanceCreated extends Accepted {
   instance: Instance;
+}
+
+/** PATCH /instances/:id answer: the instance, and what the change means beyond it (e.g. when the guest's hostname follows a new name). */
+export interface InstanceUpdated extends Instance {
+  notes: string[];
 }
 
 /** GET /instances/:id/vnc */

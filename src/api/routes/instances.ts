@@ -5,7 +5,8 @@ import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services/index.js';
 import type { PowerAction } from '../../services/instances/power.js';
 import type { Instance } from '../../services/instances/store.js';
-import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequestSchema, startFromIsoSchema } from '../../shared/schemas.js';
+import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequestSchema, startFromIsoSchema, updateInstanceSchema } from '../../shared/schemas.js';
+import type { InstanceUpdated } from '../../shared/api-types.js';
 import type { AppEnv } from '../env.js';
 import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody } from '../validate.js';
@@ -25,6 +26,11 @@ export function instanceRoutes(s: Services) {
       return accepted(c, operation, { instance: present(instance) });
     })
     .get('/:id', (c) => c.json(present(s.instances.get(c.req.param('id')))))
+    .patch('/:id', async (c) => {
+      const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
+      const { instance, notes } = await s.instances.update(id, await jsonBody(c, updateInstanceSchema), c.var.actor);
+      return c.json({ ...present(instance), notes } satisfies InstanceUpdated);
+    })
     .delete('/:id', (c) => accepted(c, s.instances.delete(c.req.param('id'), c.var.actor)))
     .post('/:id/actions/stop', (c) => accepted(c, s.power.stop(c.req.param('id'), c.var.actor)))
     .post('/:id/actions/start-from-iso', async (c) => {

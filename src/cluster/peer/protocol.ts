@@ -6,7 +6,15 @@
  */
 import { BridgeSetupError, type BridgeSetupCode } from '../../network/bridge-setup-errors.js';
 import { AgentUnreachableError, ArtifactMissingError, SeedBuildError } from '../errors.js';
-import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError } from '../../hypervisor/errors.js';
+import {
+  DomainNotFoundError,
+  DomainStateError,
+  GuestAgentUnavailableError,
+  HypervisorError,
+  HypervisorTimeoutError,
+  HypervisorUnavailableError,
+  ResourceChangeRefusedError,
+} from '../../hypervisor/errors.js';
 import { ExecError } from '../../lib/exec.js';
 import {
   ChecksumMismatchError,
@@ -22,7 +30,7 @@ import {
 /** Every HostAgent method carried as a plain call, by group. */
 export const CALLS = {
   host: ['facts'],
-  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'changeCdrom', 'stats', 'guestInterfaces'],
+  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'changeCdrom', 'stats', 'guestInterfaces'],
   volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
@@ -63,6 +71,7 @@ const rebuild: Record<string, (e: WireError, f: Record<string, unknown>) => Erro
   HypervisorUnavailableError: (e) => new HypervisorUnavailableError(e.message),
   GuestAgentUnavailableError: (e, f) => new GuestAgentUnavailableError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorTimeoutError: (_e, f) => new HypervisorTimeoutError(str(f.call), num(f.timeoutMs) ?? 0, f.queued === true),
+  ResourceChangeRefusedError: (e, f) => new ResourceChangeRefusedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorError: (e, f) => new HypervisorError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   VolumeNotFoundError: (_e, f) => new VolumeNotFoundError(str(f.volume)),
   VolumeExistsError: (_e, f) => new VolumeExistsError(str(f.volume)),

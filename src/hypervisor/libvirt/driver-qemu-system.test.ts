@@ -50,6 +50,7 @@ describeHypervisorDriverContract({
   supportsVnc: true,
   networksStart: false, // its bridge and firewall rules would appear in the root namespace: started only in the lab
   shutdownStops: false,
+  liveMemoryFollows: false,
   agentAbsenceReported: true,
   console: { kind: 'shell', makeSpec: miniGuestSpec, readyMarker: MINI_GUEST_READY, bootTimeoutMs: 90_000 },
   eventTimeoutMs: 15_000,

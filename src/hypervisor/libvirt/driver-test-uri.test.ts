@@ -27,6 +27,7 @@ describeHypervisorDriverContract({
   supportsVnc: false,
   networksStart: true,
   shutdownStops: true,
+  liveMemoryFollows: true,
   agentAbsenceReported: false, // the test driver invents addresses for every NIC
   console: { kind: 'skip', reason: "libvirt's test driver has no serial consoles (DOMAIN_OPEN_CONSOLE is unsupported)" },
 });

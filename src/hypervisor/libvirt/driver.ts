@@ -8,9 +8,21 @@
 import type { Duplex } from 'node:stream';
 import { buildDomainXml, ONEBOX_METADATA_NS, parseOwnerMetadata } from '../domain-xml.js';
 import type { HypervisorDriver } from '../driver.js';
-import { DomainNotFoundError, DomainStateError, HypervisorError } from '../errors.js';
+import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../errors.js';
 import { openTcpStream } from '../tcp-stream.js';
-import type { DomainLifecycleEvent, DomainOwner, DomainSpec, DomainState, DomainStats, GuestInterfaceInfo, HypervisorHostInfo } from '../types.js';
+import type {
+  DomainLifecycleEvent,
+  DomainOwner,
+  DomainResources,
+  DomainResourceState,
+  DomainSpec,
+  DomainState,
+  DomainStats,
+  GuestInterfaceInfo,
+  HypervisorHostInfo,
+  ResourceTarget,
+} from '../types.js';
+import { resourcesOfXml } from './domain-resources.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { LibvirtNetworks } from './networks.js';
@@ -36,6 +48,7 @@ const VIR_CONNECT_LIST_DOMAINS_ALL = 0;
 const VIR_DOMAIN_CONSOLE_FORCE = 1;
 const VIR_DOMAIN_CONSOLE_SAFE = 2;
 const VIR_DOMAIN_METADATA_ELEMENT = 2;
+const VIR_DOMAIN_XML_INACTIVE = 2;
 
 /** Options of openLibvirtDriver: the connection options plus the XML builder (injectable for tests). */
 export interface LibvirtDriverOptions extends LibvirtConnectionOptions {
@@ -206,6 +219,30 @@ export class LibvirtDriver implements HypervisorDriver {
     await this.connection.call('DOMAIN_UPDATE_DEVICE_FLAGS', { dom, xml, flags });
   }
 
+  async setResources(name: string, resources: DomainResources, target: ResourceTarget): Promise<void> {
+    const dom = await this.lookup(name);
+    if (target.live) {
+      const { state } = await this.stateOf(dom);
+      if (state === 'shutoff' || state === 'crashed') throw new DomainStateError(`domain '${name}' is not running; its vCPUs and memory can only change in its definition`, 55);
+    }
+    // One call per target: libvirt's test driver refuses LIVE|CONFIG together for memory.
+    const targets = [target.live && VIR_DOMAIN_AFFECT_LIVE, target.config && VIR_DOMAIN_AFFECT_CONFIG].filter((f): f is number => typeof f === 'number');
+    try {
+      for (const flags of targets) {
+        if (resources.vcpus !== undefined) await this.connection.call('DOMAIN_SET_VCPUS_FLAGS', { dom, nvcpus: resources.vcpus, flags });
+        if (resources.memoryMiB !== undefined) await this.connection.call('DOMAIN_SET_MEMORY_FLAGS', { dom, memory: BigInt(resources.memoryMiB) * 1024n, flags });
+      }
+    } catch (err) {
+      throw refusedChange(err, name, resources);
+    }
+  }
+
+  async domainResources(name: string, which: 'live' | 'config'): Promise<DomainResourceState> {
+    const dom = await this.lookup(name);
+    const { xml } = await this.connection.call('DOMAIN_GET_XML_DESC', { dom, flags: which === 'config' ? VIR_DOMAIN_XML_INACTIVE : 0 });
+    return resourcesOfXml(xml);
+  }
+
   async openVnc(name: string): Promise<Duplex> {
     const dom = await this.lookup(name);
     const { xml } = await this.connection.call('DOMAIN_GET_XML_DESC', { dom, flags: 0 });
@@ -315,6 +352,14 @@ export class LibvirtDriver implements HypervisorDriver {
     const { state, reason } = await this.connection.call('DOMAIN_GET_STATE', { dom, flags: 0 });
     return { name: dom.name, uuid: formatUuid(dom.uuid), state: runStateOf(state), reason };
   }
+}
+
+/** A refusal by libvirt or the guest (beyond a maximum, an unplug the guest ignored) becomes ResourceChangeRefusedError; lost connections, timeouts and missing domains stay what they are. */
+function refusedChange(err: unknown, name: string, resources: DomainResources): unknown {
+  if (!(err instanceof HypervisorError)) return err;
+  if (err instanceof DomainNotFoundError || err instanceof HypervisorUnavailableError || err instanceof HypervisorTimeoutError) return err;
+  const what = [resources.vcpus !== undefined && `${resources.vcpus} vCPUs`, resources.memoryMiB !== undefined && `${resources.memoryMiB} MiB`].filter(Boolean).join(' and ');
+  return new ResourceChangeRefusedError(`domain '${name}' could not be set to ${what}: ${err.message}`, err.libvirtCode, err.libvirtDomain);
 }
 
 function skipMissing(err: unknown): undefined {

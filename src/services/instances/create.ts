@@ -57,6 +57,7 @@ export class InstanceCreator {
     const dataDisks = input.dataDisks.map((d) => ({ sizeBytes: d.sizeGiB * GiB }));
     const cloudInit = cloudInitToStore(input);
     if (image) assertFits(image, diskSizeBytes, input.disk.sizeGiB);
+    const { maxCores, maxMemoryMiB } = maximums(input);
     // Free space read live (outside the synchronous transaction); disks are thin, so this only refuses what can never fit.
     const poolHosts = this.deps.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.poolId, pool.id)).all();
     await hostsService.refreshStorage(poolHosts.map((h) => h.id), storage);
@@ -72,7 +73,7 @@ export class InstanceCreator {
       const id = newId('ins');
       const row = tx.insert(instances).values({
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, storagePoolId: storage.id, cores: input.cores, memoryMiB: input.memoryMiB,
-        diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
+        maxCores, maxMemoryMiB, description: input.description, diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
         mediaId: iso?.id ?? null, state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(),
         autostart: input.autostart, cloudInit,
       }).returning().get();
@@ -136,6 +137,18 @@ export class InstanceCreator {
     await callAgent(row.name, () => agent.volumes.ensureArtifact(ref, source, (f) => progress(0.02 + f * 0.28, 'Copying the image to the host')));
     return { system: { source: row.cloneMode, image: ref, sizeBytes: row.diskSizeBytes }, data };
   }
+}
+
+/** The maximums for live changes: at least the current values (a lower one is refused, not raised). */
+function maximums(input: CreateInstanceInput): { maxCores: number; maxMemoryMiB: number } {
+  const { cores, memoryMiB, maxCores = cores, maxMemoryMiB = memoryMiB } = input;
+  const errors = [
+    ...(maxCores < cores ? [{ field: 'maxCores', message: `At least cores (${cores}).` }] : []),
+    ...(maxMemoryMiB < memoryMiB ? [{ field: 'maxMemoryMiB', message: `At least memoryMiB (${memoryMiB}).` }] : []),
+  ];
+  if (errors.length)
+    throw new AppError('maximum_below_current', `The maximums for a running instance cannot be below its start values: ${[maxCores < cores && `maxCores ${maxCores} < cores ${cores}`, maxMemoryMiB < memoryMiB && `maxMemoryMiB ${maxMemoryMiB} < memoryMiB ${memoryMiB}`].filter(Boolean).join(', ')}.`, errors);
+  return { maxCores, maxMemoryMiB };
 }
 
 function assertFits(image: Image, diskSizeBytes: number, askedGiB: number | undefined): void {

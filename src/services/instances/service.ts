@@ -4,13 +4,14 @@ import type { CreateInstanceInput } from '../../shared/schemas.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import { AppError } from '../../lib/errors.js';
-import type { NicRequest } from '../../shared/instances.js';
+import type { NicRequest, UpdateInstanceInput } from '../../shared/instances.js';
 import type { AuditService } from '../audit.js';
 import type { Operation } from '../operations.js';
 import type { PoolsService } from '../pools.js';
 import type { NicRow } from './nics.js';
 import type { InstanceCreator } from './create.js';
 import type { InstanceDeleter } from './delete.js';
+import type { InstanceModifier } from './modify.js';
 import type { InstanceRuntime } from './runtime.js';
 import type { Instance, InstanceStore } from './store.js';
 
@@ -24,6 +25,7 @@ export class InstancesService {
     private readonly runtime: InstanceRuntime,
     private readonly creator: InstanceCreator,
     private readonly deleter: InstanceDeleter,
+    private readonly modifier: InstanceModifier,
     private readonly pools: PoolsService,
     private readonly audit: AuditService,
   ) {}
@@ -67,6 +69,11 @@ export class InstancesService {
 
   create(input: CreateInstanceInput, actor: Actor): Promise<{ instance: Instance; operation: Operation }> {
     return this.creator.create(input, actor);
+  }
+
+  /** Changes name, cores, memory, autostart or description (cores and memory live up to the maximums when running). */
+  update(idOrName: string, input: UpdateInstanceInput, actor: Actor): Promise<{ instance: Instance; notes: string[] }> {
+    return this.modifier.update(idOrName, input, actor);
   }
 
   delete(idOrName: string, actor: Actor): Operation {

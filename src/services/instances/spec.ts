@@ -31,9 +31,15 @@ export interface SpecContext {
   vncListen: string;
 }
 
+/** The most cores and memory an instance can have while running (null: instances made before maximums had their current values). */
+export function maximumsOf(row: Pick<InstanceRow, 'cores' | 'memoryMiB' | 'maxCores' | 'maxMemoryMiB'>): { maxCores: number; maxMemoryMiB: number } {
+  return { maxCores: Math.max(row.maxCores ?? row.cores, row.cores), maxMemoryMiB: Math.max(row.maxMemoryMiB ?? row.memoryMiB, row.memoryMiB) };
+}
+
 /** The guest spec of an instance. */
 export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
   const cdromFirst = ctx.bootFromCdrom === true && ctx.media !== undefined;
+  const max = maximumsOf(row);
   return {
     name: row.domainName,
     uuid: row.domainUuid,
@@ -43,7 +49,9 @@ export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
     accel: ctx.accel,
     cpu: ctx.accel === 'kvm' ? ctx.kvmCpu : { kind: 'named', model: 'qemu64' },
     vcpus: row.cores,
+    maxVcpus: max.maxCores,
     memoryMiB: row.memoryMiB,
+    maxMemoryMiB: max.maxMemoryMiB,
     storagePool: ctx.storagePool,
     disks: [
       { volume: 'system', target: 'vda', bootOrder: cdromFirst ? 2 : 1 },

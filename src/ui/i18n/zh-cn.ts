@@ -320,7 +320,23 @@ export const zhCN: Catalogue = {
     cores: '核心',
     memory: '内存',
     domain: '域名称',
-    settingsReadOnly: '修改核心数、内存、名称或自动启动需要服务器尚未提供的 API。',
+    settingsHint: '停止时所有设置都可修改。运行时，核心数和内存可在创建时设定的上限内在线调整。新名称只有在 cloud-init 再次运行时才会成为客户机主机名。',
+    withMaximum: (value: string, max: string) => `${value}（运行时最多 ${max}）`,
+  },
+  instanceEdit: {
+    edit: '编辑',
+    title: (name: string) => `编辑 ${name}`,
+    description: '描述',
+    nameHint: '客户机主机名只有在 cloud-init 再次运行时才会随之改变。',
+    stoppedHint: '实例已停止：所有值都可修改，下次启动时生效。',
+    runningHint: (cores: number, memoryMiB: number) => `实例正在运行：核心数（最多 ${cores}）和内存（最多 ${memoryMiB} MiB）可在线调整；超出上限请先停止实例。`,
+    maxCores: (n: number) => `运行时最多 ${n} 个。`,
+    maxMemory: (n: number) => `运行时最多 ${n} MiB。`,
+    aboveMaxCores: (n: number) => `超出运行中实例的上限 ${n} 个核心：请先停止实例。`,
+    aboveMaxMemory: (n: number) => `超出运行中实例的上限 ${n} MiB：请先停止实例。`,
+    maxCoresField: '运行时最多核心数（可选）',
+    maxMemoryField: '运行时最多内存（MiB，可选）',
+    maxHint: '无需停机即可增加的余量（vCPU 热插拔、内存气球）；默认等于初始值。',
   },
   stats: {
     title: '实时使用情况',
@@ -505,6 +521,10 @@ export const zhCN: Catalogue = {
     'User data must be at most 64 KiB.': 'user-data 最多 64 KiB。',
     'User data must start with a #cloud-config line or #! (a script).': 'user-data 必须以 #cloud-config 行或 #!（脚本）开头。',
     'An instance needs at least 1 core.': '实例至少需要 1 个核心。',
+    'An instance can have at most 128 cores.': '一个实例最多 128 个核心。',
+    'An instance can have at most 4194304 MiB (4 TiB) of memory.': '一个实例最多 4194304 MiB（4 TiB）内存。',
+    'The description must have at most 1000 characters.': '描述最多 1000 个字符。',
+    'Give at least one of name, cores, memoryMiB, autostart or description.': '请至少给出名称、核心数、内存、自动启动或描述中的一项。',
     'An instance needs at least 64 MiB of memory.': '实例至少需要 64 MiB 内存。',
     'An instance can have at most 8 data disks.': '一个实例最多 8 块数据盘。',
     'The image needs a name.': '镜像需要一个名称。',
@@ -528,6 +548,14 @@ export const zhCN: Catalogue = {
   },
   apiErrors: {
     ...networkApiErrorsZhCN,
+    instance_must_be_stopped: (q, d) => {
+      const max = /at most (\d+ cores|\d+ MiB of memory) \(the maximum set at create\)/.exec(d)?.[1];
+      if (!max || q[0] === undefined) return networkApiErrorsZhCN.instance_must_be_stopped?.(q, d); // the NICs' refusal
+      return `实例“${q[0]}”正在运行，最多只能有 ${max.replace(' cores', ' 个核心').replace(' MiB of memory', ' MiB 内存')}（创建时设定的上限）；请先停止实例。`;
+    },
+    resource_change_refused: (q) => (q[0] !== undefined ? `实例“${q[0]}”运行时无法调整 vCPU 或内存（被虚拟化层或客户机拒绝）；请停止后再修改。` : undefined),
+    maximum_below_current: () => '运行时上限不能低于初始值。',
+    change_incomplete: (q) => (q[0] !== undefined ? `修改实例“${q[0]}”失败，且未能完全撤销；onebox 仍显示旧值，运行中的客户机在重启前可能与之不同。` : undefined),
     network_error: () => '无法连接服务器；请检查网络连接后重试。',
     aborted: () => '上传已取消。',
     unauthenticated: () => '请先登录。',

@@ -30,6 +30,9 @@ export interface CreateFields extends NicFieldValues {
   pool: string;
   cores: string;
   memoryMiB: string;
+  /** Empty: the start value. */
+  maxCores: string;
+  maxMemoryMiB: string;
   source: Source;
   imageId: string;
   clone: string;
@@ -74,6 +77,8 @@ function body(f: CreateFields) {
     pool: f.pool,
     cores: Number(f.cores),
     memoryMiB: Number(f.memoryMiB),
+    ...(f.maxCores.trim() ? { maxCores: Number(f.maxCores) } : {}),
+    ...(f.maxMemoryMiB.trim() ? { maxMemoryMiB: Number(f.maxMemoryMiB) } : {}),
     disk,
     dataDisks,
     ...cloudInit,
@@ -182,7 +187,7 @@ export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void
   const server = useApiFieldErrors(group, NIC_CODE_FIELDS);
   const form = useForm<CreateFields>({
     ...nicDefaults,
-    name: '', pool: 'default', cores: '1', memoryMiB: '512', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10',
+    name: '', pool: 'default', cores: '1', memoryMiB: '512', maxCores: '', maxMemoryMiB: '', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10',
     dataDisks: '', ciPassword: '', sshKeys: '', userData: '', mediaId: '', autostart: false, start: true, confirmBlank: false,
   });
   const f = form.values;
@@ -236,6 +241,12 @@ export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void
         </Field>
         <Field label={t.create.memory} error={errors.memoryMiB}>
           <input name="memoryMiB" type="number" min="64" step="64" value={f.memoryMiB} onInput={form.text('memoryMiB')} />
+        </Field>
+        <Field label={t.instanceEdit.maxCoresField} error={errors.maxCores} hint={t.instanceEdit.maxHint}>
+          <input name="maxCores" type="number" min="1" value={f.maxCores} placeholder={f.cores} onInput={form.text('maxCores')} />
+        </Field>
+        <Field label={t.instanceEdit.maxMemoryField} error={errors.maxMemoryMiB}>
+          <input name="maxMemoryMiB" type="number" min="64" step="64" value={f.maxMemoryMiB} placeholder={f.memoryMiB} onInput={form.text('maxMemoryMiB')} />
         </Field>
         <DiskFields form={form} choices={choices} errors={errors} />
         {f.source === 'cloud-init' && <CloudInitFields form={form} errors={errors} />}

@@ -5,8 +5,9 @@
  */
 import { useState } from 'hono/jsx/dom';
 import type { Host, Image, Instance, Media, Pool } from '../../shared/api-types.js';
-import { dataDiskTarget } from '../../shared/instance-states.js';
+import { canDo, dataDiskTarget } from '../../shared/instance-states.js';
 import { api } from '../api.js';
+import { EditInstanceDialog } from '../components/edit-instance-dialog.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
 import { PageHeader } from '../components/layout.js';
@@ -138,24 +139,32 @@ function Details({ instance: i, related }: { instance: Instance; related?: Relat
   );
 }
 
-/** Read-only settings until the API can change them. */
+/** The settings, and the Edit dialog that changes them. */
 function Settings({ instance: i }: { instance: Instance }) {
+  const [editing, setEditing] = useState(false);
+  const editable = canDo('modify', i.state);
   return (
     <section class="card" aria-label={t.instance.settings}>
       <h2>{t.instance.settings}</h2>
-      <dl class="kv">
+      <dl class="kv" data-testid="instance-settings">
         <dt>{t.instance.name}</dt>
         <dd>{i.name}</dd>
         <dt>{t.instance.cores}</dt>
-        <dd>{i.cores}</dd>
+        <dd data-testid="settings-cores">{t.instance.withMaximum(String(i.cores), String(i.maxCores))}</dd>
         <dt>{t.instance.memory}</dt>
-        <dd>{mib(i.memoryMiB)}</dd>
+        <dd data-testid="settings-memory">{t.instance.withMaximum(mib(i.memoryMiB), mib(i.maxMemoryMiB))}</dd>
         <dt>{t.instance.autostart}</dt>
         <dd>{i.autostart ? t.common.yes : t.common.no}</dd>
+        <dt>{t.instanceEdit.description}</dt>
+        <dd>{i.description || <span class="muted">{t.common.none}</span>}</dd>
         <dt>{t.instance.domain}</dt>
         <dd class="mono">{i.domainName}</dd>
       </dl>
-      <p class="muted">{t.instance.settingsReadOnly}</p>
+      <p class="muted">{t.instance.settingsHint}</p>
+      <button type="button" class="button" disabled={!editable} onClick={() => setEditing(true)}>
+        {t.instanceEdit.edit}
+      </button>
+      {editing && <EditInstanceDialog instance={i} onClose={() => setEditing(false)} />}
     </section>
   );
 }
