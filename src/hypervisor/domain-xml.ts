@@ -72,7 +72,8 @@ function checkBootOrders(spec: DomainSpec): void {
   }
 }
 
-function checkDisks(disks: DiskSpec[]): void {
+/** Checks virtio disks: names like vda, each used once, absolute paths, qcow2 or raw (InvalidDomainSpecError). */
+export function checkDisks(disks: DiskSpec[]): void {
   const targets = new Set<string>();
   for (const disk of disks) {
     const dev = disk.target;
@@ -178,7 +179,8 @@ function bootXml(order: number | undefined): XmlElement | undefined {
   return order === undefined ? undefined : el('boot', { order });
 }
 
-function diskXml(disk: DiskSpec): XmlElement {
+/** The `<disk>` element of a virtio disk (also what hot-plug sends). */
+export function diskXml(disk: DiskSpec): XmlElement {
   return el(
     'disk',
     { type: 'file', device: 'disk' },
