@@ -428,10 +428,13 @@ function affectFlags(where: ResourceTarget): number {
   return (where.live ? VIR_DOMAIN_AFFECT_LIVE : 0) | (where.config ? VIR_DOMAIN_AFFECT_CONFIG : 0);
 }
 
-/** A disk change libvirt refused becomes DiskChangeRefusedError; lost connections, timeouts, missing domains and state errors stay what they are. */
+/**
+ * A disk change libvirt refused becomes DiskChangeRefusedError (also OPERATION_INVALID, e.g. "target
+ * vdb already exists": the domain's state was checked before); lost connections, timeouts and missing domains stay what they are.
+ */
 function refusedDisk(err: unknown, what: string): unknown {
   if (!(err instanceof HypervisorError) || err instanceof DiskChangeRefusedError) return err;
-  if (err instanceof DomainNotFoundError || err instanceof HypervisorUnavailableError || err instanceof HypervisorTimeoutError || err instanceof DomainStateError) return err;
+  if (err instanceof DomainNotFoundError || err instanceof HypervisorUnavailableError || err instanceof HypervisorTimeoutError) return err;
   return new DiskChangeRefusedError(`${what}: ${err.message}`, err.libvirtCode, err.libvirtDomain);
 }
 
