@@ -12,6 +12,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { MediaButtons } from '../components/media-buttons.js';
+import { DisksPanel } from '../components/disks-panel.js';
 import { NicsPanel } from '../components/nics-panel.js';
 import { StateBadge } from '../components/state-badge.js';
 import { StatsPanel } from '../components/stats-panel.js';
@@ -219,6 +220,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
             <Details instance={i} related={rel.data} />
             <StatsPanel instance={i} />
           </div>
+          <DisksPanel instance={i} />
           <NicsPanel instance={i} onChanged={res.reload} />
         </>
       )}
