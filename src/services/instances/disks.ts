@@ -84,7 +84,7 @@ export class InstanceDisks {
       const sizeBytes = input.sizeGiB * GiB;
       const agent = this.deps.runtime.agentFor(row);
       if (sizeBytes < disk.sizeBytes)
-        throw new AppError('disk_cannot_shrink', `Disk ${disk.device} of instance '${row.name}' is ${gib(disk.sizeBytes)} GiB and cannot shrink to ${input.sizeGiB} GiB (409: disks only grow).`, [{ field: 'sizeGiB', message: `At least ${gib(disk.sizeBytes)}.` }]);
+        throw new AppError('disk_cannot_shrink', `Disk ${disk.device} of instance '${row.name}' is ${gib(disk.sizeBytes)} GiB and cannot shrink to ${input.sizeGiB} GiB (409: disks only grow).`, [{ field: 'sizeGiB', message: 'Disks only grow: give at least the current size.' }]);
       if (sizeBytes > disk.sizeBytes) {
         await this.refuseOverCapacity(agent, row, sizeBytes - disk.sizeBytes, `${disk.device} to ${input.sizeGiB} GiB`);
         if (isLive(row)) await callAgent(row.name, () => agent.domains.blockResize(row.domainName, disk.device, sizeBytes));
@@ -126,7 +126,7 @@ export class InstanceDisks {
   private async refuseOverCapacity(agent: HostAgent, row: Instance, extraBytes: number, what: string): Promise<void> {
     const { freeBytes } = await callAgent(row.name, () => agent.volumes.capacity(this.deps.runtime.poolOf(row)));
     if (extraBytes > freeBytes)
-      throw new AppError('insufficient_storage', `The host of instance '${row.name}' has ${gib(freeBytes)} GiB free in its storage pool, not enough for ${what} (${gib(extraBytes)} GiB more).`, [{ field: 'sizeGiB', message: `At most ${gib(freeBytes)} GiB more.` }]);
+      throw new AppError('insufficient_storage', `The host of instance '${row.name}' has ${gib(freeBytes)} GiB free in its storage pool, not enough for ${what} (${gib(extraBytes)} GiB more).`, [{ field: 'sizeGiB', message: 'More than the free space of the host.' }]);
   }
 
   /** What the host says about a volume; undefined (logged) when it cannot say now. */

@@ -35,6 +35,8 @@ export const diskSentencesZhCN: Record<string, string> = {
   'The size is a whole number of GiB.': '容量必须是整数 GiB。',
   'The size must be at least 1 GiB.': '容量至少为 1 GiB。',
   'The size must be at most 65536 GiB.': '容量最多为 65536 GiB。',
+  'Disks only grow: give at least the current size.': '磁盘只能扩大：请输入不小于当前容量的值。',
+  'More than the free space of the host.': '超出主机的可用空间。',
 };
 
 const q1 = (q: string[], f: (a: string) => string) => (q[0] !== undefined ? f(q[0]) : undefined);
