@@ -1,7 +1,7 @@
 /**
  * An instance's disks on a real TCG mini guest through the real executable: running, the system
- * disk grows online (the guest's /sys/block/vda/size follows), a data disk is hot-plugged (vdb
- * appears with its size) and hot-unplugged (gone in the guest, its volume gone on the host);
+ * disk grows online (the guest's /sys/block/vda/size follows), two data disks are hot-plugged (vdb
+ * and vdc appear with their sizes) and hot-unplugged (gone in the guest, volumes gone on the host);
  * stopped, a disk is added and grown and the guest sees both sizes after the next boot.
  * `qemu-img check` passes on every disk at the end. One guest; domains cleaned up even on failure.
  */
@@ -72,21 +72,25 @@ describe('disks of a real guest: grow online, hot-plug and unplug, then stopped'
     await until('the guest to see vda at 1 GiB', async () => (await guestBytes('vda')) === GiB);
   });
 
-  test('running: a data disk is hot-plugged (vdb with its size), then hot-unplugged and its volume deleted', async () => {
-    const added = await call('POST', '/disks', { sizeGiB: 2 });
-    assert.equal(added.status, 201, JSON.stringify(added.body));
-    assert.equal(added.body.device, 'vdb');
-    assert.deepEqual(targets(inst.domainName), ['vda', 'vdb']);
-    assert.deepEqual(targets(inst.domainName, true), ['vda', 'vdb']);
+  test('running: two data disks are hot-plugged (vdb and vdc with their sizes), then hot-unplugged and their volumes deleted', async () => {
+    for (const [sizeGiB, device] of [[2, 'vdb'], [3, 'vdc']] as const) {
+      const added = await call('POST', '/disks', { sizeGiB });
+      assert.equal(added.status, 201, JSON.stringify(added.body));
+      assert.equal(added.body.device, device);
+    }
+    assert.deepEqual(targets(inst.domainName), ['vda', 'vdb', 'vdc']);
+    assert.deepEqual(targets(inst.domainName, true), ['vda', 'vdb', 'vdc']);
     await until('the guest to see vdb', async () => (await guestBytes('vdb')) === 2 * GiB);
-    assert.ok(existsSync(volume('data-0.qcow2')));
-    const removed = await call('DELETE', '/disks/data-0');
-    if (removed.status === 409) assert.equal(removed.body.code, 'disk_change_refused', JSON.stringify(removed.body));
-    assert.equal(removed.status, 204, `the mini guest let go of vdb: ${JSON.stringify(removed.body)}`);
-    assert.equal(await guestBytes('vdb'), -1, 'gone in the guest');
+    await until('the guest to see vdc', async () => (await guestBytes('vdc')) === 3 * GiB);
+    assert.ok(existsSync(volume('data-0.qcow2')) && existsSync(volume('data-1.qcow2')));
+    for (const [id, device] of [['data-0', 'vdb'], ['data-1', 'vdc']]) {
+      const removed = await call('DELETE', `/disks/${id}`);
+      assert.equal(removed.status, 204, `the mini guest let go of ${device}: ${JSON.stringify(removed.body)}`);
+      assert.equal(await guestBytes(device), -1, `${device} is gone in the guest`);
+      assert.equal(existsSync(volume(`${id}.qcow2`)), false, `the volume of ${device} is deleted on the host`);
+    }
     assert.deepEqual(targets(inst.domainName), ['vda']);
     assert.deepEqual(targets(inst.domainName, true), ['vda']);
-    assert.equal(existsSync(volume('data-0.qcow2')), false, 'the volume is deleted on the host');
   });
 
   test('stopped: a disk added and grown, the system disk grown; after a start the guest sees both sizes', async () => {
