@@ -113,6 +113,7 @@ describe("an instance's disks (/instances/:id/disks)", () => {
     assert.deepEqual((await json(await disks(a.id))).items.map((d: Json) => [d.id, d.device]), [['system', 'vda'], ['data-1', 'vdc']]);
     const again = await json(await add(a.id, { sizeGiB: 1 }));
     assert.deepEqual([again.id, again.device], ['data-0', 'vdb']);
+    assert.deepEqual((await json(await api.call('GET', `/api/v1/instances/${a.id}`))).dataDisks, [{ slot: 0, sizeBytes: GiB }, { slot: 1, sizeBytes: 2 * GiB }], 'the instance shows each data disk with its slot');
     assert.deepEqual(await targets(a.domainName, 'config'), ['vda', 'vdc', 'vdb']);
     // Starting redefines the domain from the row: the same devices on the same volumes.
     assert.equal((await action(a.id, 'start')).status, 200);

@@ -111,7 +111,7 @@ function Details({ instance: i, related }: { instance: Instance; related?: Relat
         </dd>
         <dt>{t.instance.dataDisks}</dt>
         <dd data-testid="instance-data-disks">
-          {i.dataDisks.length === 0 ? <span class="muted">{t.common.none}</span> : i.dataDisks.map((d, n) => `${dataDiskTarget(n)} ${bytes(d.sizeBytes)}`).join(' · ')}
+          {i.dataDisks.length === 0 ? <span class="muted">{t.common.none}</span> : i.dataDisks.map((d) => `${dataDiskTarget(d.slot)} ${bytes(d.sizeBytes)}`).join(' · ')}
         </dd>
         <dt>{t.instance.cloudInit}</dt>
         <dd data-testid="instance-cloud-init">
