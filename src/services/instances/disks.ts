@@ -48,8 +48,13 @@ export class InstanceDisks {
   /** Every disk of the instance, system first; sizes on the host are asked live (null when the host does not answer). */
   async list(idOrName: string): Promise<InstanceDisk[]> {
     const row = this.deps.store.get(idOrName);
-    const agent = this.deps.runtime.agentFor(row);
-    return Promise.all(disksOf(row).map(async (d) => present(row, d, await this.inspect(agent, row, d.id))));
+    let agent: HostAgent | undefined;
+    try {
+      agent = this.deps.runtime.agentFor(row);
+    } catch {
+      agent = undefined; // an offline host: the sizes as stored, the rest unknown
+    }
+    return Promise.all(disksOf(row).map(async (d) => present(row, d, agent && (await this.inspect(agent, row, d.id)))));
   }
 
   /** Adds a blank data disk on the lowest free device (vdb, vdc, …); hot-plugged when the instance runs. */
@@ -84,7 +89,7 @@ export class InstanceDisks {
       const sizeBytes = input.sizeGiB * GiB;
       const agent = this.deps.runtime.agentFor(row);
       if (sizeBytes < disk.sizeBytes)
-        throw new AppError('disk_cannot_shrink', `Disk ${disk.device} of instance '${row.name}' is ${gib(disk.sizeBytes)} GiB and cannot shrink to ${input.sizeGiB} GiB (409: disks only grow).`, [{ field: 'sizeGiB', message: 'Disks only grow: give at least the current size.' }]);
+        throw new AppError('disk_cannot_shrink', `Disk ${disk.device} of instance '${row.name}' is ${gib(disk.sizeBytes)} GiB and cannot shrink to ${input.sizeGiB} GiB: disks only grow.`, [{ field: 'sizeGiB', message: 'Disks only grow: give at least the current size.' }]);
       if (sizeBytes > disk.sizeBytes) {
         await this.refuseOverCapacity(agent, row, sizeBytes - disk.sizeBytes, `${disk.device} to ${input.sizeGiB} GiB`);
         if (isLive(row)) await callAgent(row.name, () => agent.domains.blockResize(row.domainName, disk.device, sizeBytes));
