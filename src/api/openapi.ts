@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
-import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema } from '../shared/schemas.js';
+import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -69,6 +69,14 @@ const routes: Record<string, Record<string, Op>> = {
   },
   '/instances/{id}/nics': { get: { summary: "An instance's NICs" }, post: { summary: 'Add a NIC to a stopped instance', body: nicRequestSchema, status: 201 } },
   '/instances/{id}/nics/{nicId}': { delete: { summary: 'Remove a NIC from a stopped instance (its address goes back to the pool)', status: 204 } },
+  '/instances/{id}/disks': {
+    get: { summary: "An instance's disks: device, role, virtual and allocated size, format, backing image" },
+    post: { summary: 'Add a blank data disk (stopped: to the definition; running: hot-plugged); at most 8', body: addDiskSchema, status: 201 },
+  },
+  '/instances/{id}/disks/{diskId}': {
+    patch: { summary: 'Grow a disk (stopped: qemu-img resize; running: online block resize); never shrinks', body: growDiskSchema },
+    delete: { summary: 'Remove a data disk and delete its volume (running: hot-unplugged first; 409 disk_change_refused if the guest does not let go)', status: 204 },
+  },
   '/audit': { get: { summary: 'The audit log, newest first' } },
 };
 

@@ -5,7 +5,7 @@
  */
 import type { Host as HostRow } from '../services/hosts.js';
 import type { Image as ImageRow } from '../services/images.js';
-import { maximumsOf } from '../services/instances/spec.js';
+import { dataDisksOf, maximumsOf } from '../services/instances/spec.js';
 import type { Instance as InstanceRow } from '../services/instances/store.js';
 import type { Media as MediaRow } from '../services/media.js';
 import type { Operation as OperationRow } from '../services/operations.js';
@@ -24,7 +24,7 @@ export function presentInstance(row: InstanceRow, defaultStoragePoolId: string, 
     address: nics.find((n) => n.address)?.address ?? null,
     id: row.id, name: row.name, poolId: row.poolId, hostId: row.hostId, cores: row.cores, memoryMiB: row.memoryMiB,
     ...maximumsOf(row), description: row.description,
-    diskSizeBytes: row.diskSizeBytes, dataDisks: row.dataDisks, imageId: row.imageId, cloneMode: row.cloneMode, mediaId: row.mediaId,
+    diskSizeBytes: row.diskSizeBytes, dataDisks: dataDisksOf(row), imageId: row.imageId, cloneMode: row.cloneMode, mediaId: row.mediaId,
     storagePoolId: row.storagePoolId ?? defaultStoragePoolId, state: row.state, stateReason: row.stateReason, errorCode: row.errorCode,
     domainName: row.domainName, domainUuid: row.domainUuid, autostart: row.autostart, createdAt: row.createdAt, updatedAt: row.updatedAt,
     cloudInit: c && { passwordSet: c.passwordHash !== undefined, sshAuthorizedKeys: c.sshAuthorizedKeys ?? [], userDataSet: c.userData !== undefined },

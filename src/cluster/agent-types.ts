@@ -49,6 +49,19 @@ export interface GuestDisk {
   bootOrder?: number;
 }
 
+/** The volume of one of an instance's disks. */
+export type DiskVolume = GuestDisk['volume'];
+
+/** What the host says about one of an instance's disk volumes. */
+export interface DiskVolumeInfo {
+  format: string;
+  virtualSizeBytes: number;
+  /** Bytes the file takes on the host (thin disks take less than their virtual size). */
+  actualSizeBytes: number;
+  /** The image file under a linked clone, as a file name only (never a host path); undefined for independent disks. */
+  backingFile?: string;
+}
+
 /** A NIC of a guest on one of onebox's networks. */
 export interface GuestNic {
   network: { id: string; kind: 'nat' | 'bridged'; bridge: string };

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Readable, type Duplex } from 'node:stream';
-import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, ResourceChangeRefusedError } from '../hypervisor/errors.js';
-import { ChecksumMismatchError } from '../lib/storage-errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, ResourceChangeRefusedError } from '../hypervisor/errors.js';
+import { ChecksumMismatchError, StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
 import { buildQcow2Header } from '../storage/qcow2-header.js';
 import type { AgentEvent, ArtifactRef, ArtifactSource, GuestSpec, StoragePoolSpec } from './agent-types.js';
 import { ArtifactMissingError } from './errors.js';
@@ -176,6 +176,35 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       await agent.domains.destroy(g.name);
       await agent.domains.undefine(g.name);
       await assert.rejects(agent.domains.resources(g.name, 'live'), DomainNotFoundError);
+    });
+
+    test('disks after define: volumes made, inspected, grown and deleted; attached, grown online, detached; refusals arrive as typed errors', async () => {
+      const g = fresh();
+      await agent.volumes.ensureArtifact(image.ref, image.source);
+      await agent.volumes.createInstanceDisks(g.id, POOL, { system: { source: 'linked', image: image.ref, sizeBytes: 64 * MiB }, data: [] });
+      const system = await agent.volumes.inspectDisk(g.id, POOL, 'system');
+      assert.deepEqual([system.format, system.virtualSizeBytes, system.backingFile], ['qcow2', 64 * MiB, image.ref.fileName], 'the backing image by file name only');
+      assert.ok(system.actualSizeBytes > 0);
+      await agent.volumes.createDisk(g.id, POOL, 'data-3', 32 * MiB);
+      await assert.rejects(agent.volumes.createDisk(g.id, POOL, 'data-3', 32 * MiB), VolumeExistsError);
+      await agent.volumes.resizeDisk(g.id, POOL, 'data-3', 48 * MiB);
+      await assert.rejects(agent.volumes.resizeDisk(g.id, POOL, 'data-3', 16 * MiB), StorageError);
+      assert.equal((await agent.volumes.inspectDisk(g.id, POOL, 'data-3')).virtualSizeBytes, 48 * MiB);
+      await agent.domains.define(guest(g.name, g.id));
+      await agent.domains.attachDisk(g.name, g.id, POOL, { volume: 'data-3', target: 'vde' }, { live: false, config: true });
+      assert.deepEqual(await agent.domains.diskTargets(g.name, 'config'), ['vda', 'vde']);
+      await assert.rejects(agent.domains.attachDisk(g.name, g.id, POOL, { volume: 'data-3', target: 'vde' }, { live: false, config: true }), DiskChangeRefusedError);
+      await assert.rejects(agent.domains.blockResize(g.name, 'vde', 64 * MiB), DomainStateError);
+      await agent.domains.start(g.name);
+      await agent.domains.blockResize(g.name, 'vda', 96 * MiB);
+      await assert.rejects(agent.domains.detachDisk(g.name, 'vdf', { live: true, config: true }), DiskChangeRefusedError);
+      await agent.domains.destroy(g.name);
+      await agent.domains.detachDisk(g.name, 'vde', { live: false, config: true });
+      assert.deepEqual(await agent.domains.diskTargets(g.name, 'live'), ['vda']);
+      await agent.volumes.deleteDisk(g.id, POOL, 'data-3');
+      await agent.volumes.deleteDisk(g.id, POOL, 'data-3');
+      await assert.rejects(agent.volumes.inspectDisk(g.id, POOL, 'data-3'), VolumeNotFoundError);
+      await agent.domains.undefine(g.name);
     });
 
     test('the console log is a stream (empty before the guest wrote anything)', async () => {

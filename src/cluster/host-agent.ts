@@ -18,6 +18,9 @@ import type {
   DhcpHost,
   DhcpLease,
   DiskPlan,
+  DiskVolume,
+  DiskVolumeInfo,
+  GuestDisk,
   DomainStats,
   GuestInterfaceInfo,
   GuestSpec,
@@ -66,6 +69,14 @@ export interface DomainsApi {
   setResources(name: string, resources: DomainResources, target: ResourceTarget): Promise<void>;
   /** vCPUs and memory of the running domain (`live`; its definition when stopped) or of its definition (`config`). */
   resources(name: string, which: 'live' | 'config'): Promise<DomainResourceState>;
+  /** Adds the instance's volume `disk.volume` (in `pool`) as a virtio disk: hot-plugged (`live`) and/or in the definition (`config`). DiskChangeRefusedError when refused. */
+  attachDisk(name: string, instanceId: string, pool: StoragePoolSpec, disk: GuestDisk, where: ResourceTarget): Promise<void>;
+  /** Removes the disk on `target` live (waiting for the guest to let go) and/or from the definition; DiskChangeRefusedError when the guest does not release it (the definition stays). */
+  detachDisk(name: string, target: string, where: ResourceTarget): Promise<void>;
+  /** Grows the disk on `target` of the running domain (the guest sees the new size at once). */
+  blockResize(name: string, target: string, sizeBytes: number): Promise<void>;
+  /** Targets (vda, vdb, …) of the domain's virtio disks, live or in the definition. */
+  diskTargets(name: string, which: 'live' | 'config'): Promise<string[]>;
   /** Inserts an ISO (which must be on the host: see VolumesApi.ensureArtifact) or ejects (undefined). */
   changeCdrom(name: string, target: string, media: ArtifactRef | undefined): Promise<void>;
   stats(name: string): Promise<DomainStats>;
@@ -85,6 +96,14 @@ export interface VolumesApi {
   /** Removes every file of an instance (disks, seed, console log); nothing to remove is fine. */
   deleteInstance(instanceId: string, pool: StoragePoolSpec): Promise<void>;
   capacity(pool: StoragePoolSpec): Promise<StorageCapacity>;
+  /** Creates a blank qcow2 disk volume of the instance (VolumeExistsError when it exists). */
+  createDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume, sizeBytes: number): Promise<void>;
+  /** Grows a disk volume of a stopped instance with qemu-img (never shrinks). */
+  resizeDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume, sizeBytes: number): Promise<void>;
+  /** Deletes a disk volume of the instance; a missing one is fine. */
+  deleteDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume): Promise<void>;
+  /** Format, virtual and allocated size and backing image of a disk volume (VolumeNotFoundError when missing). */
+  inspectDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume): Promise<DiskVolumeInfo>;
 }
 
 /** Networks on the host. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
 import { writeSeedIso } from '../cloudinit/iso.js';
 import { buildSeed, type CloudInitSpec } from '../cloudinit/seed.js';
@@ -16,7 +16,7 @@ import type { AccelDecision } from '../lib/accel.js';
 import { ExecError, run } from '../lib/exec.js';
 import type { ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
 import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.js';
-import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DomainStats, GuestSpec, HostFacts, StorageCapacity } from './agent-types.js';
+import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, StorageCapacity } from './agent-types.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { ArtifactMissingError, SeedBuildError } from './errors.js';
 import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi } from './host-agent.js';
@@ -93,6 +93,11 @@ export class LocalHostAgent implements HostAgent {
       resume: (name) => hv.resume(name),
       setResources: (name, resources, target) => hv.setResources(name, resources, target),
       resources: (name, which) => hv.domainResources(name, which),
+      attachDisk: async (name, instanceId, pool, disk, where) =>
+        hv.attachDisk(name, { path: (await this.pool(pool)).pathOf(volumeOf(instanceId, `${disk.volume}.qcow2`)), format: 'qcow2', target: disk.target }, where),
+      detachDisk: (name, target, where) => hv.detachDisk(name, target, where),
+      blockResize: (name, target, sizeBytes) => hv.blockResize(name, target, sizeBytes),
+      diskTargets: async (name, which) => (await hv.domainDisks(name, which)).map((d) => d.target),
       changeCdrom: async (name, target, media) => hv.changeCdrom(name, target, media && (await this.artifactPath(media))),
       stats: (name): Promise<DomainStats> => hv.domainStats(name),
       guestInterfaces: (name) => hv.guestInterfaces(name),
@@ -104,6 +109,13 @@ export class LocalHostAgent implements HostAgent {
       createInstanceDisks: (id, pool, plan, onProgress) => this.createInstanceDisks(id, pool, plan, onProgress),
       deleteInstance: (id, pool) => this.deleteInstance(id, pool),
       capacity: async (pool): Promise<StorageCapacity> => (await this.pool(pool)).capacity(),
+      createDisk: async (id, pool, volume, sizeBytes) => (await this.pool(pool)).createBlank(volumeOf(id, `${volume}.qcow2`), sizeBytes),
+      resizeDisk: async (id, pool, volume, sizeBytes) => (await this.pool(pool)).resize(volumeOf(id, `${volume}.qcow2`), sizeBytes),
+      deleteDisk: async (id, pool, volume) => (await this.pool(pool)).delete(volumeOf(id, `${volume}.qcow2`)),
+      inspectDisk: async (id, pool, volume): Promise<DiskVolumeInfo> => {
+        const info = await (await this.pool(pool)).info(volumeOf(id, `${volume}.qcow2`));
+        return { format: info.format, virtualSizeBytes: info.virtualSizeBytes, actualSizeBytes: info.actualSizeBytes, backingFile: info.backingFile && basename(info.backingFile) };
+      },
     };
     this.seeds = { write: (id, pool, seed) => this.writeSeed(id, pool, seed) };
     this.consoles = { open: (name, kind) => this.openConsole(name, kind), log: (id, maxBytes) => this.consoleLog(id, maxBytes) };

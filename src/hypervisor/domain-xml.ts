@@ -72,7 +72,8 @@ function checkBootOrders(spec: DomainSpec): void {
   }
 }
 
-function checkDisks(disks: DiskSpec[]): void {
+/** Checks virtio disks: names like vda, each used once, absolute paths, qcow2 or raw (InvalidDomainSpecError). */
+export function checkDisks(disks: DiskSpec[]): void {
   const targets = new Set<string>();
   for (const disk of disks) {
     const dev = disk.target;
@@ -178,7 +179,8 @@ function bootXml(order: number | undefined): XmlElement | undefined {
   return order === undefined ? undefined : el('boot', { order });
 }
 
-function diskXml(disk: DiskSpec): XmlElement {
+/** The `<disk>` element of a virtio disk (also what hot-plug sends). */
+export function diskXml(disk: DiskSpec): XmlElement {
   return el(
     'disk',
     { type: 'file', device: 'disk' },
@@ -256,7 +258,23 @@ function devicesXml(spec: DomainSpec): XmlElement {
     graphicsXml(spec.vnc),
     el('memballoon', { model: 'virtio' }),
     el('rng', { model: 'virtio' }, el('backend', { model: 'random' }, '/dev/urandom')),
+    pciePortsXml(spec),
   );
+}
+
+/**
+ * PCIe root ports, so disks can be plugged into the running guest: on q35 a hot-plugged device needs
+ * an empty root port, and libvirt adds just one beyond those its devices take. The devices at
+ * define take one each (disks, NICs, and the USB controller, virtio-serial, balloon and RNG);
+ * eight more stay free, as an instance has at most eight data disks. Extra empty ports cost nothing.
+ */
+const HOTPLUG_PORTS = 8;
+const OTHER_PCIE_DEVICES = 4;
+
+function pciePortsXml(spec: DomainSpec): XmlElement[] {
+  const ports = spec.disks.length + spec.nics.length + OTHER_PCIE_DEVICES + HOTPLUG_PORTS;
+  // Controllers without an index are numbered in order, so the root bus (index 0) is named first.
+  return [el('controller', { type: 'pci', index: '0', model: 'pcie-root' }), ...Array.from({ length: ports }, () => el('controller', { type: 'pci', model: 'pcie-root-port' }))];
 }
 
 /** Renders the libvirt domain XML for a spec; throws InvalidDomainSpecError on an unsafe or impossible spec. */

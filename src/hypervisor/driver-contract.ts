@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type ConsoleContract, consoleContractTests } from './driver-contract-console.js';
 import type { HypervisorDriver } from './driver.js';
-import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, ResourceChangeRefusedError } from './errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, ResourceChangeRefusedError } from './errors.js';
 import type { DomainLifecycleEvent, DomainSpec, DomainStats } from './types.js';
 
 /** How to run the contract against one implementation. */
@@ -36,6 +36,13 @@ export interface DriverContractOptions {
    * QEMU driver reports what the guest's balloon driver gave back: a guest without an OS keeps it all.
    */
   liveMemoryFollows: boolean;
+  /**
+   * Disks after define: `extraDisk` gives a file to attach (a real qcow2 where QEMU opens it);
+   * `liveDetach` says whether a running domain lets go of a hot-unplugged disk (a guest without an
+   * OS never does: the detach is then refused and nothing changes); `blockResize` whether the driver
+   * implements online resizing. A string skips the test with that reason.
+   */
+  disks: { extraDisk: (name: string, n: number) => string; liveDetach: boolean; blockResize: boolean } | string;
   /** How the serial console test runs (echo, a real guest's shell, or skipped). */
   console: ConsoleContract;
   /** How long to wait for a lifecycle event. */
@@ -246,6 +253,43 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await drv.undefineDomain(name);
       await assert.rejects(drv.setResources(name, { vcpus: 1 }, { live: false, config: true }), DomainNotFoundError);
       await assert.rejects(drv.domainResources(name, 'config'), DomainNotFoundError);
+    });
+
+    test('disks: added to and removed from the definition when stopped, hot-plugged when running, grown online; refusals change nothing', { skip: typeof opts.disks === 'string' && opts.disks }, async () => {
+      if (typeof opts.disks === 'string') return;
+      const { extraDisk, liveDetach, blockResize } = opts.disks;
+      const spec = fresh();
+      const { name } = spec;
+      const targets = async (which: 'live' | 'config') => (await drv.domainDisks(name, which)).map((d) => d.target);
+      await drv.defineDomain(spec);
+      assert.deepEqual(await targets('config'), ['vda']);
+      const vdb = { path: extraDisk(name, 1), format: 'qcow2' as const, target: 'vdb' };
+      await assert.rejects(drv.attachDisk(name, vdb, { live: true, config: true }), DomainStateError);
+      await drv.attachDisk(name, vdb, { live: false, config: true });
+      assert.deepEqual(await drv.domainDisks(name, 'config'), [{ target: 'vda', path: spec.disks[0].path }, { target: 'vdb', path: vdb.path }]);
+      await assert.rejects(drv.attachDisk(name, vdb, { live: false, config: true }), DiskChangeRefusedError, 'a target already used');
+      await assert.rejects(drv.blockResize(name, 'vda', 128 * 1024 ** 2), DomainStateError);
+      await drv.detachDisk(name, 'vdb', { live: false, config: true });
+      assert.deepEqual(await targets('config'), ['vda']);
+      await assert.rejects(drv.detachDisk(name, 'vdb', { live: false, config: true }), DiskChangeRefusedError, 'a disk that is not there');
+      await drv.start(name);
+      const vdc = { path: extraDisk(name, 2), format: 'qcow2' as const, target: 'vdc' };
+      await drv.attachDisk(name, vdc, { live: true, config: true });
+      assert.deepEqual(await targets('live'), ['vda', 'vdc']);
+      assert.deepEqual(await targets('config'), ['vda', 'vdc']);
+      if (blockResize) await drv.blockResize(name, 'vdc', 128 * 1024 ** 2);
+      await assert.rejects(drv.blockResize(name, 'vdx', 128 * 1024 ** 2), DiskChangeRefusedError);
+      if (liveDetach) {
+        await drv.detachDisk(name, 'vdc', { live: true, config: true });
+        assert.deepEqual(await targets('live'), ['vda']);
+        assert.deepEqual(await targets('config'), ['vda']);
+      } else {
+        await assert.rejects(drv.detachDisk(name, 'vdc', { live: true, config: true }), DiskChangeRefusedError);
+        assert.deepEqual(await targets('config'), ['vda', 'vdc'], 'a refused unplug leaves the definition');
+      }
+      await drv.destroy(name);
+      await drv.undefineDomain(name);
+      await assert.rejects(drv.domainDisks(name, 'config'), DomainNotFoundError);
     });
 
     test('an unsubscribed listener hears nothing more', async () => {

@@ -5,6 +5,8 @@
  */
 import type { Duplex } from 'node:stream';
 import type {
+  DiskSpec,
+  DomainDiskState,
   DomainLifecycleEvent,
   DomainOwner,
   DomainResources,
@@ -84,6 +86,22 @@ export interface HypervisorDriver {
   setResources(name: string, resources: DomainResources, target: ResourceTarget): Promise<void>;
   /** vCPUs and memory of the domain: `live` (the running domain; its definition when stopped) or `config` (the persistent definition). */
   domainResources(name: string, which: 'live' | 'config'): Promise<DomainResourceState>;
+
+  /**
+   * Adds a virtio disk to the running domain (`live`: hot-plug) and/or its definition (`config`).
+   * DiskChangeRefusedError when refused (the target is taken, the hypervisor says no); DomainStateError for `live` on a stopped domain.
+   */
+  attachDisk(name: string, disk: DiskSpec, where: ResourceTarget): Promise<void>;
+  /**
+   * Removes the virtio disk on `target` from the running domain (`live`: hot-unplug, waiting for the
+   * guest to release it) and/or its definition. DiskChangeRefusedError when the disk is not there or
+   * the guest did not release it in time (the definition is then left as it was).
+   */
+  detachDisk(name: string, target: string, where: ResourceTarget): Promise<void>;
+  /** Grows the disk on `target` of the running domain to `sizeBytes` (the guest sees it online). DomainStateError when stopped; DiskChangeRefusedError when refused. */
+  blockResize(name: string, target: string, sizeBytes: number): Promise<void>;
+  /** The virtio disks of the domain: `live` (the running domain; its definition when stopped) or `config`. */
+  domainDisks(name: string, which: 'live' | 'config'): Promise<DomainDiskState[]>;
 
   /** Inserts (path) or ejects (undefined) the CD-ROM medium; works running or stopped. */
   changeCdrom(name: string, target: string, path: string | undefined): Promise<void>;

@@ -70,3 +70,12 @@ export class HypervisorTimeoutError extends HypervisorError {
 export class ResourceChangeRefusedError extends HypervisorError {
   override name = 'ResourceChangeRefusedError';
 }
+
+/**
+ * Attaching, detaching or resizing a disk was refused by the hypervisor or the guest (e.g. the
+ * guest did not release a hot-unplugged disk in time); the domain kept its disks as they were.
+ * Services answer 409.
+ */
+export class DiskChangeRefusedError extends HypervisorError {
+  override name = 'DiskChangeRefusedError';
+}

@@ -13,5 +13,6 @@ describeHypervisorDriverContract({
   shutdownStops: true,
   liveMemoryFollows: true,
   agentAbsenceReported: true,
+  disks: { extraDisk: (name, n) => `/var/lib/onebox/disks/${name}-${n}.qcow2`, liveDetach: true, blockResize: true },
   console: { kind: 'echo' },
 });

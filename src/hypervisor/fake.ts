@@ -7,11 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Duplex, PassThrough } from 'node:stream';
-import { buildDomainXml } from './domain-xml.js';
+import { buildDomainXml, checkDisks } from './domain-xml.js';
 import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
-import { DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorUnavailableError, ResourceChangeRefusedError } from './errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorUnavailableError, ResourceChangeRefusedError } from './errors.js';
 import type {
+  DiskSpec,
+  DomainDiskState,
   DomainLifecycleEvent,
   DomainOwner,
   DomainResources,
@@ -38,6 +40,8 @@ interface FakeDomain {
   agent?: GuestInterfaceInfo[];
   /** vCPUs and memory of the running domain (from the definition at start, then changed live). */
   live?: DomainResourceState;
+  /** Disks of the running domain (from the definition at start, then hot-plugged). */
+  liveDisks?: DiskSpec[];
 }
 
 /** vCPUs and memory a definition gives a domain. */
@@ -59,7 +63,7 @@ export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces'] as const;
 
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
@@ -89,6 +93,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
 
   private readonly failures = new Map<string, Error>();
   private readonly delays = new Map<string, number>();
+  private readonly resized = new Map<string, number>();
 
   constructor(private readonly opts: FakeHypervisorOptions = {}) {
     // Every method checks for a failure a test asked for (failNext) before doing anything.
@@ -161,6 +166,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (d.state !== 'shutoff' && d.state !== 'crashed') throw new DomainStateError(`domain '${name}' is already ${d.state}; it cannot be started`, 55);
     this.set(d, 'running', 1, 'started');
     d.live = resourcesOfSpec(d.spec);
+    d.liveDisks = [...d.spec.disks];
     d.vncPort = this.nextVncPort++;
     d.samples = 0;
   }
@@ -216,6 +222,52 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   async domainResources(name: string, which: 'live' | 'config'): Promise<DomainResourceState> {
     const d = this.get(name);
     return which === 'live' && d.live && d.state !== 'shutoff' && d.state !== 'crashed' ? { ...d.live } : resourcesOfSpec(d.spec);
+  }
+
+  async attachDisk(name: string, disk: DiskSpec, where: ResourceTarget): Promise<void> {
+    const d = this.get(name);
+    if (where.live && !isActive(d)) throw new DomainStateError(`domain '${name}' is not running; a disk can only be added to its definition`, 55);
+    const taken = (disks: DiskSpec[]) => {
+      if (disks.some((x) => x.target === disk.target)) throw new DiskChangeRefusedError(`domain '${name}' already has a disk '${disk.target}'`, 1);
+    };
+    checkDisks([disk]);
+    if (where.live) taken(this.liveDisksOf(d));
+    if (where.config) taken(d.spec.disks);
+    if (where.live) d.liveDisks = [...this.liveDisksOf(d), { ...disk }];
+    if (where.config) d.spec = { ...d.spec, disks: [...d.spec.disks, { ...disk }] };
+  }
+
+  async detachDisk(name: string, target: string, where: ResourceTarget): Promise<void> {
+    const d = this.get(name);
+    if (where.live && !isActive(d)) throw new DomainStateError(`domain '${name}' is not running; a disk can only be removed from its definition`, 55);
+    const missing = (disks: DiskSpec[]) => {
+      if (!disks.some((x) => x.target === target)) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${target}'`, 99);
+    };
+    if (where.live) missing(this.liveDisksOf(d));
+    if (where.config) missing(d.spec.disks);
+    if (where.live) d.liveDisks = this.liveDisksOf(d).filter((x) => x.target !== target);
+    if (where.config) d.spec = { ...d.spec, disks: d.spec.disks.filter((x) => x.target !== target) };
+  }
+
+  async blockResize(name: string, target: string, sizeBytes: number): Promise<void> {
+    const d = this.requireActive(name, 'resized online');
+    if (!this.liveDisksOf(d).some((x) => x.target === target)) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${target}'`, 99);
+    this.resized.set(`${name}:${target}`, sizeBytes);
+  }
+
+  /** Test hook: the size the last blockResize gave a disk of a running domain. */
+  resizedTo(name: string, target: string): number | undefined {
+    return this.resized.get(`${name}:${target}`);
+  }
+
+  async domainDisks(name: string, which: 'live' | 'config'): Promise<DomainDiskState[]> {
+    const d = this.get(name);
+    const disks = which === 'live' && isActive(d) ? this.liveDisksOf(d) : d.spec.disks;
+    return disks.map((x) => ({ target: x.target, path: x.path }));
+  }
+
+  private liveDisksOf(d: FakeDomain): DiskSpec[] {
+    return d.liveDisks ?? d.spec.disks;
   }
 
   async changeCdrom(name: string, target: string, path: string | undefined): Promise<void> {
@@ -329,4 +381,8 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     // Delivered asynchronously, as a real daemon's events are.
     queueMicrotask(() => this.listeners.forEach((l) => l(e)));
   }
+}
+
+function isActive(d: FakeDomain): boolean {
+  return d.state !== 'shutoff' && d.state !== 'crashed';
 }

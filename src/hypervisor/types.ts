@@ -97,6 +97,14 @@ export interface DomainResourceState {
   maxMemoryMiB: number;
 }
 
+/** A virtual disk (device `disk`, not a CD-ROM) as the hypervisor has it, live or in the definition. */
+export interface DomainDiskState {
+  /** Guest device name: vda, vdb, ... */
+  target: string;
+  /** The file on the host. */
+  path: string;
+}
+
 /** Observed run state of a domain, normalised from libvirt's virDomainState. */
 export type DomainRunState =
   | 'running'

@@ -4,7 +4,7 @@
  * never into the sentence (they may name the data directory).
  */
 import { AgentUnreachableError, ArtifactMissingError, SeedBuildError } from '../cluster/errors.js';
-import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../hypervisor/errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../hypervisor/errors.js';
 import { AppError } from '../lib/errors.js';
 import { ExecError } from '../lib/exec.js';
 import { log } from '../lib/log.js';
@@ -22,6 +22,8 @@ export function toAppError(err: unknown, instanceName: string): unknown {
     return logged(err, new AppError('hypervisor_timeout', `The hypervisor of instance '${instanceName}' did not answer in time; the host may be overloaded or its storage stuck. Try again later.`));
   if (err instanceof ResourceChangeRefusedError)
     return new AppError('resource_change_refused', `Instance '${instanceName}' could not change its vCPUs or memory while running (${err.message}); stop it and change it then.`);
+  if (err instanceof DiskChangeRefusedError)
+    return new AppError('disk_change_refused', `The disks of instance '${instanceName}' could not be changed (${err.message}); nothing was removed. If the guest holds the disk, unmount it, or stop the instance and try again.`);
   if (err instanceof HypervisorError) return new AppError('hypervisor_error', `The hypervisor refused for instance '${instanceName}': ${err.message}`);
   if (err instanceof NoSpaceError) return new AppError('insufficient_storage', `The host of instance '${instanceName}' ran out of disk space.`);
   if (err instanceof SeedBuildError)

@@ -14,6 +14,7 @@ import { ConsoleService } from './instances/consoles.js';
 import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
 import { InstanceModifier } from './instances/modify.js';
+import { InstanceDisks } from './instances/disks.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
 import { InstanceNics } from './instances/nics.js';
 import { InstancePowerService } from './instances/power.js';
@@ -108,7 +109,7 @@ export function createServices(cfg: ServiceConfig): Services {
     hostNetworking: new HostNetworkingService(hosts, agents, audit),
     images,
     media,
-    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), pools, audit),
+    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),

@@ -24,6 +24,7 @@ import type {
   Media,
   Network,
   NetworkLease,
+  InstanceDisk,
   Nic,
   Operation,
   Pool,
@@ -224,6 +225,14 @@ export function createApiClient(transport: ApiTransport) {
       nics: (id: string) => items<Nic>(`instances/${seg(id)}/nics`),
       addNic: (id: string, nic: NicRequest) => call<Nic>('POST', `instances/${seg(id)}/nics`, nic),
       removeNic: (id: string, nicId: string) => call<void>('DELETE', `instances/${seg(id)}/nics/${seg(nicId)}`),
+      /** The disks (system first) with their virtual and allocated sizes. */
+      disks: (id: string) => items<InstanceDisk>(`instances/${seg(id)}/disks`),
+      /** Adds a blank data disk (hot-plugged when running). */
+      addDisk: (id: string, sizeGiB: number) => call<InstanceDisk>('POST', `instances/${seg(id)}/disks`, { sizeGiB }),
+      /** Grows a disk (online when running); never shrinks. */
+      growDisk: (id: string, diskId: string, sizeGiB: number) => call<InstanceDisk>('PATCH', `instances/${seg(id)}/disks/${seg(diskId)}`, { sizeGiB }),
+      /** Removes a data disk and deletes its volume. */
+      removeDisk: (id: string, diskId: string) => call<void>('DELETE', `instances/${seg(id)}/disks/${seg(diskId)}`),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
     },

@@ -25,10 +25,11 @@ export type InstanceAction =
   | 'resume'
   | 'delete'
   | 'change-media'
-  | 'modify';
+  | 'modify'
+  | 'change-disks';
 
 /** The power actions sent as `POST /instances/:id/actions/<action>`. */
-export type PowerAction = Exclude<InstanceAction, 'delete' | 'change-media' | 'start-from-iso' | 'modify'>;
+export type PowerAction = Exclude<InstanceAction, 'delete' | 'change-media' | 'start-from-iso' | 'modify' | 'change-disks'>;
 
 /** Which states allow which action. `error` allows start only when the error is not sticky (see `stickyError`). */
 const allowedFrom: Record<InstanceAction, readonly InstanceState[]> = {
@@ -45,6 +46,8 @@ const allowedFrom: Record<InstanceAction, readonly InstanceState[]> = {
   'change-media': ['stopped', 'running', 'paused', 'error'],
   // Running and paused: cores and memory live up to the maximums (services check those).
   modify: ['stopped', 'running', 'paused', 'error'],
+  // Running and paused: hot-plug, hot-unplug and online resize.
+  'change-disks': ['stopped', 'running', 'paused'],
 };
 
 /** True when `action` is allowed in `state`. */

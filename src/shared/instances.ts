@@ -157,8 +157,8 @@ export interface Instance {
   maxMemoryMiB: number;
   description: string;
   diskSizeBytes: number;
-  /** Extra blank disks attached as vdb, vdc, ... */
-  dataDisks: { sizeBytes: number }[];
+  /** Extra blank disks; the one in `slot` is volume data-<slot> on device vdb + slot (see GET /instances/:id/disks). */
+  dataDisks: { sizeBytes: number; slot: number }[];
   /** What cloud-init was given (never the password or the user-data themselves). */
   cloudInit: { passwordSet: boolean; sshAuthorizedKeys: string[]; userDataSet: boolean } | null;
   imageId: string | null;

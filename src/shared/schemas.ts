@@ -4,6 +4,7 @@
  */
 export * from './auth.js';
 export * from './common.js';
+export * from './disks.js';
 export * from './hosts.js';
 export * from './images.js';
 export * from './instances.js';

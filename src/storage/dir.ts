@@ -2,7 +2,7 @@
 import { access, chmod, copyFile, mkdir, rename, rm, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertVolumeName, type DiskFormat, type ProgressFn, type StorageCapacity, type StorageDriver, type VolumeInfo } from './driver.js';
-import { VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+import { StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
 import { QemuImg } from './qemu-img.js';
 
 /** StorageDriver on a local directory. */
@@ -74,6 +74,16 @@ export class DirStorageDriver implements StorageDriver {
     if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
     // Volumes are made by onebox as qcow2, except imported files (seed ISOs), which are raw.
     return this.qemuImg.info(this.pathOf(volume), volume.endsWith('.qcow2') ? 'qcow2' : 'raw');
+  }
+
+  async resize(volume: string, sizeBytes: number): Promise<void> {
+    const info = await this.info(volume);
+    if (sizeBytes < info.virtualSizeBytes) throw new StorageError(`volume '${volume}' cannot shrink from ${info.virtualSizeBytes} to ${sizeBytes} bytes`);
+    if (sizeBytes > info.virtualSizeBytes) await this.qemuImg.resize(this.pathOf(volume), sizeBytes);
+  }
+
+  async delete(volume: string): Promise<void> {
+    await rm(this.pathOf(volume), { force: true });
   }
 
   async deleteGroup(group: string): Promise<void> {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { StorageDriver } from './driver.js';
-import { VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+import { StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
 
 const MiB = 1024 ** 2;
 
@@ -74,6 +74,21 @@ export function storageDriverContract(name: string, make: (root: string) => Stor
       assert.equal(await driver.exists('ins_e/system.qcow2'), false);
       assert.equal(await driver.exists('ins_a/system.qcow2'), true);
       await assert.rejects(driver.info('ins_e/data-0.qcow2'), VolumeNotFoundError);
+    });
+
+    test('resize grows a volume and refuses to shrink it; delete removes one volume, twice is fine', async () => {
+      await driver.createBlank('ins_f/data-0.qcow2', 64 * MiB);
+      await driver.createBlank('ins_f/data-1.qcow2', MiB);
+      await driver.resize('ins_f/data-0.qcow2', 96 * MiB);
+      assert.equal((await driver.info('ins_f/data-0.qcow2')).virtualSizeBytes, 96 * MiB);
+      await assert.rejects(driver.resize('ins_f/data-0.qcow2', 32 * MiB), StorageError);
+      assert.equal((await driver.info('ins_f/data-0.qcow2')).virtualSizeBytes, 96 * MiB, 'a refused shrink changes nothing');
+      await assert.rejects(driver.resize('ins_f/missing.qcow2', 96 * MiB), VolumeNotFoundError);
+      await driver.delete('ins_f/data-0.qcow2');
+      await driver.delete('ins_f/data-0.qcow2');
+      assert.equal(await driver.exists('ins_f/data-0.qcow2'), false);
+      assert.equal(await driver.exists('ins_f/data-1.qcow2'), true, 'the other volume of the group stays');
+      assert.throws(() => driver.pathOf('../x/y'), /invalid volume name/);
     });
 
     test('volume names cannot climb out of the pool', () => {

@@ -44,6 +44,10 @@ export interface StorageDriver {
   /** Moves a finished file (a seed ISO built in a temporary directory) into the pool as a volume, replacing an older one. */
   importFile(volume: string, localPath: string): Promise<void>;
   info(volume: string): Promise<VolumeInfo>;
+  /** Grows a qcow2 volume to `sizeBytes` (qemu-img resize; never shrinks: a smaller size throws). The volume must not be in use by a running guest. */
+  resize(volume: string, sizeBytes: number): Promise<void>;
+  /** Deletes one volume; a missing one is fine. */
+  delete(volume: string): Promise<void>;
   /** Deletes every volume of a group (an instance's disks and seed); nothing to delete is fine. */
   deleteGroup(group: string): Promise<void>;
 }

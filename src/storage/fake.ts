@@ -6,7 +6,7 @@
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertVolumeName, type DiskFormat, type ProgressFn, type StorageCapacity, type StorageDriver, type VolumeInfo } from './driver.js';
-import { VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+import { StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
 
 /** In-memory storage pool. */
 export class FakeStorageDriver implements StorageDriver {
@@ -65,6 +65,17 @@ export class FakeStorageDriver implements StorageDriver {
     const info = this.volumes.get(volume);
     if (!info) throw new VolumeNotFoundError(volume);
     return { ...info };
+  }
+
+  async resize(volume: string, sizeBytes: number): Promise<void> {
+    const info = await this.info(volume);
+    if (sizeBytes < info.virtualSizeBytes) throw new StorageError(`volume '${volume}' cannot shrink from ${info.virtualSizeBytes} to ${sizeBytes} bytes`);
+    this.volumes.set(volume, { ...info, virtualSizeBytes: sizeBytes });
+  }
+
+  async delete(volume: string): Promise<void> {
+    assertVolumeName(volume);
+    this.volumes.delete(volume);
   }
 
   async deleteGroup(group: string): Promise<void> {

@@ -52,6 +52,11 @@ export class QemuImg implements ImageInspector {
     await run([this.binary, 'create', '-q', '-f', 'qcow2', '-b', backingPath, '-F', backingFormat, path, String(sizeBytes)]);
   }
 
+  /** Grows a qcow2 image (qemu-img refuses to shrink without --shrink, which onebox never passes). */
+  async resize(path: string, sizeBytes: number): Promise<void> {
+    await run([this.binary, 'resize', '-q', '-f', 'qcow2', path, String(sizeBytes)]);
+  }
+
   /** Copies `source` into an independent qcow2, then grows it to `sizeBytes` when that is larger. */
   async convert(path: string, source: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: (f: number) => void): Promise<void> {
     await run([this.binary, 'convert', '-p', '-f', sourceFormat, '-O', 'qcow2', source, path], {
@@ -62,6 +67,6 @@ export class QemuImg implements ImageInspector {
       },
     });
     const info = await this.info(path, 'qcow2');
-    if (sizeBytes > info.virtualSizeBytes) await run([this.binary, 'resize', '-q', '-f', 'qcow2', path, String(sizeBytes)]);
+    if (sizeBytes > info.virtualSizeBytes) await this.resize(path, sizeBytes);
   }
 }

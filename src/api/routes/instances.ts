@@ -7,6 +7,7 @@ import type { PowerAction } from '../../services/instances/power.js';
 import type { Instance } from '../../services/instances/store.js';
 import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequestSchema, startFromIsoSchema, updateInstanceSchema } from '../../shared/schemas.js';
 import type { InstanceUpdated } from '../../shared/api-types.js';
+import { addDiskSchema, growDiskSchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
 import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody } from '../validate.js';
@@ -56,6 +57,19 @@ export function instanceRoutes(s: Services) {
     .post('/:id/nics', async (c) => c.json(presentNic(await s.instances.addNic(c.req.param('id'), await jsonBody(c, nicRequestSchema), c.var.actor)), 201))
     .delete('/:id/nics/:nicId', async (c) => {
       await s.instances.removeNic(c.req.param('id'), c.req.param('nicId'), c.var.actor);
+      return c.body(null, 204);
+    })
+    .get('/:id/disks', async (c) => c.json({ items: await s.instances.disksOf(c.req.param('id')) }))
+    .post('/:id/disks', async (c) => {
+      const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
+      return c.json(await s.instances.addDisk(id, await jsonBody(c, addDiskSchema), c.var.actor), 201);
+    })
+    .patch('/:id/disks/:diskId', async (c) => {
+      const id = s.instances.get(c.req.param('id')).id;
+      return c.json(await s.instances.growDisk(id, c.req.param('diskId'), await jsonBody(c, growDiskSchema), c.var.actor));
+    })
+    .delete('/:id/disks/:diskId', async (c) => {
+      await s.instances.removeDisk(c.req.param('id'), c.req.param('diskId'), c.var.actor);
       return c.body(null, 204);
     })
     .get('/:id/stats', async (c) => c.json(await s.stats.usage(c.req.param('id'))))

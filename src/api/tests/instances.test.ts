@@ -41,7 +41,7 @@ describe('instances API (fake hypervisor and storage, real SQLite)', () => {
     const body = await json(res);
     assert.equal((await waitOperation(api, res.headers.get('location')!)).state, 'succeeded');
     const inst = await json(await api.call('GET', `/api/v1/instances/${body.instance.id}`));
-    assert.deepEqual(inst.dataDisks, [{ sizeBytes: 2 * 1024 ** 3 }, { sizeBytes: 3 * 1024 ** 3 }]);
+    assert.deepEqual(inst.dataDisks, [{ slot: 0, sizeBytes: 2 * 1024 ** 3 }, { slot: 1, sizeBytes: 3 * 1024 ** 3 }]);
     const spec = api.hypervisor.specOf(inst.domainName)!;
     assert.deepEqual(spec.disks.map((d) => d.target), ['vda', 'vdb', 'vdc']);
     assert.equal(await api.hypervisor.getAutostart(inst.domainName), true, 'autostart reaches the hypervisor');

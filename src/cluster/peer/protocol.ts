@@ -7,6 +7,7 @@
 import { BridgeSetupError, type BridgeSetupCode } from '../../network/bridge-setup-errors.js';
 import { AgentUnreachableError, ArtifactMissingError, SeedBuildError } from '../errors.js';
 import {
+  DiskChangeRefusedError,
   DomainNotFoundError,
   DomainStateError,
   GuestAgentUnavailableError,
@@ -30,8 +31,8 @@ import {
 /** Every HostAgent method carried as a plain call, by group. */
 export const CALLS = {
   host: ['facts'],
-  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'changeCdrom', 'stats', 'guestInterfaces'],
-  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity'],
+  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces'],
+  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
 } as const;
@@ -72,6 +73,7 @@ const rebuild: Record<string, (e: WireError, f: Record<string, unknown>) => Erro
   GuestAgentUnavailableError: (e, f) => new GuestAgentUnavailableError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorTimeoutError: (_e, f) => new HypervisorTimeoutError(str(f.call), num(f.timeoutMs) ?? 0, f.queued === true),
   ResourceChangeRefusedError: (e, f) => new ResourceChangeRefusedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
+  DiskChangeRefusedError: (e, f) => new DiskChangeRefusedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorError: (e, f) => new HypervisorError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   VolumeNotFoundError: (_e, f) => new VolumeNotFoundError(str(f.volume)),
   VolumeExistsError: (_e, f) => new VolumeExistsError(str(f.volume)),

@@ -52,6 +52,7 @@ describeHypervisorDriverContract({
   shutdownStops: false,
   liveMemoryFollows: false,
   agentAbsenceReported: true,
+  disks: { extraDisk: (name, n) => blankDisk(`${name}-${n}`), liveDetach: false, blockResize: true },
   console: { kind: 'shell', makeSpec: miniGuestSpec, readyMarker: MINI_GUEST_READY, bootTimeoutMs: 90_000 },
   eventTimeoutMs: 15_000,
 });

@@ -6,11 +6,13 @@
  * connection's calls nor hold its request slots, and its socket can be paused for backpressure.
  */
 import type { Duplex } from 'node:stream';
-import { buildDomainXml, ONEBOX_METADATA_NS, parseOwnerMetadata } from '../domain-xml.js';
+import { buildDomainXml, checkDisks, diskXml, ONEBOX_METADATA_NS, parseOwnerMetadata } from '../domain-xml.js';
 import type { HypervisorDriver } from '../driver.js';
-import { DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../errors.js';
 import { openTcpStream } from '../tcp-stream.js';
 import type {
+  DiskSpec,
+  DomainDiskState,
   DomainLifecycleEvent,
   DomainOwner,
   DomainResources,
@@ -23,6 +25,7 @@ import type {
   ResourceTarget,
 } from '../types.js';
 import { resourcesOfXml } from './domain-resources.js';
+import { disksOfXml } from './domain-disks.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { LibvirtNetworks } from './networks.js';
@@ -36,6 +39,9 @@ import type { LibvirtStream } from './stream.js';
 
 // Flag values from libvirt-domain.h (stable ABI).
 const VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1;
+const VIR_DOMAIN_BLOCK_RESIZE_BYTES = 1;
+/** How long a live detach waits for the guest to release the disk. */
+const DETACH_WAIT_MS = 10_000;
 const VIR_DOMAIN_REBOOT_ACPI_POWER_BTN = 1;
 const VIR_DOMAIN_UNDEFINE_MANAGED_SAVE = 1;
 const VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA = 2;
@@ -237,6 +243,69 @@ export class LibvirtDriver implements HypervisorDriver {
     }
   }
 
+  async attachDisk(name: string, disk: DiskSpec, where: ResourceTarget): Promise<void> {
+    checkDisks([disk]);
+    const dom = await this.requireLiveFor(name, where, 'a disk can only be added to its definition');
+    const xml = renderXml(diskXml(disk));
+    try {
+      await this.connection.call('DOMAIN_ATTACH_DEVICE_FLAGS', { dom, xml, flags: affectFlags(where) });
+    } catch (err) {
+      throw refusedDisk(err, `disk ${disk.target} could not be added to domain '${name}'`);
+    }
+  }
+
+  async detachDisk(name: string, target: string, where: ResourceTarget): Promise<void> {
+    const dom = await this.requireLiveFor(name, where, 'a disk can only be removed from its definition');
+    const disk = (await this.domainDisks(name, where.live ? 'live' : 'config')).find((d) => d.target === target);
+    if (!disk) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${target}'`);
+    const xml = renderXml(diskXml({ path: disk.path, format: 'qcow2', target }));
+    try {
+      if (where.live) {
+        // libvirt waits a few seconds for the guest's DEVICE_DELETED, then reports success with the
+        // unplug still pending: the live XML tells whether the guest really let go.
+        await this.connection.call('DOMAIN_DETACH_DEVICE_FLAGS', { dom, xml, flags: VIR_DOMAIN_AFFECT_LIVE });
+        if (!(await this.waitGone(name, target, DETACH_WAIT_MS)))
+          throw new DiskChangeRefusedError(`the guest of domain '${name}' did not release disk ${target} within ${DETACH_WAIT_MS / 1000} s (the unplug request may still complete)`);
+      }
+      if (where.config) await this.connection.call('DOMAIN_DETACH_DEVICE_FLAGS', { dom, xml, flags: VIR_DOMAIN_AFFECT_CONFIG });
+    } catch (err) {
+      throw refusedDisk(err, `disk ${target} could not be removed from domain '${name}'`);
+    }
+  }
+
+  async blockResize(name: string, target: string, sizeBytes: number): Promise<void> {
+    const dom = await this.requireLiveFor(name, { live: true, config: false }, 'its disks can only be resized on the host');
+    try {
+      await this.connection.call('DOMAIN_BLOCK_RESIZE', { dom, disk: target, size: BigInt(sizeBytes), flags: VIR_DOMAIN_BLOCK_RESIZE_BYTES });
+    } catch (err) {
+      throw refusedDisk(err, `disk ${target} of domain '${name}' could not be grown to ${sizeBytes} bytes`);
+    }
+  }
+
+  async domainDisks(name: string, which: 'live' | 'config'): Promise<DomainDiskState[]> {
+    const dom = await this.lookup(name);
+    const { xml } = await this.connection.call('DOMAIN_GET_XML_DESC', { dom, flags: which === 'config' ? VIR_DOMAIN_XML_INACTIVE : 0 });
+    return disksOfXml(xml);
+  }
+
+  /** The domain, after checking it runs when the change is to apply live. */
+  private async requireLiveFor(name: string, where: ResourceTarget, otherwise: string): Promise<RemoteNonnullDomain> {
+    const dom = await this.lookup(name);
+    const { state } = where.live ? await this.stateOf(dom) : { state: 'running' };
+    if (state === 'shutoff' || state === 'crashed') throw new DomainStateError(`domain '${name}' is not running; ${otherwise}`, 55);
+    return dom;
+  }
+
+  /** Polls the live XML until the disk on `target` is gone; false when it is still there after `ms`. */
+  private async waitGone(name: string, target: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (!(await this.domainDisks(name, 'live')).some((d) => d.target === target)) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
   async domainResources(name: string, which: 'live' | 'config'): Promise<DomainResourceState> {
     const dom = await this.lookup(name);
     const { xml } = await this.connection.call('DOMAIN_GET_XML_DESC', { dom, flags: which === 'config' ? VIR_DOMAIN_XML_INACTIVE : 0 });
@@ -352,6 +421,21 @@ export class LibvirtDriver implements HypervisorDriver {
     const { state, reason } = await this.connection.call('DOMAIN_GET_STATE', { dom, flags: 0 });
     return { name: dom.name, uuid: formatUuid(dom.uuid), state: runStateOf(state), reason };
   }
+}
+
+/** LIVE and/or CONFIG as libvirt's flags. */
+function affectFlags(where: ResourceTarget): number {
+  return (where.live ? VIR_DOMAIN_AFFECT_LIVE : 0) | (where.config ? VIR_DOMAIN_AFFECT_CONFIG : 0);
+}
+
+/**
+ * A disk change libvirt refused becomes DiskChangeRefusedError (also OPERATION_INVALID, e.g. "target
+ * vdb already exists": the domain's state was checked before); lost connections, timeouts and missing domains stay what they are.
+ */
+function refusedDisk(err: unknown, what: string): unknown {
+  if (!(err instanceof HypervisorError) || err instanceof DiskChangeRefusedError) return err;
+  if (err instanceof DomainNotFoundError || err instanceof HypervisorUnavailableError || err instanceof HypervisorTimeoutError) return err;
+  return new DiskChangeRefusedError(`${what}: ${err.message}`, err.libvirtCode, err.libvirtDomain);
 }
 
 /** A refusal by libvirt or the guest (beyond a maximum, an unplug the guest ignored) becomes ResourceChangeRefusedError; lost connections, timeouts and missing domains stay what they are. */

@@ -12,6 +12,8 @@ import type { NicRow } from './nics.js';
 import type { InstanceCreator } from './create.js';
 import type { InstanceDeleter } from './delete.js';
 import type { InstanceModifier } from './modify.js';
+import type { InstanceDisks } from './disks.js';
+import type { AddDiskInput, GrowDiskInput, InstanceDisk } from '../../shared/disks.js';
 import type { InstanceRuntime } from './runtime.js';
 import type { Instance, InstanceStore } from './store.js';
 
@@ -26,6 +28,7 @@ export class InstancesService {
     private readonly creator: InstanceCreator,
     private readonly deleter: InstanceDeleter,
     private readonly modifier: InstanceModifier,
+    private readonly disks: InstanceDisks,
     private readonly pools: PoolsService,
     private readonly audit: AuditService,
   ) {}
@@ -74,6 +77,26 @@ export class InstancesService {
   /** Changes name, cores, memory, autostart or description (cores and memory live up to the maximums when running). */
   update(idOrName: string, input: UpdateInstanceInput, actor: Actor): Promise<{ instance: Instance; notes: string[] }> {
     return this.modifier.update(idOrName, input, actor);
+  }
+
+  /** The instance's disks (system first) with their sizes on the host. */
+  disksOf(idOrName: string): Promise<InstanceDisk[]> {
+    return this.disks.list(idOrName);
+  }
+
+  /** Adds a blank data disk (hot-plugged when running). */
+  addDisk(idOrName: string, input: AddDiskInput, actor: Actor): Promise<InstanceDisk> {
+    return this.disks.add(idOrName, input, actor);
+  }
+
+  /** Grows a disk (online when running). */
+  growDisk(idOrName: string, diskId: string, input: GrowDiskInput, actor: Actor): Promise<InstanceDisk> {
+    return this.disks.grow(idOrName, diskId, input, actor);
+  }
+
+  /** Removes a data disk and deletes its volume (hot-unplugged first when running). */
+  removeDisk(idOrName: string, diskId: string, actor: Actor): Promise<void> {
+    return this.disks.remove(idOrName, diskId, actor);
   }
 
   delete(idOrName: string, actor: Actor): Operation {

@@ -37,6 +37,17 @@ export function maximumsOf(row: Pick<InstanceRow, 'cores' | 'memoryMiB' | 'maxCo
 }
 
 /** The guest spec of an instance. */
+/** A data disk of a row with its slot (volume `data-<slot>`, device vdb + slot); rows from before disks could be removed have none: their index. */
+export interface DataDisk {
+  slot: number;
+  sizeBytes: number;
+}
+
+/** The data disks of a row with their slots. */
+export function dataDisksOf(row: Pick<InstanceRow, 'dataDisks'>): DataDisk[] {
+  return row.dataDisks.map((d, i) => ({ slot: d.slot ?? i, sizeBytes: d.sizeBytes }));
+}
+
 export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
   const cdromFirst = ctx.bootFromCdrom === true && ctx.media !== undefined;
   const max = maximumsOf(row);
@@ -55,7 +66,7 @@ export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
     storagePool: ctx.storagePool,
     disks: [
       { volume: 'system', target: 'vda', bootOrder: cdromFirst ? 2 : 1 },
-      ...row.dataDisks.map((_, i) => ({ volume: `data-${i}` as const, target: dataDiskTarget(i) })),
+      ...dataDisksOf(row).map((d) => ({ volume: `data-${d.slot}` as const, target: dataDiskTarget(d.slot) })),
     ],
     cdrom: { media: ctx.media, target: CDROM_TARGET, bootOrder: cdromFirst ? 1 : ctx.media ? 2 : undefined },
     ...(ctx.withSeed ? { seed: { target: SEED_TARGET } } : {}),

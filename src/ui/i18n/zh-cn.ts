@@ -1,6 +1,7 @@
 /** The Simplified Chinese catalogue (same shape as the English one). */
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
+import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
@@ -502,8 +503,10 @@ export const zhCN: Catalogue = {
     invalid: '请输入有效的值。',
   },
   ...networksZhCN,
+  ...disksZhCN,
   sentences: {
     ...networkSentencesZhCN,
+    ...diskSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
@@ -548,6 +551,7 @@ export const zhCN: Catalogue = {
   },
   apiErrors: {
     ...networkApiErrorsZhCN,
+    ...diskApiErrorsZhCN,
     instance_must_be_stopped: (q, d) => {
       const max = /at most (\d+ cores|\d+ MiB of memory) \(the maximum set at create\)/.exec(d)?.[1];
       if (!max || q[0] === undefined) return networkApiErrorsZhCN.instance_must_be_stopped?.(q, d); // the NICs' refusal

@@ -12,6 +12,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { MediaButtons } from '../components/media-buttons.js';
+import { DisksPanel } from '../components/disks-panel.js';
 import { NicsPanel } from '../components/nics-panel.js';
 import { StateBadge } from '../components/state-badge.js';
 import { StatsPanel } from '../components/stats-panel.js';
@@ -110,7 +111,7 @@ function Details({ instance: i, related }: { instance: Instance; related?: Relat
         </dd>
         <dt>{t.instance.dataDisks}</dt>
         <dd data-testid="instance-data-disks">
-          {i.dataDisks.length === 0 ? <span class="muted">{t.common.none}</span> : i.dataDisks.map((d, n) => `${dataDiskTarget(n)} ${bytes(d.sizeBytes)}`).join(' · ')}
+          {i.dataDisks.length === 0 ? <span class="muted">{t.common.none}</span> : i.dataDisks.map((d) => `${dataDiskTarget(d.slot)} ${bytes(d.sizeBytes)}`).join(' · ')}
         </dd>
         <dt>{t.instance.cloudInit}</dt>
         <dd data-testid="instance-cloud-init">
@@ -219,6 +220,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
             <Details instance={i} related={rel.data} />
             <StatsPanel instance={i} />
           </div>
+          <DisksPanel instance={i} />
           <NicsPanel instance={i} onChanged={res.reload} />
         </>
       )}
