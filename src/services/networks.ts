@@ -59,7 +59,9 @@ export class NetworksService {
 
   /** Applies a network's current spec (its DHCP settings and reservations) to every attached host. */
   async apply(networkId: string): Promise<void> {
-    await this.syncReservations(networkId, this.agents());
+    // The database is the truth: a host that cannot follow now is logged, shows its state on the
+    // network's page, and is brought in line by the next change or at the next start.
+    await this.syncReservations(networkId, this.agents()).catch((err: unknown) => log.warn('a network is not up on every host yet', { network: networkId, error: String(err) }));
   }
 
   /** The leases handed out on the network, from every attached host. */
@@ -93,7 +95,7 @@ export class NetworksService {
     const row = input.kind === 'nat' ? this.natRow(id, input.name, input.subnet) : this.bridgedRow(id, input.name, input.bridge);
     const created = this.db.insert(networks).values(row).returning().get();
     this.audit.record(actor, 'create', 'network', created.id, created.name);
-    await this.apply(created.id).catch((err: unknown) => log.warn('a new network is not up on every host yet', { network: created.name, error: String(err) }));
+    await this.apply(created.id);
     return created;
   }
 

@@ -221,3 +221,27 @@ describe('first-run setup offers a private NAT network', () => {
     assert.equal((await api.hypervisor.networks.find(`ob-${nets[0].id}`))?.active, true);
   });
 });
+
+describe('a host that cannot start a network', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi();
+    // As when the bridge's address is taken on the host: libvirt defines the network but cannot start it.
+    api.hypervisor.networks.start = async (name: string) => {
+      throw new Error(`internal error: Network is already in use by interface ${name}`);
+    };
+  });
+  after(() => api.close());
+
+  test("setup with its NAT network still creates the admin and the network (201, not 500); the network shows the host's failure", async () => {
+    const res = await api.call('POST', '/api/v1/setup', { json: { username: 'admin', password: 'Chang3Me!', setupCode: api.setupCode, network: { create: true } } });
+    assert.equal(res.status, 201, await res.clone().text());
+    const login = await api.call('POST', '/api/v1/sessions', { json: { username: 'admin', password: 'Chang3Me!' } });
+    assert.equal(login.status, 201);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const net = await json(await api.call('GET', '/api/v1/networks/default', { headers: { cookie } }));
+    assert.deepEqual(net.hosts.map((h: Json) => [h.active, h.detail]), [[false, 'The libvirt network is not running.']]);
+    const pool = await json(await api.call('GET', '/api/v1/address-pools/default', { headers: { cookie } }));
+    assert.equal(pool.networkId, net.id);
+  });
+});
