@@ -82,6 +82,36 @@ export class DirStorageDriver implements StorageDriver {
     if (sizeBytes > info.virtualSizeBytes) await this.qemuImg.resize(this.pathOf(volume), sizeBytes);
   }
 
+  async exportFlat(volume: string, destPath: string, onProgress?: ProgressFn): Promise<void> {
+    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
+    try {
+      await this.qemuImg.flattenCompressed(destPath, this.pathOf(volume), onProgress);
+    } catch (err) {
+      await rm(destPath, { force: true });
+      throw err;
+    }
+  }
+
+  async compact(volume: string, onProgress?: ProgressFn): Promise<void> {
+    const info = await this.info(volume);
+    const path = this.pathOf(volume);
+    const next = `${path}.compact`;
+    await rm(next, { force: true }); // left by an earlier compaction cut off by a restart
+    const backing = info.backingFile ? { path: info.backingFile, format: (info.backingFormat ?? 'qcow2') as DiskFormat } : undefined;
+    try {
+      await this.qemuImg.rewrite(next, path, backing, onProgress);
+      await rename(next, path);
+    } catch (err) {
+      await rm(next, { force: true });
+      throw err;
+    }
+  }
+
+  async replace(volume: string, replacement: string): Promise<void> {
+    if (!(await this.exists(replacement))) throw new VolumeNotFoundError(replacement);
+    await rename(this.pathOf(replacement), this.pathOf(volume));
+  }
+
   async delete(volume: string): Promise<void> {
     await rm(this.pathOf(volume), { force: true });
   }

@@ -3,11 +3,12 @@
  * (real qemu-img): what the host agent relies on when it makes an instance's disks.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { StorageDriver } from './driver.js';
+import { parseQcow2Header } from './qcow2-header.js';
 import { StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
 
 const MiB = 1024 ** 2;
@@ -89,6 +90,36 @@ export function storageDriverContract(name: string, make: (root: string) => Stor
       assert.equal(await driver.exists('ins_f/data-0.qcow2'), false);
       assert.equal(await driver.exists('ins_f/data-1.qcow2'), true, 'the other volume of the group stays');
       assert.throws(() => driver.pathOf('../x/y'), /invalid volume name/);
+    });
+
+    test('exportFlat: one self-contained qcow2 of the volume outside the pool, with progress up to 1; a missing volume is refused', async () => {
+      const base = join(dir, 'base3.raw');
+      await writeFile(base, Buffer.alloc(MiB, 7));
+      await driver.createLinkedClone('ins_g/system.qcow2', base, 'raw', 64 * MiB);
+      const dest = join(dir, 'built.qcow2');
+      const progress: number[] = [];
+      await driver.exportFlat('ins_g/system.qcow2', dest, (f) => progress.push(f));
+      const header = parseQcow2Header(await readFile(dest));
+      assert.ok(header, 'the export is a qcow2');
+      assert.deepEqual([header.virtualSizeBytes, header.backingFile], [64 * MiB, undefined]);
+      assert.equal(progress.at(-1), 1);
+      await assert.rejects(driver.exportFlat('ins_g/missing.qcow2', join(dir, 'none.qcow2')), VolumeNotFoundError);
+    });
+
+    test('compact keeps format, size and backing file and never grows the allocation; replace swaps a volume in', async () => {
+      const before = await driver.info('ins_g/system.qcow2');
+      const progress: number[] = [];
+      await driver.compact('ins_g/system.qcow2', (f) => progress.push(f));
+      const after = await driver.info('ins_g/system.qcow2');
+      assert.deepEqual([after.format, after.virtualSizeBytes, after.backingFile], [before.format, before.virtualSizeBytes, before.backingFile]);
+      assert.ok(after.actualSizeBytes <= before.actualSizeBytes, `${after.actualSizeBytes} <= ${before.actualSizeBytes}`);
+      assert.equal(progress.at(-1), 1);
+      await driver.createBlank('ins_g/system.new.qcow2', 32 * MiB);
+      await driver.replace('ins_g/system.qcow2', 'ins_g/system.new.qcow2');
+      assert.equal((await driver.info('ins_g/system.qcow2')).virtualSizeBytes, 32 * MiB);
+      assert.equal(await driver.exists('ins_g/system.new.qcow2'), false);
+      await assert.rejects(driver.replace('ins_g/system.qcow2', 'ins_g/gone.qcow2'), VolumeNotFoundError);
+      assert.equal(await driver.exists('ins_g/system.qcow2'), true, 'a failed replace keeps the volume');
     });
 
     test('volume names cannot climb out of the pool', () => {

@@ -46,6 +46,12 @@ export interface StorageDriver {
   info(volume: string): Promise<VolumeInfo>;
   /** Grows a qcow2 volume to `sizeBytes` (qemu-img resize; never shrinks: a smaller size throws). The volume must not be in use by a running guest. */
   resize(volume: string, sizeBytes: number): Promise<void>;
+  /** Writes the volume, flattened with its backing chain, into one compressed, self-contained qcow2 at `destPath` (a host file outside the pool: an image being built). */
+  exportFlat(volume: string, destPath: string, onProgress?: ProgressFn): Promise<void>;
+  /** Rewrites a qcow2 volume into a new file beside it (keeping its backing file), then swaps it in with a rename; the volume must not be in use. */
+  compact(volume: string, onProgress?: ProgressFn): Promise<void>;
+  /** Moves `replacement` over `volume` in one rename (the old file goes only once the new one is in place). */
+  replace(volume: string, replacement: string): Promise<void>;
   /** Deletes one volume; a missing one is fine. */
   delete(volume: string): Promise<void>;
   /** Deletes every volume of a group (an instance's disks and seed); nothing to delete is fine. */

@@ -3,10 +3,11 @@
  * for fast tests with no qemu-img. Imported files are really copied (seed ISOs are read back
  * by tests). The storage contract suite keeps it honest against the directory driver.
  */
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertVolumeName, type DiskFormat, type ProgressFn, type StorageCapacity, type StorageDriver, type VolumeInfo } from './driver.js';
 import { StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+import { buildQcow2Header } from './qcow2-header.js';
 
 /** In-memory storage pool. */
 export class FakeStorageDriver implements StorageDriver {
@@ -73,6 +74,31 @@ export class FakeStorageDriver implements StorageDriver {
     this.volumes.set(volume, { ...info, virtualSizeBytes: sizeBytes });
   }
 
+  /** Writes a small valid qcow2 header (the size of the volume) as the flattened image, with progress. */
+  async exportFlat(volume: string, destPath: string, onProgress?: ProgressFn): Promise<void> {
+    const info = await this.info(volume);
+    this.failIfAsked('exportFlat', volume);
+    onProgress?.(0.5);
+    await writeFile(destPath, buildQcow2Header({ virtualSizeBytes: info.virtualSizeBytes }), { flag: 'wx', mode: 0o600 });
+    onProgress?.(1);
+  }
+
+  /** Keeps format, size and backing file; the allocation shrinks to what a rewrite would keep (here: half). */
+  async compact(volume: string, onProgress?: ProgressFn): Promise<void> {
+    const info = await this.info(volume);
+    this.failIfAsked('compact', volume);
+    onProgress?.(0.5);
+    this.volumes.set(volume, { ...info, actualSizeBytes: Math.ceil(info.actualSizeBytes / 2) });
+    onProgress?.(1);
+  }
+
+  async replace(volume: string, replacement: string): Promise<void> {
+    const info = await this.info(replacement);
+    assertVolumeName(volume);
+    this.volumes.set(volume, info);
+    this.volumes.delete(replacement);
+  }
+
   async delete(volume: string): Promise<void> {
     assertVolumeName(volume);
     this.volumes.delete(volume);
@@ -84,7 +110,7 @@ export class FakeStorageDriver implements StorageDriver {
   }
 
   /** Test hook: the next `method` call for `volume` fails with `error`. */
-  failNext(method: 'createFullCopy', volume: string, error: Error): void {
+  failNext(method: 'createFullCopy' | 'exportFlat' | 'compact', volume: string, error: Error): void {
     this.failures.set(`${method}:${volume}`, error);
   }
 

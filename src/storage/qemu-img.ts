@@ -11,6 +11,7 @@ interface QemuImgInfo {
   'actual-size'?: number;
   'backing-filename'?: string;
   'full-backing-filename'?: string;
+  'backing-filename-format'?: string;
   'format-specific'?: { data?: { 'data-file'?: string } };
 }
 
@@ -36,6 +37,7 @@ export class QemuImg implements ImageInspector {
       virtualSizeBytes: parsed['virtual-size'],
       actualSizeBytes: parsed['actual-size'] ?? 0,
       backingFile: parsed['full-backing-filename'] ?? parsed['backing-filename'],
+      ...(parsed['backing-filename-format'] ? { backingFormat: parsed['backing-filename-format'] } : {}),
       dataFile: parsed['format-specific']?.data?.['data-file'],
     };
   }
@@ -59,14 +61,33 @@ export class QemuImg implements ImageInspector {
 
   /** Copies `source` into an independent qcow2, then grows it to `sizeBytes` when that is larger. */
   async convert(path: string, source: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: (f: number) => void): Promise<void> {
-    await run([this.binary, 'convert', '-p', '-f', sourceFormat, '-O', 'qcow2', source, path], {
+    await this.convertWithProgress(['-f', sourceFormat, '-O', 'qcow2', source, path], onProgress);
+    const info = await this.info(path, 'qcow2');
+    if (sizeBytes > info.virtualSizeBytes) await this.resize(path, sizeBytes);
+  }
+
+  /** Flattens a qcow2 (and its backing chain) into one self-contained, compressed qcow2: an image to share. */
+  async flattenCompressed(path: string, source: string, onProgress?: (f: number) => void): Promise<void> {
+    await this.convertWithProgress(['-f', 'qcow2', '-O', 'qcow2', '-c', source, path], onProgress);
+  }
+
+  /**
+   * Rewrites a qcow2 into a new file holding only the clusters in use (a compacted copy). With a
+   * backing file the copy keeps it: only what differs from the backing file is written.
+   */
+  async rewrite(path: string, source: string, backing: { path: string; format: DiskFormat } | undefined, onProgress?: (f: number) => void): Promise<void> {
+    const keep = backing ? ['-B', backing.path, '-F', backing.format] : [];
+    await this.convertWithProgress(['-f', 'qcow2', '-O', 'qcow2', ...keep, source, path], onProgress);
+  }
+
+  /** `qemu-img convert -p …` as a child process, its progress lines parsed as they come. */
+  private async convertWithProgress(args: string[], onProgress?: (f: number) => void): Promise<void> {
+    await run([this.binary, 'convert', '-p', ...args], {
       timeoutMs: 6 * 60 * 60_000,
       onStdout: (chunk) => {
         const fraction = parseQemuImgProgress(chunk);
         if (fraction !== undefined) onProgress?.(fraction);
       },
     });
-    const info = await this.info(path, 'qcow2');
-    if (sizeBytes > info.virtualSizeBytes) await this.resize(path, sizeBytes);
   }
 }
