@@ -9,8 +9,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Readable, type Duplex } from 'node:stream';
 import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, ResourceChangeRefusedError } from '../hypervisor/errors.js';
-import { ChecksumMismatchError, StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
-import { buildQcow2Header } from '../storage/qcow2-header.js';
+import { ChecksumMismatchError, FileMissingError, StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+import { buildQcow2Header, parseQcow2Header } from '../storage/qcow2-header.js';
 import type { AgentEvent, ArtifactRef, ArtifactSource, GuestSpec, StoragePoolSpec } from './agent-types.js';
 import { ArtifactMissingError } from './errors.js';
 import type { HostAgent } from './host-agent.js';
@@ -205,6 +205,47 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       await agent.volumes.deleteDisk(g.id, POOL, 'data-3');
       await assert.rejects(agent.volumes.inspectDisk(g.id, POOL, 'data-3'), VolumeNotFoundError);
       await agent.domains.undefine(g.name);
+    });
+
+    test('buildImage flattens the system disk into a built image the controller reads, then discards; a missing disk is refused', async () => {
+      const g = fresh();
+      await agent.volumes.ensureArtifact(image.ref, image.source);
+      await agent.volumes.createInstanceDisks(g.id, POOL, { system: { source: 'linked', image: image.ref, sizeBytes: 64 * MiB }, data: [] });
+      const buildId = `bld_${Math.random().toString(36).slice(2, 14)}`;
+      const progress: number[] = [];
+      const { sizeBytes } = await agent.volumes.buildImage(g.id, POOL, buildId, (f) => progress.push(f));
+      assert.equal(progress.at(-1), 1);
+      const chunks: Buffer[] = [];
+      for await (const c of await agent.volumes.openBuild(buildId)) chunks.push(Buffer.from(c as Buffer));
+      const bytes = Buffer.concat(chunks);
+      assert.equal(bytes.length, sizeBytes);
+      const header = parseQcow2Header(bytes);
+      assert.deepEqual([header?.virtualSizeBytes, header?.backingFile], [64 * MiB, undefined], 'self-contained, the size of the disk');
+      await agent.volumes.discardBuild(buildId);
+      await agent.volumes.discardBuild(buildId);
+      await assert.rejects(agent.volumes.openBuild(buildId), FileMissingError);
+      await assert.rejects(agent.volumes.buildImage(fresh().id, POOL, buildId, () => undefined), VolumeNotFoundError);
+    });
+
+    test('resetSystemDisk puts a new linked clone in place of the system disk; compactDisk keeps size and backing image', async () => {
+      const g = fresh();
+      await agent.volumes.ensureArtifact(image.ref, image.source);
+      await agent.volumes.createInstanceDisks(g.id, POOL, { system: { source: 'blank', sizeBytes: 64 * MiB }, data: [{ sizeBytes: 32 * MiB }] });
+      await agent.volumes.resetSystemDisk(g.id, POOL, image.ref, 96 * MiB);
+      const system = await agent.volumes.inspectDisk(g.id, POOL, 'system');
+      assert.deepEqual([system.virtualSizeBytes, system.backingFile], [96 * MiB, image.ref.fileName]);
+      assert.equal((await agent.volumes.inspectDisk(g.id, POOL, 'data-0')).virtualSizeBytes, 32 * MiB, 'the data disk stays');
+      const progress: number[] = [];
+      const sizes = await agent.volumes.compactDisk(g.id, POOL, 'system', (f) => progress.push(f));
+      assert.ok(sizes.afterBytes > 0 && sizes.afterBytes <= sizes.beforeBytes, JSON.stringify(sizes));
+      assert.equal(progress.at(-1), 1);
+      const after = await agent.volumes.inspectDisk(g.id, POOL, 'system');
+      assert.deepEqual([after.virtualSizeBytes, after.backingFile], [96 * MiB, image.ref.fileName]);
+      await assert.rejects(agent.volumes.compactDisk(g.id, POOL, 'data-5', () => undefined), VolumeNotFoundError);
+      const gone = { ...image.ref, fileName: 'img_notonhost0.qcow2' };
+      await assert.rejects(agent.volumes.resetSystemDisk(g.id, POOL, gone, 96 * MiB), ArtifactMissingError);
+      assert.equal((await agent.volumes.inspectDisk(g.id, POOL, 'system')).backingFile, image.ref.fileName, 'a refused reset keeps the disk');
+      await agent.volumes.deleteInstance(g.id, POOL);
     });
 
     test('the console log is a stream (empty before the guest wrote anything)', async () => {

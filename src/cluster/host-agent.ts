@@ -104,6 +104,16 @@ export interface VolumesApi {
   deleteDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume): Promise<void>;
   /** Format, virtual and allocated size and backing image of a disk volume (VolumeNotFoundError when missing). */
   inspectDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume): Promise<DiskVolumeInfo>;
+  /** Flattens a stopped instance's system disk into one compressed, self-contained qcow2 in the host's scratch space, named by `buildId` (`bld_…`). */
+  buildImage(instanceId: string, pool: StoragePoolSpec, buildId: string, onProgress?: ProgressFn): Promise<{ sizeBytes: number }>;
+  /** The bytes of a built image (FileMissingError when there is none). */
+  openBuild(buildId: string): Promise<Readable>;
+  /** Deletes a built image; a missing one is fine. */
+  discardBuild(buildId: string): Promise<void>;
+  /** Replaces a stopped instance's system disk by a new linked clone of `image` (already on the host) grown to `sizeBytes`; the old disk goes only once the new one is in place. */
+  resetSystemDisk(instanceId: string, pool: StoragePoolSpec, image: ArtifactRef, sizeBytes: number): Promise<void>;
+  /** Rewrites a stopped instance's disk volume without its unused clusters (keeping its backing image) and swaps it in; allocated bytes before and after. */
+  compactDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume, onProgress?: ProgressFn): Promise<{ beforeBytes: number; afterBytes: number }>;
 }
 
 /** Networks on the host. */

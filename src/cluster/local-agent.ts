@@ -18,6 +18,7 @@ import type { ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driv
 import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.js';
 import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, StorageCapacity } from './agent-types.js';
 import { ArtifactCache } from './artifact-cache.js';
+import { HostBuilds } from './host-builds.js';
 import { ArtifactMissingError, SeedBuildError } from './errors.js';
 import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi } from './host-agent.js';
 import { HostBridges, pokeFromCommand } from './host-bridges.js';
@@ -61,11 +62,13 @@ export class LocalHostAgent implements HostAgent {
   readonly networks: HostNetworks;
   private readonly ip: IpTool;
   private readonly artifacts: ArtifactCache;
+  private readonly builds: HostBuilds;
   private readonly pools = new Map<string, Promise<StorageDriver>>();
 
   constructor(private readonly opts: LocalHostAgentOptions) {
     this.paths = new HostPaths(opts.dataDir);
     this.artifacts = new ArtifactCache(this.paths);
+    this.builds = new HostBuilds(this.paths);
     const prefix = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
     this.ip = new IpTool(prefix);
     const runIp = async (args: string[]) => (await run([...prefix, 'ip', ...args], { timeoutMs: 15_000 })).stdout;
@@ -116,6 +119,11 @@ export class LocalHostAgent implements HostAgent {
         const info = await (await this.pool(pool)).info(volumeOf(id, `${volume}.qcow2`));
         return { format: info.format, virtualSizeBytes: info.virtualSizeBytes, actualSizeBytes: info.actualSizeBytes, backingFile: info.backingFile && basename(info.backingFile) };
       },
+      buildImage: (id, pool, buildId, onProgress) => this.buildImage(id, pool, buildId, onProgress),
+      openBuild: (buildId) => this.builds.open(buildId),
+      discardBuild: (buildId) => this.builds.discard(buildId),
+      resetSystemDisk: (id, pool, image, sizeBytes) => this.resetSystemDisk(id, pool, image, sizeBytes),
+      compactDisk: (id, pool, volume, onProgress) => this.compactDisk(id, pool, volume, onProgress),
     };
     this.seeds = { write: (id, pool, seed) => this.writeSeed(id, pool, seed) };
     this.consoles = { open: (name, kind) => this.openConsole(name, kind), log: (id, maxBytes) => this.consoleLog(id, maxBytes) };
@@ -191,6 +199,37 @@ export class LocalHostAgent implements HostAgent {
       await this.deleteInstance(id, spec);
       throw err;
     }
+  }
+
+  /** Removes what builds cut off by a restart left on this host; call once at start. */
+  async sweepBuilds(): Promise<string[]> {
+    return this.builds.sweep();
+  }
+
+  private async buildImage(id: string, spec: StoragePoolSpec, buildId: string, onProgress?: ProgressFn): Promise<{ sizeBytes: number }> {
+    const pool = await this.pool(spec);
+    const path = await this.builds.prepare(buildId);
+    await pool.exportFlat(volumeOf(id, 'system.qcow2'), path, onProgress);
+    return { sizeBytes: await this.builds.size(buildId) };
+  }
+
+  private async resetSystemDisk(id: string, spec: StoragePoolSpec, image: ArtifactRef, sizeBytes: number): Promise<void> {
+    const pool = await this.pool(spec);
+    const next = volumeOf(id, 'system.new.qcow2');
+    await pool.delete(next); // left by a reset cut off by a restart
+    await pool.createLinkedClone(next, await this.artifactPath(image), image.format ?? 'qcow2', sizeBytes);
+    await pool.replace(volumeOf(id, 'system.qcow2'), next).catch(async (err: unknown) => {
+      await pool.delete(next);
+      throw err;
+    });
+  }
+
+  private async compactDisk(id: string, spec: StoragePoolSpec, volume: string, onProgress?: ProgressFn): Promise<{ beforeBytes: number; afterBytes: number }> {
+    const pool = await this.pool(spec);
+    const name = volumeOf(id, `${volume}.qcow2`);
+    const beforeBytes = (await pool.info(name)).actualSizeBytes;
+    await pool.compact(name, onProgress);
+    return { beforeBytes, afterBytes: (await pool.info(name)).actualSizeBytes };
   }
 
   private async deleteInstance(id: string, spec: StoragePoolSpec): Promise<void> {

@@ -44,7 +44,7 @@ export class PeerHostAgent implements HostAgent {
     this.domains = this.group('domains') as unknown as DomainsApi;
     this.seeds = this.group('seeds') as unknown as SeedsApi;
     this.networks = this.group('networks') as unknown as NetworksApi;
-    this.volumes = { ...(this.group('volumes') as unknown as VolumesApi), ensureArtifact: (ref, source, onProgress) => this.ensureArtifact(ref, source, onProgress) };
+    this.volumes = { ...(this.group('volumes') as unknown as VolumesApi), ensureArtifact: (ref, source, onProgress) => this.ensureArtifact(ref, source, onProgress), openBuild: (id) => this.stream(`/agent/builds/${encodeURIComponent(id)}`) };
     this.consoles = { open: (name, kind) => this.openConsole(name, kind), log: (id, max) => this.log(id, max) };
   }
 
@@ -82,7 +82,12 @@ export class PeerHostAgent implements HostAgent {
   }
 
   private async log(instanceId: string, maxBytes: number): Promise<Readable> {
-    const res = await this.send('GET', `/agent/logs/${encodeURIComponent(instanceId)}?max=${maxBytes}`);
+    return this.stream(`/agent/logs/${encodeURIComponent(instanceId)}?max=${maxBytes}`);
+  }
+
+  /** A byte stream the peer sends (its error rebuilt when it sends one instead). */
+  private async stream(path: string): Promise<Readable> {
+    const res = await this.send('GET', path);
     if (res.statusCode !== 200) return this.readAnswer(res);
     return res;
   }

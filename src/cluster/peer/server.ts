@@ -5,10 +5,11 @@
  *   PUT  /agent/artifacts               body = the artifact's bytes, header x-onebox-artifact = its ref
  *   GET  /agent/consoles/<kind>/<name>  HTTP upgrade (onebox-console) to the raw console stream
  *   GET  /agent/logs/<instanceId>?max=N the console log's tail
+ *   GET  /agent/builds/<buildId>        the bytes of an image built on the host
  *   GET  /agent/events                  NDJSON: the connection state, then every AgentEvent
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactRef } from '../agent-types.js';
 import type { HostAgent } from '../host-agent.js';
@@ -36,6 +37,7 @@ async function handle(agent: HostAgent, req: IncomingMessage, res: ServerRespons
   if (req.method === 'POST' && parts[0] === 'agent' && parts[1] === 'call' && parts.length === 4) return call(agent, parts[2], parts[3], req, res);
   if (req.method === 'PUT' && url.pathname === '/agent/artifacts') return receiveArtifact(agent, req, res);
   if (req.method === 'GET' && parts[0] === 'agent' && parts[1] === 'logs' && parts.length === 3) return sendLog(agent, parts[2], Number(url.searchParams.get('max') ?? 1048576), res);
+  if (req.method === 'GET' && parts[0] === 'agent' && parts[1] === 'builds' && parts.length === 3) return sendStream(() => agent.volumes.openBuild(parts[2]), res);
   if (req.method === 'GET' && url.pathname === '/agent/events') return streamEvents(agent, req, res);
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ error: { name: 'Error', message: `no route ${req.method} ${url.pathname}` } }));
@@ -76,10 +78,15 @@ async function receiveArtifact(agent: HostAgent, req: IncomingMessage, res: Serv
 }
 
 async function sendLog(agent: HostAgent, instanceId: string, max: number, res: ServerResponse): Promise<void> {
+  return sendStream(() => agent.consoles.log(instanceId, max), res);
+}
+
+/** Sends a byte stream of the agent, or its error as JSON. */
+async function sendStream(open: () => Promise<Readable>, res: ServerResponse): Promise<void> {
   try {
-    const log = await agent.consoles.log(instanceId, max);
+    const stream = await open();
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
-    await pipeline(log, res);
+    await pipeline(stream, res);
   } catch (err) {
     if (res.headersSent) return void res.destroy();
     res.writeHead(500, { 'content-type': 'application/json' });
