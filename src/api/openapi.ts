@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
+import { createImageFromInstanceSchema } from '../shared/instance-images.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
@@ -77,6 +78,9 @@ const routes: Record<string, Record<string, Op>> = {
     patch: { summary: 'Grow a disk (stopped: qemu-img resize; running: online block resize); never shrinks', body: growDiskSchema },
     delete: { summary: 'Remove a data disk and delete its volume (running: hot-unplugged first; 409 disk_change_refused if the guest does not let go)', status: 204 },
   },
+  '/instances/{id}/actions/create-image': { post: { summary: "Build an image from a stopped instance's system disk (flattened, compressed; the instance is busy meanwhile); the operation's target is the new image", body: createImageFromInstanceSchema, status: 202 } },
+  '/instances/{id}/actions/reset-system-disk': { post: { summary: 'Stopped: replace the system disk by a new linked clone of its image (data disks kept) with a new cloud-init instance-id, so cloud-init runs again' } },
+  '/instances/{id}/disks/{diskId}/actions/compact': { post: { summary: "Stopped: rewrite a disk without its unused space (keeping its backing image) and swap it in; the operation's last message gives the sizes before and after", status: 202 } },
   '/audit': { get: { summary: 'The audit log, newest first' } },
 };
 

@@ -177,6 +177,8 @@ export const instances = sqliteTable(
     mediaId: text('media_id').references(() => media.id),
     /** cloud-init options to rebuild the seed from: the password only as a SHA-512 crypt hash; null = no seed. */
     cloudInit: text('cloud_init', { mode: 'json' }).$type<{ passwordHash?: string; sshAuthorizedKeys?: string[]; userData?: string }>(),
+    /** How often the system disk was reset: each reset gives the seed a new cloud-init instance-id (so cloud-init runs again). */
+    systemDiskResets: integer('system_disk_resets').notNull().default(0),
     state: text('state', { enum: INSTANCE_STATES }).notNull(),
     stateReason: text('state_reason').notNull().default(''),
     /** Why the instance is in `error`, when that must stick until the user acts (e.g. `interrupted_create`: only delete helps). */

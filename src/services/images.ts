@@ -3,10 +3,11 @@
  * delete (refused while linked clones depend on the file). The files live in the library;
  * hosts get their copy as an artifact when an instance needs it.
  */
+import { Readable } from 'node:stream';
 import { and, eq, or } from 'drizzle-orm';
 import type { ArtifactRef, ArtifactSource } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
-import { getByIdOrName } from '../db/lookup.js';
+import { findByIdOrName, getByIdOrName } from '../db/lookup.js';
 import { images, instances } from '../db/schema.js';
 import { AppError } from '../lib/errors.js';
 import { plural, quotedNames } from '../lib/english.js';
@@ -28,6 +29,8 @@ export interface ImageMeta {
   os: string;
 }
 
+const nameTaken = (name: string) => new AppError('image_name_taken', `An image named '${name}' already exists.`);
+
 /** Disk image catalogue. */
 export class ImagesService {
   constructor(
@@ -48,6 +51,11 @@ export class ImagesService {
     return getByIdOrName(this.db, images, 'image', idOrName);
   }
 
+  /** By id or name; undefined when there is none. */
+  find(idOrName: string): Image | undefined {
+    return findByIdOrName(this.db, images, 'image', idOrName);
+  }
+
   /** What a host needs to fetch and verify its copy of the image. */
   artifact(image: Image): { ref: ArtifactRef; source: ArtifactSource } {
     const ref: ArtifactRef = { shelf: 'images', fileName: image.fileName, sha256: image.sha256, sizeBytes: image.sizeBytes, format: image.format };
@@ -62,13 +70,29 @@ export class ImagesService {
 
   /** Receives an uploaded qcow2 or raw image. Nothing is visible until it is complete and valid. */
   async upload(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<Image> {
-    const nameTaken = () => new AppError('image_name_taken', `An image named '${meta.name}' already exists.`);
-    if (this.db.select({ id: images.id }).from(images).where(eq(images.name, meta.name)).get()) throw nameTaken();
-    const row = await storeUpload({
-      library: this.library, limits: this.limits, body, declaredBytes, shelf: 'images', nameTaken,
+    this.assertNameFree(meta.name);
+    const row = await this.store(body, declaredBytes, meta, newId('img'));
+    this.audit.record(actor, 'upload', 'image', row.id, meta.name);
+    return row;
+  }
+
+  /** Throws image_name_taken when an image has this name. */
+  assertNameFree(name: string): void {
+    if (this.db.select({ id: images.id }).from(images).where(eq(images.name, name)).get()) throw nameTaken(name);
+  }
+
+  /** Stores an image built on a host (read from `file`) under the id chosen when the build began; the row appears only once the file is complete and valid. */
+  async storeBuilt(id: string, file: Readable, sizeBytes: number, meta: ImageMeta, actor: Actor): Promise<Image> {
+    const row = await this.store(Readable.toWeb(file) as ReadableStream<Uint8Array>, sizeBytes, meta, id);
+    this.audit.record(actor, 'build', 'image', row.id, meta.name);
+    return row;
+  }
+
+  private async store(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, meta: ImageMeta, id: string): Promise<Image> {
+    return storeUpload({
+      library: this.library, limits: this.limits, body, declaredBytes, shelf: 'images', nameTaken: () => nameTaken(meta.name),
       accept: async (received) => {
         const info = await this.inspect(received);
-        const id = newId('img');
         return { id, fileName: `${id}.${info.format}`, info };
       },
       insert: (received, { id, fileName, info }) =>
@@ -77,8 +101,6 @@ export class ImagesService {
           sha256: received.sha256, ...meta,
         }).returning().get(),
     });
-    this.audit.record(actor, 'upload', 'image', row.id, meta.name);
-    return row;
   }
 
   /** Checks an uploaded file is a self-contained qcow2 or raw disk; refuses anything that could reach host files. */

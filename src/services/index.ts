@@ -15,6 +15,7 @@ import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
 import { InstanceModifier } from './instances/modify.js';
 import { InstanceDisks } from './instances/disks.js';
+import { InstanceDiskJobs } from './instances/disk-jobs.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
 import { InstanceNics } from './instances/nics.js';
 import { InstancePowerService } from './instances/power.js';
@@ -47,6 +48,8 @@ export interface Services {
   media: MediaService;
   instances: InstancesService;
   power: InstancePowerService;
+  /** Image from an instance, compact a disk, reset the system disk. */
+  diskJobs: InstanceDiskJobs;
   consoles: ConsoleService;
   stats: InstanceStatsService;
   guestAddresses: GuestAddressesService;
@@ -111,6 +114,7 @@ export function createServices(cfg: ServiceConfig): Services {
     media,
     instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
+    diskJobs: new InstanceDiskJobs({ store, runtime, images, operations, audit }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
     guestAddresses: new GuestAddressesService(store, runtime, nics, networks, addressPools),

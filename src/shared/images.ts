@@ -2,7 +2,7 @@
 import * as z from 'zod';
 
 /** Names of images and media: anything printable that does not look like a resource id. */
-const catalogueName = (what: string) =>
+export const catalogueName = (what: string) =>
   z
     .string()
     .trim()

@@ -8,6 +8,7 @@ import type { Instance } from '../../services/instances/store.js';
 import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequestSchema, startFromIsoSchema, updateInstanceSchema } from '../../shared/schemas.js';
 import type { InstanceUpdated } from '../../shared/api-types.js';
 import { addDiskSchema, growDiskSchema } from '../../shared/schemas.js';
+import { createImageFromInstanceSchema } from '../../shared/instance-images.js';
 import type { AppEnv } from '../env.js';
 import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody } from '../validate.js';
@@ -43,10 +44,16 @@ export function instanceRoutes(s: Services) {
       return c.json(present(await s.power.insertMedia(c.req.param('id'), mediaId, c.var.actor)));
     })
     .post('/:id/actions/eject-media', async (c) => c.json(present(await s.power.ejectMedia(c.req.param('id'), c.var.actor))))
+    .post('/:id/actions/create-image', async (c) => {
+      const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
+      return accepted(c, await s.diskJobs.createImage(id, await jsonBody(c, createImageFromInstanceSchema), c.var.actor));
+    })
+    .post('/:id/actions/reset-system-disk', async (c) => c.json(present(await s.diskJobs.resetSystemDisk(c.req.param('id'), c.var.actor))))
+    .post('/:id/disks/:diskId/actions/compact', async (c) => accepted(c, await s.diskJobs.compactDisk(c.req.param('id'), c.req.param('diskId'), c.var.actor)))
     .post('/:id/actions/:action', async (c) => {
       const action = c.req.param('action');
       if (!immediate.has(action))
-        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media.`);
+        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media, create-image, reset-system-disk.`);
       return c.json(present(await s.power.act(c.req.param('id'), action as ImmediateAction, c.var.actor)));
     })
     .post('/:id/console-tokens', async (c) => {

@@ -31,6 +31,7 @@ export class InstanceDeleter {
   delete(idOrName: string, actor: Actor): Operation {
     const row = this.store.get(idOrName);
     if (!canDo('delete', row.state)) throw new AppError('instance_busy', `Instance '${row.name}' is ${row.state}; wait for that to finish.`);
+    this.store.assertNotHeld(row); // an image is being built from its disk
     this.runtime.agentFor(row); // refuse at once (503) while the host is offline
     this.store.setState(row.id, 'deleting');
     this.audit.record(actor, 'delete', 'instance', row.id, row.name);

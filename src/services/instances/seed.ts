@@ -1,7 +1,8 @@
 /**
  * The cloud-init side of an instance: what is stored from the create request (the password
  * only as a SHA-512 crypt hash) and the plain seed input a host builds the ISO from.
- * Hostname = instance name, cloud-init instance-id = instance id.
+ * Hostname = instance name, cloud-init instance-id = instance id (with `-r<n>` after the n-th
+ * reset of the system disk, so cloud-init sees a new instance and runs again).
  */
 import type { CloudInitSpec } from '../../cluster/agent-types.js';
 import type { StaticNetworkSpec } from '../../cloudinit/seed.js';
@@ -36,11 +37,16 @@ export function seedFor(row: InstanceRow, staticNetwork: StaticNetworkSpec | und
   const options = row.cloudInit;
   if (!options && !(staticNetwork && row.imageId && row.cloneMode !== 'blank')) return undefined;
   return {
-    instanceId: row.id,
+    instanceId: cloudInitInstanceId(row),
     hostname: row.name,
     password: options?.passwordHash,
     sshAuthorizedKeys: options?.sshAuthorizedKeys,
     userData: options?.userData,
     ...(staticNetwork ? { staticNetwork } : {}),
   };
+}
+
+/** The cloud-init instance-id of the row's seed: the instance id, and after a system disk reset a new one. */
+export function cloudInitInstanceId(row: Pick<InstanceRow, 'id' | 'systemDiskResets'>): string {
+  return row.systemDiskResets > 0 ? `${row.id}-r${row.systemDiskResets}` : row.id;
 }

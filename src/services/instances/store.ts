@@ -18,6 +18,8 @@ const now = () => new Date().toISOString();
 /** Instance row lookups and state updates. */
 export class InstanceStore {
   private readonly locks: KeyedMutex;
+  /** Long tasks holding instances, by instance id. */
+  private readonly holds = new Map<string, string>();
 
   /** `lockWaitMs`: how long a change waits for an earlier change of the same instance before answering 409 instance_busy. */
   constructor(
@@ -27,8 +29,27 @@ export class InstanceStore {
     this.locks = new KeyedMutex({ waitTimeoutMs: lockWaitMs });
   }
 
+  /**
+   * Holds the instance for a long task (an image build) until the returned release is called:
+   * meanwhile every change answers 409 instance_busy at once instead of waiting for the lock.
+   * In memory only: a restart releases every hold, as it ends every task.
+   */
+  hold(id: string, task: string): () => void {
+    this.holds.set(id, task);
+    return () => {
+      if (this.holds.get(id) === task) this.holds.delete(id);
+    };
+  }
+
+  /** Throws instance_busy while a long task holds the instance. */
+  assertNotHeld(row: Pick<Instance, 'id' | 'name'>): void {
+    const task = this.holds.get(row.id);
+    if (task) throw new AppError('instance_busy', `Instance '${row.name}' is busy ${task}; try again when that is done.`);
+  }
+
   /** Runs `work` while holding the instance's lock: hypervisor-side changes to one instance never interleave. */
   async withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
+    this.assertNotHeld({ id, name: this.find(id)?.name ?? id });
     try {
       return await this.locks.run(id, work);
     } catch (err) {

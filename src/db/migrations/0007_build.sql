@@ -1,0 +1,1 @@
+ALTER TABLE `instances` ADD `system_disk_resets` integer DEFAULT 0 NOT NULL;
