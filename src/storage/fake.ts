@@ -14,6 +14,7 @@ export class FakeStorageDriver implements StorageDriver {
   readonly kind = 'fake';
   private readonly volumes = new Map<string, VolumeInfo>();
   private failures = new Map<string, Error>();
+  private readonly gates = new Map<string, Promise<void>>();
 
   constructor(
     private readonly root: string,
@@ -77,6 +78,7 @@ export class FakeStorageDriver implements StorageDriver {
   /** Writes a small valid qcow2 header (the size of the volume) as the flattened image, with progress. */
   async exportFlat(volume: string, destPath: string, onProgress?: ProgressFn): Promise<void> {
     const info = await this.info(volume);
+    await this.passGate('exportFlat', volume);
     this.failIfAsked('exportFlat', volume);
     onProgress?.(0.5);
     await writeFile(destPath, buildQcow2Header({ virtualSizeBytes: info.virtualSizeBytes }), { flag: 'wx', mode: 0o600 });
@@ -86,6 +88,7 @@ export class FakeStorageDriver implements StorageDriver {
   /** Keeps format, size and backing file; the allocation shrinks to what a rewrite would keep (here: half). */
   async compact(volume: string, onProgress?: ProgressFn): Promise<void> {
     const info = await this.info(volume);
+    await this.passGate('compact', volume);
     this.failIfAsked('compact', volume);
     onProgress?.(0.5);
     this.volumes.set(volume, { ...info, actualSizeBytes: Math.ceil(info.actualSizeBytes / 2) });
@@ -112,6 +115,20 @@ export class FakeStorageDriver implements StorageDriver {
   /** Test hook: the next `method` call for `volume` fails with `error`. */
   failNext(method: 'createFullCopy' | 'exportFlat' | 'compact', volume: string, error: Error): void {
     this.failures.set(`${method}:${volume}`, error);
+  }
+
+  /** Test hook: the next `method` call for `volume` waits until the returned function is called. */
+  holdNext(method: 'exportFlat' | 'compact', volume: string): () => void {
+    let open!: () => void;
+    this.gates.set(`${method}:${volume}`, new Promise<void>((resolve) => (open = resolve)));
+    return () => open();
+  }
+
+  private async passGate(method: string, volume: string): Promise<void> {
+    const gate = this.gates.get(`${method}:${volume}`);
+    if (!gate) return;
+    this.gates.delete(`${method}:${volume}`);
+    await gate;
   }
 
   /** Test hook: changes what capacity() reports. */
