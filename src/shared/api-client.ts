@@ -4,6 +4,7 @@
  * its CSRF header and XHR uploads with progress; a CLI gives it Node's fetch with a bearer token
  * ({@link fetchTransport}). Error answers become {@link ApiError} with the API's stable `code`.
  */
+import type { CreateImageFromInstanceRequest } from './instance-images.js';
 import type * as z from 'zod';
 import type {
   Accepted,
@@ -233,6 +234,12 @@ export function createApiClient(transport: ApiTransport) {
       growDisk: (id: string, diskId: string, sizeGiB: number) => call<InstanceDisk>('PATCH', `instances/${seg(id)}/disks/${seg(diskId)}`, { sizeGiB }),
       /** Removes a data disk and deletes its volume. */
       removeDisk: (id: string, diskId: string) => call<void>('DELETE', `instances/${seg(id)}/disks/${seg(diskId)}`),
+      /** Builds an image from the stopped instance's system disk (an operation whose target is the new image). */
+      createImage: (id: string, input: CreateImageFromInstanceRequest) => call<Accepted>('POST', `instances/${seg(id)}/actions/create-image`, input),
+      /** Replaces the stopped instance's system disk by a new clone of its image (data disks kept; cloud-init runs again). */
+      resetSystemDisk: (id: string) => call<Instance>('POST', `instances/${seg(id)}/actions/reset-system-disk`),
+      /** Compacts a disk of the stopped instance (an operation; its last message gives the sizes). */
+      compactDisk: (id: string, diskId: string) => call<Accepted>('POST', `instances/${seg(id)}/disks/${seg(diskId)}/actions/compact`),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
     },

@@ -12,3 +12,5 @@ export const createImageFromInstanceSchema = z
   })
   .strict();
 export type CreateImageFromInstanceInput = z.infer<typeof createImageFromInstanceSchema>;
+/** What a client sends (description and osType may be left out). */
+export type CreateImageFromInstanceRequest = z.input<typeof createImageFromInstanceSchema>;

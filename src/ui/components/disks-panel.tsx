@@ -2,7 +2,8 @@
 /**
  * An instance's disks: device, role, size and what it takes on the host, with "Add disk" (a
  * blank data disk, hot-plugged when running), "Grow" (never smaller) and "Remove" (asks first;
- * the data is deleted). Only offered in the states the server accepts.
+ * the data is deleted), "Compact" per disk and, below, "Create image…" and "Reset system disk"
+ * (disk-jobs.tsx). Only offered in the states the server accepts.
  */
 import { useState } from 'hono/jsx/dom';
 import type { Instance, InstanceDisk } from '../../shared/api-types.js';
@@ -16,6 +17,7 @@ import { t } from '../i18n/index.js';
 import { useResource } from '../use-resource.js';
 import { DataTable, type Column } from './data-table.js';
 import { DeleteButton } from './delete-button.js';
+import { CompactButton, DiskJobButtons } from './disk-jobs.js';
 import { ErrorNote } from './error-note.js';
 import { Field } from './field.js';
 import { FormActions } from './form-actions.js';
@@ -69,6 +71,7 @@ export function DisksPanel({ instance }: { instance: Instance }) {
           <button type="button" class="button button-small" data-action="grow-disk" disabled={Boolean(locked)} title={locked} onClick={() => setGrowing(d)}>
             {t.disks.grow}
           </button>
+          <CompactButton instance={instance} disk={d} onDone={res.reload} />
           {d.role === 'data' && (
             <DeleteButton
               label={t.disks.remove}
@@ -101,6 +104,7 @@ export function DisksPanel({ instance }: { instance: Instance }) {
         </button>
         {locked && <span class="muted small">{locked}</span>}
       </div>
+      <DiskJobButtons instance={instance} />
       {adding && <SizeDialog title={t.disks.addTitle(instance.name)} hint={t.disks.addHint} initial={10} schema={addDiskSchema} label={t.disks.add} send={(s) => api.instances.addDisk(instance.id, s)} onClose={closed} />}
       {growing && (
         <SizeDialog

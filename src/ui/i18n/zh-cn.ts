@@ -2,6 +2,7 @@
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
+import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
@@ -504,6 +505,7 @@ export const zhCN: Catalogue = {
   },
   ...networksZhCN,
   ...disksZhCN,
+  ...diskJobsZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
@@ -552,7 +554,10 @@ export const zhCN: Catalogue = {
   apiErrors: {
     ...networkApiErrorsZhCN,
     ...diskApiErrorsZhCN,
+    ...diskJobsApiErrorsZhCN,
     instance_must_be_stopped: (q, d) => {
+      const diskJob = diskJobsStoppedZhCN(q, d);
+      if (diskJob) return diskJob;
       const max = /at most (\d+ cores|\d+ MiB of memory) \(the maximum set at create\)/.exec(d)?.[1];
       if (!max || q[0] === undefined) return networkApiErrorsZhCN.instance_must_be_stopped?.(q, d); // the NICs' refusal
       return `实例“${q[0]}”正在运行，最多只能有 ${max.replace(' cores', ' 个核心').replace(' MiB of memory', ' MiB 内存')}（创建时设定的上限）；请先停止实例。`;
