@@ -136,6 +136,8 @@ export const images = sqliteTable('images', {
   sizeBytes: integer('size_bytes').notNull(),
   virtualSizeBytes: integer('virtual_size_bytes').notNull(),
   sha256: text('sha256').notNull(),
+  /** The guest user the image's OS logs in with (debian, ubuntu, …); null: root. Set-guest-password's default. */
+  defaultUser: text('default_user'),
   createdAt: createdAt(),
 });
 

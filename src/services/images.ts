@@ -26,6 +26,8 @@ export interface ImageMeta {
   name: string;
   description: string;
   os: string;
+  /** The guest user the image logs in with (set-guest-password's default). */
+  defaultUser?: string;
 }
 
 /** Disk image catalogue. */

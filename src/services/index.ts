@@ -16,6 +16,7 @@ import { InstanceDeleter } from './instances/delete.js';
 import { InstanceModifier } from './instances/modify.js';
 import { InstanceDisks } from './instances/disks.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
+import { GuestService } from './instances/guest.js';
 import { InstanceNics } from './instances/nics.js';
 import { InstancePowerService } from './instances/power.js';
 import { InstanceReconciler } from './instances/reconcile.js';
@@ -50,6 +51,7 @@ export interface Services {
   consoles: ConsoleService;
   stats: InstanceStatsService;
   guestAddresses: GuestAddressesService;
+  guest: GuestService;
   reconciler: InstanceReconciler;
   setup: SetupService;
 }
@@ -96,6 +98,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
   const auth = new AuthService(db, audit, cfg.setupCode);
+  const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   return {
     audit,
     auth,
@@ -113,7 +116,8 @@ export function createServices(cfg: ServiceConfig): Services {
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
-    guestAddresses: new GuestAddressesService(store, runtime, nics, networks, addressPools),
+    guestAddresses,
+    guest: new GuestService(store, runtime, images, guestAddresses, audit),
     reconciler,
   };
 }

@@ -4,6 +4,7 @@
  * its CSRF header and XHR uploads with progress; a CLI gives it Node's fetch with a bearer token
  * ({@link fetchTransport}). Error answers become {@link ApiError} with the API's stable `code`.
  */
+import type { GuestInfo, GuestPasswordSet } from './guest.js';
 import type * as z from 'zod';
 import type {
   Accepted,
@@ -235,6 +236,10 @@ export function createApiClient(transport: ApiTransport) {
       removeDisk: (id: string, diskId: string) => call<void>('DELETE', `instances/${seg(id)}/disks/${seg(diskId)}`),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
+      /** What the guest reports through its agent (agent: 'unavailable' is a state). */
+      guestInfo: (id: string) => call<GuestInfo>('GET', `instances/${seg(id)}/guest-info`),
+      /** Sets a guest user's password through the agent (default user: the image's, else root). */
+      setGuestPassword: (id: string, input: { username?: string; password: string }) => call<GuestPasswordSet>('POST', `instances/${seg(id)}/actions/set-guest-password`, input),
     },
     networks: {
       list: () => items<Network>('networks'),

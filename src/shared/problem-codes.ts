@@ -25,6 +25,7 @@ export const PROBLEM_CODES = {
   instance_must_be_stopped: 409, host_busy: 409, nic_is_loopback: 409, nic_not_ethernet: 409, nic_is_bridge: 409, nic_enslaved: 409,
   bridge_name_taken: 409, route_unsupported: 409, address_unsupported: 409, resource_change_refused: 409,
   too_many_disks: 409, disk_cannot_shrink: 409, system_disk_not_removable: 409, disk_change_refused: 409,
+  guest_agent_unavailable: 409, guest_password_refused: 409,
   // 410, 413, 415, 421, 426, 429: transport and lifecycle
   file_missing: 410, body_too_large: 413, upload_too_large: 413, unsupported_media_type: 415, misdirected_request: 421,
   websocket_required: 426, rate_limited: 429,

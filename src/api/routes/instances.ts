@@ -8,6 +8,7 @@ import type { Instance } from '../../services/instances/store.js';
 import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequestSchema, startFromIsoSchema, updateInstanceSchema } from '../../shared/schemas.js';
 import type { InstanceUpdated } from '../../shared/api-types.js';
 import { addDiskSchema, growDiskSchema } from '../../shared/schemas.js';
+import { setGuestPasswordSchema } from '../../shared/guest.js';
 import type { AppEnv } from '../env.js';
 import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody } from '../validate.js';
@@ -42,11 +43,15 @@ export function instanceRoutes(s: Services) {
       const { mediaId } = await jsonBody(c, insertMediaSchema);
       return c.json(present(await s.power.insertMedia(c.req.param('id'), mediaId, c.var.actor)));
     })
+    .post('/:id/actions/set-guest-password', async (c) => {
+      const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
+      return c.json(await s.guest.setPassword(id, await jsonBody(c, setGuestPasswordSchema, { password: 'password_too_weak' }), c.var.actor));
+    })
     .post('/:id/actions/eject-media', async (c) => c.json(present(await s.power.ejectMedia(c.req.param('id'), c.var.actor))))
     .post('/:id/actions/:action', async (c) => {
       const action = c.req.param('action');
       if (!immediate.has(action))
-        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media.`);
+        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media, set-guest-password.`);
       return c.json(present(await s.power.act(c.req.param('id'), action as ImmediateAction, c.var.actor)));
     })
     .post('/:id/console-tokens', async (c) => {
@@ -73,6 +78,7 @@ export function instanceRoutes(s: Services) {
       return c.body(null, 204);
     })
     .get('/:id/stats', async (c) => c.json(await s.stats.usage(c.req.param('id'))))
+    .get('/:id/guest-info', async (c) => c.json(await s.guest.info(c.req.param('id'))))
     .get('/:id/guest-addresses', async (c) => c.json(await s.guestAddresses.of(c.req.param('id'))))
     .get('/:id/vnc', (c) => c.json({ password: s.instances.get(c.req.param('id')).vncPassword }))
     .get('/:id/console-log', async (c) => {
