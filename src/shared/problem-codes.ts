@@ -7,7 +7,7 @@ export const PROBLEM_CODES = {
   validation_failed: 400, invalid_json: 400, empty_upload: 400, upload_interrupted: 400, unsupported_image_format: 400,
   image_corrupt: 400, image_has_backing_file: 400, image_has_data_file: 400, not_an_iso: 400, disk_smaller_than_image: 400,
   cloud_init_needs_image: 400, password_too_weak: 400, console_token_missing: 400, address_pool_invalid: 400, address_outside_ranges: 400,
-  address_needs_pool: 400, invalid_interface_name: 400, maximum_below_current: 400,
+  address_needs_pool: 400, invalid_interface_name: 400, maximum_below_current: 400, mount_point_invalid: 400,
   // 401, 403: who you are and what you may do
   unauthenticated: 401, invalid_token: 401, invalid_credentials: 401, console_token_invalid: 401, console_token_expired: 401,
   forbidden: 403, csrf_token_invalid: 403, setup_code_invalid: 403, origin_not_allowed: 403,

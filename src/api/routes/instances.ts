@@ -17,13 +17,16 @@ import { accepted } from './respond.js';
 type ImmediateAction = Exclude<PowerAction, 'stop'>;
 const immediate = new Set<string>(['start', 'force-stop', 'reboot', 'reset', 'pause', 'resume'] satisfies ImmediateAction[]);
 
+/** A data disk's mount point that is not absolute, names a system directory or is taken twice: mount_point_invalid. */
+const MOUNT_POINT_CODES = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`dataDisks.${i}.mountPoint`, 'mount_point_invalid' as const]));
+
 /** /instances */
 export function instanceRoutes(s: Services) {
   const present = (row: Instance) => presentInstance(row, s.storagePools.ensureDefault().id, s.instances.nicsOf(row.id));
   return new Hono<AppEnv>()
     .get('/', (c) => c.json({ items: s.instances.list().map(present) }))
     .post('/', async (c) => {
-      const input = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak' });
+      const input = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak', ...MOUNT_POINT_CODES });
       const { instance, operation } = await s.instances.create(input, c.var.actor);
       return accepted(c, operation, { instance: present(instance) });
     })

@@ -4,7 +4,9 @@
  * Hostname = instance name, cloud-init instance-id = instance id.
  */
 import type { CloudInitSpec } from '../../cluster/agent-types.js';
-import type { StaticNetworkSpec } from '../../cloudinit/seed.js';
+import type { DataDiskFormatSpec, StaticNetworkSpec } from '../../cloudinit/seed.js';
+import { dataDiskTarget } from '../../shared/instance-states.js';
+import { dataDisksOf } from './spec.js';
 import type { instances } from '../../db/schema.js';
 import { sha512Crypt } from '../../lib/sha512-crypt.js';
 import { AppError } from '../../lib/errors.js';
@@ -34,7 +36,8 @@ export function cloudInitToStore(input: CreateInstanceInput): StoredCloudInit | 
  */
 export function seedFor(row: InstanceRow, staticNetwork: StaticNetworkSpec | undefined): CloudInitSpec | undefined {
   const options = row.cloudInit;
-  if (!options && !(staticNetwork && row.imageId && row.cloneMode !== 'blank')) return undefined;
+  const dataDisks = formattedDataDisks(row);
+  if (!options && !((staticNetwork || dataDisks.length > 0) && row.imageId && row.cloneMode !== 'blank')) return undefined;
   return {
     instanceId: row.id,
     hostname: row.name,
@@ -42,5 +45,13 @@ export function seedFor(row: InstanceRow, staticNetwork: StaticNetworkSpec | und
     sshAuthorizedKeys: options?.sshAuthorizedKeys,
     userData: options?.userData,
     ...(staticNetwork ? { staticNetwork } : {}),
+    ...(dataDisks.length > 0 ? { dataDisks } : {}),
   };
+}
+
+/** The data disks cloud-init formats (and mounts): device by slot, label onebox-data<slot> (xfs allows 12 characters). */
+function formattedDataDisks(row: InstanceRow): DataDiskFormatSpec[] {
+  return dataDisksOf(row).flatMap((d) =>
+    d.filesystem ? [{ device: `/dev/${dataDiskTarget(d.slot)}`, filesystem: d.filesystem, label: `onebox-data${d.slot}`, ...(d.mountPoint ? { mountPoint: d.mountPoint } : {}) }] : [],
+  );
 }
