@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
 import { createImageFromInstanceSchema } from '../shared/instance-images.js';
+import { setGuestPasswordSchema } from '../shared/guest.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
@@ -14,7 +15,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/session': { get: { summary: 'The current session and its CSRF token' }, delete: { summary: 'Log out', status: 204 } },
   '/tokens': { get: { summary: 'List your API tokens' }, post: { summary: 'Create an API token (secret shown once)', body: createTokenSchema, status: 201 } },
   '/tokens/{id}': { delete: { summary: 'Revoke an API token', status: 204 } },
-  '/images': { get: { summary: 'List disk images' }, post: { summary: 'Upload a qcow2/raw image as the raw request body (?name=&description=&os=)', raw: true, status: 201 } },
+  '/images': { get: { summary: 'List disk images' }, post: { summary: 'Upload a qcow2/raw image as the raw request body (?name=&description=&os=&defaultUser=)', raw: true, status: 201 } },
   '/images/{id}': { get: { summary: 'Get an image' }, delete: { summary: 'Delete an image (refused while linked clones use it)', status: 204 } },
   '/images/{id}/content': { get: { summary: 'Download an image' } },
   '/media': { get: { summary: 'List ISO media' }, post: { summary: 'Upload an ISO as the raw request body (?name=)', raw: true, status: 201 } },
@@ -39,6 +40,14 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/actions/resume': { post: { summary: 'Resume' } },
   '/instances/{id}/actions/insert-media': { post: { summary: 'Insert an ISO into the CD-ROM drive (live when running)', body: insertMediaSchema } },
   '/instances/{id}/actions/eject-media': { post: { summary: 'Eject the CD-ROM medium (live when running)' } },
+  '/instances/{id}/actions/set-guest-password': {
+    post: {
+      summary:
+        "Set a guest user's password through the QEMU guest agent (running only; else 409 instance_not_running). username defaults to the image's defaultUser, else root. Agent silent: 409 guest_agent_unavailable; the guest refuses the user: 409 guest_password_refused. The audit log names the user, never the password.",
+      body: setGuestPasswordSchema,
+    },
+  },
+  '/instances/{id}/guest-info': { get: { summary: "What the guest reports through its agent: agent available|unavailable (a state, never an error), hostname, OS name and version, addresses" } },
   '/instances/{id}/stats': { get: { summary: 'Live usage: CPU %, memory, disk and network counters' } },
   '/instances/{id}/guest-addresses': { get: { summary: "The running guest's interfaces and addresses: from its QEMU guest agent, else from the DHCP leases of its NICs" } },
   '/instances/{id}/vnc': { get: { summary: 'The VNC password' } },

@@ -34,6 +34,15 @@ const CASES: Record<string, CloudInitSpec> = {
     hostname: 'net-1',
     staticNetwork: { macAddress: '52:54:00:AB:CD:EF', address: '192.0.2.10/24', gateway: '192.0.2.1', dnsServers: ['192.0.2.53', '2001:db8::53'] },
   },
+  'data-disks': {
+    instanceId: 'ins_abcdefabcdef',
+    hostname: 'files-1',
+    dataDisks: [
+      { device: '/dev/vdb', filesystem: 'ext4', label: 'onebox-data0', mountPoint: '/data' },
+      { device: '/dev/vdc', filesystem: 'xfs', label: 'onebox-data1' },
+      { device: '/dev/vdd', filesystem: 'xfs', label: 'onebox-data2', mountPoint: '/srv/backups' },
+    ],
+  },
 };
 
 const FILES: [keyof SeedFiles, string][] = [['metaData', 'meta-data'], ['userData', 'user-data'], ['networkConfig', 'network-config']];
@@ -142,6 +151,20 @@ describe('PyYAML reads back exactly what was meant', { skip: skipUnlessPresent(c
       growpart: { mode: 'auto', devices: ['/'] },
       resize_rootfs: true,
     });
+  });
+
+  it('data disks: fs_setup per disk (whole disk, never overwriting), mounts only for the ones with a mount point', () => {
+    const doc = pyYaml(buildSeed(CASES['data-disks']!).userData) as { fs_setup: unknown; mounts: unknown };
+    assert.deepEqual(doc.fs_setup, [
+      { label: 'onebox-data0', filesystem: 'ext4', device: '/dev/vdb', partition: 'none', overwrite: false },
+      { label: 'onebox-data1', filesystem: 'xfs', device: '/dev/vdc', partition: 'none', overwrite: false },
+      { label: 'onebox-data2', filesystem: 'xfs', device: '/dev/vdd', partition: 'none', overwrite: false },
+    ]);
+    assert.deepEqual(doc.mounts, [
+      ['/dev/vdb', '/data', 'ext4', 'defaults,nofail', '0', '2'],
+      ['/dev/vdd', '/srv/backups', 'xfs', 'defaults,nofail', '0', '2'],
+    ]);
+    assert.doesNotMatch(buildSeed(CASES['hostname-only']!).userData, /fs_setup|mounts/);
   });
 
   it('every golden YAML file parses', () => {

@@ -19,6 +19,18 @@ export interface CloudInitSpec {
   userData?: string;
   /** A static address for the first NIC (written as network-config v2), instead of DHCP. */
   staticNetwork?: StaticNetworkSpec;
+  /** Data disks cloud-init formats (whole disk, no partition table; never over an existing filesystem) and mounts. */
+  dataDisks?: DataDiskFormatSpec[];
+}
+
+/** A data disk for cloud-init to format and, with a mount point, mount (fs_setup, mounts). */
+export interface DataDiskFormatSpec {
+  /** The guest device, e.g. `/dev/vdb`. */
+  device: string;
+  filesystem: 'ext4' | 'xfs';
+  /** The filesystem label (at most 12 characters for xfs). */
+  label: string;
+  mountPoint?: string;
 }
 
 /** One statically configured NIC, matched by MAC. */
@@ -72,7 +84,23 @@ function ourCloudConfig(spec: CloudInitSpec): string {
   }
   lines.push(...list('ssh_authorized_keys', spec.sshAuthorizedKeys ?? []));
   lines.push('growpart:', `  mode: ${yamlString('auto')}`, ...list('devices', ['/'], '  '), 'resize_rootfs: true');
+  lines.push(...dataDiskLines(spec.dataDisks ?? []));
   return `${lines.join('\n')}\n`;
+}
+
+/** fs_setup (whole disk, overwrite: false keeps an existing filesystem) and mounts (nofail: a missing disk does not stop the boot). */
+function dataDiskLines(disks: DataDiskFormatSpec[]): string[] {
+  if (disks.length === 0) return [];
+  const lines = ['fs_setup:'];
+  for (const d of disks) {
+    lines.push(`  - label: ${yamlString(d.label)}`, `    filesystem: ${yamlString(d.filesystem)}`, `    device: ${yamlString(d.device)}`, `    partition: ${yamlString('none')}`, '    overwrite: false');
+  }
+  const mounted = disks.filter((d) => d.mountPoint !== undefined);
+  if (mounted.length > 0) {
+    lines.push('mounts:');
+    for (const d of mounted) lines.push(`  - [${[d.device, d.mountPoint ?? '', d.filesystem, 'defaults,nofail', '0', '2'].map(yamlString).join(', ')}]`);
+  }
+  return lines;
 }
 
 /** The MIME type of a user-data document, from its first line. */

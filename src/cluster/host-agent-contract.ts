@@ -144,6 +144,10 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       assert.equal((await agent.domains.stats(g.name)).vcpus, 1);
       // No OS, so no guest agent: the typed error crosses the seam.
       await assert.rejects(agent.domains.guestInterfaces(g.name), GuestAgentUnavailableError);
+      await assert.rejects(agent.domains.guestSystemInfo(g.name), GuestAgentUnavailableError);
+      await assert.rejects(agent.domains.setGuestPassword(g.name, 'root', 'Secret-123'), GuestAgentUnavailableError);
+      await assert.rejects(agent.domains.shutdownByAgent(g.name), GuestAgentUnavailableError);
+      assert.equal((await agent.domains.find(g.name))?.state, 'running', 'an agent shutdown nobody answers leaves the guest running');
       const vnc = await agent.consoles.open(g.name, 'vnc');
       assert.match(await firstChunk(vnc), /^RFB 003\.00\d\n/);
       vnc.destroy();
@@ -154,6 +158,9 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       await agent.domains.changeCdrom(g.name, 'sda', iso.ref);
       await agent.domains.destroy(g.name);
       await assert.rejects(agent.domains.guestInterfaces(g.name), DomainStateError);
+      await assert.rejects(agent.domains.guestSystemInfo(g.name), DomainStateError);
+      await assert.rejects(agent.domains.setGuestPassword(g.name, 'root', 'Secret-123'), DomainStateError);
+      await assert.rejects(agent.domains.shutdownByAgent(g.name), DomainStateError);
       await agent.domains.undefine(g.name);
       assert.equal(await agent.domains.find(g.name), undefined);
       await assert.rejects(agent.domains.start(g.name), DomainNotFoundError);

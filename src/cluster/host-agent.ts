@@ -23,6 +23,7 @@ import type {
   GuestDisk,
   DomainStats,
   GuestInterfaceInfo,
+  GuestSystemInfo,
   GuestSpec,
   HostFacts,
   HostNetworkSpec,
@@ -82,6 +83,12 @@ export interface DomainsApi {
   stats(name: string): Promise<DomainStats>;
   /** What the running guest's agent reports (GuestAgentUnavailableError when none answers). */
   guestInterfaces(name: string): Promise<GuestInterfaceInfo[]>;
+  /** Hostname and OS the running guest's agent reports (GuestAgentUnavailableError when none answers). */
+  guestSystemInfo(name: string): Promise<GuestSystemInfo>;
+  /** Sets a guest user's password through the agent (GuestAgentUnavailableError when none answers; GuestCommandFailedError when the guest refuses). */
+  setGuestPassword(name: string, user: string, password: string): Promise<void>;
+  /** Asks the guest's agent to power off (for guests that ignore ACPI); returns at once. */
+  shutdownByAgent(name: string): Promise<void>;
 }
 
 /** Disks and files on the host. */

@@ -104,6 +104,9 @@ export class LocalHostAgent implements HostAgent {
       changeCdrom: async (name, target, media) => hv.changeCdrom(name, target, media && (await this.artifactPath(media))),
       stats: (name): Promise<DomainStats> => hv.domainStats(name),
       guestInterfaces: (name) => hv.guestInterfaces(name),
+      guestSystemInfo: (name) => hv.guestSystemInfo(name),
+      setGuestPassword: (name, user, password) => hv.setGuestPassword(name, user, password),
+      shutdownByAgent: (name) => hv.shutdownByAgent(name),
     };
     this.volumes = {
       ensureArtifact: (ref, source, onProgress) => this.artifacts.ensure(ref, source, onProgress),

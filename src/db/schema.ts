@@ -136,6 +136,8 @@ export const images = sqliteTable('images', {
   sizeBytes: integer('size_bytes').notNull(),
   virtualSizeBytes: integer('virtual_size_bytes').notNull(),
   sha256: text('sha256').notNull(),
+  /** The guest user the image's OS logs in with (debian, ubuntu, …); null: root. Set-guest-password's default. */
+  defaultUser: text('default_user'),
   createdAt: createdAt(),
 });
 
@@ -169,7 +171,7 @@ export const instances = sqliteTable(
     description: text('description').notNull().default(''),
     diskSizeBytes: integer('disk_size_bytes').notNull(),
     /** Extra blank disks, by slot: volume `data-<slot>` on device vdb + slot (no slot: the index, as before disks could be removed). */
-    dataDisks: text('data_disks', { mode: 'json' }).$type<{ sizeBytes: number; slot?: number }[]>().notNull().default(sql`'[]'`),
+    dataDisks: text('data_disks', { mode: 'json' }).$type<{ sizeBytes: number; slot?: number; filesystem?: 'ext4' | 'xfs'; mountPoint?: string }[]>().notNull().default(sql`'[]'`),
     imageId: text('image_id').references(() => images.id),
     /** The storage pool its disks are in; null = the `default` storage pool (instances made before storage pools). */
     storagePoolId: text('storage_pool_id').references(() => storagePools.id),

@@ -365,6 +365,25 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await drv.undefineDomain(spec.name);
     });
 
+    test('guest system, password and agent shutdown: DomainStateError when stopped, GuestAgentUnavailableError while no agent answers', async () => {
+      const spec = fresh();
+      await drv.defineDomain(spec);
+      await assert.rejects(drv.guestSystemInfo(spec.name), DomainStateError);
+      await assert.rejects(drv.setGuestPassword(spec.name, 'root', 'Secret-123'), DomainStateError);
+      await assert.rejects(drv.shutdownByAgent(spec.name), DomainStateError);
+      await drv.start(spec.name);
+      if (opts.agentAbsenceReported) {
+        await assert.rejects(drv.guestSystemInfo(spec.name), GuestAgentUnavailableError);
+        await assert.rejects(drv.setGuestPassword(spec.name, 'root', 'Secret-123'), GuestAgentUnavailableError);
+        await assert.rejects(drv.shutdownByAgent(spec.name), GuestAgentUnavailableError);
+        assert.equal((await drv.findDomain(spec.name))?.state, 'running');
+      }
+      await drv.destroy(spec.name);
+      await assert.rejects(drv.guestSystemInfo(`${prefix}missing`), DomainNotFoundError);
+      await assert.rejects(drv.setGuestPassword(`${prefix}missing`, 'root', 'Secret-123'), DomainNotFoundError);
+      await drv.undefineDomain(spec.name);
+    });
+
     consoleContractTests(() => drv, fresh, opts.console);
   });
 }

@@ -15,6 +15,7 @@ import type {
   DomainState,
   DomainStats,
   GuestInterfaceInfo,
+  GuestSystemInfo,
   HypervisorHostInfo,
   ResourceTarget,
 } from './types.js';
@@ -118,6 +119,15 @@ export interface HypervisorDriver {
    * no agent answers in a few seconds.
    */
   guestInterfaces(name: string): Promise<GuestInterfaceInfo[]>;
+
+  /** Hostname and OS the running guest reports through its agent. DomainStateError when not running; GuestAgentUnavailableError when no agent answers. */
+  guestSystemInfo(name: string): Promise<GuestSystemInfo>;
+
+  /** Sets the password of `user` in the running guest through its agent (guest-set-user-password). DomainStateError when not running; GuestAgentUnavailableError when no agent answers; HypervisorError when the guest refuses (unknown user). */
+  setGuestPassword(name: string, user: string, password: string): Promise<void>;
+
+  /** Asks the running guest's agent to power off (guest-shutdown); returns at once like shutdown. DomainStateError when not running; GuestAgentUnavailableError when no agent answers. */
+  shutdownByAgent(name: string): Promise<void>;
 
   /** Cumulative usage counters of a domain (CPU, disk and network bytes); zeros when it is not running. */
   domainStats(name: string): Promise<DomainStats>;

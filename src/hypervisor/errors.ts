@@ -32,6 +32,11 @@ export class GuestAgentUnavailableError extends HypervisorError {
   override name = 'GuestAgentUnavailableError';
 }
 
+/** The guest agent answered but the command failed inside the guest (e.g. setting the password of a user the guest does not have). */
+export class GuestCommandFailedError extends HypervisorError {
+  override name = 'GuestCommandFailedError';
+}
+
 /** The connection to the hypervisor is down or could not be opened. */
 export class HypervisorUnavailableError extends HypervisorError {
   override name = 'HypervisorUnavailableError';

@@ -10,7 +10,7 @@ import { type Duplex, PassThrough } from 'node:stream';
 import { buildDomainXml, checkDisks } from './domain-xml.js';
 import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
-import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, HypervisorError, HypervisorUnavailableError, ResourceChangeRefusedError } from './errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorUnavailableError, ResourceChangeRefusedError } from './errors.js';
 import type {
   DiskSpec,
   DomainDiskState,
@@ -23,6 +23,7 @@ import type {
   DomainState,
   DomainStats,
   GuestInterfaceInfo,
+  GuestSystemInfo,
   HypervisorHostInfo,
   ResourceTarget,
 } from './types.js';
@@ -38,6 +39,12 @@ interface FakeDomain {
   samples: number;
   /** What the guest agent reports while running (setGuestAgent); undefined: no agent answers. */
   agent?: GuestInterfaceInfo[];
+  /** Hostname and OS the guest agent reports (setGuestAgent). */
+  agentInfo?: GuestSystemInfo;
+  /** The guest ignores the ACPI power button (setIgnoresAcpi): shutdown does nothing. */
+  ignoresAcpi?: boolean;
+  /** Users of the guest and their passwords as set through the agent (root exists from the start). */
+  passwords: Map<string, string | null>;
   /** vCPUs and memory of the running domain (from the definition at start, then changed live). */
   live?: DomainResourceState;
   /** Disks of the running domain (from the definition at start, then hot-plugged). */
@@ -58,12 +65,15 @@ function changed(name: string, current: DomainResourceState, change: DomainResou
   return { ...current, vcpus: change.vcpus ?? current.vcpus, memoryMiB: change.memoryMiB ?? current.memoryMiB };
 }
 
+/** What a fake guest's agent reports about its system unless a test says otherwise. */
+const FAKE_GUEST_SYSTEM: GuestSystemInfo = { hostname: 'fake-guest', osName: 'Fake OS', osVersion: '1', osPrettyName: 'Fake OS 1', kernelRelease: '6.1.0-fake' };
+
 /** Options of the fake: host facts to report. */
 export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent'] as const;
 
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
@@ -135,7 +145,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (existing && existing.spec.uuid.toLowerCase() !== spec.uuid.toLowerCase()) {
       throw new HypervisorError(`domain '${spec.name}' is already defined with uuid ${existing.spec.uuid}, not ${spec.uuid}`, 9);
     }
-    this.domains.set(spec.name, existing ? { ...existing, spec: structuredClone(spec) } : { spec: structuredClone(spec), state: 'shutoff', reason: 0, vncPort: undefined, console: undefined, samples: 0 });
+    this.domains.set(spec.name, existing ? { ...existing, spec: structuredClone(spec) } : { spec: structuredClone(spec), state: 'shutoff', reason: 0, vncPort: undefined, console: undefined, samples: 0, passwords: new Map([['root', null]]) });
     this.emit(spec.name, 'defined', existing ? 1 : 0);
   }
 
@@ -172,7 +182,12 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   }
 
   async shutdown(name: string): Promise<void> {
-    this.requireActive(name, 'shut down');
+    const d = this.requireActive(name, 'shut down');
+    if (!d.ignoresAcpi) this.stop(name, 0);
+  }
+
+  async shutdownByAgent(name: string): Promise<void> {
+    this.agentOf(this.requireActive(name, 'shut down'));
     this.stop(name, 0);
   }
 
@@ -311,9 +326,45 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     return structuredClone(d.agent);
   }
 
-  /** Test hook: the guest agent of a domain answers with these interfaces (undefined: no agent). */
-  setGuestAgent(name: string, interfaces: GuestInterfaceInfo[] | undefined): void {
-    this.get(name).agent = interfaces && structuredClone(interfaces);
+  async guestSystemInfo(name: string): Promise<GuestSystemInfo> {
+    const d = this.requireActive(name, 'asked for its system');
+    this.agentOf(d);
+    return { ...(d.agentInfo ?? FAKE_GUEST_SYSTEM) };
+  }
+
+  async setGuestPassword(name: string, user: string, password: string): Promise<void> {
+    const d = this.requireActive(name, 'given a password');
+    this.agentOf(d);
+    if (!d.passwords.has(user)) throw new GuestCommandFailedError(`internal error: unable to execute QEMU agent command 'guest-set-user-password': child process has failed to set user password`, 1);
+    d.passwords.set(user, password);
+  }
+
+  /** Test hook: the guest agent of a domain answers with these interfaces and this system (undefined: no agent). */
+  setGuestAgent(name: string, interfaces: GuestInterfaceInfo[] | undefined, system?: Partial<GuestSystemInfo>): void {
+    const d = this.get(name);
+    d.agent = interfaces && structuredClone(interfaces);
+    d.agentInfo = { ...FAKE_GUEST_SYSTEM, ...system };
+  }
+
+  /** Test hook: the guest ignores the ACPI power button (only force-stop or its agent stops it). */
+  setIgnoresAcpi(name: string, ignores: boolean): void {
+    this.get(name).ignoresAcpi = ignores;
+  }
+
+  /** Test hook: the guest has these users besides root (their passwords unset). */
+  addGuestUsers(name: string, ...users: string[]): void {
+    const d = this.get(name);
+    for (const u of users) if (!d.passwords.has(u)) d.passwords.set(u, null);
+  }
+
+  /** Test hook: the password set through the agent for `user` (null: never set; undefined: no such user). */
+  guestPassword(name: string, user: string): string | null | undefined {
+    return this.get(name).passwords.get(user);
+  }
+
+  private agentOf(d: FakeDomain): GuestInterfaceInfo[] {
+    if (!d.agent) throw new GuestAgentUnavailableError(`the guest agent of '${d.spec.name}' is not connected`, 86);
+    return d.agent;
   }
 
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {

@@ -170,6 +170,19 @@ export interface GuestInterfaceInfo {
   addresses: GuestAddressInfo[];
 }
 
+/** What the guest agent says about the guest's system (virDomainGetGuestInfo, OS and hostname); null where it does not say. */
+export interface GuestSystemInfo {
+  hostname: string | null;
+  /** The OS's name (os-release NAME), e.g. "Debian GNU/Linux". */
+  osName: string | null;
+  /** The OS's version (os-release VERSION, else VERSION_ID). */
+  osVersion: string | null;
+  /** The OS's pretty name (os-release PRETTY_NAME). */
+  osPrettyName: string | null;
+  /** The kernel release (uname -r). */
+  kernelRelease: string | null;
+}
+
 /** Usage counters of one domain at one instant; the counters are cumulative since the domain started (zeros when stopped). */
 export interface DomainStats {
   /** CPU time used by the whole domain, in nanoseconds. */

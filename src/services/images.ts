@@ -27,6 +27,8 @@ export interface ImageMeta {
   name: string;
   description: string;
   os: string;
+  /** The guest user the image logs in with (set-guest-password's default). */
+  defaultUser?: string;
 }
 
 const nameTaken = (name: string) => new AppError('image_name_taken', `An image named '${name}' already exists.`);

@@ -17,6 +17,7 @@ import { InstanceModifier } from './instances/modify.js';
 import { InstanceDisks } from './instances/disks.js';
 import { InstanceDiskJobs } from './instances/disk-jobs.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
+import { GuestService } from './instances/guest.js';
 import { InstanceNics } from './instances/nics.js';
 import { InstancePowerService } from './instances/power.js';
 import { InstanceReconciler } from './instances/reconcile.js';
@@ -53,6 +54,7 @@ export interface Services {
   consoles: ConsoleService;
   stats: InstanceStatsService;
   guestAddresses: GuestAddressesService;
+  guest: GuestService;
   reconciler: InstanceReconciler;
   setup: SetupService;
 }
@@ -99,6 +101,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
   const auth = new AuthService(db, audit, cfg.setupCode);
+  const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   return {
     audit,
     auth,
@@ -117,7 +120,8 @@ export function createServices(cfg: ServiceConfig): Services {
     diskJobs: new InstanceDiskJobs({ store, runtime, images, operations, audit }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
-    guestAddresses: new GuestAddressesService(store, runtime, nics, networks, addressPools),
+    guestAddresses,
+    guest: new GuestService(store, runtime, images, guestAddresses, audit),
     reconciler,
   };
 }

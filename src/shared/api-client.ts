@@ -5,6 +5,7 @@
  * ({@link fetchTransport}). Error answers become {@link ApiError} with the API's stable `code`.
  */
 import type { CreateImageFromInstanceRequest } from './instance-images.js';
+import type { GuestInfo, GuestPasswordSet } from './guest.js';
 import type * as z from 'zod';
 import type {
   Accepted,
@@ -242,6 +243,10 @@ export function createApiClient(transport: ApiTransport) {
       compactDisk: (id: string, diskId: string) => call<Accepted>('POST', `instances/${seg(id)}/disks/${seg(diskId)}/actions/compact`),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
+      /** What the guest reports through its agent (agent: 'unavailable' is a state). */
+      guestInfo: (id: string) => call<GuestInfo>('GET', `instances/${seg(id)}/guest-info`),
+      /** Sets a guest user's password through the agent (default user: the image's, else root). */
+      setGuestPassword: (id: string, input: { username?: string; password: string }) => call<GuestPasswordSet>('POST', `instances/${seg(id)}/actions/set-guest-password`, input),
     },
     networks: {
       list: () => items<Network>('networks'),

@@ -1,5 +1,6 @@
 /** Disk images and ISO media: upload metadata (query parameters) and response shapes. */
 import * as z from 'zod';
+import { guestUserSchema } from './guest.js';
 
 /** Names of images and media: anything printable that does not look like a resource id. */
 export const catalogueName = (what: string) =>
@@ -16,6 +17,7 @@ export const imageUploadQuerySchema = z
     name: catalogueName('image'),
     description: z.string().max(1000).default(''),
     os: z.string().max(64).default(''),
+    defaultUser: guestUserSchema.optional(),
   })
   .strict();
 
@@ -32,6 +34,8 @@ export interface Image {
   sizeBytes: number;
   virtualSizeBytes: number;
   sha256: string;
+  /** The guest user set-guest-password changes by default; null: root. */
+  defaultUser: string | null;
   createdAt: string;
 }
 

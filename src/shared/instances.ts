@@ -83,6 +83,29 @@ const memorySchema = z.number().int().min(64, 'An instance needs at least 64 MiB
 /** What an instance says about itself (free text, shown on its page). */
 export const descriptionSchema = z.string().max(1000, 'The description must have at most 1000 characters.');
 
+/** Directories a data disk must not be mounted on: the guest's own system. */
+const SYSTEM_DIRS = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/root', '/run', '/sbin', '/sys', '/usr', '/var']);
+
+/** Where cloud-init mounts a data disk: an absolute, plain path outside the guest's system directories. */
+export const mountPointSchema = z
+  .string()
+  .max(200, 'A mount point must have at most 200 characters.')
+  .regex(/^\/[A-Za-z0-9._/-]*$/, 'A mount point is an absolute path of letters, digits, ".", "_", "-" and "/", like /data.')
+  .refine((p) => !p.split('/').slice(1).some((seg) => seg === '' || seg === '.' || seg === '..') || p === '/', 'A mount point has no empty, "." or ".." parts (no "//", no trailing "/").')
+  .refine((p) => !SYSTEM_DIRS.has(p), 'That is a system directory of the guest (/, /etc, /usr, /var, …); mount data disks elsewhere, like /data.');
+
+/** A data disk asked for at create: its size and, optionally, a filesystem cloud-init makes and where it mounts it. */
+export const dataDiskRequestSchema = z
+  .object({
+    sizeGiB: z.number().int().min(1).max(64 * 1024),
+    /** cloud-init formats the whole disk with it at first boot (never over an existing filesystem). */
+    filesystem: z.enum(['ext4', 'xfs'], 'The filesystem must be ext4 or xfs.').optional(),
+    /** cloud-init mounts the filesystem there (fstab, nofail); needs `filesystem`. */
+    mountPoint: mountPointSchema.optional(),
+  })
+  .strict()
+  .refine((d) => d.mountPoint === undefined || d.filesystem !== undefined, { path: ['mountPoint'], message: 'A mount point needs a filesystem (ext4 or xfs) to mount.' });
+
 /** Create an instance. */
 export const createInstanceSchema = z
   .object({
@@ -98,8 +121,16 @@ export const createInstanceSchema = z
     disk: systemDiskSchema,
     /** Extra blank disks, attached as vdb, vdc, ... */
     dataDisks: z
-      .array(z.object({ sizeGiB: z.number().int().min(1).max(64 * 1024) }).strict())
+      .array(dataDiskRequestSchema)
       .max(8, 'An instance can have at most 8 data disks.')
+      .superRefine((disks, ctx) => {
+        const seen = new Set<string>();
+        disks.forEach((d, i) => {
+          if (d.mountPoint === undefined) return;
+          if (seen.has(d.mountPoint)) ctx.addIssue({ code: 'custom', path: [i, 'mountPoint'], message: `Mount point ${d.mountPoint} is given to another data disk already.` });
+          seen.add(d.mountPoint);
+        });
+      })
       .default([]),
     /** NoCloud seed (hostname = name, password, SSH keys, user data); needs a disk from an image. */
     cloudInit: cloudInitSchema.optional(),
@@ -158,7 +189,7 @@ export interface Instance {
   description: string;
   diskSizeBytes: number;
   /** Extra blank disks; the one in `slot` is volume data-<slot> on device vdb + slot (see GET /instances/:id/disks). */
-  dataDisks: { sizeBytes: number; slot: number }[];
+  dataDisks: { sizeBytes: number; slot: number; filesystem?: 'ext4' | 'xfs'; mountPoint?: string }[];
   /** What cloud-init was given (never the password or the user-data themselves). */
   cloudInit: { passwordSet: boolean; sshAuthorizedKeys: string[]; userDataSet: boolean } | null;
   imageId: string | null;

@@ -9,6 +9,7 @@ import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequest
 import type { InstanceUpdated } from '../../shared/api-types.js';
 import { addDiskSchema, growDiskSchema } from '../../shared/schemas.js';
 import { createImageFromInstanceSchema } from '../../shared/instance-images.js';
+import { setGuestPasswordSchema } from '../../shared/guest.js';
 import type { AppEnv } from '../env.js';
 import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody } from '../validate.js';
@@ -17,13 +18,16 @@ import { accepted } from './respond.js';
 type ImmediateAction = Exclude<PowerAction, 'stop'>;
 const immediate = new Set<string>(['start', 'force-stop', 'reboot', 'reset', 'pause', 'resume'] satisfies ImmediateAction[]);
 
+/** A data disk's mount point that is not absolute, names a system directory or is taken twice: mount_point_invalid. */
+const MOUNT_POINT_CODES = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`dataDisks.${i}.mountPoint`, 'mount_point_invalid' as const]));
+
 /** /instances */
 export function instanceRoutes(s: Services) {
   const present = (row: Instance) => presentInstance(row, s.storagePools.ensureDefault().id, s.instances.nicsOf(row.id));
   return new Hono<AppEnv>()
     .get('/', (c) => c.json({ items: s.instances.list().map(present) }))
     .post('/', async (c) => {
-      const input = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak' });
+      const input = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak', ...MOUNT_POINT_CODES });
       const { instance, operation } = await s.instances.create(input, c.var.actor);
       return accepted(c, operation, { instance: present(instance) });
     })
@@ -43,6 +47,10 @@ export function instanceRoutes(s: Services) {
       const { mediaId } = await jsonBody(c, insertMediaSchema);
       return c.json(present(await s.power.insertMedia(c.req.param('id'), mediaId, c.var.actor)));
     })
+    .post('/:id/actions/set-guest-password', async (c) => {
+      const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
+      return c.json(await s.guest.setPassword(id, await jsonBody(c, setGuestPasswordSchema, { password: 'password_too_weak' }), c.var.actor));
+    })
     .post('/:id/actions/eject-media', async (c) => c.json(present(await s.power.ejectMedia(c.req.param('id'), c.var.actor))))
     .post('/:id/actions/create-image', async (c) => {
       const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
@@ -53,7 +61,7 @@ export function instanceRoutes(s: Services) {
     .post('/:id/actions/:action', async (c) => {
       const action = c.req.param('action');
       if (!immediate.has(action))
-        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media, create-image, reset-system-disk.`);
+        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media, create-image, reset-system-disk, set-guest-password.`);
       return c.json(present(await s.power.act(c.req.param('id'), action as ImmediateAction, c.var.actor)));
     })
     .post('/:id/console-tokens', async (c) => {
@@ -80,6 +88,7 @@ export function instanceRoutes(s: Services) {
       return c.body(null, 204);
     })
     .get('/:id/stats', async (c) => c.json(await s.stats.usage(c.req.param('id'))))
+    .get('/:id/guest-info', async (c) => c.json(await s.guest.info(c.req.param('id'))))
     .get('/:id/guest-addresses', async (c) => c.json(await s.guestAddresses.of(c.req.param('id'))))
     .get('/:id/vnc', (c) => c.json({ password: s.instances.get(c.req.param('id')).vncPassword }))
     .get('/:id/console-log', async (c) => {

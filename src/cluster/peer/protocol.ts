@@ -11,6 +11,7 @@ import {
   DomainNotFoundError,
   DomainStateError,
   GuestAgentUnavailableError,
+  GuestCommandFailedError,
   HypervisorError,
   HypervisorTimeoutError,
   HypervisorUnavailableError,
@@ -31,7 +32,7 @@ import {
 /** Every HostAgent method carried as a plain call, by group. */
 export const CALLS = {
   host: ['facts'],
-  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces'],
+  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent'],
   volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
@@ -71,6 +72,7 @@ const rebuild: Record<string, (e: WireError, f: Record<string, unknown>) => Erro
   DomainStateError: (e, f) => new DomainStateError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorUnavailableError: (e) => new HypervisorUnavailableError(e.message),
   GuestAgentUnavailableError: (e, f) => new GuestAgentUnavailableError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
+  GuestCommandFailedError: (e, f) => new GuestCommandFailedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorTimeoutError: (_e, f) => new HypervisorTimeoutError(str(f.call), num(f.timeoutMs) ?? 0, f.queued === true),
   ResourceChangeRefusedError: (e, f) => new ResourceChangeRefusedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   DiskChangeRefusedError: (e, f) => new DiskChangeRefusedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),

@@ -8,7 +8,7 @@
 import type { Duplex } from 'node:stream';
 import { buildDomainXml, checkDisks, diskXml, ONEBOX_METADATA_NS, parseOwnerMetadata } from '../domain-xml.js';
 import type { HypervisorDriver } from '../driver.js';
-import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../errors.js';
 import { openTcpStream } from '../tcp-stream.js';
 import type {
   DiskSpec,
@@ -21,6 +21,7 @@ import type {
   DomainState,
   DomainStats,
   GuestInterfaceInfo,
+  GuestSystemInfo,
   HypervisorHostInfo,
   ResourceTarget,
 } from '../types.js';
@@ -32,6 +33,7 @@ import { LibvirtNetworks } from './networks.js';
 import { DomainLifecycleEvents } from './domain-events.js';
 import { DOMAIN_STATS_TYPES, domainStatsOf, isActiveState } from './domain-stats.js';
 import { agentError, GUEST_AGENT_DEADLINE_MS, guestInterfacesOf, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT } from './guest-interfaces.js';
+import { guestSystemOf, VIR_DOMAIN_GUEST_INFO_HOSTNAME, VIR_DOMAIN_GUEST_INFO_OS, VIR_DOMAIN_SHUTDOWN_GUEST_AGENT } from './guest-system.js';
 import { VirErrorNumber } from './libvirt-errors.js';
 import { formatUuid, formatVersion, parseVncEndpoint, runStateOf } from './mapping.js';
 import type { RemoteNonnullDomain, RemoteTypedParam } from './protocol.generated.js';
@@ -380,6 +382,47 @@ export class LibvirtDriver implements HypervisorDriver {
     } catch (err) {
       throw agentError(err, name);
     }
+  }
+
+  async guestSystemInfo(name: string): Promise<GuestSystemInfo> {
+    const dom = await this.lookup(name);
+    await this.requireRunning(dom, name, 'asked for its system');
+    try {
+      const { params } = await this.connection.call('DOMAIN_GET_GUEST_INFO', { dom, types: VIR_DOMAIN_GUEST_INFO_OS | VIR_DOMAIN_GUEST_INFO_HOSTNAME, flags: 0 }, { timeoutMs: GUEST_AGENT_DEADLINE_MS });
+      return guestSystemOf(params);
+    } catch (err) {
+      throw agentError(err, name);
+    }
+  }
+
+  async setGuestPassword(name: string, user: string, password: string): Promise<void> {
+    const dom = await this.lookup(name);
+    await this.requireRunning(dom, name, 'given a password');
+    try {
+      await this.connection.call('DOMAIN_SET_USER_PASSWORD', { dom, user, password, flags: 0 }, { timeoutMs: GUEST_AGENT_DEADLINE_MS });
+    } catch (err) {
+      const mapped = agentError(err, name);
+      // The agent ran the command and the guest refused it (chpasswd failed: no such user, read-only /etc/shadow).
+      if (mapped instanceof HypervisorError && !(mapped instanceof GuestAgentUnavailableError) && mapped.libvirtCode === VirErrorNumber.VIR_ERR_INTERNAL_ERROR)
+        throw new GuestCommandFailedError(mapped.message, mapped.libvirtCode, mapped.libvirtDomain);
+      throw mapped;
+    }
+  }
+
+  async shutdownByAgent(name: string): Promise<void> {
+    const dom = await this.lookup(name);
+    await this.requireRunning(dom, name, 'shut down through its agent');
+    try {
+      await this.connection.call('DOMAIN_SHUTDOWN_FLAGS', { dom, flags: VIR_DOMAIN_SHUTDOWN_GUEST_AGENT }, { timeoutMs: GUEST_AGENT_DEADLINE_MS });
+    } catch (err) {
+      throw agentError(err, name);
+    }
+  }
+
+  /** DomainStateError unless the domain runs (libvirt's own answer differs between drivers and agent calls). */
+  private async requireRunning(dom: RemoteNonnullDomain, name: string, what: string): Promise<void> {
+    const { state } = await this.stateOf(dom);
+    if (state !== 'running') throw new DomainStateError(`domain '${name}' is ${state}; it cannot be ${what}`, 55);
   }
 
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {

@@ -54,7 +54,10 @@ export class InstanceCreator {
     const image = input.disk.source === 'image' ? images.get(input.disk.imageId) : undefined;
     const iso = input.mediaId ? media.get(input.mediaId) : undefined;
     const diskSizeBytes = input.disk.sizeGiB !== undefined ? input.disk.sizeGiB * GiB : (image?.virtualSizeBytes ?? 0);
-    const dataDisks = input.dataDisks.map((d) => ({ sizeBytes: d.sizeGiB * GiB }));
+    const dataDisks = input.dataDisks.map((d) => ({ sizeBytes: d.sizeGiB * GiB, ...(d.filesystem ? { filesystem: d.filesystem } : {}), ...(d.mountPoint ? { mountPoint: d.mountPoint } : {}) }));
+    const formatted = input.dataDisks.findIndex((d) => d.filesystem !== undefined);
+    if (formatted >= 0 && input.disk.source !== 'image')
+      throw new AppError('cloud_init_needs_image', `Data disk ${formatted + 1} asks for a filesystem, which cloud-init makes: that needs a system disk from an image (disk.source 'image'), not a ${input.disk.source} disk.`, [{ field: `dataDisks.${formatted}.filesystem`, message: 'Only with disk.source "image".' }]);
     const cloudInit = cloudInitToStore(input);
     if (image) assertFits(image, diskSizeBytes, input.disk.sizeGiB);
     const { maxCores, maxMemoryMiB } = maximums(input);

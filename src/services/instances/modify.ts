@@ -125,7 +125,14 @@ export class InstanceModifier {
     if (taken) throw new AppError('instance_name_taken', `An instance named '${changes.name}' already exists in pool '${this.deps.pools.get(row.poolId).name}'.`, [{ field: 'name', message: 'Taken in this pool.' }]);
   }
 
-  /** Growing must fit the instance's own host under its pool's overcommit (the instance does not move). */
+  /**
+   * Growing must fit the instance's own host under its pool's overcommit (the instance does not move).
+   * Hosts are charged with instances' current cores and memory, not their maximums, on purpose:
+   * a running instance reaches its maximum only through this check (under the instance lock, and
+   * again in the transaction that writes the row, which SQLite serializes with creates), so the
+   * current values are always what was admitted; reserving the maximums would hold back capacity
+   * that a generous maxMemoryMiB (the balloon's ceiling) rarely uses.
+   */
   private refuseOverCapacity(row: Instance, changes: Changes, db = this.deps.db): void {
     const cores = Math.max(0, (changes.cores ?? row.cores) - row.cores);
     const memoryMiB = Math.max(0, (changes.memoryMiB ?? row.memoryMiB) - row.memoryMiB);

@@ -4,6 +4,7 @@
  * is redefined from the database before each start, so the stored instance is the single
  * source of truth.
  */
+import { DomainStateError, GuestAgentUnavailableError } from '../../hypervisor/errors.js';
 import { AppError } from '../../lib/errors.js';
 import { canDo, statesAllowing, type InstanceAction, type PowerAction } from '../../shared/instance-states.js';
 import type { Actor } from '../actor.js';
@@ -27,6 +28,8 @@ export class InstancePowerService {
     private readonly audit: AuditService,
     /** How long a graceful stop waits for the guest before failing. */
     private readonly stopTimeoutMs = 120_000,
+    /** How long a graceful stop waits on ACPI before asking the guest agent (capped by stopTimeoutMs). */
+    private readonly acpiGraceMs = Math.min(30_000, stopTimeoutMs / 2),
   ) {}
 
   /** Performs an immediate action and returns the refreshed instance. */
@@ -56,25 +59,55 @@ export class InstancePowerService {
     return this.runtime.refreshState(this.store.get(row.id));
   }
 
-  /** Asks the guest to power off through ACPI and waits (in an operation) until it has. */
+  /**
+   * Asks the guest to power off through ACPI and waits (in an operation) until it has. A guest
+   * that ignores ACPI for the grace period is asked through its guest agent (guest-shutdown);
+   * the operation's last message says which path stopped it.
+   */
   stop(idOrName: string, actor: Actor): Operation {
     const row = this.checked(idOrName, 'stop');
     const agent = this.runtime.agentFor(row);
     this.audit.record(actor, 'stop', 'instance', row.id, row.name);
     return this.operations.start('instance.stop', { type: 'instance', id: row.id }, actor, async (ctx) => {
       await this.store.withLock(row.id, () => callAgent(row.name, () => agent.domains.shutdown(row.domainName)));
-      ctx.progress(0.1, 'Waiting for the guest to power off');
-      const deadline = Date.now() + this.stopTimeoutMs;
-      while (Date.now() < deadline) {
-        const domain = await callAgent(row.name, () => agent.domains.find(row.domainName));
-        if (!domain || domain.state === 'shutoff') {
-          await this.runtime.refreshState(this.store.get(row.id));
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      throw new AppError('stop_timed_out', `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest may ignore ACPI. Use force-stop.`);
+      ctx.progress(0.1, 'Waiting for the guest to power off (ACPI power button)');
+      const started = Date.now();
+      const graceMs = Math.min(this.acpiGraceMs, this.stopTimeoutMs);
+      if (await this.poweredOff(row, started + graceMs)) return ctx.progress(1, 'Stopped through ACPI');
+      const byAgent = await this.store.withLock(row.id, () =>
+        callAgent(row.name, async () => {
+          try {
+            await agent.domains.shutdownByAgent(row.domainName);
+            return true;
+          } catch (err) {
+            if (err instanceof GuestAgentUnavailableError || err instanceof DomainStateError) return false;
+            throw err;
+          }
+        }),
+      );
+      const graceS = Math.round(graceMs / 1000);
+      ctx.progress(0.5, byAgent ? `The guest ignored ACPI for ${graceS} s; asked its guest agent to power off` : `The guest ignored ACPI for ${graceS} s and has no guest agent answering; still waiting`);
+      if (await this.poweredOff(row, started + this.stopTimeoutMs))
+        return ctx.progress(1, byAgent ? `Stopped through the guest agent after the guest ignored ACPI for ${graceS} s` : 'Stopped through ACPI');
+      throw new AppError(
+        'stop_timed_out',
+        `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest ignores ACPI${byAgent ? ' and its guest agent did not power it off' : ' and no guest agent answers'}. Use force-stop.`,
+      );
     });
+  }
+
+  /** Waits until the domain is off (true) or the deadline passes (false); the stored state follows. */
+  private async poweredOff(row: Instance, deadline: number): Promise<boolean> {
+    const agent = this.runtime.agentFor(row);
+    for (;;) {
+      const domain = await callAgent(row.name, () => agent.domains.find(row.domainName));
+      if (!domain || domain.state === 'shutoff') {
+        await this.runtime.refreshState(this.store.get(row.id));
+        return true;
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, deadline - Date.now()))));
+    }
   }
 
   /** Inserts an ISO and boots from it first, in an operation. */

@@ -5,7 +5,9 @@
  * reset of the system disk, so cloud-init sees a new instance and runs again).
  */
 import type { CloudInitSpec } from '../../cluster/agent-types.js';
-import type { StaticNetworkSpec } from '../../cloudinit/seed.js';
+import type { DataDiskFormatSpec, StaticNetworkSpec } from '../../cloudinit/seed.js';
+import { dataDiskTarget } from '../../shared/instance-states.js';
+import { dataDisksOf } from './spec.js';
 import type { instances } from '../../db/schema.js';
 import { sha512Crypt } from '../../lib/sha512-crypt.js';
 import { AppError } from '../../lib/errors.js';
@@ -35,7 +37,8 @@ export function cloudInitToStore(input: CreateInstanceInput): StoredCloudInit | 
  */
 export function seedFor(row: InstanceRow, staticNetwork: StaticNetworkSpec | undefined): CloudInitSpec | undefined {
   const options = row.cloudInit;
-  if (!options && !(staticNetwork && row.imageId && row.cloneMode !== 'blank')) return undefined;
+  const dataDisks = formattedDataDisks(row);
+  if (!options && !((staticNetwork || dataDisks.length > 0) && row.imageId && row.cloneMode !== 'blank')) return undefined;
   return {
     instanceId: cloudInitInstanceId(row),
     hostname: row.name,
@@ -43,10 +46,18 @@ export function seedFor(row: InstanceRow, staticNetwork: StaticNetworkSpec | und
     sshAuthorizedKeys: options?.sshAuthorizedKeys,
     userData: options?.userData,
     ...(staticNetwork ? { staticNetwork } : {}),
+    ...(dataDisks.length > 0 ? { dataDisks } : {}),
   };
 }
 
 /** The cloud-init instance-id of the row's seed: the instance id, and after a system disk reset a new one. */
 export function cloudInitInstanceId(row: Pick<InstanceRow, 'id' | 'systemDiskResets'>): string {
   return row.systemDiskResets > 0 ? `${row.id}-r${row.systemDiskResets}` : row.id;
+}
+
+/** The data disks cloud-init formats (and mounts): device by slot, label onebox-data<slot> (xfs allows 12 characters). */
+function formattedDataDisks(row: InstanceRow): DataDiskFormatSpec[] {
+  return dataDisksOf(row).flatMap((d) =>
+    d.filesystem ? [{ device: `/dev/${dataDiskTarget(d.slot)}`, filesystem: d.filesystem, label: `onebox-data${d.slot}`, ...(d.mountPoint ? { mountPoint: d.mountPoint } : {}) }] : [],
+  );
 }

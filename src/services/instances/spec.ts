@@ -41,11 +41,15 @@ export function maximumsOf(row: Pick<InstanceRow, 'cores' | 'memoryMiB' | 'maxCo
 export interface DataDisk {
   slot: number;
   sizeBytes: number;
+  /** The filesystem cloud-init makes on it at first boot, if asked at create. */
+  filesystem?: 'ext4' | 'xfs';
+  /** Where cloud-init mounts it, if asked at create. */
+  mountPoint?: string;
 }
 
 /** The data disks of a row with their slots. */
 export function dataDisksOf(row: Pick<InstanceRow, 'dataDisks'>): DataDisk[] {
-  return row.dataDisks.map((d, i) => ({ slot: d.slot ?? i, sizeBytes: d.sizeBytes }));
+  return row.dataDisks.map((d, i) => ({ slot: d.slot ?? i, sizeBytes: d.sizeBytes, ...(d.filesystem ? { filesystem: d.filesystem } : {}), ...(d.mountPoint ? { mountPoint: d.mountPoint } : {}) }));
 }
 
 export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {

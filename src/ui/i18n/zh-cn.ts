@@ -3,6 +3,7 @@ import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
+import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
@@ -506,9 +507,11 @@ export const zhCN: Catalogue = {
   ...networksZhCN,
   ...disksZhCN,
   ...diskJobsZhCN,
+  ...guestZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
+    ...guestSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
@@ -555,6 +558,7 @@ export const zhCN: Catalogue = {
     ...networkApiErrorsZhCN,
     ...diskApiErrorsZhCN,
     ...diskJobsApiErrorsZhCN,
+    ...guestApiErrorsZhCN,
     instance_must_be_stopped: (q, d) => {
       const diskJob = diskJobsStoppedZhCN(q, d);
       if (diskJob) return diskJob;

@@ -13,6 +13,7 @@ import { InstanceActions } from '../components/instance-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { MediaButtons } from '../components/media-buttons.js';
 import { DisksPanel } from '../components/disks-panel.js';
+import { GuestPanel } from '../components/guest-panel.js';
 import { NicsPanel } from '../components/nics-panel.js';
 import { StateBadge } from '../components/state-badge.js';
 import { StatsPanel } from '../components/stats-panel.js';
@@ -220,6 +221,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
             <Details instance={i} related={rel.data} />
             <StatsPanel instance={i} />
           </div>
+          <GuestPanel instance={i} />
           <DisksPanel instance={i} />
           <NicsPanel instance={i} onChanged={res.reload} />
         </>

@@ -1,0 +1,84 @@
+/**
+ * The guest agent on a real TCG mini guest through the real executable: guest-info shows the
+ * hostname and OS its qemu-ga reports, set-guest-password changes root's /etc/shadow hash to
+ * one of the new password (checked in the guest with mkpasswd and the stored salt), and a stop
+ * of a guest that ignores ACPI (its acpid killed on the serial console) ends through the agent's shutdown.
+ */
+import assert from 'node:assert/strict';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
+import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import { OneboxServer, waitFor, type Json } from './onebox-server.js';
+
+describe('guest agent on a real guest: info, password, stop fallback', { skip: skipUnlessPresent(systemLibvirtd(), bundle()) }, () => {
+  let server: OneboxServer;
+  let inst: Json;
+  before(async () => {
+    const imagePath = await miniImagePath();
+    server = await OneboxServer.start();
+    await server.bootstrap();
+    const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
+    const res = await server.call('POST', '/instances', {
+      json: {
+        name: 'agent-guest', cores: 1, memoryMiB: 160, disk: { source: 'image', imageId: image.id }, start: true,
+        cloudInit: {}, // a seed: the guest takes the instance's name as hostname
+      },
+    });
+    inst = ((await res.clone().json()) as Json).instance;
+    assert.equal((await server.waitOperation(res)).state, 'succeeded');
+    await server.waitConsole(inst.id, MINI_GUEST_READY);
+  }, { timeout: 600_000 });
+  after(async () => {
+    if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
+    await server?.cleanup();
+  });
+
+  /** 'yes' when root's /etc/shadow hash is the SHA-512 crypt of `password` with its own salt, else 'no'. */
+  const shadowMatches = async (password: string) => {
+    const line = `h=$(awk -F: '$1=="root"{print $2}' /etc/shadow); s=$(echo "$h" | cut -d'$' -f3); c=$(mkpasswd -m sha512 -S "$s" '${password}'); [ -n "$h" ] && [ "$c" = "$h" ] && r=yes || r=no; echo PWOK=$r`;
+    const out = await server.serialRun(inst.id, line, /PWOK=(yes|no)\r?\n/, 60_000);
+    const m = /PWOK=(yes|no)\r?\n/.exec(out);
+    assert.ok(m, `the guest printed no PWOK: ${out.slice(-500)}`);
+    return m[1];
+  };
+
+  test('guest-info: the agent is available and reports the hostname and the OS of the guest', async () => {
+    let info: Json = {};
+    await waitFor('the guest agent to answer', 120_000, async () => {
+      info = await server.json('GET', `/instances/${inst.id}/guest-info`);
+      return info.agent === 'available';
+    });
+    assert.equal(info.hostname, 'agent-guest');
+    assert.equal(info.osName, 'onebox mini');
+    assert.equal(info.osVersion, '1');
+    assert.equal(info.osPrettyName, 'onebox mini OS (Debian kernel + busybox)');
+    assert.match(info.kernelRelease, /^\d+\.\d+/);
+    assert.equal(info.addresses.source, 'agent');
+  });
+
+  test("set-guest-password: root's shadow hash becomes the new password's", async () => {
+    assert.equal(await shadowMatches('Guest-Pass-7'), 'no', 'not yet set');
+    const res = await server.call('POST', `/instances/${inst.id}/actions/set-guest-password`, { json: { password: 'Guest-Pass-7' } });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(await res.json(), { username: 'root' });
+    assert.equal(await shadowMatches('Guest-Pass-7'), 'yes');
+    assert.equal(await shadowMatches('Other-Pass-8'), 'no', 'another password does not match');
+    const unknown = await server.call('POST', `/instances/${inst.id}/actions/set-guest-password`, { json: { username: 'nobody', password: 'Guest-Pass-7' } });
+    assert.deepEqual([unknown.status, ((await unknown.json()) as Json).code], [409, 'guest_password_refused']);
+  });
+
+  test('stop: the guest ignores ACPI, the guest agent powers it off, and the operation says so', async () => {
+    // The mini guest's acpid handles the power button; without it the guest ignores ACPI.
+    await server.serialRun(inst.id, 'killall acpid; echo ACPIDS=$(pidof acpid | wc -w)', /ACPIDS=0\r?\n/);
+    const res = await server.call('POST', `/instances/${inst.id}/actions/stop`);
+    const op = await server.waitOperation(res, 180_000);
+    assert.equal(op.state, 'succeeded', JSON.stringify(op));
+    assert.match(op.message, /^Stopped through the guest agent after the guest ignored ACPI for \d+ s$/);
+    assert.equal((await server.json('GET', `/instances/${inst.id}`)).state, 'stopped');
+    const log = await (await server.call('GET', `/instances/${inst.id}/console-log`)).text();
+    assert.ok(!log.includes('onebox-mini: ACPI power button'), 'acpid did not handle the button');
+    assert.ok(log.includes('onebox-mini: shutting down'), 'the guest shut down cleanly');
+  });
+});
