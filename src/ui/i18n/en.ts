@@ -116,7 +116,7 @@ export const en = {
   },
   upload: {
     formLabel: 'Upload',
-    titleImage: 'Upload a disk image (qcow2 or raw)',
+    titleImage: 'Upload a disk image (qcow2, raw, vmdk, vhdx, vdi or ova)',
     titleIso: 'Upload an ISO',
     file: 'File',
     name: 'Name',
@@ -129,6 +129,18 @@ export const en = {
     checking: 'checking the file…',
     task: (name: string) => `Uploading ${name}`,
     done: (name: string) => `Uploaded ${name}`,
+  },
+  urlImport: {
+    formLabel: 'Import from URL',
+    title: 'Import a disk image from a URL',
+    url: 'URL (http or https)',
+    urlPlaceholder: 'https://example.com/cloud-image.qcow2',
+    sha256: 'SHA-256 (optional, checked)',
+    start: 'Import',
+    progressLabel: 'Import progress',
+    working: 'downloading and converting…',
+    task: (name: string) => `Importing ${name}`,
+    done: (name: string) => `Imported ${name}`,
   },
   activity: {
     label: 'Activity',
@@ -254,7 +266,7 @@ export const en = {
   },
   images: {
     sub: 'Disk images that instances start from.',
-    empty: 'No image yet. Upload a qcow2 or raw disk image above.',
+    empty: 'No image yet. Upload a disk image or import one from a URL above.',
     search: 'Search images',
     name: 'Name',
     format: 'Format',

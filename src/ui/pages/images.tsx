@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Disk images: list, upload with progress, download, delete, and "create an instance from this image". */
+/** Disk images: list, upload with progress, import from a URL, download, delete, and "create an instance from this image". */
 import { useState } from 'hono/jsx/dom';
 import type { Image } from '../../shared/api-types.js';
 import { api } from '../api.js';
@@ -9,6 +9,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { FileActions, ShaCell } from '../components/file-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
+import { UrlImportForm } from '../components/url-import-form.js';
 import { bytes, dateTime } from '../format.js';
 import { t } from '../i18n/index.js';
 import { useTitle } from '../title.js';
@@ -59,6 +60,7 @@ export function ImagesPage() {
     <>
       <PageHeader title={t.nav.images} sub={t.images.sub} />
       <UploadForm kind="images" onDone={res.reload} />
+      <UrlImportForm onDone={res.reload} />
       <ErrorNote message={res.error} />
       {res.data && items.length === 0 && <p class="muted empty">{t.images.empty}</p>}
       {items.length > 0 && (
