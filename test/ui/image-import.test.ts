@@ -2,7 +2,8 @@
  * Story: import a disk image from a URL on the images page. A small qcow2 served by a loopback
  * HTTP server this test starts (the server runs with --image-import-allow-private): first with
  * a wrong SHA-256 (the form says so, no image appears), then right; the image appears in the
- * table as qcow2 with its download link on /file. The form passes axe.
+ * table as qcow2 with its download link on /file, and is edited (description, OS) in a dialog.
+ * The form and the dialog pass axe.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -29,7 +30,7 @@ describe('browser UI: import an image from a URL', { skip: skipUi, timeout: 240_
     await files?.close();
   });
 
-  test('a wrong checksum is refused, the right one imports; the table shows it with a download link', async () => {
+  test('a wrong checksum is refused, the right one imports; the row links to /file; Edit changes description and OS', async () => {
     await page.goto(ui.url('images'));
     const form = page.getByRole('form', { name: 'Import from URL' });
     await form.locator('input[name=url]').fill(files.url('/tiny.qcow2'));
@@ -49,5 +50,16 @@ describe('browser UI: import an image from a URL', { skip: skipUi, timeout: 240_
     const image = (await ui.server.json('GET', '/images')).items[0];
     assert.match((await row.locator('a[href]').first().getAttribute('href')) ?? '', new RegExp(`images/${image.id}/file$`));
     await ui.shot('image-import-02-done');
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit image tiny' });
+    await edit.locator('input[name=description]').fill('a tiny disk');
+    await edit.locator('input[name=os]').fill('none');
+    assert.deepEqual(await axeViolations(page), [], 'the edit dialog passes axe');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await row.getByText('a tiny disk').waitFor();
+    const edited = await ui.server.json('GET', `/images/${image.id}`);
+    assert.deepEqual([edited.description, edited.os], ['a tiny disk', 'none']);
   });
 });

@@ -5,6 +5,7 @@ import type { Image } from '../../shared/api-types.js';
 import { api } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { DataTable, type Column } from '../components/data-table.js';
+import { EditImageDialog } from '../components/edit-image-dialog.js';
 import { ErrorNote } from '../components/error-note.js';
 import { FileActions, ShaCell } from '../components/file-actions.js';
 import { PageHeader } from '../components/layout.js';
@@ -17,7 +18,7 @@ import { useResource } from '../use-resource.js';
 import { CreateInstanceDialog } from './instance-create.js';
 
 /** The columns of the images table; `act` opens a row's dialog. */
-function columns(act: (dialog: 'create' | 'delete', image: Image) => void): Column<Image>[] {
+function columns(act: (dialog: 'create' | 'delete' | 'edit', image: Image) => void): Column<Image>[] {
   return [
     {
       key: 'name',
@@ -44,6 +45,9 @@ function columns(act: (dialog: 'create' | 'delete', image: Image) => void): Colu
           <button type="button" class="button button-small button-primary" data-action="create-instance" onClick={() => act('create', i)}>
             {t.images.createInstance}
           </button>
+          <button type="button" class="button button-small" data-action="edit" onClick={() => act('edit', i)}>
+            {t.images.edit}
+          </button>
         </FileActions>
       ),
     },
@@ -53,7 +57,7 @@ function columns(act: (dialog: 'create' | 'delete', image: Image) => void): Colu
 /** The images page. */
 export function ImagesPage() {
   const res = useResource(api.images.list, 10000);
-  const [dialog, setDialog] = useState<{ kind: 'create' | 'delete'; image: Image } | undefined>(undefined);
+  const [dialog, setDialog] = useState<{ kind: 'create' | 'delete' | 'edit'; image: Image } | undefined>(undefined);
   const items = res.data ?? [];
   useTitle(t.nav.images);
   return (
@@ -75,6 +79,7 @@ export function ImagesPage() {
         />
       )}
       {dialog?.kind === 'create' && <CreateInstanceDialog imageId={dialog.image.id} onClose={() => setDialog(undefined)} />}
+      {dialog?.kind === 'edit' && <EditImageDialog image={dialog.image} onClose={() => setDialog(undefined)} onSaved={res.reload} />}
       {dialog?.kind === 'delete' && (
         <ConfirmDialog
           title={t.images.deleteTitle(dialog.image.name)}
