@@ -26,6 +26,8 @@ export interface ServeConfig {
   hostNetns?: string;
   /** The largest image or ISO upload accepted, in bytes. */
   maxUploadBytes: number;
+  /** Image imports may fetch from loopback, link-local and private addresses (off: SSRF). */
+  imageImportAllowPrivate: boolean;
   /** How the controller reaches this machine's host agent: in-process, or over HTTP on loopback like a remote peer. */
   localAgent: 'in-process' | 'loopback';
   /**
@@ -53,6 +55,10 @@ export const SERVE_USAGE = `onebox serve [options]
   --console-token-ttl S seconds a console token stays valid (default 30)
   --max-upload-size GIB largest image or ISO upload, in GiB (default 64); uploads also stop before the
                         data directory would have less than 2 GiB free
+  --image-import-allow-private
+                        let image imports from a URL reach loopback, link-local and private (LAN)
+                        addresses; off by default so no user can make onebox fetch from the
+                        cloud metadata address, the host itself or the LAN
   --host-netns NAME     run this host's network helpers (ip, dnsmasq) inside network namespace NAME:
                         for test labs whose libvirtd lives in that namespace
   --local-agent MODE    in-process (default) | loopback: drive this host through the peer protocol on
@@ -73,7 +79,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
-      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'host-netns': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
+      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'image-import-allow-private': { type: 'boolean' }, 'host-netns': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' },
     },
   });
@@ -107,6 +113,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     consoleTokenTtlSeconds: ttl,
     localAgent,
     maxUploadBytes: Math.floor(maxUploadGiB * 1024 ** 3),
+    imageImportAllowPrivate: values['image-import-allow-private'] === true,
     ...(values['host-netns'] ? { hostNetns: parseNetns(values['host-netns']) } : {}),
   };
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { createImageFromInstanceSchema } from '../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../shared/guest.js';
-import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema } from '../shared/schemas.js';
+import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -15,12 +15,25 @@ const routes: Record<string, Record<string, Op>> = {
   '/session': { get: { summary: 'The current session and its CSRF token' }, delete: { summary: 'Log out', status: 204 } },
   '/tokens': { get: { summary: 'List your API tokens' }, post: { summary: 'Create an API token (secret shown once)', body: createTokenSchema, status: 201 } },
   '/tokens/{id}': { delete: { summary: 'Revoke an API token', status: 204 } },
-  '/images': { get: { summary: 'List disk images' }, post: { summary: 'Upload a qcow2/raw image as the raw request body (?name=&description=&os=&defaultUser=)', raw: true, status: 201 } },
-  '/images/{id}': { get: { summary: 'Get an image' }, delete: { summary: 'Delete an image (refused while linked clones use it)', status: 204 } },
-  '/images/{id}/content': { get: { summary: 'Download an image' } },
+  '/images': {
+    get: { summary: 'List disk images' },
+    post: {
+      summary:
+        'Upload a qcow2, raw, vmdk, vhdx, vdi or ova image as the raw request body (?name=&description=&os=&defaultUser=; 201; all but qcow2 and raw are converted to qcow2), or, with a JSON body {url, sha256?, name, description?, os?}, import it from an http(s) URL (202 + operation; resumed when the connection drops; checksum_mismatch when the SHA-256 differs; private and loopback addresses only with serve --image-import-allow-private)',
+      body: imageUrlImportSchema, status: 201,
+    },
+  },
+  '/images/{id}': {
+    get: { summary: 'Get an image' },
+    patch: { summary: 'Change the name, description or OS of an image', body: updateImageSchema },
+    delete: { summary: 'Delete an image (409 image_in_use while linked clones use it, naming them)', status: 204 },
+  },
+  '/images/{id}/file': { get: { summary: 'Download an image (one HTTP Range: 206 with Content-Range, 416 when unsatisfiable; ETag is the SHA-256)' } },
+  '/images/{id}/content': { get: { summary: 'Download an image (same as /file)' } },
   '/media': { get: { summary: 'List ISO media' }, post: { summary: 'Upload an ISO as the raw request body (?name=)', raw: true, status: 201 } },
-  '/media/{id}': { get: { summary: 'Get an ISO' }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
-  '/media/{id}/content': { get: { summary: 'Download an ISO' } },
+  '/media/{id}': { get: { summary: 'Get an ISO' }, patch: { summary: 'Rename an ISO', body: updateMediaSchema }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
+  '/media/{id}/file': { get: { summary: 'Download an ISO (one HTTP Range: 206 with Content-Range, 416 when unsatisfiable; ETag is the SHA-256)' } },
+  '/media/{id}/content': { get: { summary: 'Download an ISO (same as /file)' } },
   '/instances': { get: { summary: 'List instances' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
   '/instances/{id}': {
     get: { summary: 'Get an instance' },

@@ -18,6 +18,8 @@ import { FakeHypervisorDriver } from '../hypervisor/fake.js';
 import type { Actor } from '../services/actor.js';
 import { createServices, type Services } from '../services/index.js';
 import { FakeImageInspector } from '../storage/fake-inspector.js';
+import type { ImageInspector } from '../storage/inspector.js';
+import type { ImageImportOptions } from '../services/images.js';
 import { FakeStorageDriver } from '../storage/fake.js';
 import type { StoragePoolSpec } from '../storage/driver.js';
 import { FileLibrary } from '../storage/library.js';
@@ -65,6 +67,10 @@ export interface TestApiOptions {
   trustProxy?: boolean;
   agent?: TestAgentMode;
   lockWaitMs?: number;
+  /** The image inspector of the library (default: the header-reading fake; tests of conversions pass the real qemu-img). */
+  inspector?: ImageInspector;
+  /** URL imports of images (default: private addresses allowed, fast resumptions). */
+  imageImport?: ImageImportOptions;
 }
 
 /** The agent mode of this test run: ONEBOX_TEST_AGENT=loopback serves the host through the loopback peer. */
@@ -76,13 +82,14 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   const root = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'onebox-api-')));
   const storages = opts.storage ?? new Map<string, FakeStorageDriver>();
   const mode = opts.agent ?? testAgentMode();
-  const library = new FileLibrary(root, new FakeImageInspector());
+  const library = new FileLibrary(root, opts.inspector ?? new FakeImageInspector());
   await library.init();
   const db = openDatabase(join(root, 'onebox.db'), root);
   const agents = new HostAgents();
   const services = createServices({
     db, agents, library, setupCode: new SetupCode(join(root, 'setup-code')), kvmCpu: { kind: 'named', model: 'Nehalem' }, vncListen: '127.0.0.1', stopTimeoutMs: 2000,
     uploadLimits: { maxBytes: 64 * 1024 ** 2, reserveBytes: 0 }, lockWaitMs: opts.lockWaitMs,
+    imageImport: opts.imageImport ?? { allowPrivate: true, retryDelayMs: 20 },
   });
   services.reconciler.markInterrupted();
   const pool = services.pools.ensureDefault();
@@ -147,7 +154,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     },
     async restart() {
       await shutdown();
-      const next = await startTestApi({ dataDir: root, hypervisor, storage: storages, token, agent: mode });
+      const next = await startTestApi({ dataDir: root, hypervisor, storage: storages, token, agent: mode, inspector: opts.inspector, imageImport: opts.imageImport });
       if (admin) Object.defineProperty(next, 'admin', { value: admin });
       return next;
     },

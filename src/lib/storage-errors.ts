@@ -54,3 +54,14 @@ export class ChecksumMismatchError extends StorageError {
 export class FileMissingError extends StorageError {
   override name = 'FileMissingError';
 }
+
+/** Why a download failed. `interrupted` is what is left after the retries; the others are final at once. */
+export type FetchFailure = 'address_not_allowed' | 'bad_url' | 'http_status' | 'too_large' | 'interrupted' | 'too_many_redirects';
+
+/** A download from a URL failed; `reason` says why, the message says it for users (no file paths). */
+export class UrlFetchError extends StorageError {
+  override name = 'UrlFetchError';
+  constructor(readonly reason: FetchFailure, message: string, readonly receivedBytes = 0) {
+    super(message);
+  }
+}

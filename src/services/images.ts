@@ -8,16 +8,19 @@ import { and, eq, or } from 'drizzle-orm';
 import type { ArtifactRef, ArtifactSource } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
 import { findByIdOrName, getByIdOrName } from '../db/lookup.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { images, instances } from '../db/schema.js';
 import { AppError } from '../lib/errors.js';
 import { plural, quotedNames } from '../lib/english.js';
 import { newId } from '../lib/ids.js';
 import type { FileLibrary, ReceivedFile } from '../storage/library.js';
-import type { VolumeInfo } from '../storage/inspector.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { artifactSource, download, type Download } from './library-files.js';
-import { storeUpload, type UploadLimits } from './uploads.js';
+import { storeReceived, storeUpload, type UploadLimits } from './uploads.js';
+import { prepareImage } from './image-import.js';
+import type { Operation, OperationContext, OperationsService } from './operations.js';
+import { UrlFetchError } from '../lib/storage-errors.js';
 
 /** An image row. */
 export type Image = typeof images.$inferSelect;
@@ -31,7 +34,28 @@ export interface ImageMeta {
   defaultUser?: string;
 }
 
-const nameTaken = (name: string) => new AppError('image_name_taken', `An image named '${name}' already exists.`);
+/** An import from a URL. */
+export interface ImageUrlImport extends ImageMeta {
+  url: string;
+  /** The expected SHA-256 of the downloaded file (hex); a mismatch fails the import. */
+  sha256?: string;
+}
+
+/** How URL imports behave. */
+export interface ImageImportOptions {
+  /** Allow loopback, link-local and private-network URLs (serve --image-import-allow-private). */
+  allowPrivate: boolean;
+  /** Resumptions of a dropped download. */
+  retries?: number;
+  retryDelayMs?: number;
+}
+
+/** A changed image's fields. */
+export interface ImagePatch {
+  name?: string;
+  description?: string;
+  os?: string;
+}
 
 /** Disk image catalogue. */
 export class ImagesService {
@@ -42,6 +66,8 @@ export class ImagesService {
     private readonly audit: AuditService,
     /** Tells every host to drop its copy of a deleted file (best effort: a host that is offline drops it when it returns). */
     private readonly forgetOnHosts: (ref: ArtifactRef) => Promise<void>,
+    private readonly operations: OperationsService,
+    private readonly importOptions: ImageImportOptions = { allowPrivate: false },
   ) {}
 
   list(): Image[] {
@@ -67,62 +93,115 @@ export class ImagesService {
   /** The image file as a download. */
   async download(idOrName: string): Promise<Download> {
     const image = this.get(idOrName);
-    return download(this.library, 'images', image.fileName, `${image.name}.${image.format}`, image.name);
+    return download(this.library, 'images', image.fileName, `${image.name}.${image.format}`, image.name, image.sha256);
   }
 
-  /** Receives an uploaded qcow2 or raw image. Nothing is visible until it is complete and valid. */
+  /**
+   * Receives an uploaded image (qcow2, raw, vmdk, vhdx, vdi or ova; all but qcow2 and raw are
+   * converted to qcow2). Nothing is visible until it is complete and valid.
+   */
   async upload(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<Image> {
     this.assertNameFree(meta.name);
-    const row = await this.store(body, declaredBytes, meta, newId('img'));
+    const row = await storeUpload({ limits: this.limits, body, declaredBytes, ...this.storing(newId('img'), meta) });
     this.audit.record(actor, 'upload', 'image', row.id, meta.name);
     return row;
   }
 
-  /** Throws image_name_taken when an image has this name. */
-  assertNameFree(name: string): void {
-    if (this.db.select({ id: images.id }).from(images).where(eq(images.name, name)).get()) throw nameTaken(name);
-  }
-
   /** Stores an image built on a host (read from `file`) under the id chosen when the build began; the row appears only once the file is complete and valid. */
   async storeBuilt(id: string, file: Readable, sizeBytes: number, meta: ImageMeta, actor: Actor): Promise<Image> {
-    const row = await this.store(Readable.toWeb(file) as ReadableStream<Uint8Array>, sizeBytes, meta, id);
+    const body = Readable.toWeb(file) as ReadableStream<Uint8Array>;
+    const row = await storeUpload({ limits: this.limits, body, declaredBytes: sizeBytes, ...this.storing(id, meta) });
     this.audit.record(actor, 'build', 'image', row.id, meta.name);
     return row;
   }
 
-  private async store(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, meta: ImageMeta, id: string): Promise<Image> {
-    return storeUpload({
-      library: this.library, limits: this.limits, body, declaredBytes, shelf: 'images', nameTaken: () => nameTaken(meta.name),
-      accept: async (received) => {
-        const info = await this.inspect(received);
-        return { id, fileName: `${id}.${info.format}`, info };
-      },
-      insert: (received, { id, fileName, info }) =>
-        this.db.insert(images).values({
-          id, fileName, format: info.format as 'qcow2' | 'raw', sizeBytes: received.sizeBytes, virtualSizeBytes: info.virtualSizeBytes,
-          sha256: received.sha256, ...meta,
-        }).returning().get(),
+  /**
+   * Imports an image from an http(s) URL in an operation: downloaded (resumed when the
+   * connection drops), checked against the given SHA-256, converted like an upload. A
+   * failure leaves nothing behind.
+   */
+  importFromUrl(req: ImageUrlImport, actor: Actor): { operation: Operation; imageId: string } {
+    const { url: text, sha256, ...meta } = req;
+    this.assertNameFree(meta.name);
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new AppError('validation_failed', `'${text}' is not a URL.`);
+    }
+    try {
+      this.library.checkImportUrl(url, this.importOptions.allowPrivate);
+    } catch (err) {
+      if (err instanceof UrlFetchError) throw new AppError('url_not_allowed', err.message);
+      throw err;
+    }
+    const id = newId('img');
+    const operation = this.operations.start('image.import', { type: 'image', id }, actor, async (ctx) => {
+      const received = await this.fetchUrl(url, ctx);
+      try {
+        if (sha256 && received.sha256 !== sha256.toLowerCase())
+          throw new AppError('checksum_mismatch', `The downloaded file's SHA-256 is ${received.sha256}, not the expected ${sha256.toLowerCase()}; nothing was stored.`);
+        ctx.progress(0.8, 'converting');
+        await storeReceived(this.storing(id, meta, (f) => ctx.progress(0.8 + 0.2 * f, 'converting')), received);
+      } finally {
+        await this.library.discard(received);
+      }
+      this.audit.record(actor, 'import', 'image', id, meta.name);
     });
+    return { operation, imageId: id };
   }
 
-  /** Checks an uploaded file is a self-contained qcow2 or raw disk; refuses anything that could reach host files. */
-  private async inspect(received: ReceivedFile): Promise<VolumeInfo> {
-    const info = await this.library.inspectImage(received).catch(() => {
-      throw new AppError('image_corrupt', 'The file is not a readable disk image (qemu-img cannot open it).');
-    });
-    if (info.format !== 'qcow2' && info.format !== 'raw')
-      throw new AppError('unsupported_image_format', `The file is a ${info.format} image; upload qcow2 or raw.`);
-    if (info.format === 'raw' && received.sizeBytes % 512 !== 0)
-      throw new AppError('unsupported_image_format', `The file is neither qcow2 nor a raw disk (${received.sizeBytes} bytes is not a multiple of 512).`);
-    if (info.backingFile)
-      throw new AppError('image_has_backing_file', 'The image refers to a backing file; upload a self-contained image (qemu-img convert -O qcow2).');
-    if (info.dataFile !== undefined)
-      throw new AppError('image_has_data_file', 'The image keeps its data in an external file; upload a self-contained image (qemu-img convert -O qcow2).');
-    if (info.format === 'qcow2')
-      await this.library.checkImage(received).catch(() => {
-        throw new AppError('image_corrupt', 'The qcow2 image is corrupt (qemu-img check failed).');
+  /** Changes an image's name, description or OS. */
+  update(idOrName: string, patch: ImagePatch, actor: Actor): Image {
+    const image = this.get(idOrName);
+    if (patch.name !== undefined && patch.name !== image.name) this.assertNameFree(patch.name);
+    try {
+      const row = this.db.update(images).set(patch).where(eq(images.id, image.id)).returning().get();
+      this.audit.record(actor, 'update', 'image', image.id, row.name);
+      return row;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw this.nameTaken(patch.name ?? image.name);
+      throw err;
+    }
+  }
+
+  private async fetchUrl(url: URL, ctx: OperationContext): Promise<ReceivedFile> {
+    try {
+      return await this.library.receiveUrl(url, {
+        maxBytes: this.limits.maxBytes, allowPrivate: this.importOptions.allowPrivate, retries: this.importOptions.retries, retryDelayMs: this.importOptions.retryDelayMs,
+        onProgress: (bytes, total) => ctx.progress(total ? (0.8 * bytes) / total : 0, total ? `${bytes} of ${total} bytes` : `${bytes} bytes`),
       });
-    return info;
+    } catch (err) {
+      if (!(err instanceof UrlFetchError)) throw err;
+      if (err.reason === 'address_not_allowed' || err.reason === 'bad_url') throw new AppError('url_not_allowed', err.message);
+      if (err.reason === 'too_large') throw new AppError('upload_too_large', `${err.message} (serve --max-upload-size).`);
+      throw new AppError('download_failed', `${err.message} Nothing was stored.`);
+    }
+  }
+
+  private nameTaken(name: string): AppError {
+    return new AppError('image_name_taken', `An image named '${name}' already exists.`);
+  }
+
+  /** Throws image_name_taken when an image has this name. */
+  assertNameFree(name: string): void {
+    if (this.db.select({ id: images.id }).from(images).where(eq(images.name, name)).get()) throw this.nameTaken(name);
+  }
+
+  /** How a received file becomes the image `id`. */
+  private storing(id: string, meta: ImageMeta, onProgress?: (fraction: number) => void) {
+    return {
+      library: this.library, shelf: 'images' as const, nameTaken: () => this.nameTaken(meta.name),
+      accept: async (received: ReceivedFile) => {
+        const prepared = await prepareImage(this.library, received, onProgress);
+        return { ...prepared, fileName: `${id}.${prepared.format}` };
+      },
+      insert: (file: ReceivedFile, prepared: Awaited<ReturnType<typeof prepareImage>> & { fileName: string }) =>
+        this.db.insert(images).values({
+          id, fileName: prepared.fileName, format: prepared.format, sizeBytes: file.sizeBytes, virtualSizeBytes: prepared.info.virtualSizeBytes,
+          sha256: file.sha256, ...meta, os: meta.os || prepared.ovf?.os || '',
+        }).returning().get(),
+    };
   }
 
   /** Deletes an image unless instances are linked clones of it; hosts drop their copies. */

@@ -9,7 +9,7 @@ import { AuditService } from './audit.js';
 import { AuthService } from './auth.js';
 import { HostNetworkingService } from './host-networking.js';
 import { HostsService, type HostTimings } from './hosts.js';
-import { ImagesService } from './images.js';
+import { ImagesService, type ImageImportOptions } from './images.js';
 import { ConsoleService } from './instances/consoles.js';
 import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
@@ -73,6 +73,8 @@ export interface ServiceConfig {
   stopTimeoutMs?: number;
   consoleTokenTtlMs?: number;
   hostTimings?: HostTimings;
+  /** URL imports of images: whether private addresses are allowed (default: no), resumptions. */
+  imageImport?: ImageImportOptions;
   /** How long a change of an instance waits for an earlier one before answering 409 instance_busy. */
   lockWaitMs?: number;
 }
@@ -87,7 +89,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const hosts = new HostsService(db, agents, storagePools, audit, cfg.hostTimings);
   const limits = cfg.uploadLimits ?? DEFAULT_UPLOAD_LIMITS;
   const forget = (ref: Parameters<HostsService['forgetArtifact']>[0]) => hosts.forgetArtifact(ref);
-  const images = new ImagesService(db, cfg.library, limits, audit, forget);
+  const images = new ImagesService(db, cfg.library, limits, audit, forget, operations, cfg.imageImport);
   const media = new MediaService(db, cfg.library, limits, audit, forget);
   const store = new InstanceStore(db, cfg.lockWaitMs);
   const installationId = new SettingsService(db).installationId();

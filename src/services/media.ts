@@ -2,6 +2,7 @@
 import { eq } from 'drizzle-orm';
 import type { ArtifactRef, ArtifactSource } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { instances, media } from '../db/schema.js';
 import { AppError } from '../lib/errors.js';
@@ -60,7 +61,22 @@ export class MediaService {
   /** The ISO file as a download. */
   async download(idOrName: string): Promise<Download> {
     const item = this.get(idOrName);
-    return download(this.library, 'media', item.fileName, item.name.endsWith('.iso') ? item.name : `${item.name}.iso`, item.name);
+    return download(this.library, 'media', item.fileName, item.name.endsWith('.iso') ? item.name : `${item.name}.iso`, item.name, item.sha256);
+  }
+
+  /** Renames an ISO. */
+  rename(idOrName: string, name: string, actor: Actor): Media {
+    const item = this.get(idOrName);
+    const taken = () => new AppError('media_name_taken', `An ISO named '${name}' already exists.`);
+    if (name !== item.name && this.db.select({ id: media.id }).from(media).where(eq(media.name, name)).get()) throw taken();
+    try {
+      const row = this.db.update(media).set({ name }).where(eq(media.id, item.id)).returning().get();
+      this.audit.record(actor, 'update', 'media', item.id, name);
+      return row;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw taken();
+      throw err;
+    }
   }
 
   /** Receives an uploaded ISO. Nothing is visible until it is complete and valid. */

@@ -30,8 +30,8 @@ export interface StoreUploadOptions<A, Row> {
   /** The request's Content-Length, when it gave one (refused at once when over the limits). */
   declaredBytes?: number;
   shelf: LibraryShelf;
-  /** Validates the received file (throwing a 4xx AppError to refuse it) and names it on the shelf. */
-  accept(received: ReceivedFile): Promise<A & { fileName: string }>;
+  /** Validates the received file (throwing a 4xx AppError to refuse it) and names it on the shelf; `file` replaces it (a converted copy). */
+  accept(received: ReceivedFile): Promise<A & { fileName: string; file?: ReceivedFile }>;
   /** Records it in the database; runs after the file is in place. */
   insert(received: ReceivedFile, accepted: A & { fileName: string }): Row;
   /** The error for a name that was taken while the upload was in flight. */
@@ -43,18 +43,27 @@ export async function storeUpload<A, Row>(opts: StoreUploadOptions<A, Row>): Pro
   if (!opts.body) throw new AppError('empty_upload', 'The request has no body; send the file as the request body.');
   await refuseEarly(opts);
   const received = await receive(opts);
-  let accepted: (A & { fileName: string }) | undefined;
+  return storeReceived(opts, received);
+}
+
+/** Validates, moves into place and records a file already received (an upload or a download); the received file is gone afterwards. */
+export async function storeReceived<A, Row>(opts: Omit<StoreUploadOptions<A, Row>, 'body' | 'declaredBytes' | 'limits'>, received: ReceivedFile): Promise<Row> {
+  let accepted: (A & { fileName: string; file?: ReceivedFile }) | undefined;
+  let stored = false;
   try {
     if (received.sizeBytes === 0) throw new AppError('empty_upload', 'The uploaded file is empty.');
     accepted = await opts.accept(received);
-    await opts.library.accept(received, opts.shelf, accepted.fileName);
-    return opts.insert(received, accepted);
+    const file = accepted.file ?? received;
+    await opts.library.accept(file, opts.shelf, accepted.fileName);
+    stored = true;
+    return opts.insert(file, accepted);
   } catch (err) {
-    if (accepted) await opts.library.remove(opts.shelf, accepted.fileName);
+    if (accepted && stored) await opts.library.remove(opts.shelf, accepted.fileName);
     if (isUniqueViolation(err)) throw opts.nameTaken();
     throw err;
   } finally {
     await opts.library.discard(received);
+    if (accepted?.file) await opts.library.discard(accepted.file);
   }
 }
 

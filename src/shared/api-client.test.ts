@@ -79,7 +79,7 @@ test('uploads put the metadata in the query and parse the created resource', asy
   const image = await api.images.upload(new Blob(['abc']), { name: 'my image', os: 'linux' }).done;
   assert.equal(image.id, 'img_1');
   assert.deepEqual(seen, [{ upload: 'images?name=my+image&os=linux', size: 3 }]);
-  assert.equal(api.media.contentUrl('iso 1'), 'base/media/iso%201/content');
+  assert.equal(api.media.contentUrl('iso 1'), 'base/media/iso%201/file');
 });
 
 test('operations.wait polls until the operation settles and throws its error', async () => {

@@ -43,6 +43,8 @@ import type {
   createNetworkSchema,
   createPoolSchema,
   imageUploadQuerySchema,
+  imageUrlImportSchema,
+  updateImageSchema,
   loginSchema,
   nicRequestSchema,
   poolNetworkSchema,
@@ -151,6 +153,10 @@ export type SetupRequest = z.input<typeof setupSchema>;
 export type LoginRequest = z.input<typeof loginSchema>;
 /** Metadata of an image upload. */
 export type ImageUploadMeta = z.input<typeof imageUploadQuerySchema>;
+/** An import from a URL: url, optional sha256, name, description, os. */
+export type ImageUrlImport = z.input<typeof imageUrlImportSchema>;
+/** Changes to an image. */
+export type ImageChange = z.input<typeof updateImageSchema>;
 
 /** What a power action answered: the changed instance, or an operation to follow (stop). */
 export type ActionResult = { instance: Instance; operation?: undefined } | { instance?: undefined; operation: Operation };
@@ -267,9 +273,12 @@ export function createApiClient(transport: ApiTransport) {
       get: (id: string) => call<Image>('GET', `images/${seg(id)}`),
       upload: (file: Blob, meta: ImageUploadMeta, onProgress?: (p: UploadProgress) => void) =>
         upload<Image>(`images?${query({ name: meta.name, description: meta.description, os: meta.os })}`, file, onProgress),
+      /** Imports from an http(s) URL: 202 with the operation and the id the image will have. */
+      importUrl: (input: ImageUrlImport) => call<Accepted & { imageId: string }>('POST', 'images', input),
+      update: (id: string, change: ImageChange) => call<Image>('PATCH', `images/${seg(id)}`, change),
       delete: (id: string) => call<void>('DELETE', `images/${seg(id)}`),
-      /** Where the image file downloads from. */
-      contentUrl: (id: string) => transport.url(`images/${seg(id)}/content`),
+      /** Where the image file downloads from (HTTP Range supported, so downloads can resume). */
+      contentUrl: (id: string) => transport.url(`images/${seg(id)}/file`),
     },
     media: {
       list: () => items<Media>('media'),
@@ -277,8 +286,9 @@ export function createApiClient(transport: ApiTransport) {
       upload: (file: Blob, meta: { name: string }, onProgress?: (p: UploadProgress) => void) =>
         upload<Media>(`media?${query({ name: meta.name })}`, file, onProgress),
       delete: (id: string) => call<void>('DELETE', `media/${seg(id)}`),
-      /** Where the ISO file downloads from. */
-      contentUrl: (id: string) => transport.url(`media/${seg(id)}/content`),
+      rename: (id: string, name: string) => call<Media>('PATCH', `media/${seg(id)}`, { name }),
+      /** Where the ISO file downloads from (HTTP Range supported). */
+      contentUrl: (id: string) => transport.url(`media/${seg(id)}/file`),
     },
     hosts: {
       list: () => items<Host>('hosts'),

@@ -21,6 +21,24 @@ export const imageUploadQuerySchema = z
   })
   .strict();
 
+/** An import from a URL: POST /images with a JSON body (202 + operation). */
+export const imageUrlImportSchema = imageUploadQuerySchema.extend({
+  url: z.string().trim().min(1, 'Give the URL of the image.').max(2048),
+  sha256: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'The SHA-256 must be 64 hexadecimal characters.').optional(),
+});
+
+/** Changes to an image. */
+export const updateImageSchema = z
+  .object({
+    name: catalogueName('image').optional(),
+    description: z.string().max(1000).optional(),
+    os: z.string().max(64).optional(),
+  })
+  .strict();
+
+/** Changes to an ISO. */
+export const updateMediaSchema = z.object({ name: catalogueName('ISO') }).strict();
+
 /** Media metadata sent as query parameters with an upload. */
 export const mediaUploadQuerySchema = z.object({ name: catalogueName('ISO') }).strict();
 

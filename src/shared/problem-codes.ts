@@ -8,6 +8,7 @@ export const PROBLEM_CODES = {
   image_corrupt: 400, image_has_backing_file: 400, image_has_data_file: 400, not_an_iso: 400, disk_smaller_than_image: 400,
   cloud_init_needs_image: 400, password_too_weak: 400, console_token_missing: 400, address_pool_invalid: 400, address_outside_ranges: 400,
   address_needs_pool: 400, invalid_interface_name: 400, maximum_below_current: 400, mount_point_invalid: 400,
+  checksum_mismatch: 400, url_not_allowed: 400,
   // 401, 403: who you are and what you may do
   unauthenticated: 401, invalid_token: 401, invalid_credentials: 401, console_token_invalid: 401, console_token_expired: 401,
   forbidden: 403, csrf_token_invalid: 403, setup_code_invalid: 403, origin_not_allowed: 403,
@@ -29,10 +30,10 @@ export const PROBLEM_CODES = {
   guest_agent_unavailable: 409, guest_password_refused: 409,
   // 410, 413, 415, 421, 426, 429: transport and lifecycle
   file_missing: 410, body_too_large: 413, upload_too_large: 413, unsupported_media_type: 415, misdirected_request: 421,
-  websocket_required: 426, rate_limited: 429,
+  websocket_required: 426, rate_limited: 429, range_not_satisfiable: 416,
   // 500-507: the server, its hosts and their resources
   internal_error: 500, hypervisor_error: 502, transfer_failed: 502, storage_error: 502, console_unreachable: 502, bridge_setup_failed: 502,
-  gateway_unreachable: 502, rollback_incomplete: 502, change_incomplete: 502,
+  gateway_unreachable: 502, download_failed: 502, rollback_incomplete: 502, change_incomplete: 502,
   hypervisor_unavailable: 503, host_offline: 503, seed_build_failed: 503, hypervisor_timeout: 504,
   no_host_available: 507, insufficient_storage: 507,
 } as const satisfies Record<string, number>;

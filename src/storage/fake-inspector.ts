@@ -3,7 +3,8 @@
  * without running anything, so API tests need no qemu-img. The inspector contract suite
  * keeps it in step with the real one.
  */
-import { stat } from 'node:fs/promises';
+import { copyFile, stat } from 'node:fs/promises';
+import type { DiskSource } from './import-format.js';
 import type { DiskFormat, ImageInspector, VolumeInfo } from './inspector.js';
 import { readHead } from './inspector.js';
 import { parseQcow2Header } from './qcow2-header.js';
@@ -22,6 +23,19 @@ export class FakeImageInspector implements ImageInspector {
       backingFile: header.backingFile,
       dataFile: header.dataFile,
     };
+  }
+
+  /** qcow2 and raw files only: the other formats need the real qemu-img (tests of them use it). */
+  async inspectSource(source: DiskSource): Promise<VolumeInfo> {
+    if (source.range || (source.format !== 'qcow2' && source.format !== 'raw')) throw new Error(`the fake inspector cannot read ${source.format}${source.range ? ' inside a file' : ''}`);
+    return this.info(source.path, source.format);
+  }
+
+  /** A qcow2 file is "converted" by copying it; anything else needs the real qemu-img. */
+  async convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void): Promise<void> {
+    if (source.range || source.format !== 'qcow2') throw new Error(`the fake inspector cannot convert ${source.format}`);
+    await copyFile(source.path, dest);
+    onProgress?.(1);
   }
 
   async check(path: string): Promise<void> {

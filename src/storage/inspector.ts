@@ -3,6 +3,7 @@
  * whether it is consistent. Implementations: qemu-img (real) and a header reader (fake, tests).
  */
 import { open } from 'node:fs/promises';
+import type { DiskSource } from './import-format.js';
 import { isQcow2 } from './qcow2-header.js';
 
 /** What an image inspection reports. */
@@ -15,6 +16,8 @@ export interface VolumeInfo {
   backingFormat?: string;
   /** A qcow2 external data file (a path on the host the image's data lives in). */
   dataFile?: string;
+  /** vmdk only: its create type and how many extents (files) it names; onebox takes single-file vmdks only. */
+  vmdk?: { createType: string; extents: number };
 }
 
 /** Disk formats onebox stores. */
@@ -26,6 +29,10 @@ export interface ImageInspector {
   info(path: string, format: DiskFormat): Promise<VolumeInfo>;
   /** Verifies a qcow2 image is consistent; throws when it is not. */
   check(path: string): Promise<void>;
+  /** Reports what an imported disk is, its format pinned by the caller (a sniffed one). */
+  inspectSource(source: DiskSource): Promise<VolumeInfo>;
+  /** Converts an imported disk into a new self-contained qcow2 at `dest` (an async child process), reporting progress 0..1. */
+  convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void): Promise<void>;
 }
 
 /** Reads the first bytes of a file. */

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +14,9 @@ import { newId } from '../lib/ids.js';
 import type { StorageCapacity } from './driver.js';
 import { FileMissingError, NoSpaceError, TooLargeError, TransferInterruptedError } from '../lib/storage-errors.js';
 import { readHead, sniffFormat, type ImageInspector, type VolumeInfo } from './inspector.js';
+import { parseOvf, parseTarHeader, SNIFF_BYTES, sniffImport, type DiskSource, type OvfSummary, type TarEntry } from './import-format.js';
+import { checkUrl, fetchToFile, type FetchOptions } from './url-fetch.js';
+import { basename } from 'node:path';
 
 /** The two shelves of the library. */
 export type LibraryShelf = 'images' | 'media';
@@ -41,6 +44,10 @@ export interface LibraryFile {
 }
 
 const CHECK_SPACE_EVERY = 64 * 1024 * 1024;
+const MAX_OVF_BYTES = 1024 * 1024;
+
+/** Where a received file's disk is, or why it has none; see {@link FileLibrary.locateDisk}. */
+export type LocatedDisk = { kind: 'disk'; source: DiskSource; ovf?: OvfSummary; container?: 'ova' } | { kind: 'refused'; sentence: string };
 
 /** Image and ISO files of the controller. */
 export class FileLibrary {
@@ -96,6 +103,91 @@ export class FileLibrary {
     return { token, sizeBytes, sha256: hash.digest('hex') };
   }
 
+  /** Downloads a URL into a temporary file (resumed with Range requests when the connection drops); see {@link fetchToFile}. */
+  async receiveUrl(url: URL, opts: Omit<FetchOptions, 'path'>): Promise<ReceivedFile> {
+    const token = `${newId('upl')}.part`;
+    const path = join(this.uploadsDir, token);
+    try {
+      const { sizeBytes, sha256 } = await fetchToFile(url, { ...opts, path });
+      return { token, sizeBytes, sha256 };
+    } catch (err) {
+      await rm(path, { force: true });
+      throw err;
+    }
+  }
+
+  /** `length` bytes of a received file from `offset` (fewer at its end). */
+  async readReceived(file: ReceivedFile, offset: number, length: number): Promise<Buffer> {
+    const handle = await open(this.tempPath(file), 'r');
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The members of a received tar (an OVA), read header by header without unpacking; undefined when it is not a valid tar. */
+  async tarEntries(file: ReceivedFile): Promise<TarEntry[] | undefined> {
+    const entries: TarEntry[] = [];
+    for (let at = 0; at + 512 <= file.sizeBytes && entries.length < 1000; ) {
+      const parsed = parseTarHeader(await this.readReceived(file, at, 512), at);
+      if (parsed === 'end') return entries;
+      if (parsed === 'invalid' || parsed.next > file.sizeBytes + 512) return undefined;
+      if (parsed.type === '0' || parsed.type === '7') entries.push(parsed.entry);
+      at = parsed.next;
+    }
+    return entries;
+  }
+
+  /** Throws UrlFetchError('bad_url' | 'address_not_allowed') for a URL an import must not fetch (checked again at every connection). */
+  checkImportUrl(url: URL, allowPrivate: boolean): void {
+    checkUrl(url, allowPrivate);
+  }
+
+  /**
+   * Where the disk of a received file is, from its own bytes: the file itself (qcow2, raw, vmdk,
+   * vhdx, vdi) or, in an OVA, the first disk the OVF lists, read in place inside the tar.
+   * `refused` carries the sentence saying what the file is instead.
+   */
+  async locateDisk(file: ReceivedFile): Promise<LocatedDisk> {
+    const sniffed = sniffImport(await this.readReceived(file, 0, SNIFF_BYTES));
+    if (sniffed.kind === 'refused') return { kind: 'refused', sentence: `The file is ${sniffed.what}` };
+    if (sniffed.kind === 'disk') return { kind: 'disk', source: { path: this.tempPath(file), format: sniffed.format } };
+    const entries = await this.tarEntries(file);
+    if (!entries) return { kind: 'refused', sentence: 'The file starts like a tar (an OVA) but its entries cannot be read' };
+    const ovfEntry = entries.find((e) => e.name.toLowerCase().endsWith('.ovf'));
+    if (!ovfEntry) return { kind: 'refused', sentence: `The tar has no .ovf descriptor (${entries.length} entries), so it is not an OVA` };
+    const ovf = parseOvf((await this.readReceived(file, ovfEntry.offset, Math.min(ovfEntry.size, MAX_OVF_BYTES))).toString('utf8'));
+    const byName = (href: string) => entries.find((e) => basename(e.name) === basename(href));
+    const disk = ovf.diskFiles.map(byName).find((e) => e !== undefined && e.size > 0) ?? entries.find((e) => /\.(vmdk|qcow2|img|raw|vhdx|vdi)$/i.test(e.name) && e.size > 0);
+    if (!disk) return { kind: 'refused', sentence: 'The OVA holds no disk file' };
+    const inner = sniffImport(await this.readReceived(file, disk.offset, Math.min(SNIFF_BYTES, disk.size)));
+    if (inner.kind !== 'disk') return { kind: 'refused', sentence: `The OVA's disk '${basename(disk.name)}' is not a single-file disk image` };
+    return { kind: 'disk', source: { path: this.tempPath(file), format: inner.format, range: { offset: disk.offset, size: disk.size } }, ovf, container: 'ova' };
+  }
+
+  /** What an imported disk is (format pinned). */
+  async inspectSource(source: DiskSource): Promise<VolumeInfo> {
+    return this.inspector.inspectSource(source);
+  }
+
+  /** Converts an imported disk into a new received qcow2 file (hashed once written); the source stays. */
+  async convertReceived(source: DiskSource, onProgress?: (fraction: number) => void): Promise<ReceivedFile> {
+    const token = `${newId('upl')}.part`;
+    const path = join(this.uploadsDir, token);
+    try {
+      await this.inspector.convertToQcow2(source, path, onProgress);
+      const hash = createHash('sha256');
+      await pipeline(createReadStream(path), hash);
+      return { token, sizeBytes: (await stat(path)).size, sha256: hash.digest('hex') };
+    } catch (err) {
+      await rm(path, { force: true });
+      throw err;
+    }
+  }
+
   /** What a received disk image is; the format comes from its first bytes, never from a probe. */
   async inspectImage(file: ReceivedFile): Promise<VolumeInfo> {
     const path = this.tempPath(file);
@@ -133,6 +225,25 @@ export class FileLibrary {
       },
     );
     return { stream: createReadStream(path), sizeBytes: size };
+  }
+
+  /** A file's size; FileMissingError when it is gone. */
+  async sizeOf(shelf: LibraryShelf, fileName: string): Promise<number> {
+    return stat(this.pathOf(shelf, fileName)).then(
+      (st) => st.size,
+      () => {
+        throw new FileMissingError(`${shelf}/${fileName} is missing from the library`);
+      },
+    );
+  }
+
+  /** Opens bytes `start`..`end` (inclusive) of a file; FileMissingError when it is gone. */
+  async openRange(shelf: LibraryShelf, fileName: string, start: number, end: number): Promise<Readable> {
+    const path = this.pathOf(shelf, fileName);
+    await stat(path).catch(() => {
+      throw new FileMissingError(`${shelf}/${fileName} is missing from the library`);
+    });
+    return createReadStream(path, { start, end });
   }
 
   /** The file's path on this machine, for a host agent on the same machine (a hard link instead of a copy). */

@@ -3,6 +3,7 @@
  * the volume commands the directory storage driver uses.
  */
 import { run } from '../lib/exec.js';
+import { qemuImgTarget, type DiskSource } from './import-format.js';
 import type { DiskFormat, ImageInspector, VolumeInfo } from './inspector.js';
 
 interface QemuImgInfo {
@@ -12,7 +13,7 @@ interface QemuImgInfo {
   'backing-filename'?: string;
   'full-backing-filename'?: string;
   'backing-filename-format'?: string;
-  'format-specific'?: { data?: { 'data-file'?: string } };
+  'format-specific'?: { data?: { 'data-file'?: string; 'create-type'?: string; extents?: unknown[] } };
 }
 
 /** Parses the `(12.34/100%)` progress lines of `qemu-img convert -p`. */
@@ -25,21 +26,48 @@ export function parseQemuImgProgress(chunk: string): number | undefined {
 /** Probing untrusted images runs under these limits (as OpenStack does after CVE-2015-5162). */
 const PROBE_LIMITS = ['prlimit', '--as=1073741824', '--cpu=30', '--'];
 
+/** Converting an untrusted image: bounded memory, no CPU-time limit (a large disk takes long). */
+const CONVERT_LIMITS = ['prlimit', '--as=2147483648', '--'];
+
+function toVolumeInfo(parsed: QemuImgInfo): VolumeInfo {
+  const data = parsed['format-specific']?.data;
+  return {
+    format: parsed.format,
+    virtualSizeBytes: parsed['virtual-size'],
+    actualSizeBytes: parsed['actual-size'] ?? 0,
+    backingFile: parsed['full-backing-filename'] ?? parsed['backing-filename'],
+    ...(parsed['backing-filename-format'] ? { backingFormat: parsed['backing-filename-format'] } : {}),
+    dataFile: data?.['data-file'],
+    ...(parsed.format === 'vmdk' ? { vmdk: { createType: data?.['create-type'] ?? '', extents: data?.extents?.length ?? 0 } } : {}),
+  };
+}
+
 /** The qemu-img commands onebox uses. */
 export class QemuImg implements ImageInspector {
   constructor(private readonly binary = 'qemu-img') {}
 
   async info(path: string, format: DiskFormat): Promise<VolumeInfo> {
     const { stdout } = await run([...PROBE_LIMITS, this.binary, 'info', '--output=json', '-U', '-f', format, path]);
-    const parsed = JSON.parse(stdout) as QemuImgInfo;
-    return {
-      format: parsed.format,
-      virtualSizeBytes: parsed['virtual-size'],
-      actualSizeBytes: parsed['actual-size'] ?? 0,
-      backingFile: parsed['full-backing-filename'] ?? parsed['backing-filename'],
-      ...(parsed['backing-filename-format'] ? { backingFormat: parsed['backing-filename-format'] } : {}),
-      dataFile: parsed['format-specific']?.data?.['data-file'],
-    };
+    return toVolumeInfo(JSON.parse(stdout) as QemuImgInfo);
+  }
+
+  async inspectSource(source: DiskSource): Promise<VolumeInfo> {
+    const target = qemuImgTarget(source);
+    // A json: spec names its driver itself; a plain path gets the format pinned with -f.
+    const format = source.range ? [] : ['-f', source.format];
+    const { stdout } = await run([...PROBE_LIMITS, this.binary, 'info', '--output=json', '-U', ...format, target]);
+    return toVolumeInfo(JSON.parse(stdout) as QemuImgInfo);
+  }
+
+  async convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void): Promise<void> {
+    const format = source.range ? [] : ['-f', source.format];
+    await run([...CONVERT_LIMITS, this.binary, 'convert', '-p', ...format, '-O', 'qcow2', qemuImgTarget(source), dest], {
+      timeoutMs: 6 * 60 * 60_000,
+      onStdout: (chunk) => {
+        const fraction = parseQemuImgProgress(chunk);
+        if (fraction !== undefined) onProgress?.(fraction);
+      },
+    });
   }
 
   async check(path: string): Promise<void> {

@@ -29,6 +29,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 /** Options of {@link startUi}. */
 export interface UiOptions {
+  /** Extra `onebox serve` flags (system libvirtd only). */
+  serverArgs?: string[];
   /** Create the admin through the API (default true); false leaves the first-run page to the story. */
   bootstrap?: boolean;
   /** The UI language remembered in the browser before the first page load ('en' unless given). */
@@ -90,7 +92,7 @@ async function rememberLanguage(context: BrowserContext, language: string): Prom
 /** Starts the executable and the browser. */
 export async function startUi(opts: UiOptions = {}): Promise<Ui> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { server, lab, libvirtd } = await startServer(opts.lab);
+  const { server, lab, libvirtd } = await startServer(opts.lab, opts.serverArgs);
   let browser: Browser;
   try {
     if (opts.bootstrap !== false) await server.bootstrap();
@@ -150,8 +152,8 @@ export async function startUi(opts: UiOptions = {}): Promise<Ui> {
 }
 
 /** The server: on the system libvirtd, or inside a new lab named `labName` with the lab's libvirtd. */
-async function startServer(labName?: string): Promise<{ server: OneboxServer; lab?: Lab; libvirtd?: PrivateQemuLibvirtd }> {
-  if (!labName) return { server: await OneboxServer.start() };
+async function startServer(labName?: string, serverArgs: string[] = []): Promise<{ server: OneboxServer; lab?: Lab; libvirtd?: PrivateQemuLibvirtd }> {
+  if (!labName) return { server: await OneboxServer.start(serverArgs) };
   const lab = await createLab(labName);
   try {
     const libvirtd = await lab.startLibvirtd();

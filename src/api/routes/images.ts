@@ -1,11 +1,11 @@
-/** /images: streamed uploads (raw request body), downloads, listing, deletion. */
+/** /images: streamed uploads (raw request body), imports from a URL (JSON body), downloads with Range, edits, listing, deletion. */
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
-import { imageUploadQuerySchema } from '../../shared/schemas.js';
+import { imageUploadQuerySchema, imageUrlImportSchema, updateImageSchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
 import { presentImage } from '../presenters.js';
-import { queryParams } from '../validate.js';
-import { declaredLength, sendDownload } from './respond.js';
+import { jsonBody, mimeEssence, queryParams } from '../validate.js';
+import { accepted, declaredLength, sendDownload } from './respond.js';
 
 /** /images */
 export function imageRoutes(s: Services) {
@@ -13,10 +13,17 @@ export function imageRoutes(s: Services) {
     .get('/', (c) => c.json({ items: s.images.list().map(presentImage) }))
     .get('/:id', (c) => c.json(presentImage(s.images.get(c.req.param('id')))))
     .post('/', async (c) => {
+      // A JSON body is an import from a URL; anything else is the image file itself.
+      if (mimeEssence(c.req.header('content-type')) === 'application/json') {
+        const { operation, imageId } = s.images.importFromUrl(await jsonBody(c, imageUrlImportSchema), c.var.actor);
+        return accepted(c, operation, { imageId });
+      }
       const meta = queryParams(c, imageUploadQuerySchema);
       return c.json(presentImage(await s.images.upload(c.req.raw.body, declaredLength(c), meta, c.var.actor)), 201);
     })
-    .get('/:id/content', async (c) => sendDownload(await s.images.download(c.req.param('id'))))
+    .get('/:id/file', async (c) => sendDownload(c, await s.images.download(c.req.param('id'))))
+    .get('/:id/content', async (c) => sendDownload(c, await s.images.download(c.req.param('id'))))
+    .patch('/:id', async (c) => c.json(presentImage(s.images.update(c.req.param('id'), await jsonBody(c, updateImageSchema), c.var.actor))))
     .delete('/:id', async (c) => {
       await s.images.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);

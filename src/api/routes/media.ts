@@ -1,10 +1,10 @@
 /** /media: streamed ISO uploads (raw request body), downloads, listing, deletion. */
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
-import { mediaUploadQuerySchema } from '../../shared/schemas.js';
+import { mediaUploadQuerySchema, updateMediaSchema } from '../../shared/schemas.js';
 import type { AppEnv } from '../env.js';
 import { presentMedia } from '../presenters.js';
-import { queryParams } from '../validate.js';
+import { jsonBody, queryParams } from '../validate.js';
 import { declaredLength, sendDownload } from './respond.js';
 
 /** /media */
@@ -16,7 +16,9 @@ export function mediaRoutes(s: Services) {
       const { name } = queryParams(c, mediaUploadQuerySchema);
       return c.json(presentMedia(await s.media.upload(c.req.raw.body, declaredLength(c), name, c.var.actor)), 201);
     })
-    .get('/:id/content', async (c) => sendDownload(await s.media.download(c.req.param('id'))))
+    .get('/:id/file', async (c) => sendDownload(c, await s.media.download(c.req.param('id'))))
+    .get('/:id/content', async (c) => sendDownload(c, await s.media.download(c.req.param('id'))))
+    .patch('/:id', async (c) => c.json(presentMedia(s.media.rename(c.req.param('id'), (await jsonBody(c, updateMediaSchema)).name, c.var.actor))))
     .delete('/:id', async (c) => {
       await s.media.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);

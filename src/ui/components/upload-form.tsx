@@ -15,7 +15,7 @@ import { Field } from './field.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** The name proposed for a picked file: an image's without its extension, an ISO's as it is. */
-const nameOf = (kind: 'images' | 'media', file: File) => (kind === 'images' ? file.name.replace(/\.(qcow2|img|raw)$/i, '') : file.name);
+const nameOf = (kind: 'images' | 'media', file: File) => (kind === 'images' ? file.name.replace(/\.(qcow2|img|raw|vmdk|vhdx|vdi|ova)$/i, '') : file.name);
 
 /** Progress line under the bar. */
 function UploadProgressLine({ progress }: { progress: UploadProgress }) {

@@ -1,14 +1,16 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Disk images: list, upload with progress, download, delete, and "create an instance from this image". */
+/** Disk images: list, upload with progress, import from a URL, download, delete, and "create an instance from this image". */
 import { useState } from 'hono/jsx/dom';
 import type { Image } from '../../shared/api-types.js';
 import { api } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { DataTable, type Column } from '../components/data-table.js';
+import { EditImageDialog } from '../components/edit-image-dialog.js';
 import { ErrorNote } from '../components/error-note.js';
 import { FileActions, ShaCell } from '../components/file-actions.js';
 import { PageHeader } from '../components/layout.js';
 import { UploadForm } from '../components/upload-form.js';
+import { UrlImportForm } from '../components/url-import-form.js';
 import { bytes, dateTime } from '../format.js';
 import { t } from '../i18n/index.js';
 import { useTitle } from '../title.js';
@@ -16,7 +18,7 @@ import { useResource } from '../use-resource.js';
 import { CreateInstanceDialog } from './instance-create.js';
 
 /** The columns of the images table; `act` opens a row's dialog. */
-function columns(act: (dialog: 'create' | 'delete', image: Image) => void): Column<Image>[] {
+function columns(act: (dialog: 'create' | 'delete' | 'edit', image: Image) => void): Column<Image>[] {
   return [
     {
       key: 'name',
@@ -43,6 +45,9 @@ function columns(act: (dialog: 'create' | 'delete', image: Image) => void): Colu
           <button type="button" class="button button-small button-primary" data-action="create-instance" onClick={() => act('create', i)}>
             {t.images.createInstance}
           </button>
+          <button type="button" class="button button-small" data-action="edit" onClick={() => act('edit', i)}>
+            {t.images.edit}
+          </button>
         </FileActions>
       ),
     },
@@ -52,13 +57,14 @@ function columns(act: (dialog: 'create' | 'delete', image: Image) => void): Colu
 /** The images page. */
 export function ImagesPage() {
   const res = useResource(api.images.list, 10000);
-  const [dialog, setDialog] = useState<{ kind: 'create' | 'delete'; image: Image } | undefined>(undefined);
+  const [dialog, setDialog] = useState<{ kind: 'create' | 'delete' | 'edit'; image: Image } | undefined>(undefined);
   const items = res.data ?? [];
   useTitle(t.nav.images);
   return (
     <>
       <PageHeader title={t.nav.images} sub={t.images.sub} />
       <UploadForm kind="images" onDone={res.reload} />
+      <UrlImportForm onDone={res.reload} />
       <ErrorNote message={res.error} />
       {res.data && items.length === 0 && <p class="muted empty">{t.images.empty}</p>}
       {items.length > 0 && (
@@ -73,6 +79,7 @@ export function ImagesPage() {
         />
       )}
       {dialog?.kind === 'create' && <CreateInstanceDialog imageId={dialog.image.id} onClose={() => setDialog(undefined)} />}
+      {dialog?.kind === 'edit' && <EditImageDialog image={dialog.image} onClose={() => setDialog(undefined)} onSaved={res.reload} />}
       {dialog?.kind === 'delete' && (
         <ConfirmDialog
           title={t.images.deleteTitle(dialog.image.name)}

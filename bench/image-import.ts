@@ -1,0 +1,59 @@
+/**
+ * Benchmark: importing a vmdk through the real executable (upload over HTTPS, SHA-256, format
+ * check, `qemu-img convert` to qcow2, qemu-img check, hash of the result) against running
+ * `qemu-img convert -f vmdk -O qcow2` directly on the same file, 3 rounds each. Prints the
+ * throughput ratio last (goal ≥ 0.9). Needs bundle/onebox (node build.mjs).
+ * Run: node --import tsx bench/image-import.ts   (SIZE_MIB=… to change the size, default 256)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { OneboxServer } from '../test/system/onebox-server.js';
+
+const SIZE_MIB = Number(process.env.SIZE_MIB ?? 256);
+const ROUNDS = 3;
+const dir = await mkdtemp(join(tmpdir(), 'onebox-bench-import-'));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+let server: OneboxServer | undefined;
+
+try {
+  // Random data in the first half, zeros after: a disk that is partly used, as real ones are.
+  const raw = join(dir, 'disk.raw');
+  const out = createWriteStream(raw);
+  for (let i = 0; i < SIZE_MIB; i++) {
+    const chunk = i < SIZE_MIB / 2 ? randomBytes(1024 * 1024) : Buffer.alloc(1024 * 1024);
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  const vmdk = join(dir, 'disk.vmdk');
+  execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', raw, vmdk]);
+  await rm(raw);
+
+  server = await OneboxServer.start();
+  await server.bootstrap();
+  const direct: number[] = [];
+  const imported: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let t0 = performance.now();
+    execFileSync('qemu-img', ['convert', '-f', 'vmdk', '-O', 'qcow2', vmdk, join(dir, 'direct.qcow2')]);
+    direct.push(performance.now() - t0);
+    await rm(join(dir, 'direct.qcow2'));
+
+    t0 = performance.now();
+    const image = await server.json('POST', `/images?name=bench-${round}`, { body: Readable.toWeb(createReadStream(vmdk)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
+    imported.push(performance.now() - t0);
+    if (image.format !== 'qcow2') throw new Error(`the import answered ${JSON.stringify(image)}`);
+    await server.call('DELETE', `/images/${image.id}`);
+    console.log(`round ${round + 1}: qemu-img convert ${direct[round].toFixed(0)} ms, import through onebox ${imported[round].toFixed(0)} ms`);
+  }
+  const mibps = (ms: number) => (SIZE_MIB / (ms / 1000)).toFixed(0);
+  console.log(`qemu-img convert ${mibps(median(direct))} MiB/s, onebox import (upload + convert + checks) ${mibps(median(imported))} MiB/s of virtual disk`);
+  console.log(`image import: ${(median(direct) / median(imported)).toFixed(2)} × the throughput of qemu-img convert run directly (median of ${ROUNDS}, ${SIZE_MIB} MiB vmdk)`);
+} finally {
+  await server?.cleanup();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,51 @@
+/**
+ * Benchmark: uploading a raw image to the real executable (HTTPS, streamed, SHA-256, free-space
+ * checks, format check) against writing the same bytes with `dd` (bs=1M, same filesystem), 3
+ * rounds each. Prints the throughput ratio last (goal ≥ 0.8). Needs bundle/onebox.
+ * Run: node --import tsx bench/upload-throughput.ts   (SIZE_MIB=… to change the size, default 512)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { OneboxServer } from '../test/system/onebox-server.js';
+
+const SIZE_MIB = Number(process.env.SIZE_MIB ?? 512);
+const ROUNDS = 3;
+const dir = await mkdtemp(join(tmpdir(), 'onebox-bench-upload-'));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+let server: OneboxServer | undefined;
+
+try {
+  const file = join(dir, 'disk.raw');
+  const out = createWriteStream(file);
+  for (let i = 0; i < SIZE_MIB; i++) if (!out.write(randomBytes(1024 * 1024))) await new Promise<void>((r) => out.once('drain', () => r()));
+  await new Promise<void>((r) => out.end(() => r()));
+
+  server = await OneboxServer.start();
+  await server.bootstrap();
+  const dd: number[] = [];
+  const upload: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let t0 = performance.now();
+    execFileSync('dd', [`if=${file}`, `of=${join(server.dataDir, 'dd.raw')}`, 'bs=1M', 'status=none']);
+    dd.push(performance.now() - t0);
+    await rm(join(server.dataDir, 'dd.raw'));
+
+    t0 = performance.now();
+    const image = await server.json('POST', `/images?name=bench-${round}`, { body: Readable.toWeb(createReadStream(file)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
+    upload.push(performance.now() - t0);
+    if (image.format !== 'raw') throw new Error(`the upload answered ${JSON.stringify(image)}`);
+    await server.call('DELETE', `/images/${image.id}`);
+    console.log(`round ${round + 1}: dd ${dd[round].toFixed(0)} ms, upload ${upload[round].toFixed(0)} ms`);
+  }
+  const mibps = (ms: number) => (SIZE_MIB / (ms / 1000)).toFixed(0);
+  console.log(`dd ${mibps(median(dd))} MiB/s, onebox upload (HTTPS + SHA-256 + checks) ${mibps(median(upload))} MiB/s`);
+  console.log(`upload: ${(median(dd) / median(upload)).toFixed(2)} × the throughput of dd (median of ${ROUNDS}, ${SIZE_MIB} MiB)`);
+} finally {
+  await server?.cleanup();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,84 @@
+/**
+ * What an imported file becomes in the library: its format read from its own bytes (qcow2,
+ * raw, vmdk, vhdx, vdi, or an OVA whose first disk is read inside the tar, in place), every
+ * reference to other files refused (backing files, external data files, multi-file vmdks),
+ * and anything but a plain qcow2 or raw converted to a self-contained qcow2 with
+ * `qemu-img convert` (a child process; progress reported).
+ *
+ * OVA: the tar is already a file in the library's temporary directory (an upload or a
+ * download), so qemu-img opens the disk entry where it lies through a raw offset/size layer;
+ * nothing is unpacked and no byte is copied before the conversion itself.
+ */
+import { AppError } from '../lib/errors.js';
+import type { OvfSummary } from '../storage/import-format.js';
+import type { VolumeInfo } from '../storage/inspector.js';
+import type { FileLibrary, ReceivedFile } from '../storage/library.js';
+
+/** A file ready to be stored as an image. */
+export interface PreparedImage {
+  /** The file to store: the received one, or the converted qcow2 (which the caller discards if it is not stored). */
+  file?: ReceivedFile;
+  info: VolumeInfo;
+  format: 'qcow2' | 'raw';
+  /** Where it came from, for the answer (vmdk, ova, …). */
+  sourceFormat: string;
+  ovf?: OvfSummary;
+}
+
+const refuse = (sentence: string) => new AppError('unsupported_image_format', sentence);
+
+/** Refuses an image that refers to anything outside itself. */
+function refuseReferences(info: VolumeInfo): void {
+  if (info.backingFile)
+    throw new AppError('image_has_backing_file', 'The image refers to a backing file; upload a self-contained image (qemu-img convert -O qcow2).');
+  if (info.dataFile !== undefined)
+    throw new AppError('image_has_data_file', 'The image keeps its data in an external file; upload a self-contained image (qemu-img convert -O qcow2).');
+  if (info.vmdk && (info.vmdk.extents !== 1 || !['monolithicSparse', 'streamOptimized'].includes(info.vmdk.createType)))
+    throw new AppError('image_has_data_file', `The vmdk is of type '${info.vmdk.createType || 'unknown'}' with ${info.vmdk.extents} extents; only single-file vmdks (monolithicSparse, streamOptimized) are imported.`);
+}
+
+/** Checks a library qcow2 or raw file as uploads always were. */
+async function checkStored(library: FileLibrary, file: ReceivedFile, info: VolumeInfo): Promise<void> {
+  if (info.format === 'raw' && file.sizeBytes % 512 !== 0)
+    throw refuse(`The file is neither a known disk format nor a raw disk (${file.sizeBytes} bytes is not a multiple of 512).`);
+  if (info.format === 'qcow2')
+    await library.checkImage(file).catch(() => {
+      throw new AppError('image_corrupt', 'The qcow2 image is corrupt (qemu-img check failed).');
+    });
+}
+
+/**
+ * Validates a received file and, unless it is a plain qcow2 or raw, converts it to qcow2.
+ * Throws a 400 AppError for anything that is not an acceptable disk; on a throw nothing it
+ * made is left behind.
+ */
+export async function prepareImage(library: FileLibrary, received: ReceivedFile, onProgress?: (fraction: number) => void): Promise<PreparedImage> {
+  const located = await library.locateDisk(received);
+  if (located.kind === 'refused') throw refuse(`${located.sentence}; upload a qcow2, raw, vmdk, vhdx, vdi or ova disk image.`);
+  const { source, ovf, container } = located;
+  const corrupt = () => new AppError('image_corrupt', `The file is not a readable ${container ?? source.format} disk image (qemu-img cannot open it).`);
+  const plain = !source.range && (source.format === 'qcow2' || source.format === 'raw');
+  if (plain) {
+    const info = await library.inspectImage(received).catch(() => {
+      throw corrupt();
+    });
+    refuseReferences(info);
+    await checkStored(library, received, info);
+    return { info, format: info.format as 'qcow2' | 'raw', sourceFormat: info.format };
+  }
+  const sourceInfo = await library.inspectSource(source).catch(() => {
+    throw corrupt();
+  });
+  refuseReferences(sourceInfo);
+  const converted = await library.convertReceived(source, onProgress).catch(() => {
+    throw new AppError('image_corrupt', `The ${container ?? source.format} image could not be converted (qemu-img convert failed); it is damaged or uses features qemu-img cannot read.`);
+  });
+  try {
+    const info = await library.inspectImage(converted);
+    await checkStored(library, converted, info);
+    return { file: converted, info, format: 'qcow2', sourceFormat: container ?? source.format, ...(ovf ? { ovf } : {}) };
+  } catch (err) {
+    await library.discard(converted);
+    throw err;
+  }
+}

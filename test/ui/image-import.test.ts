@@ -1,0 +1,65 @@
+/**
+ * Story: import a disk image from a URL on the images page. A small qcow2 served by a loopback
+ * HTTP server this test starts (the server runs with --image-import-allow-private): first with
+ * a wrong SHA-256 (the form says so, no image appears), then right; the image appears in the
+ * table as qcow2 with its download link on /file, and is edited (description, OS) in a dialog.
+ * The form and the dialog pass axe.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { buildQcow2Header } from '../../src/storage/qcow2-header.js';
+import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { axeViolations, skipUi, startUi, type Ui } from './fixture.js';
+
+describe('browser UI: import an image from a URL', { skip: skipUi, timeout: 240_000 }, () => {
+  let ui: Ui;
+  let page: Page;
+  let files: FileServer;
+  const disk = buildQcow2Header({ virtualSizeBytes: 16 * 1024 ** 2 });
+  before(async () => {
+    files = await startFileServer({ '/tiny.qcow2': { bytes: Buffer.from(disk) } });
+    ui = await startUi({ serverArgs: ['--image-import-allow-private'] });
+    page = ui.page;
+    await page.goto(ui.url());
+    await ui.login();
+  });
+  after(async () => {
+    await ui?.close();
+    await files?.close();
+  });
+
+  test('a wrong checksum is refused, the right one imports; the row links to /file; Edit changes description and OS', async () => {
+    await page.goto(ui.url('images'));
+    const form = page.getByRole('form', { name: 'Import from URL' });
+    await form.locator('input[name=url]').fill(files.url('/tiny.qcow2'));
+    await form.locator('input[name=sha256]').fill('0'.repeat(64));
+    assert.equal(await form.locator('input[name=name]').getAttribute('placeholder'), 'tiny');
+    assert.deepEqual(await axeViolations(page), [], 'the images page with the import form passes axe');
+    await form.getByRole('button', { name: 'Import' }).click();
+    await form.getByText(/SHA-256 is [0-9a-f]{64}, not the expected 0{64}/).waitFor();
+    assert.equal((await ui.server.json('GET', '/images')).items.length, 0);
+    await ui.shot('image-import-01-checksum');
+
+    await form.locator('input[name=sha256]').fill(createHash('sha256').update(disk).digest('hex'));
+    await form.getByRole('button', { name: 'Import' }).click();
+    const row = page.locator('#images-table tr[data-name=tiny]');
+    await row.waitFor({ timeout: 60_000 });
+    assert.match(await row.innerText(), /qcow2/);
+    const image = (await ui.server.json('GET', '/images')).items[0];
+    assert.match((await row.locator('a[href]').first().getAttribute('href')) ?? '', new RegExp(`images/${image.id}/file$`));
+    await ui.shot('image-import-02-done');
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit image tiny' });
+    await edit.locator('input[name=description]').fill('a tiny disk');
+    await edit.locator('input[name=os]').fill('none');
+    assert.deepEqual(await axeViolations(page), [], 'the edit dialog passes axe');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await row.getByText('a tiny disk').waitFor();
+    const edited = await ui.server.json('GET', `/images/${image.id}`);
+    assert.deepEqual([edited.description, edited.os], ['a tiny disk', 'none']);
+  });
+});
