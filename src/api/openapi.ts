@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema } from '../shared/schemas.js';
+import { createSnapshotSchema } from '../shared/snapshots.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -77,6 +78,22 @@ const routes: Record<string, Record<string, Op>> = {
     patch: { summary: 'Grow a disk (stopped: qemu-img resize; running: online block resize); never shrinks', body: growDiskSchema },
     delete: { summary: 'Remove a data disk and delete its volume (running: hot-unplugged first; 409 disk_change_refused if the guest does not let go)', status: 204 },
   },
+  '/instances/{id}/snapshots': {
+    get: { summary: "An instance's snapshots as a tree (parentId), the current one marked" },
+    post: {
+      summary: 'Take a disk-only snapshot (external qcow2 overlays) of a stopped or running instance (running: live, quiesced when the guest agent answers); memory: true is refused (400 snapshot_memory_unsupported); disk add/remove/grow are refused while snapshots exist (409 instance_has_snapshots)',
+      body: createSnapshotSchema,
+      status: 201,
+    },
+  },
+  '/instances/{id}/snapshots/{snapshotId}': {
+    get: { summary: 'Get a snapshot' },
+    delete: {
+      summary: 'Delete a snapshot, the current one included, merging its data into the files above it (stopped: qemu-img rebase; running: block pull/commit), in an operation; a branch point is refused (409 snapshot_has_children)',
+      status: 202,
+    },
+  },
+  '/instances/{id}/snapshots/{snapshotId}/actions/revert': { post: { summary: 'Revert a stopped instance to a snapshot (running: 409 instance_must_be_stopped); later snapshots stay in the tree' } },
   '/audit': { get: { summary: 'The audit log, newest first' } },
 };
 

@@ -15,6 +15,7 @@ import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
 import { InstanceModifier } from './instances/modify.js';
 import { InstanceDisks } from './instances/disks.js';
+import { InstanceSnapshots } from './instances/snapshots.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
 import { InstanceNics } from './instances/nics.js';
 import { InstancePowerService } from './instances/power.js';
@@ -46,6 +47,7 @@ export interface Services {
   images: ImagesService;
   media: MediaService;
   instances: InstancesService;
+  snapshots: InstanceSnapshots;
   power: InstancePowerService;
   consoles: ConsoleService;
   stats: InstanceStatsService;
@@ -110,6 +112,7 @@ export function createServices(cfg: ServiceConfig): Services {
     images,
     media,
     instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
+    snapshots: new InstanceSnapshots({ db, store, runtime, operations, audit }),
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),

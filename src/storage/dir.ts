@@ -49,6 +49,11 @@ export class DirStorageDriver implements StorageDriver {
     await this.qemuImg.createOverlay(await this.newPath(volume), backingPath, backingFormat, sizeBytes);
   }
 
+  async createOverlay(volume: string, backingVolume: string): Promise<void> {
+    const { virtualSizeBytes } = await this.info(backingVolume);
+    await this.qemuImg.createOverlayUnchecked(await this.newPath(volume), this.pathOf(backingVolume), virtualSizeBytes);
+  }
+
   async createFullCopy(volume: string, sourcePath: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
     const path = await this.newPath(volume);
     try {
@@ -80,6 +85,11 @@ export class DirStorageDriver implements StorageDriver {
     const info = await this.info(volume);
     if (sizeBytes < info.virtualSizeBytes) throw new StorageError(`volume '${volume}' cannot shrink from ${info.virtualSizeBytes} to ${sizeBytes} bytes`);
     if (sizeBytes > info.virtualSizeBytes) await this.qemuImg.resize(this.pathOf(volume), sizeBytes);
+  }
+
+  async rebase(volume: string, backingPath: string | undefined, backingFormat: DiskFormat): Promise<void> {
+    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
+    await this.qemuImg.rebase(this.pathOf(volume), backingPath, backingFormat);
   }
 
   async delete(volume: string): Promise<void> {

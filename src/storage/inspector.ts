@@ -11,6 +11,8 @@ export interface VolumeInfo {
   virtualSizeBytes: number;
   actualSizeBytes: number;
   backingFile?: string;
+  /** The format of the backing file, when qemu-img knows it. */
+  backingFormat?: string;
   /** A qcow2 external data file (a path on the host the image's data lives in). */
   dataFile?: string;
 }
