@@ -237,6 +237,8 @@ export const instanceSnapshots = sqliteTable(
     files: text('files', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     /** Bytes of the frozen files when taken. */
     sizeBytes: integer('size_bytes').notNull().default(0),
+    /** Set while a delete merges its files: after a restart, reconcile completes it (or clears this when nothing was merged). */
+    deleting: integer('deleting', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('instance_snapshots_name').on(t.instanceId, t.name)],

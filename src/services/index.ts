@@ -97,6 +97,8 @@ export function createServices(cfg: ServiceConfig): Services {
   const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
+  const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });
+  reconciler.onAttached((hostId) => snapshots.reconcileHost(hostId));
   const auth = new AuthService(db, audit, cfg.setupCode);
   return {
     audit,
@@ -112,7 +114,7 @@ export function createServices(cfg: ServiceConfig): Services {
     images,
     media,
     instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
-    snapshots: new InstanceSnapshots({ db, store, runtime, operations, audit }),
+    snapshots,
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),

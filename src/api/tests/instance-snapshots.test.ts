@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { instanceSnapshots } from '../../db/schema.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
 import { createInstance, instanceBody, json, tinyQcow2, waitOperation, type Json } from './fixtures.js';
 
@@ -195,6 +197,39 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
     await deleted(a.id, s2.id);
     assert.ok(!files(a.id).includes(`system.${s1.id}.qcow2`));
     assert.deepEqual((await list(a.id)).map((s) => s.name), ['f1']);
+  });
+
+  test('after a restart, a delete cut off after a disk was merged (pulled stopped, committed running) is completed; an untouched tree stays', async () => {
+    const a = await make('snap-recon-stopped');
+    const [, s2] = [await taken(a.id, 'p1'), await taken(a.id, 'p2'), await taken(a.id, 'p3')];
+    const b = await make('snap-recon-live', { start: true });
+    const [, l2, l3] = [await taken(b.id, 'c1'), await taken(b.id, 'c2'), await taken(b.id, 'c3')];
+    const untouched = await make('snap-recon-none');
+    await taken(untouched.id, 'u1');
+    await taken(untouched.id, 'u2');
+    const before = await state(untouched.id);
+    // What an interrupted delete of p2 left: qemu-img rebase of p3's file finished, the database not updated.
+    const p3File = `system.${s2.id}.qcow2`;
+    const p2File = `system.${(await list(a.id))[0].id}.qcow2`;
+    const mark = (id: string) => api.db.update(instanceSnapshots).set({ deleting: true }).where(eq(instanceSnapshots.id, id)).run();
+    mark(s2.id);
+    mark(l2.id);
+    mark((await list(untouched.id))[0].id); // a delete cut off before it merged anything
+    await api.storage.rebase(`${a.id}/${p3File}`, api.storage.pathOf(`${a.id}/system.qcow2`), 'qcow2');
+    // …and of c2 on the running one: QEMU's commit of c3's file into c2's finished, the active file sits on c2's file.
+    const bTop = api.services.instances.get(b.id).diskFiles.system;
+    const c2File = `system.${(await list(b.id))[0].id}.qcow2`;
+    await api.storage.rebase(`${b.id}/${bTop}`, api.storage.pathOf(`${b.id}/${c2File}`), 'qcow2');
+    await api.services.reconciler.attached(api.services.instances.get(a.id).hostId);
+    assert.deepEqual((await list(a.id)).map((s) => s.name), ['p1', 'p3']);
+    assert.ok(!files(a.id).includes(p2File), "p2's file is deleted");
+    assert.deepEqual((await list(b.id)).map((s) => [s.name, s.current]), [['c1', false], ['c3', true]]);
+    assert.ok(!files(b.id).includes(`system.${l2.id}.qcow2`), "c3's old file (committed into c2's) is deleted");
+    assert.equal(await backingOf(b.id, bTop), c2File, 'c3 now owns the file its data was committed into');
+    assert.equal((await list(b.id))[1].parentId, (await list(b.id))[0].id);
+    assert.equal(l3.parentId, l2.id);
+    assert.deepEqual(await state(untouched.id), before, 'nothing merged: nothing changes');
+    assert.ok(api.db.select().from(instanceSnapshots).all().every((s) => !s.deleting), 'every mark is cleared');
   });
 
   test('refusals: unknown instance or snapshot 404, bad bodies 400, memory 400, a taken name 409, disk changes while snapshots exist 409', async () => {

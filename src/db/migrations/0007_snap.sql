@@ -7,6 +7,7 @@ CREATE TABLE `instance_snapshots` (
 	`quiesced` integer DEFAULT false NOT NULL,
 	`files` text NOT NULL,
 	`size_bytes` integer DEFAULT 0 NOT NULL,
+	`deleting` integer DEFAULT false NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	FOREIGN KEY (`instance_id`) REFERENCES `instances`(`id`) ON UPDATE no action ON DELETE cascade
 );

@@ -137,7 +137,14 @@ export class InstanceSnapshots {
         const now = this.deps.store.get(row.id);
         const fresh = this.snapshotOf(now, snap.id);
         this.refuseBranchPoint(now, fresh);
-        await this.merge(now, fresh, (f, m) => ctx.progress(f, m));
+        this.setDeleting(fresh.id, true);
+        try {
+          await this.merge(now, fresh, (f, m) => ctx.progress(f, m));
+        } catch (err) {
+          // Nothing merged yet: the snapshot is as before. Else the mark stays, and a retry or the next start completes it.
+          if (!(await this.mergedSomewhere(now, fresh).catch(() => true))) this.setDeleting(fresh.id, false);
+          throw err;
+        }
       });
     });
   }
@@ -147,9 +154,18 @@ export class InstanceSnapshots {
     const { runtime, db, store } = this.deps;
     const agent = runtime.agentFor(row);
     const pool = runtime.poolOf(row);
-    const child = this.rows(row.id).find((s) => s.parentId === snap.id);
+    const all = this.rows(row.id);
+    const child = all.find((s) => s.parentId === snap.id);
     const isCurrent = row.currentSnapshotId === snap.id;
     const activeChain = new Set(this.ancestry(row));
+    // Block commit of the child's files (running, child on the running chain) rebases the one file
+    // above them: the child must not be a branch point itself, or the other branch would lose its base.
+    const grandchildren = child ? all.filter((s) => s.parentId === child.id) : [];
+    const commitMode = isLive(row) && child !== undefined && activeChain.has(child.id);
+    if (commitMode && grandchildren.length + (row.currentSnapshotId === child.id ? 1 : 0) > 1)
+      throw new AppError('instance_must_be_stopped', `Stop instance '${row.name}' to delete snapshot '${snap.name}': snapshot '${child.name}' above it is a branch point, which only a stopped merge keeps intact.`);
+    /** The file sitting on the child's file of a volume (the child's one child, or the disk's active file). */
+    const onChild = (volume: string) => (child && row.currentSnapshotId === child.id ? topOf(row, volume) : grandchildren[0]?.files[volume]);
     const disks = volumesOf(row);
     const obsolete: string[] = [];
     const childFiles = { ...(child?.files ?? {}) };
@@ -160,6 +176,12 @@ export class InstanceSnapshots {
       const above = isCurrent ? topOf(row, d.volume) : child?.files[d.volume];
       if (!above) {
         obsolete.push(own); // nothing sits on it (a leaf left by a revert): no data to keep
+        continue;
+      }
+      const next = child ? onChild(d.volume) : undefined;
+      if (next && next !== above && (await callAgent(row.name, () => agent.volumes.inspectFile(row.id, pool, next))).backingFile === own) {
+        childFiles[d.volume] = own; // committed already (by an earlier, interrupted delete): `above` is out of the chain
+        obsolete.push(above);
         continue;
       }
       const info = await callAgent(row.name, () => agent.volumes.inspectFile(row.id, pool, above));
@@ -174,7 +196,7 @@ export class InstanceSnapshots {
       if (isLive(row) && isCurrent) {
         await callAgent(row.name, () => agent.domains.blockPull(row.domainName, row.id, pool, d.target, own));
         obsolete.push(own);
-      } else if (isLive(row) && child && activeChain.has(child.id)) {
+      } else if (commitMode) {
         // `above` is a read-only file of the running chain: only QEMU may change it, by committing it down.
         await callAgent(row.name, () => agent.domains.blockCommit(row.domainName, row.id, pool, d.target, above, own));
         childFiles[d.volume] = own;
@@ -192,6 +214,56 @@ export class InstanceSnapshots {
     if (isCurrent) store.update(row.id, { currentSnapshotId: snap.parentId });
     progress(0.95, 'Deleting merged files');
     for (const file of obsolete) await agent.volumes.deleteFile(row.id, pool, file).catch((err: unknown) => log.warn('a merged disk file could not be deleted', { instance: row.id, file, error: String(err) }));
+  }
+
+  /**
+   * After a restart: a snapshot delete cut off midway (its operation is marked failed) may have
+   * merged some disks (qemu-img or QEMU's block job may even have finished after onebox died).
+   * For each snapshot marked deleting whose files are merged on any disk, the delete is completed,
+   * so the tree matches the files; one merged on none stays as it was (the mark is cleared). The
+   * mark says which snapshot was going: a pull of the child and a commit into the parent leave the
+   * same files behind.
+   */
+  async reconcileHost(hostId: string): Promise<number> {
+    let done = 0;
+    for (const row of this.deps.store.listOnHost(hostId)) {
+      for (const snap of this.rows(row.id).filter((s) => s.deleting)) {
+        const merged = await this.mergedSomewhere(row, snap).catch(() => false);
+        if (!merged) {
+          this.setDeleting(snap.id, false);
+          continue;
+        }
+        log.warn('completing a snapshot delete cut off by a restart', { instance: row.id, snapshot: snap.id, name: snap.name });
+        await this.deps.store.withLock(row.id, () => this.merge(this.deps.store.get(row.id), snap, () => {}));
+        done++;
+      }
+    }
+    return done;
+  }
+
+  /** Whether any disk of the snapshot no longer has a file sitting on the snapshot's file (a merge got that far). */
+  private async mergedSomewhere(row: Instance, snap: SnapshotRow): Promise<boolean> {
+    const agent = this.deps.runtime.agentFor(row);
+    const pool = this.deps.runtime.poolOf(row);
+    const all = this.rows(row.id);
+    const child = all.find((s) => s.parentId === snap.id);
+    const isCurrent = row.currentSnapshotId === snap.id;
+    if (!child && !isCurrent) return false;
+    const grandchild = child && all.find((s) => s.parentId === child.id);
+    const backingOf = (file: string | undefined) => (file ? agent.volumes.inspectFile(row.id, pool, file).then((i) => i.backingFile, () => undefined) : Promise.resolve(undefined));
+    for (const d of volumesOf(row)) {
+      const own = snap.files[d.volume];
+      const above = isCurrent ? topOf(row, d.volume) : child?.files[d.volume];
+      if (!own || !above) continue;
+      if ((await backingOf(above)) !== own) return true; // pulled
+      const next = child && row.currentSnapshotId === child.id ? topOf(row, d.volume) : grandchild?.files[d.volume];
+      if (next && (await backingOf(next)) === own) return true; // committed
+    }
+    return false;
+  }
+
+  private setDeleting(id: string, on: boolean): void {
+    this.deps.db.update(instanceSnapshots).set({ deleting: on }).where(eq(instanceSnapshots.id, id)).run();
   }
 
   /** A snapshot with two or more files above it cannot be merged into one of them without changing the other. */
