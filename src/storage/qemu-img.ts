@@ -64,10 +64,14 @@ export class QemuImg implements ImageInspector {
     await run([this.binary, 'resize', '-q', '-f', 'qcow2', path, String(sizeBytes)]);
   }
 
-  /** Rebases a qcow2 image onto `backingPath` (undefined: none) in safe mode, copying the clusters that differ first. */
+  /**
+   * Rebases a qcow2 image onto `backingPath` (undefined: none) in safe mode, copying the clusters that
+   * differ first. It dies with onebox (PR_SET_PDEATHSIG): a rebase that outlived a killed server would
+   * change the chain after the restart had reconciled the tree with it.
+   */
   async rebase(path: string, backingPath: string | undefined, backingFormat: DiskFormat): Promise<void> {
     const backing = backingPath === undefined ? ['-b', ''] : ['-b', backingPath, '-F', backingFormat];
-    await run([this.binary, 'rebase', '-q', '-f', 'qcow2', ...backing, path], { timeoutMs: 6 * 60 * 60_000 });
+    await run(['setpriv', '--pdeathsig', 'KILL', '--', this.binary, 'rebase', '-q', '-f', 'qcow2', ...backing, path], { timeoutMs: 6 * 60 * 60_000 });
   }
 
   /** Copies `source` into an independent qcow2, then grows it to `sizeBytes` when that is larger. */
