@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit.js';
 import { hostRoutes } from './routes/hosts.js';
 import { imageRoutes } from './routes/images.js';
 import { instanceRoutes } from './routes/instances.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 import { mediaRoutes } from './routes/media.js';
 import { addressPoolRoutes, networkRoutes } from './routes/networks.js';
 import { operationRoutes } from './routes/operations.js';
@@ -91,6 +92,7 @@ export function createApp(s: Services, opts: AppOptions) {
   authed.route('/images', imageRoutes(s));
   authed.route('/media', mediaRoutes(s));
   authed.route('/instances', instanceRoutes(s));
+  authed.route('/instances', snapshotRoutes(s));
   authed.route('/operations', operationRoutes(s));
   authed.route('/hosts', hostRoutes(s));
   authed.route('/pools', poolRoutes(s));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createImageFromInstanceSchema } from '../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../shared/guest.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
+import { createSnapshotSchema } from '../shared/snapshots.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -103,6 +104,22 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/actions/create-image': { post: { summary: "Build an image from a stopped instance's system disk (flattened, compressed; the instance is busy meanwhile); the operation's target is the new image", body: createImageFromInstanceSchema, status: 202 } },
   '/instances/{id}/actions/reset-system-disk': { post: { summary: 'Stopped: replace the system disk by a new linked clone of its image (data disks kept) with a new cloud-init instance-id, so cloud-init runs again' } },
   '/instances/{id}/disks/{diskId}/actions/compact': { post: { summary: "Stopped: rewrite a disk without its unused space (keeping its backing image) and swap it in; the operation's last message gives the sizes before and after", status: 202 } },
+  '/instances/{id}/snapshots': {
+    get: { summary: "An instance's snapshots as a tree (parentId), the current one marked" },
+    post: {
+      summary: 'Take a disk-only snapshot (external qcow2 overlays) of a stopped or running instance (running: live, quiesced when the guest agent answers); memory: true is refused (400 snapshot_memory_unsupported); disk add/remove/grow are refused while snapshots exist (409 instance_has_snapshots)',
+      body: createSnapshotSchema,
+      status: 201,
+    },
+  },
+  '/instances/{id}/snapshots/{snapshotId}': {
+    get: { summary: 'Get a snapshot' },
+    delete: {
+      summary: 'Delete a snapshot, the current one included, merging its data into the files above it (stopped: qemu-img rebase; running: block pull/commit), in an operation; a branch point is refused (409 snapshot_has_children)',
+      status: 202,
+    },
+  },
+  '/instances/{id}/snapshots/{snapshotId}/actions/revert': { post: { summary: 'Revert a stopped instance to a snapshot (running: 409 instance_must_be_stopped); later snapshots stay in the tree' } },
   '/audit': { get: { summary: 'The audit log, newest first' } },
 };
 

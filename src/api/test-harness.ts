@@ -104,6 +104,10 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     storages.set(dir, made);
     return made;
   };
+  // What QEMU does to the disk files when a block job ends, for the fake hypervisor.
+  hypervisor.blockJobEffect ??= async (job) => {
+    for (const s of storages.values()) await s.emulateBlockJob(job);
+  };
   const agent = new LocalHostAgent({ dataDir: hostDir, hypervisor, accel: { accel: 'tcg', reason: 'test' }, storage });
   let peer: LoopbackPeer | undefined;
   let attached: HostAgent = agent;

@@ -45,6 +45,8 @@ export interface DiskPlan {
 export interface GuestDisk {
   /** `system` or `data-<n>`. */
   volume: 'system' | `data-${number}`;
+  /** The file the disk writes to in the instance's directory, once snapshots put overlays on it; absent = `<volume>.qcow2`. */
+  file?: string;
   target: string;
   bootOrder?: number;
 }
@@ -60,6 +62,16 @@ export interface DiskVolumeInfo {
   actualSizeBytes: number;
   /** The image file under a linked clone, as a file name only (never a host path); undefined for independent disks. */
   backingFile?: string;
+}
+
+/** One file of an instance's disk chains as its host sees it (snapshots): names only, never host paths. */
+export interface DiskFileInfo {
+  virtualSizeBytes: number;
+  actualSizeBytes: number;
+  /** The file under it when that is one of the instance's files; undefined when it has none or it is an image. */
+  backingFile?: string;
+  /** Whether it has a backing file at all (an image under a linked clone counts). */
+  hasBacking: boolean;
 }
 
 /** A NIC of a guest on one of onebox's networks. */

@@ -19,6 +19,7 @@ import type {
   DhcpLease,
   DiskPlan,
   DiskVolume,
+  DiskFileInfo,
   DiskVolumeInfo,
   GuestDisk,
   DomainStats,
@@ -78,6 +79,16 @@ export interface DomainsApi {
   blockResize(name: string, target: string, sizeBytes: number): Promise<void>;
   /** Targets (vda, vdb, …) of the domain's virtio disks, live or in the definition. */
   diskTargets(name: string, which: 'live' | 'config'): Promise<string[]>;
+  /**
+   * Live external snapshot: each listed disk of the running domain switches to a new overlay `file`
+   * (made here on its current file, which becomes read-only), all disks at once. Tries with the
+   * guest's filesystems frozen by its agent first, then without; says which. Nothing changed on failure.
+   */
+  snapshotDisks(name: string, instanceId: string, pool: StoragePoolSpec, overlays: { target: string; file: string }[]): Promise<{ quiesced: boolean }>;
+  /** Running: merges `parentFile` into the disk's active file (block pull down to the parent's backing file); then nothing uses `parentFile`. */
+  blockPull(name: string, instanceId: string, pool: StoragePoolSpec, target: string, parentFile: string): Promise<void>;
+  /** Running: merges `topFile` (a backing file of the disk, not its active one) into its backing file `baseFile` (block commit); then nothing uses `topFile`. */
+  blockCommit(name: string, instanceId: string, pool: StoragePoolSpec, target: string, topFile: string, baseFile: string): Promise<void>;
   /** Inserts an ISO (which must be on the host: see VolumesApi.ensureArtifact) or ejects (undefined). */
   changeCdrom(name: string, target: string, media: ArtifactRef | undefined): Promise<void>;
   stats(name: string): Promise<DomainStats>;
@@ -109,6 +120,14 @@ export interface VolumesApi {
   resizeDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume, sizeBytes: number): Promise<void>;
   /** Deletes a disk volume of the instance; a missing one is fine. */
   deleteDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume): Promise<void>;
+  /** Creates the qcow2 overlay `file` on the instance's file `backingFile` (stopped snapshot, revert). */
+  createOverlay(instanceId: string, pool: StoragePoolSpec, file: string, backingFile: string): Promise<void>;
+  /** Sizes and backing of one of the instance's files (VolumeNotFoundError when missing). */
+  inspectFile(instanceId: string, pool: StoragePoolSpec, file: string): Promise<DiskFileInfo>;
+  /** Stopped (or off the running chain): copies `parentFile`'s data into `childFile` and rebases it onto what `parentFile` sits on (qemu-img rebase; killed midway, `childFile` still names `parentFile`). */
+  pullIntoFile(instanceId: string, pool: StoragePoolSpec, childFile: string, parentFile: string): Promise<void>;
+  /** Deletes one of the instance's files; a missing one is fine. */
+  deleteFile(instanceId: string, pool: StoragePoolSpec, file: string): Promise<void>;
   /** Format, virtual and allocated size and backing image of a disk volume (VolumeNotFoundError when missing). */
   inspectDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume): Promise<DiskVolumeInfo>;
   /** Flattens a stopped instance's system disk into one compressed, self-contained qcow2 in the host's scratch space, named by `buildId` (`bld_…`). */

@@ -19,6 +19,7 @@ import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.j
 import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, StorageCapacity } from './agent-types.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { HostBuilds } from './host-builds.js';
+import { DiskChains } from './disk-chains.js';
 import { ArtifactMissingError, SeedBuildError } from './errors.js';
 import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi } from './host-agent.js';
 import { HostBridges, pokeFromCommand } from './host-bridges.js';
@@ -74,6 +75,7 @@ export class LocalHostAgent implements HostAgent {
     const runIp = async (args: string[]) => (await run([...prefix, 'ip', ...args], { timeoutMs: 15_000 })).stdout;
     this.networks = new HostNetworks(opts.hypervisor, new DnsmasqSupervisor(dnsmasqDir(opts.dataDir), prefix, DNSMASQ_ROOT), this.ip, new HostBridges(runIp, opts.netns ? pokeFromCommand(prefix) : undefined), prefix);
     const hv = opts.hypervisor;
+    const chains = new DiskChains(hv, (spec) => this.pool(spec));
     this.host = {
       facts: (pools) => this.facts(pools),
       isOnline: () => hv.isConnected(),
@@ -100,6 +102,9 @@ export class LocalHostAgent implements HostAgent {
         hv.attachDisk(name, { path: (await this.pool(pool)).pathOf(volumeOf(instanceId, `${disk.volume}.qcow2`)), format: 'qcow2', target: disk.target }, where),
       detachDisk: (name, target, where) => hv.detachDisk(name, target, where),
       blockResize: (name, target, sizeBytes) => hv.blockResize(name, target, sizeBytes),
+      snapshotDisks: (name, id, pool, overlays) => chains.snapshotDisks(name, id, pool, overlays),
+      blockPull: (name, id, pool, target, parentFile) => chains.blockPull(name, id, pool, target, parentFile),
+      blockCommit: (name, id, pool, target, topFile, baseFile) => chains.blockCommit(name, id, pool, target, topFile, baseFile),
       diskTargets: async (name, which) => (await hv.domainDisks(name, which)).map((d) => d.target),
       changeCdrom: async (name, target, media) => hv.changeCdrom(name, target, media && (await this.artifactPath(media))),
       stats: (name): Promise<DomainStats> => hv.domainStats(name),
@@ -118,6 +123,10 @@ export class LocalHostAgent implements HostAgent {
       createDisk: async (id, pool, volume, sizeBytes) => (await this.pool(pool)).createBlank(volumeOf(id, `${volume}.qcow2`), sizeBytes),
       resizeDisk: async (id, pool, volume, sizeBytes) => (await this.pool(pool)).resize(volumeOf(id, `${volume}.qcow2`), sizeBytes),
       deleteDisk: async (id, pool, volume) => (await this.pool(pool)).delete(volumeOf(id, `${volume}.qcow2`)),
+      createOverlay: (id, pool, file, backingFile) => chains.createOverlay(id, pool, file, backingFile),
+      inspectFile: (id, pool, file) => chains.inspectFile(id, pool, file),
+      pullIntoFile: (id, pool, childFile, parentFile) => chains.pullIntoFile(id, pool, childFile, parentFile),
+      deleteFile: (id, pool, file) => chains.deleteFile(id, pool, file),
       inspectDisk: async (id, pool, volume): Promise<DiskVolumeInfo> => {
         const info = await (await this.pool(pool)).info(volumeOf(id, `${volume}.qcow2`));
         return { format: info.format, virtualSizeBytes: info.virtualSizeBytes, actualSizeBytes: info.actualSizeBytes, backingFile: info.backingFile && basename(info.backingFile) };
@@ -178,7 +187,7 @@ export class LocalHostAgent implements HostAgent {
     return {
       ...rest,
       nics: spec.nics.map((n) => (n.network.kind === 'nat' ? { kind: 'network' as const, mac: n.mac, network: libvirtNetworkName(n.network.id) } : { kind: 'bridge' as const, mac: n.mac, bridge: n.network.bridge })),
-      disks: disks.map((d) => ({ path: pool.pathOf(volumeOf(spec.instanceId, `${d.volume}.qcow2`)), format: 'qcow2', target: d.target, bootOrder: d.bootOrder })),
+      disks: disks.map((d) => ({ path: pool.pathOf(volumeOf(spec.instanceId, d.file ?? `${d.volume}.qcow2`)), format: 'qcow2', target: d.target, bootOrder: d.bootOrder })),
       cdrom: { path: cdrom.media && (await this.artifactPath(cdrom.media)), target: cdrom.target, bootOrder: cdrom.bootOrder },
       ...(seed ? { seed: { path: pool.pathOf(volumeOf(spec.instanceId, 'seed.iso')), target: seed.target } } : {}),
       serialLogPath: this.paths.serialLog(spec.instanceId),

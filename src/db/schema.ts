@@ -189,6 +189,10 @@ export const instances = sqliteTable(
     domainUuid: text('domain_uuid').notNull().unique(),
     vncPassword: text('vnc_password').notNull(),
     autostart: integer('autostart', { mode: 'boolean' }).notNull().default(false),
+    /** The file each disk writes to, by volume (`system`, `data-<slot>`), once snapshots put overlays on top; absent = `<volume>.qcow2`. */
+    diskFiles: text('disk_files', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+    /** The snapshot the disks' files sit on (the tree's current one); null = none. */
+    currentSnapshotId: text('current_snapshot_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -214,6 +218,34 @@ export const instanceNics = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('instance_nics_address').on(t.addressPoolId, t.address), uniqueIndex('instance_nics_position').on(t.instanceId, t.position)],
+);
+
+/**
+ * Snapshots of instances: onebox's own tree (libvirt keeps no snapshot metadata). Each snapshot owns
+ * the files its disks were frozen in (read-only backing files of what came after it).
+ */
+export const instanceSnapshots = sqliteTable(
+  'instance_snapshots',
+  {
+    id: text('id').primaryKey(),
+    instanceId: text('instance_id')
+      .notNull()
+      .references(() => instances.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** The snapshot this one was taken on top of; null = the first of its tree. */
+    parentId: text('parent_id'),
+    /** Whether the guest agent froze the guest's filesystems while it was taken. */
+    quiesced: integer('quiesced', { mode: 'boolean' }).notNull().default(false),
+    /** Per disk volume, the frozen file (in the instance's directory of its pool). */
+    files: text('files', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    /** Bytes of the frozen files when taken. */
+    sizeBytes: integer('size_bytes').notNull().default(0),
+    /** Set while a delete merges its files: after a restart, reconcile completes it (or clears this when nothing was merged). */
+    deleting: integer('deleting', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('instance_snapshots_name').on(t.instanceId, t.name)],
 );
 
 /** Long-running tasks with progress (create, delete, start from ISO, uploads...). */

@@ -43,6 +43,12 @@ export interface DriverContractOptions {
    * implements online resizing. A string skips the test with that reason.
    */
   disks: { extraDisk: (name: string, n: number) => string; liveDetach: boolean; blockResize: boolean } | string;
+  /**
+   * Snapshots and block jobs: `overlay` makes a qcow2 file on `backingPath` (a real one where QEMU
+   * opens it); `chainOf` reads a file's backing chain below it (paths), to see what a block job did,
+   * or undefined where there are no real files. A string skips the test with that reason.
+   */
+  snapshots?: { overlay: (name: string, n: number, backingPath: string) => string; chainOf?: (path: string) => string[] } | string;
   /** How the serial console test runs (echo, a real guest's shell, or skipped). */
   console: ConsoleContract;
   /** How long to wait for a lifecycle event. */
@@ -290,6 +296,39 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await drv.destroy(name);
       await drv.undefineDomain(name);
       await assert.rejects(drv.domainDisks(name, 'config'), DomainNotFoundError);
+    });
+
+    test('snapshots: a running domain switches disks to overlays at once; a quiesce without a guest agent is refused; block commit and block pull merge the chain', { skip: (typeof opts.snapshots === 'string' && opts.snapshots) || (opts.snapshots === undefined && 'not configured') }, async () => {
+      if (typeof opts.snapshots !== 'object') return;
+      const { overlay, chainOf } = opts.snapshots;
+      const spec = fresh();
+      const { name } = spec;
+      const base = spec.disks[0].path;
+      const livePath = async () => (await drv.domainDisks(name, 'live'))[0].path;
+      await drv.defineDomain(spec);
+      const o1 = overlay(name, 1, base);
+      await assert.rejects(drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], false), DomainStateError, 'stopped: refused');
+      await drv.start(name);
+      await assert.rejects(drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], true), DiskChangeRefusedError, 'no guest agent to freeze the filesystems');
+      assert.equal(await livePath(), base, 'a refused snapshot changes nothing');
+      await drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], false);
+      assert.equal(await livePath(), o1);
+      const o2 = overlay(name, 2, o1);
+      await drv.snapshotDisks(name, [{ target: 'vda', path: o2 }], false);
+      assert.equal(await livePath(), o2);
+      if (chainOf) assert.deepEqual(chainOf(o2), [o1, base]);
+      await assert.rejects(drv.blockCommit(name, 'vda', o2, o1), DiskChangeRefusedError, 'the active file is not committed by an intermediate commit');
+      let seen = 0;
+      await drv.blockCommit(name, 'vda', o1, base, (f) => (seen = f));
+      assert.equal(await livePath(), o2);
+      if (chainOf) assert.deepEqual(chainOf(o2), [base], 'o1 is out of the chain');
+      assert.ok(seen >= 0 && seen <= 1);
+      await drv.blockPull(name, 'vda', undefined);
+      assert.equal(await livePath(), o2);
+      if (chainOf) assert.deepEqual(chainOf(o2), [], 'everything pulled into the active file');
+      await assert.rejects(drv.blockPull(name, 'vdx', undefined), DiskChangeRefusedError);
+      await drv.destroy(name);
+      await drv.undefineDomain(name);
     });
 
     test('an unsubscribed listener hears nothing more', async () => {

@@ -101,6 +101,23 @@ export interface HypervisorDriver {
   detachDisk(name: string, target: string, where: ResourceTarget): Promise<void>;
   /** Grows the disk on `target` of the running domain to `sizeBytes` (the guest sees it online). DomainStateError when stopped; DiskChangeRefusedError when refused. */
   blockResize(name: string, target: string, sizeBytes: number): Promise<void>;
+  /**
+   * Live external disk-only snapshot of the running domain: each listed disk switches to the given,
+   * already made qcow2 overlay (whose backing file is the disk's current file), all at once, with no
+   * snapshot metadata kept by the hypervisor. `quiesce`: the guest agent freezes the guest's
+   * filesystems meanwhile (DiskChangeRefusedError when that or the switch is refused; nothing changed).
+   */
+  snapshotDisks(name: string, overlays: { target: string; path: string }[], quiesce: boolean): Promise<void>;
+  /**
+   * Block pull on the running domain: copies into the disk's active file what its backing chain holds
+   * above `basePath` (undefined: everything), then drops those files from the chain; resolves when done.
+   */
+  blockPull(name: string, target: string, basePath: string | undefined, onProgress?: (fraction: number) => void): Promise<void>;
+  /**
+   * Intermediate block commit on the running domain: writes `topPath` (a backing file of the disk,
+   * not its active file) into its backing file `basePath`, then drops `topPath` from the chain.
+   */
+  blockCommit(name: string, target: string, topPath: string, basePath: string, onProgress?: (fraction: number) => void): Promise<void>;
   /** The virtio disks of the domain: `live` (the running domain; its definition when stopped) or `config`. */
   domainDisks(name: string, which: 'live' | 'config'): Promise<DomainDiskState[]>;
 

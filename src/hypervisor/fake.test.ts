@@ -13,6 +13,7 @@ describeHypervisorDriverContract({
   shutdownStops: true,
   liveMemoryFollows: true,
   agentAbsenceReported: true,
+  snapshots: { overlay: (name, n) => `/var/lib/onebox/disks/${name}-o${n}.qcow2` },
   disks: { extraDisk: (name, n) => `/var/lib/onebox/disks/${name}-${n}.qcow2`, liveDetach: true, blockResize: true },
   console: { kind: 'echo' },
 });

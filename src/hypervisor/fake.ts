@@ -73,7 +73,10 @@ export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit'] as const;
+
+/** A finished block job as the fake reports it to `blockJobEffect`. */
+export type FakeBlockJob = { kind: 'pull'; activePath: string; basePath: string | undefined } | { kind: 'commit'; topPath: string; basePath: string };
 
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
@@ -274,6 +277,42 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   resizedTo(name: string, target: string): number | undefined {
     return this.resized.get(`${name}:${target}`);
   }
+
+  async snapshotDisks(name: string, overlays: { target: string; path: string }[], quiesce: boolean): Promise<void> {
+    const d = this.requireActive(name, 'snapshotted live');
+    const live = this.liveDisksOf(d);
+    for (const o of overlays) if (!live.some((x) => x.target === o.target)) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${o.target}'`, 99);
+    if (quiesce && !this.guestAgentAnswers) throw new DiskChangeRefusedError(`the guest agent of domain '${name}' does not answer: cannot freeze its filesystems`, 86);
+    const swap = (disks: DiskSpec[]) => disks.map((x) => ({ ...x, path: overlays.find((o) => o.target === x.target)?.path ?? x.path }));
+    d.liveDisks = swap(live);
+    d.spec = { ...d.spec, disks: swap(d.spec.disks) };
+  }
+
+  async blockPull(name: string, target: string, basePath: string | undefined, onProgress?: (fraction: number) => void): Promise<void> {
+    const d = this.requireActive(name, 'pulled live');
+    const disk = this.liveDisksOf(d).find((x) => x.target === target);
+    if (!disk) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${target}'`, 99);
+    this.blockJobs.push(`pull ${name}:${target}`);
+    await this.blockJobEffect?.({ kind: 'pull', activePath: disk.path, basePath });
+    onProgress?.(1);
+  }
+
+  async blockCommit(name: string, target: string, topPath: string, _basePath: string, onProgress?: (fraction: number) => void): Promise<void> {
+    const d = this.requireActive(name, 'committed live');
+    const disk = this.liveDisksOf(d).find((x) => x.target === target);
+    if (!disk) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${target}'`, 99);
+    if (disk.path === topPath) throw new DiskChangeRefusedError(`'${topPath}' is the active file of disk '${target}' of domain '${name}', not a backing file`, 1);
+    this.blockJobs.push(`commit ${name}:${target}`);
+    await this.blockJobEffect?.({ kind: 'commit', topPath, basePath: _basePath });
+    onProgress?.(1);
+  }
+
+  /** Test hook: whether a quiesced snapshot finds a guest agent (default: none answers). */
+  guestAgentAnswers = false;
+  /** Test hook: what QEMU would do to the files when a block job ends (the API harness rebases fake volumes). */
+  blockJobEffect?: (job: FakeBlockJob) => Promise<void>;
+  /** Test hook: the block jobs run so far (`pull name:vda`, `commit name:vda`). */
+  readonly blockJobs: string[] = [];
 
   async domainDisks(name: string, which: 'live' | 'config'): Promise<DomainDiskState[]> {
     const d = this.get(name);

@@ -16,6 +16,7 @@ import { InstanceDeleter } from './instances/delete.js';
 import { InstanceModifier } from './instances/modify.js';
 import { InstanceDisks } from './instances/disks.js';
 import { InstanceDiskJobs } from './instances/disk-jobs.js';
+import { InstanceSnapshots } from './instances/snapshots.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
 import { GuestService } from './instances/guest.js';
 import { InstanceNics } from './instances/nics.js';
@@ -48,6 +49,7 @@ export interface Services {
   images: ImagesService;
   media: MediaService;
   instances: InstancesService;
+  snapshots: InstanceSnapshots;
   power: InstancePowerService;
   /** Image from an instance, compact a disk, reset the system disk. */
   diskJobs: InstanceDiskJobs;
@@ -102,6 +104,8 @@ export function createServices(cfg: ServiceConfig): Services {
   const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
+  const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });
+  reconciler.onAttached((hostId) => snapshots.reconcileHost(hostId));
   const auth = new AuthService(db, audit, cfg.setupCode);
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   return {
@@ -118,6 +122,7 @@ export function createServices(cfg: ServiceConfig): Services {
     images,
     media,
     instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
+    snapshots,
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     diskJobs: new InstanceDiskJobs({ store, runtime, images, operations, audit }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),

@@ -49,6 +49,11 @@ export class DirStorageDriver implements StorageDriver {
     await this.qemuImg.createOverlay(await this.newPath(volume), backingPath, backingFormat, sizeBytes);
   }
 
+  async createOverlay(volume: string, backingVolume: string): Promise<void> {
+    const { virtualSizeBytes } = await this.info(backingVolume);
+    await this.qemuImg.createOverlayUnchecked(await this.newPath(volume), this.pathOf(backingVolume), virtualSizeBytes);
+  }
+
   async createFullCopy(volume: string, sourcePath: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
     const path = await this.newPath(volume);
     try {
@@ -110,6 +115,11 @@ export class DirStorageDriver implements StorageDriver {
   async replace(volume: string, replacement: string): Promise<void> {
     if (!(await this.exists(replacement))) throw new VolumeNotFoundError(replacement);
     await rename(this.pathOf(replacement), this.pathOf(volume));
+  }
+
+  async rebase(volume: string, backingPath: string | undefined, backingFormat: DiskFormat): Promise<void> {
+    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
+    await this.qemuImg.rebase(this.pathOf(volume), backingPath, backingFormat);
   }
 
   async delete(volume: string): Promise<void> {

@@ -39,6 +39,8 @@ export interface StorageDriver {
   createBlank(volume: string, sizeBytes: number): Promise<void>;
   /** A qcow2 overlay on a file of this host (a linked clone); `sizeBytes` grows it. */
   createLinkedClone(volume: string, backingPath: string, backingFormat: DiskFormat, sizeBytes: number): Promise<void>;
+  /** A qcow2 overlay on another qcow2 volume of the pool, as large as it (a snapshot's next file; the backing volume may be in use by a running guest). */
+  createOverlay(volume: string, backingVolume: string): Promise<void>;
   /** An independent qcow2 copy of a file of this host (never probed: the format is given), grown to `sizeBytes`. */
   createFullCopy(volume: string, sourcePath: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void>;
   /** Moves a finished file (a seed ISO built in a temporary directory) into the pool as a volume, replacing an older one. */
@@ -52,6 +54,12 @@ export interface StorageDriver {
   compact(volume: string, onProgress?: ProgressFn): Promise<void>;
   /** Moves `replacement` over `volume` in one rename (the old file goes only once the new one is in place). */
   replace(volume: string, replacement: string): Promise<void>;
+  /**
+   * Points a qcow2 volume at another backing file (undefined: none), first copying into it whatever
+   * differs (qemu-img rebase in safe mode: the guest's view of the volume does not change). Killed
+   * midway, the volume still names its old backing file. Not for a volume a running guest uses.
+   */
+  rebase(volume: string, backingPath: string | undefined, backingFormat: DiskFormat): Promise<void>;
   /** Deletes one volume; a missing one is fine. */
   delete(volume: string): Promise<void>;
   /** Deletes every volume of a group (an instance's disks and seed); nothing to delete is fine. */

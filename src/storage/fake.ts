@@ -46,6 +46,11 @@ export class FakeStorageDriver implements StorageDriver {
     this.add(volume, { format: 'qcow2', virtualSizeBytes: sizeBytes, actualSizeBytes: 196_608, backingFile: backingPath });
   }
 
+  async createOverlay(volume: string, backingVolume: string): Promise<void> {
+    const { virtualSizeBytes } = await this.info(backingVolume);
+    this.add(volume, { format: 'qcow2', virtualSizeBytes, actualSizeBytes: 196_608, backingFile: this.pathOf(backingVolume), backingFormat: 'qcow2' });
+  }
+
   async createFullCopy(volume: string, sourcePath: string, _sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
     const { size } = await stat(sourcePath); // a missing source fails as qemu-img would
     this.failIfAsked('createFullCopy', volume);
@@ -102,6 +107,13 @@ export class FakeStorageDriver implements StorageDriver {
     this.volumes.delete(replacement);
   }
 
+  async rebase(volume: string, backingPath: string | undefined, _backingFormat: DiskFormat): Promise<void> {
+    const info = await this.info(volume);
+    this.failIfAsked('rebase', volume);
+    const { backingFile: _old, ...rest } = info;
+    this.volumes.set(volume, backingPath === undefined ? rest : { ...rest, backingFile: backingPath });
+  }
+
   async delete(volume: string): Promise<void> {
     assertVolumeName(volume);
     this.volumes.delete(volume);
@@ -113,7 +125,7 @@ export class FakeStorageDriver implements StorageDriver {
   }
 
   /** Test hook: the next `method` call for `volume` fails with `error`. */
-  failNext(method: 'createFullCopy' | 'exportFlat' | 'compact', volume: string, error: Error): void {
+  failNext(method: 'createFullCopy' | 'exportFlat' | 'compact' | 'rebase', volume: string, error: Error): void {
     this.failures.set(`${method}:${volume}`, error);
   }
 
@@ -129,6 +141,16 @@ export class FakeStorageDriver implements StorageDriver {
     if (!gate) return;
     this.gates.delete(`${method}:${volume}`);
     await gate;
+  }
+
+  /**
+   * Test hook: what QEMU does to the files of this pool when a block job ends: a pull leaves the
+   * active file on `basePath`; a commit rebases the file that sat on `topPath` onto `basePath`.
+   */
+  async emulateBlockJob(job: { kind: 'pull'; activePath: string; basePath: string | undefined } | { kind: 'commit'; topPath: string; basePath: string }): Promise<void> {
+    const at = (pred: (v: string, info: VolumeInfo) => boolean) => [...this.volumes.entries()].find(([v, info]) => pred(v, info))?.[0];
+    const volume = job.kind === 'pull' ? at((v) => this.pathOf(v) === job.activePath) : at((_v, info) => info.backingFile === job.topPath);
+    if (volume) await this.rebase(volume, job.basePath, 'qcow2');
   }
 
   /** Test hook: changes what capacity() reports. */

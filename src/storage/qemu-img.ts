@@ -82,9 +82,24 @@ export class QemuImg implements ImageInspector {
     await run([this.binary, 'create', '-q', '-f', 'qcow2', '-b', backingPath, '-F', backingFormat, path, String(sizeBytes)]);
   }
 
+  /** A qcow2 overlay of `sizeBytes` on a qcow2 file without opening it (-u): the file may be in use by a running guest. */
+  async createOverlayUnchecked(path: string, backingPath: string, sizeBytes: number): Promise<void> {
+    await run([this.binary, 'create', '-q', '-u', '-f', 'qcow2', '-b', backingPath, '-F', 'qcow2', path, String(sizeBytes)]);
+  }
+
   /** Grows a qcow2 image (qemu-img refuses to shrink without --shrink, which onebox never passes). */
   async resize(path: string, sizeBytes: number): Promise<void> {
     await run([this.binary, 'resize', '-q', '-f', 'qcow2', path, String(sizeBytes)]);
+  }
+
+  /**
+   * Rebases a qcow2 image onto `backingPath` (undefined: none) in safe mode, copying the clusters that
+   * differ first. It dies with onebox (PR_SET_PDEATHSIG): a rebase that outlived a killed server would
+   * change the chain after the restart had reconciled the tree with it.
+   */
+  async rebase(path: string, backingPath: string | undefined, backingFormat: DiskFormat): Promise<void> {
+    const backing = backingPath === undefined ? ['-b', ''] : ['-b', backingPath, '-F', backingFormat];
+    await run(['setpriv', '--pdeathsig', 'KILL', '--', this.binary, 'rebase', '-q', '-f', 'qcow2', ...backing, path], { timeoutMs: 6 * 60 * 60_000 });
   }
 
   /** Copies `source` into an independent qcow2, then grows it to `sizeBytes` when that is larger. */

@@ -142,6 +142,18 @@ describe('images from instances, system disk reset, disk compaction', () => {
     await problem(await post('no-such/actions/reset-system-disk'), 404, 'instance_not_found');
   });
 
+  test('an instance with snapshots: create-image, reset-system-disk and compact are refused (its disks are overlays now); nothing changes', async () => {
+    const a = await make('snapshotted');
+    const snap = await api.call('POST', `/api/v1/instances/${a.id}/snapshots`, { json: { name: 'first' } });
+    assert.equal(snap.status, 201, JSON.stringify(await snap.clone().json()));
+    const names = await imageNames();
+    await problem(await post(`${a.id}/actions/create-image`, { name: 'from-snapshotted' }), 409, 'instance_has_snapshots');
+    await problem(await post(`${a.id}/actions/reset-system-disk`), 409, 'instance_has_snapshots');
+    await problem(await post(`${a.id}/disks/system/actions/compact`), 409, 'instance_has_snapshots');
+    assert.deepEqual(await imageNames(), names);
+    assert.equal(api.services.instances.get(a.id).systemDiskResets, 0);
+  });
+
   test('compact: 202, the operation reports the sizes before and after; refusals while running and for an unknown disk', async () => {
     const a = await make('compactable', { dataDisks: [{ sizeGiB: 1 }] });
     const volume = `${a.id}/data-0.qcow2`;

@@ -27,6 +27,20 @@ function blankDisk(name: string): string {
   return disk;
 }
 
+/** A qcow2 overlay on `backing` (-u: the backing file may be in use by the running guest). */
+function overlayDisk(name: string, n: number, backing: string): string {
+  const file = join(dir, `${name}-o${n}.qcow2`);
+  const size = JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', backing], { timeout: 30_000, encoding: 'utf8' }))['virtual-size'] as number;
+  execFileSync('qemu-img', ['create', '-q', '-u', '-f', 'qcow2', '-b', backing, '-F', 'qcow2', file, String(size)], { timeout: 30_000 });
+  return file;
+}
+
+/** The backing files below `path`, nearest first. */
+function chainOf(path: string): string[] {
+  const chain = JSON.parse(execFileSync('qemu-img', ['info', '-U', '--backing-chain', '--output=json', path], { timeout: 30_000, encoding: 'utf8' })) as { filename: string }[];
+  return chain.slice(1).map((c) => c.filename);
+}
+
 /** A guest that boots the mini image through its own overlay, so the cached image stays untouched. */
 function miniGuestSpec(name: string, uuid: string) {
   const overlay = join(dir, `${name}-mini.qcow2`);
@@ -53,6 +67,7 @@ describeHypervisorDriverContract({
   liveMemoryFollows: false,
   agentAbsenceReported: true,
   disks: { extraDisk: (name, n) => blankDisk(`${name}-${n}`), liveDetach: false, blockResize: true },
+  snapshots: { overlay: overlayDisk, chainOf },
   console: { kind: 'shell', makeSpec: miniGuestSpec, readyMarker: MINI_GUEST_READY, bootTimeoutMs: 90_000 },
   eventTimeoutMs: 15_000,
 });

@@ -29,6 +29,7 @@ describeHypervisorDriverContract({
   shutdownStops: true,
   liveMemoryFollows: true,
   agentAbsenceReported: false, // the test driver invents addresses for every NIC
+  snapshots: "libvirt's test driver keeps no disk files: external snapshots and block jobs are not implemented",
   disks: "libvirt's test driver does not implement attaching or detaching devices (virDomainAttachDeviceFlags)",
   console: { kind: 'skip', reason: "libvirt's test driver has no serial consoles (DOMAIN_OPEN_CONSOLE is unsupported)" },
 });

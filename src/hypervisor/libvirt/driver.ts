@@ -27,6 +27,7 @@ import type {
 } from '../types.js';
 import { resourcesOfXml } from './domain-resources.js';
 import { disksOfXml } from './domain-disks.js';
+import { createDiskSnapshot, waitBlockJob } from './block-jobs.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { LibvirtNetworks } from './networks.js';
@@ -281,6 +282,35 @@ export class LibvirtDriver implements HypervisorDriver {
       await this.connection.call('DOMAIN_BLOCK_RESIZE', { dom, disk: target, size: BigInt(sizeBytes), flags: VIR_DOMAIN_BLOCK_RESIZE_BYTES });
     } catch (err) {
       throw refusedDisk(err, `disk ${target} of domain '${name}' could not be grown to ${sizeBytes} bytes`);
+    }
+  }
+
+  async snapshotDisks(name: string, overlays: { target: string; path: string }[], quiesce: boolean): Promise<void> {
+    const dom = await this.requireLiveFor(name, { live: true, config: false }, 'its disks are snapshotted on the host');
+    try {
+      await createDiskSnapshot(this.connection, dom, overlays, quiesce);
+    } catch (err) {
+      throw refusedDisk(err, `the disks of domain '${name}' could not be snapshotted${quiesce ? ' with the guest frozen' : ''}`);
+    }
+  }
+
+  async blockPull(name: string, target: string, basePath: string | undefined, onProgress?: (fraction: number) => void): Promise<void> {
+    const dom = await this.requireLiveFor(name, { live: true, config: false }, 'its disk files are merged on the host');
+    try {
+      await this.connection.call('DOMAIN_BLOCK_REBASE', { dom, path: target, base: basePath ?? null, bandwidth: 0n, flags: 0 });
+      await waitBlockJob(this.connection, dom, target, onProgress);
+    } catch (err) {
+      throw refusedDisk(err, `disk ${target} of domain '${name}' could not pull its backing data`);
+    }
+  }
+
+  async blockCommit(name: string, target: string, topPath: string, basePath: string, onProgress?: (fraction: number) => void): Promise<void> {
+    const dom = await this.requireLiveFor(name, { live: true, config: false }, 'its disk files are merged on the host');
+    try {
+      await this.connection.call('DOMAIN_BLOCK_COMMIT', { dom, disk: target, base: basePath, top: topPath, bandwidth: 0n, flags: 0 });
+      await waitBlockJob(this.connection, dom, target, onProgress);
+    } catch (err) {
+      throw refusedDisk(err, `disk ${target} of domain '${name}' could not commit '${topPath}' into '${basePath}'`);
     }
   }
 

@@ -9,6 +9,7 @@
  * ends every hold; the library and the host sweep what a cut-off build left, so no half-made
  * image is ever visible.
  */
+import { hasSnapshots } from './snapshots.js';
 import { AppError } from '../../lib/errors.js';
 import { log } from '../../lib/log.js';
 import { newId } from '../../lib/ids.js';
@@ -133,6 +134,10 @@ export class InstanceDiskJobs {
     if (stored.errorCode && STICKY_ERRORS.has(stored.errorCode)) throw new AppError('instance_needs_repair', `Cannot ${verb} instance '${stored.name}': ${stored.stateReason}`);
     const row = stored.state === 'stopped' ? await runtime.refreshState(stored) : stored;
     if (row.state !== 'stopped') throw new AppError('instance_must_be_stopped', `Instance '${row.name}' is ${row.state}; stop it first to ${verb} it.`);
+    // With snapshots the guest writes to overlays on top of the disk volumes: building, compacting or
+    // resetting the volume underneath would read stale data or break the snapshot chain.
+    if (hasSnapshots(store.db, row.id))
+      throw new AppError('instance_has_snapshots', `Cannot ${verb} instance '${row.name}' while it has snapshots; delete its snapshots first.`);
     return row;
   }
 }

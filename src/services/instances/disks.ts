@@ -21,6 +21,7 @@ import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
 import type { InstanceRuntime } from './runtime.js';
+import { hasSnapshots } from './snapshots.js';
 import { dataDisksOf, type DataDisk } from './spec.js';
 import { STICKY_ERRORS, type Instance, type InstanceStore } from './store.js';
 
@@ -124,7 +125,14 @@ export class InstanceDisks {
   private async locked<T>(idOrName: string, verb: string, work: (row: Instance) => Promise<T>): Promise<T> {
     const { store } = this.deps;
     const id = checked(store.get(idOrName), verb).id;
-    return store.withLock(id, async () => work(checked(store.get(id), verb)));
+    return store.withLock(id, async () => {
+      const row = checked(store.get(id), verb);
+      // Snapshots froze every disk's files: a disk added, removed or grown now would differ between the
+      // snapshot and its overlays (and a revert could not bring it back). Delete the snapshots first.
+      if (hasSnapshots(store.db, row.id))
+        throw new AppError('instance_has_snapshots', `Cannot ${verb} instance '${row.name}' while it has snapshots; delete its snapshots first.`);
+      return work(row);
+    });
   }
 
   /** More virtual size than the instance's storage has free on its host can never be written: refused. */

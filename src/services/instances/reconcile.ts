@@ -36,11 +36,20 @@ export class InstanceReconciler implements HostListener {
     return n;
   }
 
+  /** Checks run once a host attached (snapshot deletes cut off by a restart). */
+  private readonly attachChecks: ((hostId: string) => Promise<unknown>)[] = [];
+
+  /** Adds a check to run when a host attaches. */
+  onAttached(check: (hostId: string) => Promise<unknown>): void {
+    this.attachChecks.push(check);
+  }
+
   /** A host attached: networks as the database says, its instances follow what it reports, domains of ours without an instance go. */
   async attached(hostId: string): Promise<void> {
     const agent = this.runtime.deps.agents.find(hostId);
     if (agent) await this.networks.ensureAllOn(hostId, agent);
     await this.refreshHost(hostId);
+    for (const check of this.attachChecks) await check(hostId).catch((err: unknown) => log.error('a check after a host attached failed', { host: hostId, error: String(err) }));
     await this.sweepOrphans(hostId).catch((err: unknown) => log.error('sweeping orphaned domains failed', { host: hostId, error: String(err) }));
   }
 

@@ -52,6 +52,12 @@ export function dataDisksOf(row: Pick<InstanceRow, 'dataDisks'>): DataDisk[] {
   return row.dataDisks.map((d, i) => ({ slot: d.slot ?? i, sizeBytes: d.sizeBytes, ...(d.filesystem ? { filesystem: d.filesystem } : {}), ...(d.mountPoint ? { mountPoint: d.mountPoint } : {}) }));
 }
 
+/** The file a disk writes to when snapshots put one on it (nothing when it is still `<volume>.qcow2`). */
+function fileOf(row: Pick<InstanceRow, 'diskFiles'>, volume: string): { file?: string } {
+  const file = row.diskFiles[volume];
+  return file ? { file } : {};
+}
+
 export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
   const cdromFirst = ctx.bootFromCdrom === true && ctx.media !== undefined;
   const max = maximumsOf(row);
@@ -69,8 +75,8 @@ export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
     maxMemoryMiB: max.maxMemoryMiB,
     storagePool: ctx.storagePool,
     disks: [
-      { volume: 'system', target: 'vda', bootOrder: cdromFirst ? 2 : 1 },
-      ...dataDisksOf(row).map((d) => ({ volume: `data-${d.slot}` as const, target: dataDiskTarget(d.slot) })),
+      { volume: 'system', ...fileOf(row, 'system'), target: 'vda', bootOrder: cdromFirst ? 2 : 1 },
+      ...dataDisksOf(row).map((d) => ({ volume: `data-${d.slot}` as const, ...fileOf(row, `data-${d.slot}`), target: dataDiskTarget(d.slot) })),
     ],
     cdrom: { media: ctx.media, target: CDROM_TARGET, bootOrder: cdromFirst ? 1 : ctx.media ? 2 : undefined },
     ...(ctx.withSeed ? { seed: { target: SEED_TARGET } } : {}),

@@ -37,6 +37,10 @@ export const diskSentencesZhCN: Record<string, string> = {
   'The size must be at most 65536 GiB.': '容量最多为 65536 GiB。',
   'Disks only grow: give at least the current size.': '磁盘只能扩大：请输入不小于当前容量的值。',
   'More than the free space of the host.': '超出主机的可用空间。',
+  // The snapshot schema (shared/snapshots.ts), until the snapshots panel has its own catalogue.
+  'Give the snapshot a name.': '请为快照命名。',
+  'The name is at most 64 characters.': '名称最多 64 个字符。',
+  'The description is at most 1000 characters.': '描述最多 1000 个字符。',
 };
 
 const q1 = (q: string[], f: (a: string) => string) => (q[0] !== undefined ? f(q[0]) : undefined);
@@ -50,5 +54,6 @@ export const diskApiErrorsZhCN: Record<string, ProblemTranslation | undefined> =
     const m = /^Disk (\S+) .* is ([\d.]+) GiB and cannot shrink to (\d+) GiB/.exec(d);
     return q[0] !== undefined && m ? `实例“${q[0]}”的磁盘 ${m[1]} 为 ${m[2]} GiB，不能缩小到 ${m[3]} GiB（磁盘只能扩大）。` : undefined;
   },
+  instance_has_snapshots: (q) => q1(q, (a) => `实例“${a}”有快照时不能添加、移除或扩大磁盘；请先删除它的快照。`),
   disk_change_refused: (q) => q1(q, (a) => `实例“${a}”的磁盘未能更改（被虚拟化层或客户机拒绝），未删除任何内容。若客户机正在使用该磁盘，请先卸载，或停止实例后再试。`),
 };

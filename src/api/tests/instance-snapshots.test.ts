@@ -1,0 +1,261 @@
+/**
+ * Snapshots (GET/POST /instances/:id/snapshots, GET/DELETE …/:snapshotId, POST …/:snapshotId/actions/revert)
+ * on the fake drivers: the files each step makes, rebases and deletes, the definition following the
+ * row, the tree, and every refusal with its status and code (nothing changed on a refusal).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { instanceSnapshots } from '../../db/schema.js';
+import { startTestApi, type TestApi } from '../test-harness.js';
+import { createInstance, instanceBody, json, tinyQcow2, waitOperation, type Json } from './fixtures.js';
+
+describe("an instance's snapshots (/instances/:id/snapshots)", () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi();
+    await api.bootstrap();
+  });
+  after(() => api.close());
+
+  const base = (id: string) => `/api/v1/instances/${id}/snapshots`;
+  const take = (id: string, body: unknown) => api.call('POST', base(id), { json: body });
+  const list = async (id: string) => (await json(await api.call('GET', base(id)))).items as Json[];
+  const revert = (id: string, sid: string) => api.call('POST', `${base(id)}/${sid}/actions/revert`);
+  const del = (id: string, sid: string) => api.call('DELETE', `${base(id)}/${sid}`);
+  const action = (id: string, name: string) => api.call('POST', `/api/v1/instances/${id}/actions/${name}`);
+  const make = async (name: string, over: Json = {}) => {
+    const { instance, operation } = await createInstance(api, instanceBody(name, over));
+    assert.equal(operation.state, 'succeeded', JSON.stringify(operation));
+    return instance;
+  };
+  const taken = async (id: string, name: string) => {
+    const res = await take(id, { name, description: `${name} text` });
+    const body = await json(res);
+    assert.equal(res.status, 201, JSON.stringify(body));
+    return body;
+  };
+  const deleted = async (id: string, sid: string) => {
+    const res = await del(id, sid);
+    assert.equal(res.status, 202, await res.clone().text());
+    const op = await waitOperation(api, res.headers.get('location'));
+    assert.equal(op.state, 'succeeded', JSON.stringify(op));
+  };
+  const files = (id: string) => api.storage.list().filter((v) => v.startsWith(`${id}/`) && v.endsWith('.qcow2')).map((v) => v.slice(id.length + 1));
+  const backingOf = async (id: string, file: string) => {
+    const b = (await api.storage.info(`${id}/${file}`)).backingFile;
+    return b && b.slice(b.lastIndexOf('/') + 1);
+  };
+  const configPaths = async (domain: string) => (await api.hypervisor.domainDisks(domain, 'config')).map((d) => d.path.slice(d.path.lastIndexOf('/') + 1));
+  const livePaths = async (domain: string) => (await api.hypervisor.domainDisks(domain, 'live')).map((d) => d.path.slice(d.path.lastIndexOf('/') + 1));
+  /** Everything stored, defined and on the host about an instance's snapshots. */
+  const state = async (id: string) => {
+    const row = api.services.instances.get(id);
+    return { row, snaps: await list(id), files: files(id), config: await configPaths(row.domainName), live: await livePaths(row.domainName) };
+  };
+  const refused = async (id: string, call: () => Promise<Response>, status: number, code: string) => {
+    const before = await state(id);
+    const res = await call();
+    const problem = await json(res);
+    assert.equal(res.status, status, JSON.stringify(problem));
+    assert.equal(problem.code, code, JSON.stringify(problem));
+    assert.deepEqual(await state(id), before, `${code}: nothing stored, defined or on the host changed`);
+    return problem;
+  };
+
+  test('stopped: each snapshot freezes every disk under a new overlay; the definition follows; the tree marks the current one', async () => {
+    const a = await make('snap-stopped', { dataDisks: [{ sizeGiB: 2 }] });
+    const s1 = await taken(a.id, 'first');
+    assert.deepEqual([s1.name, s1.description, s1.parentId, s1.current, s1.quiesced, s1.disks], ['first', 'first text', null, true, false, ['system', 'data-0']]);
+    const row1 = api.services.instances.get(a.id);
+    assert.deepEqual(row1.diskFiles, { system: `system.${s1.id}.qcow2`, 'data-0': `data-0.${s1.id}.qcow2` });
+    assert.equal(await backingOf(a.id, `system.${s1.id}.qcow2`), 'system.qcow2');
+    assert.equal(await backingOf(a.id, `data-0.${s1.id}.qcow2`), 'data-0.qcow2');
+    assert.equal((await api.storage.info(`${a.id}/data-0.${s1.id}.qcow2`)).virtualSizeBytes, 2 * 1024 ** 3, 'the overlay is as large as the disk');
+    assert.deepEqual(await configPaths(a.domainName), [`system.${s1.id}.qcow2`, `data-0.${s1.id}.qcow2`]);
+
+    const s2 = await taken(a.id, 'second');
+    assert.equal(s2.parentId, s1.id);
+    assert.equal(await backingOf(a.id, `system.${s2.id}.qcow2`), `system.${s1.id}.qcow2`);
+    const tree = await list(a.id);
+    assert.deepEqual(tree.map((s) => [s.name, s.parentId, s.current]), [['first', null, false], ['second', s1.id, true]]);
+    assert.deepEqual(await json(await api.call('GET', `${base(a.id)}/${s2.id}`)), tree[1]);
+    assert.equal((await json(await api.call('GET', `${base(a.id)}/second`))).id, s2.id, 'by name too');
+
+    // Starting boots on the current files.
+    assert.equal((await action(a.id, 'start')).status, 200);
+    assert.deepEqual(await livePaths(a.domainName), [`system.${s2.id}.qcow2`, `data-0.${s2.id}.qcow2`]);
+  });
+
+  test('running: a live snapshot switches the running disks to the overlays; quiesced only when the guest agent answers', async () => {
+    const a = await make('snap-live', { start: true });
+    const s1 = await taken(a.id, 'live-1');
+    assert.equal(s1.quiesced, false, 'no guest agent: crash-consistent');
+    assert.deepEqual(await livePaths(a.domainName), [`system.${s1.id}.qcow2`]);
+    assert.deepEqual(await configPaths(a.domainName), [`system.${s1.id}.qcow2`]);
+    api.hypervisor.guestAgentAnswers = true;
+    try {
+      const s2 = await taken(a.id, 'live-2');
+      assert.equal(s2.quiesced, true);
+      assert.equal(await backingOf(a.id, `system.${s2.id}.qcow2`), `system.${s1.id}.qcow2`);
+    } finally {
+      api.hypervisor.guestAgentAnswers = false;
+    }
+  });
+
+  test('a live snapshot the hypervisor refuses leaves no overlay and no row', async () => {
+    const a = await make('snap-live-refused', { start: true });
+    api.hypervisor.failNext('snapshotDisks', new (await import('../../hypervisor/errors.js')).HypervisorError('no space', 1));
+    const before = await state(a.id);
+    const res = await take(a.id, { name: 'x' });
+    assert.equal(res.status, 502, await res.clone().text());
+    assert.deepEqual(await state(a.id), before);
+  });
+
+  test('revert (stopped): fresh overlays on the chosen snapshot, what came after it stays as a branch; running → 409', async () => {
+    const a = await make('snap-revert');
+    const s1 = await taken(a.id, 'r1');
+    const s2 = await taken(a.id, 'r2');
+    assert.equal((await action(a.id, 'start')).status, 200);
+    await refused(a.id, () => revert(a.id, s1.id), 409, 'instance_must_be_stopped');
+    assert.equal((await action(a.id, 'force-stop')).status, 200);
+    const topBefore = api.services.instances.get(a.id).diskFiles.system;
+    const res = await revert(a.id, s1.id);
+    const body = await json(res);
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.current, true);
+    const top = api.services.instances.get(a.id).diskFiles.system;
+    assert.notEqual(top, topBefore);
+    assert.equal(await backingOf(a.id, top), 'system.qcow2', "on r1's file");
+    assert.ok(!files(a.id).includes(topBefore), 'what was written after r2 is discarded');
+    assert.ok(files(a.id).includes(`system.${s1.id}.qcow2`), "r2's file stays");
+    assert.deepEqual((await list(a.id)).map((s) => [s.name, s.parentId, s.current]), [['r1', null, true], ['r2', s1.id, false]]);
+    assert.deepEqual(await configPaths(a.domainName), [top]);
+    // r1 is now a branch point (r2 and the current disks sit on it).
+    const problem = await refused(a.id, () => del(a.id, s1.id), 409, 'snapshot_has_children');
+    assert.match(problem.detail, /'r2' and the current disks/);
+    // Reverting to r2 works too (back on the other branch).
+    assert.equal((await revert(a.id, 'r2')).status, 200);
+    assert.equal(await backingOf(a.id, api.services.instances.get(a.id).diskFiles.system), `system.${s1.id}.qcow2`);
+    assert.equal(s2.parentId, s1.id);
+  });
+
+  test('delete stopped, each position of a three-deep chain: the file above is rebased onto what is below; no file is lost or left', async () => {
+    const imageId = (await json(await api.call('POST', '/api/v1/images?name=snap-base', { body: tinyQcow2() }))).id;
+    const a = await make('snap-del-stopped', { disk: { source: 'image', imageId, sizeGiB: 1 } });
+    const imageBacking = await backingOf(a.id, 'system.qcow2');
+    assert.ok(imageBacking, 'a linked clone');
+    const s1 = await taken(a.id, 'd1');
+    const s2 = await taken(a.id, 'd2');
+    const s3 = await taken(a.id, 'd3');
+    // middle: d2's file (system.<s1>) is pulled into d3's (system.<s2>)
+    await deleted(a.id, s2.id);
+    assert.equal(await backingOf(a.id, `system.${s2.id}.qcow2`), 'system.qcow2');
+    assert.ok(!files(a.id).includes(`system.${s1.id}.qcow2`));
+    assert.deepEqual((await list(a.id)).map((s) => [s.name, s.parentId, s.current]), [['d1', null, false], ['d3', s1.id, true]]);
+    // top (current): its file is pulled into the disk's active file
+    await deleted(a.id, s3.id);
+    const top = api.services.instances.get(a.id).diskFiles.system;
+    assert.equal(await backingOf(a.id, top), 'system.qcow2');
+    assert.equal(api.services.instances.get(a.id).currentSnapshotId, s1.id, 'the current marker moves to its parent');
+    // bottom: the active file is rebased onto the image
+    await deleted(a.id, s1.id);
+    assert.equal(await backingOf(a.id, top), imageBacking, 'the data of system.qcow2 is in the active file, which sits on the image');
+    assert.deepEqual(files(a.id), [top]);
+    assert.deepEqual(await list(a.id), []);
+    assert.equal(api.services.instances.get(a.id).currentSnapshotId, null);
+    assert.deepEqual(await configPaths(a.domainName), [top]);
+    assert.deepEqual(api.hypervisor.blockJobs.filter((j) => j.includes(a.domainName)), [], 'stopped: no block jobs');
+  });
+
+  test('delete running: the current one by block pull, a middle one by block commit into its own file', async () => {
+    const a = await make('snap-del-live', { start: true });
+    const s1 = await taken(a.id, 'l1');
+    const s2 = await taken(a.id, 'l2');
+    const s3 = await taken(a.id, 'l3');
+    await deleted(a.id, s2.id); // l3's file (system.<s2>) is committed into l2's (system.<s1>)
+    assert.deepEqual(api.hypervisor.blockJobs.filter((j) => j.includes(a.domainName)), [`commit ${a.domainName}:vda`]);
+    assert.ok(!files(a.id).includes(`system.${s2.id}.qcow2`), 'the committed file is gone');
+    assert.ok(files(a.id).includes(`system.${s1.id}.qcow2`), 'its data is in the file below');
+    const top = api.services.instances.get(a.id).diskFiles.system;
+    assert.equal(await backingOf(a.id, top), `system.${s1.id}.qcow2`, 'the active file now sits on it');
+    await deleted(a.id, s3.id);
+    assert.deepEqual(api.hypervisor.blockJobs.filter((j) => j.includes(a.domainName)), [`commit ${a.domainName}:vda`, `pull ${a.domainName}:vda`]);
+    assert.equal(api.services.instances.get(a.id).currentSnapshotId, s1.id);
+    assert.equal(await backingOf(a.id, top), 'system.qcow2', "pulled down to l1's file");
+    assert.deepEqual(files(a.id).sort(), ['system.qcow2', top].sort());
+    assert.deepEqual((await list(a.id)).map((s) => [s.name, s.current]), [['l1', true]]);
+    assert.equal(api.services.instances.get(a.id).state, 'running');
+  });
+
+  test('a leaf snapshot nothing sits on (left by a revert) is deleted with its file', async () => {
+    const a = await make('snap-leaf');
+    const s1 = await taken(a.id, 'f1');
+    const s2 = await taken(a.id, 'f2');
+    assert.equal((await revert(a.id, s1.id)).status, 200);
+    // f2 froze system.<s1>; nothing but f2 uses it now.
+    await deleted(a.id, s2.id);
+    assert.ok(!files(a.id).includes(`system.${s1.id}.qcow2`));
+    assert.deepEqual((await list(a.id)).map((s) => s.name), ['f1']);
+  });
+
+  test('after a restart, a delete cut off after a disk was merged (pulled stopped, committed running) is completed; an untouched tree stays', async () => {
+    const a = await make('snap-recon-stopped');
+    const [, s2] = [await taken(a.id, 'p1'), await taken(a.id, 'p2'), await taken(a.id, 'p3')];
+    const b = await make('snap-recon-live', { start: true });
+    const [, l2, l3] = [await taken(b.id, 'c1'), await taken(b.id, 'c2'), await taken(b.id, 'c3')];
+    const untouched = await make('snap-recon-none');
+    await taken(untouched.id, 'u1');
+    await taken(untouched.id, 'u2');
+    const before = await state(untouched.id);
+    // What an interrupted delete of p2 left: qemu-img rebase of p3's file finished, the database not updated.
+    const p3File = `system.${s2.id}.qcow2`;
+    const p2File = `system.${(await list(a.id))[0].id}.qcow2`;
+    const mark = (id: string) => api.db.update(instanceSnapshots).set({ deleting: true }).where(eq(instanceSnapshots.id, id)).run();
+    mark(s2.id);
+    mark(l2.id);
+    mark((await list(untouched.id))[0].id); // a delete cut off before it merged anything
+    await api.storage.rebase(`${a.id}/${p3File}`, api.storage.pathOf(`${a.id}/system.qcow2`), 'qcow2');
+    // …and of c2 on the running one: QEMU's commit of c3's file into c2's finished, the active file sits on c2's file.
+    const bTop = api.services.instances.get(b.id).diskFiles.system;
+    const c2File = `system.${(await list(b.id))[0].id}.qcow2`;
+    await api.storage.rebase(`${b.id}/${bTop}`, api.storage.pathOf(`${b.id}/${c2File}`), 'qcow2');
+    await api.services.reconciler.attached(api.services.instances.get(a.id).hostId);
+    assert.deepEqual((await list(a.id)).map((s) => s.name), ['p1', 'p3']);
+    assert.ok(!files(a.id).includes(p2File), "p2's file is deleted");
+    assert.deepEqual((await list(b.id)).map((s) => [s.name, s.current]), [['c1', false], ['c3', true]]);
+    assert.ok(!files(b.id).includes(`system.${l2.id}.qcow2`), "c3's old file (committed into c2's) is deleted");
+    assert.equal(await backingOf(b.id, bTop), c2File, 'c3 now owns the file its data was committed into');
+    assert.equal((await list(b.id))[1].parentId, (await list(b.id))[0].id);
+    assert.equal(l3.parentId, l2.id);
+    assert.deepEqual(await state(untouched.id), before, 'nothing merged: nothing changes');
+    assert.ok(api.db.select().from(instanceSnapshots).all().every((s) => !s.deleting), 'every mark is cleared');
+  });
+
+  test('refusals: unknown instance or snapshot 404, bad bodies 400, memory 400, a taken name 409, disk changes while snapshots exist 409', async () => {
+    const a = await make('snap-refused', { dataDisks: [{ sizeGiB: 1 }] });
+    assert.equal((await take('no-such-instance', { name: 'x' })).status, 404);
+    assert.equal((await api.call('GET', base('no-such-instance'))).status, 404);
+    await refused(a.id, () => del(a.id, 'nope'), 404, 'snapshot_not_found');
+    await refused(a.id, () => revert(a.id, 'nope'), 404, 'snapshot_not_found');
+    await refused(a.id, () => api.call('GET', `${base(a.id)}/nope`), 404, 'snapshot_not_found');
+    for (const body of [{}, { name: '' }, { name: 'x'.repeat(65) }, { name: 'x', extra: 1 }, { name: 3 }]) await refused(a.id, () => take(a.id, body), 400, 'validation_failed');
+    const mem = await refused(a.id, () => take(a.id, { name: 'm', memory: true }), 400, 'snapshot_memory_unsupported');
+    assert.equal(mem.errors?.[0]?.field, 'memory');
+    await taken(a.id, 'only');
+    await refused(a.id, () => take(a.id, { name: 'only' }), 409, 'snapshot_name_taken');
+    await refused(a.id, () => api.call('POST', `/api/v1/instances/${a.id}/disks`, { json: { sizeGiB: 1 } }), 409, 'instance_has_snapshots');
+    await refused(a.id, () => api.call('PATCH', `/api/v1/instances/${a.id}/disks/system`, { json: { sizeGiB: 3 } }), 409, 'instance_has_snapshots');
+    await refused(a.id, () => api.call('DELETE', `/api/v1/instances/${a.id}/disks/data-0`), 409, 'instance_has_snapshots');
+  });
+
+  test('deleting the instance removes every snapshot file and row', async () => {
+    const a = await make('snap-gone', { dataDisks: [{ sizeGiB: 1 }] });
+    await taken(a.id, 'g1');
+    await taken(a.id, 'g2');
+    const res = await api.call('DELETE', `/api/v1/instances/${a.id}`);
+    assert.equal((await waitOperation(api, res.headers.get('location'))).state, 'succeeded');
+    assert.deepEqual(files(a.id), []);
+    assert.equal((await api.call('GET', base(a.id))).status, 404);
+  });
+});

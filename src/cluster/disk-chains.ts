@@ -1,0 +1,96 @@
+/**
+ * The host side of snapshots: overlays on an instance's disk files, live external snapshots onto
+ * them, and merging a file into the one above it (qemu-img rebase when stopped, block pull or block
+ * commit when running). Files are named relative to the instance's directory of its pool; only
+ * names ever leave the host, never paths.
+ */
+import { basename, dirname } from 'node:path';
+import type { HypervisorDriver } from '../hypervisor/driver.js';
+import { DiskChangeRefusedError } from '../hypervisor/errors.js';
+import { StorageError } from '../lib/storage-errors.js';
+import type { DiskFormat, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
+import type { DiskFileInfo } from './agent-types.js';
+
+/** Volume name of an instance's file in its pool. */
+const volumeOf = (instanceId: string, file: string) => `${instanceId}/${file}`;
+
+/** Snapshot and merge operations on one host. */
+export class DiskChains {
+  constructor(
+    private readonly hv: HypervisorDriver,
+    private readonly pool: (spec: StoragePoolSpec) => Promise<StorageDriver>,
+  ) {}
+
+  async createOverlay(id: string, spec: StoragePoolSpec, file: string, backingFile: string): Promise<void> {
+    await (await this.pool(spec)).createOverlay(volumeOf(id, file), volumeOf(id, backingFile));
+  }
+
+  async inspectFile(id: string, spec: StoragePoolSpec, file: string): Promise<DiskFileInfo> {
+    const pool = await this.pool(spec);
+    const info = await pool.info(volumeOf(id, file));
+    const own = info.backingFile !== undefined && dirname(info.backingFile) === dirname(pool.pathOf(volumeOf(id, file)));
+    return {
+      virtualSizeBytes: info.virtualSizeBytes,
+      actualSizeBytes: info.actualSizeBytes,
+      hasBacking: info.backingFile !== undefined,
+      ...(own && info.backingFile ? { backingFile: basename(info.backingFile) } : {}),
+    };
+  }
+
+  async deleteFile(id: string, spec: StoragePoolSpec, file: string): Promise<void> {
+    await (await this.pool(spec)).delete(volumeOf(id, file));
+  }
+
+  async pullIntoFile(id: string, spec: StoragePoolSpec, childFile: string, parentFile: string): Promise<void> {
+    const pool = await this.pool(spec);
+    const child = await pool.info(volumeOf(id, childFile));
+    if (child.backingFile !== pool.pathOf(volumeOf(id, parentFile))) throw new StorageError(`file '${childFile}' of instance ${id} does not sit on '${parentFile}'`);
+    const under = await this.under(pool, id, parentFile);
+    await pool.rebase(volumeOf(id, childFile), under?.path, under?.format ?? 'qcow2');
+  }
+
+  async snapshotDisks(name: string, id: string, spec: StoragePoolSpec, overlays: { target: string; file: string }[]): Promise<{ quiesced: boolean }> {
+    const pool = await this.pool(spec);
+    const live = await this.hv.domainDisks(name, 'live');
+    const made: string[] = [];
+    try {
+      for (const o of overlays) {
+        const disk = live.find((d) => d.target === o.target);
+        if (!disk) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${o.target}'`);
+        await pool.createOverlay(volumeOf(id, o.file), volumeOf(id, basename(disk.path)));
+        made.push(o.file);
+      }
+      const paths = overlays.map((o) => ({ target: o.target, path: pool.pathOf(volumeOf(id, o.file)) }));
+      try {
+        await this.hv.snapshotDisks(name, paths, true);
+        return { quiesced: true };
+      } catch (err) {
+        if (!(err instanceof DiskChangeRefusedError)) throw err;
+        // No guest agent, or it cannot freeze: a crash-consistent snapshot instead (the caller records quiesced: false).
+        await this.hv.snapshotDisks(name, paths, false);
+        return { quiesced: false };
+      }
+    } catch (err) {
+      for (const file of made) await pool.delete(volumeOf(id, file));
+      throw err;
+    }
+  }
+
+  async blockPull(name: string, id: string, spec: StoragePoolSpec, target: string, parentFile: string): Promise<void> {
+    const pool = await this.pool(spec);
+    const under = await this.under(pool, id, parentFile);
+    await this.hv.blockPull(name, target, under?.path);
+  }
+
+  async blockCommit(name: string, id: string, spec: StoragePoolSpec, target: string, topFile: string, baseFile: string): Promise<void> {
+    const pool = await this.pool(spec);
+    await this.hv.blockCommit(name, target, pool.pathOf(volumeOf(id, topFile)), pool.pathOf(volumeOf(id, baseFile)));
+  }
+
+  /** The file a file of the instance sits on (its path and format), if any. */
+  private async under(pool: StorageDriver, id: string, file: string): Promise<{ path: string; format: DiskFormat } | undefined> {
+    const info = await pool.info(volumeOf(id, file));
+    if (info.backingFile === undefined) return undefined;
+    return { path: info.backingFile, format: info.backingFormat === 'raw' ? 'raw' : 'qcow2' };
+  }
+}
