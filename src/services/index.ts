@@ -31,6 +31,7 @@ import { SettingsService } from './settings.js';
 import { SetupService } from './setup.js';
 import { StoragePoolsService } from './storage-pools.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
+import { UsageService } from './usage/service.js';
 
 /** Everything the API (and the composition root) can call. */
 export interface Services {
@@ -52,6 +53,7 @@ export interface Services {
   guestAddresses: GuestAddressesService;
   reconciler: InstanceReconciler;
   setup: SetupService;
+  usage: UsageService;
 }
 
 /** What the services are built from. */
@@ -96,7 +98,9 @@ export function createServices(cfg: ServiceConfig): Services {
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
   const auth = new AuthService(db, audit, cfg.setupCode);
+  const usage = new UsageService(db, { instances: store, hosts, pools }, () => hosts.attachedAgentsById());
   return {
+    usage,
     audit,
     auth,
     setup: new SetupService(auth, networks, addressPools, pools),
