@@ -12,6 +12,8 @@ export interface Operation {
   errorCode: string | null;
   errorDetail: string | null;
   userId: string | null;
+  /** Who started it (in lists). */
+  username?: string | null;
   createdAt: string;
   updatedAt: string;
 }
