@@ -22,3 +22,26 @@ export interface Operation {
 export interface Accepted {
   operation: Operation;
 }
+
+/** One audit log entry. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  userId: string | null;
+  username: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  sourceIp: string | null;
+  detail: string;
+}
+
+/** What an audit search narrows to (every field optional; times as ISO strings). */
+export interface AuditQuery {
+  from?: string;
+  to?: string;
+  user?: string;
+  target?: string;
+  action?: string;
+  limit?: number;
+}

@@ -8,6 +8,7 @@ import type { Child } from 'hono/jsx/dom';
 import { memoryClaimSentence, vcpuClaimSentence } from '../../shared/capacity.js';
 import { disksEn } from './disks-en.js';
 import { networksEn } from './networks-en.js';
+import { opsEn } from './ops-en.js';
 
 /** A translation of an API error from the names it quotes, or undefined to keep the API's sentence. */
 export type ProblemTranslation = (quoted: string[], detail: string) => string | undefined;
@@ -505,6 +506,7 @@ export const en = {
   },
   ...networksEn,
   ...disksEn,
+  ...opsEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,
   /** API errors by their stable code; codes missing here show the API's English sentence. */

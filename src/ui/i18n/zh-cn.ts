@@ -2,6 +2,7 @@
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
+import { opsZhCN } from './ops-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
@@ -504,6 +505,7 @@ export const zhCN: Catalogue = {
   },
   ...networksZhCN,
   ...disksZhCN,
+  ...opsZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,

@@ -24,6 +24,7 @@ import { href } from '../router.js';
 import { errorText } from '../store.js';
 import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
+import { UsageCharts } from '../components/usage-charts.js';
 
 /** The things an instance refers to by id, looked up for their names. */
 interface Related {
@@ -220,6 +221,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
             <Details instance={i} related={rel.data} />
             <StatsPanel instance={i} />
           </div>
+          <UsageCharts kind="instances" id={i.id} series={`instance:${i.id}`} />
           <DisksPanel instance={i} />
           <NicsPanel instance={i} onChanged={res.reload} />
         </>
