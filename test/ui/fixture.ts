@@ -43,6 +43,8 @@ export interface UiOptions {
    * so they then run after the renders that follow (a page removed before its effects ran).
    */
   slowFrames?: number;
+  /** More flags for `serve` (e.g. a short `--usage-interval`); not with `lab`. */
+  serveArgs?: string[];
 }
 
 /** Makes every animation frame of a context's pages come `ms` late. */
@@ -90,7 +92,7 @@ async function rememberLanguage(context: BrowserContext, language: string): Prom
 /** Starts the executable and the browser. */
 export async function startUi(opts: UiOptions = {}): Promise<Ui> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { server, lab, libvirtd } = await startServer(opts.lab);
+  const { server, lab, libvirtd } = await startServer(opts.lab, opts.serveArgs);
   let browser: Browser;
   try {
     if (opts.bootstrap !== false) await server.bootstrap();
@@ -150,8 +152,8 @@ export async function startUi(opts: UiOptions = {}): Promise<Ui> {
 }
 
 /** The server: on the system libvirtd, or inside a new lab named `labName` with the lab's libvirtd. */
-async function startServer(labName?: string): Promise<{ server: OneboxServer; lab?: Lab; libvirtd?: PrivateQemuLibvirtd }> {
-  if (!labName) return { server: await OneboxServer.start() };
+async function startServer(labName?: string, serveArgs: string[] = []): Promise<{ server: OneboxServer; lab?: Lab; libvirtd?: PrivateQemuLibvirtd }> {
+  if (!labName) return { server: await OneboxServer.start(serveArgs) };
   const lab = await createLab(labName);
   try {
     const libvirtd = await lab.startLibvirtd();
