@@ -29,10 +29,10 @@ function timeLabel(ms: number, spanMs: number): string {
     : d.toLocaleTimeString(t.locale, { hour: '2-digit', minute: '2-digit' });
 }
 
-/** The chart; `format` writes a value with its unit; `fixedMax` pins the axis (100 for %). */
-export function UsageChart({ id, title, lines, format, fixedMax, from, to }: { id: string; title: string; lines: ChartLine[]; format: (v: number) => string; fixedMax?: number; from: number; to: number }) {
+/** The chart; `format` writes a value with its unit; `fixedMax` pins the axis (100 for %), `floor` is the least top of a free axis. */
+export function UsageChart({ id, title, lines, format, fixedMax, floor = 1, from, to }: { id: string; title: string; lines: ChartLine[]; format: (v: number) => string; fixedMax?: number; floor?: number; from: number; to: number }) {
   const all = lines.flatMap((l) => l.values);
-  const max = fixedMax ?? niceMax(Math.max(0, ...all.map((p) => p.v)));
+  const max = fixedMax ?? niceMax(Math.max(floor, ...all.map((p) => p.v)));
   const span = Math.max(1, to - from);
   const x = (ms: number) => LEFT + ((ms - from) / span) * (W - LEFT - RIGHT);
   const y = (v: number) => TOP + (1 - Math.min(v, max) / max) * (H - TOP - BOTTOM);

@@ -60,9 +60,9 @@ export function UsageCharts({ kind, id, series, title }: { kind: 'instances' | '
       {points.length === 0 && <p class="muted">{t.usageHistory.noData}</p>}
       <div class="charts">
         <UsageChart id="cpu" title={t.usageHistory.cpuTitle} lines={[line(t.usageHistory.cpu, 'cpuPercent')]} format={(v) => `${Math.round(v)}%`} fixedMax={100} from={from} to={now} />
-        <UsageChart id="memory" title={t.usageHistory.memory} lines={[line(t.usageHistory.memory, 'memoryBytes')]} format={bytes} from={from} to={now} />
-        <UsageChart id="disk" title={t.usageHistory.diskTitle} lines={[line(t.usageHistory.read, 'diskReadBps'), line(t.usageHistory.write, 'diskWriteBps')]} format={rate} from={from} to={now} />
-        <UsageChart id="network" title={t.usageHistory.networkTitle} lines={[line(t.usageHistory.rx, 'netRxBps'), line(t.usageHistory.tx, 'netTxBps')]} format={rate} from={from} to={now} />
+        <UsageChart id="memory" title={t.usageHistory.memory} lines={[line(t.usageHistory.memory, 'memoryBytes')]} format={bytes} floor={1024 * 1024} from={from} to={now} />
+        <UsageChart id="disk" title={t.usageHistory.diskTitle} lines={[line(t.usageHistory.read, 'diskReadBps'), line(t.usageHistory.write, 'diskWriteBps')]} format={rate} floor={1024} from={from} to={now} />
+        <UsageChart id="network" title={t.usageHistory.networkTitle} lines={[line(t.usageHistory.rx, 'netRxBps'), line(t.usageHistory.tx, 'netTxBps')]} format={rate} floor={1024} from={from} to={now} />
       </div>
     </section>
   );
