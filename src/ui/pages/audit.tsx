@@ -9,6 +9,7 @@ import { dateTime } from '../format.js';
 import { useEffect } from '../hooks.js';
 import { t } from '../i18n/index.js';
 import { errorText } from '../store.js';
+import { useTitle } from '../title.js';
 
 /** A datetime-local value (local time, no zone) as an ISO time; empty stays undefined. */
 const isoOf = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
@@ -18,6 +19,7 @@ export function AuditPage() {
   const [query, setQuery] = useState<AuditQuery>({});
   const [entries, setEntries] = useState<AuditEntry[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  useTitle(t.audit.title);
   useEffect(() => {
     let alive = true;
     api.audit.list({ ...query, limit: 200 }).then(
