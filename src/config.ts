@@ -38,6 +38,8 @@ export interface ServeConfig {
   tls: { kind: 'auto' } | { kind: 'files'; certFile: string; keyFile: string } | { kind: 'off' };
   /** The URL browsers use when it is not this host's own name or address (e.g. behind a proxy). */
   publicUrl?: URL;
+  /** Seconds between two usage samples of every host (charts and history). */
+  usageIntervalSeconds: number;
 }
 
 /** Usage text of `onebox serve`. */
@@ -68,7 +70,8 @@ export const SERVE_USAGE = `onebox serve [options]
                         in Host headers and added to the certificate
   --tls-cert FILE       serve HTTPS with this PEM certificate (chain) instead of onebox's own CA's
   --tls-key FILE        the PEM private key of --tls-cert
-  --insecure-http       serve plain HTTP: only behind a reverse proxy that terminates TLS`;
+  --insecure-http       serve plain HTTP: only behind a reverse proxy that terminates TLS
+  --usage-interval S    seconds between usage samples of every host (default 10)`;
 
 /** Parses serve flags; throws a validation_failed AppError with a sentence on a bad value. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -80,7 +83,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
       'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'image-import-allow-private': { type: 'boolean' }, 'host-netns': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' },
+      'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' }, 'usage-interval': { type: 'string' },
     },
   });
   const port = Number(values.port ?? env.ONEBOX_PORT ?? 5870);
@@ -97,7 +100,10 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   if (localAgent !== 'in-process' && localAgent !== 'loopback') throw new AppError('validation_failed', `--local-agent must be in-process or loopback, not '${localAgent}'.`);
   const cpuModel = values['cpu-model'] ?? 'Nehalem';
   if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new AppError('validation_failed', `--cpu-model '${cpuModel}' is not a CPU model name.`);
+  const usageInterval = Number(values['usage-interval'] ?? 10);
+  if (!Number.isFinite(usageInterval) || usageInterval < 0.1 || usageInterval > 3600) throw new AppError('validation_failed', `--usage-interval must be a number of seconds from 0.1 to 3600, not '${values['usage-interval']}'.`);
   return {
+    usageIntervalSeconds: usageInterval,
     tls: parseTls(values['tls-cert'], values['tls-key'], values['insecure-http'] === true),
     publicUrl: values['public-url'] === undefined ? undefined : parsePublicUrl(values['public-url']),
     dataDir: resolve(values['data-dir'] ?? env.ONEBOX_DATA_DIR ?? '/var/lib/onebox'),

@@ -27,6 +27,7 @@ import { operationRoutes } from './routes/operations.js';
 import { poolRoutes, storagePoolRoutes } from './routes/pools.js';
 import { sessionRoutes } from './routes/session.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { usageRoutes } from './routes/usage.js';
 import { contentSecurityPolicy, inlineScriptHashes, requireKnownHost, securityHeaders } from './security-headers.js';
 import { staticUi } from './static-ui.js';
 
@@ -100,6 +101,7 @@ export function createApp(s: Services, opts: AppOptions) {
   authed.route('/networks', networkRoutes(s));
   authed.route('/address-pools', addressPoolRoutes(s));
   authed.route('/audit', auditRoutes(s));
+  authed.route('/', usageRoutes(s));
   if (opts.upgradeWebSocket) authed.route('/console', consoleSocketRoutes(s, opts.upgradeWebSocket, { publicOrigin: opts.publicOrigin }));
   api.route('/', authed);
   app.route('/api/v1', api);

@@ -67,8 +67,9 @@ export function presentStoragePool(row: StoragePoolRow): StoragePool {
   return { id: row.id, name: row.name, kind: row.kind, path: row.path, createdAt: row.createdAt };
 }
 
-export function presentOperation(row: OperationRow): Operation {
+export function presentOperation(row: OperationRow & { username?: string | null }): Operation {
   return {
+    ...(row.username !== undefined ? { username: row.username } : {}),
     id: row.id, kind: row.kind, targetType: row.targetType, targetId: row.targetId, state: row.state, progress: row.progress, message: row.message,
     errorCode: row.errorCode, errorDetail: row.errorDetail, userId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt,
   };

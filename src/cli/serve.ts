@@ -76,7 +76,9 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     s.auth.pruneExpiredSessions();
     s.operations.pruneFinished();
     s.audit.prune();
+    s.usage.store.pruneStale();
   }, 10 * 60_000).unref();
+  s.usage.collector.start(cfg.usageIntervalSeconds * 1000);
 
   const configuredNames = [cfg.publicUrl?.hostname, cfg.listen].filter((n): n is string => n !== undefined && n !== '0.0.0.0' && n !== '::');
   const tls = await prepareTls(cfg, dir.tlsDir, localHostNames(configuredNames));
@@ -95,6 +97,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   });
   log.info('shutting down');
   clearInterval(housekeeping);
+  s.usage.collector.stop();
   server.close();
   // Let running operations record their outcome before the database closes (bounded wait),
   // then stop commands still at work (a qemu-img copy must not outlive us and write on).

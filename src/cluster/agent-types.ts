@@ -6,10 +6,10 @@
 import type { Readable } from 'node:stream';
 import type { CloudInitSpec } from '../cloudinit/seed.js';
 import type { DhcpHost, DhcpLease } from '../hypervisor/network-xml.js';
-import type { Accel, DomainLifecycleEvent, DomainSpec, DomainStats, GuestInterfaceInfo, GuestSystemInfo } from '../hypervisor/types.js';
+import type { Accel, DomainLifecycleEvent, DomainSpec, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo } from '../hypervisor/types.js';
 import type { DiskFormat, StorageCapacity, StoragePoolSpec } from '../storage/driver.js';
 
-export type { CloudInitSpec, DhcpHost, DhcpLease, DiskFormat, DomainLifecycleEvent, DomainStats, GuestInterfaceInfo, GuestSystemInfo, StorageCapacity, StoragePoolSpec };
+export type { CloudInitSpec, DhcpHost, DhcpLease, DiskFormat, DomainLifecycleEvent, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, StorageCapacity, StoragePoolSpec };
 
 /** A file of the controller's library (a disk image or an ISO) that a host may need a copy of. */
 export interface ArtifactRef {

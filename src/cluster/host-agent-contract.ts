@@ -142,6 +142,7 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       assert.ok(events.some((e) => e.type === 'lifecycle' && e.event.name === g.name && e.event.event === 'started'), 'a started event arrived');
       assert.ok((await agent.domains.list()).some((d) => d.name === g.name && d.state === 'running'));
       assert.equal((await agent.domains.stats(g.name)).vcpus, 1);
+      assert.equal((await agent.domains.allStats()).find((r) => r.name === g.name)?.vcpus, 1, 'the bulk call reports the running guest');
       // No OS, so no guest agent: the typed error crosses the seam.
       await assert.rejects(agent.domains.guestInterfaces(g.name), GuestAgentUnavailableError);
       await assert.rejects(agent.domains.guestSystemInfo(g.name), GuestAgentUnavailableError);

@@ -23,6 +23,7 @@ import type {
   DiskVolumeInfo,
   GuestDisk,
   DomainStats,
+  DomainStatsRecord,
   GuestInterfaceInfo,
   GuestSystemInfo,
   GuestSpec,
@@ -92,6 +93,8 @@ export interface DomainsApi {
   /** Inserts an ISO (which must be on the host: see VolumesApi.ensureArtifact) or ejects (undefined). */
   changeCdrom(name: string, target: string, media: ArtifactRef | undefined): Promise<void>;
   stats(name: string): Promise<DomainStats>;
+  /** Counters of every running domain of the host, in one hypervisor call (the usage collector's tick). */
+  allStats(): Promise<DomainStatsRecord[]>;
   /** What the running guest's agent reports (GuestAgentUnavailableError when none answers). */
   guestInterfaces(name: string): Promise<GuestInterfaceInfo[]>;
   /** Hostname and OS the running guest's agent reports (GuestAgentUnavailableError when none answers). */

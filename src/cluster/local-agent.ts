@@ -108,6 +108,7 @@ export class LocalHostAgent implements HostAgent {
       diskTargets: async (name, which) => (await hv.domainDisks(name, which)).map((d) => d.target),
       changeCdrom: async (name, target, media) => hv.changeCdrom(name, target, media && (await this.artifactPath(media))),
       stats: (name): Promise<DomainStats> => hv.domainStats(name),
+      allStats: () => hv.allDomainStats(),
       guestInterfaces: (name) => hv.guestInterfaces(name),
       guestSystemInfo: (name) => hv.guestSystemInfo(name),
       setGuestPassword: (name, user, password) => hv.setGuestPassword(name, user, password),

@@ -3,7 +3,7 @@
  * Migrations are generated from this file by `npm run db:generate` into src/db/migrations/.
  */
 import { sql } from 'drizzle-orm';
-import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { INSTANCE_STATES } from '../shared/instance-states.js';
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
@@ -276,3 +276,37 @@ export const auditLog = sqliteTable('audit_log', {
   sourceIp: text('source_ip'),
   detail: text('detail').notNull().default(''),
 });
+
+/**
+ * Usage history, round-robin like an RRD: per series (`instance:<id>`, `host:<id>`, `pool:<id>`,
+ * `zone`) and resolution (`step` seconds) a fixed ring of slots, each overwritten in place when
+ * its time comes round again. A slot holds the sum, count and maximum of the samples of its bucket.
+ */
+export const usageHistory = sqliteTable(
+  'usage_history',
+  {
+    series: text('series').notNull(),
+    step: integer('step').notNull(),
+    slot: integer('slot').notNull(),
+    /** Start of the slot's bucket, in ms since the epoch. */
+    bucket: integer('bucket').notNull(),
+    samples: integer('samples').notNull(),
+    cpuSum: real('cpu_sum').notNull(),
+    cpuMax: real('cpu_max').notNull(),
+    memSum: real('mem_sum').notNull(),
+    memMax: real('mem_max').notNull(),
+    diskReadSum: real('disk_read_sum').notNull(),
+    diskReadMax: real('disk_read_max').notNull(),
+    diskWriteSum: real('disk_write_sum').notNull(),
+    diskWriteMax: real('disk_write_max').notNull(),
+    diskReadOpsSum: real('disk_read_ops_sum').notNull(),
+    diskReadOpsMax: real('disk_read_ops_max').notNull(),
+    diskWriteOpsSum: real('disk_write_ops_sum').notNull(),
+    diskWriteOpsMax: real('disk_write_ops_max').notNull(),
+    netRxSum: real('net_rx_sum').notNull(),
+    netRxMax: real('net_rx_max').notNull(),
+    netTxSum: real('net_tx_sum').notNull(),
+    netTxMax: real('net_tx_max').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.series, t.step, t.slot] })],
+);

@@ -393,6 +393,27 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await drv.undefineDomain(spec.name);
     });
 
+    test('allDomainStats: one record per running domain, none for a stopped one, counters grow', async () => {
+      const running = fresh();
+      const stopped = fresh();
+      await drv.defineDomain(running);
+      await drv.defineDomain(stopped);
+      await drv.start(running.name);
+      const first = (await drv.allDomainStats()).find((r) => r.name === running.name);
+      await new Promise((r) => setTimeout(r, 1000));
+      const all = await drv.allDomainStats();
+      const second = all.find((r) => r.name === running.name);
+      assert.ok(first && second, `a record for ${running.name} in ${JSON.stringify(all.map((r) => r.name))}`);
+      assert.equal(all.some((r) => r.name === stopped.name), false, 'no record for the stopped domain');
+      assert.equal(second.vcpus, running.vcpus);
+      assert.ok(second.cpuTimeNs > first.cpuTimeNs, `cpuTimeNs should grow: ${first.cpuTimeNs} then ${second.cpuTimeNs}`);
+      assert.ok(second.memoryMiB > 0 && second.diskReadOps >= 0 && second.diskWriteOps >= 0);
+      await drv.destroy(running.name);
+      assert.equal((await drv.allDomainStats()).some((r) => r.name === running.name), false);
+      await drv.undefineDomain(running.name);
+      await drv.undefineDomain(stopped.name);
+    });
+
     test('guest interfaces: DomainStateError when stopped, GuestAgentUnavailableError while no agent answers', async () => {
       const spec = fresh();
       await drv.defineDomain(spec);

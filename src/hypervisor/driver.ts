@@ -14,6 +14,7 @@ import type {
   DomainSpec,
   DomainState,
   DomainStats,
+  DomainStatsRecord,
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
@@ -148,6 +149,8 @@ export interface HypervisorDriver {
 
   /** Cumulative usage counters of a domain (CPU, disk and network bytes); zeros when it is not running. */
   domainStats(name: string): Promise<DomainStats>;
+  /** Counters of every running domain of the host in one call (libvirt's virConnectGetAllDomainStats). */
+  allDomainStats(): Promise<DomainStatsRecord[]>;
 
   /** libvirt's NAT networks (bridge, dnsmasq, masquerade): defined from a spec, DHCP reservations changed live. */
   readonly networks: VirtualNetworks;

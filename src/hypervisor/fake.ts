@@ -22,6 +22,7 @@ import type {
   DomainSpec,
   DomainState,
   DomainStats,
+  DomainStatsRecord,
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
@@ -73,7 +74,7 @@ export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'allDomainStats'] as const;
 
 /** A finished block job as the fake reports it to `blockJobEffect`. */
 export type FakeBlockJob = { kind: 'pull'; activePath: string; basePath: string | undefined } | { kind: 'commit'; topPath: string; basePath: string };
@@ -357,6 +358,25 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (d.state === 'shutoff' || d.state === 'crashed') return { ...base, cpuTimeNs: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 };
     const n = ++d.samples;
     return { ...base, cpuTimeNs: n * 10_000_000, diskReadBytes: n * 4096, diskWriteBytes: n * 2048, netRxBytes: n * 1500, netTxBytes: n * 500 };
+  }
+
+  /** How many times allDomainStats was called (tests count the bulk calls). */
+  allStatsCalls = 0;
+
+  async allDomainStats(): Promise<DomainStatsRecord[]> {
+    this.allStatsCalls++;
+    this.checkOpen();
+    const out: DomainStatsRecord[] = [];
+    for (const [name, d] of this.domains) {
+      if (d.state === 'shutoff' || d.state === 'crashed') continue;
+      const { vcpus, memoryMiB } = d.live ?? resourcesOfSpec(d.spec);
+      const n = ++d.samples;
+      out.push({
+        name, vcpus, memoryMiB, memoryUsedMiB: Math.floor(memoryMiB / 2), sampledAt: Date.now(),
+        cpuTimeNs: n * 10_000_000, diskReadBytes: n * 4096, diskWriteBytes: n * 2048, diskReadOps: n * 2, diskWriteOps: n, netRxBytes: n * 1500, netTxBytes: n * 500,
+      });
+    }
+    return out;
   }
 
   async guestInterfaces(name: string): Promise<GuestInterfaceInfo[]> {

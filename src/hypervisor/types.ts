@@ -197,3 +197,13 @@ export interface DomainStats {
   /** When the sample was taken, in milliseconds since the epoch. */
   sampledAt: number;
 }
+
+/** One running domain's counters from the bulk statistics call (all domains of a host at once). */
+export interface DomainStatsRecord extends DomainStats {
+  name: string;
+  /** Cumulative read and write requests over all disks. */
+  diskReadOps: number;
+  diskWriteOps: number;
+  /** Memory the guest uses (balloon available − unused, else the QEMU process's RSS), in MiB; undefined when neither is reported. */
+  memoryUsedMiB?: number;
+}

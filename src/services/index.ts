@@ -34,6 +34,7 @@ import { SettingsService } from './settings.js';
 import { SetupService } from './setup.js';
 import { StoragePoolsService } from './storage-pools.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
+import { UsageService } from './usage/service.js';
 
 /** Everything the API (and the composition root) can call. */
 export interface Services {
@@ -59,6 +60,7 @@ export interface Services {
   guest: GuestService;
   reconciler: InstanceReconciler;
   setup: SetupService;
+  usage: UsageService;
 }
 
 /** What the services are built from. */
@@ -108,7 +110,9 @@ export function createServices(cfg: ServiceConfig): Services {
   reconciler.onAttached((hostId) => snapshots.reconcileHost(hostId));
   const auth = new AuthService(db, audit, cfg.setupCode);
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
+  const usage = new UsageService(db, { instances: store, hosts, pools }, () => hosts.attachedAgentsById());
   return {
+    usage,
     audit,
     auth,
     setup: new SetupService(auth, networks, addressPools, pools),

@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { operations } from '../db/schema.js';
+import { operations, users } from '../db/schema.js';
 import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { RevertError } from '../lib/reverter.js';
@@ -70,15 +70,17 @@ export class OperationsService {
     return row;
   }
 
-  /** Newest first, optionally for one target. */
-  list(targetId?: string, limit = 100): Operation[] {
+  /** Newest first, optionally for one target, with the name of the user who started each. */
+  list(targetId?: string, limit = 100): (Operation & { username: string | null })[] {
     return this.db
-      .select()
+      .select({ op: operations, username: users.username })
       .from(operations)
+      .leftJoin(users, eq(users.id, operations.userId))
       .where(targetId ? eq(operations.targetId, targetId) : undefined)
       .orderBy(desc(operations.createdAt))
       .limit(limit)
-      .all();
+      .all()
+      .map((r) => ({ ...r.op, username: r.username }));
   }
 
   /** Resolves when the operation has finished (tests and shutdown). */

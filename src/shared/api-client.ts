@@ -36,6 +36,8 @@ import type {
   GuestAddresses,
 } from './api-types.js';
 import type { PowerAction } from './instance-states.js';
+import type { AuditEntry, AuditQuery } from './operations.js';
+import type { UsageHistory, UsageRange } from './usage.js';
 import type {
   bridgeSetupSchema,
   createAddressPoolSchema,
@@ -306,7 +308,21 @@ export function createApiClient(transport: ApiTransport) {
       /** Sets the network (and address pool) new instances of the pool get. */
       setNetwork: (id: string, input: PoolNetworkRequest) => call<Pool>('PUT', `pools/${seg(id)}/network`, input),
     },
+    usage: {
+      /** The usage history of an instance, host or pool (or the zone without an id). */
+      history: (kind: 'instances' | 'hosts' | 'pools' | 'zone', id: string | undefined, range: UsageRange) =>
+        call<UsageHistory>('GET', kind === 'zone' ? `usage/history?range=${range}` : `${kind}/${seg(id ?? '')}/usage-history?range=${range}`),
+    },
+    audit: {
+      /** Audit entries, newest first, narrowed by the query. */
+      list: (query: AuditQuery = {}) => {
+        const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+        return items<AuditEntry>(`audit${q.size ? `?${q}` : ''}`);
+      },
+    },
     operations: {
+      /** The newest operations (running and finished), with who started them. */
+      list: () => items<Operation>('operations'),
       get: (id: string) => call<Operation>('GET', `operations/${seg(id)}`),
       /** Polls an operation until it finishes; throws ApiError with its error when it failed. */
       async wait(op: Operation, onUpdate?: (op: Operation) => void, intervalMs = 700): Promise<Operation> {

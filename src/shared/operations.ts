@@ -12,6 +12,8 @@ export interface Operation {
   errorCode: string | null;
   errorDetail: string | null;
   userId: string | null;
+  /** Who started it (in lists). */
+  username?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -19,4 +21,27 @@ export interface Operation {
 /** Body of a 202 Accepted answer. */
 export interface Accepted {
   operation: Operation;
+}
+
+/** One audit log entry. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  userId: string | null;
+  username: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  sourceIp: string | null;
+  detail: string;
+}
+
+/** What an audit search narrows to (every field optional; times as ISO strings). */
+export interface AuditQuery {
+  from?: string;
+  to?: string;
+  user?: string;
+  target?: string;
+  action?: string;
+  limit?: number;
 }

@@ -70,3 +70,8 @@ export function websocketUrl(path: string): string {
   url.hash = '';
   return url.href;
 }
+
+/** The live usage stream (server-sent events) of the given series, same origin and prefix as the API. */
+export function openUsageStream(series: string[]): EventSource {
+  return new EventSource(`${BASE}usage/stream?series=${encodeURIComponent(series.join(','))}`);
+}

@@ -5,6 +5,7 @@ import { useEffect } from './hooks.js';
 import { api, onUnauthorized, setCsrfToken } from './api.js';
 import { Layout } from './components/layout.js';
 import { AddressPoolPage, AddressPoolsPage } from './pages/address-pools.js';
+import { AuditPage } from './pages/audit.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { HostPage } from './pages/host.js';
 import { HostsPage } from './pages/hosts.js';
@@ -52,6 +53,7 @@ function Pages() {
     section === 'pools' ? <PoolsPage /> :
     section === 'networks' ? <NetworksPage /> :
     section === 'address-pools' ? <AddressPoolsPage /> :
+    section === 'audit' ? <AuditPage /> :
     <DashboardPage />;
   return <Layout section={section}>{page}</Layout>;
 }

@@ -82,7 +82,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipLabUi, timeout: 
   });
 
   test('every page has its own title', async () => {
-    const routes = ['dashboard', 'instances', `instances/${instanceId}`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`];
+    const routes = ['dashboard', 'instances', `instances/${instanceId}`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`, 'audit'];
     const titles: string[] = [];
     for (const route of routes) {
       await page.goto(ui.url(route));
@@ -107,7 +107,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipLabUi, timeout: 
     await ui.logout();
     await check('login');
     await ui.login();
-    const routes = ['dashboard', 'instances', `instances/${instanceId}`, `instances/${instanceId}/console`, `instances/${instanceId}/serial`, `instances/${instanceId}/settings`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`];
+    const routes = ['dashboard', 'instances', `instances/${instanceId}`, `instances/${instanceId}/console`, `instances/${instanceId}/serial`, `instances/${instanceId}/settings`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`, 'audit'];
     for (const route of routes) {
       await page.goto(ui.url(route));
       await page.locator('main h1').first().waitFor();

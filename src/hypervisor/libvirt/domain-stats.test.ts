@@ -1,7 +1,7 @@
 /** domainStatsOf: typed parameters of all kinds, summed block and net counters, stopped domains. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { domainStatsOf, typedParamNumber } from './domain-stats.js';
+import { domainStatsOf, domainStatsRecordOf, typedParamNumber } from './domain-stats.js';
 import type { RemoteDomainGetInfoRet, RemoteTypedParam } from './protocol.generated.js';
 
 const info = (state: number): RemoteDomainGetInfoRet => ({ state, maxMem: 131072n, memory: 65536n, nrVirtCpu: 2, cpuTime: 5n });
@@ -45,4 +45,20 @@ test('a running domain without a stats record falls back to GET_INFO', () => {
 
 test('a stopped domain has zero counters whatever the record says', () => {
   assert.deepEqual(domainStatsOf(info(5), [ul('cpu.time', 9)], 1), { cpuTimeNs: 0, vcpus: 2, memoryMiB: 64, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0, sampledAt: 1 });
+});
+
+test('a bulk record: IOPS summed over disks, memory used from the balloon (available − unused), else RSS', () => {
+  const base = [
+    ul('cpu.time', 7),
+    { field: 'vcpu.current', value: { type: 2 as const, ui: 1 } },
+    ul('balloon.current', 262144),
+    { field: 'block.count', value: { type: 2 as const, ui: 2 } },
+    ul('block.0.rd.reqs', 3),
+    ul('block.1.rd.reqs', 4),
+    ul('block.0.wr.reqs', 5),
+  ];
+  const r = domainStatsRecordOf('d1', [...base, ul('balloon.available', 200 * 1024), ul('balloon.unused', 50 * 1024), ul('balloon.rss', 999 * 1024)], 1);
+  assert.deepEqual({ name: r.name, vcpus: r.vcpus, memoryMiB: r.memoryMiB, used: r.memoryUsedMiB, rd: r.diskReadOps, wr: r.diskWriteOps }, { name: 'd1', vcpus: 1, memoryMiB: 256, used: 150, rd: 7, wr: 5 });
+  assert.equal(domainStatsRecordOf('d1', [...base, ul('balloon.rss', 80 * 1024)], 1).memoryUsedMiB, 80);
+  assert.equal(domainStatsRecordOf('d1', base, 1).memoryUsedMiB, undefined);
 });

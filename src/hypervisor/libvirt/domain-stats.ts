@@ -2,7 +2,7 @@
  * Pure translation of libvirt's domain statistics (DOMAIN_GET_INFO plus the typed parameters
  * of one CONNECT_GET_ALL_DOMAIN_STATS record) into onebox's DomainStats.
  */
-import type { DomainStats } from '../types.js';
+import type { DomainStats, DomainStatsRecord } from '../types.js';
 import type { RemoteDomainGetInfoRet, RemoteTypedParam } from './protocol.generated.js';
 
 /** virDomainStatsTypes bits onebox asks for: state, cpu-total, balloon, vcpu, interface, block. */
@@ -70,6 +70,38 @@ export function domainStatsOf(info: RemoteDomainGetInfoRet, params: readonly Rem
     memoryMiB: balloonKiB !== undefined && balloonKiB > 0 ? Math.floor(balloonKiB / 1024) : configuredMiB,
     diskReadBytes: sumIndexed(m, 'block', 'rd.bytes'),
     diskWriteBytes: sumIndexed(m, 'block', 'wr.bytes'),
+    netRxBytes: sumIndexed(m, 'net', 'rx.bytes'),
+    netTxBytes: sumIndexed(m, 'net', 'tx.bytes'),
+    sampledAt,
+  };
+}
+
+/** virConnectGetAllDomainStats flag: only domains with a live QEMU process. */
+export const VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE = 1;
+
+/** Memory the guest uses, in MiB: balloon available − unused when the guest reports them, else the QEMU process's RSS. */
+function memoryUsedMiB(m: Map<string, number>): number | undefined {
+  const available = m.get('balloon.available');
+  const unused = m.get('balloon.unused');
+  if (available !== undefined && unused !== undefined && available >= unused) return Math.floor((available - unused) / 1024);
+  const rss = m.get('balloon.rss');
+  return rss !== undefined ? Math.floor(rss / 1024) : undefined;
+}
+
+/** One record of a bulk CONNECT_GET_ALL_DOMAIN_STATS answer (a live domain) as a DomainStatsRecord. Pure. */
+export function domainStatsRecordOf(name: string, params: readonly RemoteTypedParam[], sampledAt: number): DomainStatsRecord {
+  const m = typedParamMap(params);
+  const balloonKiB = m.get('balloon.current') ?? m.get('balloon.maximum') ?? 0;
+  return {
+    name,
+    cpuTimeNs: m.get('cpu.time') ?? 0,
+    vcpus: m.get('vcpu.current') ?? 0,
+    memoryMiB: Math.floor(balloonKiB / 1024),
+    memoryUsedMiB: memoryUsedMiB(m),
+    diskReadBytes: sumIndexed(m, 'block', 'rd.bytes'),
+    diskWriteBytes: sumIndexed(m, 'block', 'wr.bytes'),
+    diskReadOps: sumIndexed(m, 'block', 'rd.reqs'),
+    diskWriteOps: sumIndexed(m, 'block', 'wr.reqs'),
     netRxBytes: sumIndexed(m, 'net', 'rx.bytes'),
     netTxBytes: sumIndexed(m, 'net', 'tx.bytes'),
     sampledAt,

@@ -20,6 +20,7 @@ import type {
   DomainSpec,
   DomainState,
   DomainStats,
+  DomainStatsRecord,
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
@@ -32,7 +33,7 @@ import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { LibvirtNetworks } from './networks.js';
 import { DomainLifecycleEvents } from './domain-events.js';
-import { DOMAIN_STATS_TYPES, domainStatsOf, isActiveState } from './domain-stats.js';
+import { DOMAIN_STATS_TYPES, domainStatsOf, domainStatsRecordOf, isActiveState, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE } from './domain-stats.js';
 import { agentError, GUEST_AGENT_DEADLINE_MS, guestInterfacesOf, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT } from './guest-interfaces.js';
 import { guestSystemOf, VIR_DOMAIN_GUEST_INFO_HOSTNAME, VIR_DOMAIN_GUEST_INFO_OS, VIR_DOMAIN_SHUTDOWN_GUEST_AGENT } from './guest-system.js';
 import { VirErrorNumber } from './libvirt-errors.js';
@@ -398,6 +399,19 @@ export class LibvirtDriver implements HypervisorDriver {
     const info = await this.connection.call('DOMAIN_GET_INFO', { dom });
     const params = isActiveState(info.state) ? await this.statsParams(dom) : undefined;
     return domainStatsOf(info, params, Date.now());
+  }
+
+  async allDomainStats(): Promise<DomainStatsRecord[]> {
+    const { retStats } = await this.connection.call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [], stats: DOMAIN_STATS_TYPES, flags: VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE });
+    const at = Date.now();
+    return Promise.all(
+      retStats.map(async (r) => {
+        if (r.params.some((p) => p.field === 'vcpu.current')) return domainStatsRecordOf(r.dom.name, r.params, at);
+        // libvirt's test driver reports only the state group: complete the record from GET_INFO.
+        const info = await this.connection.call('DOMAIN_GET_INFO', { dom: r.dom });
+        return { ...domainStatsRecordOf(r.dom.name, r.params, at), ...domainStatsOf(info, r.params, at), name: r.dom.name };
+      }),
+    );
   }
 
   async guestInterfaces(name: string): Promise<GuestInterfaceInfo[]> {

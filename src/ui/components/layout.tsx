@@ -8,6 +8,7 @@ import { href } from '../router.js';
 import { session, useStore } from '../store.js';
 import { ActivityPanel } from './activity-panel.js';
 import { LanguagePicker } from './language-picker.js';
+import { TaskLog } from './task-log.js';
 
 const sections = () =>
   [
@@ -19,6 +20,7 @@ const sections = () =>
     ['pools', t.nav.pools],
     ['networks', t.nav.networks],
     ['address-pools', t.nav.addressPools],
+    ['audit', t.audit.nav],
   ] as const;
 
 /** The user's menu: who is logged in, the language, and Log out. */
@@ -77,6 +79,7 @@ export function Layout({ section, children }: { section: string; children?: Chil
       {open && <div class="nav-backdrop" onClick={() => setOpen(false)} />}
       <div class="content">
         <main class="main">{children}</main>
+        <TaskLog />
         <footer class="footer">
           <UserMenu username={current?.user.username ?? '—'} />
         </footer>

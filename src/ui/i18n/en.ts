@@ -10,6 +10,7 @@ import { disksEn } from './disks-en.js';
 import { diskJobsEn } from './disk-jobs-en.js';
 import { guestEn } from './guest-en.js';
 import { networksEn } from './networks-en.js';
+import { opsEn } from './ops-en.js';
 
 /** A translation of an API error from the names it quotes, or undefined to keep the API's sentence. */
 export type ProblemTranslation = (quoted: string[], detail: string) => string | undefined;
@@ -524,6 +525,7 @@ export const en = {
   ...disksEn,
   ...diskJobsEn,
   ...guestEn,
+  ...opsEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,
   /** API errors by their stable code; codes missing here show the API's English sentence. */

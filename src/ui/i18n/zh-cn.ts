@@ -4,6 +4,7 @@ import type { Catalogue } from './en.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
+import { opsZhCN } from './ops-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
@@ -523,6 +524,7 @@ export const zhCN: Catalogue = {
   ...disksZhCN,
   ...diskJobsZhCN,
   ...guestZhCN,
+  ...opsZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,

@@ -17,6 +17,7 @@ import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { loadZone, poolParts, usageOf, type Zone } from '../zone.js';
 import { CreateInstanceDialog } from './instance-create.js';
+import { UsageCharts } from '../components/usage-charts.js';
 
 /** Why guests are slow here: the hosts without hardware acceleration and the reason each gives. */
 function TcgNotice({ hosts }: { hosts: Host[] }) {
@@ -125,6 +126,7 @@ export function DashboardPage() {
           <TcgNotice hosts={zone.hosts} />
           {zone.instances.length === 0 && <NextSteps />}
           <Tiles zone={zone} />
+          <UsageCharts kind="zone" series="zone" title={t.usageHistory.zoneTitle} />
           {onePool ? (
             <PoolCard zone={zone} poolId={zone.pools[0].id} />
           ) : (

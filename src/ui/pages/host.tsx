@@ -14,6 +14,7 @@ import { href } from '../router.js';
 import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { hostParts, loadZone, usageOf } from '../zone.js';
+import { UsageCharts } from '../components/usage-charts.js';
 
 /** One host. */
 export function HostPage({ id }: { id: string }) {
@@ -68,6 +69,7 @@ export function HostPage({ id }: { id: string }) {
           <UsageSummary usage={usageOf(parts.hosts, parts.instances, zone.pools)} filter={`&host=${encodeURIComponent(h.id)}`} />
         </section>
       </div>
+      <UsageCharts kind="hosts" id={h.id} series={`host:${h.id}`} />
       <section class="card" aria-label={t.nav.instances}>
         <h2>{t.host.instancesOn(h.name)}</h2>
         {parts.instances.length === 0 && <p class="muted">{t.host.noInstances}</p>}

@@ -25,6 +25,7 @@ import { href } from '../router.js';
 import { errorText } from '../store.js';
 import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
+import { UsageCharts } from '../components/usage-charts.js';
 
 /** The things an instance refers to by id, looked up for their names. */
 interface Related {
@@ -222,6 +223,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
             <StatsPanel instance={i} />
           </div>
           <GuestPanel instance={i} />
+          <UsageCharts kind="instances" id={i.id} series={`instance:${i.id}`} />
           <DisksPanel instance={i} />
           <NicsPanel instance={i} onChanged={res.reload} />
         </>

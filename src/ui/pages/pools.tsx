@@ -16,6 +16,7 @@ import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { loadZone, poolParts, usageOf, type Zone } from '../zone.js';
 import { CreatePoolDialog } from './pool-create.js';
+import { UsageCharts } from '../components/usage-charts.js';
 
 /** Networks and address pools, for the pools' network column and form. */
 interface NetworkChoices {
@@ -104,6 +105,7 @@ export function PoolPage({ id }: { id: string }) {
         <h2>{t.pools.usage}</h2>
         <UsageSummary usage={usageOf(parts.hosts, parts.instances, zone.pools)} />
       </section>
+      <UsageCharts kind="pools" id={p.id} series={`pool:${p.id}`} />
       <section class="card" aria-label={t.poolNetwork.title}>
         <h2>{t.poolNetwork.title}</h2>
         <p class="muted">{t.poolNetwork.intro}</p>

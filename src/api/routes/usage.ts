@@ -1,0 +1,70 @@
+/**
+ * Usage: `GET /{instances,hosts,pools}/:id/usage-history?range=…` (the zone's at `/usage/history`)
+ * and `GET /usage/stream?series=…`, server-sent events with the newest sample of each watched
+ * series every collection tick.
+ */
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
+import type { Services } from '../../services/index.js';
+import type { UsageTargetKind } from '../../services/usage/service.js';
+import { usageHistoryQuerySchema, type UsageSample } from '../../shared/usage.js';
+import type { AppEnv } from '../env.js';
+import { queryParams } from '../validate.js';
+
+const streamQuery = z.object({ series: z.string().min(1).max(2000) }).strict();
+const SERIES = /^(zone|(instance|host|pool):[A-Za-z0-9_.-]{1,64})$/;
+/** How often an idle stream sends a comment so proxies keep it open. */
+const KEEPALIVE_MS = 25_000;
+
+/** The series names of a `series` query, each checked to exist. */
+function parseSeries(s: Services, raw: string): Set<string> {
+  const out = new Set<string>();
+  for (const name of raw.split(',').slice(0, 50)) {
+    if (!SERIES.test(name)) throw new AppError('validation_failed', `'${name.slice(0, 80)}' is not a usage series; use zone, instance:<id>, host:<id> or pool:<id>.`);
+    const [kind, id] = name.split(':') as [UsageTargetKind, string | undefined];
+    out.add(s.usage.seriesOf(kind, id));
+  }
+  return out;
+}
+
+/** The usage routes, mounted at the API root. */
+export function usageRoutes(s: Services) {
+  const app = new Hono<AppEnv>();
+  const history = (kind: UsageTargetKind) => (c: Context<AppEnv>) => c.json(s.usage.history(kind, c.req.param('id'), queryParams(c, usageHistoryQuerySchema).range));
+  app.get('/instances/:id/usage-history', history('instance'));
+  app.get('/hosts/:id/usage-history', history('host'));
+  app.get('/pools/:id/usage-history', history('pool'));
+  app.get('/usage/history', history('zone'));
+  app.get('/usage/stream', (c) => {
+    const series = parseSeries(s, queryParams(c, streamQuery).series);
+    return streamSSE(c, async (stream) => {
+      const queue: UsageSample[][] = [];
+      let wake: (() => void) | undefined;
+      const stop = s.usage.watch(series, (samples) => {
+        queue.push(samples);
+        wake?.();
+      });
+      stream.onAbort(() => wake?.());
+      try {
+        while (!stream.aborted) {
+          const next = queue.shift();
+          if (next) {
+            await stream.writeSSE({ event: 'usage', data: JSON.stringify(next) });
+            continue;
+          }
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, KEEPALIVE_MS).unref();
+          });
+          wake = undefined;
+          if (!queue.length && !stream.aborted) await stream.write(': keepalive\n\n');
+        }
+      } finally {
+        stop();
+      }
+    });
+  });
+  return app;
+}

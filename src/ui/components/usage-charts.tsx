@@ -1,0 +1,69 @@
+/** @jsxImportSource hono/jsx/dom */
+/** The usage card of a page: CPU, memory, disk and network charts over the last hour, day or week, live while showing the hour. */
+import { useState } from 'hono/jsx/dom';
+import type { UsagePoint, UsageRange, UsageValues } from '../../shared/usage.js';
+import { api } from '../api.js';
+import { bytes, rate } from '../format.js';
+import { useEffect } from '../hooks.js';
+import { t } from '../i18n/index.js';
+import { watchUsage } from '../usage-live.js';
+import { UsageChart } from './usage-chart.js';
+
+const SPAN: Record<UsageRange, number> = { hour: 3600_000, day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 };
+const RANGES = ['hour', 'day', 'week'] as const;
+
+/** Charts of one target: `kind` and `id` for the history, `series` for the live samples. */
+export function UsageCharts({ kind, id, series, title }: { kind: 'instances' | 'hosts' | 'pools' | 'zone'; id?: string; series: string; title?: string }) {
+  const [range, setRange] = useState<UsageRange>('hour');
+  const [points, setPoints] = useState<UsagePoint[]>([]);
+  const [now, setNow] = useState(Date.now());
+
+  useEffect(() => {
+    let alive = true;
+    api.usage.history(kind, id, range).then(
+      (h) => {
+        if (!alive) return;
+        setPoints(h.points);
+        setNow(Date.now());
+      },
+      () => undefined,
+    );
+    const stop =
+      range === 'hour'
+        ? watchUsage(series, (s) => {
+            if (!alive) return;
+            const at = Date.now();
+            setNow(at);
+            setPoints((old) => [...old.filter((p) => p.t >= at - SPAN.hour && p.t < s.t), { t: s.t, avg: s.values, max: s.values }]);
+          })
+        : () => undefined;
+    return () => {
+      alive = false;
+      stop();
+    };
+  }, [kind, id, series, range]);
+
+  const from = now - SPAN[range];
+  const line = (label: string, metric: keyof UsageValues) => ({ label, values: points.map((p) => ({ t: p.t, v: p.avg[metric] })) });
+  return (
+    <section class="card" aria-label={title ?? t.usageHistory.title} data-testid="usage-charts">
+      <div class="card-head">
+        <h2>{title ?? t.usageHistory.title}</h2>
+        <div class="segmented" role="group" aria-label={t.usageHistory.range}>
+          {RANGES.map((r) => (
+            <button key={r} type="button" class={`button button-small ${r === range ? 'button-primary' : ''}`} aria-pressed={r === range} onClick={() => setRange(r)}>
+              {t.usageHistory[r]}
+            </button>
+          ))}
+        </div>
+      </div>
+      {points.length === 0 && <p class="muted">{t.usageHistory.noData}</p>}
+      <div class="charts">
+        <UsageChart id="cpu" title={t.usageHistory.cpuTitle} lines={[line(t.usageHistory.cpu, 'cpuPercent')]} format={(v) => `${Math.round(v)}%`} fixedMax={100} from={from} to={now} />
+        <UsageChart id="memory" title={t.usageHistory.memory} lines={[line(t.usageHistory.memory, 'memoryBytes')]} format={bytes} floor={1024 * 1024} from={from} to={now} />
+        <UsageChart id="disk" title={t.usageHistory.diskTitle} lines={[line(t.usageHistory.read, 'diskReadBps'), line(t.usageHistory.write, 'diskWriteBps')]} format={rate} floor={1024} from={from} to={now} />
+        <UsageChart id="network" title={t.usageHistory.networkTitle} lines={[line(t.usageHistory.rx, 'netRxBps'), line(t.usageHistory.tx, 'netTxBps')]} format={rate} floor={1024} from={from} to={now} />
+      </div>
+    </section>
+  );
+}
