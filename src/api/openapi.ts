@@ -19,7 +19,8 @@ const routes: Record<string, Record<string, Op>> = {
   '/media': { get: { summary: 'List ISO media' }, post: { summary: 'Upload an ISO as the raw request body (?name=)', raw: true, status: 201 } },
   '/media/{id}': { get: { summary: 'Get an ISO' }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
   '/media/{id}/content': { get: { summary: 'Download an ISO' } },
-  '/instances': { get: { summary: 'List instances' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
+  '/instances': { get: { summary: 'List instances by name: ?limit= (1-1000, default 100) &cursor= (nextCursor of the previous page), filters state, host, pool (id or name), name (a prefix); answers {items, nextCursor}. Every list pages the same way.' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
+  '/instances/export': { get: { summary: 'Every instance as JSON lines (application/x-ndjson), streamed; the list filters apply, no paging' } },
   '/instances/{id}': {
     get: { summary: 'Get an instance' },
     patch: {
@@ -44,7 +45,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/console-tokens': { post: { summary: 'A single-use console token (valid 30 s unless serve --console-token-ttl says otherwise) and the relative websocket path', body: consoleTokenSchema, status: 201 } },
   '/console/ws': { get: { summary: 'Console websocket (?token=): binary frames, VNC RFB or serial bytes' } },
   '/instances/{id}/console-log': { get: { summary: 'The last MiB of what the guest wrote to its serial console' } },
-  '/operations': { get: { summary: 'List operations (?target=id)' } },
+  '/operations': { get: { summary: 'List operations, newest first; filters since, until (ISO 8601), user (id or name), target (id)' } },
   '/operations/{id}': { get: { summary: 'Get an operation: state, progress, error' } },
   '/hosts': { get: { summary: 'List hosts' } },
   '/hosts/{id}': {
@@ -77,7 +78,7 @@ const routes: Record<string, Record<string, Op>> = {
     patch: { summary: 'Grow a disk (stopped: qemu-img resize; running: online block resize); never shrinks', body: growDiskSchema },
     delete: { summary: 'Remove a data disk and delete its volume (running: hot-unplugged first; 409 disk_change_refused if the guest does not let go)', status: 204 },
   },
-  '/audit': { get: { summary: 'The audit log, newest first' } },
+  '/audit': { get: { summary: 'The audit log, newest first; filters since, until (ISO 8601), user (id or name), target (id), action' } },
 };
 
 const problemResponse = { description: 'Error (RFC 9457)', content: { 'application/problem+json': { schema: { type: 'object' } } } };

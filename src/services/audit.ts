@@ -1,7 +1,14 @@
 /** The audit log: every change, who made it, when and from where. */
-import { desc, lt } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { historyConditions } from '../db/history-filter.js';
+import { after } from '../db/paging.js';
+import { decodeCursor, toPage, type Page } from '../lib/paging.js';
 import { auditLog } from '../db/schema.js';
+import { DEFAULT_PAGE_LIMIT, type HistoryFilter, type PageQuery } from '../shared/lists.js';
+
+/** One audit entry. */
+export type AuditEntry = typeof auditLog.$inferSelect;
 import type { Actor } from './actor.js';
 
 /** How long audit entries are kept: a year of who did what. */
@@ -32,8 +39,12 @@ export class AuditService {
     return this.db.delete(auditLog).where(lt(auditLog.at, new Date(Date.now() - keepMs).toISOString())).run().changes;
   }
 
-  /** The newest entries first. */
-  list(limit = 100) {
-    return this.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit).all();
+  /** One page of entries, newest first, filtered by time, user (id or name), target and action. */
+  list(filter: HistoryFilter = {}, page: PageQuery = { limit: DEFAULT_PAGE_LIMIT }): Page<AuditEntry> {
+    const where = historyConditions(this.db, { at: auditLog.at, userId: auditLog.userId, targetId: auditLog.targetId }, filter);
+    if (filter.action) where.push(eq(auditLog.action, filter.action));
+    if (page.cursor) where.push(after(auditLog.id, auditLog.id, decodeCursor(page.cursor), 'desc'));
+    const rows = this.db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(page.limit + 1).all();
+    return toPage(rows, page.limit, (row) => [row.id, row.id]);
   }
 }

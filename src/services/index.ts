@@ -22,6 +22,7 @@ import { InstanceReconciler } from './instances/reconcile.js';
 import { InstanceRuntime } from './instances/runtime.js';
 import { InstancesService } from './instances/service.js';
 import { InstanceStatsService } from './instances/stats.js';
+import { MetricsService } from './metrics.js';
 import { InstanceStore } from './instances/store.js';
 import { MediaService } from './media.js';
 import { NetworksService } from './networks.js';
@@ -49,6 +50,7 @@ export interface Services {
   power: InstancePowerService;
   consoles: ConsoleService;
   stats: InstanceStatsService;
+  metrics: MetricsService;
   guestAddresses: GuestAddressesService;
   reconciler: InstanceReconciler;
   setup: SetupService;
@@ -113,6 +115,7 @@ export function createServices(cfg: ServiceConfig): Services {
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
+    metrics: new MetricsService({ db, hosts, pools, storagePools, runtime }),
     guestAddresses: new GuestAddressesService(store, runtime, nics, networks, addressPools),
     reconciler,
   };
