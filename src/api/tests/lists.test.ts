@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { instances } from '../../db/schema.js';
+import { instanceNics, instances } from '../../db/schema.js';
 import { EXPORT_BATCH } from '../routes/export.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
 import { createInstance, instanceBody, json, tinyIso, tinyQcow2, type Json } from './fixtures.js';
@@ -153,5 +153,16 @@ describe('paging and filters on every list', () => {
     assert.ok((await walk(`/api/v1/audit?since=${middle}`, 100)).every((e) => e.at >= middle));
     const bad = await json(await api.call('GET', '/api/v1/audit?since=yesterday'));
     assert.equal(bad.errors[0].field, 'since');
+  });
+
+  test('a page carries each instance\'s NICs (read for the whole page at once)', async () => {
+    const template = api.db.select().from(instances).where(eq(instances.name, 'template')).get()!;
+    const net = await json(await api.call('GET', '/api/v1/networks/net-a'));
+    api.db.insert(instanceNics).values({ id: 'nic_listcheck', instanceId: template.id, position: 5, networkId: net.id, mac: '52:54:00:aa:bb:cc', addressPoolId: null, address: '10.77.0.99' }).run();
+    const page = await json(await api.call('GET', '/api/v1/instances?name=t'));
+    const row = page.items.find((i: Json) => i.id === template.id);
+    assert.deepEqual(row.nics.map((n: Json) => n.mac), ['52:54:00:aa:bb:cc']);
+    assert.equal(row.address, '10.77.0.99');
+    assert.ok(page.items.filter((i: Json) => i.id !== template.id).every((i: Json) => i.nics.length === 0));
   });
 });

@@ -41,7 +41,11 @@ export class InstanceNics {
   listMany(instanceIds: string[]): Map<string, NicRow[]> {
     const byInstance = new Map<string, NicRow[]>(instanceIds.map((id) => [id, []]));
     if (instanceIds.length === 0) return byInstance;
-    const rows = this.db.select().from(instanceNics).where(inArray(instanceNics.instanceId, instanceIds)).orderBy(asc(instanceNics.instanceId), asc(instanceNics.position)).all();
+    const rows = preparedOnce(this.db, 'nics.ofMany', () =>
+      this.db.select().from(instanceNics)
+        .where(inArray(instanceNics.instanceId, sql`(select value from json_each(${sql.placeholder('ids')}))`))
+        .orderBy(asc(instanceNics.instanceId), asc(instanceNics.position)).prepare(),
+    ).all({ ids: JSON.stringify(instanceIds) });
     for (const row of rows) byInstance.get(row.instanceId)?.push(row);
     return byInstance;
   }
