@@ -13,10 +13,11 @@ packages=(
   qemu-system-x86 qemu-utils qemu-block-extra dnsmasq-base dnsmasq-utils genisoimage iproute2 ovmf seabios ipxe-qemu
   binutils xz-utils
 )
-# Tests: XML schema validation, the YAML read-back, the test-guest image builder, the browser.
+# Tests: XML schema validation, the YAML read-back, the test-guest image builder, the browser,
+# promtool (package prometheus) for the /metrics check.
 test_packages=(
   libxml2-utils chromium fonts-dejavu-core python3 python3-yaml
-  mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk procps
+  mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk procps prometheus
 )
 [ "${1:-}" = "--with-test-deps" ] && packages+=("${test_packages[@]}")
 # Debian's own node and npm (18.x) only run `npm ci`, which fetches the pinned Node 24

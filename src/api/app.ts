@@ -12,6 +12,7 @@ import { newSecret } from '../lib/ids.js';
 import { log } from '../lib/log.js';
 import type { Services } from '../services/index.js';
 import { requireAuth } from './auth.js';
+import { HttpRequestCounter, metricsRoutes } from './metrics.js';
 import { consoleSocketRoutes } from './console-ws.js';
 import { resolveClientIp, resolveSecure, type AppEnv } from './env.js';
 import { openApiDocument } from './openapi.js';
@@ -56,6 +57,8 @@ export function createApp(s: Services, opts: AppOptions) {
   const app = new Hono<AppEnv>();
   app.onError(onError);
   app.notFound((c) => sendProblem(c, problem(404, 'route_not_found', `No route ${c.req.method} ${c.req.path}.`)));
+  const httpRequests = new HttpRequestCounter();
+  app.use('*', httpRequests.middleware());
   let warnedUntrustedProxy = false; // said once: a proxy in front sends the header on every request
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -105,6 +108,7 @@ export function createApp(s: Services, opts: AppOptions) {
   if (opts.upgradeWebSocket) authed.route('/console', consoleSocketRoutes(s, opts.upgradeWebSocket, { publicOrigin: opts.publicOrigin }));
   api.route('/', authed);
   app.route('/api/v1', api);
+  app.route('/metrics', metricsRoutes(s, httpRequests));
   if (opts.readAsset) app.use('*', staticUi(opts.readAsset));
   return app;
 }

@@ -42,6 +42,18 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, sessionCookieName(c), { path: '/', secure: c.var.secure });
 }
 
+/** Requires an API token (`Authorization: Bearer`); sessions do not count (for `/metrics`, which scrapers call). */
+export function requireApiToken(auth: AuthService): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    if (!match) throw new AppError('unauthenticated', 'Present an API token (Authorization: Bearer obt_…) to read the metrics.');
+    const user = auth.resolveApiToken(match[1]);
+    if (!user) throw new AppError('invalid_token', 'The API token is unknown or revoked.');
+    c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c) });
+    return next();
+  };
+}
+
 /** Requires a valid session or API token. */
 export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -35,7 +35,8 @@ const routes: Record<string, Record<string, Op>> = {
   '/media/{id}': { get: { summary: 'Get an ISO' }, patch: { summary: 'Rename an ISO', body: updateMediaSchema }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
   '/media/{id}/file': { get: { summary: 'Download an ISO (one HTTP Range: 206 with Content-Range, 416 when unsatisfiable; ETag is the SHA-256)' } },
   '/media/{id}/content': { get: { summary: 'Download an ISO (same as /file)' } },
-  '/instances': { get: { summary: 'List instances' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
+  '/instances': { get: { summary: 'List instances by name: ?limit= (1-1000, default 100) &cursor= (nextCursor of the previous page), filters state, host, pool (id or name), name (a prefix); answers {items, nextCursor}. Every list pages the same way.' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
+  '/instances/export': { get: { summary: 'Every instance as JSON lines (application/x-ndjson), streamed; the list filters apply, no paging' } },
   '/instances/{id}': {
     get: { summary: 'Get an instance' },
     patch: {
@@ -68,7 +69,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/console-tokens': { post: { summary: 'A single-use console token (valid 30 s unless serve --console-token-ttl says otherwise) and the relative websocket path', body: consoleTokenSchema, status: 201 } },
   '/console/ws': { get: { summary: 'Console websocket (?token=): binary frames, VNC RFB or serial bytes' } },
   '/instances/{id}/console-log': { get: { summary: 'The last MiB of what the guest wrote to its serial console' } },
-  '/operations': { get: { summary: 'List operations (?target=id)' } },
+  '/operations': { get: { summary: 'List operations, newest first; filters since, until (ISO 8601), user (id or name), target (id)' } },
   '/operations/{id}': { get: { summary: 'Get an operation: state, progress, error' } },
   '/hosts': { get: { summary: 'List hosts' } },
   '/hosts/{id}': {
@@ -120,7 +121,7 @@ const routes: Record<string, Record<string, Op>> = {
     },
   },
   '/instances/{id}/snapshots/{snapshotId}/actions/revert': { post: { summary: 'Revert a stopped instance to a snapshot (running: 409 instance_must_be_stopped); later snapshots stay in the tree' } },
-  '/audit': { get: { summary: 'The audit log, newest first' } },
+  '/audit': { get: { summary: 'The audit log, newest first; filters since, until (ISO 8601), user (id or name), target (id), action (exact, or a prefix ending in a dot: instance.); target matches an id or a target type' } },
   '/instances/{id}/usage-history': { get: { summary: 'Usage history (?range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum): CPU %, memory, disk and network rates' } },
   '/hosts/{id}/usage-history': { get: { summary: "A host's usage history (the sum of its guests), as for instances" } },
   '/pools/{id}/usage-history': { get: { summary: "A compute pool's usage history (the sum of its hosts)" } },

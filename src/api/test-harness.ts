@@ -124,6 +124,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   const shutdown = async () => {
     await services.operations.settled();
     services.hosts.stop();
+    services.auth.stopTokenUseFlush();
     await peer?.close();
     db.$client.close();
   };

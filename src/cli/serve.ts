@@ -89,6 +89,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   });
   const server = listen(cfg, app, tls, hosts, setupCode, dir.setupCodeFile);
   void attachLocalHostWithRetry(cfg, accel, s);
+  s.auth.startTokenUseFlush();
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -106,6 +107,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   if (stopped) log.warn('stopped commands still running at shutdown', { count: stopped });
   const attached = agents.entries();
   s.hosts.stop();
+  s.auth.stopTokenUseFlush();
   await Promise.all(attached.map(([, a]) => a.close().catch(() => undefined)));
   dir.db.$client.close();
 }

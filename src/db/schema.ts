@@ -3,7 +3,7 @@
  * Migrations are generated from this file by `npm run db:generate` into src/db/migrations/.
  */
 import { sql } from 'drizzle-orm';
-import { integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { INSTANCE_STATES } from '../shared/instance-states.js';
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
@@ -196,7 +196,8 @@ export const instances = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('instances_pool_name').on(t.poolId, t.name)],
+  // instances_name_id: the list's order (name, then id), so a page walks the index from its cursor.
+  (t) => [uniqueIndex('instances_pool_name').on(t.poolId, t.name), index('instances_name_id').on(t.name, t.id)],
 );
 
 /** Network interfaces of instances, with the address allocated to each (unique per address pool). */
@@ -262,7 +263,7 @@ export const operations = sqliteTable('operations', {
   userId: text('user_id'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-});
+}, (t) => [index('operations_created_id').on(t.createdAt, t.id)]); // the list's order, newest first
 
 /** Every change: who, what, when, from where. */
 export const auditLog = sqliteTable('audit_log', {

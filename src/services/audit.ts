@@ -1,7 +1,14 @@
 /** The audit log: every change, who made it, when and from where. */
-import { and, desc, eq, gte, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { historyConditions } from '../db/history-filter.js';
+import { after } from '../db/paging.js';
+import { decodeCursor, toPage, type Page } from '../lib/paging.js';
 import { auditLog } from '../db/schema.js';
+import { DEFAULT_PAGE_LIMIT, type HistoryFilter, type PageQuery } from '../shared/lists.js';
+
+/** One audit entry. */
+export type AuditEntry = typeof auditLog.$inferSelect;
 import type { Actor } from './actor.js';
 
 /** How long audit entries are kept: a year of who did what. */
@@ -45,16 +52,17 @@ export class AuditService {
     return this.db.delete(auditLog).where(lt(auditLog.at, new Date(Date.now() - keepMs).toISOString())).run().changes;
   }
 
-  /** The newest entries first, optionally filtered (time range, user name, target id or type, action prefix). */
-  list(limit = 100, filter: AuditFilter = {}) {
-    const iso = (v: string) => new Date(v).toISOString(); // stored with milliseconds: compare like with like
-    const where = and(
-      filter.from ? gte(auditLog.at, iso(filter.from)) : undefined,
-      filter.to ? lte(auditLog.at, iso(filter.to)) : undefined,
-      filter.user ? eq(auditLog.username, filter.user) : undefined,
-      filter.target ? or(eq(auditLog.targetId, filter.target), eq(auditLog.targetType, filter.target)) : undefined,
-      filter.action ? sql`substr(${auditLog.action}, 1, ${filter.action.length}) = ${filter.action}` : undefined,
-    );
-    return this.db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(limit).all();
+  /** One page of entries, newest first, filtered by time, user (id or name), target (id or type) and action (exact, or a family ending in a dot). */
+  list(filter: HistoryFilter = {}, page: PageQuery = { limit: DEFAULT_PAGE_LIMIT }): Page<AuditEntry> {
+    const { user, target, action, ...times } = filter;
+    const where = historyConditions(this.db, { at: auditLog.at, userId: auditLog.userId, targetId: auditLog.targetId }, times);
+    // The log keeps the username as it was (a deleted user's entries still match it); a target is an id or a type.
+    if (user) where.push(or(eq(auditLog.userId, user), eq(auditLog.username, user))!);
+    if (target) where.push(or(eq(auditLog.targetId, target), eq(auditLog.targetType, target))!);
+    // An action ending in a dot is a family (instance.create, instance.delete, …); otherwise exact.
+    if (action) where.push(action.endsWith('.') ? sql`substr(${auditLog.action}, 1, ${action.length}) = ${action}` : eq(auditLog.action, action));
+    if (page.cursor) where.push(after(auditLog.id, auditLog.id, decodeCursor(page.cursor), 'desc'));
+    const rows = this.db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(page.limit + 1).all();
+    return toPage(rows, page.limit, (row) => [row.id, row.id]);
   }
 }

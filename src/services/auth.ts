@@ -3,8 +3,9 @@
  * and API tokens. Secrets are random; only their SHA-256 is stored.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { preparedOnce } from '../db/prepared.js';
 import { apiTokens, sessions, users } from '../db/schema.js';
 import { AppError, notFound, RateLimitedError } from '../lib/errors.js';
 import { newId, newSecret } from '../lib/ids.js';
@@ -17,8 +18,11 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import type { SetupCode } from '../lib/setup-code.js';
 
 const SESSION_TTL_MS = 12 * 60 * 60_000;
-// An API token's lastUsedAt is written at most this often: not one database write per request.
+// An API token's lastUsedAt is kept to this resolution: a use is remembered in memory and
+// written by flushTokenUse() (every TOKEN_USE_FLUSH_MS and at shutdown), never once per request.
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** How often `onebox serve` writes the remembered API token uses to the database. */
+export const TOKEN_USE_FLUSH_MS = 10_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A user as the API shows it (never the hash). */
@@ -52,6 +56,10 @@ export class AuthService {
     private readonly setupCode: SetupCode,
     private readonly throttle = new LoginThrottle(),
   ) {}
+
+  /** API token uses not yet written: token id → when (ms). */
+  private readonly tokenUses = new Map<string, number>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   /** True until the initial admin exists. */
   isSetupNeeded(): boolean {
@@ -131,12 +139,14 @@ export class AuthService {
 
   /** The user and CSRF token behind a session cookie, or undefined when unknown or expired. */
   resolveSession(token: string): { user: PublicUser; csrfToken: string } | undefined {
-    const row = this.db
-      .select({ user: users, csrfToken: sessions.csrfToken })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date().toISOString())))
-      .get();
+    const row = preparedOnce(this.db, 'auth.session', () =>
+      this.db
+        .select({ user: users, csrfToken: sessions.csrfToken })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.tokenHash, sql.placeholder('hash')), gt(sessions.expiresAt, sql.placeholder('now'))))
+        .prepare(),
+    ).get({ hash: sha256(token), now: new Date().toISOString() });
     return row && { user: publicUser(row.user), csrfToken: row.csrfToken };
   }
 
@@ -178,20 +188,61 @@ export class AuthService {
     this.audit.record(actor, 'delete', 'api_token', id);
   }
 
-  /** The user behind an API token, or undefined. */
+  /**
+   * The user behind an API token, or undefined. A use is remembered in memory when the stored
+   * lastUsedAt is a minute old or more (see {@link flushTokenUse}).
+   */
   resolveApiToken(token: string): PublicUser | undefined {
-    const row = this.db
-      .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
-      .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.userId))
-      .where(eq(apiTokens.tokenHash, sha256(token)))
-      .get();
+    const row = preparedOnce(this.db, 'auth.token', () =>
+      this.db
+        .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(eq(apiTokens.tokenHash, sql.placeholder('hash')))
+        .prepare(),
+    ).get({ hash: sha256(token) });
     if (!row) return undefined;
     const now = Date.now();
     const last = row.lastUsedAt ? Date.parse(row.lastUsedAt) : NaN;
-    if (!(Math.abs(now - last) < LAST_USED_RESOLUTION_MS)) // also when unset, unreadable or the clock went back
-      this.db.update(apiTokens).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiTokens.id, row.tokenId)).run();
+    if (!(Math.abs(now - last) < LAST_USED_RESOLUTION_MS)) this.tokenUses.set(row.tokenId, now); // also when unset, unreadable or the clock went back
     return publicUser(row.user);
+  }
+
+  /**
+   * Writes the remembered API token uses (one transaction); a token whose stored lastUsedAt is
+   * less than a minute old keeps it. Returns how many tokens were written.
+   */
+  flushTokenUse(): number {
+    if (this.tokenUses.size === 0) return 0;
+    const uses = [...this.tokenUses];
+    this.tokenUses.clear();
+    return this.db.transaction((tx) => {
+      let written = 0;
+      for (const [id, at] of uses) {
+        const when = new Date(at).toISOString();
+        const notRecent = or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(at - LAST_USED_RESOLUTION_MS).toISOString()), gt(apiTokens.lastUsedAt, when));
+        written += tx.update(apiTokens).set({ lastUsedAt: when }).where(and(eq(apiTokens.id, id), notRecent)).run().changes;
+      }
+      return written;
+    });
+  }
+
+  /** Flushes token uses every `intervalMs` until {@link stopTokenUseFlush} (which flushes once more). */
+  startTokenUseFlush(intervalMs = TOKEN_USE_FLUSH_MS): void {
+    this.flushTimer ??= setInterval(() => {
+      try {
+        this.flushTokenUse();
+      } catch (err) {
+        log.warn('could not record API token use', { error: String(err) });
+      }
+    }, intervalMs).unref();
+  }
+
+  /** Stops the periodic flush and writes what is pending (at shutdown). */
+  stopTokenUseFlush(): void {
+    clearInterval(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushTokenUse();
   }
 }
 

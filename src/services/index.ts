@@ -25,6 +25,7 @@ import { InstanceReconciler } from './instances/reconcile.js';
 import { InstanceRuntime } from './instances/runtime.js';
 import { InstancesService } from './instances/service.js';
 import { InstanceStatsService } from './instances/stats.js';
+import { MetricsService } from './metrics.js';
 import { InstanceStore } from './instances/store.js';
 import { MediaService } from './media.js';
 import { NetworksService } from './networks.js';
@@ -56,6 +57,7 @@ export interface Services {
   diskJobs: InstanceDiskJobs;
   consoles: ConsoleService;
   stats: InstanceStatsService;
+  metrics: MetricsService;
   guestAddresses: GuestAddressesService;
   guest: GuestService;
   reconciler: InstanceReconciler;
@@ -133,6 +135,7 @@ export function createServices(cfg: ServiceConfig): Services {
     stats: new InstanceStatsService(store, runtime),
     guestAddresses,
     guest: new GuestService(store, runtime, images, guestAddresses, audit),
+    metrics: new MetricsService({ db, hosts, pools, storagePools, runtime }),
     reconciler,
   };
 }

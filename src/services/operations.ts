@@ -5,7 +5,11 @@
  */
 import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { historyConditions } from '../db/history-filter.js';
+import { after } from '../db/paging.js';
+import { decodeCursor, toPage, type Page } from '../lib/paging.js';
 import { operations, users } from '../db/schema.js';
+import type { HistoryFilter, PageQuery } from '../shared/lists.js';
 import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { RevertError } from '../lib/reverter.js';
@@ -70,17 +74,20 @@ export class OperationsService {
     return row;
   }
 
-  /** Newest first, optionally for one target, with the name of the user who started each. */
-  list(targetId?: string, limit = 100): (Operation & { username: string | null })[] {
-    return this.db
+  /** Newest first, filtered by time, user and target, with the name of the user who started each. */
+  list(filter: Omit<HistoryFilter, 'action'>, page: PageQuery): Page<Operation & { username: string | null }> {
+    const where = historyConditions(this.db, { at: operations.createdAt, userId: operations.userId, targetId: operations.targetId }, filter);
+    if (page.cursor) where.push(after(operations.createdAt, operations.id, decodeCursor(page.cursor), 'desc'));
+    const rows = this.db
       .select({ op: operations, username: users.username })
       .from(operations)
       .leftJoin(users, eq(users.id, operations.userId))
-      .where(targetId ? eq(operations.targetId, targetId) : undefined)
-      .orderBy(desc(operations.createdAt))
-      .limit(limit)
+      .where(and(...where))
+      .orderBy(desc(operations.createdAt), desc(operations.id))
+      .limit(page.limit + 1)
       .all()
       .map((r) => ({ ...r.op, username: r.username }));
+    return toPage(rows, page.limit, (row) => [row.createdAt, row.id]);
   }
 
   /** Resolves when the operation has finished (tests and shutdown). */

@@ -3,6 +3,7 @@
  * plain StoragePoolSpec a host's storage driver works with; a `default` local pool (each
  * host's own data directory) always exists.
  */
+import { preparedOnce } from '../db/prepared.js';
 import { eq, or, sql } from 'drizzle-orm';
 import type { StoragePoolSpec } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
@@ -25,7 +26,7 @@ export class StoragePoolsService {
 
   /** Creates the `default` pool (each host's data directory) on first start; returns it. */
   ensureDefault(): StoragePool {
-    const existing = this.db.select().from(storagePools).where(eq(storagePools.name, 'default')).get();
+    const existing = preparedOnce(this.db, 'storagePools.default', () => this.db.select().from(storagePools).where(eq(storagePools.name, 'default')).prepare()).get();
     return existing ?? this.db.insert(storagePools).values({ id: newId('stp'), name: 'default', kind: 'local', path: null }).returning().get();
   }
 

@@ -186,7 +186,22 @@ export function createApiClient(transport: ApiTransport) {
     if (res.status < 200 || res.status > 299) throw problemToError(res.status, res.statusText, text);
     return (text ? JSON.parse(text) : undefined) as T;
   }
-  const items = async <T>(path: string) => (await call<ItemList<T>>('GET', path)).items;
+  /** Every item of a list, following nextCursor page by page (1000 a page). */
+  const items = async <T>(path: string) => {
+    const all: T[] = [];
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const sep = path.includes('?') ? '&' : '?';
+      const page = await call<ItemList<T>>('GET', cursor === undefined ? path : `${path}${sep}${query({ limit: '1000', cursor })}`);
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    }
+    return all;
+  };
+  /** One page of a list. */
+  const page = <T>(path: string, params: Record<string, string | undefined>) => {
+    const q = query(params);
+    return call<ItemList<T> & { nextCursor: string | null }>('GET', q ? `${path}?${q}` : path);
+  };
   function upload<T>(path: string, body: Blob, onProgress?: (p: UploadProgress) => void): RunningUpload<T> {
     const running = transport.upload(path, body, onProgress);
     const done = running.done.then(async (res) => {
@@ -209,6 +224,9 @@ export function createApiClient(transport: ApiTransport) {
     },
     instances: {
       list: () => items<Instance>('instances'),
+      /** One page of instances: `limit`, `cursor` (nextCursor of the previous page), filters `state`, `host`, `pool`, `name` (a prefix). */
+      page: (params: { limit?: number; cursor?: string; state?: string; host?: string; pool?: string; name?: string } = {}) =>
+        page<Instance>('instances', { ...params, limit: params.limit === undefined ? undefined : String(params.limit) }),
       get: (id: string) => call<Instance>('GET', `instances/${seg(id)}`),
       create: (input: CreateInstanceRequest) => call<InstanceCreated>('POST', 'instances', input),
       /** Changes name, cores, memory, autostart or description (running: cores and memory up to the maximums). */
@@ -315,14 +333,19 @@ export function createApiClient(transport: ApiTransport) {
     },
     audit: {
       /** Audit entries, newest first, narrowed by the query. */
-      list: (query: AuditQuery = {}) => {
-        const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
-        return items<AuditEntry>(`audit${q.size ? `?${q}` : ''}`);
+      /** With a limit: the newest page only; without: every entry, page by page. */
+      list: async (search: AuditQuery = {}) => {
+        const { limit, ...filter } = search;
+        const params = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+        if (limit !== undefined) return (await page<AuditEntry>('audit', { ...params, limit: String(limit) })).items;
+        const q = query(params);
+        return items<AuditEntry>(q ? `audit?${q}` : 'audit');
       },
     },
     operations: {
       /** The newest operations (running and finished), with who started them. */
-      list: () => items<Operation>('operations'),
+      /** With a limit: the newest page only (the task log); without: every operation, page by page. */
+      list: async (limit?: number) => (limit === undefined ? items<Operation>('operations') : (await page<Operation>('operations', { limit: String(limit) })).items),
       get: (id: string) => call<Operation>('GET', `operations/${seg(id)}`),
       /** Polls an operation until it finishes; throws ApiError with its error when it failed. */
       async wait(op: Operation, onUpdate?: (op: Operation) => void, intervalMs = 700): Promise<Operation> {

@@ -3,9 +3,10 @@
 /** One gibibyte. */
 export const GiB = 1024 ** 3;
 
-/** A list answer. */
+/** A list answer: one page, and the cursor of the next (null on the last page; absent on unpaged sub-lists). */
 export interface ItemList<T> {
   items: T[];
+  nextCursor?: string | null;
 }
 
 /** An RFC 9457 problem answer. */

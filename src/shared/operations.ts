@@ -38,8 +38,8 @@ export interface AuditEntry {
 
 /** What an audit search narrows to (every field optional; times as ISO strings). */
 export interface AuditQuery {
-  from?: string;
-  to?: string;
+  since?: string;
+  until?: string;
   user?: string;
   target?: string;
   action?: string;

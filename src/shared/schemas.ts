@@ -10,3 +10,4 @@ export * from './images.js';
 export * from './instances.js';
 export * from './networks.js';
 export * from './pools.js';
+export * from './lists.js';

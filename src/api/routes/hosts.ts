@@ -3,9 +3,11 @@ import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
 import type { Host } from '../../services/hosts.js';
 import { bridgeSetupSchema, updateHostSchema } from '../../shared/schemas.js';
+import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
+import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
 import { presentHost } from '../presenters.js';
-import { jsonBody } from '../validate.js';
+import { jsonBody, queryParams } from '../validate.js';
 
 /** A host row with what its agent last said. */
 function view(s: Services, row: Host) {
@@ -16,7 +18,7 @@ function view(s: Services, row: Host) {
 /** /hosts */
 export function hostRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/', (c) => c.json({ items: s.hosts.list().map((h) => view(s, h)) }))
+    .get('/', (c) => c.json(mapPage(pageInMemory(s.hosts.list(), byName, queryParams(c, pageQuerySchema)), (h) => view(s, h))))
     .get('/:id', (c) => c.json(view(s, s.hosts.get(c.req.param('id')))))
     .patch('/:id', async (c) => {
       const change = await jsonBody(c, updateHostSchema);

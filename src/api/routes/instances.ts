@@ -12,7 +12,9 @@ import { createImageFromInstanceSchema } from '../../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../../shared/guest.js';
 import type { AppEnv } from '../env.js';
 import { presentInstance, presentNic } from '../presenters.js';
-import { jsonBody } from '../validate.js';
+import { jsonBody, queryParams } from '../validate.js';
+import { instanceListQuerySchema } from '../../shared/lists.js';
+import { EXPORT_BATCH, exportPages, instanceExportQuerySchema } from './export.js';
 import { accepted } from './respond.js';
 
 type ImmediateAction = Exclude<PowerAction, 'stop'>;
@@ -24,8 +26,25 @@ const MOUNT_POINT_CODES = Object.fromEntries(Array.from({ length: 8 }, (_, i) =>
 /** /instances */
 export function instanceRoutes(s: Services) {
   const present = (row: Instance) => presentInstance(row, s.storagePools.ensureDefault().id, s.instances.nicsOf(row.id));
+  const presentPage = (rows: Instance[]) => {
+    const nics = s.instances.nicsOfMany(rows.map((r) => r.id));
+    const defaultStoragePoolId = s.storagePools.ensureDefault().id;
+    return rows.map((row) => presentInstance(row, defaultStoragePoolId, nics.get(row.id) ?? []));
+  };
   return new Hono<AppEnv>()
-    .get('/', (c) => c.json({ items: s.instances.list().map(present) }))
+    .get('/', (c) => {
+      const { limit, cursor, ...filter } = queryParams(c, instanceListQuerySchema);
+      const page = s.instances.page(filter, { limit, cursor });
+      return c.json({ items: presentPage(page.items), nextCursor: page.nextCursor });
+    })
+    .get('/export', (c) => {
+      const filter = queryParams(c, instanceExportQuerySchema);
+      const pages = exportPages((cursor) => {
+        const page = s.instances.page(filter, { limit: EXPORT_BATCH, cursor });
+        return { lines: presentPage(page.items).map((i) => JSON.stringify(i) + '\n'), nextCursor: page.nextCursor };
+      });
+      return new Response(pages, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'content-disposition': 'attachment; filename="instances.jsonl"' } });
+    })
     .post('/', async (c) => {
       const input = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak', ...MOUNT_POINT_CODES });
       const { instance, operation } = await s.instances.create(input, c.var.actor);

@@ -2,6 +2,8 @@
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
 import { mediaUploadQuerySchema, updateMediaSchema } from '../../shared/schemas.js';
+import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
+import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
 import { presentMedia } from '../presenters.js';
 import { jsonBody, queryParams } from '../validate.js';
@@ -10,7 +12,7 @@ import { declaredLength, sendDownload } from './respond.js';
 /** /media */
 export function mediaRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/', (c) => c.json({ items: s.media.list().map(presentMedia) }))
+    .get('/', (c) => c.json(mapPage(pageInMemory(s.media.list(), byName, queryParams(c, pageQuerySchema)), presentMedia)))
     .get('/:id', (c) => c.json(presentMedia(s.media.get(c.req.param('id')))))
     .post('/', async (c) => {
       const { name } = queryParams(c, mediaUploadQuerySchema);

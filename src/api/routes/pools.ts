@@ -2,15 +2,17 @@
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
 import { createPoolSchema, createStoragePoolSchema, poolNetworkSchema } from '../../shared/schemas.js';
+import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
+import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
 import { presentPool, presentStoragePool } from '../presenters.js';
-import { jsonBody } from '../validate.js';
+import { jsonBody, queryParams } from '../validate.js';
 
 /** /pools */
 export function poolRoutes(s: Services) {
   const present = (row: ReturnType<Services['pools']['get']>) => presentPool(row, s.storagePools.ensureDefault().id);
   return new Hono<AppEnv>()
-    .get('/', (c) => c.json({ items: s.pools.list().map(present) }))
+    .get('/', (c) => c.json(mapPage(pageInMemory(s.pools.list(), byName, queryParams(c, pageQuerySchema)), present)))
     .post('/', async (c) => {
       const { storagePool, ...input } = await jsonBody(c, createPoolSchema);
       const storagePoolId = storagePool === undefined ? null : s.storagePools.get(storagePool).id;
@@ -32,7 +34,7 @@ export function poolRoutes(s: Services) {
 /** /storage-pools */
 export function storagePoolRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/', (c) => c.json({ items: s.storagePools.list().map(presentStoragePool) }))
+    .get('/', (c) => c.json(mapPage(pageInMemory(s.storagePools.list(), byName, queryParams(c, pageQuerySchema)), presentStoragePool)))
     .post('/', async (c) => c.json(presentStoragePool(s.storagePools.create(await jsonBody(c, createStoragePoolSchema), c.var.actor)), 201))
     .get('/:id', (c) => c.json(presentStoragePool(s.storagePools.get(c.req.param('id')))))
     .delete('/:id', (c) => {

@@ -2,13 +2,15 @@
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
 import { createTokenSchema } from '../../shared/schemas.js';
+import { pageInMemory } from '../../lib/paging.js';
+import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
-import { jsonBody } from '../validate.js';
+import { jsonBody, queryParams } from '../validate.js';
 
 /** /tokens */
 export function tokenRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/', (c) => c.json({ items: s.auth.listApiTokens(c.var.actor) }))
+    .get('/', (c) => c.json(pageInMemory(s.auth.listApiTokens(c.var.actor), (t) => [t.createdAt, t.id], queryParams(c, pageQuerySchema))))
     .post('/', async (c) => {
       const body = await jsonBody(c, createTokenSchema);
       return c.json(s.auth.createApiToken(c.var.actor, body.name), 201);

@@ -106,7 +106,7 @@ describe('setup, login, sessions and API tokens', () => {
     const limited = await api.call('POST', '/api/v1/sessions', { json: ADMIN });
     assert.equal(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
-    const failures = api.services.audit.list().filter((e) => e.action === 'login_failed');
+    const failures = api.services.audit.list().items.filter((e) => e.action === 'login_failed');
     assert.equal(failures.length, 5);
   });
 
@@ -119,7 +119,7 @@ describe('setup, login, sessions and API tokens', () => {
       for (let i = 0; i < 5; i++) assert.equal((await attempt('192.0.2.7', 'Wrong1234')).status, 401);
       assert.equal((await attempt('192.0.2.7', ADMIN.password)).status, 429);
       assert.equal((await attempt('192.0.2.8', ADMIN.password)).status, 201, 'another client behind the same proxy is not locked out');
-      const failed = proxied.services.audit.list().find((e) => e.action === 'login_failed')!;
+      const failed = proxied.services.audit.list().items.find((e) => e.action === 'login_failed')!;
       assert.match(failed.detail, /ip=192\.0\.2\.7/);
     } finally {
       await proxied.close();

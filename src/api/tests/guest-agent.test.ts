@@ -45,7 +45,7 @@ describe('guest agent (set-guest-password, guest-info, stop fallback)', () => {
     assert.equal((await setPassword(inst.id, { username: 'alice', password: 'Alice-Pass-2' })).status, 200);
     assert.equal(api.hypervisor.guestPassword(inst.domainName, 'alice'), 'Alice-Pass-2');
     assert.equal(api.hypervisor.guestPassword(inst.domainName, 'root'), 'Guest-Pass-1', "root's unchanged");
-    const entries = api.services.audit.list().filter((e) => e.action === 'set_guest_password' && e.targetId === inst.id);
+    const entries = api.services.audit.list().items.filter((e) => e.action === 'set_guest_password' && e.targetId === inst.id);
     assert.deepEqual(entries.map((e) => e.detail).sort(), ['alice', 'root']);
     assert.ok(!JSON.stringify(api.services.audit.list()).includes('Pass-'), 'no password in the audit log');
   });
@@ -85,7 +85,7 @@ describe('guest agent (set-guest-password, guest-info, stop fallback)', () => {
     await expectProblem(await setPassword(inst.id, {}), 400, 'password_too_weak'); // the tree's field code, as for setup
     await expectProblem(await setPassword('nope', { password: 'Guest-Pass-1' }), 404, 'instance_not_found');
     assert.equal(api.hypervisor.guestPassword(inst.domainName, 'root'), null, 'no refusal set a password');
-    assert.equal(api.services.audit.list().filter((e) => e.action === 'set_guest_password' && e.targetId === inst.id).length, 0, 'refusals are not audited as changes');
+    assert.equal(api.services.audit.list().items.filter((e) => e.action === 'set_guest_password' && e.targetId === inst.id).length, 0, 'refusals are not audited as changes');
   });
 
   test('guest-info: hostname, OS and addresses from the agent; agent unavailable is a 200 state, stopped too', async () => {

@@ -151,16 +151,24 @@ describe('session cookies and token bookkeeping', () => {
     assert.equal(api.services.auth.pruneExpiredSessions(), 1);
   });
 
-  test('an API token\'s lastUsedAt is written at most once a minute', async () => {
+  test('an API token\'s lastUsedAt is written at most once a minute, by the flush, not per request', async () => {
     const row = () => api.db.select().from(apiTokens).get()!;
+    api.services.auth.flushTokenUse();
+    api.db.update(apiTokens).set({ lastUsedAt: null }).where(eq(apiTokens.id, row().id)).run();
     assert.equal((await api.call('GET', '/api/v1/instances')).status, 200);
+    assert.equal(row().lastUsedAt, null, 'no write during the request');
+    assert.equal(api.services.auth.flushTokenUse(), 1);
+    assert.ok(Math.abs(Date.parse(row().lastUsedAt!) - Date.now()) < 10_000, 'recorded by the flush');
     const recent = new Date(Date.now() - 30_000).toISOString();
     api.db.update(apiTokens).set({ lastUsedAt: recent }).where(eq(apiTokens.id, row().id)).run();
     for (let i = 0; i < 3; i++) assert.equal((await api.call('GET', '/api/v1/instances')).status, 200);
+    api.services.auth.flushTokenUse();
     assert.equal(row().lastUsedAt, recent, 'used 30 s ago: not written again');
     const old = new Date(Date.now() - 61_000).toISOString();
     api.db.update(apiTokens).set({ lastUsedAt: old }).where(eq(apiTokens.id, row().id)).run();
     await api.call('GET', '/api/v1/instances');
-    assert.ok(Date.parse(row().lastUsedAt!) > Date.parse(old) + 60_000, 'a minute later it is written');
+    assert.equal(row().lastUsedAt, old, 'not written by the request itself');
+    assert.equal(api.services.auth.flushTokenUse(), 1);
+    assert.ok(Date.parse(row().lastUsedAt!) > Date.parse(old) + 60_000, 'a minute later it is written by the flush');
   });
 });

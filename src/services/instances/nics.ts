@@ -3,7 +3,8 @@
  * (the address and MAC are unique there, so concurrent creates never share one), added and
  * removed on stopped instances, and turned into the guest's NICs and its static network config.
  */
-import { and, asc, eq, max } from 'drizzle-orm';
+import { preparedOnce } from '../../db/prepared.js';
+import { and, asc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { GuestNic } from '../../cluster/agent-types.js';
 import type { StaticNetworkSpec } from '../../cloudinit/seed.js';
 import type { Db } from '../../db/client.js';
@@ -31,7 +32,22 @@ export class InstanceNics {
 
   /** The NICs of an instance in order. */
   list(instanceId: string): NicRow[] {
-    return this.db.select().from(instanceNics).where(eq(instanceNics.instanceId, instanceId)).orderBy(asc(instanceNics.position)).all();
+    return preparedOnce(this.db, 'nics.of', () =>
+      this.db.select().from(instanceNics).where(eq(instanceNics.instanceId, sql.placeholder('id'))).orderBy(asc(instanceNics.position)).prepare(),
+    ).all({ id: instanceId });
+  }
+
+  /** The NICs of several instances (a page of the list), by instance id, each in order. */
+  listMany(instanceIds: string[]): Map<string, NicRow[]> {
+    const byInstance = new Map<string, NicRow[]>(instanceIds.map((id) => [id, []]));
+    if (instanceIds.length === 0) return byInstance;
+    const rows = preparedOnce(this.db, 'nics.ofMany', () =>
+      this.db.select().from(instanceNics)
+        .where(inArray(instanceNics.instanceId, sql`(select value from json_each(${sql.placeholder('ids')}))`))
+        .orderBy(asc(instanceNics.instanceId), asc(instanceNics.position)).prepare(),
+    ).all({ ids: JSON.stringify(instanceIds) });
+    for (const row of rows) byInstance.get(row.instanceId)?.push(row);
+    return byInstance;
   }
 
   /**

@@ -1,6 +1,8 @@
 /** Instances as the API sees them: list, get, create, delete and the console log; the work is in the sibling modules. */
 import type { Readable } from 'node:stream';
 import type { CreateInstanceInput } from '../../shared/schemas.js';
+import type { Page } from '../../lib/paging.js';
+import type { InstanceListFilter, PageQuery } from '../../shared/lists.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import { AppError } from '../../lib/errors.js';
@@ -36,6 +38,16 @@ export class InstancesService {
   /** The NICs of an instance, in order. */
   nicsOf(instanceId: string): NicRow[] {
     return this.runtime.deps.nics.list(instanceId);
+  }
+
+  /** The NICs of several instances (one query), by instance id. */
+  nicsOfMany(instanceIds: string[]): Map<string, NicRow[]> {
+    return this.runtime.deps.nics.listMany(instanceIds);
+  }
+
+  /** One page of the instance list, filtered (see InstanceStore.page). */
+  page(filter: InstanceListFilter, page: PageQuery): Page<Instance> {
+    return this.store.page(filter, page);
   }
 
   /** Adds a NIC to a stopped instance (an address from its pool's address pool when on that network). */

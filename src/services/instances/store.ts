@@ -1,8 +1,12 @@
 /** Queries on the instances table shared by the instance services, and the per-instance lock. */
-import { and, eq, isNull, notInArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { findByIdOrName, getByIdOrName } from '../../db/lookup.js';
-import { instances } from '../../db/schema.js';
+import { after } from '../../db/paging.js';
+import { decodeCursor, toPage, type Page } from '../../lib/paging.js';
+import { preparedOnce } from '../../db/prepared.js';
+import { computePools, hosts, instances } from '../../db/schema.js';
+import type { InstanceListFilter, PageQuery } from '../../shared/lists.js';
 import { AppError } from '../../lib/errors.js';
 import { KeyedMutex, LockTimeoutError } from '../../lib/keyed-mutex.js';
 import type { InstanceState } from '../../shared/instance-states.js';
@@ -73,6 +77,27 @@ export class InstanceStore {
 
   list(): Instance[] {
     return this.db.select().from(instances).orderBy(instances.name).all();
+  }
+
+  /**
+   * One page of instances in name order (then id), filtered by state, host and pool (id or
+   * name) and a name prefix. One prepared statement per combination of filters, reused.
+   */
+  page(filter: InstanceListFilter, page: PageQuery): Page<Instance> {
+    const shape = [filter.state && 'state', filter.host && 'host', filter.pool && 'pool', filter.name && 'name', page.cursor && 'cursor'].filter(Boolean).join(',');
+    const statement = preparedOnce(this.db, `instances.page:${shape}`, () => {
+      const p = sql.placeholder;
+      const where: SQL[] = [];
+      if (filter.state) where.push(eq(instances.state, p('state')));
+      if (filter.host) where.push(inArray(instances.hostId, this.db.select({ id: hosts.id }).from(hosts).where(or(eq(hosts.id, p('host')), eq(hosts.name, p('host'))))));
+      if (filter.pool) where.push(inArray(instances.poolId, this.db.select({ id: computePools.id }).from(computePools).where(or(eq(computePools.id, p('pool')), eq(computePools.name, p('pool'))))));
+      if (filter.name) where.push(sql`substr(${instances.name}, 1, length(${p('name')})) = ${p('name')}`);
+      if (page.cursor) where.push(after(instances.name, instances.id, [p('afterName'), p('afterId')], 'asc'));
+      return this.db.select().from(instances).where(and(...where)).orderBy(asc(instances.name), asc(instances.id)).limit(p('limit')).prepare();
+    });
+    const [afterName, afterId] = page.cursor ? decodeCursor(page.cursor) : [undefined, undefined];
+    const rows = statement.all({ ...filter, afterName, afterId, limit: page.limit + 1 });
+    return toPage(rows, page.limit, (row) => [row.name, row.id]);
   }
 
   /** Every instance placed on a host. */

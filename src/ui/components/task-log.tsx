@@ -61,7 +61,7 @@ export function TaskLog() {
   useEffect(() => {
     let alive = true;
     const poll = () =>
-      api.operations.list().then(
+      api.operations.list(SHOWN).then(
         (list) => alive && setOps(list.slice(0, SHOWN)),
         () => undefined,
       );

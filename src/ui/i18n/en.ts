@@ -104,6 +104,8 @@ export const en = {
     createFirst: 'Create the first instance',
     emptyNeedsImage: 'No instances yet. An instance starts from a disk image (or installs from an ISO): upload one first.',
     total: (n: number) => `${n} in total`,
+    loaded: (n: number) => `the first ${n} (more to load)`,
+    loadMore: 'Load more',
     search: 'Search name, id, address, host',
     allStates: 'All states',
     stateFilter: 'State',

@@ -113,6 +113,8 @@ export const zhCN: Catalogue = {
     createFirst: '创建第一个实例',
     emptyNeedsImage: '还没有实例。实例从磁盘镜像启动（或从 ISO 安装）：请先上传一个。',
     total: (n) => `共 ${n} 个`,
+    loaded: (n) => `前 ${n} 个（还有更多）`,
+    loadMore: '加载更多',
     search: '搜索名称、ID、地址、主机',
     allStates: '全部状态',
     stateFilter: '状态',

@@ -34,7 +34,7 @@ export function AuditPage() {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     const text = (k: string) => String(f.get(k) ?? '').trim() || undefined;
-    setQuery({ from: isoOf(String(f.get('from') ?? '')), to: isoOf(String(f.get('to') ?? '')), user: text('user'), target: text('target'), action: text('action') });
+    setQuery({ since: isoOf(String(f.get('from') ?? '')), until: isoOf(String(f.get('to') ?? '')), user: text('user'), target: text('target'), action: text('action') });
   };
   return (
     <>

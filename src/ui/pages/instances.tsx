@@ -16,9 +16,21 @@ import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { CreateInstanceDialog } from './instance-create.js';
 
-async function load(): Promise<{ instances: Instance[]; hosts: Host[] }> {
-  const [instances, hosts] = await Promise.all([api.instances.list(), api.hosts.list()]);
-  return { instances, hosts };
+/** Instances per page of the list; "Load more" adds a page. */
+export const INSTANCES_PAGE = 100;
+
+/** The first `pages` pages of instances (name order) and whether there are more. */
+async function load(pages: number): Promise<{ instances: Instance[]; hosts: Host[]; more: boolean }> {
+  const hostsLoading = api.hosts.list();
+  const instances: Instance[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < pages; i++) {
+    const page = await api.instances.page({ limit: INSTANCES_PAGE, cursor });
+    instances.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+    if (!cursor) break;
+  }
+  return { instances, hosts: await hostsLoading, more: cursor !== undefined };
 }
 
 const value = (e: Event) => (e.target as HTMLSelectElement).value;
@@ -69,7 +81,8 @@ function columns(hosts: Map<string, Host>): Column<Instance>[] {
 /** The instances list. */
 export function InstancesPage() {
   const query = routeQuery();
-  const res = useResource(load, 3000);
+  const [pages, setPages] = useState(1);
+  const res = useResource(() => load(pages), 3000, String(pages));
   const [state, setState] = useState(query.get('state') ?? '');
   const [host, setHost] = useState(query.get('host') ?? '');
   const [creating, setCreating] = useState(false);
@@ -100,7 +113,7 @@ export function InstancesPage() {
 
   return (
     <>
-      <PageHeader title={t.nav.instances} sub={res.data ? t.instances.total(all.length) : undefined}>
+      <PageHeader title={t.nav.instances} sub={res.data ? (res.data.more ? t.instances.loaded(all.length) : t.instances.total(all.length)) : undefined}>
         <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
           {t.instances.newInstance}
         </button>
@@ -119,6 +132,13 @@ export function InstancesPage() {
           initialSearch={query.get('q') ?? ''}
           filters={filters}
         />
+      )}
+      {res.data?.more && (
+        <p class="load-more">
+          <button type="button" class="button" data-testid="instances-load-more" onClick={() => setPages(pages + 1)}>
+            {t.instances.loadMore}
+          </button>
+        </p>
       )}
       {creating && <CreateInstanceDialog onClose={() => setCreating(false)} />}
     </>
