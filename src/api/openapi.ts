@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
+import { batchSchema } from '../shared/batch.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema } from '../shared/schemas.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
@@ -20,6 +21,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/media/{id}': { get: { summary: 'Get an ISO' }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
   '/media/{id}/content': { get: { summary: 'Download an ISO' } },
   '/instances': { get: { summary: 'List instances' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
+  '/instances/batch': { post: { summary: 'Create N instances (count + namePrefix, or names) or start/stop/force-stop/reboot/delete a selection (ids): 202 + a parent operation whose result lists each item, its child operation, state and error', body: batchSchema, status: 202 } },
   '/instances/{id}': {
     get: { summary: 'Get an instance' },
     patch: {

@@ -71,6 +71,7 @@ export function presentOperation(row: OperationRow): Operation {
   return {
     id: row.id, kind: row.kind, targetType: row.targetType, targetId: row.targetId, state: row.state, progress: row.progress, message: row.message,
     errorCode: row.errorCode, errorDetail: row.errorDetail, userId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt,
+    parentId: row.parentId, result: row.result ?? null,
   };
 }
 

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { INSTANCE_STATES } from '../shared/instance-states.js';
+import type { InstanceQos } from '../shared/qos.js';
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 const createdAt = () => text('created_at').notNull().default(now);
@@ -185,6 +186,8 @@ export const instances = sqliteTable(
     domainUuid: text('domain_uuid').notNull().unique(),
     vncPassword: text('vnc_password').notNull(),
     autostart: integer('autostart', { mode: 'boolean' }).notNull().default(false),
+    /** CPU priority and disk/network limits; null = medium priority, no limits. */
+    qos: text('qos', { mode: 'json' }).$type<InstanceQos>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -224,6 +227,10 @@ export const operations = sqliteTable('operations', {
   errorCode: text('error_code'),
   errorDetail: text('error_detail'),
   userId: text('user_id'),
+  /** The batch this operation is one item of (its parent operation), if any. */
+  parentId: text('parent_id'),
+  /** What a finished operation produced, e.g. a batch's items with their states and errors. */
+  result: text('result', { mode: 'json' }).$type<unknown>(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -11,6 +11,7 @@ import { HostNetworkingService } from './host-networking.js';
 import { HostsService, type HostTimings } from './hosts.js';
 import { ImagesService } from './images.js';
 import { ConsoleService } from './instances/consoles.js';
+import { InstanceBatches } from './instances/batch.js';
 import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
 import { InstanceModifier } from './instances/modify.js';
@@ -47,6 +48,8 @@ export interface Services {
   media: MediaService;
   instances: InstancesService;
   power: InstancePowerService;
+  /** Batch create and batch actions on a selection. */
+  batches: InstanceBatches;
   consoles: ConsoleService;
   stats: InstanceStatsService;
   guestAddresses: GuestAddressesService;
@@ -93,6 +96,8 @@ export function createServices(cfg: ServiceConfig): Services {
     db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, installationId, nics, networks, attachedAgents: () => hosts.attachedAgents(),
   });
   const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
+  const deleter = new InstanceDeleter(store, runtime, operations, audit);
+  const power = new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs);
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
   const auth = new AuthService(db, audit, cfg.setupCode);
@@ -109,8 +114,9 @@ export function createServices(cfg: ServiceConfig): Services {
     hostNetworking: new HostNetworkingService(hosts, agents, audit),
     images,
     media,
-    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
-    power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
+    instances: new InstancesService(store, runtime, creator, deleter, new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
+    power,
+    batches: new InstanceBatches({ store, creator, deleter, power, operations }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
     guestAddresses: new GuestAddressesService(store, runtime, nics, networks, addressPools),

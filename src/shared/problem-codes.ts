@@ -7,7 +7,7 @@ export const PROBLEM_CODES = {
   validation_failed: 400, invalid_json: 400, empty_upload: 400, upload_interrupted: 400, unsupported_image_format: 400,
   image_corrupt: 400, image_has_backing_file: 400, image_has_data_file: 400, not_an_iso: 400, disk_smaller_than_image: 400,
   cloud_init_needs_image: 400, password_too_weak: 400, console_token_missing: 400, address_pool_invalid: 400, address_outside_ranges: 400,
-  address_needs_pool: 400, invalid_interface_name: 400, maximum_below_current: 400,
+  address_needs_pool: 400, invalid_interface_name: 400, maximum_below_current: 400, batch_too_large: 400,
   // 401, 403: who you are and what you may do
   unauthenticated: 401, invalid_token: 401, invalid_credentials: 401, console_token_invalid: 401, console_token_expired: 401,
   forbidden: 403, csrf_token_invalid: 403, setup_code_invalid: 403, origin_not_allowed: 403,
@@ -24,7 +24,7 @@ export const PROBLEM_CODES = {
   address_pool_in_use: 409, address_range_in_use: 409, address_pool_exhausted: 409, address_taken: 409, mac_taken: 409, pool_addresses_allocated: 409,
   instance_must_be_stopped: 409, host_busy: 409, nic_is_loopback: 409, nic_not_ethernet: 409, nic_is_bridge: 409, nic_enslaved: 409,
   bridge_name_taken: 409, route_unsupported: 409, address_unsupported: 409, resource_change_refused: 409,
-  too_many_disks: 409, disk_cannot_shrink: 409, system_disk_not_removable: 409, disk_change_refused: 409,
+  too_many_disks: 409, disk_cannot_shrink: 409, system_disk_not_removable: 409, disk_change_refused: 409, batch_items_failed: 409,
   // 410, 413, 415, 421, 426, 429: transport and lifecycle
   file_missing: 410, body_too_large: 413, upload_too_large: 413, unsupported_media_type: 415, misdirected_request: 421,
   websocket_required: 426, rate_limited: 429,

@@ -1,4 +1,4 @@
-/** /instances: CRUD, power actions, media, consoles, live usage and the serial console log. */
+/** /instances: CRUD, batches, power actions, media, consoles, live usage and the serial console log. */
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { AppError } from '../../lib/errors.js';
@@ -8,6 +8,7 @@ import type { Instance } from '../../services/instances/store.js';
 import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequestSchema, startFromIsoSchema, updateInstanceSchema } from '../../shared/schemas.js';
 import type { InstanceUpdated } from '../../shared/api-types.js';
 import { addDiskSchema, growDiskSchema } from '../../shared/schemas.js';
+import { batchSchema } from '../../shared/batch.js';
 import type { AppEnv } from '../env.js';
 import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody } from '../validate.js';
@@ -26,6 +27,7 @@ export function instanceRoutes(s: Services) {
       const { instance, operation } = await s.instances.create(input, c.var.actor);
       return accepted(c, operation, { instance: present(instance) });
     })
+    .post('/batch', async (c) => accepted(c, s.batches.start(await jsonBody(c, batchSchema, { 'cloudInit.password': 'password_too_weak' }), c.var.actor)))
     .get('/:id', (c) => c.json(present(s.instances.get(c.req.param('id')))))
     .patch('/:id', async (c) => {
       const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error

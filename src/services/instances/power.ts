@@ -10,7 +10,7 @@ import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
 import type { MediaService } from '../media.js';
-import type { Operation, OperationsService } from '../operations.js';
+import type { Operation, OperationContext, OperationsService } from '../operations.js';
 import type { InstanceRuntime } from './runtime.js';
 import { CDROM_TARGET } from './spec.js';
 import { STICKY_ERRORS, type Instance, type InstanceStore } from './store.js';
@@ -59,22 +59,27 @@ export class InstancePowerService {
   /** Asks the guest to power off through ACPI and waits (in an operation) until it has. */
   stop(idOrName: string, actor: Actor): Operation {
     const row = this.checked(idOrName, 'stop');
+    this.runtime.agentFor(row); // refuse at once (503) while the host is offline
+    return this.operations.start('instance.stop', { type: 'instance', id: row.id }, actor, (ctx) => this.stopAndWait(row.id, actor, ctx));
+  }
+
+  /** Checks, asks the guest to power off and waits until it has (the body of a stop operation; batches call it directly). */
+  async stopAndWait(idOrName: string, actor: Actor, ctx: OperationContext): Promise<void> {
+    const row = this.checked(idOrName, 'stop');
     const agent = this.runtime.agentFor(row);
     this.audit.record(actor, 'stop', 'instance', row.id, row.name);
-    return this.operations.start('instance.stop', { type: 'instance', id: row.id }, actor, async (ctx) => {
-      await this.store.withLock(row.id, () => callAgent(row.name, () => agent.domains.shutdown(row.domainName)));
-      ctx.progress(0.1, 'Waiting for the guest to power off');
-      const deadline = Date.now() + this.stopTimeoutMs;
-      while (Date.now() < deadline) {
-        const domain = await callAgent(row.name, () => agent.domains.find(row.domainName));
-        if (!domain || domain.state === 'shutoff') {
-          await this.runtime.refreshState(this.store.get(row.id));
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 500));
+    await this.store.withLock(row.id, () => callAgent(row.name, () => agent.domains.shutdown(row.domainName)));
+    ctx.progress(0.1, 'Waiting for the guest to power off');
+    const deadline = Date.now() + this.stopTimeoutMs;
+    while (Date.now() < deadline) {
+      const domain = await callAgent(row.name, () => agent.domains.find(row.domainName));
+      if (!domain || domain.state === 'shutoff') {
+        await this.runtime.refreshState(this.store.get(row.id));
+        return;
       }
-      throw new AppError('stop_timed_out', `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest may ignore ACPI. Use force-stop.`);
-    });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new AppError('stop_timed_out', `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest may ignore ACPI. Use force-stop.`);
   }
 
   /** Inserts an ISO and boots from it first, in an operation. */
