@@ -43,7 +43,7 @@ export type BatchInput = z.infer<typeof batchSchema>;
 
 /** One item of a batch as its parent operation reports it. */
 export interface BatchItem {
-  /** The instance name (create) or the id or name given (actions). */
+  /** The instance's name (or, for an unknown instance, the id or name given). */
   name: string;
   /** The instance's id when it exists (or was to be created). */
   instanceId: string | null;

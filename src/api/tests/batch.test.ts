@@ -89,7 +89,7 @@ describe('batch create and batch actions (fake hypervisor with room for 15)', ()
     for (const name of ['web-3', 'web-4', 'web-5']) ids.push((await json(await api.call('GET', `/api/v1/instances/${name}`))).id);
     const domains = await Promise.all(ids.map(async (id) => (await json(await api.call('GET', `/api/v1/instances/${id}`))).domainName as string));
     const del = await runBatch({ action: 'delete', ids: [...ids, 'ins_unknown'] });
-    assert.deepEqual(del.result.items.map((i) => i.state), ['succeeded', 'succeeded', 'succeeded', 'failed']);
+    assert.deepEqual(del.result.items.map((i) => [i.name, i.instanceId, i.state]), [['web-3', ids[0], 'succeeded'], ['web-4', ids[1], 'succeeded'], ['web-5', ids[2], 'succeeded'], ['ins_unknown', null, 'failed']]);
     assert.equal(del.result.items[3].errorCode, 'instance_not_found');
     assert.match(del.result.items[3].errorDetail ?? '', /ins_unknown/);
     for (const id of ids) assert.equal((await api.call('GET', `/api/v1/instances/${id}`)).status, 404);

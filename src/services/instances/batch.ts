@@ -13,7 +13,7 @@ import type { Operation, OperationContext, OperationsService } from '../operatio
 import type { InstanceCreator } from './create.js';
 import type { InstanceDeleter } from './delete.js';
 import type { InstancePowerService } from './power.js';
-import type { InstanceStore } from './store.js';
+import type { Instance, InstanceStore } from './store.js';
 
 /**
  * Items of one batch in flight at once. Placement does not need the bound (each item is
@@ -75,7 +75,10 @@ export class InstanceBatches {
       if (action === 'delete') return deleter.finish(deleter.begin(idOrName, actor), ctx);
       await power.act(idOrName, action, actor);
     };
-    return this.run(action, actor, given.map((idOrName) => ({ name: idOrName, instanceId: findId(store, idOrName), kind: `instance.${action}`, work: work(idOrName) })));
+    return this.run(action, actor, given.map((idOrName) => {
+      const found = findOne(store, idOrName);
+      return { name: found?.name ?? idOrName, instanceId: found?.id ?? null, kind: `instance.${action}`, work: work(found?.id ?? idOrName) };
+    }));
   }
 
   /** The parent operation, then one child per item; the parent finishes when every child has. */
@@ -127,11 +130,11 @@ function checkSize(n: number, field: string): void {
     throw new AppError('batch_too_large', `A batch can have at most ${MAX_BATCH_ITEMS} items, not ${n}; split it.`, [{ field, message: `At most ${MAX_BATCH_ITEMS}.` }]);
 }
 
-/** The id of the instance an item names, if there is exactly one (unknown and ambiguous names fail in their item). */
-function findId(store: InstanceStore, idOrName: string): string | null {
+/** The instance an item names, if there is exactly one (unknown and ambiguous names fail in their item). */
+function findOne(store: InstanceStore, idOrName: string): Instance | undefined {
   try {
-    return store.find(idOrName)?.id ?? null;
+    return store.find(idOrName);
   } catch {
-    return null;
+    return undefined;
   }
 }

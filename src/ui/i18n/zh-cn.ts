@@ -1,6 +1,7 @@
 /** The Simplified Chinese catalogue (same shape as the English one). */
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
+import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN } from './batch-zh-cn.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
@@ -504,9 +505,11 @@ export const zhCN: Catalogue = {
   },
   ...networksZhCN,
   ...disksZhCN,
+  ...batchZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
+    ...batchSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
@@ -552,6 +555,7 @@ export const zhCN: Catalogue = {
   apiErrors: {
     ...networkApiErrorsZhCN,
     ...diskApiErrorsZhCN,
+    ...batchApiErrorsZhCN,
     instance_must_be_stopped: (q, d) => {
       const max = /at most (\d+ cores|\d+ MiB of memory) \(the maximum set at create\)/.exec(d)?.[1];
       if (!max || q[0] === undefined) return networkApiErrorsZhCN.instance_must_be_stopped?.(q, d); // the NICs' refusal
