@@ -83,7 +83,7 @@ export class InstanceCreator {
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, storagePoolId: storage.id, cores: input.cores, memoryMiB: input.memoryMiB,
         maxCores, maxMemoryMiB, description: input.description, diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
         mediaId: iso?.id ?? null, state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(),
-        autostart: input.autostart, cloudInit,
+        autostart: input.autostart, cloudInit, qos: input.qos ?? null,
       }).returning().get();
       // Addresses and MACs are picked in this same transaction: concurrent creates never share one.
       this.deps.runtime.deps.nics.insertForNew(tx as unknown as Db, id, pool, input.nics);

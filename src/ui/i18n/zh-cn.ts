@@ -530,7 +530,7 @@ export const zhCN: Catalogue = {
     'An instance can have at most 128 cores.': '一个实例最多 128 个核心。',
     'An instance can have at most 4194304 MiB (4 TiB) of memory.': '一个实例最多 4194304 MiB（4 TiB）内存。',
     'The description must have at most 1000 characters.': '描述最多 1000 个字符。',
-    'Give at least one of name, cores, memoryMiB, autostart or description.': '请至少给出名称、核心数、内存、自动启动或描述中的一项。',
+    'Give at least one of name, cores, memoryMiB, autostart, description or qos.': '请至少给出名称、核心数、内存、自动启动、描述或 QoS 中的一项。',
     'An instance needs at least 64 MiB of memory.': '实例至少需要 64 MiB 内存。',
     'An instance can have at most 8 data disks.': '一个实例最多 8 块数据盘。',
     'The image needs a name.': '镜像需要一个名称。',
