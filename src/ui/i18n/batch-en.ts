@@ -1,6 +1,7 @@
 /**
  * The English texts of batches (selection toolbar, per-item results, count in the create
- * dialog), spread into the English catalogue; batch-zh-cn.ts has the same shape.
+ * dialog) and of QoS (instance page, edit dialog), spread into the English catalogue;
+ * batch-zh-cn.ts has the same shape.
  */
 
 export const batchEn = {
@@ -26,5 +27,25 @@ export const batchEn = {
     namePrefix: 'Name prefix',
     task: (n: number, prefix: string) => `Create ${n} instances ${prefix}-1 … ${prefix}-${n}`,
     countTooBig: (max: number) => `At most ${max} at once.`,
+  },
+  qos: {
+    title: 'QoS',
+    cpuPriority: 'CPU priority',
+    priorities: { high: 'high', medium: 'medium', low: 'low' } as Record<string, string>,
+    diskRead: 'Disk read (MiB/s)',
+    diskWrite: 'Disk write (MiB/s)',
+    readIops: 'Disk read (IOPS)',
+    writeIops: 'Disk write (IOPS)',
+    netIn: 'Network in (KiB/s)',
+    netOut: 'Network out (KiB/s)',
+    noLimit: 'no limit',
+    hint: 'Empty: no limit. A running instance gets the change at once.',
+    line: (priority: string, limits: string[]) => `CPU priority ${priority}${limits.length ? ` · ${limits.join(' · ')}` : ' · no limits'}`,
+    diskReadLimit: (v: string) => `disk read ${v}`,
+    diskWriteLimit: (v: string) => `disk write ${v}`,
+    readIopsLimit: (n: number) => `${n} read IOPS`,
+    writeIopsLimit: (n: number) => `${n} write IOPS`,
+    netInLimit: (n: number) => `in ${n} KiB/s`,
+    netOutLimit: (n: number) => `out ${n} KiB/s`,
   },
 };

@@ -25,6 +25,26 @@ export const batchZhCN = {
     task: (n: number, prefix: string) => `创建 ${n} 个实例 ${prefix}-1 … ${prefix}-${n}`,
     countTooBig: (max: number) => `一次最多 ${max} 个。`,
   },
+  qos: {
+    title: 'QoS',
+    cpuPriority: 'CPU 优先级',
+    priorities: { high: '高', medium: '中', low: '低' } as Record<string, string>,
+    diskRead: '磁盘读取（MiB/s）',
+    diskWrite: '磁盘写入（MiB/s）',
+    readIops: '磁盘读取（IOPS）',
+    writeIops: '磁盘写入（IOPS）',
+    netIn: '网络入站（KiB/s）',
+    netOut: '网络出站（KiB/s）',
+    noLimit: '不限制',
+    hint: '留空表示不限制。运行中的实例会立即生效。',
+    line: (priority: string, limits: string[]) => `CPU 优先级：${priority}${limits.length ? ` · ${limits.join(' · ')}` : ' · 无限制'}`,
+    diskReadLimit: (v: string) => `磁盘读取 ${v}`,
+    diskWriteLimit: (v: string) => `磁盘写入 ${v}`,
+    readIopsLimit: (n: number) => `读取 ${n} IOPS`,
+    writeIopsLimit: (n: number) => `写入 ${n} IOPS`,
+    netInLimit: (n: number) => `入站 ${n} KiB/s`,
+    netOutLimit: (n: number) => `出站 ${n} KiB/s`,
+  },
 };
 
 /** Sentences of the batch schema. */
