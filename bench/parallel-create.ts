@@ -22,15 +22,20 @@ const floor = new RawVirsh({ uri: 'qemu:///system', image: imagePath });
 const floorNames = Array.from({ length: N }, (_, i) => `floor-par-${process.pid}-${i}`);
 try {
   await server.bootstrap();
+  // The default pool promises 4 vCPUs per core; a pool that promises 32 has room for N on a small machine.
+  const pool = await server.json('POST', '/pools', { json: { name: 'bench', cpuOvercommit: 32 } });
+  const host = ((await server.json('GET', '/hosts')) as Json).items[0] as Json;
+  const moved = await server.call('PATCH', `/hosts/${host.id}`, { json: { poolId: pool.id } });
+  if (moved.status !== 200) throw new Error(`moving the host answered ${moved.status}: ${await moved.text()}`);
   const image = (await (await server.call('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream })).json()) as Json;
   // Warm the host's copy of the image, so both sides start from an image already on the host.
-  const warm = await server.call('POST', '/instances', { json: { name: 'warm', cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id } } });
+  const warm = await server.call('POST', '/instances', { json: { name: 'warm', pool: 'bench', cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id } } });
   if ((await server.waitOperation(warm.clone())).state !== 'succeeded') throw new Error('the warm-up create failed');
 
   const t0 = performance.now();
   const created = await Promise.all(
     Array.from({ length: N }, async (_, i) => {
-      const res = await server.call('POST', '/instances', { json: { name: `par-${i}`, cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id }, start: true } });
+      const res = await server.call('POST', '/instances', { json: { name: `par-${i}`, pool: 'bench', cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id }, start: true } });
       if (res.status !== 202) throw new Error(`create par-${i} answered ${res.status}: ${await res.text()}`);
       const op = await server.waitOperation(res.clone());
       if (op.state !== 'succeeded') throw new Error(`create par-${i} failed: ${op.errorCode} ${op.errorDetail}`);
