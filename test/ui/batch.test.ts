@@ -80,6 +80,28 @@ describe('browser UI: batch create and batch actions', { skip: skipUi, timeout: 
     await ui.shot('batch-03-failed-item');
   });
 
+  test('QoS of bt-3 from the edit dialog: a bad value is refused as you type, then the limits show on its page', async () => {
+    const inst = (await ui.server.json('GET', '/instances/bt-3')) as { id: string };
+    await page.goto(ui.url(`instances/${inst.id}`));
+    await page.getByTestId('instance-qos').getByText('CPU priority medium · no limits').waitFor();
+    await page.goto(ui.url(`instances/${inst.id}/settings`));
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('select[name=qosCpu]').selectOption('low');
+    await dialog.locator('input[name=qosReadIops]').fill('0.5');
+    await dialog.getByText('The disk read IOPS limit must be a whole number of IOPS.').waitFor();
+    await dialog.locator('input[name=qosReadIops]').fill('');
+    await dialog.locator('input[name=qosDiskWrite]').fill('2');
+    await dialog.locator('input[name=qosNetOut]').fill('500');
+    await ui.shot('batch-04-qos-edit');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.goto(ui.url(`instances/${inst.id}`));
+    await page.getByTestId('instance-qos').getByText('CPU priority low · disk write 2.0 MiB/s · out 500 KiB/s').waitFor();
+    assert.deepEqual((await ui.server.json('GET', `/instances/${inst.id}`)).qos, { cpuPriority: 'low', diskWriteBytesSec: 2 * 1024 ** 2, netOutKbps: 500 });
+    await page.goto(ui.url('instances'));
+  });
+
   test('the toolbar and the count field in Chinese', async () => {
     const zh = await ui.newPage({ language: 'zh-CN' });
     await zh.goto(ui.url());

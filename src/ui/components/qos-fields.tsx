@@ -30,7 +30,7 @@ export function qosFieldsOf(q: InstanceQos): QosFieldValues {
   };
 }
 
-const num = (s: string, per = 1) => (s.trim() === '' ? undefined : Math.round(Number(s) * per));
+const num = (s: string, per = 1) => (s.trim() === '' ? undefined : per === 1 ? Number(s) : Math.round(Number(s) * per));
 
 /** The QoS the fields describe (what PATCH takes). */
 export function qosOfFields(f: QosFieldValues): InstanceQos {
