@@ -4,6 +4,7 @@ import { createImageFromInstanceSchema } from '../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../shared/guest.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
 import { createSnapshotSchema } from '../shared/snapshots.js';
+import { batchSchema } from '../shared/batch.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -37,6 +38,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/media/{id}/content': { get: { summary: 'Download an ISO (same as /file)' } },
   '/instances': { get: { summary: 'List instances by name: ?limit= (1-1000, default 100) &cursor= (nextCursor of the previous page), filters state, host, pool (id or name), name (a prefix); answers {items, nextCursor}. Every list pages the same way.' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },
   '/instances/export': { get: { summary: 'Every instance as JSON lines (application/x-ndjson), streamed; the list filters apply, no paging' } },
+  '/instances/batch': { post: { summary: 'Create N instances (count + namePrefix, or names) or start/stop/force-stop/reboot/delete a selection (ids): 202 + a parent operation whose result lists each item, its child operation, state and error', body: batchSchema, status: 202 } },
   '/instances/{id}': {
     get: { summary: 'Get an instance' },
     patch: {

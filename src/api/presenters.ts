@@ -3,6 +3,7 @@
  * so internal columns (file names, secrets) cannot leak and tsc catches any drift between the
  * database and the shared response types.
  */
+import { DEFAULT_QOS } from '../shared/qos.js';
 import type { Host as HostRow } from '../services/hosts.js';
 import type { Image as ImageRow } from '../services/images.js';
 import { dataDisksOf, maximumsOf } from '../services/instances/spec.js';
@@ -23,7 +24,7 @@ export function presentInstance(row: InstanceRow, defaultStoragePoolId: string, 
     nics: nics.map(presentNic),
     address: nics.find((n) => n.address)?.address ?? null,
     id: row.id, name: row.name, poolId: row.poolId, hostId: row.hostId, cores: row.cores, memoryMiB: row.memoryMiB,
-    ...maximumsOf(row), description: row.description,
+    ...maximumsOf(row), description: row.description, qos: row.qos ?? DEFAULT_QOS,
     diskSizeBytes: row.diskSizeBytes, dataDisks: dataDisksOf(row), imageId: row.imageId, cloneMode: row.cloneMode, mediaId: row.mediaId,
     storagePoolId: row.storagePoolId ?? defaultStoragePoolId, state: row.state, stateReason: row.stateReason, errorCode: row.errorCode,
     domainName: row.domainName, domainUuid: row.domainUuid, autostart: row.autostart, createdAt: row.createdAt, updatedAt: row.updatedAt,
@@ -72,6 +73,7 @@ export function presentOperation(row: OperationRow & { username?: string | null 
     ...(row.username !== undefined ? { username: row.username } : {}),
     id: row.id, kind: row.kind, targetType: row.targetType, targetId: row.targetId, state: row.state, progress: row.progress, message: row.message,
     errorCode: row.errorCode, errorDetail: row.errorDetail, userId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt,
+    parentId: row.parentId, result: row.result ?? null,
   };
 }
 

@@ -186,6 +186,21 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       await assert.rejects(agent.domains.resources(g.name, 'live'), DomainNotFoundError);
     });
 
+    test('QoS: set in the definition when stopped and live while running; a live change on a stopped domain is a state error', async () => {
+      const g = fresh();
+      await agent.volumes.createInstanceDisks(g.id, POOL, { system: { source: 'blank', sizeBytes: 64 * MiB }, data: [] });
+      await agent.domains.define(guest(g.name, g.id, { qos: { cpuShares: 512 } }));
+      assert.deepEqual(await agent.domains.qos(g.name, 'config'), { cpuShares: 512 });
+      await assert.rejects(agent.domains.setQos(g.name, { cpuShares: 2048 }, { live: true, config: false }), DomainStateError);
+      await agent.domains.setQos(g.name, { cpuShares: 2048, disk: { writeBytesSec: 1048576 } }, { live: false, config: true });
+      await agent.domains.start(g.name);
+      await agent.domains.setQos(g.name, { disk: { readIops: 100 } }, { live: true, config: false });
+      assert.deepEqual(await agent.domains.qos(g.name, 'live'), { disk: { readIops: 100 } });
+      assert.deepEqual(await agent.domains.qos(g.name, 'config'), { cpuShares: 2048, disk: { writeBytesSec: 1048576 } });
+      await agent.domains.destroy(g.name);
+      await agent.domains.undefine(g.name);
+    });
+
     test('disks after define: volumes made, inspected, grown and deleted; attached, grown online, detached; refusals arrive as typed errors', async () => {
       const g = fresh();
       await agent.volumes.ensureArtifact(image.ref, image.source);

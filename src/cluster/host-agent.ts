@@ -6,7 +6,7 @@
  * Errors are the drivers' typed errors (hypervisor/errors, lib/storage-errors, cluster/errors).
  */
 import type { Duplex, Readable } from 'node:stream';
-import type { DomainOwner, DomainResources, DomainResourceState, DomainState, ResourceTarget } from '../hypervisor/types.js';
+import type { DomainOwner, DomainQos, DomainResources, DomainResourceState, DomainState, ResourceTarget } from '../hypervisor/types.js';
 import type { BridgeSetupResult, HostInterface } from '../shared/hosts.js';
 import type { ProgressFn } from '../storage/driver.js';
 import type {
@@ -72,6 +72,10 @@ export interface DomainsApi {
   setResources(name: string, resources: DomainResources, target: ResourceTarget): Promise<void>;
   /** vCPUs and memory of the running domain (`live`; its definition when stopped) or of its definition (`config`). */
   resources(name: string, which: 'live' | 'config'): Promise<DomainResourceState>;
+  /** Sets CPU weight and disk/network limits live and/or in the definition (limits left out are lifted). DomainStateError for `live` on a stopped domain. */
+  setQos(name: string, qos: DomainQos, target: ResourceTarget): Promise<void>;
+  /** The QoS the hypervisor holds for the running domain (`live`) or its definition (`config`). */
+  qos(name: string, which: 'live' | 'config'): Promise<DomainQos>;
   /** Adds the instance's volume `disk.volume` (in `pool`) as a virtio disk: hot-plugged (`live`) and/or in the definition (`config`). DiskChangeRefusedError when refused. */
   attachDisk(name: string, instanceId: string, pool: StoragePoolSpec, disk: GuestDisk, where: ResourceTarget): Promise<void>;
   /** Removes the disk on `target` live (waiting for the guest to let go) and/or from the definition; DiskChangeRefusedError when the guest does not release it (the definition stays). */

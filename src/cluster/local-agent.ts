@@ -98,6 +98,8 @@ export class LocalHostAgent implements HostAgent {
       resume: (name) => hv.resume(name),
       setResources: (name, resources, target) => hv.setResources(name, resources, target),
       resources: (name, which) => hv.domainResources(name, which),
+      setQos: (name, qos, target) => hv.setQos(name, qos, target),
+      qos: (name, which) => hv.domainQos(name, which),
       attachDisk: async (name, instanceId, pool, disk, where) =>
         hv.attachDisk(name, { path: (await this.pool(pool)).pathOf(volumeOf(instanceId, `${disk.volume}.qcow2`)), format: 'qcow2', target: disk.target }, where),
       detachDisk: (name, target, where) => hv.detachDisk(name, target, where),

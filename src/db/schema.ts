@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { INSTANCE_STATES } from '../shared/instance-states.js';
+import type { InstanceQos } from '../shared/qos.js';
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 const createdAt = () => text('created_at').notNull().default(now);
@@ -193,6 +194,8 @@ export const instances = sqliteTable(
     diskFiles: text('disk_files', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     /** The snapshot the disks' files sit on (the tree's current one); null = none. */
     currentSnapshotId: text('current_snapshot_id'),
+    /** CPU priority and disk/network limits; null = medium priority, no limits. */
+    qos: text('qos', { mode: 'json' }).$type<InstanceQos>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -261,6 +264,10 @@ export const operations = sqliteTable('operations', {
   errorCode: text('error_code'),
   errorDetail: text('error_detail'),
   userId: text('user_id'),
+  /** The batch this operation is one item of (its parent operation), if any. */
+  parentId: text('parent_id'),
+  /** What a finished operation produced, e.g. a batch's items with their states and errors. */
+  result: text('result', { mode: 'json' }).$type<unknown>(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [index('operations_created_id').on(t.createdAt, t.id)]); // the list's order, newest first

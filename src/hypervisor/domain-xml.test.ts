@@ -105,6 +105,28 @@ const CASES: Record<string, DomainSpec> = {
     maxMemoryMiB: 512,
     serialLogPath: '/var/log/onebox/serial/i-hot07.log',
   }),
+  'tcg-qos-limits': baseSpec({
+    name: 'ob-i-qos08',
+    uuid: '5a7c9e1b-3d5f-4b7a-9c1e-7f9b1d3e5a08',
+    title: 'limited',
+    instanceId: 'i-qos08',
+    disks: [
+      { path: '/var/lib/onebox/instances/i-qos08/system.qcow2', format: 'qcow2', target: 'vda', bootOrder: 1 },
+      { path: '/var/lib/onebox/instances/i-qos08/data-0.qcow2', format: 'qcow2', target: 'vdb' },
+    ],
+    nics: [{ kind: 'bridge', mac: '52:54:00:00:00:08', bridge: 'obbr0' }],
+    qos: { cpuShares: 2048, disk: { readBytesSec: 10485760, writeBytesSec: 2097152, readIops: 500, writeIops: 200 }, net: { inKiBps: 1000, outKiBps: 250 } },
+    serialLogPath: '/var/log/onebox/serial/i-qos08.log',
+  }),
+  'tcg-qos-priority-only': baseSpec({
+    name: 'ob-i-qos09',
+    uuid: '6b8d0f2c-4e6a-4c8b-8d2f-8a0c2e4f6b09',
+    title: 'low priority, write limit only',
+    instanceId: 'i-qos09',
+    nics: [{ kind: 'bridge', mac: '52:54:00:00:00:09', bridge: 'obbr0' }],
+    qos: { cpuShares: 512, disk: { writeBytesSec: 1048576 }, net: {} },
+    serialLogPath: '/var/log/onebox/serial/i-qos09.log',
+  }),
   'tcg-hostile-strings': baseSpec({
     name: 'ob-i-esc05',
     uuid: 'E1F2A3B4-C5D6-4E7F-8A9B-0C1D2E3F4A05',
@@ -199,6 +221,9 @@ describe('buildDomainXml rejects bad specs', () => {
     ['maximum vCPUs below the vCPUs', { vcpus: 2, maxVcpus: 1 }, /maxVcpus \(with 2 vcpus\) is 1/],
     ['maximum memory below the memory', { memoryMiB: 256, maxMemoryMiB: 128 }, /maxMemoryMiB \(with memoryMiB 256\) is 128/],
     ['cpu model with markup', { accel: 'kvm', cpu: { kind: 'named', model: '<x>' } }, /cpu model/],
+    ['zero CPU shares', { qos: { cpuShares: 0 } }, /qos cpuShares is 0/],
+    ['fractional disk limit', { qos: { disk: { writeBytesSec: 1.5 } } }, /qos disk.writeBytesSec is 1.5/],
+    ['negative network limit', { qos: { net: { inKiBps: -1 } } }, /qos net.inKiBps is -1/],
   ];
   for (const [label, overrides, message] of bad) {
     it(label, () => {
@@ -219,7 +244,7 @@ function xpathOf(xml: string, expr: string): string {
 }
 
 describe('system libvirtd accepts TCG domains', { skip: skipUnlessPresent(systemLibvirtd()) }, () => {
-  for (const name of ['tcg-minimal-image', 'tcg-blank-iso-cdrom-first', 'tcg-hostile-strings', 'tcg-cloud-init-seed', 'tcg-hotplug-maximums']) {
+  for (const name of ['tcg-minimal-image', 'tcg-blank-iso-cdrom-first', 'tcg-hostile-strings', 'tcg-cloud-init-seed', 'tcg-hotplug-maximums', 'tcg-qos-limits']) {
     it(`${name}: virsh define + undefine`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'onebox-define-'));
       const domName = `onebox-test-${process.pid}-${name}`;
@@ -240,6 +265,10 @@ describe('system libvirtd accepts TCG domains', { skip: skipUnlessPresent(system
         assert.equal(xpathOf(dumped.out, 'string(/domain/vcpu/@current)'), spec.maxVcpus !== undefined && spec.maxVcpus > spec.vcpus ? String(spec.vcpus) : '');
         assert.equal(xpathOf(dumped.out, 'string(/domain/memory)'), String((spec.maxMemoryMiB ?? spec.memoryMiB) * 1024));
         assert.equal(xpathOf(dumped.out, 'string(/domain/currentMemory)'), String(spec.memoryMiB * 1024));
+        // QoS: libvirt keeps the shares, every disk's limits and the NIC's averages.
+        assert.equal(xpathOf(dumped.out, 'string(/domain/cputune/shares)'), String(spec.qos?.cpuShares ?? ''));
+        assert.equal(xpathOf(dumped.out, "count(/domain/devices/disk[@device='disk']/iotune/write_bytes_sec)"), spec.qos?.disk ? String(spec.disks.length) : '0');
+        assert.equal(xpathOf(dumped.out, 'string(/domain/devices/interface/bandwidth/outbound/@average)'), String(spec.qos?.net?.outKiBps ?? ''));
       } finally {
         run('virsh', ['-c', 'qemu:///system', 'undefine', domName]);
         rmSync(dir, { recursive: true, force: true });

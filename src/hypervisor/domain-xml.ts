@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { posix } from 'node:path';
 import { HypervisorError } from './errors.js';
-import type { CdromSpec, DiskSpec, DomainOwner, DomainSpec, NicSpec, SeedSpec } from './types.js';
+import type { CdromSpec, DiskIoTune, DiskSpec, DomainOwner, DomainQos, DomainSpec, NicSpec, SeedSpec } from './types.js';
 import { el, renderXml, type XmlElement } from './xml.js';
 
 /** XML namespace of the onebox metadata element inside `<metadata>`. */
@@ -143,6 +143,17 @@ export function validateDomainSpec(spec: DomainSpec): void {
   if (spec.seed !== undefined) checkSeed(spec.seed, spec.cdrom);
   checkNics(spec.nics);
   checkBootOrders(spec);
+  if (spec.qos) checkQos(spec.qos);
+}
+
+/** Every limit a positive whole number (libvirt reads 0 as "no limit": leave the field out instead). */
+export function checkQos(qos: DomainQos): void {
+  const values: [string, number | undefined][] = [
+    ['cpuShares', qos.cpuShares],
+    ...Object.entries(qos.disk ?? {}).map(([k, v]): [string, number | undefined] => [`disk.${k}`, v]),
+    ...Object.entries(qos.net ?? {}).map(([k, v]): [string, number | undefined] => [`net.${k}`, v]),
+  ];
+  for (const [what, value] of values) if (value !== undefined) checkInteger(`qos ${what}`, value, 1);
 }
 
 function metadataXml(instanceId: string, owner: string | undefined): XmlElement {
@@ -179,14 +190,28 @@ function bootXml(order: number | undefined): XmlElement | undefined {
   return order === undefined ? undefined : el('boot', { order });
 }
 
-/** The `<disk>` element of a virtio disk (also what hot-plug sends). */
-export function diskXml(disk: DiskSpec): XmlElement {
+/** `<iotune>` with the limits that are set; nothing when none is. */
+function iotuneXml(tune: DiskIoTune | undefined): XmlElement | undefined {
+  if (!tune) return undefined;
+  const limits: [string, number | undefined][] = [
+    ['read_bytes_sec', tune.readBytesSec],
+    ['write_bytes_sec', tune.writeBytesSec],
+    ['read_iops_sec', tune.readIops],
+    ['write_iops_sec', tune.writeIops],
+  ];
+  const set = limits.filter((l): l is [string, number] => l[1] !== undefined);
+  return set.length ? el('iotune', {}, set.map(([tag, value]) => el(tag, {}, value))) : undefined;
+}
+
+/** The `<disk>` element of a virtio disk (also what hot-plug sends), with its I/O limits. */
+export function diskXml(disk: DiskSpec, tune?: DiskIoTune): XmlElement {
   return el(
     'disk',
     { type: 'file', device: 'disk' },
     el('driver', { name: 'qemu', type: disk.format, discard: 'unmap' }),
     el('source', { file: disk.path }),
     el('target', { dev: disk.target, bus: 'virtio' }),
+    iotuneXml(tune),
     disk.readOnly === true && el('readonly'),
     bootXml(disk.bootOrder),
   );
@@ -215,7 +240,18 @@ function seedXml(seed: SeedSpec): XmlElement {
   );
 }
 
-function nicXml(nic: NicSpec): XmlElement {
+/** `<bandwidth>` with the averages that are set (KiB/s); nothing when none is. */
+function bandwidthXml(net: DomainQos['net']): XmlElement | undefined {
+  if (net?.inKiBps === undefined && net?.outKiBps === undefined) return undefined;
+  return el(
+    'bandwidth',
+    {},
+    net.inKiBps !== undefined && el('inbound', { average: net.inKiBps }),
+    net.outKiBps !== undefined && el('outbound', { average: net.outKiBps }),
+  );
+}
+
+function nicXml(nic: NicSpec, net?: DomainQos['net']): XmlElement {
   const source = nic.kind === 'bridge' ? { bridge: nic.bridge } : { network: nic.network };
   return el(
     'interface',
@@ -223,6 +259,7 @@ function nicXml(nic: NicSpec): XmlElement {
     el('mac', { address: nic.mac.toLowerCase() }),
     el('source', source),
     el('model', { type: 'virtio' }),
+    bandwidthXml(net),
   );
 }
 
@@ -250,10 +287,10 @@ function devicesXml(spec: DomainSpec): XmlElement {
   return el(
     'devices',
     {},
-    spec.disks.map(diskXml),
+    spec.disks.map((d) => diskXml(d, spec.qos?.disk)),
     cdromXml(spec.cdrom),
     spec.seed !== undefined && seedXml(spec.seed),
-    spec.nics.map(nicXml),
+    spec.nics.map((n) => nicXml(n, spec.qos?.net)),
     consoleXml(spec.serialLogPath),
     graphicsXml(spec.vnc),
     el('memballoon', { model: 'virtio' }),
@@ -291,6 +328,7 @@ export function buildDomainXml(spec: DomainSpec): string {
     el('memory', { unit: 'MiB' }, spec.maxMemoryMiB ?? spec.memoryMiB),
     el('currentMemory', { unit: 'MiB' }, spec.memoryMiB),
     vcpuXml(spec),
+    spec.qos?.cpuShares !== undefined && el('cputune', {}, el('shares', {}, spec.qos.cpuShares)),
     el('os', {}, el('type', { arch: 'x86_64', machine: 'q35' }, 'hvm')),
     el('features', {}, el('acpi'), el('apic')),
     cpuXml(spec),

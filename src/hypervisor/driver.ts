@@ -9,6 +9,7 @@ import type {
   DomainDiskState,
   DomainLifecycleEvent,
   DomainOwner,
+  DomainQos,
   DomainResources,
   DomainResourceState,
   DomainSpec,
@@ -88,6 +89,15 @@ export interface HypervisorDriver {
   setResources(name: string, resources: DomainResources, target: ResourceTarget): Promise<void>;
   /** vCPUs and memory of the domain: `live` (the running domain; its definition when stopped) or `config` (the persistent definition). */
   domainResources(name: string, which: 'live' | 'config'): Promise<DomainResourceState>;
+
+  /**
+   * Sets the CPU weight and the disk and network limits of the running domain (`live`) and/or its
+   * definition (`config`); the disk limits go to every virtio disk, the network ones to every NIC,
+   * and a limit left out is lifted. DomainStateError for `live` on a stopped domain.
+   */
+  setQos(name: string, qos: DomainQos, target: ResourceTarget): Promise<void>;
+  /** The QoS of the domain as the hypervisor holds it (`live` or `config`), read from its first disk and NIC; the default weight reads as none. */
+  domainQos(name: string, which: 'live' | 'config'): Promise<DomainQos>;
 
   /**
    * Adds a virtio disk to the running domain (`live`: hot-plug) and/or its definition (`config`).

@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Duplex, PassThrough } from 'node:stream';
-import { buildDomainXml, checkDisks } from './domain-xml.js';
+import { buildDomainXml, checkDisks, checkQos } from './domain-xml.js';
+import { normalizeQos } from './qos.js';
 import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
 import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorUnavailableError, ResourceChangeRefusedError } from './errors.js';
@@ -16,6 +17,7 @@ import type {
   DomainDiskState,
   DomainLifecycleEvent,
   DomainOwner,
+  DomainQos,
   DomainResources,
   DomainResourceState,
   DomainRunState,
@@ -50,6 +52,8 @@ interface FakeDomain {
   live?: DomainResourceState;
   /** Disks of the running domain (from the definition at start, then hot-plugged). */
   liveDisks?: DiskSpec[];
+  /** QoS of the running domain (from the definition at start, then changed live). */
+  liveQos?: DomainQos;
 }
 
 /** vCPUs and memory a definition gives a domain. */
@@ -74,10 +78,15 @@ export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'allDomainStats'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'allDomainStats', 'setQos'] as const;
 
 /** A finished block job as the fake reports it to `blockJobEffect`. */
 export type FakeBlockJob = { kind: 'pull'; activePath: string; basePath: string | undefined } | { kind: 'commit'; topPath: string; basePath: string };
+
+/** What a domain holds of a QoS, as libvirt does: disk limits live on disks and network ones on NICs, so a domain without them keeps none. */
+function heldQos(spec: DomainSpec, qos: DomainQos | undefined): DomainQos {
+  return normalizeQos({ ...qos, disk: spec.disks.length ? qos?.disk : undefined, net: spec.nics.length ? qos?.net : undefined });
+}
 
 /** In-memory hypervisor; every domain starts and stops instantly. */
 export class FakeHypervisorDriver implements HypervisorDriver {
@@ -181,6 +190,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     this.set(d, 'running', 1, 'started');
     d.live = resourcesOfSpec(d.spec);
     d.liveDisks = [...d.spec.disks];
+    d.liveQos = heldQos(d.spec, d.spec.qos);
     d.vncPort = this.nextVncPort++;
     d.samples = 0;
   }
@@ -241,6 +251,19 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   async domainResources(name: string, which: 'live' | 'config'): Promise<DomainResourceState> {
     const d = this.get(name);
     return which === 'live' && d.live && d.state !== 'shutoff' && d.state !== 'crashed' ? { ...d.live } : resourcesOfSpec(d.spec);
+  }
+
+  async setQos(name: string, qos: DomainQos, target: ResourceTarget): Promise<void> {
+    checkQos(qos);
+    const d = this.get(name);
+    if (target.live && !isActive(d)) throw new DomainStateError(`domain '${name}' is not running; its QoS can only change in its definition`, 55);
+    if (target.live) d.liveQos = heldQos(d.spec, qos);
+    if (target.config) d.spec = { ...d.spec, qos: heldQos(d.spec, qos) };
+  }
+
+  async domainQos(name: string, which: 'live' | 'config'): Promise<DomainQos> {
+    const d = this.get(name);
+    return which === 'live' && isActive(d) && d.liveQos ? structuredClone(d.liveQos) : heldQos(d.spec, d.spec.qos);
   }
 
   async attachDisk(name: string, disk: DiskSpec, where: ResourceTarget): Promise<void> {

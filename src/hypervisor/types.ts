@@ -43,6 +43,26 @@ export type NicSpec =
   | { kind: 'bridge'; mac: string; bridge: string }
   | { kind: 'network'; mac: string; network: string };
 
+/** Limits of one virtio disk (libvirt `<iotune>`); a field left out means no limit. */
+export interface DiskIoTune {
+  readBytesSec?: number;
+  writeBytesSec?: number;
+  readIops?: number;
+  writeIops?: number;
+}
+
+/**
+ * CPU weight and I/O limits of a domain; left out means libvirt's default (weight 1024, no
+ * limit). The disk limits apply to every virtio disk, the network limits to every NIC.
+ */
+export interface DomainQos {
+  /** `<cputune><shares>`: relative CPU weight against the host's other domains. */
+  cpuShares?: number;
+  disk?: DiskIoTune;
+  /** `<bandwidth>` averages in KiB/s, from the guest's side: in = what it receives, out = what it sends. */
+  net?: { inKiBps?: number; outKiBps?: number };
+}
+
 /** Everything needed to define a persistent domain. */
 export interface DomainSpec {
   /** libvirt domain name, unique on the host (onebox uses `ob-<instance id>`). */
@@ -74,6 +94,8 @@ export interface DomainSpec {
   vnc: { listen: string; password: string };
   /** File that receives everything the guest writes to its serial console (via virtlogd). */
   serialLogPath: string;
+  /** CPU weight and disk/network limits; omitted = none. */
+  qos?: DomainQos;
 }
 
 /** vCPUs and memory of a domain, to change (fields left out stay as they are). */

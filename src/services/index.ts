@@ -11,6 +11,7 @@ import { HostNetworkingService } from './host-networking.js';
 import { HostsService, type HostTimings } from './hosts.js';
 import { ImagesService, type ImageImportOptions } from './images.js';
 import { ConsoleService } from './instances/consoles.js';
+import { InstanceBatches } from './instances/batch.js';
 import { InstanceCreator } from './instances/create.js';
 import { InstanceDeleter } from './instances/delete.js';
 import { InstanceModifier } from './instances/modify.js';
@@ -55,6 +56,8 @@ export interface Services {
   power: InstancePowerService;
   /** Image from an instance, compact a disk, reset the system disk. */
   diskJobs: InstanceDiskJobs;
+  /** Batch create and batch actions on a selection. */
+  batches: InstanceBatches;
   consoles: ConsoleService;
   stats: InstanceStatsService;
   metrics: MetricsService;
@@ -106,6 +109,8 @@ export function createServices(cfg: ServiceConfig): Services {
     db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, installationId, nics, networks, attachedAgents: () => hosts.attachedAgents(),
   });
   const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
+  const deleter = new InstanceDeleter(store, runtime, operations, audit);
+  const power = new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs);
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
   const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });
@@ -127,10 +132,11 @@ export function createServices(cfg: ServiceConfig): Services {
     hostNetworking: new HostNetworkingService(hosts, agents, audit),
     images,
     media,
-    instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
+    instances: new InstancesService(store, runtime, creator, deleter, new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
     snapshots,
-    power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
+    power,
     diskJobs: new InstanceDiskJobs({ store, runtime, images, operations, audit }),
+    batches: new InstanceBatches({ store, creator, deleter, power, operations }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
     guestAddresses,

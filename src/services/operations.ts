@@ -50,10 +50,16 @@ export class OperationsService {
   }
 
   /** Records a new operation and runs `work` in the background. Returns the row at once. */
-  start(kind: string, target: { type: string; id: string }, actor: Actor | undefined, work: (ctx: OperationContext) => Promise<void>): Operation {
+  start(
+    kind: string,
+    target: { type: string; id: string },
+    actor: Actor | undefined,
+    work: (ctx: OperationContext) => Promise<void>,
+    opts: { parentId?: string; message?: string } = {},
+  ): Operation {
     const row = this.db
       .insert(operations)
-      .values({ id: newId('op'), kind, targetType: target.type, targetId: target.id, state: 'running', userId: actor?.userId ?? null })
+      .values({ id: newId('op'), kind, targetType: target.type, targetId: target.id, state: 'running', userId: actor?.userId ?? null, parentId: opts.parentId ?? null, message: opts.message ?? '' })
       .returning()
       .get();
     const ctx: OperationContext = {
@@ -88,6 +94,16 @@ export class OperationsService {
       .all()
       .map((r) => ({ ...r.op, username: r.username }));
     return toPage(rows, page.limit, (row) => [row.createdAt, row.id]);
+  }
+
+  /** Records what the operation produced so far (shown with it; a batch's items). */
+  setResult(id: string, result: unknown): void {
+    this.update(id, { result });
+  }
+
+  /** The child operations of a batch, oldest first. */
+  children(parentId: string): Operation[] {
+    return this.db.select().from(operations).where(eq(operations.parentId, parentId)).orderBy(operations.createdAt).all();
   }
 
   /** Resolves when the operation has finished (tests and shutdown). */

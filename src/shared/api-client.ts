@@ -38,6 +38,7 @@ import type {
 import type { PowerAction } from './instance-states.js';
 import type { AuditEntry, AuditQuery } from './operations.js';
 import type { UsageHistory, UsageRange } from './usage.js';
+import type { batchSchema } from './batch.js';
 import type {
   bridgeSetupSchema,
   createAddressPoolSchema,
@@ -137,6 +138,8 @@ export type CreatePoolRequest = z.input<typeof createPoolSchema>;
 export type CreateNetworkRequest = z.input<typeof createNetworkSchema>;
 /** Input of POST /address-pools. */
 export type CreateAddressPoolRequest = z.input<typeof createAddressPoolSchema>;
+/** Input of POST /instances/batch (create N, or act on a selection). */
+export type BatchRequest = z.input<typeof batchSchema>;
 /** Input of PATCH /instances/:id. */
 export type UpdateInstanceRequest = z.input<typeof updateInstanceSchema>;
 /** Input of PATCH /address-pools/:id. */
@@ -232,6 +235,8 @@ export function createApiClient(transport: ApiTransport) {
       /** Changes name, cores, memory, autostart or description (running: cores and memory up to the maximums). */
       update: (id: string, change: UpdateInstanceRequest) => call<InstanceUpdated>('PATCH', `instances/${seg(id)}`, change),
       delete: (id: string) => call<Accepted>('DELETE', `instances/${seg(id)}`),
+      /** Starts a batch: the parent operation's result lists every item, its child operation, state and error. */
+      batch: (input: BatchRequest) => call<Accepted>('POST', 'instances/batch', input),
       /** A power action; `stop` answers with an operation, the others with the changed instance. */
       async act(id: string, action: PowerAction): Promise<ActionResult> {
         const body = await call<Instance | Accepted>('POST', `instances/${seg(id)}/actions/${action}`);

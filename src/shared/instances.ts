@@ -5,6 +5,7 @@ import { parseIpv4 } from './ipv4.js';
 import type { Nic } from './networks.js';
 import type { Accepted } from './operations.js';
 import { passwordSchema } from './auth.js';
+import { qosSchema, type InstanceQos } from './qos.js';
 
 /** Instance names become guest hostnames: letters, digits and '-', not starting or ending with '-'. */
 export const instanceNameSchema = z
@@ -139,6 +140,8 @@ export const createInstanceSchema = z
     /** ISO to put in the CD-ROM drive at creation. */
     mediaId: z.string().min(1).optional(),
     autostart: z.boolean().default(false),
+    /** CPU priority and disk/network limits; default: medium, no limits. */
+    qos: qosSchema.optional(),
     /** Start the instance once it is created. */
     start: z.boolean().default(false),
   })
@@ -156,9 +159,11 @@ export const updateInstanceSchema = z
     memoryMiB: memorySchema.optional(),
     autostart: z.boolean().optional(),
     description: descriptionSchema.optional(),
+    /** The whole QoS (limits left out are lifted); live when running. */
+    qos: qosSchema.optional(),
   })
   .strict()
-  .refine((o) => Object.values(o).some((v) => v !== undefined), 'Give at least one of name, cores, memoryMiB, autostart or description.');
+  .refine((o) => Object.values(o).some((v) => v !== undefined), 'Give at least one of name, cores, memoryMiB, autostart, description or qos.');
 
 export type UpdateInstanceInput = z.infer<typeof updateInstanceSchema>;
 
@@ -187,6 +192,8 @@ export interface Instance {
   maxCores: number;
   maxMemoryMiB: number;
   description: string;
+  /** CPU priority and disk/network limits (medium and none unless set). */
+  qos: InstanceQos;
   diskSizeBytes: number;
   /** Extra blank disks; the one in `slot` is volume data-<slot> on device vdb + slot (see GET /instances/:id/disks). */
   dataDisks: { sizeBytes: number; slot: number; filesystem?: 'ext4' | 'xfs'; mountPoint?: string }[];

@@ -16,6 +16,10 @@ export interface Operation {
   username?: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The batch (parent operation) this is one item of. */
+  parentId: string | null;
+  /** What it produced, e.g. a batch's items (BatchResult in shared/batch.ts). */
+  result: unknown;
 }
 
 /** Body of a 202 Accepted answer. */

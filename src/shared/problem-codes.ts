@@ -10,6 +10,7 @@ export const PROBLEM_CODES = {
   address_needs_pool: 400, invalid_interface_name: 400, maximum_below_current: 400, mount_point_invalid: 400,
   checksum_mismatch: 400, url_not_allowed: 400,
   snapshot_memory_unsupported: 400,
+  batch_too_large: 400,
   // 401, 403: who you are and what you may do
   unauthenticated: 401, invalid_token: 401, invalid_credentials: 401, console_token_invalid: 401, console_token_expired: 401,
   forbidden: 403, csrf_token_invalid: 403, setup_code_invalid: 403, origin_not_allowed: 403,
@@ -30,6 +31,7 @@ export const PROBLEM_CODES = {
   instance_has_no_image: 409, instance_image_gone: 409,
   guest_agent_unavailable: 409, guest_password_refused: 409,
   snapshot_name_taken: 409, snapshot_has_children: 409, instance_has_snapshots: 409,
+  batch_items_failed: 409,
   // 410, 413, 415, 421, 426, 429: transport and lifecycle
   file_missing: 410, body_too_large: 413, upload_too_large: 413, unsupported_media_type: 415, misdirected_request: 421,
   websocket_required: 426, rate_limited: 429, range_not_satisfiable: 416,

@@ -1,4 +1,4 @@
-/** /instances: CRUD, power actions, media, consoles, live usage and the serial console log. */
+/** /instances: CRUD, batches, power actions, media, consoles, live usage and the serial console log. */
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { AppError } from '../../lib/errors.js';
@@ -10,6 +10,7 @@ import type { InstanceUpdated } from '../../shared/api-types.js';
 import { addDiskSchema, growDiskSchema } from '../../shared/schemas.js';
 import { createImageFromInstanceSchema } from '../../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../../shared/guest.js';
+import { batchSchema } from '../../shared/batch.js';
 import type { AppEnv } from '../env.js';
 import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody, queryParams } from '../validate.js';
@@ -50,6 +51,7 @@ export function instanceRoutes(s: Services) {
       const { instance, operation } = await s.instances.create(input, c.var.actor);
       return accepted(c, operation, { instance: present(instance) });
     })
+    .post('/batch', async (c) => accepted(c, s.batches.start(await jsonBody(c, batchSchema, { 'cloudInit.password': 'password_too_weak' }), c.var.actor)))
     .get('/:id', (c) => c.json(present(s.instances.get(c.req.param('id')))))
     .patch('/:id', async (c) => {
       const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error

@@ -24,6 +24,7 @@ describeHypervisorDriverContract({
   makeSpec: (name, uuid) => contractSpec(name, uuid, '/nonexistent/test-driver.qcow2', `/tmp/${name}.log`),
   mediaPath: '/var/lib/onebox/images/media.iso',
   supportsCdrom: false,
+  qosSkip: "libvirt's test driver implements neither block I/O tuning nor interface parameters",
   supportsVnc: false,
   networksStart: true,
   shutdownStops: true,

@@ -6,7 +6,8 @@
  * connection's calls nor hold its request slots, and its socket can be paused for backpressure.
  */
 import type { Duplex } from 'node:stream';
-import { buildDomainXml, checkDisks, diskXml, ONEBOX_METADATA_NS, parseOwnerMetadata } from '../domain-xml.js';
+import { buildDomainXml, checkDisks, checkQos, diskXml, ONEBOX_METADATA_NS, parseOwnerMetadata } from '../domain-xml.js';
+import { qosOfXml, qosParams } from './domain-qos.js';
 import type { HypervisorDriver } from '../driver.js';
 import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../errors.js';
 import { openTcpStream } from '../tcp-stream.js';
@@ -15,6 +16,7 @@ import type {
   DomainDiskState,
   DomainLifecycleEvent,
   DomainOwner,
+  DomainQos,
   DomainResources,
   DomainResourceState,
   DomainSpec,
@@ -245,6 +247,25 @@ export class LibvirtDriver implements HypervisorDriver {
     } catch (err) {
       throw refusedChange(err, name, resources);
     }
+  }
+
+  async setQos(name: string, qos: DomainQos, target: ResourceTarget): Promise<void> {
+    checkQos(qos);
+    const dom = await this.requireLiveFor(name, target, 'its QoS can only change in its definition');
+    // One call per target, as for resources: each reads its own XML (a hot-plugged disk may be in one only).
+    for (const flags of [target.live && VIR_DOMAIN_AFFECT_LIVE, target.config && VIR_DOMAIN_AFFECT_CONFIG].filter((f): f is number => typeof f === 'number')) {
+      const { xml } = await this.connection.call('DOMAIN_GET_XML_DESC', { dom, flags: flags === VIR_DOMAIN_AFFECT_CONFIG ? VIR_DOMAIN_XML_INACTIVE : 0 });
+      const calls = qosParams(qos, xml);
+      await this.connection.call('DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS', { dom, params: calls.scheduler, flags });
+      for (const { disk, params } of calls.disks) await this.connection.call('DOMAIN_SET_BLOCK_IO_TUNE', { dom, disk, params, flags });
+      for (const { device, params } of calls.nics) await this.connection.call('DOMAIN_SET_INTERFACE_PARAMETERS', { dom, device, params, flags });
+    }
+  }
+
+  async domainQos(name: string, which: 'live' | 'config'): Promise<DomainQos> {
+    const dom = await this.lookup(name);
+    const { xml } = await this.connection.call('DOMAIN_GET_XML_DESC', { dom, flags: which === 'config' ? VIR_DOMAIN_XML_INACTIVE : 0 });
+    return qosOfXml(xml);
   }
 
   async attachDisk(name: string, disk: DiskSpec, where: ResourceTarget): Promise<void> {

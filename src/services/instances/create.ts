@@ -48,6 +48,15 @@ export class InstanceCreator {
 
   /** Validates, schedules and records the instance, then builds it in an operation. */
   async create(input: CreateInstanceInput, actor: Actor): Promise<{ instance: Instance; operation: Operation }> {
+    const instance = await this.place(input, actor);
+    const operation = this.deps.operations.start('instance.create', { type: 'instance', id: instance.id }, actor, (ctx) =>
+      this.build(instance, input.start, ctx.progress),
+    );
+    return { instance, operation };
+  }
+
+  /** Validates, schedules and records the instance (state `creating`) under `id`; {@link build} makes it. */
+  async place(input: CreateInstanceInput, actor: Actor, id = newId('ins')): Promise<Instance> {
     const { pools, images, media, storagePools, hosts: hostsService } = this.deps;
     const pool = pools.get(input.pool);
     const storage = storagePools.specOf(pool.storagePoolId);
@@ -73,25 +82,22 @@ export class InstanceCreator {
       });
       if (placement.hostId === undefined)
         throw new AppError('no_host_available', `No host in pool '${pool.name}' can take ${input.cores} cores and ${input.memoryMiB} MiB: ${placement.reasons.join('; ') || 'the pool has no hosts'}.`);
-      const id = newId('ins');
       const row = tx.insert(instances).values({
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, storagePoolId: storage.id, cores: input.cores, memoryMiB: input.memoryMiB,
         maxCores, maxMemoryMiB, description: input.description, diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
         mediaId: iso?.id ?? null, state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(),
-        autostart: input.autostart, cloudInit,
+        autostart: input.autostart, cloudInit, qos: input.qos ?? null,
       }).returning().get();
       // Addresses and MACs are picked in this same transaction: concurrent creates never share one.
       this.deps.runtime.deps.nics.insertForNew(tx as unknown as Db, id, pool, input.nics);
       return row;
     });
     this.deps.audit.record(actor, 'create', 'instance', instance.id, instance.name);
-    const operation = this.deps.operations.start('instance.create', { type: 'instance', id: instance.id }, actor, (ctx) =>
-      this.build(instance, input.start, ctx.progress),
-    );
-    return { instance, operation };
+    return instance;
   }
 
-  private async build(row: Instance, start: boolean, progress: Progress): Promise<void> {
+  /** Makes a placed instance on its host (disks, seed, domain; started when asked); a failure leaves nothing half-made. */
+  async build(row: Instance, start: boolean, progress: Progress): Promise<void> {
     const { runtime, store } = this.deps;
     const agent = runtime.agentFor(row);
     const pool = runtime.poolOf(row);

@@ -4,7 +4,7 @@
  * (vCPU hot-plug, the balloon) up to the maximums fixed at create. Every check runs before the
  * first change; the hypervisor changes run under a reverter and the row is written last, in a
  * transaction that checks name and capacity again, so a refusal leaves the database and the
- * domain as they were. A new name reaches the guest's hostname only when cloud-init next runs.
+ * domain as they were. QoS changes live too (weight, iotune, bandwidth). A new name reaches the guest's hostname only when cloud-init next runs.
  */
 import { and, eq, ne } from 'drizzle-orm';
 import type { HostAgent } from '../../cluster/host-agent.js';
@@ -22,6 +22,7 @@ import type { HostsService } from '../hosts.js';
 import type { PoolsService } from '../pools.js';
 import { placeInstance } from '../scheduler.js';
 import type { InstanceRuntime } from './runtime.js';
+import { domainQosOf } from './qos.js';
 import { maximumsOf } from './spec.js';
 import { STICKY_ERRORS, type Instance, type InstanceStore } from './store.js';
 
@@ -36,7 +37,7 @@ export interface ModifyDeps {
 }
 
 /** The fields a PATCH may change, as stored. */
-type Changes = Partial<Pick<Instance, 'name' | 'cores' | 'memoryMiB' | 'autostart' | 'description'>>;
+type Changes = Partial<Pick<Instance, 'name' | 'cores' | 'memoryMiB' | 'autostart' | 'description' | 'qos'>>;
 
 /** Changes instances. */
 export class InstanceModifier {
@@ -57,7 +58,7 @@ export class InstanceModifier {
       this.refuseOverCapacity(row, changes);
       await this.apply(row, changes, live);
       for (const [field, value] of Object.entries(changes))
-        this.deps.audit.record(actor, 'update', 'instance', row.id, field === 'description' ? 'description changed' : `${field}: ${String(row[field as keyof Changes])} → ${String(value)}`);
+        this.deps.audit.record(actor, 'update', 'instance', row.id, field === 'description' ? 'description changed' : field === 'qos' ? `qos: ${JSON.stringify(value)}` : `${field}: ${String(row[field as keyof Changes])} → ${String(value)}`);
       return { instance: store.get(id), notes: this.notesOn(row, changes) };
     });
   }
@@ -105,6 +106,10 @@ export class InstanceModifier {
     if (changes.memoryMiB !== undefined) {
       await callAgent(row.name, () => agent.domains.setResources(row.domainName, { memoryMiB: changes.memoryMiB }, live));
       reverter.add('restore the memory', () => agent.domains.setResources(row.domainName, { memoryMiB: row.memoryMiB }, live));
+    }
+    if (changes.qos !== undefined) {
+      await callAgent(row.name, () => agent.domains.setQos(row.domainName, domainQosOf(changes.qos), live));
+      reverter.add('restore the QoS', () => agent.domains.setQos(row.domainName, domainQosOf(row.qos), live));
     }
   }
 
@@ -169,6 +174,7 @@ function changesOf(row: Instance, input: UpdateInstanceInput): Changes {
     const value = input[key];
     if (value !== undefined && value !== row[key]) Object.assign(changes, { [key]: value });
   }
+  if (input.qos !== undefined && JSON.stringify(domainQosOf(input.qos)) !== JSON.stringify(domainQosOf(row.qos))) changes.qos = input.qos;
   return changes;
 }
 

@@ -11,7 +11,7 @@ import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
 import type { MediaService } from '../media.js';
-import type { Operation, OperationsService } from '../operations.js';
+import type { Operation, OperationContext, OperationsService } from '../operations.js';
 import type { InstanceRuntime } from './runtime.js';
 import { CDROM_TARGET } from './spec.js';
 import { STICKY_ERRORS, type Instance, type InstanceStore } from './store.js';
@@ -66,34 +66,39 @@ export class InstancePowerService {
    */
   stop(idOrName: string, actor: Actor): Operation {
     const row = this.checked(idOrName, 'stop');
+    this.runtime.agentFor(row); // refuse at once (503) while the host is offline
+    return this.operations.start('instance.stop', { type: 'instance', id: row.id }, actor, (ctx) => this.stopAndWait(row.id, actor, ctx));
+  }
+
+  /** Checks, asks the guest to power off and waits until it has (the body of a stop operation; batches call it directly). */
+  async stopAndWait(idOrName: string, actor: Actor, ctx: OperationContext): Promise<void> {
+    const row = this.checked(idOrName, 'stop');
     const agent = this.runtime.agentFor(row);
     this.audit.record(actor, 'stop', 'instance', row.id, row.name);
-    return this.operations.start('instance.stop', { type: 'instance', id: row.id }, actor, async (ctx) => {
-      await this.store.withLock(row.id, () => callAgent(row.name, () => agent.domains.shutdown(row.domainName)));
-      ctx.progress(0.1, 'Waiting for the guest to power off (ACPI power button)');
-      const started = Date.now();
-      const graceMs = Math.min(this.acpiGraceMs, this.stopTimeoutMs);
-      if (await this.poweredOff(row, started + graceMs)) return ctx.progress(1, 'Stopped through ACPI');
-      const byAgent = await this.store.withLock(row.id, () =>
-        callAgent(row.name, async () => {
-          try {
-            await agent.domains.shutdownByAgent(row.domainName);
-            return true;
-          } catch (err) {
-            if (err instanceof GuestAgentUnavailableError || err instanceof DomainStateError) return false;
-            throw err;
-          }
-        }),
-      );
-      const graceS = Math.round(graceMs / 1000);
-      ctx.progress(0.5, byAgent ? `The guest ignored ACPI for ${graceS} s; asked its guest agent to power off` : `The guest ignored ACPI for ${graceS} s and has no guest agent answering; still waiting`);
-      if (await this.poweredOff(row, started + this.stopTimeoutMs))
-        return ctx.progress(1, byAgent ? `Stopped through the guest agent after the guest ignored ACPI for ${graceS} s` : 'Stopped through ACPI');
-      throw new AppError(
-        'stop_timed_out',
-        `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest ignores ACPI${byAgent ? ' and its guest agent did not power it off' : ' and no guest agent answers'}. Use force-stop.`,
-      );
-    });
+    await this.store.withLock(row.id, () => callAgent(row.name, () => agent.domains.shutdown(row.domainName)));
+    ctx.progress(0.1, 'Waiting for the guest to power off (ACPI power button)');
+    const started = Date.now();
+    const graceMs = Math.min(this.acpiGraceMs, this.stopTimeoutMs);
+    if (await this.poweredOff(row, started + graceMs)) return ctx.progress(1, 'Stopped through ACPI');
+    const byAgent = await this.store.withLock(row.id, () =>
+      callAgent(row.name, async () => {
+        try {
+          await agent.domains.shutdownByAgent(row.domainName);
+          return true;
+        } catch (err) {
+          if (err instanceof GuestAgentUnavailableError || err instanceof DomainStateError) return false;
+          throw err;
+        }
+      }),
+    );
+    const graceS = Math.round(graceMs / 1000);
+    ctx.progress(0.5, byAgent ? `The guest ignored ACPI for ${graceS} s; asked its guest agent to power off` : `The guest ignored ACPI for ${graceS} s and has no guest agent answering; still waiting`);
+    if (await this.poweredOff(row, started + this.stopTimeoutMs))
+      return ctx.progress(1, byAgent ? `Stopped through the guest agent after the guest ignored ACPI for ${graceS} s` : 'Stopped through ACPI');
+    throw new AppError(
+      'stop_timed_out',
+      `Instance '${row.name}' did not power off within ${this.stopTimeoutMs / 1000} s; the guest ignores ACPI${byAgent ? ' and its guest agent did not power it off' : ' and no guest agent answers'}. Use force-stop.`,
+    );
   }
 
   /** Waits until the domain is off (true) or the deadline passes (false); the stored state follows. */

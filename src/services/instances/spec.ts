@@ -3,6 +3,7 @@ import type { ArtifactRef, GuestNic, GuestSpec, StoragePoolSpec } from '../../cl
 import type { instances } from '../../db/schema.js';
 import type { Accel, CpuMode } from '../../hypervisor/types.js';
 import { dataDiskTarget } from '../../shared/instance-states.js';
+import { domainQosOf } from './qos.js';
 
 type InstanceRow = typeof instances.$inferSelect;
 
@@ -82,5 +83,6 @@ export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
     ...(ctx.withSeed ? { seed: { target: SEED_TARGET } } : {}),
     nics: ctx.nics,
     vnc: { listen: ctx.vncListen, password: row.vncPassword },
+    qos: domainQosOf(row.qos),
   };
 }

@@ -18,6 +18,8 @@ export interface Column<T> {
   sort?(row: T): string | number;
   /** Right-aligned numbers. */
   num?: boolean;
+  /** What the header cell shows instead of the label (e.g. a select-all checkbox); the label still names the cells. */
+  header?: Child;
 }
 
 /** What {@link DataTable} shows. */
@@ -98,7 +100,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
                     <SortHeader key={c.key} column={c} sort={sort} onSort={onSort} />
                   ) : (
                     <th key={c.key} class={c.num ? 'num' : ''} data-col={c.key}>
-                      {c.label}
+                      {c.header ?? c.label}
                     </th>
                   ),
                 )}

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
- * Changes an instance (PATCH): name, cores, memory, autostart and description. While it runs,
+ * Changes an instance (PATCH): name, cores, memory, autostart, description and QoS. While it runs,
  * cores and memory above the maximums fixed at create are refused as you type (stop it first);
  * only what differs from the instance is sent.
  */
@@ -15,8 +15,9 @@ import { ErrorNote } from './error-note.js';
 import { Field } from './field.js';
 import { FormActions } from './form-actions.js';
 import { Modal } from './modal.js';
+import { QosFields, qosFieldsOf, qosOfFields, type QosFieldValues } from './qos-fields.js';
 
-interface EditFields {
+interface EditFields extends QosFieldValues {
   name: string;
   cores: string;
   memoryMiB: string;
@@ -28,7 +29,11 @@ interface EditFields {
 /** The request: only the fields that changed. */
 function changesOf(i: Instance, f: EditFields) {
   const next = { name: f.name.trim(), cores: Number(f.cores), memoryMiB: Number(f.memoryMiB), autostart: f.autostart, description: f.description };
-  return Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== i[k as keyof typeof next]));
+  const qos = qosOfFields(f);
+  return {
+    ...Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== i[k as keyof typeof next])),
+    ...(JSON.stringify(qos) !== JSON.stringify(qosOfFields(qosFieldsOf(i.qos))) ? { qos } : {}),
+  };
 }
 
 /** Whether a running instance would need a stop for these values. */
@@ -42,7 +47,7 @@ function aboveMaximums(i: Instance, f: EditFields): Record<string, string> {
 
 /** The dialog; closes once the API has taken the change. */
 export function EditInstanceDialog({ instance: i, onClose }: { instance: Instance; onClose: () => void }) {
-  const form = useForm<EditFields>({ name: i.name, cores: String(i.cores), memoryMiB: String(i.memoryMiB), autostart: i.autostart, description: i.description });
+  const form = useForm<EditFields>({ name: i.name, cores: String(i.cores), memoryMiB: String(i.memoryMiB), autostart: i.autostart, description: i.description, ...qosFieldsOf(i.qos) });
   const f = form.values;
   const server = useApiFieldErrors();
   const body = changesOf(i, f);
@@ -76,6 +81,7 @@ export function EditInstanceDialog({ instance: i, onClose }: { instance: Instanc
         <Field label={t.instanceEdit.description} error={errors.description} class="span-2">
           <textarea name="description" rows={2} value={f.description} onInput={form.text('description')} />
         </Field>
+        <QosFields form={form} errors={errors} />
         <div class="field span-2 checks">
           <label>
             <input name="autostart" type="checkbox" checked={f.autostart} onChange={form.check('autostart')} /> {t.create.autostart}

@@ -1,6 +1,7 @@
 /** The Simplified Chinese catalogue (same shape as the English one). */
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
+import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN } from './batch-zh-cn.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
@@ -527,10 +528,12 @@ export const zhCN: Catalogue = {
   ...diskJobsZhCN,
   ...guestZhCN,
   ...opsZhCN,
+  ...batchZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
     ...guestSentencesZhCN,
+    ...batchSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
@@ -551,7 +554,7 @@ export const zhCN: Catalogue = {
     'An instance can have at most 128 cores.': '一个实例最多 128 个核心。',
     'An instance can have at most 4194304 MiB (4 TiB) of memory.': '一个实例最多 4194304 MiB（4 TiB）内存。',
     'The description must have at most 1000 characters.': '描述最多 1000 个字符。',
-    'Give at least one of name, cores, memoryMiB, autostart or description.': '请至少给出名称、核心数、内存、自动启动或描述中的一项。',
+    'Give at least one of name, cores, memoryMiB, autostart, description or qos.': '请至少给出名称、核心数、内存、自动启动、描述或 QoS 中的一项。',
     'An instance needs at least 64 MiB of memory.': '实例至少需要 64 MiB 内存。',
     'An instance can have at most 8 data disks.': '一个实例最多 8 块数据盘。',
     'The image needs a name.': '镜像需要一个名称。',
@@ -580,6 +583,7 @@ export const zhCN: Catalogue = {
     ...diskApiErrorsZhCN,
     ...diskJobsApiErrorsZhCN,
     ...guestApiErrorsZhCN,
+    ...batchApiErrorsZhCN,
     instance_must_be_stopped: (q, d) => {
       const diskJob = diskJobsStoppedZhCN(q, d);
       if (diskJob) return diskJob;

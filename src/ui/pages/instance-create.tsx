@@ -6,7 +6,8 @@
  * upload.
  */
 import { useState } from 'hono/jsx/dom';
-import type { AddressPool, Image, Media, Network, Pool } from '../../shared/api-types.js';
+import type { AddressPool, Image, Media, Network, Operation, Pool } from '../../shared/api-types.js';
+import { batchCreateSchema, MAX_BATCH_ITEMS } from '../../shared/batch.js';
 import { createInstanceSchema } from '../../shared/schemas.js';
 import { api } from '../api.js';
 import { useApiFieldErrors } from '../api-field-errors.js';
@@ -27,6 +28,8 @@ type Source = 'blank' | 'image' | 'cloud-init';
 /** The dialog's fields. */
 export interface CreateFields extends NicFieldValues {
   name: string;
+  /** How many to create; above 1 the name is a prefix (a batch). */
+  count: string;
   pool: string;
   cores: string;
   memoryMiB: string;
@@ -88,6 +91,18 @@ function body(f: CreateFields) {
     start: f.start,
   };
 }
+
+/** How many the fields ask for (1 when the count is empty or not a number). */
+const countOf = (f: CreateFields) => (f.count.trim() === '' ? 1 : Number(f.count));
+
+/** The batch request for a count above 1: the name is the prefix. */
+function batchBody(f: CreateFields) {
+  const { name, ...rest } = body(f);
+  return { ...rest, action: 'create' as const, namePrefix: name, count: countOf(f) };
+}
+
+/** Batch errors under the dialog's fields: the prefix's under the name. */
+const batchGroup = (path: string) => (path === 'namePrefix' ? 'name' : group(path));
 
 /** Errors of one data disk ("dataDisks.1.sizeGiB") or one SSH key show under their single field. */
 const group = (path: string) => (path.startsWith('dataDisks') ? 'dataDisks' : path.startsWith('cloudInit.sshAuthorizedKeys') ? 'cloudInit.sshAuthorizedKeys' : path);
@@ -181,18 +196,19 @@ function NothingToInstall({ onClose }: { onClose: () => void }) {
 }
 
 /** New-instance form in a modal; `imageId` preselects an image. */
-export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void; imageId?: string }) {
+export function CreateInstanceDialog({ onClose, imageId, onBatch }: { onClose: () => void; imageId?: string; onBatch?: (op: Operation) => void }) {
   const [choices, setChoices] = useState<Choices | undefined>(undefined);
   const [touched, setTouched] = useState(false);
   const server = useApiFieldErrors(group, NIC_CODE_FIELDS);
   const form = useForm<CreateFields>({
     ...nicDefaults,
-    name: '', pool: 'default', cores: '1', memoryMiB: '512', maxCores: '', maxMemoryMiB: '', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10',
+    name: '', count: '1', pool: 'default', cores: '1', memoryMiB: '512', maxCores: '', maxMemoryMiB: '', source: 'blank', imageId: '', clone: 'linked', sizeGiB: '10',
     dataDisks: '', ciPassword: '', sshKeys: '', userData: '', mediaId: '', autostart: false, start: true, confirmBlank: false,
   });
   const f = form.values;
   const submit = useSubmit(async () => {
     setTouched(true);
+    if (countOf(f) !== 1) return createBatch();
     const parsed = createInstanceSchema.safeParse(body(f));
     if (!parsed.success || (unbootable(f) && !f.confirmBlank)) return;
     // A refusal about one field (address_taken, mac_taken, …) shows next to it.
@@ -202,6 +218,16 @@ export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void
     trackOperation(t.create.task(res.instance.name), res.operation).catch(() => undefined);
     navigate('instances', res.instance.id);
   });
+  const createBatch = async () => {
+    const parsed = batchCreateSchema.safeParse(batchBody(f));
+    if (!parsed.success || countOf(f) > MAX_BATCH_ITEMS || (unbootable(f) && !f.confirmBlank)) return;
+    const res = await server.run(() => api.instances.batch(parsed.data));
+    if (!res) return;
+    onClose();
+    trackOperation(t.batch.task(parsed.data.count ?? 0, f.name), res.operation).catch(() => undefined);
+    onBatch?.(res.operation);
+    navigate('instances');
+  };
   useEffect(() => {
     let alive = true;
     Promise.all([api.pools.list(), api.images.list(), api.media.list(), api.networks.list(), api.addressPools.list()]).then(
@@ -218,14 +244,20 @@ export function CreateInstanceDialog({ onClose, imageId }: { onClose: () => void
     };
   }, []);
 
-  const errors = { ...server.errors, ...(touched ? schemaErrors(createInstanceSchema, body(f), group) : {}) };
+  const many = countOf(f) !== 1;
+  const checked = !touched ? {} : many ? schemaErrors(batchCreateSchema, batchBody(f), batchGroup) : schemaErrors(createInstanceSchema, body(f), group);
+  if (touched && countOf(f) > MAX_BATCH_ITEMS) checked.count = t.batch.countTooBig(MAX_BATCH_ITEMS);
+  const errors = { ...server.errors, ...checked };
   const empty = choices && choices.images.length === 0 && choices.media.length === 0;
   return (
     <Modal title={t.create.title} onClose={onClose} wide>
       <form class="form-grid" onSubmit={submit.run} onInput={server.clear} noValidate>
         {empty && <NothingToInstall onClose={onClose} />}
-        <Field label={t.create.name} error={errors.name}>
+        <Field label={many ? t.batch.namePrefix : t.create.name} error={errors.name}>
           <input name="name" value={f.name} placeholder={t.create.namePlaceholder} onInput={form.text('name')} autofocus />
+        </Field>
+        <Field label={t.batch.count} error={errors.count} hint={t.batch.countHint}>
+          <input name="count" type="number" min="1" max={String(MAX_BATCH_ITEMS)} value={f.count} onInput={form.text('count')} />
         </Field>
         <Field label={t.create.pool}>
           <select name="pool" value={f.pool} onChange={form.text('pool')}>

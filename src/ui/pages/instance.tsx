@@ -3,6 +3,7 @@
  * One instance: details (with the names of its pool, host, image and ISO, never their ids),
  * live usage, NICs and the guest's addresses, and tabs for the graphical console, the serial console and settings.
  */
+import { qosLine } from '../components/qos-fields.js';
 import { useState } from 'hono/jsx/dom';
 import type { Host, Image, Instance, Media, Pool } from '../../shared/api-types.js';
 import { canDo, dataDiskTarget } from '../../shared/instance-states.js';
@@ -115,6 +116,8 @@ function Details({ instance: i, related }: { instance: Instance; related?: Relat
         <dd data-testid="instance-data-disks">
           {i.dataDisks.length === 0 ? <span class="muted">{t.common.none}</span> : i.dataDisks.map((d) => `${dataDiskTarget(d.slot)} ${bytes(d.sizeBytes)}`).join(' · ')}
         </dd>
+        <dt>{t.qos.title}</dt>
+        <dd data-testid="instance-qos">{qosLine(i.qos)}</dd>
         <dt>{t.instance.cloudInit}</dt>
         <dd data-testid="instance-cloud-init">
           {ci ? (

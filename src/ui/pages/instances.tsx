@@ -1,9 +1,11 @@
 /** @jsxImportSource hono/jsx/dom */
-/** Instances: the list with state, host, address, cores and memory; filters, search, sorting, row controls and the create dialog. */
+/** Instances: the list with state, host, address, cores and memory; filters, search, sorting, row controls, a selection with batch actions, and the create dialog. */
 import { useState } from 'hono/jsx/dom';
-import type { Host, Instance } from '../../shared/api-types.js';
+import type { Host, Instance, Operation } from '../../shared/api-types.js';
 import { INSTANCE_STATES } from '../../shared/instance-states.js';
 import { api } from '../api.js';
+import { BatchResults } from '../components/batch-results.js';
+import { BatchToolbar } from '../components/batch-toolbar.js';
 import { DataTable, type Column } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
@@ -35,6 +37,16 @@ async function load(pages: number): Promise<{ instances: Instance[]; hosts: Host
 
 const value = (e: Event) => (e.target as HTMLSelectElement).value;
 
+/** `cur` with `ids` ticked (`on`) or unticked. */
+function toggled(cur: Set<string>, ids: string[], on: boolean): Set<string> {
+  const next = new Set(cur);
+  for (const id of ids) {
+    if (on) next.add(id);
+    else next.delete(id);
+  }
+  return next;
+}
+
 /** No instance yet: create the first one, or, with nothing to install from, upload an image first. */
 function EmptyInstances({ onCreate }: { onCreate: () => void }) {
   const sources = useResource(async () => (await api.images.list()).length + (await api.media.list()).length, 0);
@@ -58,10 +70,30 @@ function EmptyInstances({ onCreate }: { onCreate: () => void }) {
   );
 }
 
+/** Which instances are ticked, and the ways to change that. */
+interface Selection {
+  ids: Set<string>;
+  toggle(id: string): void;
+  /** Ticks all of `ids`, or unticks them when all are ticked already. */
+  toggleAll(ids: string[]): void;
+}
+
+/** The checkbox column: one per row, and one in the header for every row shown. */
+function selectColumn(sel: Selection, shown: Instance[]): Column<Instance> {
+  const all = shown.length > 0 && shown.every((i) => sel.ids.has(i.id));
+  return {
+    key: 'select',
+    label: t.batch.selectAll,
+    header: <input type="checkbox" aria-label={t.batch.selectAll} checked={all} onChange={() => sel.toggleAll(shown.map((i) => i.id))} />,
+    render: (i) => <input type="checkbox" name="select" aria-label={t.batch.select(i.name)} checked={sel.ids.has(i.id)} onChange={() => sel.toggle(i.id)} />,
+  };
+}
+
 /** The columns of the instances table. */
-function columns(hosts: Map<string, Host>): Column<Instance>[] {
+function columns(hosts: Map<string, Host>, sel: Selection, shown: Instance[]): Column<Instance>[] {
   const hostName = (i: Instance) => hosts.get(i.hostId)?.name ?? '';
   return [
+    selectColumn(sel, shown),
     { key: 'name', label: t.instances.name, sort: (i) => i.name, render: (i) => <a href={href('instances', i.id)} class="strong">{i.name}</a> },
     { key: 'state', label: t.instances.state, sort: (i) => i.state, render: (i) => <StateBadge state={i.state} title={i.stateReason} /> },
     {
@@ -86,10 +118,18 @@ export function InstancesPage() {
   const [state, setState] = useState(query.get('state') ?? '');
   const [host, setHost] = useState(query.get('host') ?? '');
   const [creating, setCreating] = useState(false);
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [batch, setBatch] = useState<Operation | undefined>(undefined);
   useTitle(t.nav.instances);
   const hosts = new Map((res.data?.hosts ?? []).map((h) => [h.id, h]));
   const all = res.data?.instances ?? [];
   const rows = all.filter((i) => (!state || i.state === state) && (!host || i.hostId === host));
+  const selected = all.filter((i) => picked.has(i.id)); // instances gone meanwhile drop out
+  const sel: Selection = {
+    ids: picked,
+    toggle: (id) => setPicked((cur) => toggled(cur, [id], !cur.has(id))),
+    toggleAll: (ids) => setPicked((cur) => toggled(cur, ids, !ids.every((id) => cur.has(id)))),
+  };
   const filters = (
     <>
       <select aria-label={t.instances.stateFilter} value={state} onChange={(e: Event) => setState(value(e))}>
@@ -120,10 +160,12 @@ export function InstancesPage() {
       </PageHeader>
       <ErrorNote message={res.error} />
       {res.data && all.length === 0 && <EmptyInstances onCreate={() => setCreating(true)} />}
+      {batch && <BatchResults operation={batch} onDismiss={() => setBatch(undefined)} />}
+      {selected.length > 0 && <BatchToolbar selected={selected} onClear={() => setPicked(new Set())} onStarted={setBatch} />}
       {all.length > 0 && (
         <DataTable
           id="instances-table"
-          columns={columns(hosts)}
+          columns={columns(hosts, sel, rows)}
           rows={rows}
           rowKey={(i) => i.id}
           rowAttrs={(i) => ({ 'data-id': i.id, 'data-name': i.name, 'data-state': i.state })}
@@ -140,7 +182,7 @@ export function InstancesPage() {
           </button>
         </p>
       )}
-      {creating && <CreateInstanceDialog onClose={() => setCreating(false)} />}
+      {creating && <CreateInstanceDialog onClose={() => setCreating(false)} onBatch={setBatch} />}
     </>
   );
 }
