@@ -534,6 +534,7 @@ export const zhCN: Catalogue = {
     ...diskSentencesZhCN,
     ...guestSentencesZhCN,
     ...batchSentencesZhCN,
+    'Give a time as ISO 8601, e.g. 2026-01-31T12:00:00Z.': '请按 ISO 8601 给出时间，例如 2026-01-31T12:00:00Z。',
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
