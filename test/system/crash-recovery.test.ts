@@ -4,7 +4,7 @@
  * (it would boot a half-copied disk), and delete removes everything.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,9 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { OneboxServer, waitFor, type Json } from './onebox-server.js';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 describe('a create cut off by kill -9', { skip: skipUnlessPresent(bundle(), systemLibvirtd()), timeout: 300_000 }, () => {
   let server: OneboxServer;
@@ -30,7 +33,9 @@ describe('a create cut off by kill -9', { skip: skipUnlessPresent(bundle(), syst
   test('leaves an instance in a sticky error that only delete clears', async () => {
     // Random data, so the copy takes a while and cannot be skipped as zeros.
     const raw = join(dir, 'big.raw');
-    execFileSync('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=512', 'status=none']);
+    // Asynchronously: a blocked event loop keeps undici from noticing the server closed an idle
+    // keep-alive socket meanwhile, and the next request then dies with 'other side closed'.
+    await execFileAsync('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=512', 'status=none']);
     const image = await server.json('POST', '/images?name=big', { body: Readable.toWeb(createReadStream(raw)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
     assert.equal(image.format, 'raw', JSON.stringify(image));
     const res = await server.call('POST', '/instances', { json: { name: 'cut', cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id, clone: 'full' } } });

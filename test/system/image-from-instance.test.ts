@@ -10,7 +10,7 @@
  * One guest at a time; domains cleaned up even on failure.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,9 @@ import { after, before, describe, test } from 'node:test';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { OneboxServer, waitFor, type Json } from './onebox-server.js';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 /** A sector of the mini disk (64 MiB) past what the mini OS ever writes: the marker's place. */
 const MARK_SECTOR = 120_000;
@@ -74,7 +77,9 @@ describe('image from an instance, system disk reset, compaction', { skip: skipUn
 
   test('kill -9 during a build: after the restart no image row or file, no scratch file, the instance is free', async () => {
     const raw = join(dir, 'big.raw');
-    execFileSync('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=512', 'status=none']);
+    // Asynchronously: a blocked event loop keeps undici from noticing the server closed an idle
+    // keep-alive socket meanwhile, and the next request then dies with 'other side closed'.
+    await execFileAsync('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=512', 'status=none']);
     const big = await upload('big', raw);
     const inst = await create({ name: 'big', disk: { source: 'image', imageId: big.id } });
     const res = await server.call('POST', `/instances/${inst.id}/actions/create-image`, { json: { name: 'cut-off' } });
