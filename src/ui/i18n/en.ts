@@ -9,6 +9,7 @@ import { memoryClaimSentence, vcpuClaimSentence } from '../../shared/capacity.js
 import { disksEn } from './disks-en.js';
 import { diskJobsEn } from './disk-jobs-en.js';
 import { guestEn } from './guest-en.js';
+import { snapshotsEn } from './snapshots-en.js';
 import { networksEn } from './networks-en.js';
 
 /** A translation of an API error from the names it quotes, or undefined to keep the API's sentence. */
@@ -524,6 +525,7 @@ export const en = {
   ...disksEn,
   ...diskJobsEn,
   ...guestEn,
+  ...snapshotsEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,
   /** API errors by their stable code; codes missing here show the API's English sentence. */

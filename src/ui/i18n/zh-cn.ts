@@ -4,6 +4,7 @@ import type { Catalogue } from './en.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
+import { snapshotApiErrorsZhCN, snapshotSentencesZhCN, snapshotStoppedZhCN, snapshotsZhCN } from './snapshots-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
@@ -523,10 +524,12 @@ export const zhCN: Catalogue = {
   ...disksZhCN,
   ...diskJobsZhCN,
   ...guestZhCN,
+  ...snapshotsZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
     ...guestSentencesZhCN,
+    ...snapshotSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
@@ -576,8 +579,9 @@ export const zhCN: Catalogue = {
     ...diskApiErrorsZhCN,
     ...diskJobsApiErrorsZhCN,
     ...guestApiErrorsZhCN,
+    ...snapshotApiErrorsZhCN,
     instance_must_be_stopped: (q, d) => {
-      const diskJob = diskJobsStoppedZhCN(q, d);
+      const diskJob = diskJobsStoppedZhCN(q, d) ?? snapshotStoppedZhCN(q, d);
       if (diskJob) return diskJob;
       const max = /at most (\d+ cores|\d+ MiB of memory) \(the maximum set at create\)/.exec(d)?.[1];
       if (!max || q[0] === undefined) return networkApiErrorsZhCN.instance_must_be_stopped?.(q, d); // the NICs' refusal
