@@ -17,6 +17,7 @@ import { InstanceModifier } from './instances/modify.js';
 import { InstanceDisks } from './instances/disks.js';
 import { InstanceDiskJobs } from './instances/disk-jobs.js';
 import { InstanceSnapshots } from './instances/snapshots.js';
+import { InstanceCloner } from './instances/clone.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
 import { GuestService } from './instances/guest.js';
 import { InstanceNics } from './instances/nics.js';
@@ -53,6 +54,8 @@ export interface Services {
   power: InstancePowerService;
   /** Image from an instance, compact a disk, reset the system disk. */
   diskJobs: InstanceDiskJobs;
+  /** Clone a stopped instance. */
+  cloner: InstanceCloner;
   consoles: ConsoleService;
   stats: InstanceStatsService;
   guestAddresses: GuestAddressesService;
@@ -106,6 +109,7 @@ export function createServices(cfg: ServiceConfig): Services {
   hosts.setListener(reconciler);
   const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });
   reconciler.onAttached((hostId) => snapshots.reconcileHost(hostId));
+  const diskJobs = new InstanceDiskJobs({ store, runtime, images, operations, audit });
   const auth = new AuthService(db, audit, cfg.setupCode);
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   return {
@@ -124,7 +128,8 @@ export function createServices(cfg: ServiceConfig): Services {
     instances: new InstancesService(store, runtime, creator, new InstanceDeleter(store, runtime, operations, audit), new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
     snapshots,
     power: new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs),
-    diskJobs: new InstanceDiskJobs({ store, runtime, images, operations, audit }),
+    diskJobs,
+    cloner: new InstanceCloner({ db, store, runtime, pools, diskJobs, operations, audit }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
     guestAddresses,

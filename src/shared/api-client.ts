@@ -256,6 +256,8 @@ export function createApiClient(transport: ApiTransport) {
       revertSnapshot: (id: string, snapshotId: string) => call<InstanceSnapshot>('POST', `instances/${seg(id)}/snapshots/${seg(snapshotId)}/actions/revert`),
       /** Deletes a snapshot, merging its data into the files above it (an operation). */
       deleteSnapshot: (id: string, snapshotId: string) => call<Accepted>('DELETE', `instances/${seg(id)}/snapshots/${seg(snapshotId)}`),
+      /** Clones the stopped instance (no snapshots) into a new one named `name`: the new instance and the copy's operation. */
+      clone: (id: string, name: string) => call<InstanceCreated>('POST', `instances/${seg(id)}/actions/clone`, { name }),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
       /** What the guest reports through its agent (agent: 'unavailable' is a state). */
