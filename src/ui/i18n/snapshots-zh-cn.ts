@@ -37,8 +37,25 @@ export const snapshotApiErrorsZhCN: Record<string, ProblemTranslation | undefine
   snapshot_not_found: (q) => q2(q, (a, b) => `实例“${a}”没有快照“${b}”。`),
   snapshot_name_taken: (q) => q2(q, (a, b) => `实例“${a}”已有名为“${b}”的快照。`),
   snapshot_memory_unsupported: () => '不提供包含内存状态的快照：请创建仅磁盘快照（memory: false）。',
+  instance_has_snapshots: hasSnapshotsZhCN,
   snapshot_has_children: (q) => q2(q, (s, a) => `实例“${a}”的快照“${s}”是分支点（有多个快照或当前磁盘位于其上）；请先删除其中一个子快照或回滚到别处。`),
 };
+
+const blockedBySnapshots: Record<string, string> = {
+  'add a disk to': '添加磁盘',
+  'grow a disk of': '扩大磁盘',
+  'remove a disk from': '移除磁盘',
+  'make an image from': '制作镜像',
+  'compact a disk of': '压缩磁盘',
+  'reset the system disk of': '重置系统盘',
+  clone: '克隆',
+};
+
+/** instance_has_snapshots, naming what was refused ("Cannot clone instance 'a' while it has snapshots; …"). */
+function hasSnapshotsZhCN(q: string[], detail: string): string | undefined {
+  const what = blockedBySnapshots[/^Cannot (.+) instance '/.exec(detail)?.[1] ?? ''];
+  return q[0] !== undefined ? `实例“${q[0]}”有快照时不能${what ?? '添加、移除或扩大磁盘'}；请先删除它的快照。` : undefined;
+}
 
 /** instance_must_be_stopped of a revert or of a stopped-only snapshot delete; undefined for other wordings. */
 export function snapshotStoppedZhCN(q: string[], detail: string): string | undefined {
