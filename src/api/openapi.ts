@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document of the API, with request schemas generated from the shared zod schemas. */
 import { z } from 'zod';
+import { cloneInstanceSchema } from '../shared/instance-clone.js';
 import { createImageFromInstanceSchema } from '../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../shared/guest.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
@@ -105,6 +106,14 @@ const routes: Record<string, Record<string, Op>> = {
     delete: { summary: 'Remove a data disk and delete its volume (running: hot-unplugged first; 409 disk_change_refused if the guest does not let go)', status: 204 },
   },
   '/instances/{id}/actions/create-image': { post: { summary: "Build an image from a stopped instance's system disk (flattened, compressed; the instance is busy meanwhile); the operation's target is the new image", body: createImageFromInstanceSchema, status: 202 } },
+  '/instances/{id}/actions/clone': {
+    post: {
+      summary:
+        "Clone a stopped instance into a new one on the same host and pool (202 + operation, the new instance in the body): a full copy of each disk (a linked clone keeps its image as backing file), new MACs and addresses from the same networks, a new cloud-init instance-id and hostname. Running: 409 instance_must_be_stopped; with snapshots: 409 instance_has_snapshots; a taken name: 409 instance_name_taken",
+      body: cloneInstanceSchema,
+      status: 202,
+    },
+  },
   '/instances/{id}/actions/reset-system-disk': { post: { summary: 'Stopped: replace the system disk by a new linked clone of its image (data disks kept) with a new cloud-init instance-id, so cloud-init runs again' } },
   '/instances/{id}/disks/{diskId}/actions/compact': { post: { summary: "Stopped: rewrite a disk without its unused space (keeping its backing image) and swap it in; the operation's last message gives the sizes before and after", status: 202 } },
   '/instances/{id}/snapshots': {

@@ -271,6 +271,27 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       await agent.volumes.deleteInstance(g.id, POOL);
     });
 
+    test('cloneDisks copies each current file into the new instance, a linked clone keeping its image; a missing file leaves nothing', async () => {
+      const src = fresh();
+      const dst = fresh();
+      await agent.volumes.ensureArtifact(image.ref, image.source);
+      await agent.volumes.createInstanceDisks(src.id, POOL, { system: { source: 'linked', image: image.ref, sizeBytes: 64 * MiB }, data: [{ sizeBytes: 32 * MiB }] });
+      await agent.volumes.createOverlay(src.id, POOL, 'system.snp_a.qcow2', 'system.qcow2');
+      const progress: number[] = [];
+      const disks = [{ volume: 'system' as const, file: 'system.snp_a.qcow2' }, { volume: 'data-0' as const, file: 'data-0.qcow2' }];
+      await agent.volumes.cloneDisks(src.id, dst.id, POOL, disks, (f) => progress.push(f));
+      const system = await agent.volumes.inspectDisk(dst.id, POOL, 'system');
+      assert.deepEqual([system.virtualSizeBytes, system.backingFile], [64 * MiB, image.ref.fileName], 'the overlay chain is flattened, the image kept');
+      const data = await agent.volumes.inspectDisk(dst.id, POOL, 'data-0');
+      assert.deepEqual([data.virtualSizeBytes, data.backingFile], [32 * MiB, undefined]);
+      assert.equal(progress.at(-1), 1);
+      const other = fresh();
+      await assert.rejects(agent.volumes.cloneDisks(src.id, other.id, POOL, [{ volume: 'system', file: 'system.qcow2' }, { volume: 'data-0', file: 'data-9.qcow2' }]), VolumeNotFoundError);
+      await assert.rejects(agent.volumes.inspectDisk(other.id, POOL, 'system'), VolumeNotFoundError, 'a failed clone leaves no disk');
+      await agent.volumes.deleteInstance(src.id, POOL);
+      await agent.volumes.deleteInstance(dst.id, POOL);
+    });
+
     test('the console log is a stream (empty before the guest wrote anything)', async () => {
       const log = await agent.consoles.log(fresh().id, 1024);
       const chunks: Buffer[] = [];

@@ -145,6 +145,12 @@ export interface VolumesApi {
   discardBuild(buildId: string): Promise<void>;
   /** Replaces a stopped instance's system disk by a new linked clone of `image` (already on the host) grown to `sizeBytes`; the old disk goes only once the new one is in place. */
   resetSystemDisk(instanceId: string, pool: StoragePoolSpec, image: ArtifactRef, sizeBytes: number): Promise<void>;
+  /**
+   * Copies a stopped instance's disks into a new instance's volumes (`<volume>.qcow2`): each from
+   * the file it writes to now, its chain in the pool flattened, an image it sits on kept as the
+   * copy's backing file (a linked clone stays linked). On failure nothing of the new one remains.
+   */
+  cloneDisks(sourceId: string, targetId: string, pool: StoragePoolSpec, disks: { volume: DiskVolume; file: string }[], onProgress?: ProgressFn): Promise<void>;
   /** Rewrites a stopped instance's disk volume without its unused clusters (keeping its backing image) and swaps it in; allocated bytes before and after. */
   compactDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume, onProgress?: ProgressFn): Promise<{ beforeBytes: number; afterBytes: number }>;
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
 import { writeSeedIso } from '../cloudinit/iso.js';
 import { buildSeed, type CloudInitSpec } from '../cloudinit/seed.js';
@@ -15,6 +15,7 @@ import type { DomainSpec, DomainState } from '../hypervisor/types.js';
 import type { AccelDecision } from '../lib/accel.js';
 import { ExecError, run } from '../lib/exec.js';
 import type { ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
+import type { DiskFormat } from '../storage/inspector.js';
 import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.js';
 import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, StorageCapacity } from './agent-types.js';
 import { ArtifactCache } from './artifact-cache.js';
@@ -139,6 +140,7 @@ export class LocalHostAgent implements HostAgent {
       discardBuild: (buildId) => this.builds.discard(buildId),
       resetSystemDisk: (id, pool, image, sizeBytes) => this.resetSystemDisk(id, pool, image, sizeBytes),
       compactDisk: (id, pool, volume, onProgress) => this.compactDisk(id, pool, volume, onProgress),
+      cloneDisks: (sourceId, targetId, pool, disks, onProgress) => this.cloneDisks(sourceId, targetId, pool, disks, onProgress),
     };
     this.seeds = { write: (id, pool, seed) => this.writeSeed(id, pool, seed) };
     this.consoles = { open: (name, kind) => this.openConsole(name, kind), log: (id, maxBytes) => this.consoleLog(id, maxBytes) };
@@ -247,6 +249,22 @@ export class LocalHostAgent implements HostAgent {
     return { beforeBytes, afterBytes: (await pool.info(name)).actualSizeBytes };
   }
 
+  private async cloneDisks(sourceId: string, targetId: string, spec: StoragePoolSpec, disks: { volume: string; file: string }[], onProgress?: ProgressFn): Promise<void> {
+    const pool = await this.pool(spec);
+    await mkdir(this.paths.instanceDir(targetId), { recursive: true });
+    await chmod(this.paths.instanceDir(targetId), 0o711);
+    try {
+      for (const [i, disk] of disks.entries()) {
+        const source = volumeOf(sourceId, disk.file);
+        const backing = await imageUnder(pool, sourceId, source);
+        await pool.copy(volumeOf(targetId, `${disk.volume}.qcow2`), source, backing, (f) => onProgress?.((i + f) / disks.length));
+      }
+    } catch (err) {
+      await this.deleteInstance(targetId, spec);
+      throw err;
+    }
+  }
+
   private async deleteInstance(id: string, spec: StoragePoolSpec): Promise<void> {
     await (await this.pool(spec)).deleteGroup(id);
     await rm(this.paths.instanceDir(id), { recursive: true, force: true });
@@ -278,4 +296,16 @@ export class LocalHostAgent implements HostAgent {
     if (size <= 0) return Readable.from([]);
     return createReadStream(path, { start: Math.max(0, size - maxBytes) });
   }
+}
+
+/** The file outside the instance's own files that `volume`'s backing chain ends on (its image), or undefined when the chain stays in the instance. */
+async function imageUnder(pool: StorageDriver, instanceId: string, volume: string): Promise<{ path: string; format: DiskFormat } | undefined> {
+  const own = dirname(pool.pathOf(volume));
+  for (let current = volume, depth = 0; depth < 64; depth++) {
+    const info = await pool.info(current);
+    if (!info.backingFile) return undefined;
+    if (dirname(info.backingFile) !== own) return { path: info.backingFile, format: (info.backingFormat ?? 'qcow2') as DiskFormat };
+    current = volumeOf(instanceId, basename(info.backingFile));
+  }
+  return undefined;
 }

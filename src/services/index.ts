@@ -18,6 +18,7 @@ import { InstanceModifier } from './instances/modify.js';
 import { InstanceDisks } from './instances/disks.js';
 import { InstanceDiskJobs } from './instances/disk-jobs.js';
 import { InstanceSnapshots } from './instances/snapshots.js';
+import { InstanceCloner } from './instances/clone.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
 import { GuestService } from './instances/guest.js';
 import { InstanceNics } from './instances/nics.js';
@@ -58,6 +59,8 @@ export interface Services {
   diskJobs: InstanceDiskJobs;
   /** Batch create and batch actions on a selection. */
   batches: InstanceBatches;
+  /** Clone a stopped instance. */
+  cloner: InstanceCloner;
   consoles: ConsoleService;
   stats: InstanceStatsService;
   metrics: MetricsService;
@@ -115,6 +118,7 @@ export function createServices(cfg: ServiceConfig): Services {
   hosts.setListener(reconciler);
   const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });
   reconciler.onAttached((hostId) => snapshots.reconcileHost(hostId));
+  const diskJobs = new InstanceDiskJobs({ store, runtime, images, operations, audit });
   const auth = new AuthService(db, audit, cfg.setupCode);
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   const usage = new UsageService(db, { instances: store, hosts, pools }, () => hosts.attachedAgentsById());
@@ -135,8 +139,9 @@ export function createServices(cfg: ServiceConfig): Services {
     instances: new InstancesService(store, runtime, creator, deleter, new InstanceModifier({ db, store, runtime, hosts, pools, audit }), new InstanceDisks({ store, runtime, audit }), pools, audit),
     snapshots,
     power,
-    diskJobs: new InstanceDiskJobs({ store, runtime, images, operations, audit }),
+    diskJobs,
     batches: new InstanceBatches({ store, creator, deleter, power, operations }),
+    cloner: new InstanceCloner({ db, store, runtime, pools, diskJobs, operations, audit }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
     guestAddresses,

@@ -6,6 +6,7 @@
  */
 import type { CreateImageFromInstanceRequest } from './instance-images.js';
 import type { GuestInfo, GuestPasswordSet } from './guest.js';
+import type { CreateSnapshotInput, InstanceSnapshot } from './snapshots.js';
 import type * as z from 'zod';
 import type {
   Accepted,
@@ -272,6 +273,16 @@ export function createApiClient(transport: ApiTransport) {
       resetSystemDisk: (id: string) => call<Instance>('POST', `instances/${seg(id)}/actions/reset-system-disk`),
       /** Compacts a disk of the stopped instance (an operation; its last message gives the sizes). */
       compactDisk: (id: string, diskId: string) => call<Accepted>('POST', `instances/${seg(id)}/disks/${seg(diskId)}/actions/compact`),
+      /** The snapshot tree, oldest first, the current one marked. */
+      snapshots: (id: string) => items<InstanceSnapshot>(`instances/${seg(id)}/snapshots`),
+      /** Takes a disk-only snapshot (stopped or running). */
+      createSnapshot: (id: string, input: CreateSnapshotInput) => call<InstanceSnapshot>('POST', `instances/${seg(id)}/snapshots`, input),
+      /** Points the stopped instance's disks back at a snapshot (what was written since the current one is discarded). */
+      revertSnapshot: (id: string, snapshotId: string) => call<InstanceSnapshot>('POST', `instances/${seg(id)}/snapshots/${seg(snapshotId)}/actions/revert`),
+      /** Deletes a snapshot, merging its data into the files above it (an operation). */
+      deleteSnapshot: (id: string, snapshotId: string) => call<Accepted>('DELETE', `instances/${seg(id)}/snapshots/${seg(snapshotId)}`),
+      /** Clones the stopped instance (no snapshots) into a new one named `name`: the new instance and the copy's operation. */
+      clone: (id: string, name: string) => call<InstanceCreated>('POST', `instances/${seg(id)}/actions/clone`, { name }),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
       /** What the guest reports through its agent (agent: 'unavailable' is a state). */

@@ -112,6 +112,17 @@ export class DirStorageDriver implements StorageDriver {
     }
   }
 
+  async copy(volume: string, sourceVolume: string, backing: { path: string; format: DiskFormat } | undefined, onProgress?: ProgressFn): Promise<void> {
+    if (!(await this.exists(sourceVolume))) throw new VolumeNotFoundError(sourceVolume);
+    const path = await this.newPath(volume);
+    try {
+      await this.qemuImg.rewrite(path, this.pathOf(sourceVolume), backing, onProgress);
+    } catch (err) {
+      await rm(path, { force: true });
+      throw err;
+    }
+  }
+
   async replace(volume: string, replacement: string): Promise<void> {
     if (!(await this.exists(replacement))) throw new VolumeNotFoundError(replacement);
     await rename(this.pathOf(replacement), this.pathOf(volume));

@@ -122,6 +122,24 @@ export function storageDriverContract(name: string, make: (root: string) => Stor
       assert.equal(await driver.exists('ins_g/system.qcow2'), true, 'a failed replace keeps the volume');
     });
 
+    test('copy: a new volume reading like its source, its chain flattened down to the kept backing file; a missing source is refused', async () => {
+      const base = join(dir, 'base-copy.raw');
+      await writeFile(base, Buffer.alloc(MiB));
+      await driver.createLinkedClone('ins_k/system.qcow2', base, 'raw', 96 * MiB);
+      await driver.createOverlay('ins_k/system.top.qcow2', 'ins_k/system.qcow2');
+      const progress: number[] = [];
+      await driver.copy('ins_l/system.qcow2', 'ins_k/system.top.qcow2', { path: base, format: 'raw' }, (f) => progress.push(f));
+      const linked = await driver.info('ins_l/system.qcow2');
+      assert.deepEqual([linked.format, linked.virtualSizeBytes, linked.backingFile], ['qcow2', 96 * MiB, base], 'keeps the image, not the overlay chain');
+      assert.equal(progress.at(-1), 1);
+      await driver.copy('ins_l/data-0.qcow2', 'ins_k/system.qcow2', undefined);
+      const flat = await driver.info('ins_l/data-0.qcow2');
+      assert.deepEqual([flat.virtualSizeBytes, flat.backingFile], [96 * MiB, undefined], 'self-contained');
+      await assert.rejects(driver.copy('ins_l/data-0.qcow2', 'ins_k/system.qcow2', undefined), VolumeExistsError);
+      await assert.rejects(driver.copy('ins_l/data-1.qcow2', 'ins_k/missing.qcow2', undefined), VolumeNotFoundError);
+      assert.equal(await driver.exists('ins_l/data-1.qcow2'), false, 'a refused copy leaves no volume');
+    });
+
     test('volume names cannot climb out of the pool', () => {
       for (const bad of ['../x/system.qcow2', 'a/../../etc', '/abs/x', 'a/b/c', 'a/..'])
         assert.throws(() => driver.pathOf(bad), /invalid volume name/, bad);

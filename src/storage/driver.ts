@@ -52,6 +52,12 @@ export interface StorageDriver {
   exportFlat(volume: string, destPath: string, onProgress?: ProgressFn): Promise<void>;
   /** Rewrites a qcow2 volume into a new file beside it (keeping its backing file), then swaps it in with a rename; the volume must not be in use. */
   compact(volume: string, onProgress?: ProgressFn): Promise<void>;
+  /**
+   * A new qcow2 volume with what `sourceVolume` (a qcow2 of the pool) reads, its backing chain
+   * flattened down to `backing` (undefined: all of it), which the copy keeps as its backing file
+   * (qemu-img convert -B: only what differs from it is written). A clone of an instance's disk.
+   */
+  copy(volume: string, sourceVolume: string, backing: { path: string; format: DiskFormat } | undefined, onProgress?: ProgressFn): Promise<void>;
   /** Moves `replacement` over `volume` in one rename (the old file goes only once the new one is in place). */
   replace(volume: string, replacement: string): Promise<void>;
   /**

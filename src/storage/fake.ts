@@ -100,6 +100,16 @@ export class FakeStorageDriver implements StorageDriver {
     onProgress?.(1);
   }
 
+  /** The copy has the source's sizes; its backing file is `backing` (the source's chain below it is flattened). */
+  async copy(volume: string, sourceVolume: string, backing: { path: string; format: DiskFormat } | undefined, onProgress?: ProgressFn): Promise<void> {
+    const info = await this.info(sourceVolume);
+    await this.passGate('copy', sourceVolume); // keyed by the source: the copy's name is not known before
+    this.failIfAsked('copy', sourceVolume);
+    onProgress?.(0.5);
+    this.add(volume, { format: 'qcow2', virtualSizeBytes: info.virtualSizeBytes, actualSizeBytes: info.actualSizeBytes, ...(backing ? { backingFile: backing.path, backingFormat: backing.format } : {}) });
+    onProgress?.(1);
+  }
+
   async replace(volume: string, replacement: string): Promise<void> {
     const info = await this.info(replacement);
     assertVolumeName(volume);
@@ -125,12 +135,12 @@ export class FakeStorageDriver implements StorageDriver {
   }
 
   /** Test hook: the next `method` call for `volume` fails with `error`. */
-  failNext(method: 'createFullCopy' | 'exportFlat' | 'compact' | 'rebase', volume: string, error: Error): void {
+  failNext(method: 'createFullCopy' | 'exportFlat' | 'compact' | 'rebase' | 'copy', volume: string, error: Error): void {
     this.failures.set(`${method}:${volume}`, error);
   }
 
   /** Test hook: the next `method` call for `volume` waits until the returned function is called. */
-  holdNext(method: 'exportFlat' | 'compact', volume: string): () => void {
+  holdNext(method: 'exportFlat' | 'compact' | 'copy', volume: string): () => void {
     let open!: () => void;
     this.gates.set(`${method}:${volume}`, new Promise<void>((resolve) => (open = resolve)));
     return () => open();

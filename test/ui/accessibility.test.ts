@@ -123,6 +123,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipLabUi, timeout: 
       ['networks', 'New network', 'New network'],
       ['address-pools', 'New address pool', 'New address pool'],
       [`hosts/${hostId}`, 'Make a bridge', 'Make a bridge for bridged networking'],
+      [`instances/${instanceId}`, 'Take snapshot…', 'Take a snapshot of ui-1'],
     ];
     for (const [route, button, title] of dialogs) {
       await page.goto(ui.url(route));

@@ -8,6 +8,7 @@ import type { Instance } from '../../services/instances/store.js';
 import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequestSchema, startFromIsoSchema, updateInstanceSchema } from '../../shared/schemas.js';
 import type { InstanceUpdated } from '../../shared/api-types.js';
 import { addDiskSchema, growDiskSchema } from '../../shared/schemas.js';
+import { cloneInstanceSchema } from '../../shared/instance-clone.js';
 import { createImageFromInstanceSchema } from '../../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../../shared/guest.js';
 import { batchSchema } from '../../shared/batch.js';
@@ -77,12 +78,17 @@ export function instanceRoutes(s: Services) {
       const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
       return accepted(c, await s.diskJobs.createImage(id, await jsonBody(c, createImageFromInstanceSchema), c.var.actor));
     })
+    .post('/:id/actions/clone', async (c) => {
+      const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
+      const { instance, operation } = await s.cloner.clone(id, await jsonBody(c, cloneInstanceSchema), c.var.actor);
+      return accepted(c, operation, { instance: present(instance) });
+    })
     .post('/:id/actions/reset-system-disk', async (c) => c.json(present(await s.diskJobs.resetSystemDisk(c.req.param('id'), c.var.actor))))
     .post('/:id/disks/:diskId/actions/compact', async (c) => accepted(c, await s.diskJobs.compactDisk(c.req.param('id'), c.req.param('diskId'), c.var.actor)))
     .post('/:id/actions/:action', async (c) => {
       const action = c.req.param('action');
       if (!immediate.has(action))
-        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media, create-image, reset-system-disk, set-guest-password.`);
+        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media, create-image, reset-system-disk, clone, set-guest-password.`);
       return c.json(present(await s.power.act(c.req.param('id'), action as ImmediateAction, c.var.actor)));
     })
     .post('/:id/console-tokens', async (c) => {

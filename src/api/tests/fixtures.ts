@@ -1,4 +1,5 @@
 /** Test data and helpers shared by the API tests: typed JSON, operation polling, tiny images and ISOs, instance factories. */
+import { spawnSync } from 'node:child_process';
 import { buildQcow2Header } from '../../storage/qcow2-header.js';
 import type { TestApi } from '../test-harness.js';
 
@@ -45,4 +46,11 @@ export async function createInstance(api: TestApi, body: Json): Promise<{ instan
   const created = await json(res);
   const operation = await waitOperation(api, res.headers.get('location'));
   return { instance: created.instance as Json, operation };
+}
+
+/** A file of a seed ISO, read with isoinfo. */
+export function isoFile(iso: string, name: string): string {
+  const r = spawnSync('isoinfo', ['-J', '-i', iso, '-x', `/${name}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`isoinfo could not read ${name} of ${iso}: ${r.stderr}`);
+  return r.stdout;
 }

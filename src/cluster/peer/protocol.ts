@@ -33,13 +33,13 @@ import {
 export const CALLS = {
   host: ['facts'],
   domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'allStats', 'setQos', 'qos'],
-  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile'],
+  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
 } as const;
 
 /** Calls whose last argument is a progress callback (sent back as `{"progress": f}` lines). */
-export const WITH_PROGRESS = new Set(['volumes.createInstanceDisks', 'volumes.buildImage', 'volumes.compactDisk']);
+export const WITH_PROGRESS = new Set(['volumes.createInstanceDisks', 'volumes.buildImage', 'volumes.compactDisk', 'volumes.cloneDisks']);
 
 /** One NDJSON line of a call's answer. */
 export type CallLine = { progress: number } | { result?: unknown } | { error: WireError };

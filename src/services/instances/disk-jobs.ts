@@ -111,8 +111,8 @@ export class InstanceDiskJobs {
     });
   }
 
-  /** Checks the instance is stopped (under its lock), holds it, and runs `start` (which must call `release` when its work ends). */
-  private async holdStopped<T>(idOrName: string, verb: string, task: string, start: (row: Instance, release: () => void) => Promise<T>): Promise<T> {
+  /** Checks the instance is stopped without snapshots (under its lock), holds it, and runs `start` (which must call `release` when its work ends). */
+  async holdStopped<T>(idOrName: string, verb: string, task: string, start: (row: Instance, release: () => void) => Promise<T>): Promise<T> {
     const { store } = this.deps;
     const id = store.get(idOrName).id;
     return store.withLock(id, async () => {

@@ -32,7 +32,7 @@ export const diskJobsApiErrorsZhCN: Record<string, ProblemTranslation | undefine
   instance_image_gone: (q) => q1(q, (a) => `创建实例“${a}”所用的镜像已被删除，无法重置其系统盘。`),
 };
 
-const stoppedFor: Record<string, string> = { 'make an image from': '制作镜像', 'compact a disk of': '压缩磁盘', 'reset the system disk of': '重置系统盘' };
+const stoppedFor: Record<string, string> = { 'make an image from': '制作镜像', 'compact a disk of': '压缩磁盘', 'reset the system disk of': '重置系统盘', clone: '克隆' };
 
 /** instance_must_be_stopped of the disk work ("… stop it first to make an image from it."); undefined for other wordings. */
 export function diskJobsStoppedZhCN(q: string[], detail: string): string | undefined {

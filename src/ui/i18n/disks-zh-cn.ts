@@ -37,10 +37,6 @@ export const diskSentencesZhCN: Record<string, string> = {
   'The size must be at most 65536 GiB.': '容量最多为 65536 GiB。',
   'Disks only grow: give at least the current size.': '磁盘只能扩大：请输入不小于当前容量的值。',
   'More than the free space of the host.': '超出主机的可用空间。',
-  // The snapshot schema (shared/snapshots.ts), until the snapshots panel has its own catalogue.
-  'Give the snapshot a name.': '请为快照命名。',
-  'The name is at most 64 characters.': '名称最多 64 个字符。',
-  'The description is at most 1000 characters.': '描述最多 1000 个字符。',
 };
 
 const q1 = (q: string[], f: (a: string) => string) => (q[0] !== undefined ? f(q[0]) : undefined);

@@ -6,6 +6,7 @@ import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.j
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
 import { opsZhCN } from './ops-zh-cn.js';
+import { snapshotApiErrorsZhCN, snapshotSentencesZhCN, snapshotStoppedZhCN, snapshotsZhCN } from './snapshots-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
@@ -529,12 +530,14 @@ export const zhCN: Catalogue = {
   ...guestZhCN,
   ...opsZhCN,
   ...batchZhCN,
+  ...snapshotsZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
     ...guestSentencesZhCN,
     ...batchSentencesZhCN,
     'Give a time as ISO 8601, e.g. 2026-01-31T12:00:00Z.': '请按 ISO 8601 给出时间，例如 2026-01-31T12:00:00Z。',
+    ...snapshotSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
@@ -585,8 +588,9 @@ export const zhCN: Catalogue = {
     ...diskJobsApiErrorsZhCN,
     ...guestApiErrorsZhCN,
     ...batchApiErrorsZhCN,
+    ...snapshotApiErrorsZhCN,
     instance_must_be_stopped: (q, d) => {
-      const diskJob = diskJobsStoppedZhCN(q, d);
+      const diskJob = diskJobsStoppedZhCN(q, d) ?? snapshotStoppedZhCN(q, d);
       if (diskJob) return diskJob;
       const max = /at most (\d+ cores|\d+ MiB of memory) \(the maximum set at create\)/.exec(d)?.[1];
       if (!max || q[0] === undefined) return networkApiErrorsZhCN.instance_must_be_stopped?.(q, d); // the NICs' refusal

@@ -16,6 +16,7 @@ import { MediaButtons } from '../components/media-buttons.js';
 import { DisksPanel } from '../components/disks-panel.js';
 import { GuestPanel } from '../components/guest-panel.js';
 import { NicsPanel } from '../components/nics-panel.js';
+import { SnapshotsPanel } from '../components/snapshots-panel.js';
 import { StateBadge } from '../components/state-badge.js';
 import { StatsPanel } from '../components/stats-panel.js';
 import { SerialConsole } from '../console/serial-console.js';
@@ -228,6 +229,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
           <GuestPanel instance={i} />
           <UsageCharts kind="instances" id={i.id} series={`instance:${i.id}`} />
           <DisksPanel instance={i} />
+          <SnapshotsPanel instance={i} />
           <NicsPanel instance={i} onChanged={res.reload} />
         </>
       )}

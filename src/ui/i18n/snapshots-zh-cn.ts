@@ -1,0 +1,74 @@
+/** The Chinese texts of an instance's snapshots panel, and the snapshot refusals; same shape as snapshots-en.ts. */
+import type { ProblemTranslation } from './en.js';
+
+export const snapshotsZhCN = {
+  snapshots: {
+    title: '快照',
+    empty: '还没有快照。',
+    hint: '快照保存磁盘当前的状态（仅磁盘，不含内存）。实例有快照时，不能添加、移除或扩大它的磁盘。',
+    name: '名称',
+    description: '描述',
+    created: '创建时间',
+    size: '大小',
+    quiesced: '静默',
+    quiescedYes: '是（客户机代理冻结了文件系统）',
+    quiescedNo: '否',
+    current: '当前',
+    currentHint: '磁盘位于此快照之上：新的写入在它之上。',
+    take: '创建快照',
+    takeButton: '创建快照…',
+    takeTitle: (name: string) => `为 ${name} 创建快照`,
+    takeHint: '停止或运行中均可：客户机代理响应时，运行中的客户机会被静默。',
+    takeLocked: (state: string) => `实例处于停止、运行或暂停状态时才能创建快照（当前为${state}）。`,
+    revert: '回滚',
+    revertLocked: '请先停止实例：只有停止时才能回滚。',
+    revertTitle: (snapshot: string) => `回滚到快照 ${snapshot}？`,
+    revertMessage: (name: string, snapshot: string) => `${name} 的磁盘将回到创建 ${snapshot} 时的状态。自当前快照以来写入的所有内容都会被丢弃；其他快照保留。`,
+    deleteTitle: (snapshot: string) => `删除快照 ${snapshot}？`,
+    deleteMessage: (snapshot: string) => `快照 ${snapshot} 将被删除；其数据合并到上层文件中，因此磁盘当前的内容保持不变。合并需要复制数据，可能需要一些时间。`,
+    deleteTask: (snapshot: string, name: string) => `删除 ${name} 的快照 ${snapshot}`,
+  },
+};
+
+const q2 = (q: string[], f: (a: string, b: string) => string) => (q[0] !== undefined && q[1] !== undefined ? f(q[0], q[1]) : undefined);
+
+/** Refusals about snapshots, by code. */
+export const snapshotApiErrorsZhCN: Record<string, ProblemTranslation | undefined> = {
+  snapshot_not_found: (q) => q2(q, (a, b) => `实例“${a}”没有快照“${b}”。`),
+  snapshot_name_taken: (q) => q2(q, (a, b) => `实例“${a}”已有名为“${b}”的快照。`),
+  snapshot_memory_unsupported: () => '不提供包含内存状态的快照：请创建仅磁盘快照（memory: false）。',
+  instance_has_snapshots: hasSnapshotsZhCN,
+  snapshot_has_children: (q) => q2(q, (s, a) => `实例“${a}”的快照“${s}”是分支点（有多个快照或当前磁盘位于其上）；请先删除其中一个子快照或回滚到别处。`),
+};
+
+const blockedBySnapshots: Record<string, string> = {
+  'add a disk to': '添加磁盘',
+  'grow a disk of': '扩大磁盘',
+  'remove a disk from': '移除磁盘',
+  'make an image from': '制作镜像',
+  'compact a disk of': '压缩磁盘',
+  'reset the system disk of': '重置系统盘',
+  clone: '克隆',
+};
+
+/** instance_has_snapshots, naming what was refused ("Cannot clone instance 'a' while it has snapshots; …"). */
+function hasSnapshotsZhCN(q: string[], detail: string): string | undefined {
+  const what = blockedBySnapshots[/^Cannot (.+) instance '/.exec(detail)?.[1] ?? ''];
+  return q[0] !== undefined ? `实例“${q[0]}”有快照时不能${what ?? '添加、移除或扩大磁盘'}；请先删除它的快照。` : undefined;
+}
+
+/** instance_must_be_stopped of a revert or of a stopped-only snapshot delete; undefined for other wordings. */
+export function snapshotStoppedZhCN(q: string[], detail: string): string | undefined {
+  if (/^Stop instance '.+' before reverting it to snapshot '.+'/.test(detail)) return q2(q, (a, s) => `实例“${a}”未停止；请先停止它再回滚到快照“${s}”。`);
+  if (/^Stop instance '.+' to delete snapshot '.+': snapshot/.test(detail)) return q2(q, (a, s) => `请先停止实例“${a}”再删除快照“${s}”：其上的快照是分支点，只有在停止时合并才能保持完整。`);
+  return undefined;
+}
+
+/** Sentences of the snapshot schema (shared/snapshots.ts). */
+export const snapshotSentencesZhCN: Record<string, string> = {
+  'Give the snapshot a name.': '请为快照命名。',
+  'The name is at most 64 characters.': '名称最多 64 个字符。',
+  'The description is at most 1000 characters.': '描述最多 1000 个字符。',
+  'Another snapshot of this instance has this name.': '该实例的另一个快照已使用此名称。',
+  'Only disk-only snapshots are offered.': '仅提供仅磁盘快照。',
+};
