@@ -8,7 +8,7 @@ export const guestZhCN: typeof guestEn = {
     agent: '客户机代理',
     agentAvailable: '可用',
     agentUnavailable: '不可用',
-    agentUnavailableHint: '客户机没有运行 qemu-guest-agent、仍在启动或实例未运行：主机名、操作系统和设置密码都需要它。',
+    agentUnavailableHint: '客户机没有运行 QEMU 客户机代理、仍在启动或实例未运行：主机名、操作系统和设置密码都需要它。',
     hostname: '主机名',
     os: '操作系统',
     kernel: '内核',
@@ -47,7 +47,7 @@ const q1 = (q: string[], f: (a: string) => string) => (q[0] !== undefined ? f(q[
 
 /** Refusals about the guest agent and data-disk formatting, by code. */
 export const guestApiErrorsZhCN: Record<string, ProblemTranslation | undefined> = {
-  guest_agent_unavailable: (q) => q1(q, (a) => `实例“${a}”的客户机代理没有响应；客户机可能仍在启动，或没有运行 qemu-guest-agent。`),
+  guest_agent_unavailable: (q) => q1(q, (a) => `实例“${a}”的客户机代理没有响应；客户机可能仍在启动，或没有运行 QEMU 客户机代理。`),
   guest_password_refused: (q) => (q[0] !== undefined && q[1] !== undefined ? `实例“${q[0]}”的客户机拒绝设置用户“${q[1]}”的密码；该用户在客户机中存在吗？` : undefined),
   mount_point_invalid: () => '数据盘的挂载点无效：须为绝对路径、不能是系统目录，且不能与其他数据盘重复。',
 };
