@@ -1,7 +1,8 @@
 /**
- * What `/metrics` shows, gathered in one pass: hosts (capacity, what is placed on them,
- * storage per location), compute pools (sums), instances (size and the hypervisor's
- * cumulative counters of the running ones). The API layer renders it as Prometheus text.
+ * What `/metrics` shows, gathered in one pass: hosts (capacity, what is placed on them, their
+ * own CPU time, memory and NIC counters and storage per location from one host usage call
+ * each), compute pools (sums), instances (size and the hypervisor's cumulative counters of the
+ * running ones). The API layer renders it as Prometheus text.
  *
  * Per-instance counters come from one stats call per running domain (at most
  * STATS_CONCURRENCY at a time, each bounded by STATS_TIMEOUT_MS): the host agent has no bulk
