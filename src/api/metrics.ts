@@ -58,6 +58,13 @@ export function renderMetrics(m: CloudMetrics, http: HttpRequestCounter): string
   e.family('onebox_host_vcpus_allocated', 'gauge', 'vCPUs of the instances placed on the host.', m.hosts.map((h) => [host(h), h.allocatedVcpus]));
   e.family('onebox_host_storage_size_bytes', 'gauge', 'Size of the filesystem of each storage location on the host.', m.hosts.flatMap((h) => h.storage.map((s): [Record<string, string>, number] => [{ ...host(h), storage_pool: s.storagePool }, s.totalBytes])));
   e.family('onebox_host_storage_free_bytes', 'gauge', 'Free space of each storage location on the host.', m.hosts.flatMap((h) => h.storage.map((s): [Record<string, string>, number] => [{ ...host(h), storage_pool: s.storagePool }, s.freeBytes])));
+  const measured = m.hosts.filter((h) => h.usage);
+  const modes = [['user', 'userNs'], ['system', 'kernelNs'], ['idle', 'idleNs'], ['iowait', 'iowaitNs']] as const;
+  e.family('onebox_host_cpu_seconds_total', 'counter', 'CPU time of the host summed over its CPUs since it booted, by mode.', measured.flatMap((h) => modes.map(([mode, key]): [Record<string, string>, number] => [{ ...host(h), mode }, h.usage!.cpu[key] / 1e9])));
+  e.family('onebox_host_memory_available_bytes', 'gauge', 'Memory of the host available without swapping (free, buffers and page cache).', measured.map((h) => [host(h), h.usage!.memory.availableBytes]));
+  e.family('onebox_host_memory_free_bytes', 'gauge', 'Unused memory of the host.', measured.map((h) => [host(h), h.usage!.memory.freeBytes]));
+  e.family('onebox_host_network_receive_bytes_total', 'counter', 'Bytes received by each NIC of the host (guest taps and loopback left out).', measured.flatMap((h) => h.usage!.nics.map((n): [Record<string, string>, number] => [{ ...host(h), device: n.device }, n.rxBytes])));
+  e.family('onebox_host_network_transmit_bytes_total', 'counter', 'Bytes sent by each NIC of the host (guest taps and loopback left out).', measured.flatMap((h) => h.usage!.nics.map((n): [Record<string, string>, number] => [{ ...host(h), device: n.device }, n.txBytes])));
   e.family('onebox_host_instances', 'gauge', 'Instances placed on the host, by state.', m.hosts.flatMap((h) => INSTANCE_STATES.map((state): [Record<string, string>, number] => [{ ...host(h), state }, h.instancesByState[state] ?? 0])));
   e.family('onebox_instances', 'gauge', 'Instances by state.', INSTANCE_STATES.map((state) => [{ state }, m.instances.filter((i) => i.state === state).length]));
 

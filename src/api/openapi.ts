@@ -134,7 +134,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/snapshots/{snapshotId}/actions/revert': { post: { summary: 'Revert a stopped instance to a snapshot (running: 409 instance_must_be_stopped); later snapshots stay in the tree' } },
   '/audit': { get: { summary: 'The audit log, newest first; filters since, until (ISO 8601), user (id or name), target (id), action (exact, or a prefix ending in a dot: instance.); target matches an id or a target type' } },
   '/instances/{id}/usage-history': { get: { summary: 'Usage history (?range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum): CPU %, memory, disk and network rates' } },
-  '/hosts/{id}/usage-history': { get: { summary: "A host's usage history (the sum of its guests), as for instances" } },
+  '/hosts/{id}/usage-history': { get: { summary: "A host's usage history: its own CPU %, memory (used, total), NIC rates and storage, its guests' CPU and memory share, and `locations` (one used/total history per storage location)" } },
   '/pools/{id}/usage-history': { get: { summary: "A compute pool's usage history (the sum of its hosts)" } },
   '/usage/history': { get: { summary: "The zone's usage history (every host)" } },
   '/usage/stream': { get: { summary: 'Server-sent events: the newest sample of each series named in ?series= (zone, instance:<id>, host:<id>, pool:<id>) at every collection' } },

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { CloudInitSpec } from '../cloudinit/seed.js';
 import type { DhcpHost, DhcpLease } from '../hypervisor/network-xml.js';
-import type { Accel, DomainLifecycleEvent, DomainSpec, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo } from '../hypervisor/types.js';
+import type { Accel, DomainLifecycleEvent, DomainSpec, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, NodeStats } from '../hypervisor/types.js';
 import type { DiskFormat, StorageCapacity, StoragePoolSpec } from '../storage/driver.js';
 
 export type { CloudInitSpec, DhcpHost, DhcpLease, DiskFormat, DomainLifecycleEvent, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, StorageCapacity, StoragePoolSpec };
@@ -103,6 +103,20 @@ export interface HostFacts {
   storage: ({ poolId: string } & StorageCapacity)[];
   /** Destinations of the host's IPv4 routes (a new NAT subnet must collide with none). */
   routes: string[];
+}
+
+/** Cumulative bytes of one host NIC. */
+export interface NicCounters {
+  device: string;
+  rxBytes: number;
+  txBytes: number;
+}
+
+/** What a host uses right now: its CPU time counters and memory (NodeStats), each storage pool's capacity, each NIC's byte counters. */
+export interface HostUsage extends NodeStats {
+  storage: ({ poolId: string } & StorageCapacity)[];
+  /** Cumulative bytes per host NIC (without loopback and the guests' tap devices). */
+  nics: NicCounters[];
 }
 
 /** Pushed by an agent: a domain changed, or the agent's link to its hypervisor went down or came back. */

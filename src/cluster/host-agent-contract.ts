@@ -99,6 +99,25 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       assert.equal(agent.host.isOnline(), true);
     });
 
+    test('usage: CPU time counters that only grow, memory within its total, the asked pool, host NICs without loopback or guest taps', async () => {
+      const a = await agent.host.usage([POOL]);
+      await new Promise((r) => setTimeout(r, 50));
+      const b = await agent.host.usage([POOL]);
+      const total = (u: typeof a) => u.cpu.userNs + u.cpu.kernelNs + u.cpu.idleNs + u.cpu.iowaitNs;
+      assert.ok(total(a) > 0 && a.cpu.idleNs > 0, JSON.stringify(a.cpu));
+      assert.ok(total(b) >= total(a) && b.cpu.idleNs >= a.cpu.idleNs && b.cpu.userNs >= a.cpu.userNs, `${JSON.stringify(a.cpu)} then ${JSON.stringify(b.cpu)}`);
+      assert.ok(b.sampledAt >= a.sampledAt);
+      const m = b.memory;
+      assert.ok(m.totalBytes > 0 && m.freeBytes > 0 && m.freeBytes <= m.availableBytes && m.availableBytes <= m.totalBytes, JSON.stringify(m));
+      assert.deepEqual(b.storage.map((s) => s.poolId), [POOL.id]);
+      assert.ok(b.storage[0].freeBytes > 0 && b.storage[0].freeBytes <= b.storage[0].totalBytes);
+      assert.ok(Array.isArray(b.nics));
+      for (const n of b.nics) {
+        assert.doesNotMatch(n.device, /^(lo|vnet\d+)$/);
+        assert.ok(Number.isFinite(n.rxBytes) && n.rxBytes >= 0 && Number.isFinite(n.txBytes) && n.txBytes >= 0, JSON.stringify(n));
+      }
+    });
+
     test('artifacts: fetched once through the stream, verified by SHA-256, removable', async () => {
       assert.equal(await agent.volumes.hasArtifact(image.ref), false);
       const progress: number[] = [];

@@ -28,6 +28,7 @@ import type {
   GuestSystemInfo,
   GuestSpec,
   HostFacts,
+  HostUsage,
   HostNetworkSpec,
   HostNetworkState,
   StorageCapacity,
@@ -38,6 +39,8 @@ import type {
 export interface HostApi {
   /** CPU, memory, versions, accelerator and the capacity of each given storage pool. */
   facts(pools: StoragePoolSpec[]): Promise<HostFacts>;
+  /** The host's own CPU counters, memory, each given storage pool's capacity and its NICs' byte counters (the usage collector's tick). */
+  usage(pools: StoragePoolSpec[]): Promise<HostUsage>;
   /** True while the agent and its hypervisor answer. */
   isOnline(): boolean;
   /** Subscribes to lifecycle and connection events; returns the unsubscribe function. */

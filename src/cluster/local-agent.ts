@@ -17,7 +17,8 @@ import { ExecError, run } from '../lib/exec.js';
 import type { ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
 import type { DiskFormat } from '../storage/inspector.js';
 import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.js';
-import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, StorageCapacity } from './agent-types.js';
+import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, HostUsage, StorageCapacity } from './agent-types.js';
+import { readNicCounters } from './host-nics.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { HostBuilds } from './host-builds.js';
 import { DiskChains } from './disk-chains.js';
@@ -79,6 +80,7 @@ export class LocalHostAgent implements HostAgent {
     const chains = new DiskChains(hv, (spec) => this.pool(spec));
     this.host = {
       facts: (pools) => this.facts(pools),
+      usage: (pools) => this.usage(pools, prefix),
       isOnline: () => hv.isConnected(),
       onEvent: (listener) => this.onEvent(listener),
     };
@@ -155,6 +157,15 @@ export class LocalHostAgent implements HostAgent {
     const info = await this.opts.hypervisor.hostInfo();
     const storage = await Promise.all(pools.map(async (p) => ({ poolId: p.id, ...(await (await this.pool(p)).capacity()) })));
     return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []) };
+  }
+
+  private async usage(pools: StoragePoolSpec[], netnsPrefix: string[]): Promise<HostUsage> {
+    const [node, storage, nics] = await Promise.all([
+      this.opts.hypervisor.nodeStats(),
+      Promise.all(pools.map(async (p) => ({ poolId: p.id, ...(await (await this.pool(p)).capacity()) }))),
+      readNicCounters(netnsPrefix),
+    ]);
+    return { ...node, storage, nics };
   }
 
   private onEvent(listener: (event: AgentEvent) => void): () => void {

@@ -16,6 +16,7 @@ import type {
   DomainState,
   DomainStats,
   DomainStatsRecord,
+  NodeStats,
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
@@ -161,6 +162,8 @@ export interface HypervisorDriver {
   domainStats(name: string): Promise<DomainStats>;
   /** Counters of every running domain of the host in one call (libvirt's virConnectGetAllDomainStats). */
   allDomainStats(): Promise<DomainStatsRecord[]>;
+  /** The host's own CPU time counters and memory (libvirt's virNodeGetCPUStats and virNodeGetMemoryStats). */
+  nodeStats(): Promise<NodeStats>;
 
   /** libvirt's NAT networks (bridge, dnsmasq, masquerade): defined from a spec, DHCP reservations changed live. */
   readonly networks: VirtualNetworks;

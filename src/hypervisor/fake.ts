@@ -25,6 +25,7 @@ import type {
   DomainState,
   DomainStats,
   DomainStatsRecord,
+  NodeStats,
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
@@ -400,6 +401,20 @@ export class FakeHypervisorDriver implements HypervisorDriver {
       });
     }
     return out;
+  }
+
+  /** How many times nodeStats was called; each call the host's CPUs spend 25 % of the time busy (user 2/12, kernel 1/12). */
+  nodeStatsCalls = 0;
+
+  async nodeStats(): Promise<NodeStats> {
+    const n = ++this.nodeStatsCalls;
+    const { memoryMiB } = await this.hostInfo();
+    const total = memoryMiB * 1024 * 1024;
+    return {
+      cpu: { userNs: n * 200_000_000, kernelNs: n * 100_000_000, idleNs: n * 900_000_000, iowaitNs: 0 },
+      memory: { totalBytes: total, freeBytes: total / 4, availableBytes: total / 2 },
+      sampledAt: Date.now(),
+    };
   }
 
   async guestInterfaces(name: string): Promise<GuestInterfaceInfo[]> {

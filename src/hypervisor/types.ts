@@ -220,6 +220,16 @@ export interface DomainStats {
   sampledAt: number;
 }
 
+/** The host's own CPU time (all CPUs, cumulative since boot) and memory at one instant, as the hypervisor reports them. */
+export interface NodeStats {
+  /** CPU time by mode, summed over all CPUs, in nanoseconds (virNodeGetCPUStats with VIR_NODE_CPU_STATS_ALL_CPUS). */
+  cpu: { userNs: number; kernelNs: number; idleNs: number; iowaitNs: number };
+  /** Memory in bytes; `available` is free + buffers + page cache (what can be had without swapping). */
+  memory: { totalBytes: number; freeBytes: number; availableBytes: number };
+  /** When the sample was taken, in milliseconds since the epoch. */
+  sampledAt: number;
+}
+
 /** One running domain's counters from the bulk statistics call (all domains of a host at once). */
 export interface DomainStatsRecord extends DomainStats {
   name: string;

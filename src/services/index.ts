@@ -121,7 +121,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const diskJobs = new InstanceDiskJobs({ store, runtime, images, operations, audit });
   const auth = new AuthService(db, audit, cfg.setupCode);
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
-  const usage = new UsageService(db, { instances: store, hosts, pools }, () => hosts.attachedAgentsById());
+  const usage = new UsageService(db, { instances: store, hosts, pools, storagePools }, () => hosts.attachedAgentsById());
   return {
     usage,
     audit,

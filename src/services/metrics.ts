@@ -1,13 +1,15 @@
 /**
- * What `/metrics` shows, gathered in one pass: hosts (capacity, what is placed on them,
- * storage per location), compute pools (sums), instances (size and the hypervisor's
- * cumulative counters of the running ones). The API layer renders it as Prometheus text.
+ * What `/metrics` shows, gathered in one pass: hosts (capacity, what is placed on them, their
+ * own CPU time, memory and NIC counters and storage per location from one host usage call
+ * each), compute pools (sums), instances (size and the hypervisor's cumulative counters of the
+ * running ones). The API layer renders it as Prometheus text.
  *
  * Per-instance counters come from one stats call per running domain (at most
  * STATS_CONCURRENCY at a time, each bounded by STATS_TIMEOUT_MS): the host agent has no bulk
  * call (virConnectGetAllDomainStats) yet. A domain that does not answer is left out.
  */
 import { sql } from 'drizzle-orm';
+import type { HostUsage } from '../cluster/agent-types.js';
 import type { Db } from '../db/client.js';
 import { instances } from '../db/schema.js';
 import type { DomainStats } from '../hypervisor/types.js';
@@ -33,6 +35,8 @@ export interface HostMetrics {
   allocatedMemoryBytes: number;
   storage: { storagePool: string; totalBytes: number; freeBytes: number }[];
   instancesByState: Record<string, number>;
+  /** The host's own CPU counters, memory and NIC counters, when its agent answered in time. */
+  usage?: HostUsage;
 }
 
 /** One instance's figures; `stats` only for running ones that answered. */
@@ -81,12 +85,28 @@ export class MetricsService {
       };
     });
     const rows = db.select().from(instances).orderBy(instances.name, instances.id).all();
-    const stats = await this.sample(rows.filter((r) => r.state === 'running' || r.state === 'paused'));
+    const [stats] = await Promise.all([this.sample(rows.filter((r) => r.state === 'running' || r.state === 'paused')), this.hostUsage(hostRows)]);
     return {
       hosts: hostRows,
       pools: pools.list().map((p) => ({ id: p.id, name: p.name })),
       instances: rows.map((r) => ({ id: r.id, name: r.name, hostId: r.hostId, poolId: r.poolId, state: r.state, vcpus: r.cores, memoryBytes: r.memoryMiB * MiB, stats: stats.get(r.id) })),
     };
+  }
+
+  /** Asks each online host for its own usage (bounded by STATS_TIMEOUT_MS); fresh storage figures replace the facts'. */
+  private async hostUsage(rows: HostMetrics[]): Promise<void> {
+    const specs = this.deps.storagePools.specs();
+    const names = new Map(this.deps.storagePools.list().map((p) => [p.id, p.name]));
+    await Promise.all(
+      rows.map(async (h) => {
+        const agent = this.deps.runtime.deps.agents.find(h.id);
+        if (!agent || !h.online) return;
+        const usage = await withTimeout(agent.host.usage(specs).catch(() => undefined));
+        if (!usage) return;
+        h.usage = usage;
+        h.storage = usage.storage.map((s) => ({ storagePool: names.get(s.poolId) ?? s.poolId, totalBytes: s.totalBytes, freeBytes: s.freeBytes }));
+      }),
+    );
   }
 
   private async sample(rows: Instance[]): Promise<Map<string, DomainStats>> {
@@ -97,14 +117,22 @@ export class MetricsService {
         const row = rows[next++];
         const agent = this.deps.runtime.deps.agents.find(row.hostId);
         if (!agent) continue;
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), STATS_TIMEOUT_MS)));
-        const stats = await Promise.race([agent.domains.stats(row.domainName).catch(() => undefined), timeout]);
-        clearTimeout(timer);
+        const stats = await withTimeout(agent.domains.stats(row.domainName).catch(() => undefined));
         if (stats) out.set(row.id, stats);
       }
     };
     await Promise.all(Array.from({ length: Math.min(STATS_CONCURRENCY, rows.length) }, worker));
     return out;
+  }
+}
+
+/** `p`'s value, or undefined when it takes longer than STATS_TIMEOUT_MS. */
+async function withTimeout<T>(p: Promise<T | undefined>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), STATS_TIMEOUT_MS)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,8 +1,17 @@
 /** Usage history and live samples as the API shows them (instances, hosts, pools, the zone). */
 import { z } from 'zod';
 
-/** The metrics of one sample, in their units. */
-export const USAGE_METRICS = ['cpuPercent', 'memoryBytes', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps'] as const;
+/**
+ * The metrics of one sample, in their units. For a host (and a pool or the zone, their sums),
+ * `cpuPercent`, `memoryBytes` and the network rates are the host's own figures (its CPU time,
+ * memory used = total − available, its NICs), `guestCpuPercent` and `guestMemoryBytes` its
+ * guests' share, disk rates its guests' sum, `storage*` its storage locations summed. For an
+ * instance the host-only metrics are 0; a `storage:` series has only the `storage*` ones.
+ */
+export const USAGE_METRICS = [
+  'cpuPercent', 'memoryBytes', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps',
+  'memoryTotalBytes', 'storageUsedBytes', 'storageTotalBytes', 'guestCpuPercent', 'guestMemoryBytes',
+] as const;
 
 /** One metric's name. */
 export type UsageMetric = (typeof USAGE_METRICS)[number];
@@ -34,6 +43,8 @@ export interface UsageHistory {
   /** Seconds between points. */
   stepSeconds: number;
   points: UsagePoint[];
+  /** A host's storage locations (storage pools), each with its own used/total history; only for hosts. */
+  locations?: { storagePoolId: string; name: string; series: string; points: UsagePoint[] }[];
 }
 
 /** One message of the live stream: the newest sample of one series. */
@@ -45,3 +56,6 @@ export interface UsageSample {
 
 /** The series name of a target: `instance:<id>`, `host:<id>`, `pool:<id>` or `zone`. */
 export const usageSeries = (kind: 'instance' | 'host' | 'pool' | 'zone', id?: string): string => (kind === 'zone' ? 'zone' : `${kind}:${id}`);
+
+/** The series of one storage location (storage pool) of a host: `storage:<hostId>.<storagePoolId>`. */
+export const storageSeries = (hostId: string, storagePoolId: string): string => `storage:${hostId}.${storagePoolId}`;

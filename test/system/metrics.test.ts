@@ -37,6 +37,8 @@ describe('GET /metrics on the real executable', { skip: skipUnlessPresent(bundle
     for (const family of ['onebox_host_cpus', 'onebox_host_memory_bytes', 'onebox_instances', 'onebox_pool_cpus', 'onebox_instance_vcpus', 'process_resident_memory_bytes', 'onebox_http_requests_total'])
       assert.match(text, new RegExp(`^${family}\\{?.* \\d`, 'm'), family);
     assert.match(text, /onebox_instance_vcpus\{instance="metrics-1",/);
+    for (const mode of ['user', 'system', 'idle', 'iowait']) assert.match(text, new RegExp(`^onebox_host_cpu_seconds_total\\{.*mode="${mode}"\\} \\d`, 'm'), `host CPU seconds, ${mode}`);
+    assert.match(text, /^onebox_host_memory_available_bytes\{.*\} [1-9]\d*$/m, "the host's available memory");
   });
 
   test('without a token, or with a wrong one, it is 401', async () => {

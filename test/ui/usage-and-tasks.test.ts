@@ -60,6 +60,26 @@ describe('browser UI: usage charts, task log and audit', { skip: skipUi, timeout
     await ui.shot('usage-02-instance-charts');
   });
 
+  test("the host page charts the host's own CPU (with the guests' share), its memory with the total, and its storage per location", async () => {
+    const hostId = (await ui.server.json('GET', '/hosts')).items[0].id as string;
+    await page.goto(ui.url(`hosts/${hostId}`));
+    const cpu = page.locator('[data-testid=usage-chart-cpu]');
+    await cpu.waitFor();
+    await waitUntil('host CPU chart points', 60_000, async () => Number(await cpu.getAttribute('data-points')) >= 4);
+    assert.equal(await cpu.locator('polyline').count(), 2, 'host and guests lines');
+    const keys = await cpu.locator('.chart-key').allInnerTexts();
+    assert.deepEqual(keys, ['host', 'guests']);
+    assert.match(await cpu.innerText(), /100%/, 'the value axis has its unit');
+    const memory = page.locator('[data-testid=usage-chart-memory]');
+    assert.deepEqual(await memory.locator('.chart-key').allInnerTexts(), ['used', 'guests', 'total']);
+    assert.match(await memory.innerText(), /GiB|MiB/);
+    const storage = page.locator('[data-testid^=usage-chart-storage-]');
+    await storage.first().waitFor({ timeout: 15_000 });
+    assert.ok(Number(await storage.first().getAttribute('data-points')) >= 1);
+    assert.match(await storage.first().innerText(), /Storage .+ \(bytes\)/);
+    await ui.shot('usage-02b-host-charts');
+  });
+
   test('the audit page filters by user and by target', async () => {
     await page.goto(ui.url('audit'));
     const rows = page.locator('[data-testid=audit-row]');

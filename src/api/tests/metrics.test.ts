@@ -45,7 +45,7 @@ describe('GET /metrics', () => {
       else if (!line.startsWith('# HELP ')) assert.match(line, /^[a-z_:][a-z0-9_:]*(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? -?[0-9.e+-]+$/, line);
     }
     for (const f of families) if (f.endsWith('_total')) assert.match(text, new RegExp(`# TYPE ${f} counter`));
-    for (const name of ['onebox_host_cpus', 'onebox_host_memory_bytes', 'onebox_host_storage_free_bytes', 'onebox_instances', 'onebox_pool_cpus', 'onebox_instance_vcpus',
+    for (const name of ['onebox_host_cpus', 'onebox_host_memory_bytes', 'onebox_host_cpu_seconds_total', 'onebox_host_memory_available_bytes', 'onebox_host_storage_free_bytes', 'onebox_instances', 'onebox_pool_cpus', 'onebox_instance_vcpus',
       'onebox_instance_cpu_seconds_total', 'onebox_instance_disk_read_bytes_total', 'onebox_instance_network_receive_bytes_total', 'process_resident_memory_bytes', 'onebox_http_requests_total'])
       assert.ok(families.has(name), name);
   });
@@ -60,6 +60,24 @@ describe('GET /metrics', () => {
     assert.equal(cpu.length, 1, 'counters for the running instance only');
     assert.match(cpu[0][0], /instance="web1"/);
     assert.ok(samples(text, 'process_resident_memory_bytes').get('')! > 1024 * 1024);
+  });
+
+  test("the host's own figures: CPU seconds by mode, available memory, storage per location, NIC counters", () => {
+    const cpu = samples(text, 'onebox_host_cpu_seconds_total');
+    const modes = [...cpu.keys()].map((l) => /mode="(\w+)"/.exec(l)?.[1]).sort();
+    assert.deepEqual(modes, ['idle', 'iowait', 'system', 'user'], [...cpu.keys()].join(' '));
+    const mode = (m: string) => [...cpu.entries()].find(([l]) => l.includes(`mode="${m}"`))?.[1] ?? -1;
+    // The fake's counters: user 0.2 s, kernel 0.1 s, idle 0.9 s per call; the ratio holds whatever the call count.
+    assert.ok(mode('user') > 0 && Math.abs(mode('user') / mode('system') - 2) < 1e-9 && Math.abs(mode('idle') / mode('user') - 4.5) < 1e-9, JSON.stringify([...cpu]));
+    assert.equal([...samples(text, 'onebox_host_memory_available_bytes').values()][0], 4096 * 1024 * 1024, "the fake host's half");
+    const size = [...samples(text, 'onebox_host_storage_size_bytes').values()];
+    assert.equal(size.length, 1);
+    assert.ok(size[0] > 0);
+    for (const [labels, v] of samples(text, 'onebox_host_network_receive_bytes_total')) {
+      assert.match(labels, /device="[^"]+"/);
+      assert.doesNotMatch(labels, /device="(lo|vnet\d+)"/);
+      assert.ok(v >= 0);
+    }
   });
 
   test('HTTP requests are counted by route pattern and status', () => {

@@ -26,11 +26,33 @@ test('usage-history of an instance, a host, a pool and the zone, by range', asyn
     const body = await json(res);
     assert.equal(body.stepSeconds, 10);
     assert.equal(body.points.length, 1, `${p}: one 10-second point after two ticks`);
-    assert.deepEqual(Object.keys(body.points[0].avg).sort(), ['cpuPercent', 'diskReadBps', 'diskReadIops', 'diskWriteBps', 'diskWriteIops', 'memoryBytes', 'netRxBps', 'netTxBps']);
+    assert.deepEqual(Object.keys(body.points[0].avg).sort(), [
+      'cpuPercent', 'diskReadBps', 'diskReadIops', 'diskWriteBps', 'diskWriteIops', 'guestCpuPercent', 'guestMemoryBytes', 'memoryBytes', 'memoryTotalBytes', 'netRxBps', 'netTxBps', 'storageTotalBytes', 'storageUsedBytes',
+    ]);
   }
   assert.equal((await json(await api.call('GET', '/api/v1/usage/history?range=day'))).stepSeconds, 60);
   assert.equal((await json(await api.call('GET', `/api/v1/instances/${instanceId}/usage-history?range=week`))).stepSeconds, 600);
   assert.equal((await json(await api.call('GET', `/api/v1/instances/${instanceId}/usage-history`))).range, 'hour', 'hour by default');
+});
+
+test("a host's usage-history: its own CPU and memory, its guests' share, and one history per storage location", async () => {
+  const [host] = api.services.hosts.list();
+  const storagePool = api.services.storagePools.ensureDefault();
+  const body = await json(await api.call('GET', `/api/v1/hosts/${host.id}/usage-history?range=hour`));
+  const p = body.points.at(-1);
+  assert.ok(p, JSON.stringify(body));
+  assert.equal(p.max.cpuPercent, 25, "the fake host's counters: 25 % busy between the two ticks");
+  assert.equal(p.avg.memoryTotalBytes, 8192 * 1024 * 1024);
+  assert.equal(p.avg.memoryBytes, 4096 * 1024 * 1024);
+  assert.ok(p.max.guestCpuPercent > 0 && p.max.guestMemoryBytes === 64 * 1024 * 1024, JSON.stringify(p.max));
+  assert.equal(body.locations.length, 1, JSON.stringify(body.locations));
+  const [loc] = body.locations;
+  assert.equal(loc.storagePoolId, storagePool.id);
+  assert.equal(loc.name, storagePool.name);
+  assert.equal(loc.series, `storage:${host.id}.${storagePool.id}`);
+  assert.ok(loc.points.length >= 1 && loc.points[0].avg.storageTotalBytes > 0 && loc.points[0].avg.storageUsedBytes <= loc.points[0].avg.storageTotalBytes, JSON.stringify(loc.points));
+  const instance = await json(await api.call('GET', `/api/v1/instances/${instanceId}/usage-history?range=hour`));
+  assert.equal(instance.locations, undefined, 'locations are for hosts only');
 });
 
 test('usage-history: 401 without credentials, 404 for unknown targets, 400 for a bad range', async () => {

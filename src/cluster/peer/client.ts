@@ -40,7 +40,7 @@ export class PeerHostAgent implements HostAgent {
   private retryTimer?: NodeJS.Timeout;
 
   private constructor(private readonly opts: PeerOptions) {
-    this.host = { facts: (pools) => this.call('host', 'facts', [pools]), isOnline: () => this.online && !this.closed, onEvent: (l) => this.subscribe(l) };
+    this.host = { facts: (pools) => this.call('host', 'facts', [pools]), usage: (pools) => this.call('host', 'usage', [pools]), isOnline: () => this.online && !this.closed, onEvent: (l) => this.subscribe(l) };
     this.domains = this.group('domains') as unknown as DomainsApi;
     this.seeds = this.group('seeds') as unknown as SeedsApi;
     this.networks = this.group('networks') as unknown as NetworksApi;

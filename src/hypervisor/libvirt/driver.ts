@@ -23,6 +23,7 @@ import type {
   DomainState,
   DomainStats,
   DomainStatsRecord,
+  NodeStats,
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
@@ -53,6 +54,9 @@ const VIR_DOMAIN_UNDEFINE_MANAGED_SAVE = 1;
 const VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA = 2;
 const VIR_DOMAIN_UNDEFINE_NVRAM = 4;
 const VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA = 16;
+/** virNodeGetCPUStats: the sum over every CPU; virNodeGetMemoryStats: the sum over every NUMA cell. */
+const VIR_NODE_CPU_STATS_ALL_CPUS = -1;
+const VIR_NODE_MEMORY_STATS_ALL_CELLS = -1;
 const VIR_DOMAIN_AFFECT_LIVE = 1;
 const VIR_DOMAIN_AFFECT_CONFIG = 2;
 const VIR_DOMAIN_DEFINE_VALIDATE = 1;
@@ -420,6 +424,22 @@ export class LibvirtDriver implements HypervisorDriver {
     const info = await this.connection.call('DOMAIN_GET_INFO', { dom });
     const params = isActiveState(info.state) ? await this.statsParams(dom) : undefined;
     return domainStatsOf(info, params, Date.now());
+  }
+
+  async nodeStats(): Promise<NodeStats> {
+    const c = this.connection;
+    // Both calls answer how many fields there are when asked for none, then the fields.
+    const cpuArgs = { cpuNum: VIR_NODE_CPU_STATS_ALL_CPUS, flags: 0 };
+    const memArgs = { cellNum: VIR_NODE_MEMORY_STATS_ALL_CELLS, flags: 0 };
+    const [cpuCount, memCount] = await Promise.all([c.call('NODE_GET_CPU_STATS', { ...cpuArgs, nparams: 0 }), c.call('NODE_GET_MEMORY_STATS', { ...memArgs, nparams: 0 })]);
+    const [cpu, mem] = await Promise.all([c.call('NODE_GET_CPU_STATS', { ...cpuArgs, nparams: cpuCount.nparams }), c.call('NODE_GET_MEMORY_STATS', { ...memArgs, nparams: memCount.nparams })]);
+    const field = (params: { field: string; value: bigint }[], name: string) => Number(params.find((p) => p.field === name)?.value ?? 0n);
+    const kib = (name: string) => field(mem.params, name) * 1024;
+    return {
+      cpu: { userNs: field(cpu.params, 'user'), kernelNs: field(cpu.params, 'kernel'), idleNs: field(cpu.params, 'idle'), iowaitNs: field(cpu.params, 'iowait') },
+      memory: { totalBytes: kib('total'), freeBytes: kib('free'), availableBytes: kib('free') + kib('buffers') + kib('cached') },
+      sampledAt: Date.now(),
+    };
   }
 
   async allDomainStats(): Promise<DomainStatsRecord[]> {

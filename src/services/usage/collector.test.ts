@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestApi, type TestApi } from '../../api/test-harness.js';
 import { createInstance, instanceBody } from '../../api/tests/fixtures.js';
-import { domainValues } from './collector.js';
+import type { HostUsage } from '../../cluster/agent-types.js';
+import { storageSeries } from '../../shared/usage.js';
+import { domainValues, hostValues } from './collector.js';
 
 let api: TestApi;
 before(async () => {
@@ -18,8 +20,40 @@ const pause = () => new Promise((r) => setTimeout(r, 30));
 test('rates between two records of a domain', () => {
   const a = { name: 'd', cpuTimeNs: 0, vcpus: 2, memoryMiB: 512, memoryUsedMiB: 100, diskReadBytes: 0, diskWriteBytes: 0, diskReadOps: 0, diskWriteOps: 0, netRxBytes: 0, netTxBytes: 0, sampledAt: 0 };
   const b = { ...a, cpuTimeNs: 1e9, diskReadBytes: 4000, diskWriteBytes: 2000, diskReadOps: 20, diskWriteOps: 10, netRxBytes: 1000, netTxBytes: 500, sampledAt: 2000 };
-  assert.deepEqual(domainValues(a, b), { cpuPercent: 25, memoryBytes: 100 * MiB, diskReadBps: 2000, diskWriteBps: 1000, diskReadIops: 10, diskWriteIops: 5, netRxBps: 500, netTxBps: 250 });
+  assert.deepEqual(domainValues(a, b), {
+    cpuPercent: 25, memoryBytes: 100 * MiB, diskReadBps: 2000, diskWriteBps: 1000, diskReadIops: 10, diskWriteIops: 5, netRxBps: 500, netTxBps: 250,
+    memoryTotalBytes: 0, storageUsedBytes: 0, storageTotalBytes: 0, guestCpuPercent: 0, guestMemoryBytes: 0,
+  });
   assert.equal(domainValues(b, { ...a, sampledAt: 4000 }).diskReadBps, 0, 'counters that went back (a restart) give 0, not a negative rate');
+});
+
+test("a host's own values: CPU % from counter deltas (iowait is not busy), memory used = total − available, NIC rates per device, storage per location", () => {
+  const a: HostUsage = {
+    cpu: { userNs: 1e9, kernelNs: 1e9, idleNs: 8e9, iowaitNs: 0 }, memory: { totalBytes: 1000, freeBytes: 100, availableBytes: 400 }, sampledAt: 10_000,
+    storage: [{ poolId: 'stp_a', totalBytes: 500, freeBytes: 200 }], nics: [{ device: 'eth0', rxBytes: 1000, txBytes: 0 }, { device: 'eth1', rxBytes: 5, txBytes: 5 }],
+  };
+  const b: HostUsage = {
+    ...a, cpu: { userNs: 4e9, kernelNs: 2e9, idleNs: 12e9, iowaitNs: 2e9 }, sampledAt: 12_000,
+    storage: [{ poolId: 'stp_a', totalBytes: 500, freeBytes: 100 }, { poolId: 'stp_b', totalBytes: 50, freeBytes: 50 }],
+    nics: [{ device: 'eth0', rxBytes: 5000, txBytes: 2000 }, { device: 'eth2', rxBytes: 1e9, txBytes: 1e9 }],
+  };
+  const guests = { ...domainValues({ name: 'd', cpuTimeNs: 0, vcpus: 1, memoryMiB: 1, diskReadBytes: 0, diskWriteBytes: 0, diskReadOps: 0, diskWriteOps: 0, netRxBytes: 0, netTxBytes: 0, sampledAt: 0 }, { name: 'd', cpuTimeNs: 1e9, vcpus: 1, memoryMiB: 1, diskReadBytes: 0, diskWriteBytes: 0, diskReadOps: 0, diskWriteOps: 0, netRxBytes: 0, netTxBytes: 0, sampledAt: 2000 }) };
+  const { host, locations } = hostValues(a, b, guests);
+  // busy (user+kernel) grew 4e9 of 10e9 in all.
+  assert.equal(host.cpuPercent, 40);
+  assert.equal(host.guestCpuPercent, guests.cpuPercent);
+  assert.equal(host.guestMemoryBytes, MiB);
+  assert.equal(host.memoryBytes, 600);
+  assert.equal(host.memoryTotalBytes, 1000);
+  assert.equal(host.netRxBps, 2000, 'eth0: 4000 B in 2 s; eth1 gone and eth2 new count nothing');
+  assert.equal(host.netTxBps, 1000);
+  assert.equal(host.storageUsedBytes, 400);
+  assert.equal(host.storageTotalBytes, 550);
+  assert.deepEqual([...locations].map(([id, v]) => [id, v.storageUsedBytes, v.storageTotalBytes]), [['stp_a', 400, 500], ['stp_b', 0, 50]]);
+  const first = hostValues(undefined, b, guests).host;
+  assert.equal(first.cpuPercent, 0, 'no rate without a previous report');
+  assert.equal(first.netRxBps, 0);
+  assert.equal(first.memoryBytes, 600, 'memory needs no previous report');
 });
 
 test('each tick makes one bulk call per host; running instances, their host, pool and the zone get samples', async () => {
@@ -48,10 +82,19 @@ test('each tick makes one bulk call per host; running instances, their host, poo
   assert.equal(a.memoryBytes, 64 * MiB, 'memory used as the guest reports it (the fake: half of 128 MiB)');
   const h = latest(`host:${host.id}`);
   assert.ok(h);
-  assert.equal(h.memoryBytes, a.memoryBytes + b.memoryBytes);
+  assert.equal(h.guestMemoryBytes, a.memoryBytes + b.memoryBytes, "the guests' share of memory");
   assert.equal(h.diskReadBps, a.diskReadBps + b.diskReadBps);
   const busyCores = (a.cpuPercent / 100) * 1 + (b.cpuPercent / 100) * 2;
-  assert.ok(Math.abs(h.cpuPercent - Math.min(100, (busyCores / host.cpus) * 100)) < 1e-9, `host CPU ${h.cpuPercent} = busy cores ${busyCores} / ${host.cpus}`);
+  assert.ok(Math.abs(h.guestCpuPercent - Math.min(100, (busyCores / host.cpus) * 100)) < 1e-9, `guests' CPU ${h.guestCpuPercent} = busy cores ${busyCores} / ${host.cpus}`);
+  assert.equal(api.hypervisor.nodeStatsCalls, 3, "one host usage call per tick");
+  assert.equal(h.cpuPercent, 25, "the host's own CPU from the fake's counters (user 2 + kernel 1 of 12 per call)");
+  assert.equal(h.memoryTotalBytes, 8192 * MiB, "the fake host's memory");
+  assert.equal(h.memoryBytes, 4096 * MiB, 'used = total − available (the fake: half)');
+  assert.ok(h.netRxBps >= 0 && h.netTxBps >= 0);
+  const storagePool = api.services.storagePools.ensureDefault();
+  const loc = latest(storageSeries(host.id, storagePool.id));
+  assert.ok(loc && loc.storageTotalBytes > 0 && loc.storageUsedBytes > 0 && loc.storageUsedBytes <= loc.storageTotalBytes, JSON.stringify(loc));
+  assert.equal(h.storageTotalBytes, loc.storageTotalBytes, 'one location: the host sum is that location');
   assert.deepEqual(latest(`pool:${pool.id}`), h, 'a pool of one host sums to that host');
   assert.deepEqual(latest('zone'), h);
   assert.equal(seen.length, 3);

@@ -1,15 +1,17 @@
 /**
- * The usage collector: every tick, one bulk statistics call per online host (all its running
- * domains at once), turned into rates against the previous tick: per instance, per host (the
- * sum of its guests), per pool and for the zone. Samples go to the history store and to live
- * listeners (the browser stream).
+ * The usage collector: every tick, per online host one bulk statistics call (all its running
+ * domains at once) and one host usage call (its own CPU counters, memory, storage locations and
+ * NICs), turned into rates against the previous tick: per instance, per host (its own figures,
+ * with its guests' share), per storage location of a host, per pool and for the zone (sums).
+ * Samples go to the history store and to live listeners (the browser stream).
  */
+import type { HostUsage, StoragePoolSpec } from '../../cluster/agent-types.js';
 import type { HostAgent } from '../../cluster/host-agent.js';
 import type { Db } from '../../db/client.js';
 import { hosts as hostsTable, instances as instancesTable } from '../../db/schema.js';
 import type { DomainStatsRecord } from '../../hypervisor/types.js';
 import { log } from '../../lib/log.js';
-import { USAGE_METRICS, usageSeries, type UsageSample, type UsageValues } from '../../shared/usage.js';
+import { storageSeries, USAGE_METRICS, usageSeries, type UsageSample, type UsageValues } from '../../shared/usage.js';
 import { cpuPercent } from '../instances/stats.js';
 import type { UsageHistoryStore } from './history.js';
 
@@ -21,6 +23,8 @@ export interface UsageCollectorDeps {
   history: UsageHistoryStore;
   /** The attached hosts' agents, with their host ids. */
   agents: () => Map<HostAgent, string>;
+  /** The storage pools whose capacity each host reports. */
+  storagePools?: () => StoragePoolSpec[];
   now?: () => number;
 }
 
@@ -31,6 +35,7 @@ export function domainValues(prev: DomainStatsRecord, next: DomainStatsRecord): 
   const dt = (next.sampledAt - prev.sampledAt) / 1000;
   const rate = (a: number, b: number) => (dt > 0 && b >= a ? (b - a) / dt : 0);
   return {
+    ...zero(),
     cpuPercent: cpuPercent(prev, next),
     memoryBytes: (next.memoryUsedMiB ?? next.memoryMiB) * MiB,
     diskReadBps: rate(prev.diskReadBytes, next.diskReadBytes),
@@ -42,25 +47,68 @@ export function domainValues(prev: DomainStatsRecord, next: DomainStatsRecord): 
   };
 }
 
-/** Sums of values, with CPU as busy cores over the summed cores. */
+/**
+ * A host's own values between two of its usage reports, with its guests' sum `guests`; and
+ * one value set per storage location. Without a previous report, CPU and network rates are 0. Pure.
+ */
+export function hostValues(prev: HostUsage | undefined, next: HostUsage, guests: UsageValues): { host: UsageValues; locations: Map<string, UsageValues> } {
+  const busy = (u: HostUsage) => u.cpu.userNs + u.cpu.kernelNs;
+  const total = (u: HostUsage) => u.cpu.userNs + u.cpu.kernelNs + u.cpu.idleNs + u.cpu.iowaitNs;
+  const dTotal = prev ? total(next) - total(prev) : 0;
+  const dBusy = prev ? busy(next) - busy(prev) : 0;
+  const dt = prev ? (next.sampledAt - prev.sampledAt) / 1000 : 0;
+  const nicRate = (key: 'rxBytes' | 'txBytes') => {
+    if (!prev || dt <= 0) return 0;
+    let sum = 0;
+    for (const n of next.nics) {
+      const p = prev.nics.find((x) => x.device === n.device);
+      if (p && n[key] >= p[key]) sum += (n[key] - p[key]) / dt;
+    }
+    return sum;
+  };
+  const locations = new Map<string, UsageValues>();
+  for (const s of next.storage) locations.set(s.poolId, { ...zero(), storageUsedBytes: s.totalBytes - s.freeBytes, storageTotalBytes: s.totalBytes });
+  const m = next.memory;
+  return {
+    host: {
+      ...guests,
+      cpuPercent: dTotal > 0 && dBusy >= 0 ? Math.min(100, (dBusy / dTotal) * 100) : 0,
+      memoryBytes: m.totalBytes - m.availableBytes,
+      memoryTotalBytes: m.totalBytes,
+      netRxBps: nicRate('rxBytes'),
+      netTxBps: nicRate('txBytes'),
+      storageUsedBytes: [...locations.values()].reduce((a, v) => a + v.storageUsedBytes, 0),
+      storageTotalBytes: [...locations.values()].reduce((a, v) => a + v.storageTotalBytes, 0),
+      guestCpuPercent: guests.cpuPercent,
+      guestMemoryBytes: guests.memoryBytes,
+    },
+    locations,
+  };
+}
+
+const PERCENTS = ['cpuPercent', 'guestCpuPercent'] as const;
+
+/** Sums of values, with CPU percentages as busy cores over the summed cores. */
 class Sum {
   private readonly values = zero();
-  private busy = 0;
+  private readonly busy = { cpuPercent: 0, guestCpuPercent: 0 };
   private cores = 0;
-  /** Adds `v` measured on `cores` cores (its CPU % is of those cores); `capacity` cores join the denominator. */
+  /** Adds `v` measured on `cores` cores (its CPU % are of those cores); `capacity` cores join the denominator. */
   add(v: UsageValues, cores: number, capacity: number): void {
-    for (const m of USAGE_METRICS) if (m !== 'cpuPercent') this.values[m] += v[m];
-    this.busy += (v.cpuPercent / 100) * cores;
+    for (const m of USAGE_METRICS) if (m !== 'cpuPercent' && m !== 'guestCpuPercent') this.values[m] += v[m];
+    for (const p of PERCENTS) this.busy[p] += (v[p] / 100) * cores;
     this.cores += capacity;
   }
   result(): UsageValues {
-    return { ...this.values, cpuPercent: this.cores > 0 ? Math.min(100, (this.busy / this.cores) * 100) : 0 };
+    const pct = (p: (typeof PERCENTS)[number]) => (this.cores > 0 ? Math.min(100, (this.busy[p] / this.cores) * 100) : 0);
+    return { ...this.values, cpuPercent: pct('cpuPercent'), guestCpuPercent: pct('guestCpuPercent') };
   }
 }
 
 /** Samples every host periodically; keeps the newest sample of each series. */
 export class UsageCollector {
   private prev = new Map<string, DomainStatsRecord>();
+  private prevHosts = new Map<string, HostUsage>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly listeners = new Set<(samples: UsageSample[]) => void>();
@@ -102,11 +150,17 @@ export class UsageCollector {
     const pools = new Map<string, Sum>();
     const zone = new Sum();
     const seen = new Map<string, DomainStatsRecord>();
+    const seenHosts = new Map<string, HostUsage>();
+    const specs = this.deps.storagePools?.() ?? [];
     await Promise.all(
       [...this.deps.agents()].map(async ([agent, hostId]) => {
         const host = hostRows.get(hostId);
         if (!host || !agent.host.isOnline()) return;
         let records: DomainStatsRecord[];
+        const usage = agent.host.usage(specs).catch((err: unknown) => {
+          log.debug('host usage failed', { host: hostId, error: String(err) });
+          return undefined;
+        });
         try {
           records = await agent.domains.allStats();
         } catch (err) {
@@ -125,7 +179,15 @@ export class UsageCollector {
           sum.add(v, rec.vcpus, 0);
         }
         sum.add(zero(), 0, host.cpus);
-        const hv = sum.result();
+        const guests = sum.result();
+        const own = await usage;
+        let hv: UsageValues;
+        if (own) {
+          seenHosts.set(hostId, own);
+          const values = hostValues(this.prevHosts.get(hostId), own, guests);
+          hv = values.host;
+          for (const [poolId, v] of values.locations) out.set(storageSeries(hostId, poolId), v);
+        } else hv = { ...guests, guestCpuPercent: guests.cpuPercent, guestMemoryBytes: guests.memoryBytes };
         out.set(usageSeries('host', hostId), hv);
         if (host.poolId) {
           const p = pools.get(host.poolId) ?? new Sum();
@@ -136,6 +198,7 @@ export class UsageCollector {
       }),
     );
     this.prev = seen;
+    this.prevHosts = seenHosts;
     for (const [poolId, p] of pools) out.set(usageSeries('pool', poolId), p.result());
     out.set(usageSeries('zone'), zone.result());
     this.deps.history.add(out, at);

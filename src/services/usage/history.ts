@@ -43,6 +43,11 @@ const COLUMN: Record<UsageMetric, string> = {
   diskWriteIops: 'disk_write_ops',
   netRxBps: 'net_rx',
   netTxBps: 'net_tx',
+  memoryTotalBytes: 'mem_total',
+  storageUsedBytes: 'storage_used',
+  storageTotalBytes: 'storage_total',
+  guestCpuPercent: 'guest_cpu',
+  guestMemoryBytes: 'guest_mem',
 };
 const cols = USAGE_METRICS.map((m) => COLUMN[m]);
 const same = 'usage_history.bucket = excluded.bucket';

@@ -1,10 +1,11 @@
 /** Usage of instances, hosts, pools and the zone: histories from the store, live samples from the collector. */
 import type { HostAgent } from '../../cluster/host-agent.js';
 import type { Db } from '../../db/client.js';
-import { usageSeries, type UsageHistory, type UsageRange, type UsageSample } from '../../shared/usage.js';
+import { storageSeries, usageSeries, type UsageHistory, type UsageRange, type UsageSample } from '../../shared/usage.js';
 import type { HostsService } from '../hosts.js';
 import type { InstanceStore } from '../instances/store.js';
 import type { PoolsService } from '../pools.js';
+import type { StoragePoolsService } from '../storage-pools.js';
 import { UsageCollector } from './collector.js';
 import { UsageHistoryStore } from './history.js';
 
@@ -18,12 +19,12 @@ export class UsageService {
 
   constructor(
     db: Db,
-    private readonly lookups: { instances: InstanceStore; hosts: HostsService; pools: PoolsService },
+    private readonly lookups: { instances: InstanceStore; hosts: HostsService; pools: PoolsService; storagePools: StoragePoolsService },
     agents: () => Map<HostAgent, string>,
     now: () => number = Date.now,
   ) {
     this.store = new UsageHistoryStore(db, now);
-    this.collector = new UsageCollector({ db, history: this.store, agents, now });
+    this.collector = new UsageCollector({ db, history: this.store, agents, storagePools: () => lookups.storagePools.specs(), now });
   }
 
   /** The series name of a target, after checking it exists (instance_not_found, host_not_found, pool_not_found). */
@@ -35,10 +36,18 @@ export class UsageService {
     return usageSeries(kind, this.lookups.pools.get(id).id);
   }
 
-  /** The history of one target over a range. */
+  /** The history of one target over a range; a host's also has one history per storage location it reported. */
   history(kind: UsageTargetKind, idOrName: string | undefined, range: UsageRange): UsageHistory {
     const series = this.seriesOf(kind, idOrName);
-    return { series, range, ...this.store.history(series, range) };
+    const out: UsageHistory = { series, range, ...this.store.history(series, range) };
+    if (kind !== 'host') return out;
+    const hostId = series.slice('host:'.length);
+    out.locations = this.lookups.storagePools.list().flatMap((p) => {
+      const s = storageSeries(hostId, p.id);
+      const { points } = this.store.history(s, range);
+      return points.length ? [{ storagePoolId: p.id, name: p.name, series: s, points }] : [];
+    });
+    return out;
   }
 
   /** Calls `listener` with the newest samples of the given series (at once with what is known, then every tick); returns the unsubscribe function. */

@@ -1,7 +1,11 @@
 /** @jsxImportSource hono/jsx/dom */
-/** The usage card of a page: CPU, memory, disk and network charts over the last hour, day or week, live while showing the hour. */
+/**
+ * The usage card of a page: CPU, memory, disk and network charts over the last hour, day or week,
+ * live while showing the hour. A host, pool or the zone shows its own CPU and memory with the
+ * guests' share, memory's total and, for a host, one storage chart per location.
+ */
 import { useState } from 'hono/jsx/dom';
-import type { UsagePoint, UsageRange, UsageValues } from '../../shared/usage.js';
+import type { UsageHistory, UsagePoint, UsageRange, UsageValues } from '../../shared/usage.js';
 import { api } from '../api.js';
 import { bytes, rate } from '../format.js';
 import { useEffect } from '../hooks.js';
@@ -16,6 +20,7 @@ const RANGES = ['hour', 'day', 'week'] as const;
 export function UsageCharts({ kind, id, series, title }: { kind: 'instances' | 'hosts' | 'pools' | 'zone'; id?: string; series: string; title?: string }) {
   const [range, setRange] = useState<UsageRange>('hour');
   const [points, setPoints] = useState<UsagePoint[]>([]);
+  const [locations, setLocations] = useState<NonNullable<UsageHistory['locations']>>([]);
   const [now, setNow] = useState(Date.now());
 
   useEffect(() => {
@@ -24,6 +29,7 @@ export function UsageCharts({ kind, id, series, title }: { kind: 'instances' | '
       (h) => {
         if (!alive) return;
         setPoints(h.points);
+        setLocations(h.locations ?? []);
         setNow(Date.now());
       },
       () => undefined,
@@ -44,7 +50,9 @@ export function UsageCharts({ kind, id, series, title }: { kind: 'instances' | '
   }, [kind, id, series, range]);
 
   const from = now - SPAN[range];
-  const line = (label: string, metric: keyof UsageValues) => ({ label, values: points.map((p) => ({ t: p.t, v: p.avg[metric] })) });
+  const line = (label: string, metric: keyof UsageValues, of: UsagePoint[] = points) => ({ label, values: of.map((p) => ({ t: p.t, v: p.avg[metric] })) });
+  const u = t.usageHistory;
+  const machine = kind !== 'instances';
   return (
     <section class="card" aria-label={title ?? t.usageHistory.title} data-testid="usage-charts">
       <div class="card-head">
@@ -59,10 +67,30 @@ export function UsageCharts({ kind, id, series, title }: { kind: 'instances' | '
       </div>
       {points.length === 0 && <p class="muted">{t.usageHistory.noData}</p>}
       <div class="charts">
-        <UsageChart id="cpu" title={t.usageHistory.cpuTitle} lines={[line(t.usageHistory.cpu, 'cpuPercent')]} format={(v) => `${Math.round(v)}%`} fixedMax={100} from={from} to={now} />
-        <UsageChart id="memory" title={t.usageHistory.memory} lines={[line(t.usageHistory.memory, 'memoryBytes')]} format={bytes} floor={1024 * 1024} from={from} to={now} />
-        <UsageChart id="disk" title={t.usageHistory.diskTitle} lines={[line(t.usageHistory.read, 'diskReadBps'), line(t.usageHistory.write, 'diskWriteBps')]} format={rate} floor={1024} from={from} to={now} />
-        <UsageChart id="network" title={t.usageHistory.networkTitle} lines={[line(t.usageHistory.rx, 'netRxBps'), line(t.usageHistory.tx, 'netTxBps')]} format={rate} floor={1024} from={from} to={now} />
+        <UsageChart id="cpu" title={u.cpuTitle} lines={machine ? [line(u.host, 'cpuPercent'), line(u.guests, 'guestCpuPercent')] : [line(u.cpu, 'cpuPercent')]} format={(v) => `${Math.round(v)}%`} fixedMax={100} from={from} to={now} />
+        <UsageChart
+          id="memory"
+          title={machine ? u.memoryTitle : u.memory}
+          lines={machine ? [line(u.used, 'memoryBytes'), line(u.guests, 'guestMemoryBytes'), line(u.total, 'memoryTotalBytes')] : [line(u.memory, 'memoryBytes')]}
+          format={bytes}
+          floor={1024 * 1024}
+          from={from}
+          to={now}
+        />
+        <UsageChart id="disk" title={machine ? u.guestDiskTitle : u.diskTitle} lines={[line(u.read, 'diskReadBps'), line(u.write, 'diskWriteBps')]} format={rate} floor={1024} from={from} to={now} />
+        <UsageChart id="network" title={machine ? u.hostNetworkTitle : u.networkTitle} lines={[line(u.rx, 'netRxBps'), line(u.tx, 'netTxBps')]} format={rate} floor={1024} from={from} to={now} />
+        {locations.map((l) => (
+          <UsageChart
+            key={l.storagePoolId}
+            id={`storage-${l.storagePoolId}`}
+            title={u.storageTitle(l.name)}
+            lines={[line(u.used, 'storageUsedBytes', l.points), line(u.total, 'storageTotalBytes', l.points)]}
+            format={bytes}
+            floor={1024 * 1024}
+            from={from}
+            to={now}
+          />
+        ))}
       </div>
     </section>
   );
