@@ -1,6 +1,7 @@
 /** Disk images and ISO media: upload metadata (query parameters) and response shapes. */
 import * as z from 'zod';
 import { guestUserSchema } from './guest.js';
+import { descriptionSchema } from './instances.js';
 import { pageQuerySchema } from './lists.js';
 
 /** Names of images and media: anything printable that does not look like a resource id. */
@@ -68,7 +69,7 @@ export const imageListQuerySchema = pageQuerySchema.extend({ tag: imageTagSchema
 
 /** Changes to an ISO. */
 export const updateMediaSchema = z
-  .object({ name: catalogueName('ISO').optional(), description: z.string().max(1000, 'The description has at most 1000 characters.').optional() })
+  .object({ name: catalogueName('ISO').optional(), description: descriptionSchema.optional() })
   .strict();
 
 /** Media metadata sent as query parameters with an upload. */

@@ -565,7 +565,6 @@ export const zhCN: Catalogue = {
     'A tag has at most 32 characters.': '标签最多 32 个字符。',
     'A tag uses only a-z, 0-9 and the characters - _ .': '标签只能使用 a-z、0-9 和字符 - _ .',
     'An image has at most 16 tags.': '一个镜像最多 16 个标签。',
-    'The description has at most 1000 characters.': '描述最多 1000 个字符。',
     'The ISO needs a name.': 'ISO 需要一个名称。',
     'Give the URL of the image.': '请给出镜像的 URL。',
     'The SHA-256 must be 64 hexadecimal characters.': 'SHA-256 必须是 64 个十六进制字符。',
