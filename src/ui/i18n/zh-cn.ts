@@ -1,7 +1,7 @@
 /** The Simplified Chinese catalogue (same shape as the English one). */
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
-import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN } from './batch-zh-cn.js';
+import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN, qosSentencesZhCN } from './batch-zh-cn.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
@@ -536,6 +536,7 @@ export const zhCN: Catalogue = {
     ...diskSentencesZhCN,
     ...guestSentencesZhCN,
     ...batchSentencesZhCN,
+    ...qosSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
