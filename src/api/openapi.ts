@@ -19,22 +19,22 @@ const routes: Record<string, Record<string, Op>> = {
   '/tokens': { get: { summary: 'List your API tokens' }, post: { summary: 'Create an API token (secret shown once)', body: createTokenSchema, status: 201 } },
   '/tokens/{id}': { delete: { summary: 'Revoke an API token', status: 204 } },
   '/images': {
-    get: { summary: 'List disk images' },
+    get: { summary: 'List disk images (?tag= only those with that tag; paged like every list)' },
     post: {
       summary:
-        'Upload a qcow2, raw, vmdk, vhdx, vdi or ova image as the raw request body (?name=&description=&os=&defaultUser=; 201; all but qcow2 and raw are converted to qcow2), or, with a JSON body {url, sha256?, name, description?, os?}, import it from an http(s) URL (202 + operation; resumed when the connection drops; checksum_mismatch when the SHA-256 differs; private and loopback addresses only with serve --image-import-allow-private)',
+        'Upload a qcow2, raw, vmdk, vhdx, vdi or ova image as the raw request body (?name=&description=&os=&defaultUser=&tags=a,b; 201; all but qcow2 and raw are converted to qcow2), or, with a JSON body {url, sha256?, name, description?, os?, tags?}, import it from an http(s) URL (202 + operation; resumed when the connection drops; checksum_mismatch when the SHA-256 differs; private and loopback addresses only with serve --image-import-allow-private)',
       body: imageUrlImportSchema, status: 201,
     },
   },
   '/images/{id}': {
     get: { summary: 'Get an image' },
-    patch: { summary: 'Change the name, description or OS of an image', body: updateImageSchema },
+    patch: { summary: 'Change the name, description, OS or tags (at most 16, each 1-32 of a-z 0-9 - _ .) of an image', body: updateImageSchema },
     delete: { summary: 'Delete an image (409 image_in_use while linked clones use it, naming them)', status: 204 },
   },
   '/images/{id}/file': { get: { summary: 'Download an image (one HTTP Range: 206 with Content-Range, 416 when unsatisfiable; ETag is the SHA-256)' } },
   '/images/{id}/content': { get: { summary: 'Download an image (same as /file)' } },
   '/media': { get: { summary: 'List ISO media' }, post: { summary: 'Upload an ISO as the raw request body (?name=)', raw: true, status: 201 } },
-  '/media/{id}': { get: { summary: 'Get an ISO' }, patch: { summary: 'Rename an ISO', body: updateMediaSchema }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
+  '/media/{id}': { get: { summary: 'Get an ISO' }, patch: { summary: 'Rename an ISO or change its description', body: updateMediaSchema }, delete: { summary: 'Delete an ISO (refused while inserted)', status: 204 } },
   '/media/{id}/file': { get: { summary: 'Download an ISO (one HTTP Range: 206 with Content-Range, 416 when unsatisfiable; ETag is the SHA-256)' } },
   '/media/{id}/content': { get: { summary: 'Download an ISO (same as /file)' } },
   '/instances': { get: { summary: 'List instances by name: ?limit= (1-1000, default 100) &cursor= (nextCursor of the previous page), filters state, host, pool (id or name), name (a prefix); answers {items, nextCursor}. Every list pages the same way.' }, post: { summary: 'Create an instance (202 + operation)', body: createInstanceSchema, status: 202 } },

@@ -48,12 +48,12 @@ export function presentHost(row: HostRow, live: { online: boolean; storage: Host
 export function presentImage(row: ImageRow): Image {
   return {
     id: row.id, name: row.name, description: row.description, os: row.os, format: row.format, sizeBytes: row.sizeBytes,
-    virtualSizeBytes: row.virtualSizeBytes, sha256: row.sha256, defaultUser: row.defaultUser, createdAt: row.createdAt,
+    virtualSizeBytes: row.virtualSizeBytes, sha256: row.sha256, defaultUser: row.defaultUser, tags: row.tags, createdAt: row.createdAt,
   };
 }
 
 export function presentMedia(row: MediaRow): Media {
-  return { id: row.id, name: row.name, sizeBytes: row.sizeBytes, sha256: row.sha256, createdAt: row.createdAt };
+  return { id: row.id, name: row.name, description: row.description, sizeBytes: row.sizeBytes, sha256: row.sha256, createdAt: row.createdAt };
 }
 
 export function presentPool(row: PoolRow, defaultStoragePoolId: string): Pool {

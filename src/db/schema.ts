@@ -139,6 +139,8 @@ export const images = sqliteTable('images', {
   sha256: text('sha256').notNull(),
   /** The guest user the image's OS logs in with (debian, ubuntu, …); null: root. Set-guest-password's default. */
   defaultUser: text('default_user'),
+  /** Short labels (a-z, 0-9, '-', '_', '.'), in the order given; `GET /images?tag=` filters on them. */
+  tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
   createdAt: createdAt(),
 });
 
@@ -146,6 +148,7 @@ export const images = sqliteTable('images', {
 export const media = sqliteTable('media', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
+  description: text('description').notNull().default(''),
   fileName: text('file_name').notNull(),
   sizeBytes: integer('size_bytes').notNull(),
   sha256: text('sha256').notNull(),

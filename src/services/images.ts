@@ -32,6 +32,8 @@ export interface ImageMeta {
   os: string;
   /** The guest user the image logs in with (set-guest-password's default). */
   defaultUser?: string;
+  /** Short labels (checked at the edge: imageTagsSchema). */
+  tags?: string[];
 }
 
 /** An import from a URL. */
@@ -55,6 +57,8 @@ export interface ImagePatch {
   name?: string;
   description?: string;
   os?: string;
+  /** Replaces the whole list. */
+  tags?: string[];
 }
 
 /** Disk image catalogue. */
@@ -70,8 +74,11 @@ export class ImagesService {
     private readonly importOptions: ImageImportOptions = { allowPrivate: false },
   ) {}
 
-  list(): Image[] {
-    return this.db.select().from(images).orderBy(images.name).all();
+  /** Every image by name; with `tag`, only those carrying it. */
+  list(filter: { tag?: string } = {}): Image[] {
+    const rows = this.db.select().from(images).orderBy(images.name).all();
+    const { tag } = filter;
+    return tag === undefined ? rows : rows.filter((r) => r.tags.includes(tag));
   }
 
   /** By id or name; throws image_not_found. */
@@ -151,7 +158,7 @@ export class ImagesService {
     return { operation, imageId: id };
   }
 
-  /** Changes an image's name, description or OS. */
+  /** Changes an image's name, description, OS or tags. */
   update(idOrName: string, patch: ImagePatch, actor: Actor): Image {
     const image = this.get(idOrName);
     if (patch.name !== undefined && patch.name !== image.name) this.assertNameFree(patch.name);

@@ -64,13 +64,14 @@ export class MediaService {
     return download(this.library, 'media', item.fileName, item.name.endsWith('.iso') ? item.name : `${item.name}.iso`, item.name, item.sha256);
   }
 
-  /** Renames an ISO. */
-  rename(idOrName: string, name: string, actor: Actor): Media {
+  /** Changes an ISO's name or description. */
+  update(idOrName: string, patch: { name?: string; description?: string }, actor: Actor): Media {
     const item = this.get(idOrName);
+    const name = patch.name ?? item.name;
     const taken = () => new AppError('media_name_taken', `An ISO named '${name}' already exists.`);
     if (name !== item.name && this.db.select({ id: media.id }).from(media).where(eq(media.name, name)).get()) throw taken();
     try {
-      const row = this.db.update(media).set({ name }).where(eq(media.id, item.id)).returning().get();
+      const row = this.db.update(media).set({ name, ...(patch.description !== undefined ? { description: patch.description } : {}) }).where(eq(media.id, item.id)).returning().get();
       this.audit.record(actor, 'update', 'media', item.id, name);
       return row;
     } catch (err) {

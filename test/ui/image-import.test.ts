@@ -2,7 +2,8 @@
  * Story: import a disk image from a URL on the images page. A small qcow2 served by a loopback
  * HTTP server this test starts (the server runs with --image-import-allow-private): first with
  * a wrong SHA-256 (the form says so, no image appears), then right; the image appears in the
- * table as qcow2 with its download link on /file, and is edited (description, OS) in a dialog.
+ * table as qcow2 with its download link on /file, and is edited (description, OS, tags: a bad
+ * tag is refused as you type) in a dialog; its tags show in the row.
  * The form and the dialog pass axe.
  */
 import assert from 'node:assert/strict';
@@ -30,7 +31,7 @@ describe('browser UI: import an image from a URL', { skip: skipUi, timeout: 240_
     await files?.close();
   });
 
-  test('a wrong checksum is refused, the right one imports; the row links to /file; Edit changes description and OS', async () => {
+  test('a wrong checksum is refused, the right one imports; the row links to /file; Edit changes description, OS and tags', async () => {
     await page.goto(ui.url('images'));
     const form = page.getByRole('form', { name: 'Import from URL' });
     await form.locator('input[name=url]').fill(files.url('/tiny.qcow2'));
@@ -55,11 +56,16 @@ describe('browser UI: import an image from a URL', { skip: skipUi, timeout: 240_
     const edit = page.getByRole('dialog', { name: 'Edit image tiny' });
     await edit.locator('input[name=description]').fill('a tiny disk');
     await edit.locator('input[name=os]').fill('none');
+    await edit.locator('input[name=tags]').fill('tiny, Bad Tag');
+    await edit.getByText('A tag uses only a-z, 0-9 and the characters - _ .').waitFor();
+    assert.equal(await edit.getByRole('button', { name: 'Save' }).isDisabled(), true, 'a bad tag keeps Save disabled');
+    await edit.locator('input[name=tags]').fill('tiny, test-disk, tiny');
     assert.deepEqual(await axeViolations(page), [], 'the edit dialog passes axe');
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'detached' });
     await row.getByText('a tiny disk').waitFor();
+    await row.getByText('test-disk').waitFor();
     const edited = await ui.server.json('GET', `/images/${image.id}`);
-    assert.deepEqual([edited.description, edited.os], ['a tiny disk', 'none']);
+    assert.deepEqual([edited.description, edited.os, edited.tags], ['a tiny disk', 'none', ['tiny', 'test-disk']]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Story: an instance's whole life in the browser, on a real TCG guest. Uploads the test image
  * with the progress bar, creates and starts an instance, sees frames on the noVNC canvas and
- * talks to the serial console, uploads an ISO and inserts and ejects it from the console
+ * talks to the serial console (the create dialog formats its data disk: ext4 on /data, bad
+ * mount points caught in the form), uploads an ISO and inserts and ejects it from the console
  * toolbar and the Overview, does the same behind a reverse proxy under a path prefix, then
  * stops and deletes the instance.
  */
@@ -52,10 +53,12 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
         if (t && seen.at(-1) !== t) seen.push(t);
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
-    await page.locator('input[type=file]').setInputFiles(imagePath);
-    await page.locator('input[name=name]').fill('mini');
-    await page.locator('input[name=os]').fill('linux');
-    await page.getByRole('button', { name: 'Upload' }).click();
+    // The upload form, not the URL import beside it (which has a name field too).
+    const uploadForm = page.getByRole('form', { name: 'Upload' });
+    await uploadForm.locator('input[type=file]').setInputFiles(imagePath);
+    await uploadForm.locator('input[name=name]').fill('mini');
+    await uploadForm.locator('input[name=os]').fill('linux');
+    await uploadForm.getByRole('button', { name: 'Upload' }).click();
     await page.locator('[data-testid=upload-progress] .progress').waitFor();
     await ui.shot('04-image-uploading');
     await page.locator('#images-table tr[data-name=mini]').waitFor({ timeout: 60_000 });
@@ -84,12 +87,23 @@ describe('browser UI: an instance from upload to delete', { skip: skipUi, timeou
     await dialog.getByRole('button', { name: 'Create' }).click();
     await dialog.locator('.field-error').first().waitFor();
     await dialog.locator('input[name=dataDisks]').fill('1');
+    // The data disk's formatting: a mount point without a filesystem, then on a system directory, is caught in the form.
+    const disk = dialog.getByRole('group', { name: 'Data disk 1 (1 GiB)' });
+    await disk.locator('input[name="dataDisks.0.mountPoint"]').fill('/data');
+    await disk.getByText('A mount point needs a filesystem (ext4 or xfs) to mount.').waitFor();
+    await disk.locator('select[name="dataDisks.0.filesystem"]').selectOption('ext4');
+    await disk.locator('input[name="dataDisks.0.mountPoint"]').fill('/etc');
+    await disk.locator('.field-error', { hasText: 'system directory' }).waitFor();
+    await disk.locator('input[name="dataDisks.0.mountPoint"]').fill('/data');
+    await disk.locator('.field-error').waitFor({ state: 'detached' });
+    assert.deepEqual(await axeViolations(page), [], 'the create dialog with a data disk passes axe');
     await ui.shot('06-create-dialog');
     await dialog.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/#\/instances\/ins_/);
     instanceId = decodeURIComponent(page.url().split('#/instances/')[1].split('/')[0]);
     await page.locator('.page-title .badge-running').waitFor({ timeout: 60_000 });
-    assert.match(await page.getByTestId('instance-data-disks').innerText(), /vdb 1(\.0)? GiB/);
+    assert.match(await page.getByTestId('instance-data-disks').innerText(), /vdb 1(\.0)? GiB ext4 \/data/);
+    assert.deepEqual((await ui.server.json('GET', `/instances/${instanceId}`)).dataDisks, [{ slot: 0, sizeBytes: 1024 ** 3, filesystem: 'ext4', mountPoint: '/data' }]);
     assert.match(await page.getByTestId('instance-cloud-init').innerText(), /password set · 0 SSH key/);
     await page.getByRole('button', { name: 'Reveal password' }).click();
     await page.locator('code.secret').waitFor();

@@ -1,9 +1,8 @@
 /** /images: streamed uploads (raw request body), imports from a URL (JSON body), downloads with Range, edits, listing, deletion. */
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
-import { imageUploadQuerySchema, imageUrlImportSchema, updateImageSchema } from '../../shared/schemas.js';
+import { imageListQuerySchema, imageUploadQuerySchema, imageUrlImportSchema, updateImageSchema } from '../../shared/schemas.js';
 import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
-import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
 import { presentImage } from '../presenters.js';
 import { jsonBody, mimeEssence, queryParams } from '../validate.js';
@@ -12,7 +11,10 @@ import { accepted, declaredLength, sendDownload } from './respond.js';
 /** /images */
 export function imageRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/', (c) => c.json(mapPage(pageInMemory(s.images.list(), byName, queryParams(c, pageQuerySchema)), presentImage)))
+    .get('/', (c) => {
+      const { tag, ...page } = queryParams(c, imageListQuerySchema);
+      return c.json(mapPage(pageInMemory(s.images.list({ tag }), byName, page), presentImage));
+    })
     .get('/:id', (c) => c.json(presentImage(s.images.get(c.req.param('id')))))
     .post('/', async (c) => {
       // A JSON body is an import from a URL; anything else is the image file itself.

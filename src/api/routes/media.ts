@@ -20,7 +20,7 @@ export function mediaRoutes(s: Services) {
     })
     .get('/:id/file', async (c) => sendDownload(c, await s.media.download(c.req.param('id'))))
     .get('/:id/content', async (c) => sendDownload(c, await s.media.download(c.req.param('id'))))
-    .patch('/:id', async (c) => c.json(presentMedia(s.media.rename(c.req.param('id'), (await jsonBody(c, updateMediaSchema)).name, c.var.actor))))
+    .patch('/:id', async (c) => c.json(presentMedia(s.media.update(c.req.param('id'), await jsonBody(c, updateMediaSchema), c.var.actor))))
     .delete('/:id', async (c) => {
       await s.media.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);

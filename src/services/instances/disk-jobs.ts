@@ -57,7 +57,7 @@ export class InstanceDiskJobs {
           );
           ctx.progress(0.8, 'Checksumming and storing the image');
           const file = await callAgent(row.name, () => agent.volumes.openBuild(buildId));
-          const image = await images.storeBuilt(imageId, file, sizeBytes, { name: input.name, description: input.description, os: input.osType }, actor);
+          const image = await images.storeBuilt(imageId, file, sizeBytes, { name: input.name, description: input.description, os: input.osType, tags: input.tags }, actor);
           ctx.progress(1, `Image '${image.name}' is ready (${mib(image.sizeBytes)}).`);
         } finally {
           release();

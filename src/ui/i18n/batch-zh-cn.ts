@@ -1,4 +1,5 @@
 /** 批量操作的中文文本（与 batch-en.ts 结构相同）。 */
+import { QOS_LIMITS, qosLimitSentences } from '../../shared/qos.js';
 import type { ProblemTranslation } from './en.js';
 
 export const batchZhCN = {
@@ -53,6 +54,32 @@ export const batchSentencesZhCN: Record<string, string> = {
   'Give either names or namePrefix with count.': '请给出名称列表，或名称前缀加数量（二选一）。',
   'Give count with namePrefix.': '使用名称前缀时请给出数量。',
   'A name prefix must have at most 56 characters (room for "-" and a number).': '名称前缀最多 56 个字符（要留出“-”和编号的位置）。',
+};
+
+/** How the QoS sentences name each limit and its unit in Chinese. */
+const QOS_LIMITS_ZH: Record<keyof typeof QOS_LIMITS, { what: string; unit: string }> = {
+  diskReadBytesSec: { what: '磁盘读取限制', unit: '字节/秒' },
+  diskWriteBytesSec: { what: '磁盘写入限制', unit: '字节/秒' },
+  diskReadIops: { what: '磁盘读取 IOPS 限制', unit: 'IOPS' },
+  diskWriteIops: { what: '磁盘写入 IOPS 限制', unit: 'IOPS' },
+  netInKbps: { what: '网络入站限制', unit: 'KiB/s' },
+  netOutKbps: { what: '网络出站限制', unit: 'KiB/s' },
+};
+
+/** Sentences of the QoS schema: the CPU priority and, per limit, the three its check can say (built like the English ones). */
+export const qosSentencesZhCN: Record<string, string> = {
+  'The CPU priority must be high, medium or low.': 'CPU 优先级必须是 high、medium 或 low。',
+  ...Object.fromEntries(
+    (Object.keys(QOS_LIMITS) as (keyof typeof QOS_LIMITS)[]).flatMap((key) => {
+      const en = qosLimitSentences(QOS_LIMITS[key]);
+      const { what, unit } = QOS_LIMITS_ZH[key];
+      return [
+        [en.whole, `${what}必须是整数（${unit}）。`],
+        [en.min, `${what}至少为 1 ${unit}；不限制请留空。`],
+        [en.max, `${what}最多为 ${QOS_LIMITS[key].max} ${unit}。`],
+      ];
+    }),
+  ),
 };
 
 /** Batch refusals, by code. */

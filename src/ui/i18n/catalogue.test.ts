@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { QOS_LIMITS, qosSchema } from '../../shared/qos.js';
 import { uiSources } from '../ui-sources.js';
 import { en } from './en.js';
 import { zhCN } from './zh-cn.js';
@@ -81,6 +82,17 @@ test('every sentence of the shared schemas has a Chinese translation', () => {
   const missing = sentences.filter((s) => !(s in zhCN.sentences));
   assert.deepEqual(missing, []);
   assert.ok(sentences.length >= 20, `found ${sentences.length} sentences`);
+});
+
+test('every QoS refusal of the schema reads in Chinese (the limits\' sentences are built from templates)', () => {
+  const bad = [1.5, 0, 2 ** 50, 'fast'];
+  const said = new Set<string>();
+  for (const key of Object.keys(QOS_LIMITS))
+    for (const value of bad) for (const issue of qosSchema.safeParse({ [key]: value }).error?.issues ?? []) said.add(issue.message);
+  for (const issue of qosSchema.safeParse({ cpuPriority: 'urgent' }).error?.issues ?? []) said.add(issue.message);
+  assert.equal(said.size, 3 * Object.keys(QOS_LIMITS).length + 1, [...said].join('\n'));
+  assert.deepEqual([...said].filter((s) => !(s in zhCN.sentences)), []);
+  assert.deepEqual([...said].filter((s) => /[a-z]{3,} [a-z]{3,}/i.test(zhCN.sentences[s] ?? '')), []);
 });
 
 test("the scheduler's refusal reads in Chinese, in either wording of its reasons", () => {

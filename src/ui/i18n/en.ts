@@ -286,6 +286,8 @@ export const en = {
     edit: 'Edit',
     editTitle: (name: string) => `Edit image ${name}`,
     description: 'Description',
+    tags: 'Tags',
+    tagsHint: 'Short labels separated by commas (a-z, 0-9, - _ .; at most 16).',
     deleteTitle: (name: string) => `Delete image ${name}?`,
     deleteMessage: 'Instances that were cloned from this image keep working only if they are full copies; the API refuses while linked clones depend on it.',
   },

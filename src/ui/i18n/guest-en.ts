@@ -28,5 +28,6 @@ export const guestEn = {
     none: 'none (leave blank)',
     mountPoint: 'Mount point — optional',
     hint: 'cloud-init formats the disk at first boot (never over an existing filesystem) and mounts it; needs a system disk from an image.',
+    disk: (n: number, size: string) => `Data disk ${n} (${size} GiB)`,
   },
 };

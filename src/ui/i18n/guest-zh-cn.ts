@@ -26,6 +26,7 @@ export const guestZhCN: typeof guestEn = {
     none: '无（保持空白）',
     mountPoint: '挂载点（可选）',
     hint: 'cloud-init 在首次启动时格式化该磁盘（不会覆盖已有文件系统）并挂载；需要来自镜像的系统盘。',
+    disk: (n, size) => `数据盘 ${n}（${size} GiB）`,
   },
 };
 

@@ -1,7 +1,7 @@
 /** The Simplified Chinese catalogue (same shape as the English one). */
 import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
-import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN } from './batch-zh-cn.js';
+import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN, qosSentencesZhCN } from './batch-zh-cn.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
@@ -293,6 +293,8 @@ export const zhCN: Catalogue = {
     edit: '编辑',
     editTitle: (name) => `编辑镜像 ${name}`,
     description: '描述',
+    tags: '标签',
+    tagsHint: '用逗号分隔的短标签（a-z、0-9、- _ .；最多 16 个）。',
     deleteTitle: (name) => `删除镜像 ${name}？`,
     deleteMessage: '从此镜像克隆的实例只有在完整复制时才能继续使用；有链接克隆依赖它时，API 会拒绝删除。',
   },
@@ -538,6 +540,7 @@ export const zhCN: Catalogue = {
     ...batchSentencesZhCN,
     'Give a time as ISO 8601, e.g. 2026-01-31T12:00:00Z.': '请按 ISO 8601 给出时间，例如 2026-01-31T12:00:00Z。',
     ...snapshotSentencesZhCN,
+    ...qosSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
     'The password must contain a digit.': '密码必须包含数字。',
@@ -562,6 +565,10 @@ export const zhCN: Catalogue = {
     'An instance needs at least 64 MiB of memory.': '实例至少需要 64 MiB 内存。',
     'An instance can have at most 8 data disks.': '一个实例最多 8 块数据盘。',
     'The image needs a name.': '镜像需要一个名称。',
+    'A tag needs at least one character.': '标签至少需要一个字符。',
+    'A tag has at most 32 characters.': '标签最多 32 个字符。',
+    'A tag uses only a-z, 0-9 and the characters - _ .': '标签只能使用 a-z、0-9 和字符 - _ .',
+    'An image has at most 16 tags.': '一个镜像最多 16 个标签。',
     'The ISO needs a name.': 'ISO 需要一个名称。',
     'Give the URL of the image.': '请给出镜像的 URL。',
     'The SHA-256 must be 64 hexadecimal characters.': 'SHA-256 必须是 64 个十六进制字符。',

@@ -28,6 +28,13 @@ function columns(act: (dialog: 'create' | 'delete' | 'edit', image: Image) => vo
         <div>
           <span class="strong">{i.name}</span>
           {i.description && <div class="muted small">{i.description}</div>}
+          {i.tags.length > 0 && (
+            <div class="tags">
+              {i.tags.map((tag) => (
+                <span key={tag} class="badge tag">{tag}</span>
+              ))}
+            </div>
+          )}
         </div>
       ),
     },
@@ -74,7 +81,7 @@ export function ImagesPage() {
         rows={items}
         rowKey={(i) => i.id}
         rowAttrs={(i) => ({ 'data-id': i.id, 'data-name': i.name })}
-        searchText={(i) => [i.name, i.description, i.os, i.format].join(' ')}
+        searchText={(i) => [i.name, i.description, i.os, i.format, ...i.tags].join(' ')}
         searchLabel={t.images.search}
         />
       )}

@@ -12,6 +12,7 @@ import { createInstanceSchema } from '../../shared/schemas.js';
 import { api } from '../api.js';
 import { useApiFieldErrors } from '../api-field-errors.js';
 import { CloudInitFields } from '../components/cloud-init-fields.js';
+import { DataDiskFormatFields, dataDisksBody, type DataDiskFormat } from '../components/data-disk-format-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Field } from '../components/field.js';
 import { Modal } from '../components/modal.js';
@@ -61,8 +62,8 @@ interface Choices {
 
 const lines = (s: string) => s.split('\n').map((k) => k.trim()).filter(Boolean);
 
-/** Builds the request body from the fields (numbers parsed; empty optional fields left out). */
-function body(f: CreateFields) {
+/** Builds the request body from the fields and the data disks' formatting (numbers parsed; empty optional fields left out). */
+function body(f: CreateFields, formats: DataDiskFormat[]) {
   const size = f.sizeGiB.trim();
   const disk =
     f.source === 'blank'
@@ -73,7 +74,7 @@ function body(f: CreateFields) {
     f.source === 'cloud-init'
       ? { cloudInit: { ...(f.ciPassword ? { password: f.ciPassword } : {}), ...(keys.length ? { sshAuthorizedKeys: keys } : {}), ...(f.userData.trim() ? { userData: f.userData } : {}) } }
       : {};
-  const dataDisks = f.dataDisks.split(',').map((x) => x.trim()).filter(Boolean).map((x) => ({ sizeGiB: Number(x) }));
+  const dataDisks = dataDisksBody(f.dataDisks, formats);
   const nics = nicsBody(f);
   return {
     name: f.name,
@@ -96,16 +97,17 @@ function body(f: CreateFields) {
 const countOf = (f: CreateFields) => (f.count.trim() === '' ? 1 : Number(f.count));
 
 /** The batch request for a count above 1: the name is the prefix. */
-function batchBody(f: CreateFields) {
-  const { name, ...rest } = body(f);
+function batchBody(f: CreateFields, formats: DataDiskFormat[]) {
+  const { name, ...rest } = body(f, formats);
   return { ...rest, action: 'create' as const, namePrefix: name, count: countOf(f) };
 }
 
 /** Batch errors under the dialog's fields: the prefix's under the name. */
 const batchGroup = (path: string) => (path === 'namePrefix' ? 'name' : group(path));
 
-/** Errors of one data disk ("dataDisks.1.sizeGiB") or one SSH key show under their single field. */
-const group = (path: string) => (path.startsWith('dataDisks') ? 'dataDisks' : path.startsWith('cloudInit.sshAuthorizedKeys') ? 'cloudInit.sshAuthorizedKeys' : path);
+/** Errors of one data disk's size ("dataDisks.1.sizeGiB") or one SSH key show under their single field; a disk's filesystem and mount point keep their own. */
+const group = (path: string) =>
+  /^dataDisks\.\d+\.(filesystem|mountPoint)$/.test(path) ? path : path.startsWith('dataDisks') ? 'dataDisks' : path.startsWith('cloudInit.sshAuthorizedKeys') ? 'cloudInit.sshAuthorizedKeys' : path;
 
 /** Whether the fields describe a disk with nothing to boot from. */
 const unbootable = (f: CreateFields) => f.source === 'blank' && !f.mediaId;
@@ -199,6 +201,7 @@ function NothingToInstall({ onClose }: { onClose: () => void }) {
 export function CreateInstanceDialog({ onClose, imageId, onBatch }: { onClose: () => void; imageId?: string; onBatch?: (op: Operation) => void }) {
   const [choices, setChoices] = useState<Choices | undefined>(undefined);
   const [touched, setTouched] = useState(false);
+  const [formats, setFormats] = useState<DataDiskFormat[]>([]);
   const server = useApiFieldErrors(group, NIC_CODE_FIELDS);
   const form = useForm<CreateFields>({
     ...nicDefaults,
@@ -209,7 +212,7 @@ export function CreateInstanceDialog({ onClose, imageId, onBatch }: { onClose: (
   const submit = useSubmit(async () => {
     setTouched(true);
     if (countOf(f) !== 1) return createBatch();
-    const parsed = createInstanceSchema.safeParse(body(f));
+    const parsed = createInstanceSchema.safeParse(body(f, formats));
     if (!parsed.success || (unbootable(f) && !f.confirmBlank)) return;
     // A refusal about one field (address_taken, mac_taken, …) shows next to it.
     const res = await server.run(() => api.instances.create(parsed.data));
@@ -219,7 +222,7 @@ export function CreateInstanceDialog({ onClose, imageId, onBatch }: { onClose: (
     navigate('instances', res.instance.id);
   });
   const createBatch = async () => {
-    const parsed = batchCreateSchema.safeParse(batchBody(f));
+    const parsed = batchCreateSchema.safeParse(batchBody(f, formats));
     if (!parsed.success || countOf(f) > MAX_BATCH_ITEMS || (unbootable(f) && !f.confirmBlank)) return;
     const res = await server.run(() => api.instances.batch(parsed.data));
     if (!res) return;
@@ -245,7 +248,7 @@ export function CreateInstanceDialog({ onClose, imageId, onBatch }: { onClose: (
   }, []);
 
   const many = countOf(f) !== 1;
-  const checked = !touched ? {} : many ? schemaErrors(batchCreateSchema, batchBody(f), batchGroup) : schemaErrors(createInstanceSchema, body(f), group);
+  const checked = !touched ? {} : many ? schemaErrors(batchCreateSchema, batchBody(f, formats), batchGroup) : schemaErrors(createInstanceSchema, body(f, formats), group);
   if (touched && countOf(f) > MAX_BATCH_ITEMS) checked.count = t.batch.countTooBig(MAX_BATCH_ITEMS);
   const errors = { ...server.errors, ...checked };
   const empty = choices && choices.images.length === 0 && choices.media.length === 0;
@@ -285,6 +288,7 @@ export function CreateInstanceDialog({ onClose, imageId, onBatch }: { onClose: (
         <Field label={t.create.dataDisks} error={errors.dataDisks}>
           <input name="dataDisks" value={f.dataDisks} placeholder={t.create.dataDisksPlaceholder} onInput={form.text('dataDisks')} />
         </Field>
+        <DataDiskFormatFields sizes={f.dataDisks} formats={formats} onChange={setFormats} errors={errors} />
         <Field label={t.create.iso}>
           <select name="mediaId" value={f.mediaId} onChange={form.text('mediaId')}>
             <option value="">{t.create.isoNone}</option>

@@ -115,7 +115,7 @@ function Details({ instance: i, related }: { instance: Instance; related?: Relat
         </dd>
         <dt>{t.instance.dataDisks}</dt>
         <dd data-testid="instance-data-disks">
-          {i.dataDisks.length === 0 ? <span class="muted">{t.common.none}</span> : i.dataDisks.map((d) => `${dataDiskTarget(d.slot)} ${bytes(d.sizeBytes)}`).join(' · ')}
+          {i.dataDisks.length === 0 ? <span class="muted">{t.common.none}</span> : i.dataDisks.map((d) => [dataDiskTarget(d.slot), bytes(d.sizeBytes), d.filesystem, d.mountPoint].filter(Boolean).join(' ')).join(' · ')}
         </dd>
         <dt>{t.qos.title}</dt>
         <dd data-testid="instance-qos">{qosLine(i.qos)}</dd>

@@ -38,7 +38,17 @@ function InsertedIn({ users }: { users: Instance[] }) {
 /** The columns of the media table. */
 function columns(usersOf: (m: Media) => Instance[], onDelete: (m: Media) => void): Column<Media>[] {
   return [
-    { key: 'name', label: t.media.name, sort: (m) => m.name, render: (m) => <span class="strong">{m.name}</span> },
+    {
+      key: 'name',
+      label: t.media.name,
+      sort: (m) => m.name,
+      render: (m) => (
+        <div>
+          <span class="strong">{m.name}</span>
+          {m.description && <div class="muted small">{m.description}</div>}
+        </div>
+      ),
+    },
     { key: 'size', label: t.media.size, num: true, sort: (m) => m.sizeBytes, render: (m) => bytes(m.sizeBytes) },
     { key: 'insertedIn', label: t.media.insertedIn, sort: (m) => usersOf(m).length, render: (m) => <InsertedIn users={usersOf(m)} /> },
     { key: 'sha', label: t.media.sha, render: (m) => <ShaCell sha256={m.sha256} /> },
@@ -68,7 +78,7 @@ export function MediaPage() {
           rows={items}
           rowKey={(m) => m.id}
           rowAttrs={(m) => ({ 'data-id': m.id, 'data-name': m.name })}
-          searchText={(m) => [m.name, ...usersOf(m).map((i) => i.name)].join(' ')}
+          searchText={(m) => [m.name, m.description, ...usersOf(m).map((i) => i.name)].join(' ')}
           searchLabel={t.media.search}
         />
       )}
