@@ -10,6 +10,13 @@ export function newId(prefix: string): string {
   return `${prefix}_${idPart()}`;
 }
 
+const requestIdPart = customAlphabet(`${alphabet}ABCDEFGHIJKLMNOPQRSTUVWXYZ-_`, 12);
+
+/** A request id (12 random base64url characters, as `newSecret(9)` but from nanoid's pooled randomness: no randomBytes call per request). */
+export function newRequestId(): string {
+  return requestIdPart();
+}
+
 /** A new RFC 4122 UUID (libvirt domains). */
 export function newUuid(): string {
   return randomUUID();

@@ -17,7 +17,7 @@ import type { FileLibrary, ReceivedFile } from '../storage/library.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { artifactSource, download, type Download } from './library-files.js';
-import { storeReceived, storeUpload, type UploadLimits } from './uploads.js';
+import { storeReceived, storeUpload, type UploadBody, type UploadLimits } from './uploads.js';
 import { prepareImage } from './image-import.js';
 import type { Operation, OperationContext, OperationsService } from './operations.js';
 import { UrlFetchError } from '../lib/storage-errors.js';
@@ -107,7 +107,7 @@ export class ImagesService {
    * Receives an uploaded image (qcow2, raw, vmdk, vhdx, vdi or ova; all but qcow2 and raw are
    * converted to qcow2). Nothing is visible until it is complete and valid.
    */
-  async upload(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<Image> {
+  async upload(body: UploadBody, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<Image> {
     this.assertNameFree(meta.name);
     const row = await storeUpload({ limits: this.limits, body, declaredBytes, ...this.storing(newId('img'), meta) });
     this.audit.record(actor, 'upload', 'image', row.id, meta.name);
@@ -116,8 +116,7 @@ export class ImagesService {
 
   /** Stores an image built on a host (read from `file`) under the id chosen when the build began; the row appears only once the file is complete and valid. */
   async storeBuilt(id: string, file: Readable, sizeBytes: number, meta: ImageMeta, actor: Actor): Promise<Image> {
-    const body = Readable.toWeb(file) as ReadableStream<Uint8Array>;
-    const row = await storeUpload({ limits: this.limits, body, declaredBytes: sizeBytes, ...this.storing(id, meta) });
+    const row = await storeUpload({ limits: this.limits, body: file, declaredBytes: sizeBytes, ...this.storing(id, meta) });
     this.audit.record(actor, 'build', 'image', row.id, meta.name);
     return row;
   }

@@ -12,7 +12,7 @@ import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { plural, quotedNames } from '../lib/english.js';
 import { artifactSource, download, type Download } from './library-files.js';
-import { storeUpload, type UploadLimits } from './uploads.js';
+import { storeUpload, type UploadBody, type UploadLimits } from './uploads.js';
 
 /** A media row. */
 export type Media = typeof media.$inferSelect;
@@ -81,7 +81,7 @@ export class MediaService {
   }
 
   /** Receives an uploaded ISO. Nothing is visible until it is complete and valid. */
-  async upload(body: ReadableStream<Uint8Array> | null, declaredBytes: number | undefined, name: string, actor: Actor): Promise<Media> {
+  async upload(body: UploadBody, declaredBytes: number | undefined, name: string, actor: Actor): Promise<Media> {
     const nameTaken = () => new AppError('media_name_taken', `An ISO named '${name}' already exists.`);
     if (this.db.select({ id: media.id }).from(media).where(eq(media.name, name)).get()) throw nameTaken();
     const row = await storeUpload({

@@ -11,6 +11,9 @@ import { AppError } from '../lib/errors.js';
 import type { FileLibrary, LibraryShelf, ReceivedFile } from '../storage/library.js';
 import { NoSpaceError, TooLargeError, TransferInterruptedError } from '../lib/storage-errors.js';
 
+/** An upload's bytes: a Node stream (the server's request, a host's file) or a web stream; null when the request had no body. */
+export type UploadBody = Readable | ReadableStream<Uint8Array> | null;
+
 /** Limits every upload obeys. */
 export interface UploadLimits {
   /** Largest accepted file. */
@@ -26,7 +29,7 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxBytes: 64 * 1024 ** 3, r
 export interface StoreUploadOptions<A, Row> {
   library: FileLibrary;
   limits: UploadLimits;
-  body: ReadableStream<Uint8Array> | null;
+  body: UploadBody;
   /** The request's Content-Length, when it gave one (refused at once when over the limits). */
   declaredBytes?: number;
   shelf: LibraryShelf;
@@ -78,7 +81,7 @@ async function refuseEarly(opts: StoreUploadOptions<unknown, unknown>): Promise<
 
 async function receive(opts: StoreUploadOptions<unknown, unknown>): Promise<ReceivedFile> {
   try {
-    return await opts.library.receive(Readable.fromWeb(opts.body as WebReadableStream<Uint8Array>), opts.limits);
+    return await opts.library.receive(opts.body instanceof Readable ? opts.body : Readable.fromWeb(opts.body as WebReadableStream<Uint8Array>), opts.limits);
   } catch (err) {
     if (err instanceof TooLargeError) throw tooLarge(opts.limits.maxBytes);
     if (err instanceof NoSpaceError)

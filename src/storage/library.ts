@@ -44,6 +44,12 @@ export interface LibraryFile {
 }
 
 const CHECK_SPACE_EVERY = 64 * 1024 * 1024;
+/**
+ * Bytes a receive buffers between the network and the file: the 16 KiB chunks of a TLS socket
+ * gather while a write is in flight and go out in one writev, instead of one thread-pool write
+ * per chunk (which halved upload throughput). Bounded, so memory stays flat whatever the size.
+ */
+const WRITE_BUFFER_BYTES = 1024 * 1024;
 const MAX_OVF_BYTES = 1024 * 1024;
 
 /** Where a received file's disk is, or why it has none; see {@link FileLibrary.locateDisk}. */
@@ -80,6 +86,7 @@ export class FileLibrary {
     let nextSpaceCheck = 0;
     const free = async () => (await this.capacity()).freeBytes;
     const measure = new Transform({
+      highWaterMark: WRITE_BUFFER_BYTES,
       transform: (chunk: Buffer, _enc, done: TransformCallback) => {
         sizeBytes += chunk.length;
         if (sizeBytes > limits.maxBytes) return done(new TooLargeError(limits.maxBytes));
@@ -93,7 +100,7 @@ export class FileLibrary {
       },
     });
     try {
-      await pipeline(body, measure, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+      await pipeline(body, measure, createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER_BYTES }));
     } catch (err) {
       await rm(path, { force: true });
       if (err instanceof TooLargeError || err instanceof NoSpaceError) throw err;

@@ -6,7 +6,7 @@ import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
 import type { AppEnv } from '../env.js';
 import { presentImage } from '../presenters.js';
 import { jsonBody, mimeEssence, queryParams } from '../validate.js';
-import { accepted, declaredLength, sendDownload } from './respond.js';
+import { accepted, declaredLength, sendDownload, uploadBody } from './respond.js';
 
 /** /images */
 export function imageRoutes(s: Services) {
@@ -23,7 +23,7 @@ export function imageRoutes(s: Services) {
         return accepted(c, operation, { imageId });
       }
       const meta = queryParams(c, imageUploadQuerySchema);
-      return c.json(presentImage(await s.images.upload(c.req.raw.body, declaredLength(c), meta, c.var.actor)), 201);
+      return c.json(presentImage(await s.images.upload(uploadBody(c), declaredLength(c), meta, c.var.actor)), 201);
     })
     .get('/:id/file', async (c) => sendDownload(c, await s.images.download(c.req.param('id'))))
     .get('/:id/content', async (c) => sendDownload(c, await s.images.download(c.req.param('id'))))

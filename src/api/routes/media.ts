@@ -7,7 +7,7 @@ import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
 import { presentMedia } from '../presenters.js';
 import { jsonBody, queryParams } from '../validate.js';
-import { declaredLength, sendDownload } from './respond.js';
+import { declaredLength, sendDownload, uploadBody } from './respond.js';
 
 /** /media */
 export function mediaRoutes(s: Services) {
@@ -16,7 +16,7 @@ export function mediaRoutes(s: Services) {
     .get('/:id', (c) => c.json(presentMedia(s.media.get(c.req.param('id')))))
     .post('/', async (c) => {
       const { name } = queryParams(c, mediaUploadQuerySchema);
-      return c.json(presentMedia(await s.media.upload(c.req.raw.body, declaredLength(c), name, c.var.actor)), 201);
+      return c.json(presentMedia(await s.media.upload(uploadBody(c), declaredLength(c), name, c.var.actor)), 201);
     })
     .get('/:id/file', async (c) => sendDownload(c, await s.media.download(c.req.param('id'))))
     .get('/:id/content', async (c) => sendDownload(c, await s.media.download(c.req.param('id'))))
