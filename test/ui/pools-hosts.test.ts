@@ -51,7 +51,7 @@ describe('browser UI: pools and hosts', { skip: skipUi, timeout: 180_000 }, () =
     await host.getByRole('switch').click();
     await host.locator('.switch', { hasText: 'Scheduling on' }).waitFor();
     await host.locator('td[data-col=name] a').click();
-    await page.getByRole('heading', { name: 'Usage' }).waitFor();
+    await page.getByRole('heading', { name: 'Usage', exact: true }).waitFor();
     await page.locator('.usage-head', { hasText: 'Disk used' }).waitFor();
     await ui.shot('10i-host');
 

@@ -83,36 +83,39 @@ export function TaskLog() {
       </div>
       {open && ops.length === 0 && <p class="muted">{t.taskLog.none}</p>}
       {open && ops.length > 0 && (
-        <table class="table">
-          <thead>
-            <tr>
-              <th>{t.taskLog.started}</th>
-              <th>{t.taskLog.kind}</th>
-              <th>{t.taskLog.target}</th>
-              <th>{t.taskLog.user}</th>
-              <th>{t.taskLog.progress}</th>
-              <th>{t.taskLog.result}</th>
-              <th>{t.taskLog.duration}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ops.map((op) => (
-              <tr key={op.id} data-testid="task-row" data-kind={op.kind} data-state={op.state}>
-                <td>{dateTime(op.createdAt)}</td>
-                <td>
-                  <button type="button" class="link-button" onClick={() => setSelected(op.id)}>
-                    {op.kind}
-                  </button>
-                </td>
-                <td class="mono">{op.targetId}</td>
-                <td>{op.username ?? '—'}</td>
-                <td>{op.state === 'running' ? <ProgressBar value={op.progress} label={op.kind} /> : `${op.progress}%`}</td>
-                <td data-state={op.state}>{resultText(op)}</td>
-                <td data-testid="task-duration">{t.taskLog.seconds(durationOf(op))}</td>
+        // Scrolls sideways on a narrow window instead of widening the page.
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr>
+                <th>{t.taskLog.started}</th>
+                <th>{t.taskLog.kind}</th>
+                <th>{t.taskLog.target}</th>
+                <th>{t.taskLog.user}</th>
+                <th>{t.taskLog.progress}</th>
+                <th>{t.taskLog.result}</th>
+                <th>{t.taskLog.duration}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {ops.map((op) => (
+                <tr key={op.id} data-testid="task-row" data-kind={op.kind} data-state={op.state}>
+                  <td>{dateTime(op.createdAt)}</td>
+                  <td>
+                    <button type="button" class="link-button" onClick={() => setSelected(op.id)}>
+                      {op.kind}
+                    </button>
+                  </td>
+                  <td class="mono">{op.targetId}</td>
+                  <td>{op.username ?? '—'}</td>
+                  <td>{op.state === 'running' ? <ProgressBar value={op.progress} label={op.kind} /> : `${op.progress}%`}</td>
+                  <td data-state={op.state}>{resultText(op)}</td>
+                  <td data-testid="task-duration">{t.taskLog.seconds(durationOf(op))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {chosen && <OperationDetail op={chosen} onClose={() => setSelected(undefined)} />}
     </section>

@@ -5,7 +5,7 @@
 
 export const opsEn = {
   usageHistory: {
-    title: 'Usage',
+    title: 'Usage history',
     zoneTitle: 'Usage of every host',
     range: 'Time range',
     hour: 'Last hour',

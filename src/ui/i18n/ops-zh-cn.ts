@@ -3,7 +3,7 @@ import type { opsEn } from './ops-en.js';
 
 export const opsZhCN: typeof opsEn = {
   usageHistory: {
-    title: '资源使用',
+    title: '资源使用历史',
     zoneTitle: '所有主机的资源使用',
     range: '时间范围',
     hour: '最近一小时',
