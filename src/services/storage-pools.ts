@@ -19,6 +19,9 @@ export type StoragePool = typeof storagePools.$inferSelect;
 
 /** Storage pool catalogue. */
 export class StoragePoolsService {
+  /** The default pool's row, once read or made. */
+  private defaultRow: StoragePool | undefined;
+
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
@@ -26,8 +29,12 @@ export class StoragePoolsService {
 
   /** Creates the `default` pool (each host's data directory) on first start; returns it. */
   ensureDefault(): StoragePool {
-    const existing = preparedOnce(this.db, 'storagePools.default', () => this.db.select().from(storagePools).where(eq(storagePools.name, 'default')).prepare()).get();
-    return existing ?? this.db.insert(storagePools).values({ id: newId('stp'), name: 'default', kind: 'local', path: null }).returning().get();
+    // Presenting an instance, host or pool names the default pool on every request. Its row never
+    // changes once it exists (it cannot be deleted and pools have no update), so it is read once.
+    this.defaultRow ??=
+      preparedOnce(this.db, 'storagePools.default', () => this.db.select().from(storagePools).where(eq(storagePools.name, 'default')).prepare()).get() ??
+      this.db.insert(storagePools).values({ id: newId('stp'), name: 'default', kind: 'local', path: null }).returning().get();
+    return this.defaultRow;
   }
 
   list(): StoragePool[] {
