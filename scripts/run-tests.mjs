@@ -3,11 +3,14 @@
 //   node scripts/run-tests.mjs            every test: unit (src/**/*.test.ts) then system (test/**/*.test.ts)
 //   node scripts/run-tests.mjs --unit     unit tests only
 //   node scripts/run-tests.mjs FILE...    just those files
-// System tests boot real guests under TCG, so files run one at a time. The tests run on the
-// pinned Node 24 (scripts/pinned-node.mjs), the runtime the executable embeds, whatever Node
+// Unit files (src/) run as many at a time as there are cores: each is its own process and
+// they share nothing but the system libvirtd, where every test names its domains uniquely.
+// System files (test/) boot real guests under TCG, a whole core each, so they run one at a
+// time, after the unit files. The tests run on the pinned Node 24 (scripts/pinned-node.mjs), the runtime the executable embeds, whatever Node
 // runs this script.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinnedNode } from './pinned-node.mjs';
@@ -36,9 +39,18 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(
-  pinnedNode(),
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+/** Runs files with the given concurrency; answers the exit status. */
+function run(list, concurrency) {
+  if (list.length === 0) return 0;
+  const result = spawnSync(
+    pinnedNode(),
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...list],
+    { cwd: root, stdio: 'inherit' },
+  );
+  return result.status ?? 1;
+}
+
+const isUnit = (file) => relative(root, join(root, file)).startsWith('src');
+const unitStatus = run(files.filter(isUnit), Math.max(1, availableParallelism()));
+const systemStatus = run(files.filter((f) => !isUnit(f)), 1);
+process.exit(unitStatus || systemStatus);
