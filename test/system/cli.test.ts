@@ -57,6 +57,14 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
     return JSON.parse(res.stdout) as Json;
   }
 
+  /** The CLI in a pseudo-terminal (`script`), fed through its stdin; `then` runs in the same terminal afterwards. */
+  function pty(args: string[], then = '') {
+    const child = spawn('script', ['-qfec', `${[BINARY, ...args].map(sh).join(' ')}${then ? `; ${then}` : ''}`, '/dev/null'], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const session = { out: '', write: (text: string) => child.stdin.write(text), exited: new Promise<number | null>((resolve) => child.once('close', resolve)), kill: () => child.kill('SIGKILL') };
+    child.stdout.on('data', (d) => (session.out += d));
+    return session;
+  }
+
   before(async () => {
     imagePath = await miniImagePath();
     server = await OneboxServer.start();
@@ -167,23 +175,23 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
     assert.match(table.stdout, /^NAME +ID +STATE +CORES +MEMORY +ADDRESS +HOST\ncli1 +ins_\S+ +running +1 +128 MiB/);
   });
 
-  test('the serial console attaches in a pseudo-terminal, shows what the guest echoes, and Ctrl-] detaches', async () => {
-    const child = spawn('script', ['-qfec', [BINARY, 'instances', 'console', 'cli1'].map(sh).join(' '), '/dev/null'], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  test('the serial console attaches in a pseudo-terminal, shows what the guest echoes, and Ctrl-] detaches and restores the terminal', async () => {
+    const session = pty(['instances', 'console', 'cli1'], 'stty -a');
     try {
-      await waitFor('the console to attach', 30_000, async () => out.includes('Connected to the serial console'));
+      await waitFor('the console to attach', 30_000, async () => session.out.includes('Connected to the serial console'));
       await waitFor('the marker echoed by the guest (once its shell runs)', 150_000, async () => {
-        child.stdin.write('echo CLI-MARK-$((6*7))\r');
+        session.write('echo CLI-MARK-$((6*7))\r');
         await new Promise((r) => setTimeout(r, 1500));
-        return out.includes('CLI-MARK-42');
+        return session.out.includes('CLI-MARK-42');
       });
-      child.stdin.write('\x1d');
-      assert.equal(await exited, 0, out);
-      assert.match(out, /Detached\./);
+      session.write('\x1d');
+      assert.equal(await session.exited, 0, session.out);
+      const after = session.out.slice(session.out.indexOf('Detached.'));
+      assert.match(after, /^Detached\./);
+      assert.match(after, /[ ;]icanon /, 'canonical mode is back');
+      assert.match(after, / echo /, 'echo is back');
     } finally {
-      child.kill('SIGKILL');
+      session.kill();
     }
   });
 
@@ -206,6 +214,9 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
     assert.equal(queued.code, 0, queued.stderr);
     const opId = queued.stdout.trim();
     assert.match(opId, /^op_\S+$/);
+    const onTerminal = pty(['operations', 'watch', opId]);
+    assert.equal(await onTerminal.exited, 0, onTerminal.out);
+    assert.match(onTerminal.out, /\[#{30}\] 100% /, 'the operation progress bar on a terminal');
     const watched = await cliJson(['operations', 'watch', opId]);
     assert.equal(watched.state, 'succeeded');
     const ops = await cliJson(['operations', 'list']);
@@ -252,5 +263,24 @@ COMP_WORDS=(${words.map(sh).join(' ')}); COMP_CWORD=${words.length - 1}; _onebox
     assert.equal(existsSync(join(configDir, 'config.json')), false);
     assert.equal((await server.call('GET', '/instances', { token })).status, 401);
     assert.equal((await cli(['hosts', 'list'])).code, 4);
+  });
+
+  test('login on a terminal asks to pin the certificate, then user and password (not echoed)', async () => {
+    const session = pty(['login', server.origin]);
+    try {
+      await waitFor('the certificate question', 20_000, async () => session.out.includes('Pin this certificate and log in? [y/N]'));
+      assert.ok(session.out.includes(`SHA256:${fingerprint}`), session.out);
+      session.write('y\r');
+      await waitFor('the username prompt', 10_000, async () => session.out.includes('Username: '));
+      session.write(`${ADMIN.username}\r`);
+      await waitFor('the password prompt', 10_000, async () => session.out.includes('Password: '));
+      session.write(`${ADMIN.password}\r`);
+      assert.equal(await session.exited, 0, session.out);
+      assert.match(session.out, /Logged in to https:\/\/127\.0\.0\.1:\d+ as admin/);
+      assert.ok(!session.out.includes(ADMIN.password), 'the password is not echoed');
+      assert.equal((await cli(['hosts', 'list'])).code, 0);
+    } finally {
+      session.kill();
+    }
   });
 });
