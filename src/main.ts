@@ -1,4 +1,5 @@
-/** The onebox command line: `serve`, `doctor`, `network`, `version`. One executable, every role. */
+/** The onebox command line: `serve`, `doctor`, `network`, `version`, and the client commands (login, instances, …). One executable, every role. */
+import { REMOTE_COMMANDS, remoteUsage, runRemote } from './cli/remote/run.js';
 import { SERVE_USAGE, parseServeConfig } from './config.js';
 import { VERSION, versionLine } from './version.js';
 
@@ -13,6 +14,9 @@ Usage:
                             move the NIC's addresses and routes to a new bridge for bridged guests
                             (shows what it would do without --yes; undoes it all if the gateway is lost)
   onebox version            print the version and the Node runtime inside the executable
+
+Client commands (talk to a onebox server; 'onebox COMMAND --help' for each):
+${remoteUsage()}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,7 +43,10 @@ async function main(argv: string[]): Promise<number> {
     case '-h':
       console.log(USAGE);
       return 0;
+    case '__names':
+      return (await import('./cli/remote/names.js')).printNames(rest[0]);
     default:
+      if (REMOTE_COMMANDS.has(command)) return runRemote(argv);
       console.error(`onebox: unknown command '${command}'\n\n${USAGE}`);
       return 2;
   }

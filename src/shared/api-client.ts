@@ -12,6 +12,8 @@ import type {
   Accepted,
   AddressAllocation,
   AddressPool,
+  ApiTokenCreated,
+  ApiTokenInfo,
   ConsoleKind,
   ConsoleToken,
   BridgeSetupResult,
@@ -225,6 +227,14 @@ export function createApiClient(transport: ApiTransport) {
       get: () => call<SessionInfo>('GET', 'session', undefined, true),
       create: (credentials: LoginRequest) => call<SessionInfo>('POST', 'sessions', credentials, true),
       delete: () => call<void>('DELETE', 'session'),
+    },
+    tokens: {
+      /** The caller's API tokens, without secrets. */
+      list: () => items<ApiTokenInfo>('tokens'),
+      /** Creates an API token; its secret is in the answer only. */
+      create: (name: string) => call<ApiTokenCreated>('POST', 'tokens', { name }),
+      /** Revokes one of the caller's tokens (at once). */
+      delete: (id: string) => call<void>('DELETE', `tokens/${seg(id)}`),
     },
     instances: {
       list: () => items<Instance>('instances'),

@@ -65,3 +65,19 @@ export interface SessionInfo {
   csrfToken: string;
   expiresAt?: string;
 }
+
+/** An API token as listed (never with its secret). */
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** POST /tokens: the new token, its secret shown this once. */
+export interface ApiTokenCreated {
+  id: string;
+  name: string;
+  createdAt: string;
+  token: string;
+}

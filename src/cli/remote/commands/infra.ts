@@ -1,0 +1,97 @@
+/** Read-mostly groups: pools, hosts, networks, address pools; API tokens; operations. */
+import type { ApiClient } from '../../../shared/api-client.js';
+import { CliError } from '../errors.js';
+import { field, type Column } from '../output.js';
+import type { CommandSpec, Completion, GroupSpec } from '../spec.js';
+import { follow, OPERATION_COLUMNS } from '../wait.js';
+import { intFlag } from './instances.js';
+
+/** A `list` and a `show NAME` over two client calls. */
+function listShow(name: string, summary: string, kind: Completion, columns: Column[], list: (c: ApiClient) => Promise<unknown[]>, get: (c: ApiClient, id: string) => Promise<unknown>): GroupSpec {
+  return {
+    name,
+    summary,
+    commands: [
+      { name: 'list', summary: `list the ${summary.split(':')[0]}`, output: true, run: async (ctx) => ctx.print(await list(ctx.client()), columns) },
+      { name: 'show', summary: 'show one (by name or id)', args: [{ name: 'NAME', complete: kind }], output: true, run: async (ctx) => ctx.print(await get(ctx.client(), ctx.args.NAME ?? '')) },
+    ],
+  };
+}
+
+const ID_NAME = [field('name', 'NAME'), field('id', 'ID')];
+
+/** pools, hosts, networks, address-pools. */
+export const INFRA: GroupSpec[] = [
+  listShow('pools', 'compute pools: list, show', 'pools', [...ID_NAME, field('cpuOvercommit', 'CPU-OVERCOMMIT'), field('memoryOvercommit', 'MEM-OVERCOMMIT'), field('networkId', 'NETWORK')], (c) => c.pools.list(), (c, id) => c.pools.get(id)),
+  listShow('hosts', 'hosts: list, show', 'hosts', [...ID_NAME, field('address', 'ADDRESS'), field('enabled', 'ENABLED'), field('accel', 'ACCEL'), field('cpus', 'CPUS'), { heading: 'MEMORY', value: (r) => `${r.memoryMiB} MiB` }], (c) => c.hosts.list(), (c, id) => c.hosts.get(id)),
+  listShow('networks', 'guest networks: list, show', 'networks', [...ID_NAME, field('kind', 'KIND'), field('bridge', 'BRIDGE'), field('subnet', 'SUBNET')], (c) => c.networks.list(), (c, id) => c.networks.get(id)),
+  listShow('address-pools', 'address pools: list, show', 'address-pools', [...ID_NAME, field('mode', 'MODE'), field('gateway', 'GATEWAY'), field('allocated', 'ALLOCATED'), field('size', 'SIZE')], (c) => c.addressPools.list(), (c, id) => c.addressPools.get(id)),
+];
+
+/** The id of a token given by id or name. */
+async function tokenId(client: ApiClient, idOrName: string): Promise<string> {
+  const tokens = await client.tokens.list();
+  const byId = tokens.find((t) => t.id === idOrName);
+  if (byId) return byId.id;
+  const named = tokens.filter((t) => t.name === idOrName);
+  if (named.length === 1) return named[0].id;
+  if (named.length > 1) throw new CliError(`${named.length} tokens are named '${idOrName}': revoke one by its id (${named.map((t) => t.id).join(', ')}).`, 'api_token_ambiguous');
+  throw new CliError(`No API token has the id or name '${idOrName}'.`, 'api_token_not_found');
+}
+
+/** The tokens group. */
+export const TOKENS: GroupSpec = {
+  name: 'tokens',
+  summary: 'your API tokens: list, create, revoke',
+  commands: [
+    { name: 'list', summary: 'list your API tokens (never their secrets)', output: true, run: async (ctx) => ctx.print(await ctx.client().tokens.list(), [...ID_NAME, field('createdAt', 'CREATED'), field('lastUsedAt', 'LAST-USED')]) },
+    {
+      name: 'create',
+      summary: 'create an API token; its secret is printed this once',
+      args: [{ name: 'NAME' }],
+      output: true,
+      run: async (ctx) => {
+        const token = await ctx.client().tokens.create(ctx.args.NAME ?? '');
+        if (ctx.output === 'table') console.log(`${token.token}\n(the id is ${token.id}; the secret is shown only now)`);
+        else ctx.print(token);
+      },
+    },
+    {
+      name: 'revoke',
+      summary: 'revoke an API token (by id or name), at once',
+      args: [{ name: 'TOKEN', complete: 'tokens' }],
+      run: async (ctx) => {
+        const client = ctx.client();
+        await client.tokens.delete(await tokenId(client, ctx.args.TOKEN ?? ''));
+        ctx.say(`Revoked ${ctx.args.TOKEN}.`);
+      },
+    },
+  ],
+};
+
+const watch: CommandSpec = {
+  name: 'watch',
+  summary: 'follow an operation until it ends (a progress bar on a terminal); fails when it failed',
+  args: [{ name: 'ID', complete: 'operations' }],
+  output: true,
+  run: async (ctx) => {
+    const client = ctx.client();
+    ctx.print(await follow(client, await client.operations.get(ctx.args.ID ?? '')));
+  },
+};
+
+/** The operations group. */
+export const OPERATIONS: GroupSpec = {
+  name: 'operations',
+  summary: 'long tasks: list, watch',
+  commands: [
+    {
+      name: 'list',
+      summary: 'list the newest operations',
+      output: true,
+      flags: [{ name: 'limit', type: 'string', placeholder: 'N', help: 'how many (default 50)' }],
+      run: async (ctx) => ctx.print(await ctx.client().operations.list(intFlag(ctx, 'limit', 50)), OPERATION_COLUMNS),
+    },
+    watch,
+  ],
+};

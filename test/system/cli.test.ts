@@ -1,0 +1,286 @@
+/**
+ * System test of the `onebox` CLI against the real executable and a real server on the system
+ * libvirtd with one TCG mini guest: help and completion generated from the command table, login
+ * with --password-stdin and a pinned fingerprint (a wrong one refused), an image upload with the
+ * progress bar on a pseudo-terminal (`script`), create/start/stop/delete with --output json,
+ * the serial console attached in a pseudo-terminal printing a marker the guest's shell echoes,
+ * errors as one line with distinct exit codes, logout revoking the token, and `service install`
+ * refusing where systemd does not run.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { miniImagePath, miniIsoPath } from '../fixtures/mini-image.js';
+import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import { ADMIN, BINARY, OneboxServer, waitFor, type Json } from './onebox-server.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Shell-quotes one word for `script -c`. */
+const sh = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
+
+describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle()) }, () => {
+  let server: OneboxServer;
+  let configDir: string;
+  let fingerprint: string;
+  let imagePath: string;
+  const env = () => ({ ...process.env, ONEBOX_CONFIG_DIR: configDir });
+
+  /** Runs the CLI (no terminal): its exit code and output. */
+  function cli(args: string[], input = '', timeoutMs = 240_000): Promise<Run> {
+    return new Promise((resolve) => {
+      const child = spawn(BINARY, args, { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+      child.stdin.end(input);
+    });
+  }
+
+  /** Runs the CLI and parses its JSON output; fails with its stderr when it did not exit 0. */
+  async function cliJson(args: string[]): Promise<Json> {
+    const res = await cli([...args, '--output', 'json']);
+    assert.equal(res.code, 0, `onebox ${args.join(' ')}: ${res.stderr}`);
+    return JSON.parse(res.stdout) as Json;
+  }
+
+  /** The CLI in a pseudo-terminal (`script`), fed through its stdin; `then` runs in the same terminal afterwards. */
+  function pty(args: string[], then = '') {
+    const child = spawn('script', ['-qfec', `${[BINARY, ...args].map(sh).join(' ')}${then ? `; ${then}` : ''}`, '/dev/null'], { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const session = { out: '', write: (text: string) => child.stdin.write(text), exited: new Promise<number | null>((resolve) => child.once('close', resolve)), kill: () => child.kill('SIGKILL') };
+    child.stdout.on('data', (d) => (session.out += d));
+    return session;
+  }
+
+  before(async () => {
+    imagePath = await miniImagePath();
+    server = await OneboxServer.start();
+    await server.bootstrap();
+    const printed = /certificate SHA-256 ([0-9A-F:]+)/.exec(server.output);
+    assert.ok(printed, `serve printed no fingerprint:\n${server.output}`);
+    fingerprint = printed[1];
+    configDir = mkdtempSync(join(tmpdir(), 'onebox-cli-'));
+  });
+  after(async () => {
+    await server?.cleanup();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  test('--help on the top, a group and a command; usage errors exit 2', async () => {
+    const top = await cli(['--help']);
+    assert.equal(top.code, 0);
+    assert.match(top.stdout, /onebox instances list\|show\|create\|start\|stop\|reboot\|reset\|delete\|console/);
+    assert.match(top.stdout, /onebox login URL/);
+    const group = await cli(['images', '--help']);
+    assert.equal(group.code, 0);
+    assert.match(group.stdout, /upload FILE +upload a disk image file/);
+    const cmd = await cli(['instances', 'create', '--help']);
+    assert.equal(cmd.code, 0);
+    assert.match(cmd.stdout, /Usage: onebox instances create NAME \[flags\]/);
+    assert.match(cmd.stdout, /--no-wait/);
+    const unknown = await cli(['instances', 'explode']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /'instances' has no command 'explode'/);
+    const badFlag = await cli(['instances', 'list', '--output', 'xml']);
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /--output must be one of table, json, yaml, not 'xml'/);
+  });
+
+  test('before login a command says to log in and exits 4', async () => {
+    const res = await cli(['instances', 'list']);
+    assert.equal(res.code, 4);
+    assert.match(res.stderr, /Not logged in: run 'onebox login/);
+  });
+
+  test('login refuses a wrong fingerprint, and asks for one without a terminal', async () => {
+    const wrong = `SHA256:${'AB:'.repeat(31)}AB`;
+    const refused = await cli(['login', server.origin, '--username', ADMIN.username, '--password-stdin', '--fingerprint', wrong], `${ADMIN.password}\n`);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /The server's certificate is SHA256:[0-9A-F:]{95}, not SHA256:AB:AB.* as given with --fingerprint: not logging in\. \(certificate_mismatch\)/);
+    assert.equal(existsSync(join(configDir, 'config.json')), false);
+    const unasked = await cli(['login', server.origin, '--username', ADMIN.username, '--password-stdin'], `${ADMIN.password}\n`);
+    assert.equal(unasked.code, 2);
+    assert.match(unasked.stderr, new RegExp(`certificate is SHA256:${fingerprint}.*--fingerprint`));
+  });
+
+  test('a wrong password is the API error in one line, exit 1', async () => {
+    const res = await cli(['login', server.origin, '--username', ADMIN.username, '--password-stdin', '--fingerprint', fingerprint], 'Wr0ngPassword\n');
+    assert.equal(res.code, 1);
+    assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+    assert.match(res.stderr, /^onebox login: .+ \(invalid_credentials\)\n$/);
+  });
+
+  test('login with --password-stdin and --fingerprint stores a 0600 token that works', async () => {
+    const res = await cli(['login', server.origin, '--username', ADMIN.username, '--password-stdin', '--fingerprint', `sha256:${fingerprint.toLowerCase()}`], `${ADMIN.password}\n`);
+    assert.equal(res.code, 0, res.stderr);
+    const file = join(configDir, 'config.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    assert.equal(stored.server, server.origin);
+    assert.equal(stored.fingerprint, `SHA256:${fingerprint}`);
+    assert.match(stored.token, /^obt_/);
+    const tokens = await cliJson(['tokens', 'list']);
+    assert.ok(tokens.some((t: Json) => t.id === stored.tokenId), 'the CLI token is listed');
+    assert.ok(tokens.every((t: Json) => t.token === undefined), 'no secrets in the list');
+  });
+
+  test('a changed certificate is refused on later commands', async () => {
+    const file = join(configDir, 'config.json');
+    const good = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(good), fingerprint: `SHA256:${'01:'.repeat(31)}01` }), { mode: 0o600 });
+      const res = await cli(['hosts', 'list']);
+      assert.equal(res.code, 3);
+      assert.match(res.stderr, /is SHA256:[0-9A-F:]+, not the pinned SHA256:01:01.*refusing to talk to it.*\(certificate_mismatch\)/);
+    } finally {
+      writeFileSync(file, good, { mode: 0o600 });
+    }
+  });
+
+  test('an image upload on a pseudo-terminal draws the progress bar; without one it does not', async () => {
+    const res = spawnSync('script', ['-qfec', [BINARY, 'images', 'upload', imagePath, '--name', 'mini'].map(sh).join(' '), '/dev/null'], { env: env(), encoding: 'utf8', timeout: 120_000 });
+    assert.equal(res.status, 0, res.stdout);
+    assert.match(res.stdout, /\[#{30}\] 100% mini-[0-9a-f]+\.qcow2 [\d.]+ MiB\/[\d.]+ MiB/);
+    assert.match(res.stdout, /name: +mini/);
+    const plain = await cli(['media', 'upload', await miniIsoPath(), '--name', 'small.iso', '--output', 'json']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stderr, '', 'no progress bar without a terminal');
+    assert.equal((JSON.parse(plain.stdout) as Json).name, 'small.iso');
+    const images = await cliJson(['images', 'list']);
+    assert.deepEqual(images.map((i: Json) => i.name), ['mini']);
+  });
+
+  test('create --start, show, stop and start with --output json; yaml and table outputs', async () => {
+    const created = await cliJson(['instances', 'create', 'cli1', '--image', 'mini', '--memory', '128', '--start']);
+    assert.equal(created.name, 'cli1');
+    assert.equal(created.state, 'running');
+    const yaml = await cli(['instances', 'show', 'cli1', '-o', 'yaml']);
+    assert.equal(yaml.code, 0);
+    assert.match(yaml.stdout, /^name: cli1$/m);
+    assert.match(yaml.stdout, /^state: running$/m);
+    const table = await cli(['instances', 'list']);
+    assert.match(table.stdout, /^NAME +ID +STATE +CORES +MEMORY +ADDRESS +HOST\ncli1 +ins_\S+ +running +1 +128 MiB/);
+  });
+
+  test('the serial console attaches in a pseudo-terminal, shows what the guest echoes, and Ctrl-] detaches and restores the terminal', async () => {
+    const session = pty(['instances', 'console', 'cli1'], 'stty -a');
+    try {
+      await waitFor('the console to attach', 30_000, async () => session.out.includes('Connected to the serial console'));
+      await waitFor('the marker echoed by the guest (once its shell runs)', 150_000, async () => {
+        session.write('echo CLI-MARK-$((6*7))\r');
+        await new Promise((r) => setTimeout(r, 1500));
+        return session.out.includes('CLI-MARK-42');
+      });
+      session.write('\x1d');
+      assert.equal(await session.exited, 0, session.out);
+      const after = session.out.slice(session.out.indexOf('Detached.'));
+      assert.match(after, /^Detached\./);
+      assert.match(after, /[ ;]icanon /, 'canonical mode is back');
+      assert.match(after, / echo /, 'echo is back');
+    } finally {
+      session.kill();
+    }
+  });
+
+  test('stop waits for the guest; errors name the API code; delete --no-wait and operations watch', async () => {
+    const stopped = await cliJson(['instances', 'stop', 'cli1']);
+    assert.equal(stopped.state, 'stopped');
+    const missing = await cli(['instances', 'show', 'nope']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^onebox instances show: .*'nope'.* \(instance_not_found\)\n$/);
+    const badNumber = await cli(['instances', 'create', 'x', '--image', 'mini', '--cores', 'many']);
+    assert.equal(badNumber.code, 2);
+    assert.match(badNumber.stderr, /--cores must be a whole number, not 'many'/);
+    const refused = await cli(['images', 'delete', 'mini']);
+    assert.equal(refused.code, 1, 'an image in use is refused');
+    assert.match(refused.stderr, /\(\w+\)\n$/);
+    const started = await cliJson(['instances', 'start', 'cli1']);
+    assert.equal(started.state, 'running');
+
+    const queued = await cli(['instances', 'delete', 'cli1', '--no-wait']);
+    assert.equal(queued.code, 0, queued.stderr);
+    const opId = queued.stdout.trim();
+    assert.match(opId, /^op_\S+$/);
+    const onTerminal = pty(['operations', 'watch', opId]);
+    assert.equal(await onTerminal.exited, 0, onTerminal.out);
+    assert.match(onTerminal.out, /\[#{30}\] 100% /, 'the operation progress bar on a terminal');
+    const watched = await cliJson(['operations', 'watch', opId]);
+    assert.equal(watched.state, 'succeeded');
+    const ops = await cliJson(['operations', 'list']);
+    assert.ok(ops.some((o: Json) => o.id === opId));
+    assert.deepEqual(await cliJson(['instances', 'list']), []);
+  });
+
+  test('bash completion from the same table: commands, subcommands, flag values and names from the server', () => {
+    const complete = (words: string[]) => {
+      const script = `source <(${sh(BINARY)} completion bash)
+complete -p onebox >/dev/null || exit 9
+COMP_WORDS=(${words.map(sh).join(' ')}); COMP_CWORD=${words.length - 1}; _onebox; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const res = spawnSync('bash', ['-c', script], { env: { ...env(), PATH: `${join(BINARY, '..')}:${process.env.PATH}` }, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(res.status, 0, res.stderr);
+      return res.stdout.split('\n').filter(Boolean);
+    };
+    assert.deepEqual(complete(['onebox', 'ins']), ['instances']);
+    assert.deepEqual(complete(['onebox', 'instances', 'st']), ['start', 'stop']);
+    assert.deepEqual(complete(['onebox', 'instances', 'list', '--output', 'j']), ['json']);
+    assert.deepEqual(complete(['onebox', 'instances', 'create', 'x', '--ima']), ['--image']);
+    assert.deepEqual(complete(['onebox', 'images', 'delete', 'm']), ['mini']);
+    assert.deepEqual(complete(['onebox', 'completion', '']), ['bash']);
+  });
+
+  test('service install: --dry-run prints the unit; without systemd nothing is written and the exit code is 5', async () => {
+    const dry = await cli(['service', 'install', '--dry-run', '--data-dir', '/srv/onebox', '--port', '5871']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`^ExecStart=${BINARY.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} serve --data-dir /srv/onebox --port 5871$`, 'm'));
+    assert.match(dry.stdout, /^Restart=on-failure$/m);
+    const bad = await cli(['service', 'install', '--port', 'x']);
+    assert.equal(bad.code, 2);
+    if (existsSync('/run/systemd/system')) return;
+    const res = await cli(['service', 'install', '--data-dir', '/srv/onebox']);
+    assert.equal(res.code, 5);
+    assert.match(res.stderr, /systemd is not running on this machine.*nothing was written to \/etc\/systemd\/system\/onebox\.service/);
+    assert.equal(existsSync('/etc/systemd/system/onebox.service'), false);
+    assert.equal((await cli(['service', 'status'])).code, 5);
+  });
+
+  test('logout revokes the token and forgets it', async () => {
+    const token = (JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as Json).token as string;
+    const res = await cli(['logout']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(existsSync(join(configDir, 'config.json')), false);
+    assert.equal((await server.call('GET', '/instances', { token })).status, 401);
+    assert.equal((await cli(['hosts', 'list'])).code, 4);
+  });
+
+  test('login on a terminal asks to pin the certificate, then user and password (not echoed)', async () => {
+    const session = pty(['login', server.origin]);
+    try {
+      await waitFor('the certificate question', 20_000, async () => session.out.includes('Pin this certificate and log in? [y/N]'));
+      assert.ok(session.out.includes(`SHA256:${fingerprint}`), session.out);
+      session.write('y\r');
+      await waitFor('the username prompt', 10_000, async () => session.out.includes('Username: '));
+      session.write(`${ADMIN.username}\r`);
+      await waitFor('the password prompt', 10_000, async () => session.out.includes('Password: '));
+      session.write(`${ADMIN.password}\r`);
+      assert.equal(await session.exited, 0, session.out);
+      assert.match(session.out, /Logged in to https:\/\/127\.0\.0\.1:\d+ as admin/);
+      assert.ok(!session.out.includes(ADMIN.password), 'the password is not echoed');
+      assert.equal((await cli(['hosts', 'list'])).code, 0);
+    } finally {
+      session.kill();
+    }
+  });
+});
