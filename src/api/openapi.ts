@@ -92,7 +92,7 @@ function operationOf(method: string, path: string, d: RouteDoc): OpenApiOperatio
   if (d.upload) content[d.upload] = { schema: { type: 'string', format: 'binary' } };
   const responses: OpenApiOperation['responses'] = {};
   for (const [status, r] of Object.entries(d.responses)) responses[status] = responseOf(Number(status), r);
-  responses.default = { description: 'A problem (RFC 9457): `code` says which; see the Problem schema for every code', content: { 'application/problem+json': { schema: PROBLEM_REF } } };
+  responses.default = { description: 'A problem (RFC 9457): its code says which; the Problem schema lists every code', content: { 'application/problem+json': { schema: PROBLEM_REF } } };
   const parameters = parametersOf(path, d);
   return {
     summary: d.summary,
@@ -133,7 +133,7 @@ export function openApiDocument(routes: readonly RouterRoute[], version: string)
     info: {
       title: 'onebox API',
       version,
-      description: `Every error is application/problem+json with a stable \`code\` (${Object.keys(PROBLEM_CODES).length} codes, each with its HTTP status in the Problem schema's description). Lists answer {items, nextCursor}: pass nextCursor back as ?cursor= for the next page.`,
+      description: `Every error is application/problem+json with a stable code (${Object.keys(PROBLEM_CODES).length} codes, each with its HTTP status in the Problem schema's description). Lists answer {items, nextCursor}: pass nextCursor back as ?cursor= for the next page.`,
     },
     servers: [{ url: API_BASE }],
     tags: TAGS.map(({ name, description }) => ({ name, description })),

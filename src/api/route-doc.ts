@@ -8,6 +8,10 @@
  * The request schemas named here are checked against the ones the handler really validates
  * with: `jsonBody` and `queryParams` look up the route's doc and report a different schema
  * (an error under the test harness, a warning in production), so the two cannot drift.
+ *
+ * A new route: put `doc({...})` in front of its handler, with the schemas it validates with and
+ * a response schema from shared/responses.ts; openapi.test.ts fails on a route without one, and
+ * the API tests fail on a response the document does not allow.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes, routePath } from 'hono/route';

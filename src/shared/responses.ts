@@ -182,7 +182,7 @@ export const problemSchema = z.strictObject({
 // ---- compile-time ties to the response types ------------------------------------------------
 
 /** True when A and B have the same keys and each is assignable to the other. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
 type Out<S extends z.ZodType> = z.output<S>;
 const ties: {
   [K in string]: true;

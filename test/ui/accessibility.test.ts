@@ -138,23 +138,6 @@ describe('browser UI: keyboard and screen readers', { skip: skipLabUi, timeout: 
     assert.deepEqual(findings, []);
   });
 
-  test('the footer links the API reference, which lists every operation by tag and passes axe', async () => {
-    await page.goto(ui.url('dashboard'));
-    const link = page.getByRole('link', { name: 'API reference' });
-    await link.waitFor();
-    const target = await link.getAttribute('href');
-    assert.equal(target, '/api/docs');
-    await page.goto(new URL(target, ui.url()).href);
-    await page.getByRole('heading', { level: 1, name: /onebox API/ }).waitFor();
-    await page.getByRole('heading', { level: 2, name: 'Instances' }).waitFor();
-    assert.ok(await page.locator('h3 code', { hasText: /^\/api\/v1\/instances$/ }).count() >= 2, 'GET and POST /api/v1/instances');
-    await page.locator('#problems').waitFor();
-    assert.ok(await page.locator('#Problem code', { hasText: 'instance_not_found' }).count() === 1);
-    await ui.shot('api-reference');
-    assert.deepEqual(await axeViolations(page), [], 'axe on the API reference');
-    await page.goto(ui.url('dashboard'));
-  });
-
   test('no uncaught page errors', () => {
     assert.deepEqual(ui.errors, []);
   });
