@@ -4,6 +4,7 @@
  * services; nothing here touches drivers.
  */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { UpgradeWebSocket } from 'hono/ws';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../lib/errors.js';
@@ -15,7 +16,10 @@ import { requireAuth } from './auth.js';
 import { HttpRequestCounter, metricsRoutes } from './metrics.js';
 import { consoleSocketRoutes } from './console-ws.js';
 import { resolveClientIp, resolveSecure, type AppEnv } from './env.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument, type OpenApiDocument } from './openapi.js';
+import { referencePage } from './api-reference.js';
+import { doc } from './route-doc.js';
+import { healthSchema } from '../shared/responses.js';
 import { onError, problem, sendProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
 import { hostRoutes } from './routes/hosts.js';
@@ -90,8 +94,11 @@ export function createApp(s: Services, opts: AppOptions) {
   app.use('/api/*', (c, next) => (isUpload(c.req.method, c.req.path) || c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : jsonLimit(c, next)));
 
   const api = new Hono<AppEnv>();
-  api.get('/health', (c) => c.json({ status: 'ok', version: opts.version }));
-  api.get('/openapi.json', (c) => c.json(openApiDocument(opts.version)));
+  api.get('/health', doc({ summary: 'Liveness and version', public: true, responses: { 200: healthSchema } }), (c) => c.json({ status: 'ok', version: opts.version }));
+  // Built from the route table on first use (every route is registered by then).
+  let document: OpenApiDocument | undefined;
+  const openApi = () => (document ??= openApiDocument(app.routes, opts.version));
+  api.get('/openapi.json', doc({ summary: 'This document (OpenAPI 3.1)', public: true, responses: { 200: z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }) } }), (c) => c.json(openApi()));
   api.route('/', sessionRoutes(s));
   const authed = new Hono<AppEnv>();
   authed.use('*', requireAuth(s.auth));
@@ -111,6 +118,8 @@ export function createApp(s: Services, opts: AppOptions) {
   if (opts.upgradeWebSocket) authed.route('/console', consoleSocketRoutes(s, opts.upgradeWebSocket, { publicOrigin: opts.publicOrigin }));
   api.route('/', authed);
   app.route('/api/v1', api);
+  let reference: string | undefined;
+  app.get('/api/docs', (c) => c.html((reference ??= referencePage(openApi()))));
   app.route('/metrics', metricsRoutes(s, httpRequests));
   if (opts.readAsset) app.use('*', staticUi(opts.readAsset));
   return app;

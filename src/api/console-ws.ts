@@ -16,6 +16,7 @@ import type { ConsoleGrant } from '../services/instances/consoles.js';
 import type { Services } from '../services/index.js';
 import { checkOrigin } from './ws-origin.js';
 import type { AppEnv } from './env.js';
+import { doc } from './route-doc.js';
 
 // Above this much data handed to the websocket but not yet written to its socket, the console
 // stream is paused; it resumes once the backlog drops below half (send callbacks, no polling).
@@ -131,6 +132,11 @@ export function consoleSocketRoutes(s: Services, upgradeWebSocket: UpgradeWebSoc
   const pingIntervalMs = opts.pingIntervalMs ?? CONSOLE_PING_INTERVAL_MS;
   return new Hono<ConsoleEnv>().get(
     '/ws',
+    doc({
+      summary: 'Console websocket (?token= from POST /instances/{id}/console-tokens)',
+      description: 'Binary frames: VNC RFB or serial bytes. A request that is not a websocket upgrade: 426 websocket_required.',
+      responses: { 101: { mediaType: 'application/octet-stream', description: 'Switching to the WebSocket protocol' } },
+    }),
     async (c, next) => {
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
         throw new AppError('websocket_required', 'This endpoint speaks WebSocket only; connect with a WebSocket client.');

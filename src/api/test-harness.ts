@@ -3,7 +3,9 @@
  * fake storage and the header-reading image inspector (no qemu-img). Requests go through
  * app.request() with no socket. With ONEBOX_TEST_AGENT=loopback (or `agent: 'loopback'`)
  * the local host is served through the loopback peer (HTTP on 127.0.0.1), so every API
- * test proves services cannot tell a peer from the local host.
+ * test proves services cannot tell a peer from the local host. Every response of `call` is
+ * checked against the OpenAPI document, and a handler validating with another schema than its
+ * doc() names is an error.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,9 @@ import type { StoragePoolSpec } from '../storage/driver.js';
 import { FileLibrary } from '../storage/library.js';
 import { SetupCode } from '../lib/setup-code.js';
 import { createApp } from './app.js';
+import { openApiDocument } from './openapi.js';
+import { ResponseChecker } from './response-check.js';
+import { enforceDocumentedSchemas } from './route-doc.js';
 
 /** A running in-process API with helpers. */
 export interface TestApi {
@@ -51,6 +56,10 @@ export interface TestApi {
 }
 
 export const ADMIN = { username: 'admin', password: 'Sup3rSecret' };
+
+enforceDocumentedSchemas();
+/** The response checker, built once: every test API serves the same route table. */
+let checker: ResponseChecker | undefined;
 
 /** How the test API reaches its host. */
 export type TestAgentMode = 'local' | 'loopback';
@@ -144,7 +153,9 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
         body = JSON.stringify(callOpts.json);
         headers['content-type'] = 'application/json';
       }
-      return app.request(path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+      const res = await app.request(path, { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+      await (checker ??= new ResponseChecker(openApiDocument(app.routes, 'test'))).check(method, path, res);
+      return res;
     },
     async bootstrap() {
       const setup = await api.call('POST', '/api/v1/setup', { json: { ...ADMIN, setupCode, network: { create: false } } });

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { AppError } from '../lib/errors.js';
 import type { ProblemCode } from '../shared/problem-codes.js';
+import { checkDocumentedSchema } from './route-doc.js';
 
 /** Stable error codes for particular fields, e.g. `{ password: 'password_too_weak' }`. */
 export type FieldCodes = Record<string, ProblemCode>;
@@ -25,6 +26,7 @@ export const mimeEssence = (type: string | undefined) => (type ?? '').split(';')
  * `text/plain; x=application/json` would let any web page post here without a preflight.
  */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, codes?: FieldCodes): Promise<z.infer<S>> {
+  checkDocumentedSchema(c, 'body', schema);
   const type = c.req.header('content-type');
   if (mimeEssence(type) !== 'application/json')
     throw new AppError('unsupported_media_type', `Send the request body as JSON with Content-Type: application/json, not '${(type ?? 'none').slice(0, 100)}'.`);
@@ -41,6 +43,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, codes
 
 /** Parses the query string against the schema or throws a 400. */
 export function queryParams<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  checkDocumentedSchema(c, 'query', schema);
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) fail(parsed.error, 'query string');
   return parsed.data;

@@ -8,6 +8,8 @@ import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
 import { presentHost } from '../presenters.js';
 import { jsonBody, queryParams } from '../validate.js';
+import { doc } from '../route-doc.js';
+import { bridgeSetupResultSchema, hostInterfaceSchema, hostSchema, itemsSchema, pageSchema } from '../../shared/responses.js';
 
 /** A host row with what its agent last said. */
 function view(s: Services, row: Host) {
@@ -18,12 +20,12 @@ function view(s: Services, row: Host) {
 /** /hosts */
 export function hostRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/', (c) => c.json(mapPage(pageInMemory(s.hosts.list(), byName, queryParams(c, pageQuerySchema)), (h) => view(s, h))))
-    .get('/:id', (c) => c.json(view(s, s.hosts.get(c.req.param('id')))))
-    .patch('/:id', async (c) => {
+    .get('/', doc({ summary: 'List hosts', query: pageQuerySchema, responses: { 200: pageSchema(hostSchema) } }), (c) => c.json(mapPage(pageInMemory(s.hosts.list(), byName, queryParams(c, pageQuerySchema)), (h) => view(s, h))))
+    .get('/:id', doc({ summary: 'Get a host (accelerator, versions, online, disk)', responses: { 200: hostSchema } }), (c) => c.json(view(s, s.hosts.get(c.req.param('id')))))
+    .patch('/:id', doc({ summary: 'Move a host to a pool (refused while it has instances) or enable/disable it for scheduling', body: updateHostSchema, responses: { 200: hostSchema } }), async (c) => {
       const change = await jsonBody(c, updateHostSchema);
       return c.json(view(s, s.hosts.update(c.req.param('id'), change, c.var.actor)));
     })
-    .get('/:id/interfaces', async (c) => c.json({ items: await s.hostNetworking.interfaces(c.req.param('id')) }))
-    .post('/:id/bridge-setup', async (c) => c.json(await s.hostNetworking.bridgeSetup(c.req.param('id'), await jsonBody(c, bridgeSetupSchema), c.var.actor)));
+    .get('/:id/interfaces', doc({ summary: "The host's network interfaces (kind, addresses, bridge port, default route)", responses: { 200: itemsSchema(hostInterfaceSchema) } }), async (c) => c.json({ items: await s.hostNetworking.interfaces(c.req.param('id')) }))
+    .post('/:id/bridge-setup', doc({ summary: 'Plan (dry run) or, with confirm: true, make a Linux bridge take over a NIC', description: 'Rolled back when the default gateway stops answering.', body: bridgeSetupSchema, responses: { 200: bridgeSetupResultSchema } }), async (c) => c.json(await s.hostNetworking.bridgeSetup(c.req.param('id'), await jsonBody(c, bridgeSetupSchema), c.var.actor)));
 }

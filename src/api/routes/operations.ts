@@ -6,14 +6,16 @@ import { operationListQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
 import { presentOperation } from '../presenters.js';
 import { queryParams } from '../validate.js';
+import { doc } from '../route-doc.js';
+import { operationSchema, pageSchema } from '../../shared/responses.js';
 
 
 /** /operations */
 export function operationRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/', (c) => {
+    .get('/', doc({ summary: 'List operations, newest first', description: 'Filters: since, until (ISO 8601), user (id or name), target (id).', query: operationListQuerySchema, responses: { 200: pageSchema(operationSchema) } }), (c) => {
       const { limit, cursor, ...filter } = queryParams(c, operationListQuerySchema);
       return c.json(mapPage(s.operations.list(filter, { limit, cursor }), presentOperation));
     })
-    .get('/:id', (c) => c.json(presentOperation(s.operations.get(c.req.param('id')))));
+    .get('/:id', doc({ summary: 'Get an operation: state, progress, error, result', responses: { 200: operationSchema } }), (c) => c.json(presentOperation(s.operations.get(c.req.param('id')))));
 }

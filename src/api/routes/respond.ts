@@ -22,6 +22,12 @@ export function accepted(c: Context, operation: Operation, extra: Record<string,
   return c.json({ ...extra, operation: presentOperation(operation) }, 202);
 }
 
+/** The documented answers of a route that answers with {@link sendDownload}. */
+export const downloadResponses = (what: string) => ({
+  200: { mediaType: 'application/octet-stream', description: `The ${what} (ETag is its SHA-256)` },
+  206: { mediaType: 'application/octet-stream', description: 'The one byte range asked for (Content-Range says which)' },
+});
+
 /**
  * A file download: streamed, with its size, a safe file name, `Accept-Ranges: bytes` and its
  * SHA-256 as ETag. One byte range (`bytes=a-b`, `a-`, `-n`) answers 206 with Content-Range;

@@ -6,28 +6,30 @@ import { loginSchema, setupSchema } from '../../shared/schemas.js';
 import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth.js';
 import { clientIp, type AppEnv } from '../env.js';
 import { jsonBody } from '../validate.js';
+import { doc } from '../route-doc.js';
+import { sessionSchema, setupStateSchema, userSchema } from '../../shared/responses.js';
 
 /** Routes that work without being logged in. */
 export function sessionRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/setup', (c) => c.json({ needed: s.auth.isSetupNeeded() }))
-    .post('/setup', async (c) => {
+    .get('/setup', doc({ summary: 'Whether the initial admin must still be created', public: true, responses: { 200: setupStateSchema } }), (c) => c.json({ needed: s.auth.isSetupNeeded() }))
+    .post('/setup', doc({ summary: 'Create the initial admin (with the setup code onebox printed at its first start)', public: true, body: setupSchema, responses: { 201: userSchema } }), async (c) => {
       const body = await jsonBody(c, setupSchema, { password: 'password_too_weak' });
       return c.json(await s.setup.run(body, clientIp(c)), 201);
     })
-    .post('/sessions', async (c) => {
+    .post('/sessions', doc({ summary: 'Log in (sets the session cookie; returns the CSRF token)', public: true, body: loginSchema, responses: { 201: sessionSchema } }), async (c) => {
       const body = await jsonBody(c, loginSchema);
       const session = await s.auth.login(body.username, body.password, clientIp(c));
       setSessionCookie(c, session);
       return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt }, 201);
     })
-    .get('/session', (c) => {
+    .get('/session', doc({ summary: 'The current session and its CSRF token', public: true, responses: { 200: sessionSchema } }), (c) => {
       const token = sessionToken(c);
       const session = token ? s.auth.resolveSession(token) : undefined;
       if (!session) throw new AppError('unauthenticated', 'Not logged in.');
       return c.json(session);
     })
-    .delete('/session', (c) => {
+    .delete('/session', doc({ summary: 'Log out', public: true, responses: { 204: null } }), (c) => {
       const token = sessionToken(c);
       if (token) s.auth.logout(token);
       clearSessionCookie(c);

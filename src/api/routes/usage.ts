@@ -12,6 +12,8 @@ import type { UsageTargetKind } from '../../services/usage/service.js';
 import { usageHistoryQuerySchema, type UsageSample } from '../../shared/usage.js';
 import type { AppEnv } from '../env.js';
 import { queryParams } from '../validate.js';
+import { doc } from '../route-doc.js';
+import { usageHistorySchema } from '../../shared/responses.js';
 
 const streamQuery = z.object({ series: z.string().min(1).max(2000) }).strict();
 const SERIES = /^(zone|(instance|host|pool):[A-Za-z0-9_.-]{1,64})$/;
@@ -33,11 +35,11 @@ function parseSeries(s: Services, raw: string): Set<string> {
 export function usageRoutes(s: Services) {
   const app = new Hono<AppEnv>();
   const history = (kind: UsageTargetKind) => (c: Context<AppEnv>) => c.json(s.usage.history(kind, c.req.param('id'), queryParams(c, usageHistoryQuerySchema).range));
-  app.get('/instances/:id/usage-history', history('instance'));
-  app.get('/hosts/:id/usage-history', history('host'));
-  app.get('/pools/:id/usage-history', history('pool'));
-  app.get('/usage/history', history('zone'));
-  app.get('/usage/stream', (c) => {
+  app.get('/instances/:id/usage-history', doc({ summary: "An instance's usage history", query: usageHistoryQuerySchema, description: 'range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum of CPU %, memory, disk and network rates.', responses: { 200: usageHistorySchema } }), history('instance'));
+  app.get('/hosts/:id/usage-history', doc({ summary: "A host's usage history: its own figures, its guests' share and one history per storage location (locations)", query: usageHistoryQuerySchema, description: 'range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum of CPU %, memory, disk and network rates.', responses: { 200: usageHistorySchema } }), history('host'));
+  app.get('/pools/:id/usage-history', doc({ summary: "A compute pool's usage history (the sum of its hosts)", query: usageHistoryQuerySchema, description: 'range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum of CPU %, memory, disk and network rates.', responses: { 200: usageHistorySchema } }), history('pool'));
+  app.get('/usage/history', doc({ summary: "The zone's usage history (every host)", query: usageHistoryQuerySchema, description: 'range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum of CPU %, memory, disk and network rates.', responses: { 200: usageHistorySchema } }), history('zone'));
+  app.get('/usage/stream', doc({ summary: 'Server-sent events: the newest sample of each series named in ?series= at every collection', description: 'series: comma-separated zone, instance:<id>, host:<id>, pool:<id>.', query: streamQuery, responses: { 200: { mediaType: 'text/event-stream', description: 'usage events, each a JSON array of samples' } } }), (c) => {
     const series = parseSeries(s, queryParams(c, streamQuery).series);
     return streamSSE(c, async (stream) => {
       const queue: UsageSample[][] = [];

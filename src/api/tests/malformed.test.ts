@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createApp } from '../app.js';
 import { openApiDocument } from '../openapi.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
 
@@ -25,7 +26,8 @@ describe('no route answers 500 to malformed input', () => {
   });
   after(() => api.close());
 
-  const doc = openApiDocument('test');
+  // The routes the harness app serves (a websocket upgrader mounts the console route too).
+  const doc = openApiDocument(createApp({} as Parameters<typeof createApp>[0], { version: 'test', upgradeWebSocket: (() => () => undefined) as never }).routes, 'test');
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const method of Object.keys(methods)) {
       test(`${method.toUpperCase()} ${path}`, async () => {

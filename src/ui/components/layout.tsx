@@ -82,6 +82,9 @@ export function Layout({ section, children }: { section: string; children?: Chil
         <TaskLog />
         <footer class="footer">
           <UserMenu username={current?.user.username ?? '—'} />
+          <a href="/api/docs" target="_blank" rel="noopener" data-testid="api-reference-link">
+            {t.layout.apiReference}
+          </a>
         </footer>
       </div>
       <ActivityPanel />

@@ -507,6 +507,7 @@ export const en = {
     signedInAs: 'Signed in as',
     logOut: 'Log out',
     language: 'Language',
+    apiReference: 'API reference',
   },
   isoButtons: {
     insert: 'Insert ISO',

@@ -506,6 +506,7 @@ export const zhCN: Catalogue = {
     signedInAs: '当前用户',
     logOut: '退出登录',
     language: '语言',
+    apiReference: 'API 参考',
   },
   isoButtons: {
     insert: '插入 ISO',
