@@ -6,6 +6,7 @@ import { setGuestPasswordSchema } from '../shared/guest.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
 import { createSnapshotSchema } from '../shared/snapshots.js';
 import { batchSchema } from '../shared/batch.js';
+import { updatePoolSchema } from '../shared/pools.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -82,7 +83,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/hosts/{id}/interfaces': { get: { summary: "The host's network interfaces (kind, addresses, bridge port, default route)" } },
   '/hosts/{id}/bridge-setup': { post: { summary: 'Plan (dry run) or, with confirm: true, make a Linux bridge take over a NIC; rolled back when the default gateway stops answering', body: bridgeSetupSchema } },
   '/pools': { get: { summary: 'List compute pools' }, post: { summary: 'Create a compute pool', body: createPoolSchema, status: 201 } },
-  '/pools/{id}': { get: { summary: 'Get a compute pool' }, delete: { summary: 'Delete an empty compute pool', status: 204 } },
+  '/pools/{id}': { get: { summary: 'Get a compute pool' }, patch: { summary: "Change a compute pool's overcommits and CPU load ceiling (new placements only)", body: updatePoolSchema }, delete: { summary: 'Delete an empty compute pool', status: 204 } },
   '/storage-pools': { get: { summary: 'List storage pools' }, post: { summary: 'Create a local storage pool (a directory every host has)', body: createStoragePoolSchema, status: 201 } },
   '/storage-pools/{id}': { get: { summary: 'Get a storage pool' }, delete: { summary: 'Delete a storage pool nothing uses', status: 204 } },
   '/pools/{id}/network': { put: { summary: "Set a compute pool's network and address pool (refused while its instances hold addresses from the old one)", body: poolNetworkSchema } },

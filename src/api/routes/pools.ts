@@ -1,7 +1,7 @@
 /** /pools (compute pools) and /storage-pools. */
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
-import { createPoolSchema, createStoragePoolSchema, poolNetworkSchema } from '../../shared/schemas.js';
+import { createPoolSchema, createStoragePoolSchema, poolNetworkSchema, updatePoolSchema } from '../../shared/schemas.js';
 import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
 import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
@@ -19,6 +19,7 @@ export function poolRoutes(s: Services) {
       return c.json(present(s.pools.create({ ...input, storagePoolId }, c.var.actor)), 201);
     })
     .get('/:id', (c) => c.json(present(s.pools.get(c.req.param('id')))))
+    .patch('/:id', async (c) => c.json(present(s.pools.update(c.req.param('id'), await jsonBody(c, updatePoolSchema), c.var.actor))))
     .put('/:id/network', async (c) => {
       const body = await jsonBody(c, poolNetworkSchema);
       const networkId = body.network === null ? null : s.networks.get(body.network).id;
