@@ -59,7 +59,7 @@ export function presentMedia(row: MediaRow): Media {
 export function presentPool(row: PoolRow, defaultStoragePoolId: string): Pool {
   return {
     networkId: row.networkId, addressPoolId: row.addressPoolId,
-    id: row.id, name: row.name, cpuOvercommit: row.cpuOvercommit, memoryOvercommit: row.memoryOvercommit, diskOvercommit: row.diskOvercommit,
+    id: row.id, name: row.name, cpuOvercommit: row.cpuOvercommit, memoryOvercommit: row.memoryOvercommit, diskOvercommit: row.diskOvercommit, cpuLoadCeiling: row.cpuLoadCeiling,
     storagePoolId: row.storagePoolId ?? defaultStoragePoolId, createdAt: row.createdAt,
   };
 }

@@ -4,7 +4,7 @@
  * generic 500 that leaks nothing.
  */
 import type { Context } from 'hono';
-import { AppError, RateLimitedError } from '../lib/errors.js';
+import { AppError, NoHostFitsError, RateLimitedError, type HostRefusal } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 
 /** The JSON body of an error response. */
@@ -16,6 +16,8 @@ export interface Problem {
   code: string;
   requestId?: string;
   errors?: { field: string; message: string }[];
+  /** no_host_available: why each host was refused. */
+  hosts?: HostRefusal[];
 }
 
 export const titles: Record<number, string> = {
@@ -42,7 +44,7 @@ export function sendProblem(c: Context, p: Problem): Response {
 /** Hono onError handler. */
 export function onError(err: Error, c: Context): Response {
   if (err instanceof AppError) {
-    const res = sendProblem(c, problem(err.status, err.code, err.message, err.errors ? { errors: err.errors } : {}));
+    const res = sendProblem(c, problem(err.status, err.code, err.message, { ...(err.errors ? { errors: err.errors } : {}), ...(err instanceof NoHostFitsError ? { hosts: err.hosts } : {}) }));
     if (err instanceof RateLimitedError) res.headers.set('retry-after', String(err.retryAfterSeconds));
     return res;
   }

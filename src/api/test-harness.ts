@@ -7,7 +7,7 @@
  * checked against the OpenAPI document, and a handler validating with another schema than its
  * doc() names is an error.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { upgradeWebSocket } from '@hono/node-server';
@@ -16,6 +16,8 @@ import { HostAgents } from '../cluster/host-agent.js';
 import { LocalHostAgent } from '../cluster/local-agent.js';
 import { startLoopbackPeer, type LoopbackPeer } from '../cluster/peer/loopback.js';
 import { openDatabase, type Db } from '../db/client.js';
+import { hosts } from '../db/schema.js';
+import { newId } from '../lib/ids.js';
 import { FakeHypervisorDriver } from '../hypervisor/fake.js';
 import type { Actor } from '../services/actor.js';
 import { createServices, type Services } from '../services/index.js';
@@ -180,4 +182,34 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     },
   };
   return api;
+}
+
+/** One extra host of a test API. */
+export interface FakeHost {
+  id: string;
+  name: string;
+  cpus: number;
+  memoryMiB: number;
+  hypervisor: FakeHypervisorDriver;
+  agent: LocalHostAgent;
+}
+
+/** Adds a host of the given size to `poolId` (default: the default pool) and attaches it. */
+export async function addFakeHost(api: TestApi, spec: { name: string; cpus: number; memoryMiB: number; poolId?: string }): Promise<FakeHost> {
+  const poolId = spec.poolId ?? api.services.pools.ensureDefault().id;
+  const dataDir = join(api.dataDir, 'hosts', spec.name);
+  await mkdir(dataDir, { recursive: true });
+  const hypervisor = new FakeHypervisorDriver({ hostInfo: { hostname: spec.name, cpus: spec.cpus, memoryMiB: spec.memoryMiB } });
+  const storages = new Map<string, FakeStorageDriver>();
+  const storage = (pool: StoragePoolSpec, defaultDir: string) => {
+    const dir = pool.path ?? defaultDir;
+    const made = storages.get(dir) ?? new FakeStorageDriver(dir);
+    storages.set(dir, made);
+    return made;
+  };
+  const agent = new LocalHostAgent({ dataDir, hypervisor, accel: { accel: 'tcg', reason: 'test' }, storage });
+  const id = newId('host');
+  api.db.insert(hosts).values({ id, name: spec.name, address: '127.0.0.1', poolId, accel: 'tcg', cpus: spec.cpus, memoryMiB: spec.memoryMiB }).run();
+  await api.services.hosts.attach(agent, { hostId: id });
+  return { id, name: spec.name, cpus: spec.cpus, memoryMiB: spec.memoryMiB, hypervisor, agent };
 }

@@ -100,6 +100,8 @@ export const computePools = sqliteTable('compute_pools', {
   memoryOvercommit: integer('memory_overcommit').notNull().default(1),
   /** How many times the storage's size thin disks may promise in all. */
   diskOvercommit: integer('disk_overcommit').notNull().default(2),
+  /** Hosts whose measured CPU busy % is above this take no new instances (100 = no ceiling). */
+  cpuLoadCeiling: integer('cpu_load_ceiling').notNull().default(100),
   /** The storage pool of its instances' disks; null = the `default` storage pool. */
   storagePoolId: text('storage_pool_id').references(() => storagePools.id),
   /** The network new instances get a NIC on (null = none), and the address pool their addresses come from (null = the network's own DHCP, or the LAN's). */
@@ -124,6 +126,20 @@ export const hosts = sqliteTable('hosts', {
   isLocal: integer('is_local', { mode: 'boolean' }).notNull().default(false),
   lastSeenAt: text('last_seen_at'),
   createdAt: createdAt(),
+});
+
+/**
+ * What the instances placed on each host claim (cores, MiB, virtual disk bytes), for the
+ * scheduler: kept by triggers on `instances` (insert, delete, update of its host or size), so a
+ * claim is written in the very transaction that writes the instance row, whatever the path.
+ */
+export const hostClaims = sqliteTable('host_claims', {
+  hostId: text('host_id')
+    .primaryKey()
+    .references(() => hosts.id, { onDelete: 'cascade' }),
+  cores: integer('cores').notNull().default(0),
+  memoryMiB: integer('memory_mib').notNull().default(0),
+  diskBytes: integer('disk_bytes').notNull().default(0),
 });
 
 /** Disk images (templates) stored in the data directory. */

@@ -34,6 +34,22 @@ export function notFound(kind: NotFoundKind, key: string): AppError {
   return new AppError(`${kind}_not_found`, `No ${kind.replace(/_/g, ' ')} with id or name '${key}' exists.`);
 }
 
+/** One host the scheduler refused, with every reason. */
+export interface HostRefusal {
+  host: string;
+  reasons: string[];
+}
+
+/** 507 no_host_available: no host can take a new instance; `hosts` says why, host by host (also in the problem's `hosts` field). */
+export class NoHostFitsError extends AppError {
+  constructor(
+    message: string,
+    readonly hosts: HostRefusal[],
+  ) {
+    super('no_host_available', message);
+  }
+}
+
 /** 429 with the number of seconds to wait. */
 export class RateLimitedError extends AppError {
   constructor(

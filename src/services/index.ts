@@ -38,6 +38,7 @@ import { SetupService } from './setup.js';
 import { StoragePoolsService } from './storage-pools.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 import { UsageService } from './usage/service.js';
+import { usageSeries } from '../shared/usage.js';
 
 /** Everything the API (and the composition root) can call. */
 export interface Services {
@@ -111,7 +112,10 @@ export function createServices(cfg: ServiceConfig): Services {
   const runtime = new InstanceRuntime({
     db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, installationId, nics, networks, attachedAgents: () => hosts.attachedAgents(),
   });
-  const creator = new InstanceCreator({ db, store, runtime, hosts, pools, storagePools, images, media, operations, audit });
+  const creator = new InstanceCreator({
+    db, store, runtime, hosts, pools, storagePools, images, media, operations, audit,
+    loadOf: (id) => usage.collector.latest.get(usageSeries('host', id))?.values,
+  });
   const deleter = new InstanceDeleter(store, runtime, operations, audit);
   const power = new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs);
   const reconciler = new InstanceReconciler(store, runtime, networks);

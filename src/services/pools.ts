@@ -20,7 +20,7 @@ export class PoolsService {
   ) {}
 
   /** Creates a pool; names are unique. `storagePoolId` null = the default storage pool. */
-  create(input: { name: string; cpuOvercommit: number; memoryOvercommit: number; diskOvercommit: number; storagePoolId: string | null }, actor: Actor): Pool {
+  create(input: { name: string; cpuOvercommit: number; memoryOvercommit: number; diskOvercommit: number; cpuLoadCeiling?: number; storagePoolId: string | null }, actor: Actor): Pool {
     if (this.db.select({ id: computePools.id }).from(computePools).where(eq(computePools.name, input.name)).get())
       throw new AppError('pool_name_taken', `A pool named '${input.name}' already exists.`);
     const row = this.db.insert(computePools).values({ id: newId('pool'), ...input }).returning().get();
@@ -55,6 +55,15 @@ export class PoolsService {
       this.audit.record(actor, 'update', 'compute_pool', pool.id, JSON.stringify(change));
       return row;
     });
+  }
+
+  /** Changes the scheduling settings (overcommits, CPU load ceiling); instances already placed stay where they are. */
+  update(idOrName: string, change: Partial<Pick<Pool, 'cpuOvercommit' | 'memoryOvercommit' | 'diskOvercommit' | 'cpuLoadCeiling'>>, actor: Actor): Pool {
+    const pool = this.get(idOrName);
+    if (Object.keys(change).length === 0) return pool;
+    const row = this.db.update(computePools).set(change).where(eq(computePools.id, pool.id)).returning().get();
+    this.audit.record(actor, 'update', 'compute_pool', pool.id, JSON.stringify(change));
+    return row;
   }
 
   /** Deletes a pool that has no hosts and no instances; `default` stays. */

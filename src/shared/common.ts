@@ -18,4 +18,6 @@ export interface ProblemBody {
   code: string;
   requestId?: string;
   errors?: { field: string; message: string }[];
+  /** no_host_available: why each host of the pool was refused. */
+  hosts?: { host: string; reasons: string[] }[];
 }

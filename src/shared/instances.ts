@@ -112,6 +112,8 @@ export const createInstanceSchema = z
   .object({
     name: instanceNameSchema,
     pool: z.string().min(1).default('default'),
+    /** Place it on this host (id or name) of the pool instead of the scheduler's choice; the host is still checked. */
+    hostId: z.string().min(1).optional(),
     cores: coresSchema,
     memoryMiB: memorySchema,
     /** Most cores the instance can have while it runs (vCPU hot-plug); default: `cores`. */

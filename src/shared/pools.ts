@@ -12,9 +12,22 @@ export const createPoolSchema = z
     cpuOvercommit: z.number().int().min(1).max(32).default(4),
     memoryOvercommit: z.number().int().min(1).max(4).default(1),
     diskOvercommit: z.number().int().min(1).max(20).default(2),
+    /** Hosts whose CPU is busier than this % take no new instances; 100 = no ceiling. */
+    cpuLoadCeiling: z.number().int().min(1).max(100).default(100),
     /** The storage pool for its instances' disks (id or name); default: the `default` storage pool. */
     storagePool: z.string().min(1).optional(),
   })
+  .strict();
+
+/** Change a compute pool's scheduling settings (PATCH /pools/:id); they apply to new placements only. */
+export const updatePoolSchema = z
+  .object({
+    cpuOvercommit: z.number().int().min(1).max(32),
+    memoryOvercommit: z.number().int().min(1).max(4),
+    diskOvercommit: z.number().int().min(1).max(20),
+    cpuLoadCeiling: z.number().int().min(1).max(100),
+  })
+  .partial()
   .strict();
 
 /** A compute pool. */
@@ -25,6 +38,8 @@ export interface Pool {
   memoryOvercommit: number;
   /** Thin disks may promise this many times the storage's size. */
   diskOvercommit: number;
+  /** Hosts whose CPU is busier than this % take no new instances (100 = no ceiling). */
+  cpuLoadCeiling: number;
   /** Where its instances' disks live. */
   storagePoolId: string;
   /** The network new instances get a NIC on, and the address pool their addresses come from. */

@@ -73,7 +73,7 @@ export const hostInterfaceSchema = z.strictObject({
 export const bridgeSetupResultSchema = z.strictObject({ applied: z.boolean(), bridge: z.string(), plan: z.array(z.string()) });
 
 export const poolSchema = z.strictObject({
-  id, name: z.string(), cpuOvercommit: z.number(), memoryOvercommit: z.number(), diskOvercommit: z.number(), storagePoolId: id,
+  id, name: z.string(), cpuOvercommit: z.number(), memoryOvercommit: z.number(), diskOvercommit: z.number(), cpuLoadCeiling: z.number().int(), storagePoolId: id,
   networkId: nullable(id), addressPoolId: nullable(id), createdAt: instant,
 });
 
@@ -177,6 +177,8 @@ export const PROBLEM_CODE_LIST = Object.keys(PROBLEM_CODES) as [ProblemCode, ...
 export const problemSchema = z.strictObject({
   type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.enum(PROBLEM_CODE_LIST), requestId: z.string().optional(),
   errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+  /** no_host_available: why each host of the pool was refused. */
+  hosts: z.array(z.strictObject({ host: z.string(), reasons: z.array(z.string()) })).optional(),
 });
 
 // ---- compile-time ties to the response types ------------------------------------------------

@@ -1,7 +1,7 @@
 /** /pools (compute pools) and /storage-pools. */
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
-import { createPoolSchema, createStoragePoolSchema, poolNetworkSchema } from '../../shared/schemas.js';
+import { createPoolSchema, createStoragePoolSchema, poolNetworkSchema, updatePoolSchema } from '../../shared/schemas.js';
 import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
 import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
@@ -21,6 +21,7 @@ export function poolRoutes(s: Services) {
       return c.json(present(s.pools.create({ ...input, storagePoolId }, c.var.actor)), 201);
     })
     .get('/:id', doc({ summary: 'Get a compute pool', responses: { 200: poolSchema } }), (c) => c.json(present(s.pools.get(c.req.param('id')))))
+    .patch('/:id', doc({ summary: "Change a compute pool's overcommit ratios (cpu, memory, disk) and CPU load ceiling", body: updatePoolSchema, responses: { 200: poolSchema } }), async (c) => c.json(present(s.pools.update(c.req.param('id'), await jsonBody(c, updatePoolSchema), c.var.actor))))
     .put('/:id/network', doc({ summary: "Set a compute pool's network and address pool", description: 'Refused while its instances hold addresses from the old one.', body: poolNetworkSchema, responses: { 200: poolSchema } }), async (c) => {
       const body = await jsonBody(c, poolNetworkSchema);
       const networkId = body.network === null ? null : s.networks.get(body.network).id;

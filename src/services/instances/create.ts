@@ -7,20 +7,21 @@ import { and, eq } from 'drizzle-orm';
 import type { DiskPlan } from '../../cluster/agent-types.js';
 import type { Db } from '../../db/client.js';
 import { hosts, instances } from '../../db/schema.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, NoHostFitsError } from '../../lib/errors.js';
 import { newId, newUuid, newVncPassword } from '../../lib/ids.js';
 import { Reverter, RevertError } from '../../lib/reverter.js';
 import { GiB, type CreateInstanceInput } from '../../shared/schemas.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
-import { hostCandidates } from '../host-candidates.js';
+import { hostCandidates, type HostLoad } from '../host-candidates.js';
 import type { HostsService } from '../hosts.js';
 import type { Image, ImagesService } from '../images.js';
 import type { MediaService } from '../media.js';
 import type { Operation, OperationsService } from '../operations.js';
 import type { PoolsService } from '../pools.js';
 import { placeInstance } from '../scheduler.js';
+import { missingNetworksByHost } from './placement-networks.js';
 import type { StoragePoolsService } from '../storage-pools.js';
 import type { InstanceRuntime } from './runtime.js';
 import { cloudInitToStore } from './seed.js';
@@ -38,6 +39,8 @@ export interface CreateDeps {
   media: MediaService;
   operations: OperationsService;
   audit: AuditService;
+  /** A host's newest measured load (the usage collector's sample), for the scheduler's score and CPU ceiling. */
+  loadOf?: (hostId: string) => HostLoad | undefined;
 }
 
 type Progress = (fraction: number, message?: string) => void;
@@ -70,18 +73,26 @@ export class InstanceCreator {
     const cloudInit = cloudInitToStore(input);
     if (image) assertFits(image, diskSizeBytes, input.disk.sizeGiB);
     const { maxCores, maxMemoryMiB } = maximums(input);
-    // Free space read live (outside the synchronous transaction); disks are thin, so this only refuses what can never fit.
-    const poolHosts = this.deps.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.poolId, pool.id)).all();
-    await hostsService.refreshStorage(poolHosts.map((h) => h.id), storage);
+    const pinnedHostId = input.hostId === undefined ? undefined : hostsService.get(input.hostId).id;
+    // Free space and network state read live (outside the synchronous transaction); disks are thin, so this only refuses what can never fit.
+    const poolHosts = this.deps.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.poolId, pool.id)).all().map((h) => h.id);
+    const asked = pinnedHostId ? poolHosts.filter((id) => id === pinnedHostId) : poolHosts;
+    await hostsService.refreshStorage(asked, storage);
+    const missingNetworks = await missingNetworksByHost(this.deps.runtime.deps.networks, hostsService, asked, input.nics?.map((n) => n.network ?? pool.networkId) ?? [pool.networkId]);
     const instance = this.deps.db.transaction((tx) => {
       if (tx.select({ id: instances.id }).from(instances).where(and(eq(instances.poolId, pool.id), eq(instances.name, input.name))).get())
         throw new AppError('instance_name_taken', `An instance named '${input.name}' already exists in pool '${pool.name}'.`);
-      const placement = placeInstance(hostCandidates(tx as unknown as Db, hostsService, storage.id), {
+      // The candidates' claims are read and this instance's claim (its row; triggers add it to host_claims) written in one synchronous
+      // transaction: concurrent creates cannot over-book a host. `db` (one better-sqlite3 connection) reads inside `tx`, with a prepared statement.
+      const candidates = hostCandidates(this.deps.db, hostsService, storage.id, { poolId: pool.id, loadOf: this.deps.loadOf, missingNetworks });
+      const placement = placeInstance(candidates, {
         poolId: pool.id, cores: input.cores, memoryMiB: input.memoryMiB, diskBytes: diskSizeBytes + dataDisks.reduce((n, d) => n + d.sizeBytes, 0),
-        cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit, diskOvercommit: pool.diskOvercommit,
+        cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit, diskOvercommit: pool.diskOvercommit, cpuLoadCeiling: pool.cpuLoadCeiling, pinnedHostId,
       });
-      if (placement.hostId === undefined)
-        throw new AppError('no_host_available', `No host in pool '${pool.name}' can take ${input.cores} cores and ${input.memoryMiB} MiB: ${placement.reasons.join('; ') || 'the pool has no hosts'}.`);
+      if (placement.hostId === undefined) {
+        const none = pinnedHostId ? `host '${input.hostId}' is not in the pool` : 'the pool has no hosts';
+        throw new NoHostFitsError(`No host in pool '${pool.name}' can take ${input.cores} cores and ${input.memoryMiB} MiB: ${placement.reasons.join('; ') || none}.`, placement.hosts);
+      }
       const row = tx.insert(instances).values({
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, storagePoolId: storage.id, cores: input.cores, memoryMiB: input.memoryMiB,
         maxCores, maxMemoryMiB, description: input.description, diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,

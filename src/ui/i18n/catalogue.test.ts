@@ -101,11 +101,12 @@ test("the scheduler's refusal reads in Chinese, in either wording of its reasons
     "No host in pool 'default' can take 1 vCPU and 64.0 GiB: vm: not enough memory (512 MiB of 5.8 GiB claimed — 5.8 GiB × 1 overcommit); b: offline.",
     "No host in pool 'default' can take 64 cores and 512 MiB: vm: not enough cores for 64 more (1 of 8 vCPUs claimed — 2 cores × 4 overcommit).",
     "No host in pool 'default' can take 1 cores and 65536 MiB: vm: not enough memory for 65536 MiB more (512 of 5977 MiB claimed).",
+    "No host in pool 'default' can take 2 cores and 1024 MiB: a: not enough vCPUs for 2 more (8 of 8 vCPUs claimed — 2 cores × 4 overcommit); a: not enough memory for 1024 MiB more (8.0 GiB of 8.0 GiB claimed — 8.0 GiB × 1 overcommit); b: CPU load 97% is above the pool's ceiling of 90%; c: network lan is not available on this host.",
   ];
   for (const detail of details) {
     const zh = zhCN.apiErrors.no_host_available?.(["default"], detail) ?? '';
     assert.ok(zh.startsWith('资源池“default”中没有主机能容纳'), zh);
-    assert.doesNotMatch(zh, /not enough|claimed|overcommit|offline/, zh);
+    assert.doesNotMatch(zh, /not enough|claimed|overcommit|offline|CPU load|not available/, zh);
   }
 });
 
