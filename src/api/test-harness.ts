@@ -97,7 +97,8 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   // The host keeps its own directory: in loopback mode it is "another machine" that shares nothing with the controller.
   const hostDir = mode === 'loopback' ? join(root, 'peer-host') : root;
   const storage = (spec: StoragePoolSpec, defaultDir: string) => {
-    const dir = spec.path ?? defaultDir;
+    // An NFS pool is a directory of its own here, shared by every fake host (as the export is).
+    const dir = spec.kind === 'nfs' ? join(root, 'nfs', spec.server, spec.exportPath) : (spec.path ?? defaultDir);
     const existing = storages.get(dir);
     if (existing) return existing;
     const made = new FakeStorageDriver(dir);
