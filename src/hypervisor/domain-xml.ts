@@ -45,7 +45,9 @@ function checkDiskPath(field: string, value: string): void {
 function diskSource(path: string): { type: 'file' | 'network'; source: XmlElement } {
   const nfs = parseNfsUrl(path);
   if (!nfs) return { type: 'file', source: el('source', { file: path }) };
-  return { type: 'network', source: el('source', { protocol: 'nfs', name: nfs.path }, el('host', { name: nfs.server })) };
+  // libvirt's schema wants <identity> on NFS sources: the uid/gid QEMU's libnfs calls the server
+  // with. Root, like qemu-img on the host, which makes the files (the export has No_Root_Squash).
+  return { type: 'network', source: el('source', { protocol: 'nfs', name: nfs.path }, el('host', { name: nfs.server }), el('identity', { user: 'root', group: 'root' })) };
 }
 
 function checkAbsPath(field: string, value: string): void {
