@@ -42,7 +42,7 @@ function checkDiskPath(field: string, value: string): void {
 }
 
 /** `type` and `<source>` of a disk on `path`: a file, or a network disk for an nfs:// URL. */
-function diskSource(path: string): { type: 'file' | 'network'; source: XmlElement } {
+export function diskSource(path: string): { type: 'file' | 'network'; source: XmlElement } {
   const nfs = parseNfsUrl(path);
   if (!nfs) return { type: 'file', source: el('source', { file: path }) };
   // libvirt's schema wants <identity> on NFS sources: the uid/gid QEMU's libnfs calls the server

@@ -1,8 +1,9 @@
+/** NFS pools reached through QEMU: nfs:// URLs, server names, network disks in domain and snapshot XML. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { disksOfXml } from '../hypervisor/libvirt/domain-disks.js';
+import { disksOfXml } from './libvirt/domain-disks.js';
 import { isNfsServer } from '../shared/pools.js';
-import { nfsUrl, parseNfsUrl } from './nfs-url.js';
+import { nfsUrl, parseNfsUrl } from '../lib/nfs-url.js';
 
 test('nfsUrl joins server, export and volume; a trailing slash of the export is dropped', () => {
   assert.equal(nfsUrl('10.0.0.5', '/srv/onebox', 'ins_a/system.qcow2'), 'nfs://10.0.0.5/srv/onebox/ins_a/system.qcow2');
@@ -33,4 +34,14 @@ test('disksOfXml reads NFS network disks back as nfs:// URLs, file disks as path
     { target: 'vda', path: 'nfs://10.0.0.5/srv/onebox/ins_a/system.qcow2' },
     { target: 'vdb', path: '/var/lib/onebox/ins_a/data-0.qcow2' },
   ]);
+});
+
+test('a live snapshot of a disk on an NFS pool switches it to a network overlay', async () => {
+  const { snapshotXml } = await import('./libvirt/block-jobs.js');
+  const xml = snapshotXml('s1', [
+    { target: 'vda', path: 'nfs://10.0.0.5/srv/onebox/ins_a/system.snap1.qcow2' },
+    { target: 'vdb', path: '/var/lib/onebox/instances/ins_a/data-0.snap1.qcow2' },
+  ]);
+  assert.match(xml, /<disk name='vda' snapshot='external' type='network'>\s*<driver type='qcow2'\/>\s*<source protocol='nfs' name='\/srv\/onebox\/ins_a\/system.snap1.qcow2'>\s*<host name='10.0.0.5'\/>/);
+  assert.match(xml, /<disk name='vdb' snapshot='external' type='file'>\s*<driver type='qcow2'\/>\s*<source file='\/var\/lib\/onebox\/instances\/ins_a\/data-0.snap1.qcow2'\/>/);
 });
