@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { cloneInstanceSchema } from '../shared/instance-clone.js';
 import { createImageFromInstanceSchema } from '../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../shared/guest.js';
-import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
+import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, poolStorageSchema, updateStoragePoolSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
 import { createSnapshotSchema } from '../shared/snapshots.js';
 import { batchSchema } from '../shared/batch.js';
 
@@ -83,8 +83,13 @@ const routes: Record<string, Record<string, Op>> = {
   '/hosts/{id}/bridge-setup': { post: { summary: 'Plan (dry run) or, with confirm: true, make a Linux bridge take over a NIC; rolled back when the default gateway stops answering', body: bridgeSetupSchema } },
   '/pools': { get: { summary: 'List compute pools' }, post: { summary: 'Create a compute pool', body: createPoolSchema, status: 201 } },
   '/pools/{id}': { get: { summary: 'Get a compute pool' }, delete: { summary: 'Delete an empty compute pool', status: 204 } },
-  '/storage-pools': { get: { summary: 'List storage pools' }, post: { summary: 'Create a local storage pool (a directory every host has)', body: createStoragePoolSchema, status: 201 } },
-  '/storage-pools/{id}': { get: { summary: 'Get a storage pool' }, delete: { summary: 'Delete a storage pool nothing uses', status: 204 } },
+  '/storage-pools': { get: { summary: 'List storage pools' }, post: { summary: "Create a storage pool: local (a directory every host has; the default kind) or nfs (server, export path, mount options)", body: createStoragePoolSchema, status: 201 } },
+  '/storage-pools/{id}': {
+    get: { summary: 'Get a storage pool; an NFS pool is probed on each host of the compute pools using it (state mounted|error, reason, free space)' },
+    patch: { summary: "Rename a storage pool, or change an NFS pool's server, export or mount options (refused while disks live there)", body: updateStoragePoolSchema },
+    delete: { summary: 'Delete a storage pool nothing uses', status: 204 },
+  },
+  '/pools/{id}/storage-pool': { put: { summary: "Attach a storage pool to a compute pool (null = the default one); refused while the pool's instances have disks in the current one", body: poolStorageSchema } },
   '/pools/{id}/network': { put: { summary: "Set a compute pool's network and address pool (refused while its instances hold addresses from the old one)", body: poolNetworkSchema } },
   '/networks': { get: { summary: 'List networks, with their state on each host' }, post: { summary: 'Create a NAT network (own subnet, DHCP, masquerade) or a bridged network on an existing bridge', body: createNetworkSchema, status: 201 } },
   '/networks/{id}': { get: { summary: 'Get a network' }, delete: { summary: 'Delete a network nothing uses', status: 204 } },
