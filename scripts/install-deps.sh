@@ -14,10 +14,11 @@ packages=(
   binutils xz-utils
 )
 # Tests: XML schema validation, the YAML read-back, the test-guest image builder, the browser,
-# promtool (package prometheus) for the /metrics check.
+# promtool (package prometheus) for the /metrics check, a userspace NFS server for the NFS pool test.
 test_packages=(
   libxml2-utils chromium fonts-dejavu-core python3 python3-yaml
   mmdebstrap extlinux syslinux-common isolinux busybox-static e2fsprogs cpio kmod fdisk procps prometheus
+  nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
 )
 [ "${1:-}" = "--with-test-deps" ] && packages+=("${test_packages[@]}")
 # Debian's own node and npm (18.x) only run `npm ci`, which fetches the pinned Node 24

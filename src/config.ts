@@ -24,6 +24,8 @@ export interface ServeConfig {
   consoleTokenTtlSeconds: number;
   /** Run this host's network commands (ip, dnsmasq) in this network namespace: a test lab's "host" (unset on real hosts). */
   hostNetns?: string;
+  /** How this host reaches NFS storage pools: `mount` (kernel client), `qemu` (QEMU's NFS driver, nfs:// URLs) or `auto` (mount when the kernel has a client). */
+  nfsMode: 'auto' | 'mount' | 'qemu';
   /** The largest image or ISO upload accepted, in bytes. */
   maxUploadBytes: number;
   /** Image imports may fetch from loopback, link-local and private addresses (off: SSRF). */
@@ -63,6 +65,9 @@ export const SERVE_USAGE = `onebox serve [options]
                         cloud metadata address, the host itself or the LAN
   --host-netns NAME     run this host's network helpers (ip, dnsmasq) inside network namespace NAME:
                         for test labs whose libvirtd lives in that namespace
+  --nfs-mode MODE       auto (default) | mount | qemu: how NFS storage pools are reached — the kernel
+                        client (mount -t nfs), or QEMU's own NFS driver with nfs:// URLs where the
+                        kernel has no NFS client (auto picks mount when it has one)
   --local-agent MODE    in-process (default) | loopback: drive this host through the peer protocol on
                         127.0.0.1, exactly as a joined host would be (for tests and benchmarks)
   --public-url URL      the URL browsers use, when it is not this host's own name or address
@@ -82,7 +87,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
-      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'image-import-allow-private': { type: 'boolean' }, 'host-netns': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
+      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'image-import-allow-private': { type: 'boolean' }, 'host-netns': { type: 'string' }, 'nfs-mode': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' }, 'usage-interval': { type: 'string' },
     },
   });
@@ -97,6 +102,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   const maxUploadGiB = Number(values['max-upload-size'] ?? 64);
   if (!Number.isFinite(maxUploadGiB) || maxUploadGiB <= 0 || maxUploadGiB > 65536) throw new AppError('validation_failed', `--max-upload-size must be a number of GiB above 0, not '${values['max-upload-size']}'.`);
   const localAgent = values['local-agent'] ?? 'in-process';
+  const nfsMode = values['nfs-mode'] ?? 'auto';
+  if (nfsMode !== 'auto' && nfsMode !== 'mount' && nfsMode !== 'qemu') throw new AppError('validation_failed', `--nfs-mode must be auto, mount or qemu, not '${nfsMode}'.`);
   if (localAgent !== 'in-process' && localAgent !== 'loopback') throw new AppError('validation_failed', `--local-agent must be in-process or loopback, not '${localAgent}'.`);
   const cpuModel = values['cpu-model'] ?? 'Nehalem';
   if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new AppError('validation_failed', `--cpu-model '${cpuModel}' is not a CPU model name.`);
@@ -118,6 +125,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     trustProxy: values['trust-proxy'] === true,
     consoleTokenTtlSeconds: ttl,
     localAgent,
+    nfsMode,
     maxUploadBytes: Math.floor(maxUploadGiB * 1024 ** 3),
     imageImportAllowPrivate: values['image-import-allow-private'] === true,
     ...(values['host-netns'] ? { hostNetns: parseNetns(values['host-netns']) } : {}),

@@ -64,8 +64,11 @@ export function presentPool(row: PoolRow, defaultStoragePoolId: string): Pool {
   };
 }
 
-export function presentStoragePool(row: StoragePoolRow): StoragePool {
-  return { id: row.id, name: row.name, kind: row.kind, path: row.path, createdAt: row.createdAt };
+export function presentStoragePool(row: StoragePoolRow, computePoolIds: string[] = [], hosts: StoragePool['hosts'] = []): StoragePool {
+  return {
+    id: row.id, name: row.name, kind: row.kind, path: row.path, server: row.server, exportPath: row.exportPath, mountOptions: row.mountOptions,
+    computePoolIds, hosts, createdAt: row.createdAt,
+  };
 }
 
 export function presentOperation(row: OperationRow & { username?: string | null }): Operation {

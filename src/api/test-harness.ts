@@ -108,7 +108,8 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   // The host keeps its own directory: in loopback mode it is "another machine" that shares nothing with the controller.
   const hostDir = mode === 'loopback' ? join(root, 'peer-host') : root;
   const storage = (spec: StoragePoolSpec, defaultDir: string) => {
-    const dir = spec.path ?? defaultDir;
+    // An NFS pool is a directory of its own here, shared by every fake host (as the export is).
+    const dir = spec.kind === 'nfs' ? join(root, 'nfs', spec.server, spec.exportPath) : (spec.path ?? defaultDir);
     const existing = storages.get(dir);
     if (existing) return existing;
     const made = new FakeStorageDriver(dir);
@@ -202,7 +203,7 @@ export async function addFakeHost(api: TestApi, spec: { name: string; cpus: numb
   const hypervisor = new FakeHypervisorDriver({ hostInfo: { hostname: spec.name, cpus: spec.cpus, memoryMiB: spec.memoryMiB } });
   const storages = new Map<string, FakeStorageDriver>();
   const storage = (pool: StoragePoolSpec, defaultDir: string) => {
-    const dir = pool.path ?? defaultDir;
+    const dir = pool.kind === 'nfs' ? join(dataDir, 'nfs', pool.server, pool.exportPath) : (pool.path ?? defaultDir);
     const made = storages.get(dir) ?? new FakeStorageDriver(dir);
     storages.set(dir, made);
     return made;

@@ -32,7 +32,7 @@ async function connectHypervisor(cfg: ServeConfig): Promise<HypervisorDriver> {
 /** Attaches this machine's host agent once its hypervisor answers: the same path any host takes. */
 async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services): Promise<void> {
   const hypervisor = await connectHypervisor(cfg);
-  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, netns: cfg.hostNetns });
+  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, netns: cfg.hostNetns, nfsMode: cfg.nfsMode });
   try {
     const swept = await agent.sweepBuilds();
     if (swept.length) log.warn('removed image builds cut off by the last shutdown', { files: swept });

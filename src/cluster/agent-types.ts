@@ -7,9 +7,9 @@ import type { Readable } from 'node:stream';
 import type { CloudInitSpec } from '../cloudinit/seed.js';
 import type { DhcpHost, DhcpLease } from '../hypervisor/network-xml.js';
 import type { Accel, DomainLifecycleEvent, DomainSpec, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, NodeStats } from '../hypervisor/types.js';
-import type { DiskFormat, StorageCapacity, StoragePoolSpec } from '../storage/driver.js';
+import type { DiskFormat, StorageCapacity, StoragePoolProbe, StoragePoolSpec } from '../storage/driver.js';
 
-export type { CloudInitSpec, DhcpHost, DhcpLease, DiskFormat, DomainLifecycleEvent, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, StorageCapacity, StoragePoolSpec };
+export type { CloudInitSpec, DhcpHost, DhcpLease, DiskFormat, DomainLifecycleEvent, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, StorageCapacity, StoragePoolProbe, StoragePoolSpec };
 
 /** A file of the controller's library (a disk image or an ISO) that a host may need a copy of. */
 export interface ArtifactRef {

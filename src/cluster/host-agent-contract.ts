@@ -88,6 +88,16 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       await close();
     });
 
+    test('probePool: a pool it can write to is mounted with its space; facts with an NFS pool beside it keep the others', async () => {
+      const probe = await agent.volumes.probePool(POOL);
+      assert.equal(probe.state, 'mounted', JSON.stringify(probe));
+      assert.equal(probe.mode, 'dir');
+      assert.equal(probe.message, null);
+      assert.ok(probe.totalBytes !== null && probe.freeBytes !== null && probe.freeBytes > 0 && probe.freeBytes <= probe.totalBytes, JSON.stringify(probe));
+      const facts = await agent.host.facts([POOL, { id: 'stp_contractnfs0', kind: 'nfs', server: '127.0.0.1', exportPath: '/nowhere', mountOptions: null }]);
+      assert.ok(facts.storage.some((s) => s.poolId === POOL.id), 'an NFS pool does not hide the others');
+    });
+
     test('facts: CPUs, memory, versions, accelerator and the capacity of the asked pool', async () => {
       const facts = await agent.host.facts([POOL]);
       assert.ok(facts.cpus > 0 && facts.memoryMiB > 0, JSON.stringify(facts));

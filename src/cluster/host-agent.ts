@@ -32,6 +32,7 @@ import type {
   HostNetworkSpec,
   HostNetworkState,
   StorageCapacity,
+  StoragePoolProbe,
   StoragePoolSpec,
 } from './agent-types.js';
 
@@ -124,6 +125,8 @@ export interface VolumesApi {
   /** Removes every file of an instance (disks, seed, console log); nothing to remove is fine. */
   deleteInstance(instanceId: string, pool: StoragePoolSpec): Promise<void>;
   capacity(pool: StoragePoolSpec): Promise<StorageCapacity>;
+  /** Reaches the pool (mounting an NFS pool, or through QEMU's NFS driver), writes and deletes a probe file, reads its free space; failures are in the answer (`error` with the reason), not thrown. */
+  probePool(pool: StoragePoolSpec): Promise<StoragePoolProbe>;
   /** Creates a blank qcow2 disk volume of the instance (VolumeExistsError when it exists). */
   createDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume, sizeBytes: number): Promise<void>;
   /** Grows a disk volume of a stopped instance with qemu-img (never shrinks). */

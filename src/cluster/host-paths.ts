@@ -23,6 +23,13 @@ export class HostPaths {
     if (!/^[A-Za-z0-9_.-]+$/.test(fileName) || fileName.startsWith('.')) throw new Error(`invalid artifact file name '${fileName}'`);
     return join(this.artifactDir(shelf), fileName);
   }
+  /** Mount points of NFS storage pools (kernel mounts): `storage/<pool-id>`. */
+  get storageDir(): string {
+    return join(this.root, 'storage');
+  }
+  storageMount(poolId: string): string {
+    return join(this.storageDir, poolId);
+  }
   /** Scratch space on the same filesystem (seed ISOs being built, artifacts being fetched). */
   get tmpDir(): string {
     return join(this.root, 'tmp');

@@ -15,7 +15,7 @@ async function fakeAgent() {
   const dir = await mkdtemp(join(tmpdir(), 'onebox-agent-'));
   const agent = new LocalHostAgent({
     dataDir: dir, hypervisor: new FakeHypervisorDriver(), accel: { accel: 'tcg', reason: 'test' },
-    storage: (pool, defaultDir) => new FakeStorageDriver(pool.path ?? defaultDir),
+    storage: (pool, defaultDir) => new FakeStorageDriver(pool.kind === 'local' ? (pool.path ?? defaultDir) : join(dir, 'nfs')),
   });
   return { agent, dir };
 }

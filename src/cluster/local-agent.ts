@@ -17,7 +17,8 @@ import { ExecError, run } from '../lib/exec.js';
 import type { ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
 import type { DiskFormat } from '../storage/inspector.js';
 import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.js';
-import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, HostUsage, StorageCapacity } from './agent-types.js';
+import { nfsUrl, resolveNfsMode, type NfsMode } from '../storage/nfs.js';
+import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, HostUsage, StorageCapacity, StoragePoolProbe } from './agent-types.js';
 import { readNicCounters } from './host-nics.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { HostBuilds } from './host-builds.js';
@@ -40,6 +41,8 @@ export interface LocalHostAgentOptions {
   storage?: StorageDriverLoader;
   /** Run the host's network commands (ip, dnsmasq) inside this network namespace: a test lab's "host". */
   netns?: string;
+  /** How NFS pools are reached: the kernel client (`mount`), QEMU's NFS driver (`qemu`), or `auto` (the default: `mount` when the kernel has a client). */
+  nfsMode?: NfsMode;
 }
 
 /**
@@ -67,6 +70,7 @@ export class LocalHostAgent implements HostAgent {
   private readonly artifacts: ArtifactCache;
   private readonly builds: HostBuilds;
   private readonly pools = new Map<string, Promise<StorageDriver>>();
+  private resolvedNfsMode: Promise<'mount' | 'qemu'> | undefined;
 
   constructor(private readonly opts: LocalHostAgentOptions) {
     this.paths = new HostPaths(opts.dataDir);
@@ -126,6 +130,7 @@ export class LocalHostAgent implements HostAgent {
       createInstanceDisks: (id, pool, plan, onProgress) => this.createInstanceDisks(id, pool, plan, onProgress),
       deleteInstance: (id, pool) => this.deleteInstance(id, pool),
       capacity: async (pool): Promise<StorageCapacity> => (await this.pool(pool)).capacity(),
+      probePool: (pool) => this.probePool(pool),
       createDisk: async (id, pool, volume, sizeBytes) => (await this.pool(pool)).createBlank(volumeOf(id, `${volume}.qcow2`), sizeBytes),
       resizeDisk: async (id, pool, volume, sizeBytes) => (await this.pool(pool)).resize(volumeOf(id, `${volume}.qcow2`), sizeBytes),
       deleteDisk: async (id, pool, volume) => (await this.pool(pool)).delete(volumeOf(id, `${volume}.qcow2`)),
@@ -155,14 +160,14 @@ export class LocalHostAgent implements HostAgent {
 
   private async facts(pools: StoragePoolSpec[]): Promise<HostFacts> {
     const info = await this.opts.hypervisor.hostInfo();
-    const storage = await Promise.all(pools.map(async (p) => ({ poolId: p.id, ...(await (await this.pool(p)).capacity()) })));
+    const storage = await this.capacities(pools);
     return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []) };
   }
 
   private async usage(pools: StoragePoolSpec[], netnsPrefix: string[]): Promise<HostUsage> {
     const [node, storage, nics] = await Promise.all([
       this.opts.hypervisor.nodeStats(),
-      Promise.all(pools.map(async (p) => ({ poolId: p.id, ...(await (await this.pool(p)).capacity()) }))),
+      this.capacities(pools),
       readNicCounters(netnsPrefix),
     ]);
     return { ...node, storage, nics };
@@ -177,13 +182,53 @@ export class LocalHostAgent implements HostAgent {
     };
   }
 
+  /**
+   * Capacity of each pool this host reaches. A local pool that fails fails the call; an NFS pool
+   * that cannot be reached is left out (its state and reason are on the pool: probePool).
+   */
+  private async capacities(pools: StoragePoolSpec[]): Promise<({ poolId: string } & StorageCapacity)[]> {
+    const all = await Promise.all(
+      pools.map(async (p) => {
+        const capacity = (async () => (await this.pool(p)).capacity())();
+        return { poolId: p.id, ...(await (p.kind === 'nfs' ? capacity.catch(() => undefined) : capacity)) };
+      }),
+    );
+    return all.filter((c): c is { poolId: string } & StorageCapacity => c.totalBytes !== undefined);
+  }
+
+  /** Reaches the pool, creates and deletes a probe file in it and reads its space; failures are answered, not thrown. */
+  private async probePool(spec: StoragePoolSpec): Promise<StoragePoolProbe> {
+    const mode = spec.kind === 'local' ? 'dir' : await this.nfsMode();
+    const location = spec.kind === 'local' ? (spec.path ?? this.paths.instancesDir) : mode === 'mount' ? this.paths.storageMount(spec.id) : nfsUrl(spec.server, spec.exportPath);
+    const mountOptions = spec.kind === 'nfs' && mode === 'mount' ? (spec.mountOptions ?? 'defaults') : null;
+    try {
+      const pool = await this.pool(spec);
+      // A name of this host's own (its data directory's hash): hosts sharing the export do not collide.
+      const probe = `onebox-probe/${createHash('sha256').update(this.opts.dataDir).digest('hex').slice(0, 16)}.qcow2`;
+      await pool.delete(probe);
+      await pool.createBlank(probe, 1024 * 1024);
+      await pool.delete(probe);
+      const { totalBytes, freeBytes } = await pool.capacity();
+      return { state: 'mounted', mode, message: null, location, mountOptions, totalBytes, freeBytes };
+    } catch (err) {
+      return { state: 'error', mode, message: err instanceof Error ? err.message : String(err), location, mountOptions, totalBytes: null, freeBytes: null };
+    }
+  }
+
+  /** This host's way to NFS exports, decided once. */
+  private nfsMode(): Promise<'mount' | 'qemu'> {
+    this.resolvedNfsMode ??= resolveNfsMode(this.opts.nfsMode ?? 'auto');
+    return this.resolvedNfsMode;
+  }
+
   /** The storage driver of a pool, activated once. */
-  private pool(spec: StoragePoolSpec): Promise<StorageDriver> {
+  private async pool(spec: StoragePoolSpec): Promise<StorageDriver> {
     const key = JSON.stringify(spec);
     let driver = this.pools.get(key);
     if (!driver) {
       const load = this.opts.storage ?? loadStorageDriver;
-      const d = load(spec, this.paths.instancesDir);
+      const d = load(spec, this.paths.instancesDir, { storageDir: this.paths.storageDir, nfsMode: spec.kind === 'nfs' ? await this.nfsMode() : 'qemu' });
+      if (this.pools.has(key)) return this.pools.get(key) as Promise<StorageDriver>;
       driver = d.activate().then(() => d);
       driver.catch(() => this.pools.delete(key));
       this.pools.set(key, driver);

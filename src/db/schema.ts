@@ -54,13 +54,17 @@ export const apiTokens = sqliteTable('api_tokens', {
   createdAt: createdAt(),
 });
 
-/** Where instance disks live: a directory on each host (later: NFS shared by the hosts of a pool). */
+/** Where instance disks live: a directory on each host, or an NFS export shared by the hosts of a compute pool. */
 export const storagePools = sqliteTable('storage_pools', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
-  kind: text('kind', { enum: ['local'] }).notNull(),
-  /** Absolute directory on every host; null = each host's own data directory. */
+  kind: text('kind', { enum: ['local', 'nfs'] }).notNull(),
+  /** Local pools: absolute directory on every host; null = each host's own data directory. */
   path: text('path'),
+  /** NFS pools: the server (host name or IPv4 address), its export path and the mount options (null = none). */
+  server: text('server'),
+  exportPath: text('export_path'),
+  mountOptions: text('mount_options'),
   createdAt: createdAt(),
 });
 

@@ -94,6 +94,19 @@ const CASES: Record<string, DomainSpec> = {
     seed: { path: '/var/lib/onebox/instances/i-sed06/seed.iso', target: 'sdb' },
     serialLogPath: '/var/lib/onebox/instances/i-sed06/serial.log',
   }),
+  // An NFS storage pool reached through QEMU's NFS driver: disks and seed are network disks.
+  'tcg-nfs-network-disks': baseSpec({
+    name: 'ob-i-nfs08',
+    uuid: '9a3c5e7b-2d4f-4b6a-8c0e-7f1a3c5e9b08',
+    title: 'on-nfs',
+    instanceId: 'i-nfs08',
+    disks: [
+      { path: 'nfs://10.0.0.5/srv/onebox/i-nfs08/system.qcow2', format: 'qcow2', target: 'vda', bootOrder: 1 },
+      { path: 'nfs://nfs.example.lan/srv/onebox/i-nfs08/data-0.qcow2', format: 'qcow2', target: 'vdb' },
+    ],
+    seed: { path: 'nfs://10.0.0.5/srv/onebox/i-nfs08/seed.iso', target: 'sdb' },
+    serialLogPath: '/var/lib/onebox/instances/i-nfs08/serial.log',
+  }),
   'tcg-hotplug-maximums': baseSpec({
     name: 'ob-i-hot07',
     uuid: '3c5e7a9b-1d2f-4a6c-8e0b-5d7f9a1c3e07',

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { posix } from 'node:path';
+import { parseNfsUrl } from '../lib/nfs-url.js';
 import { HypervisorError } from './errors.js';
 import type { CdromSpec, DiskIoTune, DiskSpec, DomainOwner, DomainQos, DomainSpec, NicSpec, SeedSpec } from './types.js';
 import { el, renderXml, type XmlElement } from './xml.js';
@@ -33,6 +34,20 @@ function checkSafeName(field: string, value: string, maxLength = 200): void {
   if (!SAFE_NAME_RE.test(value) || value.length > maxLength) {
     fail(`${field} ${JSON.stringify(value)} is invalid: use 1-${maxLength} characters from A-Z a-z 0-9 _ . -`);
   }
+}
+
+/** A disk's file: an absolute path, or an `nfs://server/path` URL (QEMU's NFS driver). */
+function checkDiskPath(field: string, value: string): void {
+  if (parseNfsUrl(value) === undefined) checkAbsPath(field, value);
+}
+
+/** `type` and `<source>` of a disk on `path`: a file, or a network disk for an nfs:// URL. */
+export function diskSource(path: string): { type: 'file' | 'network'; source: XmlElement } {
+  const nfs = parseNfsUrl(path);
+  if (!nfs) return { type: 'file', source: el('source', { file: path }) };
+  // libvirt's schema wants <identity> on NFS sources: the uid/gid QEMU's libnfs calls the server
+  // with. Root, like qemu-img on the host, which makes the files (the export has No_Root_Squash).
+  return { type: 'network', source: el('source', { protocol: 'nfs', name: nfs.path }, el('host', { name: nfs.server }), el('identity', { user: 'root', group: 'root' })) };
 }
 
 function checkAbsPath(field: string, value: string): void {
@@ -80,7 +95,7 @@ export function checkDisks(disks: DiskSpec[]): void {
     if (!/^vd[a-z]{1,2}$/.test(dev)) fail(`disk target ${JSON.stringify(dev)} must be a virtio name like vda`);
     if (targets.has(dev)) fail(`disk target ${dev} is used by two disks`);
     targets.add(dev);
-    checkAbsPath(`disk ${dev} path`, disk.path);
+    checkDiskPath(`disk ${dev} path`, disk.path);
     if (disk.format !== 'qcow2' && disk.format !== 'raw') {
       fail(`disk ${dev} format ${JSON.stringify(disk.format)} must be qcow2 or raw`);
     }
@@ -97,7 +112,7 @@ function checkCdrom(cdrom: CdromSpec): void {
 function checkSeed(seed: SeedSpec, cdrom: CdromSpec): void {
   if (!/^sd[a-z]{1,2}$/.test(seed.target)) fail(`seed target ${JSON.stringify(seed.target)} must be a SATA name like sdb`);
   if (seed.target === cdrom.target) fail(`seed target ${seed.target} is also the CD-ROM's; give the seed its own drive`);
-  checkAbsPath('seed path', seed.path);
+  checkDiskPath('seed path', seed.path);
 }
 
 function checkNics(nics: NicSpec[]): void {
@@ -205,11 +220,12 @@ function iotuneXml(tune: DiskIoTune | undefined): XmlElement | undefined {
 
 /** The `<disk>` element of a virtio disk (also what hot-plug sends), with its I/O limits. */
 export function diskXml(disk: DiskSpec, tune?: DiskIoTune): XmlElement {
+  const { type, source } = diskSource(disk.path);
   return el(
     'disk',
-    { type: 'file', device: 'disk' },
+    { type, device: 'disk' },
     el('driver', { name: 'qemu', type: disk.format, discard: 'unmap' }),
-    el('source', { file: disk.path }),
+    source,
     el('target', { dev: disk.target, bus: 'virtio' }),
     iotuneXml(tune),
     disk.readOnly === true && el('readonly'),
@@ -230,11 +246,12 @@ function cdromXml(cdrom: CdromSpec): XmlElement {
 }
 
 function seedXml(seed: SeedSpec): XmlElement {
+  const { type, source } = diskSource(seed.path);
   return el(
     'disk',
-    { type: 'file', device: 'cdrom' },
+    { type, device: 'cdrom' },
     el('driver', { name: 'qemu', type: 'raw' }),
-    el('source', { file: seed.path }),
+    source,
     el('target', { dev: seed.target, bus: 'sata' }),
     el('readonly'),
   );

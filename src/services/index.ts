@@ -35,6 +35,7 @@ import { OperationsService } from './operations.js';
 import { PoolsService } from './pools.js';
 import { SettingsService } from './settings.js';
 import { SetupService } from './setup.js';
+import { StoragePoolProbes } from './storage-pool-probes.js';
 import { StoragePoolsService } from './storage-pools.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 import { UsageService } from './usage/service.js';
@@ -47,6 +48,8 @@ export interface Services {
   operations: OperationsService;
   pools: PoolsService;
   storagePools: StoragePoolsService;
+  /** Per-host state of storage pools (mount, write check, free space). */
+  storagePoolProbes: StoragePoolProbes;
   networks: NetworksService;
   addressPools: AddressPoolsService;
   hosts: HostsService;
@@ -134,6 +137,7 @@ export function createServices(cfg: ServiceConfig): Services {
     operations,
     pools,
     storagePools,
+    storagePoolProbes: new StoragePoolProbes(db, agents, hosts, storagePools),
     networks,
     addressPools,
     hosts,

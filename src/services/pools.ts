@@ -1,5 +1,5 @@
 /** Compute pools: groups of hosts that instances are created in. A `default` pool always exists. */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
 import { addressPools, computePools, hosts, instanceNics, instances } from '../db/schema.js';
@@ -64,6 +64,25 @@ export class PoolsService {
     const row = this.db.update(computePools).set(change).where(eq(computePools.id, pool.id)).returning().get();
     this.audit.record(actor, 'update', 'compute_pool', pool.id, JSON.stringify(change));
     return row;
+  }
+
+  /**
+   * Attaches a storage pool (null = the `default` one): the disks of instances created from then
+   * on live there. Refused (storage_pool_in_use) while instances of the pool have disks in the
+   * storage pool it uses now: they would be left on a storage pool the compute pool no longer names.
+   */
+  setStoragePool(idOrName: string, storagePoolId: string | null, actor: Actor): Pool {
+    const pool = this.get(idOrName);
+    if ((pool.storagePoolId ?? null) === storagePoolId) return pool;
+    return this.db.transaction((tx) => {
+      const current = pool.storagePoolId === null ? isNull(instances.storagePoolId) : eq(instances.storagePoolId, pool.storagePoolId);
+      const held = tx.select({ n: sql<number>`count(*)` }).from(instances).where(and(eq(instances.poolId, pool.id), current)).get()?.n ?? 0;
+      if (held > 0)
+        throw new AppError('storage_pool_in_use', `Pool '${pool.name}' has ${plural(held, 'instance')} with disks in its current storage pool; delete them before changing its storage pool.`);
+      const row = tx.update(computePools).set({ storagePoolId }).where(eq(computePools.id, pool.id)).returning().get();
+      this.audit.record(actor, 'update', 'compute_pool', pool.id, JSON.stringify({ storagePoolId }));
+      return row;
+    });
   }
 
   /** Deletes a pool that has no hosts and no instances; `default` stays. */

@@ -77,7 +77,16 @@ export const poolSchema = z.strictObject({
   networkId: nullable(id), addressPoolId: nullable(id), createdAt: instant,
 });
 
-export const storagePoolSchema = z.strictObject({ id, name: z.string(), kind: z.literal('local'), path: nullable(z.string()), createdAt: instant });
+export const storagePoolHostStateSchema = z.strictObject({
+  hostId: id, checkedAt: instant, state: z.enum(['mounted', 'error']), mode: z.enum(['dir', 'mount', 'qemu']), message: nullable(z.string()),
+  location: nullable(z.string()), mountOptions: nullable(z.string()), totalBytes: nullable(z.number()), freeBytes: nullable(z.number()),
+});
+
+export const storagePoolSchema = z.strictObject({
+  id, name: z.string(), kind: z.enum(['local', 'nfs']), path: nullable(z.string()),
+  server: nullable(z.string()), exportPath: nullable(z.string()), mountOptions: nullable(z.string()),
+  computePoolIds: z.array(id), hosts: z.array(storagePoolHostStateSchema), createdAt: instant,
+});
 
 export const networkSchema = z.strictObject({
   id, name: z.string(), kind: z.enum(['nat', 'bridged']), bridge: z.string(), subnet: nullable(z.string()), gateway: nullable(z.string()), createdAt: instant,

@@ -10,12 +10,34 @@ import type { DiskFormat, VolumeInfo } from './inspector.js';
 export type { DiskFormat, VolumeInfo };
 
 /** A storage pool as the host receives it from the controller. */
-export type StoragePoolSpec = {
-  id: string;
-  kind: 'local';
-  /** Absolute directory on every host; null = the host's own default under its data directory. */
-  path: string | null;
-};
+export type StoragePoolSpec =
+  | {
+      id: string;
+      kind: 'local';
+      /** Absolute directory on every host; null = the host's own default under its data directory. */
+      path: string | null;
+    }
+  | {
+      id: string;
+      kind: 'nfs';
+      /** Host name or IPv4 address of the NFS server. */
+      server: string;
+      /** Absolute export path on the server. */
+      exportPath: string;
+      /** `mount -o` options (null = none); hosts that reach NFS through QEMU's driver ignore them. */
+      mountOptions: string | null;
+    };
+
+/** How a host reaches a storage pool and whether it can write there (the API's StoragePoolProbe in shared/pools.ts has this shape: the layering keeps drivers off shared/). */
+export interface StoragePoolProbe {
+  state: 'mounted' | 'error';
+  mode: 'dir' | 'mount' | 'qemu';
+  message: string | null;
+  location: string | null;
+  mountOptions: string | null;
+  totalBytes: number | null;
+  freeBytes: number | null;
+}
 
 /** Size and free space of a pool's filesystem on one host. */
 export interface StorageCapacity {

@@ -87,6 +87,11 @@ export class QemuImg implements ImageInspector {
     await run([this.binary, 'create', '-q', '-u', '-f', 'qcow2', '-b', backingPath, '-F', 'qcow2', path, String(sizeBytes)]);
   }
 
+  /** Copies a file as it is (same format, no conversion) to `dest`, a path or an nfs:// URL. */
+  async copyAs(source: string, format: DiskFormat, dest: string): Promise<void> {
+    await this.convertWithProgress(['-f', format, '-O', format, source, dest]);
+  }
+
   /** Grows a qcow2 image (qemu-img refuses to shrink without --shrink, which onebox never passes). */
   async resize(path: string, sizeBytes: number): Promise<void> {
     await run([this.binary, 'resize', '-q', '-f', 'qcow2', path, String(sizeBytes)]);

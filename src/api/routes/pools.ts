@@ -1,7 +1,7 @@
 /** /pools (compute pools) and /storage-pools. */
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
-import { createPoolSchema, createStoragePoolSchema, poolNetworkSchema, updatePoolSchema } from '../../shared/schemas.js';
+import { createPoolSchema, createStoragePoolBodySchema, poolNetworkSchema, poolStorageSchema, updatePoolSchema, updateStoragePoolSchema } from '../../shared/schemas.js';
 import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
 import { pageQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
@@ -28,20 +28,40 @@ export function poolRoutes(s: Services) {
       const addressPoolId = body.addressPool ? s.addressPools.get(body.addressPool).id : null;
       return c.json(present(s.pools.setNetwork(c.req.param('id'), { networkId, addressPoolId }, c.var.actor)));
     })
+    .put('/:id/storage-pool', doc({ summary: "Attach a storage pool to a compute pool (id or name; null = the default one): the disks of instances created from then on live there", description: 'Refused (409 storage_pool_in_use) while instances of the pool have disks in its current storage pool. The hosts of the pool probe the storage pool at once.', body: poolStorageSchema, responses: { 200: poolSchema } }), async (c) => {
+      const body = await jsonBody(c, poolStorageSchema);
+      const storagePoolId = body.storagePool === null ? null : s.storagePools.get(body.storagePool).id;
+      const row = s.pools.setStoragePool(c.req.param('id'), storagePoolId === s.storagePools.ensureDefault().id ? null : storagePoolId, c.var.actor);
+      // The hosts of the pool check the storage pool at once, so its page shows their state.
+      if (row.storagePoolId !== null) await s.storagePoolProbes.probe(row.storagePoolId);
+      return c.json(present(row));
+    })
     .delete('/:id', doc({ summary: 'Delete an empty compute pool', responses: { 204: null } }), (c) => {
       s.pools.delete(c.req.param('id'), c.var.actor);
       return c.body(null, 204);
     });
 }
 
-/** /storage-pools */
+/** /storage-pools: `GET /:id` probes the pool on the hosts using it; the list shows their last state. */
 export function storagePoolRoutes(s: Services) {
+  const present = (row: ReturnType<Services['storagePools']['get']>) => presentStoragePool(row, s.storagePools.computePoolsOf(row.id), s.storagePoolProbes.states(row.id));
   return new Hono<AppEnv>()
-    .get('/', doc({ summary: 'List storage pools', query: pageQuerySchema, responses: { 200: pageSchema(storagePoolSchema) } }), (c) => c.json(mapPage(pageInMemory(s.storagePools.list(), byName, queryParams(c, pageQuerySchema)), presentStoragePool)))
-    .post('/', doc({ summary: 'Create a local storage pool (a directory every host has)', body: createStoragePoolSchema, responses: { 201: storagePoolSchema } }), async (c) => c.json(presentStoragePool(s.storagePools.create(await jsonBody(c, createStoragePoolSchema), c.var.actor)), 201))
-    .get('/:id', doc({ summary: 'Get a storage pool', responses: { 200: storagePoolSchema } }), (c) => c.json(presentStoragePool(s.storagePools.get(c.req.param('id')))))
-    .delete('/:id', doc({ summary: 'Delete a storage pool nothing uses', responses: { 204: null } }), (c) => {
-      s.storagePools.delete(c.req.param('id'), c.var.actor);
+    .get('/', doc({ summary: 'List storage pools (with the last probe of each host using them)', query: pageQuerySchema, responses: { 200: pageSchema(storagePoolSchema) } }), (c) => c.json(mapPage(pageInMemory(s.storagePools.list(), byName, queryParams(c, pageQuerySchema)), present)))
+    .post('/', doc({ summary: 'Create a storage pool: local (a directory every host has; kind may be left out) or nfs (server, exportPath, mountOptions)', body: createStoragePoolBodySchema, responses: { 201: storagePoolSchema } }), async (c) => c.json(present(s.storagePools.create(await jsonBody(c, createStoragePoolBodySchema), c.var.actor)), 201))
+    .get('/:id', doc({ summary: 'Get a storage pool; an NFS pool is probed on the hosts of the compute pools using it (state mounted|error with the reason, free space)', responses: { 200: storagePoolSchema } }), async (c) => {
+      const row = s.storagePools.get(c.req.param('id'));
+      if (row.kind === 'nfs') await s.storagePoolProbes.probe(row.id);
+      return c.json(present(row));
+    })
+    .patch('/:id', doc({ summary: "Rename a storage pool, or change an NFS pool's server, export or mount options (409 storage_pool_in_use while disks live there)", body: updateStoragePoolSchema, responses: { 200: storagePoolSchema } }), async (c) => {
+      const row = s.storagePools.update(c.req.param('id'), await jsonBody(c, updateStoragePoolSchema), c.var.actor);
+      if (row.kind === 'nfs') await s.storagePoolProbes.probe(row.id);
+      return c.json(present(row));
+    })
+    .delete('/:id', doc({ summary: 'Delete a storage pool nothing uses (409 storage_pool_in_use while attached or while disks live there)', responses: { 204: null } }), (c) => {
+      const id = s.storagePools.get(c.req.param('id')).id;
+      s.storagePools.delete(id, c.var.actor);
+      s.storagePoolProbes.forget(id);
       return c.body(null, 204);
     });
 }

@@ -33,7 +33,7 @@ import {
 export const CALLS = {
   host: ['facts', 'usage'],
   domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'allStats', 'setQos', 'qos'],
-  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks'],
+  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'probePool', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
 } as const;

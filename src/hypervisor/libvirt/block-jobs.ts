@@ -7,6 +7,7 @@
  * overlays are made by the host agent with qemu-img first, so a stopped and a running instance get
  * the same files, and a fake driver needs no storage of its own.
  */
+import { diskSource } from '../domain-xml.js';
 import { el, renderXml } from '../xml.js';
 import type { LibvirtConnection } from './connection.js';
 import type { RemoteNonnullDomain } from './protocol.generated.js';
@@ -27,7 +28,14 @@ export function snapshotXml(name: string, overlays: { target: string; path: stri
       {},
       el('name', {}, name),
       el('memory', { snapshot: 'no' }),
-      el('disks', {}, ...overlays.map((o) => el('disk', { name: o.target, snapshot: 'external', type: 'file' }, el('driver', { type: 'qcow2' }), el('source', { file: o.path })))),
+      el(
+        'disks',
+        {},
+        ...overlays.map((o) => {
+          const { type, source } = diskSource(o.path); // a file, or an nfs:// URL on an NFS pool
+          return el('disk', { name: o.target, snapshot: 'external', type }, el('driver', { type: 'qcow2' }), source);
+        }),
+      ),
     ),
   );
 }
