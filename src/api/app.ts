@@ -19,6 +19,7 @@ import { openApiDocument } from './openapi.js';
 import { onError, problem, sendProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
 import { hostRoutes } from './routes/hosts.js';
+import { joinRoutes, joinTokenRoutes } from './routes/join.js';
 import { imageRoutes } from './routes/images.js';
 import { instanceRoutes } from './routes/instances.js';
 import { snapshotRoutes } from './routes/snapshots.js';
@@ -93,6 +94,7 @@ export function createApp(s: Services, opts: AppOptions) {
   api.get('/health', (c) => c.json({ status: 'ok', version: opts.version }));
   api.get('/openapi.json', (c) => c.json(openApiDocument(opts.version)));
   api.route('/', sessionRoutes(s));
+  api.route('/join', joinRoutes(s));
   const authed = new Hono<AppEnv>();
   authed.use('*', requireAuth(s.auth));
   authed.route('/tokens', tokenRoutes(s));
@@ -102,6 +104,7 @@ export function createApp(s: Services, opts: AppOptions) {
   authed.route('/instances', snapshotRoutes(s));
   authed.route('/operations', operationRoutes(s));
   authed.route('/hosts', hostRoutes(s));
+  authed.route('/join-tokens', joinTokenRoutes(s));
   authed.route('/pools', poolRoutes(s));
   authed.route('/storage-pools', storagePoolRoutes(s));
   authed.route('/networks', networkRoutes(s));

@@ -6,6 +6,7 @@ import { setGuestPasswordSchema } from '../shared/guest.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
 import { createSnapshotSchema } from '../shared/snapshots.js';
 import { batchSchema } from '../shared/batch.js';
+import { createJoinTokenSchema, joinRequestSchema } from '../shared/join.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -78,7 +79,14 @@ const routes: Record<string, Record<string, Op>> = {
   '/hosts/{id}': {
     get: { summary: 'Get a host (accelerator, versions, online, disk)' },
     patch: { summary: 'Move a host to a pool (refused while it has instances) or enable/disable it for scheduling', body: updateHostSchema },
+    delete: { summary: 'Remove a joined host (refused while it has instances, and for the local host)', status: 204 },
   },
+  '/join-tokens': {
+    get: { summary: 'List join tokens (admins; never their secrets)' },
+    post: { summary: 'Create a one-time join token (admins; default 1 h): the secret, the certificate fingerprint to pin and the `onebox join` command, shown once', body: createJoinTokenSchema, status: 201 },
+  },
+  '/join-tokens/{id}': { delete: { summary: 'Revoke a join token (admins)', status: 204 } },
+  '/join': { post: { summary: 'A new server joins (sent by `onebox join`; no login, the token is the credential): its CSR is signed by the CA', body: joinRequestSchema, status: 201 } },
   '/hosts/{id}/interfaces': { get: { summary: "The host's network interfaces (kind, addresses, bridge port, default route)" } },
   '/hosts/{id}/bridge-setup': { post: { summary: 'Plan (dry run) or, with confirm: true, make a Linux bridge take over a NIC; rolled back when the default gateway stops answering', body: bridgeSetupSchema } },
   '/pools': { get: { summary: 'List compute pools' }, post: { summary: 'Create a compute pool', body: createPoolSchema, status: 201 } },

@@ -38,6 +38,7 @@ import { SetupService } from './setup.js';
 import { StoragePoolsService } from './storage-pools.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 import { UsageService } from './usage/service.js';
+import { JoinService } from './join.js';
 
 /** Everything the API (and the composition root) can call. */
 export interface Services {
@@ -69,6 +70,8 @@ export interface Services {
   reconciler: InstanceReconciler;
   setup: SetupService;
   usage: UsageService;
+  /** Join tokens and joining servers. */
+  join: JoinService;
 }
 
 /** What the services are built from. */
@@ -123,6 +126,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   const usage = new UsageService(db, { instances: store, hosts, pools, storagePools }, () => hosts.attachedAgentsById());
   return {
+    join: new JoinService(db, audit),
     usage,
     audit,
     auth,

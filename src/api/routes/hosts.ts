@@ -24,6 +24,10 @@ export function hostRoutes(s: Services) {
       const change = await jsonBody(c, updateHostSchema);
       return c.json(view(s, s.hosts.update(c.req.param('id'), change, c.var.actor)));
     })
+    .delete('/:id', async (c) => {
+      await s.hosts.remove(c.req.param('id'), c.var.actor);
+      return c.body(null, 204);
+    })
     .get('/:id/interfaces', async (c) => c.json({ items: await s.hostNetworking.interfaces(c.req.param('id')) }))
     .post('/:id/bridge-setup', async (c) => c.json(await s.hostNetworking.bridgeSetup(c.req.param('id'), await jsonBody(c, bridgeSetupSchema), c.var.actor)));
 }
