@@ -2,7 +2,7 @@
 import * as z from 'zod';
 
 /** POST /join-tokens body. */
-export const createJoinTokenSchema = z.object({ expiresInMinutes: z.number().int().min(1).max(7 * 24 * 60).optional() }).strict();
+export const createJoinTokenSchema = z.object({ expiresInMinutes: z.number().min(0.01).max(7 * 24 * 60).optional() }).strict();
 
 /** POST /join body (sent by `onebox join`, guarded only by the token). */
 export const joinRequestSchema = z
