@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { run } from '../../src/lib/exec.js';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
@@ -164,7 +165,7 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     await assert.rejects(attempt, /certificate required|ECONNRESET|socket hang up|alert/i);
   });
 
-  test('an instance on the peer: created with the image copied over, power actions, serial console and log through the controller', async () => {
+  test('an instance on the peer: created with the image copied over, power actions, serial and VNC consoles and the log through the controller', async () => {
     assert.equal((await controller.call('POST', '/pools', { json: { name: 'peers' } })).status, 201);
     const moved = await controller.call('PATCH', `/hosts/${hostId}`, { json: { poolId: (await controller.json('GET', '/pools/peers')).id } });
     assert.equal(moved.status, 200, await moved.clone().text());
@@ -183,6 +184,17 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     await controller.waitConsole(instanceId, MINI_GUEST_READY, 1, 300_000);
     const out = await controller.serialRun(instanceId, 'echo SUM=$((6*7))', /SUM=42/, 120_000);
     assert.match(out, /SUM=42/);
+    // VNC through the controller's port too (the browser never talks to the peer).
+    const ticket = await controller.json('POST', `/instances/${instanceId}/console-tokens`, { json: { kind: 'vnc' } });
+    const rfb = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(controller.wsUrl(ticket.path), controller.wsOptions());
+      ws.once('message', (data: Buffer) => {
+        ws.close();
+        resolve(data.toString('latin1'));
+      });
+      ws.once('error', reject);
+    });
+    assert.match(rfb, /^RFB 003\.00\d\n/);
 
     const act = async (action: string, state: string) => {
       const r = await controller.call('POST', `/instances/${instanceId}/actions/${action}`);
@@ -214,6 +226,16 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
 
     await startPeer(['agent', ...peerArgs(peerDir)]);
     await waitFor('host online again', 60_000, async () => (await host()).state === 'online');
+    await controller.waitState(instanceId, 'running', 30_000);
+  });
+
+  test('the controller away: the guest keeps running on the peer; the restarted controller reconnects on its own', async () => {
+    await controller.stop();
+    await sleep(LOST_AFTER_S * 1000);
+    assert.equal(await virshState(), 'running');
+    assert.equal(peer?.exitCode, null, 'the agent keeps serving');
+    await controller.spawn();
+    await waitFor('host online after the controller restart', 60_000, async () => (await host()).state === 'online');
     await controller.waitState(instanceId, 'running', 30_000);
   });
 

@@ -171,7 +171,7 @@ export class PeerHostAgent implements HostAgent {
       ping.once('response', (res) => res.resume());
       ping.once('error', () => undefined); // a missed ping is seen by the stream's silence
       ping.end();
-    }, Math.min(beatMs, 1000));
+    }, Math.max(20, Math.min(beatMs / 4, 250)));
     this.watchdog.unref();
   }
 
