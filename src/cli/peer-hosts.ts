@@ -45,7 +45,8 @@ export async function startJoinedHosts(s: Services, tls: ServerTls | undefined, 
   }
   const id = await controllerIdentity(tlsDir);
   const connect = (host: Host) => void attachPeer(s, host, id, timings);
-  s.join.configure({ ca: id.ca, fingerprint: tls.fingerprint, url, onJoined: connect });
+  // A new host starts serving only once it has stored the answer: first dial a second later.
+  s.join.configure({ ca: id.ca, fingerprint: tls.fingerprint, url, onJoined: (host) => void setTimeout(() => connect(host), 1000).unref() });
   for (const host of s.hosts.list()) if (!host.isLocal && host.agentUrl) connect(host);
 }
 
