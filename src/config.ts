@@ -42,6 +42,8 @@ export interface ServeConfig {
   publicUrl?: URL;
   /** Seconds between two usage samples of every host (charts and history). */
   usageIntervalSeconds: number;
+  /** Heartbeats of joined hosts: seconds between beats, and seconds of silence after which a host is `lost`. */
+  heartbeat: { intervalSeconds: number; lostAfterSeconds: number };
 }
 
 /** Usage text of `onebox serve`. */
@@ -76,7 +78,11 @@ export const SERVE_USAGE = `onebox serve [options]
   --tls-cert FILE       serve HTTPS with this PEM certificate (chain) instead of onebox's own CA's
   --tls-key FILE        the PEM private key of --tls-cert
   --insecure-http       serve plain HTTP: only behind a reverse proxy that terminates TLS
-  --usage-interval S    seconds between usage samples of every host (default 10)`;
+  --usage-interval S    seconds between usage samples of every host (default 10)
+  --heartbeat-interval S
+                        seconds between heartbeats with joined hosts (default 5)
+  --heartbeat-lost-after S
+                        seconds without a beat before a joined host is lost (default 15)`;
 
 /** Parses serve flags; throws a validation_failed AppError with a sentence on a bad value. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -89,6 +95,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
       'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'image-import-allow-private': { type: 'boolean' }, 'host-netns': { type: 'string' }, 'nfs-mode': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' }, 'usage-interval': { type: 'string' },
+      'heartbeat-interval': { type: 'string' }, 'heartbeat-lost-after': { type: 'string' },
     },
   });
   const port = Number(values.port ?? env.ONEBOX_PORT ?? 5870);
@@ -109,7 +116,12 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new AppError('validation_failed', `--cpu-model '${cpuModel}' is not a CPU model name.`);
   const usageInterval = Number(values['usage-interval'] ?? 10);
   if (!Number.isFinite(usageInterval) || usageInterval < 0.1 || usageInterval > 3600) throw new AppError('validation_failed', `--usage-interval must be a number of seconds from 0.1 to 3600, not '${values['usage-interval']}'.`);
+  const beat = Number(values['heartbeat-interval'] ?? 5);
+  if (!Number.isFinite(beat) || beat < 0.1 || beat > 3600) throw new AppError('validation_failed', `--heartbeat-interval must be a number of seconds from 0.1 to 3600, not '${values['heartbeat-interval']}'.`);
+  const lostAfter = Number(values['heartbeat-lost-after'] ?? beat * 3);
+  if (!Number.isFinite(lostAfter) || lostAfter < beat) throw new AppError('validation_failed', `--heartbeat-lost-after must be a number of seconds no smaller than the heartbeat interval (${beat}), not '${values['heartbeat-lost-after']}'.`);
   return {
+    heartbeat: { intervalSeconds: beat, lostAfterSeconds: lostAfter },
     usageIntervalSeconds: usageInterval,
     tls: parseTls(values['tls-cert'], values['tls-key'], values['insecure-http'] === true),
     publicUrl: values['public-url'] === undefined ? undefined : parsePublicUrl(values['public-url']),

@@ -13,6 +13,10 @@ Usage:
   onebox network bridge-setup --nic NIC [--bridge br0] [--yes]
                             move the NIC's addresses and routes to a new bridge for bridged guests
                             (shows what it would do without --yes; undoes it all if the gateway is lost)
+  onebox join https://<controller>:5870 --token T --fingerprint SHA256:…
+                            join this server to a controller as a host (agent role only); --help for options
+  onebox agent [--data-dir DIR]
+                            start this joined host's agent again (no token needed)
   onebox version            print the version and the Node runtime inside the executable
 
 Client commands (talk to a onebox server; 'onebox COMMAND --help' for each):
@@ -33,6 +37,15 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/doctor.js')).runDoctor(rest);
     case 'network':
       return (await import('./cli/network.js')).runNetwork(rest);
+    case 'join':
+    case 'agent': {
+      const join = await import('./cli/join.js');
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(join.JOIN_USAGE);
+        return 0;
+      }
+      return command === 'join' ? join.runJoin(rest) : join.runAgent(rest);
+    }
     case 'version':
     case '--version':
       console.log(versionLine());

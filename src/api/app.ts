@@ -23,6 +23,7 @@ import { healthSchema } from '../shared/responses.js';
 import { onError, problem, sendProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
 import { hostRoutes } from './routes/hosts.js';
+import { joinRoutes, joinTokenRoutes } from './routes/join.js';
 import { imageRoutes } from './routes/images.js';
 import { instanceRoutes } from './routes/instances.js';
 import { snapshotRoutes } from './routes/snapshots.js';
@@ -100,6 +101,7 @@ export function createApp(s: Services, opts: AppOptions) {
   const openApi = () => (document ??= openApiDocument(app.routes, opts.version));
   api.get('/openapi.json', doc({ summary: 'This document (OpenAPI 3.1)', public: true, responses: { 200: z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }) } }), (c) => c.json(openApi()));
   api.route('/', sessionRoutes(s));
+  api.route('/join', joinRoutes(s));
   const authed = new Hono<AppEnv>();
   authed.use('*', requireAuth(s.auth));
   authed.route('/tokens', tokenRoutes(s));
@@ -109,6 +111,7 @@ export function createApp(s: Services, opts: AppOptions) {
   authed.route('/instances', snapshotRoutes(s));
   authed.route('/operations', operationRoutes(s));
   authed.route('/hosts', hostRoutes(s));
+  authed.route('/join-tokens', joinTokenRoutes(s));
   authed.route('/pools', poolRoutes(s));
   authed.route('/storage-pools', storagePoolRoutes(s));
   authed.route('/networks', networkRoutes(s));

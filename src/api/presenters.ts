@@ -39,7 +39,7 @@ export function presentHost(row: HostRow, live: { online: boolean; storage: Host
   return {
     id: row.id, name: row.name, address: row.address, poolId: row.poolId, enabled: row.enabled, accel: row.accel, accelReason: row.accelReason,
     cpus: row.cpus, memoryMiB: row.memoryMiB, libvirtVersion: row.libvirtVersion, hypervisorVersion: row.hypervisorVersion, isLocal: row.isLocal,
-    lastSeenAt: row.lastSeenAt, createdAt: row.createdAt, online: live.online,
+    lastSeenAt: row.lastSeenAt, createdAt: row.createdAt, online: live.online, state: live.online ? 'online' : 'lost',
     ...(own ? { diskTotalBytes: own.totalBytes, diskFreeBytes: own.freeBytes } : {}),
     storage: storage.map((s) => ({ poolId: s.poolId, totalBytes: s.totalBytes, freeBytes: s.freeBytes })),
   };

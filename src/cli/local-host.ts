@@ -18,7 +18,7 @@ export function primaryAddress(listen: string): string {
 }
 
 /** Connects to libvirt, retrying every few seconds until it answers (libvirtd may start after us). */
-async function connectHypervisor(cfg: ServeConfig): Promise<HypervisorDriver> {
+export async function connectHypervisor(cfg: Pick<ServeConfig, 'libvirtUri' | 'libvirtSocket'>): Promise<HypervisorDriver> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await openLibvirtDriver({ uri: cfg.libvirtUri, socketPath: cfg.libvirtSocket, log: (line) => log.info(line) });

@@ -20,6 +20,7 @@ import type { FileLibrary } from '../storage/library.js';
 import { VERSION } from '../version.js';
 import { startHttpServer } from './http-server.js';
 import { attachLocalHostWithRetry, primaryAddress } from './local-host.js';
+import { startJoinedHosts } from './peer-hosts.js';
 import { openDataDir } from './serve-data-dir.js';
 import { listeningLine, prepareTls } from './serve-tls.js';
 
@@ -89,6 +90,8 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   });
   const server = listen(cfg, app, tls, hosts, setupCode, dir.setupCodeFile);
   void attachLocalHostWithRetry(cfg, accel, s);
+  const controllerUrl = cfg.publicUrl?.origin ?? `https://${primaryAddress(cfg.listen)}:${cfg.port}`;
+  await startJoinedHosts(s, tls, dir.tlsDir, controllerUrl, { beatMs: cfg.heartbeat.intervalSeconds * 1000, lostAfterMs: cfg.heartbeat.lostAfterSeconds * 1000 });
   s.auth.startTokenUseFlush();
 
   await new Promise<void>((resolve) => {

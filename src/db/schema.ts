@@ -130,6 +130,20 @@ export const hosts = sqliteTable('hosts', {
   isLocal: integer('is_local', { mode: 'boolean' }).notNull().default(false),
   lastSeenAt: text('last_seen_at'),
   createdAt: createdAt(),
+  /** A joined host's agent endpoint (`https://addr:port`, mutual TLS); null for the local host. */
+  agentUrl: text('agent_url'),
+});
+
+/** One-time tokens that let a new server join (`onebox join`); only the secret's SHA-256 is kept. */
+export const joinTokens = sqliteTable('join_tokens', {
+  id: text('id').primaryKey(),
+  secretHash: text('secret_hash').notNull().unique(),
+  createdBy: text('created_by').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  /** Set when a host joined with it (it cannot be used again). */
+  usedAt: text('used_at'),
+  usedByHostId: text('used_by_host_id'),
+  createdAt: createdAt(),
 });
 
 /**

@@ -91,10 +91,33 @@ export async function createCertificateAuthority(commonName: string, validityDay
 
 /** Issues a certificate for `request`, signed by `ca`, with a new key pair. */
 export async function issueCertificate(ca: CertificateAuthority, request: CertificateRequest): Promise<IssuedCertificate> {
+  const keys = await newKeyPair();
+  return { certPem: await signPublicKey(ca, keys.publicKey, request), keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+/** A new key pair and a PKCS#10 certificate signing request for it (the joiner keeps the key). */
+export async function createCsr(commonName: string): Promise<{ csrPem: string; keyPem: string }> {
+  const keys = await newKeyPair();
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: cn(commonName), keys, signingAlgorithm: ALGORITHM });
+  return { csrPem: csr.toString('pem') + '\n', keyPem: await privateKeyPem(keys.privateKey) };
+}
+
+/** Signs the public key of a CSR (its own signature checked; its subject ignored: `request` names the certificate). */
+export async function signCsr(ca: CertificateAuthority, csrPem: string, request: CertificateRequest): Promise<string> {
+  let csr: x509.Pkcs10CertificateRequest;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(csrPem);
+  } catch {
+    throw new AppError('csr_invalid', 'The certificate signing request is not a PEM PKCS#10 request.');
+  }
+  if (!(await csr.verify())) throw new AppError('csr_invalid', 'The certificate signing request is not signed by its own key.');
+  return signPublicKey(ca, csr.publicKey, request);
+}
+
+async function signPublicKey(ca: CertificateAuthority, publicKey: CryptoKey | x509.PublicKey, request: CertificateRequest): Promise<string> {
   if (request.altNames.length === 0) throw new AppError('validation_failed', `A certificate for '${request.commonName}' needs at least one name or address.`);
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importPrivateKey(ca.keyPem);
-  const keys = await newKeyPair();
   const usages = {
     server: [x509.ExtendedKeyUsage.serverAuth],
     client: [x509.ExtendedKeyUsage.clientAuth],
@@ -106,16 +129,16 @@ export async function issueCertificate(ca: CertificateAuthority, request: Certif
     issuer: caCert.subject,
     ...validity(request.validityDays),
     signingKey: caKey,
-    publicKey: keys.publicKey,
+    publicKey,
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension(usages, false),
       new x509.SubjectAlternativeNameExtension(request.altNames.map(altName)),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  return { certPem: cert.toString('pem') + '\n', keyPem: await privateKeyPem(keys.privateKey) };
+  return cert.toString('pem') + '\n';
 }

@@ -50,6 +50,7 @@ interface Live {
 /** Host catalogue and the agents behind it. */
 export class HostsService {
   private readonly live = new Map<string, Live>();
+  private readonly removed = new Set<string>();
   private listener?: HostListener;
 
   constructor(
@@ -166,6 +167,25 @@ export class HostsService {
     });
   }
 
+  /** Removes a joined host (refused for this machine and while instances live there); its agent is closed. */
+  async remove(idOrName: string, actor: Actor): Promise<void> {
+    const host = this.get(idOrName);
+    if (host.isLocal) throw new AppError('host_is_local', `Host '${host.name}' is the machine this onebox server runs on; it cannot be removed.`);
+    const count = this.db.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()?.n ?? 0;
+    if (count > 0) throw new AppError('host_has_instances', `Host '${host.name}' has ${plural(count, 'instance')}; move or delete them before removing it.`);
+    const agent = this.live.get(host.id)?.agent ?? this.agents.find(host.id);
+    this.detach(host.id);
+    this.removed.add(host.id);
+    this.db.delete(hosts).where(eq(hosts.id, host.id)).run();
+    this.audit.record(actor, 'delete', 'host', host.id, host.name);
+    await agent?.close().catch(() => undefined);
+  }
+
+  /** Whether a host was removed while this server runs (a pending connect gives up). */
+  wasRemoved(hostId: string): boolean {
+    return this.removed.has(hostId);
+  }
+
   /** Creates or refreshes the host's row from its facts; a new local host joins the default pool. */
   private upsert(facts: HostFacts, how: Attachment): Host {
     const values = {
@@ -188,7 +208,12 @@ export class HostsService {
 
   private onEvent(hostId: string, event: AgentEvent): void {
     if (event.type === 'lifecycle') return this.listener?.lifecycle(hostId, event.event);
-    if (!event.online) return;
+    if (!event.online) {
+      // Lost: its instances show `lost` until it is back (a refresh reads the offline agent).
+      log.warn('host lost', { host: hostId });
+      void this.listener?.reconnected(hostId).catch((err: unknown) => log.error('marking instances lost failed', { host: hostId, error: String(err) }));
+      return;
+    }
     // Events sent while the hypervisor was away are lost: re-read every state once it is back.
     this.markSeen(hostId);
     void this.listener?.reconnected(hostId).catch((err: unknown) => log.error('refresh after reconnect failed', { host: hostId, error: String(err) }));

@@ -40,6 +40,7 @@ import { StoragePoolsService } from './storage-pools.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 import { UsageService } from './usage/service.js';
 import { usageSeries } from '../shared/usage.js';
+import { JoinService } from './join.js';
 
 /** Everything the API (and the composition root) can call. */
 export interface Services {
@@ -73,6 +74,8 @@ export interface Services {
   reconciler: InstanceReconciler;
   setup: SetupService;
   usage: UsageService;
+  /** Join tokens and joining servers. */
+  join: JoinService;
 }
 
 /** What the services are built from. */
@@ -130,6 +133,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   const usage = new UsageService(db, { instances: store, hosts, pools, storagePools }, () => hosts.attachedAgentsById());
   return {
+    join: new JoinService(db, audit),
     usage,
     audit,
     auth,

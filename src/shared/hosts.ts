@@ -26,6 +26,8 @@ export interface Host {
   lastSeenAt: string | null;
   createdAt: string;
   online: boolean;
+  /** `online` while its agent answers its heartbeats, else `lost`. */
+  state: 'online' | 'lost';
   /** Size of the storage the host's pool puts disks on, as the host last reported it (absent until it reports). */
   diskTotalBytes?: number;
   /** Free space on it, for unprivileged use. */

@@ -11,6 +11,7 @@ export const PROBLEM_CODES = {
   checksum_mismatch: 400, url_not_allowed: 400,
   snapshot_memory_unsupported: 400,
   batch_too_large: 400,
+  csr_invalid: 400, join_token_invalid: 401, join_token_expired: 410, join_token_used: 410, join_token_not_found: 404, join_needs_onebox_tls: 409, host_is_local: 409,
   // 401, 403: who you are and what you may do
   unauthenticated: 401, invalid_token: 401, invalid_credentials: 401, console_token_invalid: 401, console_token_expired: 401,
   forbidden: 403, csrf_token_invalid: 403, setup_code_invalid: 403, origin_not_allowed: 403,

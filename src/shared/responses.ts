@@ -61,9 +61,19 @@ export const mediaSchema = z.strictObject({ id, name: z.string(), description: z
 export const hostSchema = z.strictObject({
   id, name: z.string(), address: z.string(), poolId: nullable(id), enabled: z.boolean(), accel: z.enum(['kvm', 'tcg']), accelReason: z.string(),
   cpus: z.number().int(), memoryMiB: z.number(), libvirtVersion: z.string(), hypervisorVersion: z.string(), isLocal: z.boolean(),
-  lastSeenAt: nullable(instant), createdAt: instant, online: z.boolean(), diskTotalBytes: z.number().optional(), diskFreeBytes: z.number().optional(),
+  lastSeenAt: nullable(instant), createdAt: instant, online: z.boolean(), state: z.enum(['online', 'lost']), diskTotalBytes: z.number().optional(), diskFreeBytes: z.number().optional(),
   storage: z.array(z.strictObject({ poolId: id, totalBytes: z.number(), freeBytes: z.number() })),
 });
+
+export const joinTokenSchema = z.strictObject({
+  id, createdAt: instant, expiresAt: instant, usedAt: nullable(instant), usedByHostId: nullable(id), state: z.enum(['valid', 'used', 'expired']),
+});
+
+/** POST /join-tokens: the secret, the fingerprint to pin and the command, shown once. */
+export const newJoinTokenSchema = joinTokenSchema.extend({ token: z.string(), fingerprint: z.string(), command: z.string() });
+
+/** POST /join: the new host's certificate and the CA that signed it (PEM). */
+export const joinAnswerSchema = z.strictObject({ hostId: id, hostName: z.string(), certPem: z.string(), caPem: z.string() });
 
 export const hostInterfaceSchema = z.strictObject({
   name: z.string(), kind: z.enum(['ethernet', 'bridge', 'loopback', 'other']), mac: nullable(z.string()), up: z.boolean(),

@@ -26,6 +26,10 @@ export function hostRoutes(s: Services) {
       const change = await jsonBody(c, updateHostSchema);
       return c.json(view(s, s.hosts.update(c.req.param('id'), change, c.var.actor)));
     })
+    .delete('/:id', doc({ summary: 'Remove a joined host (409 host_has_instances while it has instances, 409 host_is_local for the local host)', responses: { 204: null } }), async (c) => {
+      await s.hosts.remove(c.req.param('id'), c.var.actor);
+      return c.body(null, 204);
+    })
     .get('/:id/interfaces', doc({ summary: "The host's network interfaces (kind, addresses, bridge port, default route)", responses: { 200: itemsSchema(hostInterfaceSchema) } }), async (c) => c.json({ items: await s.hostNetworking.interfaces(c.req.param('id')) }))
     .post('/:id/bridge-setup', doc({ summary: 'Plan (dry run) or, with confirm: true, make a Linux bridge take over a NIC', description: 'Rolled back when the default gateway stops answering.', body: bridgeSetupSchema, responses: { 200: bridgeSetupResultSchema } }), async (c) => c.json(await s.hostNetworking.bridgeSetup(c.req.param('id'), await jsonBody(c, bridgeSetupSchema), c.var.actor)));
 }

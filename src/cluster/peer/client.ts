@@ -5,6 +5,7 @@
  * The transport is injected (an http.Agent today, an mTLS https.Agent with join).
  */
 import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Readable, type Duplex } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { AgentEvent, ArtifactRef, ArtifactSource } from '../agent-types.js';
@@ -21,6 +22,10 @@ export interface PeerOptions {
   agent?: Agent;
   /** Delay before reopening a lost events stream. */
   retryMs?: number;
+  /** Heartbeat: the peer repeats its state on the events stream this often, and the client pings it as often (0: no beats). */
+  beatMs?: number;
+  /** With beats: the host is lost when nothing came on the events stream for this long. */
+  lostAfterMs?: number;
 }
 
 type Group = keyof typeof CALLS;
@@ -38,6 +43,9 @@ export class PeerHostAgent implements HostAgent {
   private readonly listeners = new Set<(event: AgentEvent) => void>();
   private events?: ClientRequest;
   private retryTimer?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
+  private lastLineAt = 0;
+  private lastPingAt = 0;
 
   private constructor(private readonly opts: PeerOptions) {
     this.host = { facts: (pools) => this.call('host', 'facts', [pools]), usage: (pools) => this.call('host', 'usage', [pools]), isOnline: () => this.online && !this.closed, onEvent: (l) => this.subscribe(l) };
@@ -51,13 +59,20 @@ export class PeerHostAgent implements HostAgent {
   /** Connects the events stream (so `isOnline` is known) and returns the agent. */
   static async connect(opts: PeerOptions): Promise<PeerHostAgent> {
     const peer = new PeerHostAgent(opts);
-    await peer.openEvents();
+    try {
+      await peer.openEvents();
+    } catch (err) {
+      await peer.close(); // no reconnecting in the background for an agent never handed out
+      throw err;
+    }
+    peer.startWatchdog();
     return peer;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.watchdog);
     this.events?.destroy();
   }
 
@@ -130,7 +145,34 @@ export class PeerHostAgent implements HostAgent {
   }
 
   private request(method: string, path: string, headers: Record<string, string>): ClientRequest {
-    return httpRequest(new URL(path, this.opts.baseUrl), { method, headers, agent: this.opts.agent });
+    const url = new URL(path, this.opts.baseUrl);
+    return (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers, agent: this.opts.agent });
+  }
+
+  /**
+   * Heartbeats: every beat the controller pings the peer (the peer's sign that the controller is
+   * there), and a stream that carried nothing for `lostAfterMs` is cut: the host is lost until it
+   * is reopened. Killed peers are seen at once (the connection closes); this catches silent ones.
+   */
+  private startWatchdog(): void {
+    const beatMs = this.opts.beatMs ?? 0;
+    if (beatMs <= 0) return;
+    const lostAfterMs = this.opts.lostAfterMs ?? beatMs * 3;
+    this.watchdog = setInterval(() => {
+      if (!this.online || this.retryTimer) return;
+      if (Date.now() - this.lastLineAt > lostAfterMs) {
+        this.events?.destroy();
+        return this.lost();
+      }
+      if (Date.now() - this.lastPingAt < beatMs) return;
+      this.lastPingAt = Date.now();
+      const ping = this.request('GET', '/agent/ping', {});
+      ping.setTimeout(lostAfterMs, () => ping.destroy());
+      ping.once('response', (res) => res.resume());
+      ping.once('error', () => undefined); // a missed ping is seen by the stream's silence
+      ping.end();
+    }, Math.max(20, Math.min(beatMs / 4, 250)));
+    this.watchdog.unref();
   }
 
   private subscribe(listener: (event: AgentEvent) => void): () => void {
@@ -146,11 +188,19 @@ export class PeerHostAgent implements HostAgent {
   private openEvents(): Promise<void> {
     return new Promise((resolve, reject) => {
       let first = true;
-      const req = this.request('GET', '/agent/events', {});
+      const beat = this.opts.beatMs ? `?beat=${this.opts.beatMs}` : '';
+      const req = this.request('GET', `/agent/events${beat}`, {});
       this.events = req;
       req.once('response', (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          req.destroy();
+          if (first) reject(new AgentUnreachableError(`the host agent at ${this.opts.baseUrl} refused the events stream (HTTP ${res.statusCode})`));
+          return this.lost();
+        }
         const lines = createInterface({ input: res, crlfDelay: Infinity });
         lines.on('line', (text) => {
+          this.lastLineAt = Date.now();
           if (!text.trim()) return;
           const event = JSON.parse(text) as AgentEvent;
           if (event.type === 'connection') {

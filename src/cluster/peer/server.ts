@@ -6,9 +6,14 @@
  *   GET  /agent/consoles/<kind>/<name>  HTTP upgrade (onebox-console) to the raw console stream
  *   GET  /agent/logs/<instanceId>?max=N the console log's tail
  *   GET  /agent/builds/<buildId>        the bytes of an image built on the host
- *   GET  /agent/events                  NDJSON: the connection state, then every AgentEvent
+ *   GET  /agent/events?beat=MS          NDJSON: the connection state, then every AgentEvent, and the
+ *                                       connection state again every MS (the peer → controller heartbeat)
+ * With `tls` (a joined host) it is HTTPS that requires a client certificate signed by onebox's CA,
+ * and only the controller's certificate may call (other hosts' certificates are refused).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactRef } from '../agent-types.js';
@@ -19,15 +24,44 @@ import { CALLS, encodeError, WITH_PROGRESS, type CallLine } from './protocol.js'
 export const CONSOLE_UPGRADE = 'onebox-console';
 const MAX_CALL_BODY = 4 * 1024 * 1024;
 
-/** An HTTP server for `agent` (not yet listening). */
-export function createPeerServer(agent: HostAgent): Server {
-  const server = createServer((req, res) => {
+/** Mutual TLS of a joined host's agent endpoint (PEM). */
+export interface PeerServerTls {
+  certPem: string;
+  keyPem: string;
+  caPem: string;
+  /** The common name of the only client certificate allowed to call (the controller's). */
+  controllerName: string;
+}
+
+/** Options of {@link createPeerServer}. */
+export interface PeerServerOptions {
+  tls?: PeerServerTls;
+  /** Called on every request the controller makes (the peer's view of the controller's heartbeat). */
+  onCall?: () => void;
+}
+
+/** An HTTP server for `agent` (HTTPS with mutual TLS when `opts.tls`; not yet listening). */
+export function createPeerServer(agent: HostAgent, opts: PeerServerOptions = {}): Server {
+  const tls = opts.tls;
+  const allowed = (req: IncomingMessage) => !tls || (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN === tls.controllerName;
+  const listener: RequestListener = (req, res) => {
+    if (!allowed(req)) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { name: 'Error', message: 'only the controller may call this host agent' } }));
+    }
+    opts.onCall?.();
     handle(agent, req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: encodeError(err) }));
     });
+  };
+  const server: Server = tls
+    ? (createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' }, listener) as unknown as Server)
+    : createServer(listener);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!allowed(req)) return void socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    void upgradeConsole(agent, req, socket, head);
   });
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => void upgradeConsole(agent, req, socket, head));
   return server;
 }
 
@@ -38,7 +72,8 @@ async function handle(agent: HostAgent, req: IncomingMessage, res: ServerRespons
   if (req.method === 'PUT' && url.pathname === '/agent/artifacts') return receiveArtifact(agent, req, res);
   if (req.method === 'GET' && parts[0] === 'agent' && parts[1] === 'logs' && parts.length === 3) return sendLog(agent, parts[2], Number(url.searchParams.get('max') ?? 1048576), res);
   if (req.method === 'GET' && parts[0] === 'agent' && parts[1] === 'builds' && parts.length === 3) return sendStream(() => agent.volumes.openBuild(parts[2]), res);
-  if (req.method === 'GET' && url.pathname === '/agent/events') return streamEvents(agent, req, res);
+  if (req.method === 'GET' && url.pathname === '/agent/events') return streamEvents(agent, req, res, Number(url.searchParams.get('beat') ?? 0));
+  if (req.method === 'GET' && url.pathname === '/agent/ping') return void res.end(JSON.stringify({ result: agent.host.isOnline() }));
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ error: { name: 'Error', message: `no route ${req.method} ${url.pathname}` } }));
 }
@@ -94,12 +129,18 @@ async function sendStream(open: () => Promise<Readable>, res: ServerResponse): P
   }
 }
 
-function streamEvents(agent: HostAgent, req: IncomingMessage, res: ServerResponse): void {
+function streamEvents(agent: HostAgent, req: IncomingMessage, res: ServerResponse, beatMs: number): void {
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   line(res, { type: 'connection', online: agent.host.isOnline() });
-  const unsubscribe = agent.host.onEvent((event) => {
+  const off = agent.host.onEvent((event) => {
     if (!res.destroyed) line(res, event);
   });
+  // The heartbeat: the connection state again and again (the client only acts on a change).
+  const beat = beatMs >= 100 ? setInterval(() => !res.destroyed && line(res, { type: 'connection', online: agent.host.isOnline() }), beatMs) : undefined;
+  const unsubscribe = () => {
+    clearInterval(beat);
+    off();
+  };
   req.on('close', unsubscribe);
   // The controller going away mid-stream is the normal end of this route.
   req.on('error', unsubscribe);
