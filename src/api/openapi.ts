@@ -109,7 +109,7 @@ const routes: Record<string, Record<string, Op>> = {
   '/instances/{id}/actions/clone': {
     post: {
       summary:
-        "Clone a stopped instance into a new one on the same host and pool (202 + operation, the new instance in the body): a full copy of each disk (a linked clone keeps its image as backing file), new MACs and addresses from the same networks, a new cloud-init instance-id and hostname. Running: 409 instance_must_be_stopped; with snapshots: 409 instance_has_snapshots; a taken name: 409 instance_name_taken",
+        "Clone a stopped, running or paused instance into a new one on the same host and pool (202 + operation, the new instance in the body): a copy of each disk (mode linked, the default: an image under the system disk stays its backing file; full: every disk stands alone), new MACs and addresses from the same networks, a new cloud-init instance-id and hostname. A running source keeps running: a temporary live snapshot freezes its files for the copy and is committed back. The host must have room as for a create: 507 no_host_available; with snapshots: 409 instance_has_snapshots; a taken name: 409 instance_name_taken; creating, migrating or in error: 409 invalid_instance_state",
       body: cloneInstanceSchema,
       status: 202,
     },
