@@ -4,6 +4,7 @@
  * its CSRF header and XHR uploads with progress; a CLI gives it Node's fetch with a bearer token
  * ({@link fetchTransport}). Error answers become {@link ApiError} with the API's stable `code`.
  */
+import type { CloneInstanceInput } from './instance-clone.js';
 import type { CreateImageFromInstanceRequest } from './instance-images.js';
 import type { GuestInfo, GuestPasswordSet } from './guest.js';
 import type { CreateSnapshotInput, InstanceSnapshot } from './snapshots.js';
@@ -281,8 +282,8 @@ export function createApiClient(transport: ApiTransport) {
       revertSnapshot: (id: string, snapshotId: string) => call<InstanceSnapshot>('POST', `instances/${seg(id)}/snapshots/${seg(snapshotId)}/actions/revert`),
       /** Deletes a snapshot, merging its data into the files above it (an operation). */
       deleteSnapshot: (id: string, snapshotId: string) => call<Accepted>('DELETE', `instances/${seg(id)}/snapshots/${seg(snapshotId)}`),
-      /** Clones the stopped instance (no snapshots) into a new one named `name`: the new instance and the copy's operation. */
-      clone: (id: string, name: string) => call<InstanceCreated>('POST', `instances/${seg(id)}/actions/clone`, { name }),
+      /** Clones the instance (stopped, running or paused; no snapshots) into a new stopped one on the same host, named `input.name`, disks linked or full: the new instance and the copy's operation. */
+      clone: (id: string, input: CloneInstanceInput) => call<InstanceCreated>('POST', `instances/${seg(id)}/actions/clone`, input),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
       /** What the guest reports through its agent (agent: 'unavailable' is a state). */

@@ -179,7 +179,7 @@ describe('clone an instance (POST /instances/:id/actions/clone)', () => {
     // The fake host has 8 GiB of memory (×1): a second 4.5 GiB instance does not fit.
     const src = await make('big-src', { dataDisks: [], memoryMiB: 4608 });
     const body = await problem(await clone(src.id, { name: 'big-copy' }), 507, 'no_host_available');
-    assert.match(body.detail, /cannot take a clone with 1 cores and 4608 MiB: not enough memory for 4608 MiB more/);
+    assert.match(body.detail, /^No host in pool 'default' can take 1 cores and 4608 MiB: fake-host: not enough memory for 4608 MiB more \(.* of 8.0 GiB claimed/);
     assert.ok(!api.services.instances.list().some((i) => i.name === 'big-copy'));
   });
 

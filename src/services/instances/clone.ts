@@ -123,9 +123,10 @@ export class InstanceCloner {
         cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit, diskOvercommit: pool.diskOvercommit,
       });
       if (placement.hostId === undefined) {
+        // A clone stays on its source's host: only that host's reason matters (the create path's wording, so its translations apply).
         const host = tx.select({ name: hosts.name }).from(hosts).where(eq(hosts.id, source.hostId)).get()?.name ?? source.hostId;
-        const why = placement.reasons.find((r) => r.startsWith(`${host}: `))?.slice(host.length + 2) ?? 'it is not available';
-        throw new AppError('no_host_available', `Host '${host}' of instance '${source.name}' cannot take a clone with ${source.cores} cores and ${source.memoryMiB} MiB: ${why}.`);
+        const why = placement.reasons.filter((r) => r.startsWith(`${host}: `));
+        throw new AppError('no_host_available', `No host in pool '${pool.name}' can take ${source.cores} cores and ${source.memoryMiB} MiB: ${why.join('; ') || `${host}: offline`}.`);
       }
       const id = newId('ins');
       const cloneMode = input.mode === 'full' && source.cloneMode === 'linked' ? 'full' : source.cloneMode;

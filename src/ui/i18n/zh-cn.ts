@@ -3,6 +3,7 @@ import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
 import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN, qosSentencesZhCN } from './batch-zh-cn.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
+import { cloneZhCN } from './clone-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
 import { opsZhCN } from './ops-zh-cn.js';
@@ -533,6 +534,7 @@ export const zhCN: Catalogue = {
   ...opsZhCN,
   ...batchZhCN,
   ...snapshotsZhCN,
+  ...cloneZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
