@@ -114,7 +114,7 @@ const routes: Record<string, Record<string, Op>> = {
       status: 202,
     },
   },
-  '/instances/{id}/actions/reset-system-disk': { post: { summary: 'Stopped: replace the system disk by a new linked clone of its image (data disks kept) with a new cloud-init instance-id, so cloud-init runs again' } },
+  '/instances/{id}/actions/reset-system-disk': { post: { summary: 'Stopped: replace the system disk by a new linked clone of its image (data disks kept) with a new cloud-init instance-id, so cloud-init runs again (202 + operation; the instance is busy meanwhile)', status: 202 } },
   '/instances/{id}/disks/{diskId}/actions/compact': { post: { summary: "Stopped: rewrite a disk without its unused space (keeping its backing image) and swap it in; the operation's last message gives the sizes before and after", status: 202 } },
   '/instances/{id}/snapshots': {
     get: { summary: "An instance's snapshots as a tree (parentId), the current one marked" },

@@ -270,8 +270,8 @@ export function createApiClient(transport: ApiTransport) {
       removeDisk: (id: string, diskId: string) => call<void>('DELETE', `instances/${seg(id)}/disks/${seg(diskId)}`),
       /** Builds an image from the stopped instance's system disk (an operation whose target is the new image). */
       createImage: (id: string, input: CreateImageFromInstanceRequest) => call<Accepted>('POST', `instances/${seg(id)}/actions/create-image`, input),
-      /** Replaces the stopped instance's system disk by a new clone of its image (data disks kept; cloud-init runs again). */
-      resetSystemDisk: (id: string) => call<Instance>('POST', `instances/${seg(id)}/actions/reset-system-disk`),
+      /** Replaces the stopped instance's system disk by a new clone of its image (data disks kept; cloud-init runs again): an operation. */
+      resetSystemDisk: (id: string) => call<Accepted>('POST', `instances/${seg(id)}/actions/reset-system-disk`),
       /** Compacts a disk of the stopped instance (an operation; its last message gives the sizes). */
       compactDisk: (id: string, diskId: string) => call<Accepted>('POST', `instances/${seg(id)}/disks/${seg(diskId)}/actions/compact`),
       /** The snapshot tree, oldest first, the current one marked. */

@@ -83,7 +83,7 @@ export function instanceRoutes(s: Services) {
       const { instance, operation } = await s.cloner.clone(id, await jsonBody(c, cloneInstanceSchema), c.var.actor);
       return accepted(c, operation, { instance: present(instance) });
     })
-    .post('/:id/actions/reset-system-disk', async (c) => c.json(present(await s.diskJobs.resetSystemDisk(c.req.param('id'), c.var.actor))))
+    .post('/:id/actions/reset-system-disk', async (c) => accepted(c, await s.diskJobs.resetSystemDisk(c.req.param('id'), c.var.actor)))
     .post('/:id/disks/:diskId/actions/compact', async (c) => accepted(c, await s.diskJobs.compactDisk(c.req.param('id'), c.req.param('diskId'), c.var.actor)))
     .post('/:id/actions/:action', async (c) => {
       const action = c.req.param('action');
