@@ -87,6 +87,11 @@ export class DiskChains {
     await this.hv.blockCommit(name, target, pool.pathOf(volumeOf(id, topFile)), pool.pathOf(volumeOf(id, baseFile)));
   }
 
+  async commitActive(name: string, id: string, spec: StoragePoolSpec, target: string, baseFile: string): Promise<void> {
+    const pool = await this.pool(spec);
+    await this.hv.commitActive(name, target, pool.pathOf(volumeOf(id, baseFile)));
+  }
+
   /** The file a file of the instance sits on (its path and format), if any. */
   private async under(pool: StorageDriver, id: string, file: string): Promise<{ path: string; format: DiskFormat } | undefined> {
     const info = await pool.info(volumeOf(id, file));

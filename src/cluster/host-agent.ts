@@ -98,6 +98,8 @@ export interface DomainsApi {
   blockPull(name: string, instanceId: string, pool: StoragePoolSpec, target: string, parentFile: string): Promise<void>;
   /** Running: merges `topFile` (a backing file of the disk, not its active one) into its backing file `baseFile` (block commit); then nothing uses `topFile`. */
   blockCommit(name: string, instanceId: string, pool: StoragePoolSpec, target: string, topFile: string, baseFile: string): Promise<void>;
+  /** Running: merges the disk's active file into its backing file `baseFile` (active block commit) and switches the disk back onto `baseFile`; then nothing uses the former active file. */
+  commitActive(name: string, instanceId: string, pool: StoragePoolSpec, target: string, baseFile: string): Promise<void>;
   /** Inserts an ISO (which must be on the host: see VolumesApi.ensureArtifact) or ejects (undefined). */
   changeCdrom(name: string, target: string, media: ArtifactRef | undefined): Promise<void>;
   stats(name: string): Promise<DomainStats>;
@@ -154,9 +156,9 @@ export interface VolumesApi {
   /**
    * Copies a stopped instance's disks into a new instance's volumes (`<volume>.qcow2`): each from
    * the file it writes to now, its chain in the pool flattened, an image it sits on kept as the
-   * copy's backing file (a linked clone stays linked). On failure nothing of the new one remains.
+   * copy's backing file (a linked clone stays linked) unless `flatten` (then the copy stands alone). On failure nothing of the new one remains.
    */
-  cloneDisks(sourceId: string, targetId: string, pool: StoragePoolSpec, disks: { volume: DiskVolume; file: string }[], onProgress?: ProgressFn): Promise<void>;
+  cloneDisks(sourceId: string, targetId: string, pool: StoragePoolSpec, disks: { volume: DiskVolume; file: string; flatten?: boolean }[], onProgress?: ProgressFn): Promise<void>;
   /** Rewrites a stopped instance's disk volume without its unused clusters (keeping its backing image) and swaps it in; allocated bytes before and after. */
   compactDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume, onProgress?: ProgressFn): Promise<{ beforeBytes: number; afterBytes: number }>;
 }

@@ -114,6 +114,7 @@ export class LocalHostAgent implements HostAgent {
       snapshotDisks: (name, id, pool, overlays) => chains.snapshotDisks(name, id, pool, overlays),
       blockPull: (name, id, pool, target, parentFile) => chains.blockPull(name, id, pool, target, parentFile),
       blockCommit: (name, id, pool, target, topFile, baseFile) => chains.blockCommit(name, id, pool, target, topFile, baseFile),
+      commitActive: (name, id, pool, target, baseFile) => chains.commitActive(name, id, pool, target, baseFile),
       diskTargets: async (name, which) => (await hv.domainDisks(name, which)).map((d) => d.target),
       changeCdrom: async (name, target, media) => hv.changeCdrom(name, target, media && (await this.artifactPath(media))),
       stats: (name): Promise<DomainStats> => hv.domainStats(name),
@@ -305,14 +306,14 @@ export class LocalHostAgent implements HostAgent {
     return { beforeBytes, afterBytes: (await pool.info(name)).actualSizeBytes };
   }
 
-  private async cloneDisks(sourceId: string, targetId: string, spec: StoragePoolSpec, disks: { volume: string; file: string }[], onProgress?: ProgressFn): Promise<void> {
+  private async cloneDisks(sourceId: string, targetId: string, spec: StoragePoolSpec, disks: { volume: string; file: string; flatten?: boolean }[], onProgress?: ProgressFn): Promise<void> {
     const pool = await this.pool(spec);
     await mkdir(this.paths.instanceDir(targetId), { recursive: true });
     await chmod(this.paths.instanceDir(targetId), 0o711);
     try {
       for (const [i, disk] of disks.entries()) {
         const source = volumeOf(sourceId, disk.file);
-        const backing = await imageUnder(pool, sourceId, source);
+        const backing = disk.flatten ? undefined : await imageUnder(pool, sourceId, source);
         await pool.copy(volumeOf(targetId, `${disk.volume}.qcow2`), source, backing, (f) => onProgress?.((i + f) / disks.length));
       }
     } catch (err) {

@@ -324,7 +324,7 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await assert.rejects(drv.domainDisks(name, 'config'), DomainNotFoundError);
     });
 
-    test('snapshots: a running domain switches disks to overlays at once; a quiesce without a guest agent is refused; block commit and block pull merge the chain', { skip: (typeof opts.snapshots === 'string' && opts.snapshots) || (opts.snapshots === undefined && 'not configured') }, async () => {
+    test('snapshots: a running domain switches disks to overlays at once; a quiesce without a guest agent is refused; block commit, block pull and active commit merge the chain', { skip: (typeof opts.snapshots === 'string' && opts.snapshots) || (opts.snapshots === undefined && 'not configured') }, async () => {
       if (typeof opts.snapshots !== 'object') return;
       const { overlay, chainOf } = opts.snapshots;
       const spec = fresh();
@@ -353,6 +353,13 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       assert.equal(await livePath(), o2);
       if (chainOf) assert.deepEqual(chainOf(o2), [], 'everything pulled into the active file');
       await assert.rejects(drv.blockPull(name, 'vdx', undefined), DiskChangeRefusedError);
+      const o3 = overlay(name, 3, o2);
+      await drv.snapshotDisks(name, [{ target: 'vda', path: o3 }], false);
+      assert.equal(await livePath(), o3);
+      await drv.commitActive(name, 'vda', o2);
+      assert.equal(await livePath(), o2, 'an active commit pivots back onto the base');
+      if (chainOf) assert.deepEqual(chainOf(o2), [], 'o3 is out of the chain');
+      await assert.rejects(drv.commitActive(name, 'vdx', o2), DiskChangeRefusedError);
       await drv.destroy(name);
       await drv.undefineDomain(name);
     });

@@ -130,6 +130,11 @@ export interface HypervisorDriver {
    * not its active file) into its backing file `basePath`, then drops `topPath` from the chain.
    */
   blockCommit(name: string, target: string, topPath: string, basePath: string, onProgress?: (fraction: number) => void): Promise<void>;
+  /**
+   * Active block commit on the running domain: writes the disk's active file into its backing file
+   * `basePath`, then switches the disk back onto `basePath` (pivot); the active file is then unused.
+   */
+  commitActive(name: string, target: string, basePath: string, onProgress?: (fraction: number) => void): Promise<void>;
   /** The virtio disks of the domain: `live` (the running domain; its definition when stopped) or `config`. */
   domainDisks(name: string, which: 'live' | 'config'): Promise<DomainDiskState[]>;
 

@@ -79,7 +79,7 @@ export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'allDomainStats', 'setQos'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'commitActive', 'allDomainStats', 'setQos'] as const;
 
 /** A finished block job as the fake reports it to `blockJobEffect`. */
 export type FakeBlockJob = { kind: 'pull'; activePath: string; basePath: string | undefined } | { kind: 'commit'; topPath: string; basePath: string };
@@ -329,6 +329,17 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (disk.path === topPath) throw new DiskChangeRefusedError(`'${topPath}' is the active file of disk '${target}' of domain '${name}', not a backing file`, 1);
     this.blockJobs.push(`commit ${name}:${target}`);
     await this.blockJobEffect?.({ kind: 'commit', topPath, basePath: _basePath });
+    onProgress?.(1);
+  }
+
+  async commitActive(name: string, target: string, basePath: string, onProgress?: (fraction: number) => void): Promise<void> {
+    const d = this.requireActive(name, 'committed live');
+    const live = this.liveDisksOf(d);
+    if (!live.some((x) => x.target === target)) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${target}'`, 99);
+    this.blockJobs.push(`commit-active ${name}:${target}`);
+    const pivot = (disks: DiskSpec[]) => disks.map((x) => (x.target === target ? { ...x, path: basePath } : x));
+    d.liveDisks = pivot(live);
+    d.spec = { ...d.spec, disks: pivot(d.spec.disks) };
     onProgress?.(1);
   }
 

@@ -153,7 +153,7 @@ export function createServices(cfg: ServiceConfig): Services {
     power,
     diskJobs,
     batches: new InstanceBatches({ store, creator, deleter, power, operations }),
-    cloner: new InstanceCloner({ db, store, runtime, pools, diskJobs, operations, audit }),
+    cloner: new InstanceCloner({ db, store, runtime, hosts, pools, storagePools, operations, audit }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
     guestAddresses,

@@ -4,6 +4,7 @@
  * its CSRF header and XHR uploads with progress; a CLI gives it Node's fetch with a bearer token
  * ({@link fetchTransport}). Error answers become {@link ApiError} with the API's stable `code`.
  */
+import type { CloneInstanceInput } from './instance-clone.js';
 import type { CreateImageFromInstanceRequest } from './instance-images.js';
 import type { GuestInfo, GuestPasswordSet } from './guest.js';
 import type { CreateSnapshotInput, InstanceSnapshot } from './snapshots.js';
@@ -279,8 +280,8 @@ export function createApiClient(transport: ApiTransport) {
       removeDisk: (id: string, diskId: string) => call<void>('DELETE', `instances/${seg(id)}/disks/${seg(diskId)}`),
       /** Builds an image from the stopped instance's system disk (an operation whose target is the new image). */
       createImage: (id: string, input: CreateImageFromInstanceRequest) => call<Accepted>('POST', `instances/${seg(id)}/actions/create-image`, input),
-      /** Replaces the stopped instance's system disk by a new clone of its image (data disks kept; cloud-init runs again). */
-      resetSystemDisk: (id: string) => call<Instance>('POST', `instances/${seg(id)}/actions/reset-system-disk`),
+      /** Replaces the stopped instance's system disk by a new clone of its image (data disks kept; cloud-init runs again): an operation. */
+      resetSystemDisk: (id: string) => call<Accepted>('POST', `instances/${seg(id)}/actions/reset-system-disk`),
       /** Compacts a disk of the stopped instance (an operation; its last message gives the sizes). */
       compactDisk: (id: string, diskId: string) => call<Accepted>('POST', `instances/${seg(id)}/disks/${seg(diskId)}/actions/compact`),
       /** The snapshot tree, oldest first, the current one marked. */
@@ -291,8 +292,8 @@ export function createApiClient(transport: ApiTransport) {
       revertSnapshot: (id: string, snapshotId: string) => call<InstanceSnapshot>('POST', `instances/${seg(id)}/snapshots/${seg(snapshotId)}/actions/revert`),
       /** Deletes a snapshot, merging its data into the files above it (an operation). */
       deleteSnapshot: (id: string, snapshotId: string) => call<Accepted>('DELETE', `instances/${seg(id)}/snapshots/${seg(snapshotId)}`),
-      /** Clones the stopped instance (no snapshots) into a new one named `name`: the new instance and the copy's operation. */
-      clone: (id: string, name: string) => call<InstanceCreated>('POST', `instances/${seg(id)}/actions/clone`, { name }),
+      /** Clones the instance (stopped, running or paused; no snapshots) into a new stopped one on the same host, named `input.name`, disks linked or full: the new instance and the copy's operation. */
+      clone: (id: string, input: CloneInstanceInput) => call<InstanceCreated>('POST', `instances/${seg(id)}/actions/clone`, input),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
       /** What the guest reports through its agent (agent: 'unavailable' is a state). */
@@ -318,7 +319,7 @@ export function createApiClient(transport: ApiTransport) {
       list: () => items<Image>('images'),
       get: (id: string) => call<Image>('GET', `images/${seg(id)}`),
       upload: (file: Blob, meta: ImageUploadMeta, onProgress?: (p: UploadProgress) => void) =>
-        upload<Image>(`images?${query({ name: meta.name, description: meta.description, os: meta.os })}`, file, onProgress),
+        upload<Image>(`images?${query({ name: meta.name, description: meta.description, os: meta.os, tags: Array.isArray(meta.tags) ? meta.tags.join(',') : typeof meta.tags === 'string' ? meta.tags : undefined })}`, file, onProgress),
       /** Imports from an http(s) URL: 202 with the operation and the id the image will have. */
       importUrl: (input: ImageUrlImport) => call<Accepted & { imageId: string }>('POST', 'images', input),
       update: (id: string, change: ImageChange) => call<Image>('PATCH', `images/${seg(id)}`, change),

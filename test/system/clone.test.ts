@@ -1,14 +1,16 @@
 /**
  * Clone through the real executable, a private libvirtd and qemu-img, in a lab (test/lab: the
  * first-run NAT network lives in the lab's host namespace, not the root one). A real TCG mini
- * guest writes a marker on its system disk and another on a data disk and is stopped; the clone
- * (refused while the source runs) boots with both markers, its system disk still a linked clone
+ * guest writes a marker on its system disk and another on a data disk; it is cloned while it runs
+ * (it keeps running, writes a later marker into its own files, and no temporary overlay stays),
+ * then stopped and cloned again; each clone boots with both markers (the live one without the
+ * later one), its system disk still a linked clone
  * of the image, a MAC and address of its own from the same network and address pool, and a seed
  * with its own instance-id and hostname. One guest at a time; domains cleaned up even on failure.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -22,8 +24,10 @@ import { OneboxServer, type Json } from './onebox-server.js';
 const MARK_SECTOR = 120_000;
 const MARK = 'CLONE-MARK-5521';
 const DATA_MARK = 'CLONE-DATA-88';
+/** Written by the source after its live clone was taken: the live clone must not see it. */
+const LATE_MARK = 'CLONE-LATE-3107';
 
-describe('clone a stopped instance, in a lab', { skip: skipUnlessPresent(bundle(), ...labRequirements()), timeout: 1_200_000 }, () => {
+describe('clone a running and a stopped instance, in a lab', { skip: skipUnlessPresent(bundle(), ...labRequirements()), timeout: 1_200_000 }, () => {
   let lab: Lab;
   let libvirtd: PrivateQemuLibvirtd;
   let server: OneboxServer;
@@ -79,10 +83,26 @@ describe('clone a stopped instance, in a lab', { skip: skipUnlessPresent(bundle(
     const srcMac = await readMac(src.id);
     assert.equal(srcMac, bare(src.nics[0].mac), 'the guest sees the MAC onebox gave it');
 
-    const running = await server.call('POST', `/instances/${src.id}/actions/clone`, { json: { name: 'twin' } });
-    assert.equal(running.status, 409);
-    assert.equal(((await running.json()) as Json).code, 'instance_must_be_stopped');
+    // Cloned while it runs: a temporary snapshot freezes the disks, the copy reads them, the overlays go back.
+    const live = await server.call('POST', `/instances/${src.id}/actions/clone`, { json: { name: 'live-twin' } });
+    assert.equal(live.status, 202, await live.clone().text());
+    const liveOp = await server.waitOperation(live, 300_000);
+    assert.equal(liveOp.state, 'succeeded', JSON.stringify(liveOp));
+    assert.equal((await server.json('GET', `/instances/${src.id}`)).state, 'running', 'the source kept running');
+    await guest(src.id, 'LATER', `printf ${LATE_MARK} | dd of=/dev/vda bs=512 seek=${MARK_SECTOR + 8} conv=notrunc 2>/dev/null; sync; echo done`);
+    assert.equal(await readMark(src.id), MARK, 'the source still reads its disk after the overlay went back');
     assert.equal((await server.waitOperation(await act(src.id, 'stop', 202), 180_000)).state, 'succeeded');
+    const srcDir = join(server.dataDir, 'instances', src.id);
+    assert.deepEqual(readdirSync(srcDir).filter((f) => f.endsWith('.qcow2')).sort(), ['data-0.qcow2', 'system.qcow2'], 'no temporary overlay left');
+    const srcInfo = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', 'qcow2', join(srcDir, 'system.qcow2')], { encoding: 'utf8' })) as Json;
+    assert.match(srcInfo['backing-filename'] ?? '', new RegExp(`${imageId}\\.qcow2$`), 'the source sits on its image again');
+    execFileSync('qemu-img', ['check', '-f', 'qcow2', join(srcDir, 'system.qcow2')]);
+    const rawFile = join(server.dataDir, 'source-system.raw');
+    execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', join(srcDir, 'system.qcow2'), rawFile]);
+    const offset = (MARK_SECTOR + 8) * 512;
+    const late = readFileSync(rawFile).subarray(offset, offset + LATE_MARK.length).toString();
+    rmSync(rawFile);
+    assert.equal(late, LATE_MARK, 'what the source wrote while the overlay was there was committed into its own file');
 
     const cloned = await server.call('POST', `/instances/${src.id}/actions/clone`, { json: { name: 'twin' } });
     assert.equal(cloned.status, 202, await cloned.clone().text());
@@ -105,5 +125,17 @@ describe('clone a stopped instance, in a lab', { skip: skipUnlessPresent(bundle(
     assert.notEqual(twinMac, srcMac, 'its MAC differs');
     assert.equal(await readMeta(twin.id), `"${twin.id}""twin"`, 'its own instance-id and hostname');
     await act(twin.id, 'force-stop');
+
+    const liveTwin = await server.json('GET', '/instances/live-twin');
+    assert.equal(liveTwin.state, 'stopped');
+    assert.notEqual(liveTwin.address, src.address);
+    await act(liveTwin.id, 'start');
+    await boot(liveTwin);
+    assert.equal(await readMark(liveTwin.id), MARK, 'the clone of the running source sees the marker on its system disk');
+    assert.equal(await readDataMark(liveTwin.id), DATA_MARK, 'and on its data disk');
+    assert.notEqual(await guest(liveTwin.id, 'LATE', `dd if=/dev/vda bs=512 skip=${MARK_SECTOR + 8} count=1 2>/dev/null | head -c ${LATE_MARK.length}`), LATE_MARK, 'but not what the source wrote after the clone');
+    assert.equal(await readMac(liveTwin.id), bare(liveTwin.nics[0].mac));
+    assert.equal(await readMeta(liveTwin.id), `"${liveTwin.id}""live-twin"`);
+    await act(liveTwin.id, 'force-stop');
   });
 });

@@ -138,8 +138,8 @@ describe('image from an instance, system disk reset, compaction', { skip: skipUn
     assert.equal((await server.waitOperation(delB)).state, 'succeeded');
 
     // Reset the first instance's system disk: the marker is gone, the data disk keeps its content, cloud-init sees a new instance.
-    const reset = await act(a.id, 'reset-system-disk');
-    assert.equal(((await reset.json()) as Json).state, 'stopped');
+    const reset = await act(a.id, 'reset-system-disk', 202);
+    assert.equal((await server.waitOperation(reset, 120_000)).state, 'succeeded');
     await act(a.id, 'start');
     await server.waitConsole(a.id, MINI_GUEST_READY); // the log starts afresh at each boot
     assert.equal(await readMark(a.id), '', 'the marker went with the old system disk');

@@ -1,6 +1,7 @@
 /**
  * Story: the catalogue of disk images and ISOs. Deleting one and moving on leaves no ghost of
- * the page behind; the upload form is ready for the next file after a successful upload.
+ * the page behind; the upload form is ready for the next file after a successful upload and
+ * sends tags (checked as you type).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -68,8 +69,16 @@ describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () =
     // The same file again: its name is proposed again and it uploads.
     await form.locator('input[type=file]').setInputFiles(await miniImagePath());
     await form.locator('input[name=name]').fill('fourth');
+    // Tags at upload, checked as you type.
+    await form.locator('input[name=tags]').fill('Bad Tag');
+    await form.locator('.field-error').first().waitFor();
+    assert.equal(await form.getByRole('button', { name: 'Upload' }).isDisabled(), true, 'a bad tag is refused as you type');
+    await form.locator('input[name=tags]').fill('linux, mini');
     await form.getByRole('button', { name: 'Upload' }).click();
     await page.locator('#images-table tr[data-name=fourth]').waitFor({ timeout: 60_000 });
+    const fourth = ((await ui.server.json('GET', '/images')).items as { name: string; tags: string[] }[]).find((i) => i.name === 'fourth');
+    assert.deepEqual(fourth?.tags, ['linux', 'mini'], 'the tags went with the upload');
+    assert.equal(await form.locator('input[name=tags]').inputValue(), '', 'the tags field is emptied too');
   });
 
   test('the images list sorts by a column header and finds by a search', async () => {

@@ -1,7 +1,7 @@
 /**
  * Story: an image from an instance's page. On a stopped instance made from the mini image,
  * "Create image…" asks for a name (checked as you type), the build is followed in the activity
- * panel, and the new image appears on the images page; "Reset system disk" asks first, saying
+ * panel, and the new image appears on the images page; "Reset system disk" (an operation followed in the activity panel) asks first, saying
  * that data disks are kept and cloud-init runs again. Nothing boots: a stopped instance is enough.
  */
 import assert from 'node:assert/strict';
@@ -55,6 +55,14 @@ describe('browser UI: image from an instance', { skip: skipUi, timeout: 300_000 
     await row.waitFor();
     assert.match(await row.innerText(), /mini/);
     await ui.shot('image-from-instance-02-listed');
+
+    // The reset itself runs as an operation, followed in the activity panel.
+    await page.goto(ui.url(`instances/${inst.id}`));
+    await page.getByRole('button', { name: 'Reset system disk' }).click();
+    const reset = page.getByRole('dialog', { name: 'Reset the system disk of img-ui?' });
+    await reset.getByRole('button', { name: 'Reset system disk' }).click();
+    await reset.waitFor({ state: 'detached' });
+    await page.locator('.activity-item[data-state=succeeded]', { hasText: 'Reset the system disk of img-ui' }).waitFor({ timeout: 60_000 });
     assert.deepEqual(ui.errors, []);
   });
 });

@@ -100,16 +100,16 @@ export function instanceRoutes(s: Services) {
       return accepted(c, await s.diskJobs.createImage(id, await jsonBody(c, createImageFromInstanceSchema), c.var.actor));
     })
     .post('/:id/actions/clone', doc({
-      summary: 'Clone a stopped instance into a new one on the same host and pool',
+      summary: 'Clone a stopped, running or paused instance into a new one on the same host and pool',
       description:
-        'A full copy of each disk (a linked clone keeps its image as backing file), new MACs and addresses from the same networks, a new cloud-init instance-id and hostname. Running: 409 instance_must_be_stopped; with snapshots: 409 instance_has_snapshots; a taken name: 409 instance_name_taken.',
+        'A copy of each disk (mode linked, the default: an image under the system disk stays its backing file; full: every disk stands alone), new MACs and addresses from the same networks, a new cloud-init instance-id and hostname. A running source keeps running: a temporary live snapshot freezes its files for the copy and is committed back. The host must have room as for a create: 507 no_host_available; with snapshots: 409 instance_has_snapshots; a taken name: 409 instance_name_taken; creating, migrating or in error: 409 invalid_instance_state.',
       body: cloneInstanceSchema, responses: { 202: acceptedSchema({ instance: instanceSchema }) },
     }), async (c) => {
       const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
       const { instance, operation } = await s.cloner.clone(id, await jsonBody(c, cloneInstanceSchema), c.var.actor);
       return accepted(c, operation, { instance: present(instance) });
     })
-    .post('/:id/actions/reset-system-disk', doc({ summary: 'Replace the system disk of a stopped instance by a new linked clone of its image', description: 'Data disks are kept; a new cloud-init instance-id makes cloud-init run again.', responses: { 200: instanceSchema } }), async (c) => c.json(present(await s.diskJobs.resetSystemDisk(c.req.param('id'), c.var.actor))))
+    .post('/:id/actions/reset-system-disk', doc({ summary: 'Replace the system disk of a stopped instance by a new linked clone of its image (202 + operation; the instance is busy meanwhile)', description: 'Data disks are kept; a new cloud-init instance-id makes cloud-init run again.', responses: { 202: acceptedSchema() } }), async (c) => accepted(c, await s.diskJobs.resetSystemDisk(c.req.param('id'), c.var.actor)))
     .post('/:id/disks/:diskId/actions/compact', doc({ summary: 'Rewrite a stopped instance\'s disk without its unused space', description: "Keeps its backing image; the operation's last message gives the sizes before and after.", responses: { 202: acceptedSchema() } }), async (c) => accepted(c, await s.diskJobs.compactDisk(c.req.param('id'), c.req.param('diskId'), c.var.actor)))
     .post('/:id/actions/:action', doc({ summary: 'Start, force-stop (power off at once), reboot (ACPI), reset (hard), pause or resume', params: { action: z.enum([...immediate] as [ImmediateAction, ...ImmediateAction[]]) }, responses: { 200: instanceSchema } }), async (c) => {
       const action = c.req.param('action');

@@ -1,5 +1,7 @@
 /**
- * Clone (POST /instances/:id/actions/clone) on the fake drivers: the new instance (same host,
+ * Clone (POST /instances/:id/actions/clone) on the fake drivers, of a stopped and of a running
+ * source (temporary snapshot, copy, overlays committed back), linked or full, with the create
+ * path's capacity check: the new instance (same host,
  * pool and sizes; its disks copied from the files the source writes to now, a linked clone
  * keeping its image; new MACs and addresses; a seed with its own instance-id and hostname), the
  * source held while the copy runs, a failed copy leaving nothing, and every refusal with its code.
@@ -12,7 +14,7 @@ import { createInstance, instanceBody, isoFile, json, tinyQcow2, waitOperation, 
 
 const GiB = 1024 ** 3;
 
-describe('clone a stopped instance (POST /instances/:id/actions/clone)', () => {
+describe('clone an instance (POST /instances/:id/actions/clone)', () => {
   let api: TestApi;
   let imageId = '';
   before(async () => {
@@ -130,21 +132,69 @@ describe('clone a stopped instance (POST /instances/:id/actions/clone)', () => {
     await api.call('POST', `/api/v1/instances/${src.id}/actions/force-stop`);
   });
 
-  test('refusals: running, with snapshots, a taken name, a bad body, an unknown instance', async () => {
+  test('a running source keeps running: a temporary snapshot, the copy from the frozen files, the overlays committed back', async () => {
+    const src = await make('live-src');
+    assert.equal((await api.call('POST', `/api/v1/instances/${src.id}/actions/start`)).status, 200);
+    const before = files(src.id);
+    const jobs = api.hypervisor.blockJobs.length;
+    const copy = await cloned(src.id, 'live-copy');
+    assert.deepEqual(api.hypervisor.blockJobs.slice(jobs), [`commit-active ${src.domainName}:vda`, `commit-active ${src.domainName}:vdb`]);
+    const after = api.services.instances.get(src.id);
+    assert.equal(after.state, 'running', 'the source still runs');
+    assert.deepEqual(files(src.id), before, 'no temporary overlay left beside the source');
+    assert.deepEqual([after.diskFiles.system ?? 'system.qcow2', after.diskFiles['data-0'] ?? 'data-0.qcow2'], ['system.qcow2', 'data-0.qcow2'], 'the source is back on its own files');
+    const live = await api.hypervisor.domainDisks(src.domainName, 'live');
+    assert.deepEqual(live.map((d) => d.path.slice(d.path.lastIndexOf('/') + 1)), ['system.qcow2', 'data-0.qcow2'], 'the domain too');
+    assert.deepEqual(files(copy.id), ['data-0.qcow2', 'seed.iso', 'system.qcow2']);
+    assert.equal(await backing(`${copy.id}/system.qcow2`), await backing(`${src.id}/system.qcow2`), 'linked by default');
+    assert.equal(api.services.instances.get(copy.id).state, 'stopped');
+    await api.call('POST', `/api/v1/instances/${src.id}/actions/force-stop`);
+  });
+
+  test('a failed copy from a running source still merges the temporary overlays back', async () => {
+    const src = await make('live-fail', { dataDisks: [] });
+    assert.equal((await api.call('POST', `/api/v1/instances/${src.id}/actions/start`)).status, 200);
+    api.storage.failNext('copy', `${src.id}/system.qcow2`, new StorageError('No space left on device'));
+    const res = await clone(src.id, { name: 'live-doomed' });
+    assert.equal(res.status, 202);
+    assert.equal((await waitOperation(api, res.headers.get('location'))).state, 'failed');
+    assert.deepEqual(files(src.id), ['seed.iso', 'system.qcow2']);
+    assert.equal(api.services.instances.get(src.id).diskFiles.system ?? 'system.qcow2', 'system.qcow2');
+    assert.equal((await api.call('POST', `/api/v1/instances/${src.id}/actions/force-stop`)).status, 200, 'the source is free again');
+  });
+
+  test('mode full: the system disk stands alone (no image under it)', async () => {
+    const src = await make('full-src', { dataDisks: [] });
+    const copy = await cloned(src.id, 'full-copy');
+    const res = await clone(src.id, { name: 'full-copy-2', mode: 'full' });
+    assert.equal(res.status, 202);
+    const body = await json(res);
+    assert.equal((await waitOperation(api, res.headers.get('location'))).state, 'succeeded');
+    assert.ok(await backing(`${copy.id}/system.qcow2`), 'linked keeps the image');
+    assert.equal(await backing(`${body.instance.id}/system.qcow2`), undefined, 'full has no backing file');
+    assert.equal(api.services.instances.get(body.instance.id).cloneMode, 'full');
+  });
+
+  test('the source host must have room for the clone, as for a create: 507 no_host_available, nothing recorded', async () => {
+    // The fake host has 8 GiB of memory (×1): a second 4.5 GiB instance does not fit.
+    const src = await make('big-src', { dataDisks: [], memoryMiB: 4608 });
+    const body = await problem(await clone(src.id, { name: 'big-copy' }), 507, 'no_host_available');
+    assert.match(body.detail, /^No host in pool 'default' can take 1 cores and 4608 MiB: fake-host: not enough memory for 4608 MiB more \(.* of 8.0 GiB claimed/);
+    assert.ok(!api.services.instances.list().some((i) => i.name === 'big-copy'));
+  });
+
+  test('refusals: with snapshots, a taken name, a bad body, an unknown instance', async () => {
     const src = await make('refuser', { dataDisks: [] });
     await problem(await clone(src.id, { name: 'refuser' }), 409, 'instance_name_taken');
     await problem(await clone(src.id, { name: '-bad-' }), 400, 'validation_failed');
     await problem(await clone(src.id, {}), 400, 'validation_failed');
     await problem(await clone(src.id, { name: 'x', extra: 1 }), 400, 'validation_failed');
     await problem(await clone('ins_nosuchthing', { name: 'x' }), 404, 'instance_not_found');
-    assert.equal((await api.call('POST', `/api/v1/instances/${src.id}/actions/start`)).status, 200);
-    const running = await problem(await clone(src.id, { name: 'from-running' }), 409, 'instance_must_be_stopped');
-    assert.match(running.detail, /Instance 'refuser' is running; stop it first to clone it\./);
-    await api.call('POST', `/api/v1/instances/${src.id}/actions/force-stop`);
+    await problem(await clone(src.id, { name: 'x', mode: 'thin' }), 400, 'validation_failed');
     assert.equal((await api.call('POST', `/api/v1/instances/${src.id}/snapshots`, { json: { name: 'keep' } })).status, 201);
     const snapped = await problem(await clone(src.id, { name: 'from-snapped' }), 409, 'instance_has_snapshots');
     assert.match(snapped.detail, /Cannot clone instance 'refuser' while it has snapshots/);
     const names = api.services.instances.list().map((i) => i.name);
-    assert.ok(!names.includes('from-running') && !names.includes('from-snapped') && !names.includes('x'), names.join(','));
+    assert.ok(!names.includes('from-snapped') && !names.includes('x'), names.join(','));
   });
 });

@@ -114,8 +114,13 @@ describe('images from instances, system disk reset, disk compaction', () => {
 
     const res = await post(`${a.id}/actions/reset-system-disk`);
     const body = await json(res);
-    assert.equal(res.status, 200, JSON.stringify(body));
-    assert.equal(body.state, 'stopped');
+    assert.equal(res.status, 202, JSON.stringify(body));
+    assert.deepEqual([body.operation.kind, body.operation.targetType, body.operation.targetId], ['instance.reset-system-disk', 'instance', a.id]);
+    assert.equal(res.headers.get('location'), `/api/v1/operations/${body.operation.id}`);
+    const op = await waitOperation(api, res.headers.get('location'));
+    assert.equal(op.state, 'succeeded', JSON.stringify(op));
+    assert.match(op.message ?? '', /fresh linked clone of image/);
+    assert.equal(api.services.instances.get(a.id).state, 'stopped');
     const fresh = await api.storage.info(system);
     assert.ok(fresh.actualSizeBytes > shrunk, 'a new volume replaced the old one');
     assert.equal(fresh.virtualSizeBytes, 2 * GiB, 'the size the disk had');
@@ -123,7 +128,8 @@ describe('images from instances, system disk reset, disk compaction', () => {
     assert.deepEqual(await api.storage.info(`${a.id}/data-0.qcow2`), data, 'the data disk is untouched');
     assert.equal(api.storage.list().filter((v) => v.startsWith(`${a.id}/`)).join(','), `${a.id}/data-0.qcow2,${a.id}/seed.iso,${a.id}/system.qcow2`);
     assert.equal(isoFile(api.storage.pathOf(`${a.id}/seed.iso`), 'meta-data'), `instance-id: "${a.id}-r1"\nlocal-hostname: "resettable"\n`);
-    assert.equal((await json(await post(`${a.id}/actions/reset-system-disk`))).id, a.id);
+    const again = await post(`${a.id}/actions/reset-system-disk`);
+    assert.equal((await waitOperation(api, again.headers.get('location'))).state, 'succeeded');
     assert.match(isoFile(api.storage.pathOf(`${a.id}/seed.iso`), 'meta-data'), new RegExp(`instance-id: "${a.id}-r2"`), 'each reset a new id');
   });
 

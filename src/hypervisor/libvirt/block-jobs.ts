@@ -17,6 +17,8 @@ const VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY = 16;
 const VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT = 32;
 const VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE = 64;
 const VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC = 128;
+const VIR_DOMAIN_BLOCK_COMMIT_ACTIVE = 4;
+const VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT = 2;
 /** How often a block job's progress is asked. */
 const POLL_MS = 200;
 
@@ -55,4 +57,22 @@ export async function waitBlockJob(connection: LibvirtConnection, dom: RemoteNon
     if (info.end > 0n) onProgress?.(Number(info.cur) / Number(info.end));
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/**
+ * Active block commit: writes the disk's active file into `basePath` (its backing file), waits until
+ * the job is ready (libvirt reports cur == end only then), and pivots the disk onto `basePath`; the
+ * active file is then out of the chain.
+ */
+export async function commitActiveFile(connection: LibvirtConnection, dom: RemoteNonnullDomain, target: string, basePath: string, onProgress?: (fraction: number) => void): Promise<void> {
+  await connection.call('DOMAIN_BLOCK_COMMIT', { dom, disk: target, base: basePath, top: null, bandwidth: 0n, flags: VIR_DOMAIN_BLOCK_COMMIT_ACTIVE });
+  for (;;) {
+    const info = await connection.call('DOMAIN_GET_BLOCK_JOB_INFO', { dom, path: target, flags: 0 });
+    if (info.found === 0) throw new Error(`the commit job of disk ${target} ended before it could pivot`);
+    if (info.end > 0n) onProgress?.(Number(info.cur) / Number(info.end));
+    if (info.end > 0n && info.cur === info.end) break;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  await connection.call('DOMAIN_BLOCK_JOB_ABORT', { dom, path: target, flags: VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT });
+  await waitBlockJob(connection, dom, target);
 }

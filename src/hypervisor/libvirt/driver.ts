@@ -31,7 +31,7 @@ import type {
 } from '../types.js';
 import { resourcesOfXml } from './domain-resources.js';
 import { disksOfXml } from './domain-disks.js';
-import { createDiskSnapshot, waitBlockJob } from './block-jobs.js';
+import { commitActiveFile, createDiskSnapshot, waitBlockJob } from './block-jobs.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { LibvirtNetworks } from './networks.js';
@@ -337,6 +337,15 @@ export class LibvirtDriver implements HypervisorDriver {
       await waitBlockJob(this.connection, dom, target, onProgress);
     } catch (err) {
       throw refusedDisk(err, `disk ${target} of domain '${name}' could not commit '${topPath}' into '${basePath}'`);
+    }
+  }
+
+  async commitActive(name: string, target: string, basePath: string, onProgress?: (fraction: number) => void): Promise<void> {
+    const dom = await this.requireLiveFor(name, { live: true, config: false }, 'its disk files are merged on the host');
+    try {
+      await commitActiveFile(this.connection, dom, target, basePath, onProgress);
+    } catch (err) {
+      throw refusedDisk(err, `the active file of disk ${target} of domain '${name}' could not be committed into '${basePath}'`);
     }
   }
 

@@ -4,7 +4,7 @@
  * front), compacting a disk (rewritten beside itself and swapped in), and resetting the system
  * disk to a new linked clone of its image with a new cloud-init instance-id.
  *
- * The two long ones run in an operation while the instance is held (store.hold): start, modify,
+ * Each runs in an operation while the instance is held (store.hold): start, modify,
  * disk changes and delete answer 409 instance_busy at once until the operation ends. A restart
  * ends every hold; the library and the host sweep what a cut-off build left, so no half-made
  * image is ever visible.
@@ -86,12 +86,10 @@ export class InstanceDiskJobs {
     });
   }
 
-  /** Replaces the stopped instance's system disk by a new linked clone of its image (data disks kept) and gives cloud-init a new instance-id. */
-  async resetSystemDisk(idOrName: string, actor: Actor): Promise<Instance> {
-    const { images, runtime, store } = this.deps;
-    const id = store.get(idOrName).id;
-    return store.withLock(id, async () => {
-      const row = await this.stoppedRow(id, 'reset the system disk of');
+  /** Starts replacing the stopped instance's system disk by a new linked clone of its image (data disks kept) with a new cloud-init instance-id; the instance is held meanwhile. */
+  async resetSystemDisk(idOrName: string, actor: Actor): Promise<Operation> {
+    const { images, operations, runtime, store } = this.deps;
+    return this.holdStopped(idOrName, 'reset the system disk of', 'resetting its system disk', async (row, release) => {
       if (row.cloneMode === 'blank')
         throw new AppError('instance_has_no_image', `Instance '${row.name}' was created with a blank system disk; there is no image to reset it from.`);
       const image = row.imageId ? images.find(row.imageId) : undefined;
@@ -99,15 +97,26 @@ export class InstanceDiskJobs {
         throw new AppError('instance_image_gone', `The image instance '${row.name}' was created from has been deleted; its system disk cannot be reset.`);
       const agent = runtime.agentFor(row);
       const pool = runtime.poolOf(row);
-      const { ref, source } = images.artifact(image);
-      await callAgent(row.name, () => agent.volumes.ensureArtifact(ref, source));
-      const sizeBytes = Math.max(row.diskSizeBytes, image.virtualSizeBytes);
-      await callAgent(row.name, () => agent.volumes.resetSystemDisk(row.id, pool, ref, sizeBytes));
-      const next = store.update(row.id, { cloneMode: 'linked', diskSizeBytes: sizeBytes, systemDiskResets: row.systemDiskResets + 1 });
-      const seed = runtime.seedOf(next);
-      if (seed) await callAgent(row.name, () => agent.seeds.write(row.id, pool, seed));
       this.deps.audit.record(actor, 'reset_system_disk', 'instance', row.id, `from image ${image.name}`);
-      return next;
+      return operations.start('instance.reset-system-disk', { type: 'instance', id: row.id }, actor, async (ctx) => {
+        try {
+          const { ref, source } = images.artifact(image);
+          ctx.progress(0, `Copying image '${image.name}' to the host`);
+          await callAgent(row.name, () => agent.volumes.ensureArtifact(ref, source, (f) => ctx.progress(f * 0.8, `Copying image '${image.name}' to the host`)));
+          ctx.progress(0.8, 'Replacing the system disk');
+          const sizeBytes = Math.max(row.diskSizeBytes, image.virtualSizeBytes);
+          await callAgent(row.name, () => agent.volumes.resetSystemDisk(row.id, pool, ref, sizeBytes));
+          const next = store.update(row.id, { cloneMode: 'linked', diskSizeBytes: sizeBytes, systemDiskResets: row.systemDiskResets + 1 });
+          const seed = runtime.seedOf(next);
+          if (seed) {
+            ctx.progress(0.9, 'Writing the cloud-init seed');
+            await callAgent(row.name, () => agent.seeds.write(row.id, pool, seed));
+          }
+          ctx.progress(1, `The system disk of '${row.name}' is a fresh linked clone of image '${image.name}'.`);
+        } finally {
+          release();
+        }
+      });
     });
   }
 

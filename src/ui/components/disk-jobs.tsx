@@ -79,8 +79,11 @@ export function DiskJobButtons({ instance }: { instance: Instance }) {
           message={t.diskJobs.resetMessage}
           confirmLabel={t.diskJobs.reset}
           onConfirm={async () => {
-            await api.instances.resetSystemDisk(instance.id);
+            const accepted = await api.instances.resetSystemDisk(instance.id);
             changes.set(changes.get() + 1);
+            void trackOperation(t.diskJobs.resetTask(instance.name), accepted.operation)
+              .catch(() => undefined) // the activity panel shows the failure
+              .finally(() => changes.set(changes.get() + 1));
           }}
           onClose={close}
         />

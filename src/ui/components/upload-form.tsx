@@ -4,10 +4,10 @@
  * (percentage and rate). After a successful upload the form is empty and ready for the next file.
  */
 import { useRef, useState } from 'hono/jsx/dom';
-import { imageUploadQuerySchema, mediaUploadQuerySchema } from '../../shared/schemas.js';
+import { imageTagListSchema, imageUploadQuerySchema, mediaUploadQuerySchema } from '../../shared/schemas.js';
 import { api, type RunningUpload, type UploadProgress } from '../api.js';
 import { bytes, rate } from '../format.js';
-import { useForm, useMounted } from '../form.js';
+import { schemaErrors, useForm, useMounted } from '../form.js';
 import { t, translateSentence } from '../i18n/index.js';
 import { addTask, errorText } from '../store.js';
 import { ErrorNote } from './error-note.js';
@@ -31,9 +31,9 @@ function UploadProgressLine({ progress }: { progress: UploadProgress }) {
   );
 }
 
-/** Upload form for `images` (with an OS field) or `media`; `onDone` runs after each successful upload. */
+/** Upload form for `images` (with OS and tags fields) or `media`; `onDone` runs after each successful upload. */
 export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone: () => void }) {
-  const form = useForm({ name: '', os: '' });
+  const form = useForm({ name: '', os: '', tags: '' });
   const [file, setFile] = useState<File | undefined>(undefined);
   const [progress, setProgress] = useState<UploadProgress | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -41,6 +41,8 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
   const fileInput = useRef<HTMLInputElement>(null);
   const mounted = useMounted();
   const busy = progress !== undefined;
+  // Tags are checked as you type, like in the edit dialog.
+  const tagsError = kind === 'images' && !imageTagListSchema.safeParse(form.values.tags).success ? Object.values(schemaErrors(imageTagListSchema, form.values.tags))[0] : undefined;
 
   const pick = (e: Event) => {
     const f = (e.target as HTMLInputElement).files?.[0];
@@ -51,15 +53,15 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
   /** Empties the form, the file input included (so even the same file can be picked again). */
   const reset = () => {
     setFile(undefined);
-    form.patch({ name: '', os: '' });
+    form.patch({ name: '', os: '', tags: '' });
     if (fileInput.current) fileInput.current.value = '';
   };
 
   const start = async (e: Event) => {
     e.preventDefault();
     if (!file) return setError(t.upload.chooseFile);
-    const { name, os } = form.values;
-    const meta = kind === 'images' ? imageUploadQuerySchema.safeParse({ name, os }) : mediaUploadQuerySchema.safeParse({ name });
+    const { name, os, tags } = form.values;
+    const meta = kind === 'images' ? imageUploadQuerySchema.safeParse({ name, os, tags }) : mediaUploadQuerySchema.safeParse({ name });
     if (!meta.success) return setError(translateSentence(meta.error.issues[0]?.message ?? ''));
     setError(undefined);
     setProgress({ loaded: 0, total: file.size, rate: 0 });
@@ -99,13 +101,18 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
             <input name="os" value={form.values.os} placeholder={t.upload.osPlaceholder} onInput={form.text('os')} disabled={busy} />
           </Field>
         )}
+        {kind === 'images' && (
+          <Field label={t.images.tags} hint={t.images.tagsHint} error={tagsError}>
+            <input name="tags" value={form.values.tags} onInput={form.text('tags')} disabled={busy} />
+          </Field>
+        )}
         <div class="field upload-button">
           {busy ? (
             <button type="button" class="button" onClick={() => current.current?.abort()}>
               {t.common.cancel}
             </button>
           ) : (
-            <button type="submit" class="button button-primary" disabled={!file}>
+            <button type="submit" class="button button-primary" disabled={!file || Boolean(tagsError)}>
               {t.upload.upload}
             </button>
           )}

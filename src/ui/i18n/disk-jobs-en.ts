@@ -21,6 +21,7 @@ export const diskJobsEn = {
     resetTitle: (name: string) => `Reset the system disk of ${name}?`,
     resetMessage:
       'The system disk is replaced by a fresh copy of the image the instance was created from: everything written to it is lost. Data disks are kept as they are. cloud-init runs again at the next start (a new instance-id).',
+    resetTask: (name: string) => `Reset the system disk of ${name}`,
     compact: 'Compact',
     compactHint: 'Rewrite the disk without its unused space (the instance must be stopped).',
     compactTask: (device: string, name: string) => `Compact ${device} of ${name}`,

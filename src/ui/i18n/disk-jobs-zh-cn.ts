@@ -18,6 +18,7 @@ export const diskJobsZhCN = {
     noImage: '该实例创建时使用的是空白磁盘，没有可用于重置的镜像。',
     resetTitle: (name: string) => `重置 ${name} 的系统盘？`,
     resetMessage: '系统盘将被替换为创建实例时所用镜像的全新副本，写入系统盘的所有内容都会丢失。数据盘保持不变。下次启动时 cloud-init 会重新运行（新的 instance-id）。',
+    resetTask: (name: string) => `重置 ${name} 的系统盘`,
     compact: '压缩',
     compactHint: '重写磁盘并去除未使用的空间（实例必须处于停止状态）。',
     compactTask: (device: string, name: string) => `压缩 ${name} 的 ${device}`,

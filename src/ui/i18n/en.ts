@@ -8,6 +8,7 @@ import type { Child } from 'hono/jsx/dom';
 import { memoryClaimSentence, vcpuClaimSentence } from '../../shared/capacity.js';
 import { batchEn } from './batch-en.js';
 import { disksEn } from './disks-en.js';
+import { cloneEn } from './clone-en.js';
 import { diskJobsEn } from './disk-jobs-en.js';
 import { guestEn } from './guest-en.js';
 import { snapshotsEn } from './snapshots-en.js';
@@ -535,6 +536,7 @@ export const en = {
   ...opsEn,
   ...batchEn,
   ...snapshotsEn,
+  ...cloneEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,
   /** API errors by their stable code; codes missing here show the API's English sentence. */

@@ -3,6 +3,7 @@ import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
 import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN, qosSentencesZhCN } from './batch-zh-cn.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
+import { cloneZhCN } from './clone-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
 import { opsZhCN } from './ops-zh-cn.js';
@@ -538,6 +539,7 @@ export const zhCN: Catalogue = {
   ...opsZhCN,
   ...batchZhCN,
   ...snapshotsZhCN,
+  ...cloneZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
@@ -592,6 +594,8 @@ export const zhCN: Catalogue = {
     'Give at least one range.': '请至少给出一个地址范围。',
     'The path must be absolute (start with /).': '路径必须是绝对路径（以 / 开头）。',
     'The path must not contain "..".': '路径不能包含 ".."。',
+    'The server must be a host name or an IPv4 address.': '服务器必须是主机名或 IPv4 地址。',
+    'The export path must not contain spaces, "?" or "#".': '导出路径不能包含空格、"?" 或 "#"。',
     'The username or password is wrong.': '用户名或密码错误。',
   },
   apiErrors: {

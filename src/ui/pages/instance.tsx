@@ -8,6 +8,7 @@ import { useState } from 'hono/jsx/dom';
 import type { Host, Image, Instance, Media, Pool } from '../../shared/api-types.js';
 import { canDo, dataDiskTarget } from '../../shared/instance-states.js';
 import { api } from '../api.js';
+import { CloneButton } from '../components/clone-dialog.js';
 import { EditInstanceDialog } from '../components/edit-instance-dialog.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
@@ -208,6 +209,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
         }
       >
         <InstanceActions instance={i} />
+        <CloneButton instance={i} />
       </PageHeader>
       <ErrorNote message={res.error} />
       <nav class="tabs" aria-label={t.instance.tabs}>
