@@ -18,6 +18,8 @@ import { resolveClientIp, resolveSecure, type AppEnv } from './env.js';
 import { openApiDocument } from './openapi.js';
 import { onError, problem, sendProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
+import { groupRoutes, roleRoutes } from './routes/groups.js';
+import { requirePermission } from './route-permissions.js';
 import { hostRoutes } from './routes/hosts.js';
 import { imageRoutes } from './routes/images.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -95,6 +97,9 @@ export function createApp(s: Services, opts: AppOptions) {
   api.route('/', sessionRoutes(s));
   const authed = new Hono<AppEnv>();
   authed.use('*', requireAuth(s.auth));
+  authed.use('*', requirePermission(s));
+  authed.route('/groups', groupRoutes(s));
+  authed.route('/roles', roleRoutes(s));
   authed.route('/tokens', tokenRoutes(s));
   authed.route('/images', imageRoutes(s));
   authed.route('/media', mediaRoutes(s));

@@ -33,6 +33,7 @@ import { MediaService } from './media.js';
 import { NetworksService } from './networks.js';
 import { OperationsService } from './operations.js';
 import { PoolsService } from './pools.js';
+import { RbacService } from './rbac.js';
 import { SettingsService } from './settings.js';
 import { SetupService } from './setup.js';
 import { StoragePoolsService } from './storage-pools.js';
@@ -69,6 +70,8 @@ export interface Services {
   reconciler: InstanceReconciler;
   setup: SetupService;
   usage: UsageService;
+  /** Groups, roles and the permission checks. */
+  rbac: RbacService;
 }
 
 /** What the services are built from. */
@@ -123,6 +126,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   const usage = new UsageService(db, { instances: store, hosts, pools, storagePools }, () => hosts.attachedAgentsById());
   return {
+    rbac: new RbacService(db, audit),
     usage,
     audit,
     auth,

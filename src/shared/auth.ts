@@ -49,7 +49,13 @@ export const setupSchema = z
 export const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
 
 /** New API token. */
-export const createTokenSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const createTokenSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    /** A narrower role the token acts with (never wider than yours); default: your own rights. */
+    role: z.string().min(1).max(64).optional(),
+  })
+  .strict();
 
 /** A logged-in user. */
 export interface User {

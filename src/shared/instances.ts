@@ -144,6 +144,8 @@ export const createInstanceSchema = z
     qos: qosSchema.optional(),
     /** Start the instance once it is created. */
     start: z.boolean().default(false),
+    /** The group that will own it (id or name); default: the caller's only group, else the default group. */
+    groupId: z.string().min(1).max(64).optional(),
   })
   .strict();
 

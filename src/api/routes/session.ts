@@ -25,7 +25,8 @@ export function sessionRoutes(s: Services) {
       const token = sessionToken(c);
       const session = token ? s.auth.resolveSession(token) : undefined;
       if (!session) throw new AppError('unauthenticated', 'Not logged in.');
-      return c.json(session);
+      const actor = { userId: session.user.id, username: session.user.username, role: session.user.role, ip: clientIp(c) };
+      return c.json({ ...session, permissions: s.rbac.effective(actor) });
     })
     .delete('/session', (c) => {
       const token = sessionToken(c);

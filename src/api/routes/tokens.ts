@@ -13,7 +13,8 @@ export function tokenRoutes(s: Services) {
     .get('/', (c) => c.json(pageInMemory(s.auth.listApiTokens(c.var.actor), (t) => [t.createdAt, t.id], queryParams(c, pageQuerySchema))))
     .post('/', async (c) => {
       const body = await jsonBody(c, createTokenSchema);
-      return c.json(s.auth.createApiToken(c.var.actor, body.name), 201);
+      if (body.role !== undefined) s.rbac.assertTokenRole(c.var.actor, body.role);
+      return c.json(s.auth.createApiToken(c.var.actor, body.name, body.role), 201);
     })
     .delete('/:id', (c) => {
       s.auth.deleteApiToken(c.var.actor, c.req.param('id'));

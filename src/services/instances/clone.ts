@@ -46,7 +46,7 @@ export class InstanceCloner {
   /** Records the clone (state `creating`) and copies the source's disks in an operation; 409 unless the source is stopped and has no snapshots. */
   async clone(idOrName: string, input: CloneInstanceInput, actor: Actor): Promise<{ instance: Instance; operation: Operation }> {
     return this.deps.diskJobs.holdStopped(idOrName, 'clone', 'being cloned', async (source, release) => {
-      const clone = this.record(source, input.name);
+      const clone = this.record(source, input.name, actor);
       this.deps.audit.record(actor, 'clone', 'instance', clone.id, `${clone.name} from ${source.name}`);
       const operation = this.deps.operations.start('instance.clone', { type: 'instance', id: clone.id }, actor, async (ctx) => {
         try {
@@ -60,7 +60,7 @@ export class InstanceCloner {
   }
 
   /** The clone's row and NICs, in one transaction: the name must be free in the pool; MACs and addresses are new. */
-  private record(source: Instance, name: string): Instance {
+  private record(source: Instance, name: string, actor: Actor): Instance {
     const pool = this.deps.pools.get(source.poolId);
     const nics = this.deps.runtime.deps.nics.list(source.id);
     return this.deps.db.transaction((tx) => {
@@ -74,6 +74,7 @@ export class InstanceCloner {
           maxCores: source.maxCores, maxMemoryMiB: source.maxMemoryMiB, description: source.description, diskSizeBytes: source.diskSizeBytes,
           dataDisks: source.dataDisks, imageId: source.imageId, cloneMode: source.cloneMode, mediaId: source.mediaId, cloudInit: source.cloudInit,
           state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(), autostart: source.autostart,
+          groupId: source.groupId, createdBy: actor.userId,
         })
         .returning()
         .get();
