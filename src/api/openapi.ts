@@ -6,6 +6,7 @@ import { setGuestPasswordSchema } from '../shared/guest.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
 import { createSnapshotSchema } from '../shared/snapshots.js';
 import { batchSchema } from '../shared/batch.js';
+import { createGroupSchema, createRoleSchema, groupMemberSchema, updateGroupSchema } from '../shared/groups.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -18,6 +19,12 @@ const routes: Record<string, Record<string, Op>> = {
   '/session': { get: { summary: 'The current session and its CSRF token' }, delete: { summary: 'Log out', status: 204 } },
   '/tokens': { get: { summary: 'List your API tokens' }, post: { summary: 'Create an API token (secret shown once)', body: createTokenSchema, status: 201 } },
   '/tokens/{id}': { delete: { summary: 'Revoke an API token', status: 204 } },
+  '/groups': { get: { summary: 'Groups (yours; all for those with users.manage)' }, post: { summary: 'Create a group (visibility group: members see all its resources; own: only their own)', body: createGroupSchema, status: 201 } },
+  '/groups/{id}': { get: { summary: 'One group' }, patch: { summary: 'Rename a group or change its description or visibility', body: updateGroupSchema }, delete: { summary: 'Delete a group that owns nothing (not the default group)', status: 204 } },
+  '/groups/{id}/members': { get: { summary: "A group's members and their roles" }, post: { summary: "Add a user to a group with a role, or change their role there", body: groupMemberSchema, status: 201 } },
+  '/groups/{id}/members/{userId}': { delete: { summary: 'Remove a user from a group', status: 204 } },
+  '/roles': { get: { summary: 'The built-in roles (admin, operator, viewer) and the custom ones, with their permissions' }, post: { summary: 'Create a custom role from named permissions', body: createRoleSchema, status: 201 } },
+  '/roles/{name}': { delete: { summary: 'Delete a custom role nobody holds', status: 204 } },
   '/images': {
     get: { summary: 'List disk images (?tag= only those with that tag; paged like every list)' },
     post: {

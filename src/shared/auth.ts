@@ -1,6 +1,7 @@
 /** Accounts, sessions and API tokens: request schemas (the UI validates its forms with them) and response shapes. */
 import * as z from 'zod';
 import { parseCidr } from './ipv4.js';
+import type { EffectivePermissions } from './groups.js';
 
 /** Password rule for every account: at least 8 characters with a digit, a lower- and an upper-case letter. */
 export const passwordSchema = z
@@ -70,4 +71,6 @@ export interface SessionInfo {
   user: User;
   csrfToken: string;
   expiresAt?: string;
+  /** What the user may do, per group: the UI hides what the API would refuse. */
+  permissions?: EffectivePermissions;
 }

@@ -186,6 +186,8 @@ export type SystemDiskInput = z.infer<typeof systemDiskSchema>;
 export interface Instance {
   id: string;
   name: string;
+  /** The group that owns it. */
+  groupId: string;
   poolId: string;
   hostId: string;
   cores: number;

@@ -19,7 +19,8 @@ export function sessionRoutes(s: Services) {
       const body = await jsonBody(c, loginSchema);
       const session = await s.auth.login(body.username, body.password, clientIp(c));
       setSessionCookie(c, session);
-      return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt }, 201);
+      const permissions = s.rbac.effective({ userId: session.user.id, username: session.user.username, role: session.user.role, ip: clientIp(c) });
+      return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, permissions }, 201);
     })
     .get('/session', (c) => {
       const token = sessionToken(c);
