@@ -11,6 +11,7 @@ import type { Services } from '../../services/index.js';
 import type { UsageTargetKind } from '../../services/usage/service.js';
 import { usageHistoryQuerySchema, type UsageSample } from '../../shared/usage.js';
 import type { AppEnv } from '../env.js';
+import type { Actor } from '../../services/actor.js';
 import { queryParams } from '../validate.js';
 
 const streamQuery = z.object({ series: z.string().min(1).max(2000) }).strict();
@@ -18,12 +19,13 @@ const SERIES = /^(zone|(instance|host|pool):[A-Za-z0-9_.-]{1,64})$/;
 /** How often an idle stream sends a comment so proxies keep it open. */
 const KEEPALIVE_MS = 25_000;
 
-/** The series names of a `series` query, each checked to exist. */
-function parseSeries(s: Services, raw: string): Set<string> {
+/** The series names of a `series` query, each checked to exist (an instance's also to be visible to the caller). */
+function parseSeries(s: Services, raw: string, actor: Actor): Set<string> {
   const out = new Set<string>();
   for (const name of raw.split(',').slice(0, 50)) {
     if (!SERIES.test(name)) throw new AppError('validation_failed', `'${name.slice(0, 80)}' is not a usage series; use zone, instance:<id>, host:<id> or pool:<id>.`);
     const [kind, id] = name.split(':') as [UsageTargetKind, string | undefined];
+    if (kind === 'instance' && id !== undefined) s.rbac.assertResource(actor, 'instance', id, 'instances.read');
     out.add(s.usage.seriesOf(kind, id));
   }
   return out;
@@ -38,7 +40,7 @@ export function usageRoutes(s: Services) {
   app.get('/pools/:id/usage-history', history('pool'));
   app.get('/usage/history', history('zone'));
   app.get('/usage/stream', (c) => {
-    const series = parseSeries(s, queryParams(c, streamQuery).series);
+    const series = parseSeries(s, queryParams(c, streamQuery).series, c.var.actor);
     return streamSSE(c, async (stream) => {
       const queue: UsageSample[][] = [];
       let wake: (() => void) | undefined;
