@@ -2,8 +2,6 @@
  * Test principals for the permission tests: users made directly through the services (the
  * users API is not part of this change), each with a role per group and an API token.
  */
-import { eq } from 'drizzle-orm';
-import { sessions, users } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../services/actor.js';
 import type { TestApi } from '../test-harness.js';
@@ -18,7 +16,7 @@ export interface TestPrincipal {
 export function addPrincipal(api: TestApi, username: string, memberships: { groupId: string; role: string }[], opts: { globalRole?: 'admin' | 'user'; tokenRole?: string } = {}): TestPrincipal {
   const id = newId('usr');
   const role = opts.globalRole ?? 'user';
-  api.db.insert(users).values({ id, username, passwordHash: 'x', role }).run();
+  api.db.$client.prepare(`INSERT INTO users (id, username, password_hash, role) VALUES (?, ?, 'x', ?)`).run(id, username, role);
   const actor: Actor = { userId: id, username, role, ip: 'test' };
   for (const m of memberships) api.services.rbac.setMember(m.groupId, { userId: id, role: m.role }, api.admin);
   const { token } = api.services.auth.createApiToken(actor, `${username}-token`, opts.tokenRole);
@@ -33,7 +31,7 @@ export function addGroup(api: TestApi, name: string, visibility: 'group' | 'own'
 /** A session cookie of the admin that has already expired (the stand-in for an expired credential). */
 export async function expiredSessionCookie(api: TestApi, login: { username: string; password: string }): Promise<string> {
   const session = await api.services.auth.login(login.username, login.password, 'test');
-  api.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000).toISOString() }).where(eq(sessions.userId, session.user.id)).run();
+  api.db.$client.prepare(`UPDATE sessions SET expires_at = ? WHERE user_id = ?`).run(new Date(Date.now() - 1000).toISOString(), session.user.id);
   return `onebox_session=${session.token}`;
 }
 
