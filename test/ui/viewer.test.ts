@@ -48,6 +48,7 @@ describe('browser UI: a viewer sees no controls they may not use', { skip: skipU
     assert.equal(await page.locator(POWER).count(), 0, 'no start or delete');
     const tabs = await page.locator('nav.tabs a').allTextContents();
     assert.deepEqual(tabs, ['Overview', 'Settings']);
+    assert.equal(await page.locator('nav.sidenav a', { hasText: 'Audit log' }).count(), 0, 'no audit log for a viewer');
     await ui.shot('viewer-instance');
     assert.deepEqual(await axeViolations(page), [], 'axe on the viewer’s instance page');
   });
@@ -60,5 +61,6 @@ describe('browser UI: a viewer sees no controls they may not use', { skip: skipU
     await page.locator('[data-action=start]').waitFor();
     assert.equal(await page.locator('[data-action=delete]').count(), 1);
     assert.equal(await page.locator('nav.tabs a').count(), 4);
+    assert.equal(await page.locator('nav.sidenav a', { hasText: 'Audit log' }).count(), 1);
   });
 });
