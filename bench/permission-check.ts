@@ -45,6 +45,18 @@ try {
     if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
   }
 
+  // In process first (app.request, no sockets): short alternating chunks, so a busy machine slows both alike.
+  const inProcess = { admin: 0, operator: 0 };
+  const path = `/api/v1/instances/${target}`;
+  for (let chunk = 0; chunk < 40; chunk++) {
+    for (const [who, token] of [['admin', adminToken], ['operator', operator.token]] as const) {
+      const t0 = performance.now();
+      for (let i = 0; i < 100; i++) await (await api.app.request(path, { headers: as(token) })).arrayBuffer();
+      inProcess[who] += performance.now() - t0;
+    }
+  }
+  console.log(`in process: admin ${(inProcess.admin / 4000 * 1000).toFixed(0)} µs/GET, operator ${(inProcess.operator / 4000 * 1000).toFixed(0)} µs/GET (operator / admin throughput ${((100 * inProcess.admin) / inProcess.operator).toFixed(1)} %)`);
+
   const best = { admin: 0, operator: 0 };
   const ratios: number[] = [];
   await load(url, { headers: as(adminToken), concurrency: CONCURRENCY, seconds: 1 }); // warm-up
