@@ -120,6 +120,18 @@ export class RbacService {
     this.assertOn(actor, perm, row ?? { groupId: '', createdBy: null }, () => notFound(kind, key));
   }
 
+  /**
+   * Whether the actor sees an operation: admins all; others their own, and those on an
+   * instance, image or ISO they see (operations on hosts, networks and pools: all).
+   */
+  seesOperation(actor: Actor, op: { userId: string | null; targetType: string; targetId: string }): boolean {
+    if (this.access(actor).everywhere || op.userId === actor.userId) return true;
+    const kind = op.targetType === 'instance' || op.targetType === 'image' || op.targetType === 'media' ? op.targetType : undefined;
+    if (!kind) return true;
+    const row = this.ownerOf(kind, op.targetId);
+    return row !== undefined && this.sees(actor, row);
+  }
+
   /** Which rows the actor may list; undefined: all. */
   scope(actor: Actor): VisibleScope | undefined {
     const access = this.access(actor);

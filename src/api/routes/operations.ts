@@ -6,6 +6,7 @@ import { operationListQuerySchema } from '../../shared/lists.js';
 import type { AppEnv } from '../env.js';
 import { presentOperation } from '../presenters.js';
 import { queryParams } from '../validate.js';
+import { notFound } from '../../lib/errors.js';
 
 
 /** /operations */
@@ -13,7 +14,13 @@ export function operationRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/', (c) => {
       const { limit, cursor, ...filter } = queryParams(c, operationListQuerySchema);
-      return c.json(mapPage(s.operations.list(filter, { limit, cursor }), presentOperation));
+      // Filtered after paging: a page may hold fewer items than the limit, its cursor still goes on.
+      const page = s.operations.list(filter, { limit, cursor });
+      return c.json(mapPage({ ...page, items: page.items.filter((op) => s.rbac.seesOperation(c.var.actor, op)) }, presentOperation));
     })
-    .get('/:id', (c) => c.json(presentOperation(s.operations.get(c.req.param('id')))));
+    .get('/:id', (c) => {
+      const op = s.operations.get(c.req.param('id'));
+      if (!s.rbac.seesOperation(c.var.actor, op)) throw notFound('operation', c.req.param('id'));
+      return c.json(presentOperation(op));
+    });
 }

@@ -96,6 +96,16 @@ describe('groups, visibility and enforcement', () => {
     assert.equal((await json(fromB)).code, 'image_not_found');
   });
 
+  test('operations on another group’s instances are not listed, nor shown by id', async () => {
+    const ops = (await json(await api.call('GET', '/api/v1/operations?limit=200', { token: opA.token }))).items as { targetId: string; id: string }[];
+    assert.ok(ops.some((o) => o.targetId === ids.a));
+    assert.ok(!ops.some((o) => o.targetId === ids.b || o.targetId === ids.default));
+    const all = (await json(await api.call('GET', '/api/v1/operations?limit=200'))).items as { targetId: string; id: string }[];
+    const opOfB = all.find((o) => o.targetId === ids.b)!;
+    assert.equal((await api.call('GET', `/api/v1/operations/${opOfB.id}`, { token: opA.token })).status, 404);
+    assert.equal((await api.call('GET', `/api/v1/operations/${opOfB.id}`, { token: opB.token })).status, 200);
+  });
+
   test('images and ISOs are listed per group', async () => {
     const iso = await api.call('POST', '/api/v1/media?name=iso-a', { token: opA.token, body: tinyIso() });
     assert.equal(iso.status, 201);
