@@ -22,6 +22,8 @@ import { doc } from './route-doc.js';
 import { healthSchema } from '../shared/responses.js';
 import { onError, problem, sendProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
+import { groupRoutes, roleRoutes } from './routes/groups.js';
+import { requirePermission } from './route-permissions.js';
 import { hostRoutes } from './routes/hosts.js';
 import { joinRoutes, joinTokenRoutes } from './routes/join.js';
 import { imageRoutes } from './routes/images.js';
@@ -104,6 +106,9 @@ export function createApp(s: Services, opts: AppOptions) {
   api.route('/join', joinRoutes(s));
   const authed = new Hono<AppEnv>();
   authed.use('*', requireAuth(s.auth));
+  authed.use('*', requirePermission(s));
+  authed.route('/groups', groupRoutes(s));
+  authed.route('/roles', roleRoutes(s));
   authed.route('/tokens', tokenRoutes(s));
   authed.route('/images', imageRoutes(s));
   authed.route('/media', mediaRoutes(s));

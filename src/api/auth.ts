@@ -49,7 +49,7 @@ export function requireApiToken(auth: AuthService): MiddlewareHandler<AppEnv> {
     if (!match) throw new AppError('unauthenticated', 'Present an API token (Authorization: Bearer obt_…) to read the metrics.');
     const user = auth.resolveApiToken(match[1]);
     if (!user) throw new AppError('invalid_token', 'The API token is unknown or revoked.');
-    c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c) });
+    c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c), ...(user.tokenRole === undefined ? {} : { tokenRole: user.tokenRole }) });
     return next();
   };
 }
@@ -62,7 +62,7 @@ export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       const user = match ? auth.resolveApiToken(match[1]) : undefined;
       if (!user) throw new AppError('invalid_token', 'The API token is unknown or revoked.');
-      c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c) });
+      c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c), ...(user.tokenRole === undefined ? {} : { tokenRole: user.tokenRole }) });
       return next();
     }
     const cookie = sessionToken(c);

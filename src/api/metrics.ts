@@ -11,6 +11,7 @@ import type { Services } from '../services/index.js';
 import type { CloudMetrics } from '../services/metrics.js';
 import { INSTANCE_STATES } from '../shared/instance-states.js';
 import { requireApiToken } from './auth.js';
+import { requirePermission } from './route-permissions.js';
 import type { AppEnv } from './env.js';
 
 /** Counts answered HTTP requests by route pattern, method and status. */
@@ -100,7 +101,7 @@ export function renderMetrics(m: CloudMetrics, http: HttpRequestCounter): string
 
 /** The `/metrics` route. */
 export function metricsRoutes(s: Services, http: HttpRequestCounter) {
-  return new Hono<AppEnv>().use('*', requireApiToken(s.auth)).get('/', async (c) => {
+  return new Hono<AppEnv>().use('*', requireApiToken(s.auth)).use('*', requirePermission(s)).get('/', async (c) => {
     const text = renderMetrics(await s.metrics.collect(), http);
     return c.body(text, 200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
   });

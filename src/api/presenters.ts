@@ -23,7 +23,7 @@ export function presentInstance(row: InstanceRow, defaultStoragePoolId: string, 
   return {
     nics: nics.map(presentNic),
     address: nics.find((n) => n.address)?.address ?? null,
-    id: row.id, name: row.name, poolId: row.poolId, hostId: row.hostId, cores: row.cores, memoryMiB: row.memoryMiB,
+    id: row.id, name: row.name, groupId: row.groupId, poolId: row.poolId, hostId: row.hostId, cores: row.cores, memoryMiB: row.memoryMiB,
     ...maximumsOf(row), description: row.description, qos: row.qos ?? DEFAULT_QOS,
     diskSizeBytes: row.diskSizeBytes, dataDisks: dataDisksOf(row), imageId: row.imageId, cloneMode: row.cloneMode, mediaId: row.mediaId,
     storagePoolId: row.storagePoolId ?? defaultStoragePoolId, state: row.state, stateReason: row.stateReason, errorCode: row.errorCode,

@@ -14,6 +14,6 @@ type Out<S extends z.ZodType> = z.output<S>;
 export const RESPONSE_TIES = {
   tokens: true satisfies Same<Out<typeof apiTokenSchema>, ReturnType<AuthService['listApiTokens']>[number]>,
   tokenCreated: true satisfies Same<Out<typeof apiTokenCreatedSchema>, ReturnType<AuthService['createApiToken']>>,
-  session: true satisfies Same<Omit<Out<typeof sessionSchema>, 'expiresAt'>, NonNullable<ReturnType<AuthService['resolveSession']>>>,
+  session: true satisfies Same<Omit<Out<typeof sessionSchema>, 'expiresAt' | 'permissions'>, NonNullable<ReturnType<AuthService['resolveSession']>>>,
   setup: true satisfies Same<Out<typeof userSchema>, Awaited<ReturnType<SetupService['run']>>>,
 } as const;

@@ -15,6 +15,12 @@ const updatedAt = () =>
     .notNull()
     .$defaultFn(() => new Date().toISOString());
 
+/** The group a row belongs to (rows made before groups: the default group) and the user who made it. */
+const ownership = () => ({
+  groupId: text('group_id').notNull().default('grp_default'),
+  createdBy: text('created_by'),
+});
+
 /** Facts about this installation, by key (e.g. `installation_id`, which marks the domains it owns). */
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
@@ -27,6 +33,40 @@ export const users = sqliteTable('users', {
   username: text('username').notNull().unique(),
   passwordHash: text('password_hash').notNull(),
   role: text('role', { enum: ['admin', 'user'] }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** Groups own instances, images and ISO media; users belong to groups with a role in each. */
+export const groups = sqliteTable('groups', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description').notNull().default(''),
+  /** `group`: members see all of the group's resources; `own`: each member only what they created. */
+  visibility: text('visibility', { enum: ['group', 'own'] }).notNull().default('group'),
+  createdAt: createdAt(),
+});
+
+/** A user's role in a group (a built-in role name or a custom role's name). */
+export const groupMembers = sqliteTable(
+  'group_members',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('group_members_user').on(t.userId)],
+);
+
+/** Custom roles: a name and a set of named permissions (the built-in admin, operator, viewer are not stored). */
+export const roles = sqliteTable('roles', {
+  name: text('name').primaryKey(),
+  description: text('description').notNull().default(''),
+  permissions: text('permissions', { mode: 'json' }).$type<string[]>().notNull(),
   createdAt: createdAt(),
 });
 
@@ -51,6 +91,8 @@ export const apiTokens = sqliteTable('api_tokens', {
   name: text('name').notNull(),
   tokenHash: text('token_hash').notNull().unique(),
   lastUsedAt: text('last_used_at'),
+  /** A narrower role the token acts with (never wider than its user's); null = the user's own rights. */
+  role: text('role'),
   createdAt: createdAt(),
 });
 
@@ -175,6 +217,7 @@ export const images = sqliteTable('images', {
   defaultUser: text('default_user'),
   /** Short labels (a-z, 0-9, '-', '_', '.'), in the order given; `GET /images?tag=` filters on them. */
   tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  ...ownership(),
   createdAt: createdAt(),
 });
 
@@ -186,6 +229,7 @@ export const media = sqliteTable('media', {
   fileName: text('file_name').notNull(),
   sizeBytes: integer('size_bytes').notNull(),
   sha256: text('sha256').notNull(),
+  ...ownership(),
   createdAt: createdAt(),
 });
 
@@ -233,6 +277,7 @@ export const instances = sqliteTable(
     currentSnapshotId: text('current_snapshot_id'),
     /** CPU priority and disk/network limits; null = medium priority, no limits. */
     qos: text('qos', { mode: 'json' }).$type<InstanceQos>(),
+    ...ownership(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { preparedOnce } from '../db/prepared.js';
-import { apiTokens, sessions, users } from '../db/schema.js';
+import { apiTokens, groupMembers, sessions, users } from '../db/schema.js';
+import { DEFAULT_GROUP_ID } from '../shared/permissions.js';
 import { AppError, notFound, RateLimitedError } from '../lib/errors.js';
 import { newId, newSecret } from '../lib/ids.js';
 import { log } from '../lib/log.js';
@@ -100,7 +101,9 @@ export class AuthService {
     const user = this.db.transaction((tx) => {
       if (tx.select({ n: sql<number>`count(*)` }).from(users).get()!.n > 0)
         throw new AppError('setup_already_done', 'The initial admin already exists; log in instead.');
-      return tx.insert(users).values({ id: newId('usr'), username, passwordHash, role: 'admin' }).returning().get();
+      const row = tx.insert(users).values({ id: newId('usr'), username, passwordHash, role: 'admin' }).returning().get();
+      tx.insert(groupMembers).values({ groupId: DEFAULT_GROUP_ID, userId: row.id, role: 'admin' }).run(); // the first admin belongs to the default group
+      return row;
     });
     this.setupCode.remove();
     this.audit.record({ userId: user.id, username, role: 'admin', ip }, 'setup', 'user', user.id);
@@ -161,21 +164,21 @@ export class AuthService {
   }
 
   /** Creates an API token; the secret is returned once and never stored. */
-  createApiToken(actor: Actor, name: string) {
+  createApiToken(actor: Actor, name: string, role?: string) {
     const token = `obt_${newSecret()}`;
     const row = this.db
       .insert(apiTokens)
-      .values({ id: newId('tok'), userId: actor.userId, name, tokenHash: sha256(token) })
+      .values({ id: newId('tok'), userId: actor.userId, name, tokenHash: sha256(token), role: role ?? null })
       .returning()
       .get();
     this.audit.record(actor, 'create', 'api_token', row.id, name);
-    return { id: row.id, name: row.name, createdAt: row.createdAt, token };
+    return { id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, token };
   }
 
   /** The caller's tokens (without secrets). */
   listApiTokens(actor: Actor) {
     return this.db
-      .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+      .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
       .from(apiTokens)
       .where(eq(apiTokens.userId, actor.userId))
       .all();
@@ -192,10 +195,10 @@ export class AuthService {
    * The user behind an API token, or undefined. A use is remembered in memory when the stored
    * lastUsedAt is a minute old or more (see {@link flushTokenUse}).
    */
-  resolveApiToken(token: string): PublicUser | undefined {
+  resolveApiToken(token: string): (PublicUser & { tokenRole?: string }) | undefined {
     const row = preparedOnce(this.db, 'auth.token', () =>
       this.db
-        .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
+        .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, tokenRole: apiTokens.role })
         .from(apiTokens)
         .innerJoin(users, eq(users.id, apiTokens.userId))
         .where(eq(apiTokens.tokenHash, sql.placeholder('hash')))
@@ -205,7 +208,7 @@ export class AuthService {
     const now = Date.now();
     const last = row.lastUsedAt ? Date.parse(row.lastUsedAt) : NaN;
     if (!(Math.abs(now - last) < LAST_USED_RESOLUTION_MS)) this.tokenUses.set(row.tokenId, now); // also when unset, unreadable or the clock went back
-    return publicUser(row.user);
+    return row.tokenRole === null ? publicUser(row.user) : { ...publicUser(row.user), tokenRole: row.tokenRole };
   }
 
   /**

@@ -14,7 +14,7 @@ import { AppError } from '../lib/errors.js';
 import { plural, quotedNames } from '../lib/english.js';
 import { newId } from '../lib/ids.js';
 import type { FileLibrary, ReceivedFile } from '../storage/library.js';
-import type { Actor } from './actor.js';
+import { ownedBy, type Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { artifactSource, download, type Download } from './library-files.js';
 import { storeReceived, storeUpload, type UploadBody, type UploadLimits } from './uploads.js';
@@ -109,14 +109,14 @@ export class ImagesService {
    */
   async upload(body: UploadBody, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<Image> {
     this.assertNameFree(meta.name);
-    const row = await storeUpload({ limits: this.limits, body, declaredBytes, ...this.storing(newId('img'), meta) });
+    const row = await storeUpload({ limits: this.limits, body, declaredBytes, ...this.storing(newId('img'), meta, actor) });
     this.audit.record(actor, 'upload', 'image', row.id, meta.name);
     return row;
   }
 
   /** Stores an image built on a host (read from `file`) under the id chosen when the build began; the row appears only once the file is complete and valid. */
   async storeBuilt(id: string, file: Readable, sizeBytes: number, meta: ImageMeta, actor: Actor): Promise<Image> {
-    const row = await storeUpload({ limits: this.limits, body: file, declaredBytes: sizeBytes, ...this.storing(id, meta) });
+    const row = await storeUpload({ limits: this.limits, body: file, declaredBytes: sizeBytes, ...this.storing(id, meta, actor) });
     this.audit.record(actor, 'build', 'image', row.id, meta.name);
     return row;
   }
@@ -148,7 +148,7 @@ export class ImagesService {
         if (sha256 && received.sha256 !== sha256.toLowerCase())
           throw new AppError('checksum_mismatch', `The downloaded file's SHA-256 is ${received.sha256}, not the expected ${sha256.toLowerCase()}; nothing was stored.`);
         ctx.progress(0.8, 'converting');
-        await storeReceived(this.storing(id, meta, (f) => ctx.progress(0.8 + 0.2 * f, 'converting')), received);
+        await storeReceived(this.storing(id, meta, actor, (f) => ctx.progress(0.8 + 0.2 * f, 'converting')), received);
       } finally {
         await this.library.discard(received);
       }
@@ -195,7 +195,7 @@ export class ImagesService {
   }
 
   /** How a received file becomes the image `id`. */
-  private storing(id: string, meta: ImageMeta, onProgress?: (fraction: number) => void) {
+  private storing(id: string, meta: ImageMeta, actor: Actor, onProgress?: (fraction: number) => void) {
     return {
       library: this.library, shelf: 'images' as const, nameTaken: () => this.nameTaken(meta.name),
       accept: async (received: ReceivedFile) => {
@@ -205,7 +205,7 @@ export class ImagesService {
       insert: (file: ReceivedFile, prepared: Awaited<ReturnType<typeof prepareImage>> & { fileName: string }) =>
         this.db.insert(images).values({
           id, fileName: prepared.fileName, format: prepared.format, sizeBytes: file.sizeBytes, virtualSizeBytes: prepared.info.virtualSizeBytes,
-          sha256: file.sha256, ...meta, os: meta.os || prepared.ovf?.os || '',
+          sha256: file.sha256, ...meta, os: meta.os || prepared.ovf?.os || '', ...ownedBy(actor),
         }).returning().get(),
     };
   }

@@ -33,6 +33,7 @@ import { MediaService } from './media.js';
 import { NetworksService } from './networks.js';
 import { OperationsService } from './operations.js';
 import { PoolsService } from './pools.js';
+import { RbacService } from './rbac.js';
 import { SettingsService } from './settings.js';
 import { SetupService } from './setup.js';
 import { StoragePoolProbes } from './storage-pool-probes.js';
@@ -76,6 +77,8 @@ export interface Services {
   usage: UsageService;
   /** Join tokens and joining servers. */
   join: JoinService;
+  /** Groups, roles and the permission checks. */
+  rbac: RbacService;
 }
 
 /** What the services are built from. */
@@ -134,6 +137,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const usage = new UsageService(db, { instances: store, hosts, pools, storagePools }, () => hosts.attachedAgentsById());
   return {
     join: new JoinService(db, audit),
+    rbac: new RbacService(db, audit),
     usage,
     audit,
     auth,

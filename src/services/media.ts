@@ -8,7 +8,7 @@ import { instances, media } from '../db/schema.js';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { FileLibrary } from '../storage/library.js';
-import type { Actor } from './actor.js';
+import { ownedBy, type Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { plural, quotedNames } from '../lib/english.js';
 import { artifactSource, download, type Download } from './library-files.js';
@@ -93,7 +93,7 @@ export class MediaService {
         return { id, fileName: `${id}.iso` };
       },
       insert: (received, { id, fileName }) =>
-        this.db.insert(media).values({ id, name, fileName, sizeBytes: received.sizeBytes, sha256: received.sha256 }).returning().get(),
+        this.db.insert(media).values({ id, name, fileName, sizeBytes: received.sizeBytes, sha256: received.sha256, ...ownedBy(actor) }).returning().get(),
     });
     this.audit.record(actor, 'upload', 'media', row.id, name);
     return row;

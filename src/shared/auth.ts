@@ -1,6 +1,7 @@
 /** Accounts, sessions and API tokens: request schemas (the UI validates its forms with them) and response shapes. */
 import * as z from 'zod';
 import { parseCidr } from './ipv4.js';
+import type { EffectivePermissions } from './groups.js';
 
 /** Password rule for every account: at least 8 characters with a digit, a lower- and an upper-case letter. */
 export const passwordSchema = z
@@ -49,7 +50,13 @@ export const setupSchema = z
 export const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
 
 /** New API token. */
-export const createTokenSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const createTokenSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    /** A narrower role the token acts with (never wider than yours); default: your own rights. */
+    role: z.string().min(1).max(64).optional(),
+  })
+  .strict();
 
 /** A logged-in user. */
 export interface User {
@@ -64,6 +71,8 @@ export interface SessionInfo {
   user: User;
   csrfToken: string;
   expiresAt?: string;
+  /** What the user may do, per group: the UI hides what the API would refuse. */
+  permissions?: EffectivePermissions;
 }
 
 /** An API token as listed (never with its secret). */

@@ -43,6 +43,8 @@ export const imageUploadQuerySchema = z
     os: z.string().max(64).default(''),
     defaultUser: guestUserSchema.optional(),
     tags: imageTagListSchema.default([]),
+    /** The group that will own it (id or name); default: the caller's only group, else the default group. */
+    groupId: z.string().min(1).max(64).optional(),
   })
   .strict();
 
@@ -73,7 +75,7 @@ export const updateMediaSchema = z
   .strict();
 
 /** Media metadata sent as query parameters with an upload. */
-export const mediaUploadQuerySchema = z.object({ name: catalogueName('ISO') }).strict();
+export const mediaUploadQuerySchema = z.object({ name: catalogueName('ISO'), groupId: z.string().min(1).max(64).optional() }).strict();
 
 /** A disk image (template). */
 export interface Image {

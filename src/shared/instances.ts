@@ -146,6 +146,8 @@ export const createInstanceSchema = z
     qos: qosSchema.optional(),
     /** Start the instance once it is created. */
     start: z.boolean().default(false),
+    /** The group that will own it (id or name); default: the caller's only group, else the default group. */
+    groupId: z.string().min(1).max(64).optional(),
   })
   .strict();
 
@@ -186,6 +188,8 @@ export type SystemDiskInput = z.infer<typeof systemDiskSchema>;
 export interface Instance {
   id: string;
   name: string;
+  /** The group that owns it. */
+  groupId: string;
   poolId: string;
   hostId: string;
   cores: number;

@@ -39,7 +39,7 @@ export const nicSchema = z.strictObject({
 });
 
 export const instanceSchema = z.strictObject({
-  id, name: z.string(), poolId: id, hostId: id, cores: z.number().int(), memoryMiB: z.number().int(), maxCores: z.number().int(), maxMemoryMiB: z.number().int(),
+  id, name: z.string(), poolId: id, hostId: id, groupId: id, cores: z.number().int(), memoryMiB: z.number().int(), maxCores: z.number().int(), maxMemoryMiB: z.number().int(),
   description: z.string(), qos: qosSchema, diskSizeBytes: z.number(),
   dataDisks: z.array(z.strictObject({ sizeBytes: z.number(), slot: z.number().int(), filesystem: z.enum(['ext4', 'xfs']).optional(), mountPoint: z.string().optional() })),
   cloudInit: z.strictObject({ passwordSet: z.boolean(), sshAuthorizedKeys: z.array(z.string()), userDataSet: z.boolean() }).nullable(),
@@ -64,6 +64,11 @@ export const hostSchema = z.strictObject({
   lastSeenAt: nullable(instant), createdAt: instant, online: z.boolean(), state: z.enum(['online', 'lost']), diskTotalBytes: z.number().optional(), diskFreeBytes: z.number().optional(),
   storage: z.array(z.strictObject({ poolId: id, totalBytes: z.number(), freeBytes: z.number() })),
 });
+
+export const groupSchema = z.strictObject({ id, name: z.string(), description: z.string(), visibility: z.enum(['group', 'own']), createdAt: instant });
+export const groupMemberSchema = z.strictObject({ userId: id, username: z.string(), role: z.string() });
+export const groupMemberSetSchema = z.strictObject({ userId: id, role: z.string() });
+export const roleSchema = z.strictObject({ name: z.string(), description: z.string(), permissions: z.array(z.string()), builtIn: z.boolean() });
 
 export const joinTokenSchema = z.strictObject({
   id, createdAt: instant, expiresAt: instant, usedAt: nullable(instant), usedByHostId: nullable(id), state: z.enum(['valid', 'used', 'expired']),
@@ -179,12 +184,18 @@ export const auditEntrySchema = z.strictObject({
 export const userSchema = z.strictObject({ id, username: z.string(), role: z.enum(['admin', 'user']), createdAt: instant });
 
 /** GET /session, POST /sessions. */
-export const sessionSchema = z.strictObject({ user: userSchema, csrfToken: z.string(), expiresAt: instant.optional() });
+/** What a user may do, per group (the UI hides what the API would refuse). */
+export const effectivePermissionsSchema = z.strictObject({
+  everywhere: nullable(z.array(z.string())), any: z.array(z.string()),
+  groups: z.array(z.strictObject({ id, name: z.string(), role: z.string(), visibility: z.enum(['group', 'own']), permissions: z.array(z.string()) })),
+});
+
+export const sessionSchema = z.strictObject({ user: userSchema, csrfToken: z.string(), expiresAt: instant.optional(), permissions: effectivePermissionsSchema.optional() });
 
 /** An API token as listed (never its secret). */
-export const apiTokenSchema = z.strictObject({ id, name: z.string(), createdAt: instant, lastUsedAt: nullable(instant) });
+export const apiTokenSchema = z.strictObject({ id, name: z.string(), role: nullable(z.string()), createdAt: instant, lastUsedAt: nullable(instant) });
 /** A new API token: the secret, shown this once. */
-export const apiTokenCreatedSchema = z.strictObject({ id, name: z.string(), createdAt: instant, token: z.string() });
+export const apiTokenCreatedSchema = z.strictObject({ id, name: z.string(), role: nullable(z.string()), createdAt: instant, token: z.string() });
 
 export const healthSchema = z.strictObject({ status: z.literal('ok'), version: z.string() });
 export const setupStateSchema = z.strictObject({ needed: z.boolean() });

@@ -4,6 +4,7 @@ import type { Services } from '../../services/index.js';
 import { imageListQuerySchema, imageUploadQuerySchema, imageUrlImportSchema, updateImageSchema } from '../../shared/schemas.js';
 import { byName, mapPage, pageInMemory } from '../../lib/paging.js';
 import type { AppEnv } from '../env.js';
+import { creating } from './instances.js';
 import { presentImage } from '../presenters.js';
 import { jsonBody, mimeEssence, queryParams } from '../validate.js';
 import { accepted, declaredLength, downloadResponses, sendDownload, uploadBody } from './respond.js';
@@ -16,7 +17,7 @@ export function imageRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/', doc({ summary: 'List disk images', description: '?tag= lists only the images with that tag.', query: imageListQuerySchema, responses: { 200: pageSchema(imageSchema) } }), (c) => {
       const { tag, ...page } = queryParams(c, imageListQuerySchema);
-      return c.json(mapPage(pageInMemory(s.images.list({ tag }), byName, page), presentImage));
+      return c.json(mapPage(pageInMemory(s.rbac.visible(c.var.actor, s.images.list({ tag })), byName, page), presentImage));
     })
     .get('/:id', doc({ summary: 'Get an image', responses: { 200: imageSchema } }), (c) => c.json(presentImage(s.images.get(c.req.param('id')))))
     .post('/', doc({
@@ -28,11 +29,13 @@ export function imageRoutes(s: Services) {
     }), async (c) => {
       // A JSON body is an import from a URL; anything else is the image file itself.
       if (mimeEssence(c.req.header('content-type')) === 'application/json') {
-        const { operation, imageId } = s.images.importFromUrl(await jsonBody(c, imageUrlImportSchema), c.var.actor);
+        const { groupId, ...request } = await jsonBody(c, imageUrlImportSchema);
+        const { operation, imageId } = s.images.importFromUrl(request, creating(s, c.var.actor, groupId, 'images.manage'));
         return accepted(c, operation, { imageId });
       }
-      const meta = queryParams(c, imageUploadQuerySchema);
-      return c.json(presentImage(await s.images.upload(uploadBody(c), declaredLength(c), meta, c.var.actor)), 201);
+      const { groupId, ...meta } = queryParams(c, imageUploadQuerySchema);
+      const actor = creating(s, c.var.actor, groupId, 'images.manage');
+      return c.json(presentImage(await s.images.upload(uploadBody(c), declaredLength(c), meta, actor)), 201);
     })
     .get('/:id/file', doc({ summary: 'Download an image', description: 'One HTTP Range: 206 with Content-Range, 416 when unsatisfiable.', responses: downloadResponses('image') }), async (c) => sendDownload(c, await s.images.download(c.req.param('id'))))
     .get('/:id/content', doc({ summary: 'Download an image (same as /file)', responses: downloadResponses('image') }), async (c) => sendDownload(c, await s.images.download(c.req.param('id'))))

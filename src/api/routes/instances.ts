@@ -13,6 +13,8 @@ import { createImageFromInstanceSchema } from '../../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../../shared/guest.js';
 import { batchSchema } from '../../shared/batch.js';
 import type { AppEnv } from '../env.js';
+import type { Actor } from '../../services/actor.js';
+import type { Permission } from '../../shared/permissions.js';
 import { presentInstance, presentNic } from '../presenters.js';
 import { jsonBody, queryParams } from '../validate.js';
 import { instanceListQuerySchema } from '../../shared/lists.js';
@@ -27,6 +29,11 @@ const immediate = new Set<string>(['start', 'force-stop', 'reboot', 'reset', 'pa
 
 /** A data disk's mount point that is not absolute, names a system directory or is taken twice: mount_point_invalid. */
 const MOUNT_POINT_CODES = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`dataDisks.${i}.mountPoint`, 'mount_point_invalid' as const]));
+
+/** The actor with the group a new resource goes to, checked for `perm` there. */
+export function creating(s: Services, actor: Actor, groupId: string | undefined, perm: Permission): Actor {
+  return { ...actor, groupId: s.rbac.groupForCreate(actor, groupId, perm) };
+}
 
 /** /instances */
 export function instanceRoutes(s: Services) {
@@ -43,27 +50,42 @@ export function instanceRoutes(s: Services) {
       query: instanceListQuerySchema, responses: { 200: pageSchema(instanceSchema) },
     }), (c) => {
       const { limit, cursor, ...filter } = queryParams(c, instanceListQuerySchema);
-      const page = s.instances.page(filter, { limit, cursor });
+      const page = s.instances.page(filter, { limit, cursor }, s.rbac.scope(c.var.actor));
       return c.json({ items: presentPage(page.items), nextCursor: page.nextCursor });
     })
     .get('/export', doc({ summary: 'Every instance as JSON lines, streamed', description: 'The list filters apply; no paging.', query: instanceExportQuerySchema, responses: { 200: { mediaType: 'application/x-ndjson', description: 'One instance (as GET /instances/{id} answers) per line' } } }), (c) => {
       const filter = queryParams(c, instanceExportQuerySchema);
+      const scope = s.rbac.scope(c.var.actor);
       const pages = exportPages((cursor) => {
-        const page = s.instances.page(filter, { limit: EXPORT_BATCH, cursor });
+        const page = s.instances.page(filter, { limit: EXPORT_BATCH, cursor }, scope);
         return { lines: presentPage(page.items).map((i) => JSON.stringify(i) + '\n'), nextCursor: page.nextCursor };
       });
       return new Response(pages, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'content-disposition': 'attachment; filename="instances.jsonl"' } });
     })
     .post('/', doc({ summary: 'Create an instance', body: createInstanceSchema, responses: { 202: acceptedSchema({ instance: instanceSchema }) } }), async (c) => {
-      const input = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak', ...MOUNT_POINT_CODES });
-      const { instance, operation } = await s.instances.create(input, c.var.actor);
+      const { groupId, ...input } = await jsonBody(c, createInstanceSchema, { 'cloudInit.password': 'password_too_weak', ...MOUNT_POINT_CODES });
+      const actor = creating(s, c.var.actor, groupId, 'instances.create');
+      if (input.disk.source === 'image') s.rbac.assertResource(actor, 'image', input.disk.imageId, 'images.read');
+      if (input.mediaId !== undefined) s.rbac.assertResource(actor, 'media', input.mediaId, 'media.read');
+      const { instance, operation } = await s.instances.create(input, actor);
       return accepted(c, operation, { instance: present(instance) });
     })
     .post('/batch', doc({
       summary: 'Create N instances or act on a selection',
       description: 'Create N instances (count + namePrefix, or names) or start/stop/force-stop/reboot/delete a selection (ids): 202 + a parent operation whose result lists each item, its child operation, state and error.',
       body: batchSchema, responses: { 202: acceptedSchema() },
-    }), async (c) => accepted(c, s.batches.start(await jsonBody(c, batchSchema, { 'cloudInit.password': 'password_too_weak' }), c.var.actor)))
+    }), async (c) => {
+      const batch = await jsonBody(c, batchSchema, { 'cloudInit.password': 'password_too_weak' });
+      let actor = c.var.actor;
+      if (batch.action === 'create') {
+        const { groupId, ...input } = batch;
+        actor = creating(s, actor, groupId, 'instances.create');
+        if (input.disk.source === 'image') s.rbac.assertResource(actor, 'image', input.disk.imageId, 'images.read');
+        return accepted(c, s.batches.start(input, actor));
+      }
+      for (const id of batch.ids) s.rbac.assertResource(actor, 'instance', id, batch.action === 'delete' ? 'instances.delete' : 'instances.power');
+      return accepted(c, s.batches.start(batch, actor));
+    })
     .get('/:id', doc({ summary: 'Get an instance', responses: { 200: instanceSchema } }), (c) => c.json(present(s.instances.get(c.req.param('id')))))
     .patch('/:id', doc({
       summary: 'Change name, cores, memory, autostart, description or QoS',
@@ -79,10 +101,12 @@ export function instanceRoutes(s: Services) {
     .post('/:id/actions/stop', doc({ summary: 'Graceful ACPI power-off; the operation waits for the guest', responses: { 202: acceptedSchema() } }), (c) => accepted(c, s.power.stop(c.req.param('id'), c.var.actor)))
     .post('/:id/actions/start-from-iso', doc({ summary: 'Insert an ISO and boot from it', body: startFromIsoSchema, responses: { 202: acceptedSchema() } }), async (c) => {
       const { mediaId } = await jsonBody(c, startFromIsoSchema);
+      s.rbac.assertResource(c.var.actor, 'media', mediaId, 'media.read');
       return accepted(c, s.power.startFromIso(c.req.param('id'), mediaId, c.var.actor));
     })
     .post('/:id/actions/insert-media', doc({ summary: 'Insert an ISO into the CD-ROM drive (live when running)', body: insertMediaSchema, responses: { 200: instanceSchema } }), async (c) => {
       const { mediaId } = await jsonBody(c, insertMediaSchema);
+      s.rbac.assertResource(c.var.actor, 'media', mediaId, 'media.read');
       return c.json(present(await s.power.insertMedia(c.req.param('id'), mediaId, c.var.actor)));
     })
     .post('/:id/actions/set-guest-password', doc({
@@ -95,9 +119,10 @@ export function instanceRoutes(s: Services) {
       return c.json(await s.guest.setPassword(id, await jsonBody(c, setGuestPasswordSchema, { password: 'password_too_weak' }), c.var.actor));
     })
     .post('/:id/actions/eject-media', doc({ summary: 'Eject the CD-ROM medium (live when running)', responses: { 200: instanceSchema } }), async (c) => c.json(present(await s.power.ejectMedia(c.req.param('id'), c.var.actor))))
-    .post('/:id/actions/create-image', doc({ summary: "Build an image from a stopped instance's system disk", description: "Flattened and compressed; the instance is busy meanwhile; the operation's target is the new image.", body: createImageFromInstanceSchema, responses: { 202: acceptedSchema() } }), async (c) => {
-      const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
-      return accepted(c, await s.diskJobs.createImage(id, await jsonBody(c, createImageFromInstanceSchema), c.var.actor));
+    .post('/:id/actions/create-image', doc({ summary: "Build an image from a stopped instance's system disk", description: "Flattened and compressed; the instance is busy meanwhile; the operation's target is the new image (in the instance's group).", body: createImageFromInstanceSchema, responses: { 202: acceptedSchema() } }), async (c) => {
+      const row = s.instances.get(c.req.param('id')); // an unknown instance is a 404 before any body error
+      const actor = creating(s, c.var.actor, row.groupId, 'images.manage'); // the image goes to the instance's group
+      return accepted(c, await s.diskJobs.createImage(row.id, await jsonBody(c, createImageFromInstanceSchema), actor));
     })
     .post('/:id/actions/clone', doc({
       summary: 'Clone a stopped, running or paused instance into a new one on the same host and pool',

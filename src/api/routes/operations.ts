@@ -8,6 +8,7 @@ import { presentOperation } from '../presenters.js';
 import { queryParams } from '../validate.js';
 import { doc } from '../route-doc.js';
 import { operationSchema, pageSchema } from '../../shared/responses.js';
+import { notFound } from '../../lib/errors.js';
 
 
 /** /operations */
@@ -15,7 +16,13 @@ export function operationRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/', doc({ summary: 'List operations, newest first', description: 'Filters: since, until (ISO 8601), user (id or name), target (id).', query: operationListQuerySchema, responses: { 200: pageSchema(operationSchema) } }), (c) => {
       const { limit, cursor, ...filter } = queryParams(c, operationListQuerySchema);
-      return c.json(mapPage(s.operations.list(filter, { limit, cursor }), presentOperation));
+      // Filtered after paging: a page may hold fewer items than the limit, its cursor still goes on.
+      const page = s.operations.list(filter, { limit, cursor });
+      return c.json(mapPage({ ...page, items: page.items.filter((op) => s.rbac.seesOperation(c.var.actor, op)) }, presentOperation));
     })
-    .get('/:id', doc({ summary: 'Get an operation: state, progress, error, result', responses: { 200: operationSchema } }), (c) => c.json(presentOperation(s.operations.get(c.req.param('id')))));
+    .get('/:id', doc({ summary: 'Get an operation: state, progress, error, result', responses: { 200: operationSchema } }), (c) => {
+      const op = s.operations.get(c.req.param('id'));
+      if (!s.rbac.seesOperation(c.var.actor, op)) throw notFound('operation', c.req.param('id'));
+      return c.json(presentOperation(op));
+    });
 }

@@ -21,13 +21,15 @@ export function sessionRoutes(s: Services) {
       const body = await jsonBody(c, loginSchema);
       const session = await s.auth.login(body.username, body.password, clientIp(c));
       setSessionCookie(c, session);
-      return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt }, 201);
+      const permissions = s.rbac.effective({ userId: session.user.id, username: session.user.username, role: session.user.role, ip: clientIp(c) });
+      return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, permissions }, 201);
     })
     .get('/session', doc({ summary: 'The current session and its CSRF token', public: true, responses: { 200: sessionSchema } }), (c) => {
       const token = sessionToken(c);
       const session = token ? s.auth.resolveSession(token) : undefined;
       if (!session) throw new AppError('unauthenticated', 'Not logged in.');
-      return c.json(session);
+      const actor = { userId: session.user.id, username: session.user.username, role: session.user.role, ip: clientIp(c) };
+      return c.json({ ...session, permissions: s.rbac.effective(actor) });
     })
     .delete('/session', doc({ summary: 'Log out', public: true, responses: { 204: null } }), (c) => {
       const token = sessionToken(c);

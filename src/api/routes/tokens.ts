@@ -15,7 +15,8 @@ export function tokenRoutes(s: Services) {
     .get('/', doc({ summary: 'List your API tokens (never their secrets)', query: pageQuerySchema, responses: { 200: pageSchema(apiTokenSchema) } }), (c) => c.json(pageInMemory(s.auth.listApiTokens(c.var.actor), (t) => [t.createdAt, t.id], queryParams(c, pageQuerySchema))))
     .post('/', doc({ summary: 'Create an API token (the secret is shown once)', body: createTokenSchema, responses: { 201: apiTokenCreatedSchema } }), async (c) => {
       const body = await jsonBody(c, createTokenSchema);
-      return c.json(s.auth.createApiToken(c.var.actor, body.name), 201);
+      if (body.role !== undefined) s.rbac.assertTokenRole(c.var.actor, body.role);
+      return c.json(s.auth.createApiToken(c.var.actor, body.name, body.role), 201);
     })
     .delete('/:id', doc({ summary: 'Revoke an API token', responses: { 204: null } }), (c) => {
       s.auth.deleteApiToken(c.var.actor, c.req.param('id'));

@@ -11,6 +11,7 @@ import type { Services } from '../../services/index.js';
 import type { UsageTargetKind } from '../../services/usage/service.js';
 import { usageHistoryQuerySchema, type UsageSample } from '../../shared/usage.js';
 import type { AppEnv } from '../env.js';
+import type { Actor } from '../../services/actor.js';
 import { queryParams } from '../validate.js';
 import { doc } from '../route-doc.js';
 import { usageHistorySchema } from '../../shared/responses.js';
@@ -20,12 +21,13 @@ const SERIES = /^(zone|(instance|host|pool):[A-Za-z0-9_.-]{1,64})$/;
 /** How often an idle stream sends a comment so proxies keep it open. */
 const KEEPALIVE_MS = 25_000;
 
-/** The series names of a `series` query, each checked to exist. */
-function parseSeries(s: Services, raw: string): Set<string> {
+/** The series names of a `series` query, each checked to exist (an instance's also to be visible to the caller). */
+function parseSeries(s: Services, raw: string, actor: Actor): Set<string> {
   const out = new Set<string>();
   for (const name of raw.split(',').slice(0, 50)) {
     if (!SERIES.test(name)) throw new AppError('validation_failed', `'${name.slice(0, 80)}' is not a usage series; use zone, instance:<id>, host:<id> or pool:<id>.`);
     const [kind, id] = name.split(':') as [UsageTargetKind, string | undefined];
+    if (kind === 'instance' && id !== undefined) s.rbac.assertResource(actor, 'instance', id, 'instances.read');
     out.add(s.usage.seriesOf(kind, id));
   }
   return out;
@@ -40,7 +42,7 @@ export function usageRoutes(s: Services) {
   app.get('/pools/:id/usage-history', doc({ summary: "A compute pool's usage history (the sum of its hosts)", query: usageHistoryQuerySchema, description: 'range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum of CPU %, memory, disk and network rates.', responses: { 200: usageHistorySchema } }), history('pool'));
   app.get('/usage/history', doc({ summary: "The zone's usage history (every host)", query: usageHistoryQuerySchema, description: 'range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum of CPU %, memory, disk and network rates.', responses: { 200: usageHistorySchema } }), history('zone'));
   app.get('/usage/stream', doc({ summary: 'Server-sent events: the newest sample of each series named in ?series= at every collection', description: 'series: comma-separated zone, instance:<id>, host:<id>, pool:<id>.', query: streamQuery, responses: { 200: { mediaType: 'text/event-stream', description: 'usage events, each a JSON array of samples' } } }), (c) => {
-    const series = parseSeries(s, queryParams(c, streamQuery).series);
+    const series = parseSeries(s, queryParams(c, streamQuery).series, c.var.actor);
     return streamSSE(c, async (stream) => {
       const queue: UsageSample[][] = [];
       let wake: (() => void) | undefined;

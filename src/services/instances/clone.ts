@@ -76,7 +76,7 @@ export class InstanceCloner {
       const source = await this.sourceRow(id);
       const release = store.hold(source.id, 'being cloned');
       try {
-        const clone = await this.record(source, input);
+        const clone = await this.record(source, input, actor);
         this.deps.audit.record(actor, 'clone', 'instance', clone.id, `${clone.name} from ${source.name}${isLive(source) ? ' (running)' : ''}, ${input.mode ?? 'linked'}`);
         const operation = operations.start('instance.clone', { type: 'instance', id: clone.id }, actor, async (ctx) => {
           try {
@@ -107,7 +107,7 @@ export class InstanceCloner {
   }
 
   /** The clone's row and NICs, in one transaction: the name must be free in the pool, the source's host must have room as for a create; MACs and addresses are new. */
-  private async record(source: Instance, input: CloneInstanceInput): Promise<Instance> {
+  private async record(source: Instance, input: CloneInstanceInput, actor: Actor): Promise<Instance> {
     const { pools, storagePools, hosts: hostsService, db } = this.deps;
     const pool = pools.get(source.poolId);
     const storage = storagePools.specOf(source.storagePoolId);
@@ -137,6 +137,7 @@ export class InstanceCloner {
           maxCores: source.maxCores, maxMemoryMiB: source.maxMemoryMiB, description: source.description, diskSizeBytes: source.diskSizeBytes,
           dataDisks: source.dataDisks, imageId: source.imageId, cloneMode, mediaId: source.mediaId, cloudInit: source.cloudInit, qos: source.qos,
           state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(), autostart: source.autostart,
+          groupId: source.groupId, createdBy: actor.userId,
         })
         .returning()
         .get();

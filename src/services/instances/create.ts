@@ -11,7 +11,7 @@ import { AppError, NoHostFitsError } from '../../lib/errors.js';
 import { newId, newUuid, newVncPassword } from '../../lib/ids.js';
 import { Reverter, RevertError } from '../../lib/reverter.js';
 import { GiB, type CreateInstanceInput } from '../../shared/schemas.js';
-import type { Actor } from '../actor.js';
+import { ownedBy, type Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
 import { hostCandidates, type HostLoad } from '../host-candidates.js';
@@ -97,7 +97,7 @@ export class InstanceCreator {
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, storagePoolId: storage.id, cores: input.cores, memoryMiB: input.memoryMiB,
         maxCores, maxMemoryMiB, description: input.description, diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
         mediaId: iso?.id ?? null, state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(),
-        autostart: input.autostart, cloudInit, qos: input.qos ?? null,
+        autostart: input.autostart, cloudInit, qos: input.qos ?? null, ...ownedBy(actor),
       }).returning().get();
       // Addresses and MACs are picked in this same transaction: concurrent creates never share one.
       this.deps.runtime.deps.nics.insertForNew(tx as unknown as Db, id, pool, input.nics);

@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { CreateInstanceInput } from '../../shared/schemas.js';
 import type { Page } from '../../lib/paging.js';
+import type { VisibleScope } from '../rbac.js';
 import type { InstanceListFilter, PageQuery } from '../../shared/lists.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
@@ -46,8 +47,8 @@ export class InstancesService {
   }
 
   /** One page of the instance list, filtered (see InstanceStore.page). */
-  page(filter: InstanceListFilter, page: PageQuery): Page<Instance> {
-    return this.store.page(filter, page);
+  page(filter: InstanceListFilter, page: PageQuery, visible?: VisibleScope): Page<Instance> {
+    return this.store.page(filter, page, visible);
   }
 
   /** Adds a NIC to a stopped instance (an address from its pool's address pool when on that network). */

@@ -7,6 +7,7 @@ import { decodeCursor, toPage, type Page } from '../../lib/paging.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { computePools, hosts, instances } from '../../db/schema.js';
 import type { InstanceListFilter, PageQuery } from '../../shared/lists.js';
+import type { VisibleScope } from '../rbac.js';
 import { AppError } from '../../lib/errors.js';
 import { KeyedMutex, LockTimeoutError } from '../../lib/keyed-mutex.js';
 import type { InstanceState } from '../../shared/instance-states.js';
@@ -83,8 +84,8 @@ export class InstanceStore {
    * One page of instances in name order (then id), filtered by state, host and pool (id or
    * name) and a name prefix. One prepared statement per combination of filters, reused.
    */
-  page(filter: InstanceListFilter, page: PageQuery): Page<Instance> {
-    const shape = [filter.state && 'state', filter.host && 'host', filter.pool && 'pool', filter.name && 'name', page.cursor && 'cursor'].filter(Boolean).join(',');
+  page(filter: InstanceListFilter, page: PageQuery, visible?: VisibleScope): Page<Instance> {
+    const shape = [filter.state && 'state', filter.host && 'host', filter.pool && 'pool', filter.name && 'name', page.cursor && 'cursor', visible && 'visible'].filter(Boolean).join(',');
     const statement = preparedOnce(this.db, `instances.page:${shape}`, () => {
       const p = sql.placeholder;
       const where: SQL[] = [];
@@ -93,10 +94,14 @@ export class InstanceStore {
       if (filter.pool) where.push(inArray(instances.poolId, this.db.select({ id: computePools.id }).from(computePools).where(or(eq(computePools.id, p('pool')), eq(computePools.name, p('pool'))))));
       if (filter.name) where.push(sql`substr(${instances.name}, 1, length(${p('name')})) = ${p('name')}`);
       if (page.cursor) where.push(after(instances.name, instances.id, [p('afterName'), p('afterId')], 'asc'));
+      // Only the caller's groups' rows, and in `own` groups only what they created.
+      if (visible)
+        where.push(sql`(${instances.groupId} in (select value from json_each(${p('groupIds')})) or (${instances.groupId} in (select value from json_each(${p('ownGroupIds')})) and ${instances.createdBy} = ${p('userId')}))`);
       return this.db.select().from(instances).where(and(...where)).orderBy(asc(instances.name), asc(instances.id)).limit(p('limit')).prepare();
     });
     const [afterName, afterId] = page.cursor ? decodeCursor(page.cursor) : [undefined, undefined];
-    const rows = statement.all({ ...filter, afterName, afterId, limit: page.limit + 1 });
+    const scope = visible && { groupIds: JSON.stringify(visible.groupIds), ownGroupIds: JSON.stringify(visible.ownGroupIds), userId: visible.userId };
+    const rows = statement.all({ ...filter, ...scope, afterName, afterId, limit: page.limit + 1 });
     return toPage(rows, page.limit, (row) => [row.name, row.id]);
   }
 

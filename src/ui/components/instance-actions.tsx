@@ -11,6 +11,7 @@ import { t } from '../i18n/index.js';
 import { href, navigate } from '../router.js';
 import { useSubmit } from '../form.js';
 import { useMediaChoice } from '../use-media-choice.js';
+import { may } from '../permissions.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { ErrorNote } from './error-note.js';
 import { Modal } from './modal.js';
@@ -86,10 +87,10 @@ export function InstanceActions({ instance, compact, exclude = [], consoleLink =
     if (action === 'start-from-iso' || CONFIRMED_ACTIONS.includes(action)) return setDialog(action);
     startAction(instance, action).catch(() => undefined); // failures are shown in the activity panel
   };
-  const actions = actionsFor(instance.state).filter((a) => !exclude.includes(a));
+  const actions = actionsFor(instance.state).filter((a) => !exclude.includes(a) && may(a === 'delete' ? 'instances.delete' : 'instances.power', instance.groupId));
   return (
     <div class={`actions ${compact ? 'actions-compact' : ''}`}>
-      {consoleLink && instance.state === 'running' && (
+      {consoleLink && instance.state === 'running' && may('instances.console', instance.groupId) && (
         <a class="button button-small" href={href('instances', instance.id, 'console')}>
           {t.actions.console}
         </a>

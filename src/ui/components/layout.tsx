@@ -9,6 +9,7 @@ import { session, useStore } from '../store.js';
 import { ActivityPanel } from './activity-panel.js';
 import { LanguagePicker } from './language-picker.js';
 import { TaskLog } from './task-log.js';
+import { may } from '../permissions.js';
 
 const sections = () =>
   [
@@ -67,7 +68,9 @@ export function Layout({ section, children }: { section: string; children?: Chil
           {t.app.name}
         </a>
         <ul>
-          {sections().map(([id, label]) => (
+          {sections()
+            .filter(([id]) => id !== 'audit' || may('audit.read'))
+            .map(([id, label]) => (
             <li key={id}>
               <a href={href(id)} class={section === id ? 'active' : ''} aria-current={section === id ? 'page' : undefined} onClick={() => setOpen(false)}>
                 {label}

@@ -24,6 +24,7 @@ import { SerialConsole } from '../console/serial-console.js';
 import { VncConsole } from '../console/vnc-console.js';
 import { bytes, dateTime, mib } from '../format.js';
 import { t } from '../i18n/index.js';
+import { may } from '../permissions.js';
 import { href } from '../router.js';
 import { errorText } from '../store.js';
 import { useTitle } from '../title.js';
@@ -213,7 +214,9 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
       </PageHeader>
       <ErrorNote message={res.error} />
       <nav class="tabs" aria-label={t.instance.tabs}>
-        {tabs().map(([key, label]) => (
+        {tabs()
+          .filter(([key]) => (key !== 'console' && key !== 'serial') || may('instances.console', i.groupId))
+          .map(([key, label]) => (
           <a key={key} href={href('instances', i.id, key)} class={tab === key ? 'active' : ''} aria-current={tab === key ? 'page' : undefined}>
             {label}
           </a>

@@ -17,6 +17,7 @@ import { href, routeQuery } from '../router.js';
 import { useTitle } from '../title.js';
 import { useResource } from '../use-resource.js';
 import { CreateInstanceDialog } from './instance-create.js';
+import { may } from '../permissions.js';
 
 /** Instances per page of the list; "Load more" adds a page. */
 export const INSTANCES_PAGE = 100;
@@ -154,9 +155,11 @@ export function InstancesPage() {
   return (
     <>
       <PageHeader title={t.nav.instances} sub={res.data ? (res.data.more ? t.instances.loaded(all.length) : t.instances.total(all.length)) : undefined}>
-        <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
-          {t.instances.newInstance}
-        </button>
+        {may('instances.create') && (
+          <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
+            {t.instances.newInstance}
+          </button>
+        )}
       </PageHeader>
       <ErrorNote message={res.error} />
       {res.data && all.length === 0 && <EmptyInstances onCreate={() => setCreating(true)} />}
