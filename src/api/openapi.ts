@@ -6,6 +6,7 @@ import { setGuestPasswordSchema } from '../shared/guest.js';
 import { bridgeSetupSchema, consoleTokenSchema, createAddressPoolSchema, createInstanceSchema, createNetworkSchema, createPoolSchema, createStoragePoolSchema, nicRequestSchema, poolNetworkSchema, updateAddressPoolSchema, updateInstanceSchema, insertMediaSchema, updateHostSchema, createTokenSchema, loginSchema, setupSchema, startFromIsoSchema, addDiskSchema, growDiskSchema, imageUrlImportSchema, updateImageSchema, updateMediaSchema } from '../shared/schemas.js';
 import { createSnapshotSchema } from '../shared/snapshots.js';
 import { batchSchema } from '../shared/batch.js';
+import { changePasswordSchema, createUserSchema, resetPasswordSchema, updateSecuritySettingsSchema, updateUserSchema } from '../shared/users.js';
 
 type Op = { summary: string; body?: z.ZodType; raw?: boolean; status?: number };
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
@@ -133,6 +134,18 @@ const routes: Record<string, Record<string, Op>> = {
   },
   '/instances/{id}/snapshots/{snapshotId}/actions/revert': { post: { summary: 'Revert a stopped instance to a snapshot (running: 409 instance_must_be_stopped); later snapshots stay in the tree' } },
   '/audit': { get: { summary: 'The audit log, newest first; filters since, until (ISO 8601), user (id or name), target (id), action (exact, or a prefix ending in a dot: instance.); target matches an id or a target type' } },
+  '/audit/export': { get: { summary: 'The audit log as JSON lines (application/x-ndjson, streamed, newest first), with the same filters as the list' } },
+  '/users': { get: { summary: 'List users (admin; ?q= username prefix; paged)' }, post: { summary: 'Create a user (admin)', body: createUserSchema, status: 201 } },
+  '/users/{id}': {
+    get: { summary: 'Get a user (admin)' },
+    patch: { summary: 'Change display name, e-mail, role or disabled (admin); not yourself or the last enabled admin (409 user_is_self, last_admin); disabling ends their sessions', body: updateUserSchema },
+    delete: { summary: 'Delete a user (admin); not yourself or the last enabled admin; what they made stays', status: 204 },
+  },
+  '/users/{id}/actions/reset-password': { post: { summary: "Set a user's password (admin); all their sessions end", body: resetPasswordSchema, status: 204 } },
+  '/session/sessions': { get: { summary: 'Your open sessions (created, last seen, address, user agent, current)' } },
+  '/session/sessions/{id}': { delete: { summary: 'End one of your sessions', status: 204 } },
+  '/session/password': { post: { summary: 'Change your password (current one required: 403 current_password_wrong); your other sessions end', body: changePasswordSchema, status: 204 } },
+  '/settings/security': { get: { summary: 'Session idle timeout, session lifetime and audit retention' }, patch: { summary: 'Change them (admin)', body: updateSecuritySettingsSchema } },
   '/instances/{id}/usage-history': { get: { summary: 'Usage history (?range=hour|day|week|month: 10 s, 1 min or 10 min points with average and maximum): CPU %, memory, disk and network rates' } },
   '/hosts/{id}/usage-history': { get: { summary: "A host's usage history: its own CPU %, memory (used, total), NIC rates and storage, its guests' CPU and memory share, and `locations` (one used/total history per storage location)" } },
   '/pools/{id}/usage-history': { get: { summary: "A compute pool's usage history (the sum of its hosts)" } },

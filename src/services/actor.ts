@@ -7,4 +7,8 @@ export interface Actor {
   role: 'admin' | 'user';
   /** Source address of the request, for the audit log. */
   ip: string;
+  /** The request's id, for the audit log. */
+  requestId?: string;
+  /** The browser session behind the request (none for API tokens). */
+  sessionId?: string;
 }

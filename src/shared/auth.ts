@@ -49,7 +49,13 @@ export const setupSchema = z
 export const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
 
 /** New API token. */
-export const createTokenSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const createTokenSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    /** The token is refused after this many days; never expires when omitted. */
+    expiresInDays: z.number().int().min(1, 'A token lasts at least 1 day.').max(3650, 'A token lasts at most 3650 days.').optional(),
+  })
+  .strict();
 
 /** A logged-in user. */
 export interface User {
@@ -57,6 +63,9 @@ export interface User {
   username: string;
   role: 'admin' | 'user';
   createdAt: string;
+  displayName?: string;
+  email?: string;
+  disabled?: boolean;
 }
 
 /** GET /session and POST /sessions. */

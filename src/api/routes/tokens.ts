@@ -13,7 +13,7 @@ export function tokenRoutes(s: Services) {
     .get('/', (c) => c.json(pageInMemory(s.auth.listApiTokens(c.var.actor), (t) => [t.createdAt, t.id], queryParams(c, pageQuerySchema))))
     .post('/', async (c) => {
       const body = await jsonBody(c, createTokenSchema);
-      return c.json(s.auth.createApiToken(c.var.actor, body.name), 201);
+      return c.json(s.auth.createApiToken(c.var.actor, body.name, body.expiresInDays), 201);
     })
     .delete('/:id', (c) => {
       s.auth.deleteApiToken(c.var.actor, c.req.param('id'));
