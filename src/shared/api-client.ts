@@ -40,6 +40,8 @@ import type { PowerAction } from './instance-states.js';
 import type { AuditEntry, AuditQuery } from './operations.js';
 import type { UsageHistory, UsageRange } from './usage.js';
 import type { batchSchema } from './batch.js';
+import type { createTokenSchema } from './auth.js';
+import type { ApiTokenSummary, createUserSchema, SecuritySettings, SessionSummary, updateUserSchema, UserAccount } from './users.js';
 import type {
   bridgeSetupSchema,
   createAddressPoolSchema,
@@ -157,6 +159,12 @@ export type BridgeSetupRequest = z.input<typeof bridgeSetupSchema>;
 export type SetupRequest = z.input<typeof setupSchema>;
 /** Input of POST /sessions. */
 export type LoginRequest = z.input<typeof loginSchema>;
+/** Input of POST /users. */
+export type CreateUserRequest = z.input<typeof createUserSchema>;
+/** Input of PATCH /users/:id. */
+export type UpdateUserRequest = z.input<typeof updateUserSchema>;
+/** Input of POST /tokens. */
+export type CreateTokenRequest = z.input<typeof createTokenSchema>;
 /** Metadata of an image upload. */
 export type ImageUploadMeta = z.input<typeof imageUploadQuerySchema>;
 /** An import from a URL: url, optional sha256, name, description, os. */
@@ -225,6 +233,31 @@ export function createApiClient(transport: ApiTransport) {
       get: () => call<SessionInfo>('GET', 'session', undefined, true),
       create: (credentials: LoginRequest) => call<SessionInfo>('POST', 'sessions', credentials, true),
       delete: () => call<void>('DELETE', 'session'),
+    },
+    users: {
+      list: (q?: string) => items<UserAccount>(q ? `users?${query({ q })}` : 'users'),
+      get: (id: string) => call<UserAccount>('GET', `users/${seg(id)}`),
+      create: (input: CreateUserRequest) => call<UserAccount>('POST', 'users', input),
+      update: (id: string, change: UpdateUserRequest) => call<UserAccount>('PATCH', `users/${seg(id)}`, change),
+      delete: (id: string) => call<void>('DELETE', `users/${seg(id)}`),
+      resetPassword: (id: string, newPassword: string) => call<void>('POST', `users/${seg(id)}/actions/reset-password`, { newPassword }),
+    },
+    account: {
+      /** Your open sessions; `current` marks this one. */
+      sessions: () => items<SessionSummary>('session/sessions'),
+      revokeSession: (id: string) => call<void>('DELETE', `session/sessions/${seg(id)}`),
+      /** Changes your password; your other sessions end. */
+      changePassword: (currentPassword: string, newPassword: string) => call<void>('POST', 'session/password', { currentPassword, newPassword }),
+    },
+    tokens: {
+      list: () => items<ApiTokenSummary>('tokens'),
+      /** The secret is in the answer only. */
+      create: (input: CreateTokenRequest) => call<ApiTokenSummary & { token: string }>('POST', 'tokens', input),
+      delete: (id: string) => call<void>('DELETE', `tokens/${seg(id)}`),
+    },
+    securitySettings: {
+      get: () => call<SecuritySettings>('GET', 'settings/security'),
+      update: (change: Partial<SecuritySettings>) => call<SecuritySettings>('PATCH', 'settings/security', change),
     },
     instances: {
       list: () => items<Instance>('instances'),

@@ -23,6 +23,9 @@ const sections = () =>
     ['audit', t.audit.nav],
   ] as const;
 
+/** Sections only admins see (the API refuses the others anyway). */
+const adminSections = () => [['users', t.users.nav]] as const;
+
 /** The user's menu: who is logged in, the language, and Log out. */
 function UserMenu({ username }: { username: string }) {
   return (
@@ -67,7 +70,7 @@ export function Layout({ section, children }: { section: string; children?: Chil
           {t.app.name}
         </a>
         <ul>
-          {sections().map(([id, label]) => (
+          {[...sections(), ...(current?.user.role === 'admin' ? adminSections() : []), ['account', t.account.nav] as const].map(([id, label]) => (
             <li key={id}>
               <a href={href(id)} class={section === id ? 'active' : ''} aria-current={section === id ? 'page' : undefined} onClick={() => setOpen(false)}>
                 {label}

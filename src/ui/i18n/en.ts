@@ -11,6 +11,7 @@ import { disksEn } from './disks-en.js';
 import { diskJobsEn } from './disk-jobs-en.js';
 import { guestEn } from './guest-en.js';
 import { snapshotsEn } from './snapshots-en.js';
+import { usersEn } from './users-en.js';
 import { networksEn } from './networks-en.js';
 import { opsEn } from './ops-en.js';
 
@@ -534,6 +535,7 @@ export const en = {
   ...opsEn,
   ...batchEn,
   ...snapshotsEn,
+  ...usersEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,
   /** API errors by their stable code; codes missing here show the API's English sentence. */

@@ -6,6 +6,7 @@ import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.j
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
 import { opsZhCN } from './ops-zh-cn.js';
+import { userApiErrorsZhCN, userSentencesZhCN, usersZhCN } from './users-zh-cn.js';
 import { snapshotApiErrorsZhCN, snapshotSentencesZhCN, snapshotStoppedZhCN, snapshotsZhCN } from './snapshots-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
@@ -533,6 +534,7 @@ export const zhCN: Catalogue = {
   ...opsZhCN,
   ...batchZhCN,
   ...snapshotsZhCN,
+  ...usersZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
@@ -540,6 +542,7 @@ export const zhCN: Catalogue = {
     ...batchSentencesZhCN,
     'Give a time as ISO 8601, e.g. 2026-01-31T12:00:00Z.': '请按 ISO 8601 给出时间，例如 2026-01-31T12:00:00Z。',
     ...snapshotSentencesZhCN,
+    ...userSentencesZhCN,
     ...qosSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
@@ -590,6 +593,7 @@ export const zhCN: Catalogue = {
     'The username or password is wrong.': '用户名或密码错误。',
   },
   apiErrors: {
+    ...userApiErrorsZhCN,
     ...networkApiErrorsZhCN,
     ...diskApiErrorsZhCN,
     ...diskJobsApiErrorsZhCN,
