@@ -142,6 +142,30 @@ describe('browser UI in Simplified Chinese', { skip: skipUi, timeout: 180_000 },
     await page.getByRole('link', { name: 'Overview' }).waitFor();
   });
 
+  test('the Users page, its create dialog and the Account page speak Chinese', async () => {
+    await page.goto(ui.url('users'));
+    await page.getByRole('heading', { name: '用户', exact: true }).waitFor();
+    await page.getByTestId('user-row').first().waitFor();
+    await assertTranslated('users page');
+    await page.getByRole('button', { name: '新建用户' }).click();
+    const create = page.getByRole('dialog', { name: '创建用户' });
+    await create.locator('input[name=username]').fill('zh-user');
+    await create.locator('input[name=password]').fill('Zh1Password');
+    await create.locator('input[name=email]').fill('not-an-address');
+    await create.getByRole('button', { name: '创建' }).click();
+    await create.getByText('电子邮件地址无效。').waitFor();
+    await assertTranslated('create-user dialog');
+    await ui.shot('zh-06-users-create');
+    await page.keyboard.press('Escape');
+    await create.waitFor({ state: 'detached' });
+    await page.goto(ui.url('account'));
+    await page.getByRole('heading', { name: '你的账户' }).waitFor();
+    await page.getByTestId('session-row').first().waitFor();
+    await assertTranslated('account page');
+    await ui.shot('zh-07-account');
+    await page.goto(ui.url());
+  });
+
   test('no uncaught page errors', () => {
     assert.deepEqual(ui.errors, []);
   });

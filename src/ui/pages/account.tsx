@@ -80,7 +80,9 @@ function SessionsSection() {
                 <td>{dateTime(s.createdAt)}</td>
                 <td>{dateTime(s.lastSeenAt)}</td>
                 <td class="mono">{s.ip ?? '—'}</td>
-                <td class="small">{s.userAgent ?? '—'}</td>
+                <td class="small" lang="en">
+                  {s.userAgent ?? '—'}
+                </td>
                 <td>
                   {s.current ? (
                     <span class="muted">{t.account.current}</span>

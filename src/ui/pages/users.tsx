@@ -170,11 +170,13 @@ export function UsersPage() {
                   <td>{roleLabel(u.role)}</td>
                   <td>{u.disabled ? t.users.disabled : t.users.enabled}</td>
                   <td>{dateTime(u.createdAt)}</td>
-                  <td class="row-actions">
-                    <button type="button" class="button button-small" onClick={() => setDialog({ kind: 'edit', user: u })}>{t.users.edit}</button>
-                    <button type="button" class="button button-small" onClick={() => void toggle(u)}>{u.disabled ? t.users.enable : t.users.disable}</button>
-                    <button type="button" class="button button-small" onClick={() => setDialog({ kind: 'reset', user: u })}>{t.users.resetPassword}</button>
-                    <button type="button" class="button button-small button-danger" onClick={() => setDialog({ kind: 'delete', user: u })}>{t.common.delete}</button>
+                  <td>
+                    <div class="actions">
+                      <button type="button" class="button button-small" onClick={() => setDialog({ kind: 'edit', user: u })}>{t.users.edit}</button>
+                      <button type="button" class="button button-small" onClick={() => void toggle(u)}>{u.disabled ? t.users.enable : t.users.disable}</button>
+                      <button type="button" class="button button-small" onClick={() => setDialog({ kind: 'reset', user: u })}>{t.users.resetPassword}</button>
+                      <button type="button" class="button button-small button-danger" onClick={() => setDialog({ kind: 'delete', user: u })}>{t.common.delete}</button>
+                    </div>
                   </td>
                 </tr>
               ))}
