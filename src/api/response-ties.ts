@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { AuthService } from '../services/auth.js';
 import type { SetupService } from '../services/setup.js';
-import type { apiTokenCreatedSchema, apiTokenSchema, Same, sessionSchema, userSchema } from '../shared/responses.js';
+import type { apiTokenCreatedSchema, apiTokenSchema, Same, sessionSchema, userAccountSchema } from '../shared/responses.js';
 
 type Out<S extends z.ZodType> = z.output<S>;
 
@@ -14,6 +14,6 @@ type Out<S extends z.ZodType> = z.output<S>;
 export const RESPONSE_TIES = {
   tokens: true satisfies Same<Out<typeof apiTokenSchema>, ReturnType<AuthService['listApiTokens']>[number]>,
   tokenCreated: true satisfies Same<Out<typeof apiTokenCreatedSchema>, ReturnType<AuthService['createApiToken']>>,
-  session: true satisfies Same<Omit<Out<typeof sessionSchema>, 'expiresAt' | 'permissions'>, NonNullable<ReturnType<AuthService['resolveSession']>>>,
-  setup: true satisfies Same<Out<typeof userSchema>, Awaited<ReturnType<SetupService['run']>>>,
+  session: true satisfies Same<Required<Omit<Out<typeof sessionSchema>, 'permissions'>>, NonNullable<ReturnType<AuthService['resolveSession']>>>,
+  setup: true satisfies Same<Out<typeof userAccountSchema>, Awaited<ReturnType<SetupService['run']>>>,
 } as const;

@@ -34,6 +34,10 @@ export const users = sqliteTable('users', {
   passwordHash: text('password_hash').notNull(),
   role: text('role', { enum: ['admin', 'user'] }).notNull(),
   createdAt: createdAt(),
+  displayName: text('display_name').notNull().default(''),
+  email: text('email').notNull().default(''),
+  /** A disabled user cannot log in; their sessions are ended and their tokens refused. */
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
 });
 
 /** Groups own instances, images and ISO media; users belong to groups with a role in each. */
@@ -80,6 +84,10 @@ export const sessions = sqliteTable('sessions', {
   csrfToken: text('csrf_token').notNull(),
   expiresAt: text('expires_at').notNull(),
   createdAt: createdAt(),
+  /** Last request seen (kept to a minute's resolution): the idle timeout counts from it. */
+  lastSeenAt: text('last_seen_at'),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
 });
 
 /** API tokens for automation; only the SHA-256 of the secret is kept. */
@@ -94,6 +102,8 @@ export const apiTokens = sqliteTable('api_tokens', {
   /** A narrower role the token acts with (never wider than its user's); null = the user's own rights. */
   role: text('role'),
   createdAt: createdAt(),
+  /** After this the token is refused (token_expired); null: never. */
+  expiresAt: text('expires_at'),
 });
 
 /** Where instance disks live: a directory on each host, or an NFS export shared by the hosts of a compute pool. */
@@ -365,6 +375,9 @@ export const auditLog = sqliteTable('audit_log', {
   targetId: text('target_id'),
   sourceIp: text('source_ip'),
   detail: text('detail').notNull().default(''),
+  requestId: text('request_id'),
+  /** `ok`, or `failed` for a refused state-changing request or login. */
+  result: text('result').notNull().default('ok'),
 });
 
 /**

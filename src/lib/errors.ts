@@ -27,7 +27,7 @@ export class AppError extends Error {
 }
 
 /** The kinds of things that can be missing; each has its `<kind>_not_found` code. */
-export type NotFoundKind = 'instance' | 'image' | 'media' | 'host' | 'compute_pool' | 'storage_pool' | 'operation' | 'api_token' | 'network' | 'address_pool' | 'nic' | 'group' | 'role';
+export type NotFoundKind = 'instance' | 'image' | 'media' | 'host' | 'compute_pool' | 'storage_pool' | 'operation' | 'api_token' | 'network' | 'address_pool' | 'nic' | 'group' | 'role' | 'user' | 'session';
 
 /** 404 `<kind>_not_found` naming what was asked for. */
 export function notFound(kind: NotFoundKind, key: string): AppError {

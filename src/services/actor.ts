@@ -12,6 +12,10 @@ export interface Actor {
   tokenRole?: string;
   /** The group new instances, images and ISOs go to (chosen and checked by the API); unset = the default group. */
   groupId?: string;
+  /** The request's id, for the audit log. */
+  requestId?: string;
+  /** The browser session behind the request (none for API tokens). */
+  sessionId?: string;
 }
 
 /** The ownership columns of a row the actor creates: its group and creator. */

@@ -31,25 +31,43 @@ export interface AuditFilter {
 export class AuditService {
   constructor(private readonly db: Db) {}
 
-  /** Appends one entry. */
-  record(actor: Actor | undefined, action: string, targetType: string, targetId: string | null, detail = ''): void {
+  /** How long entries are kept (ms); set from the security settings when the services are built. */
+  keepMs: () => number = () => AUDIT_KEEP_MS;
+
+  /** Appends one entry; `actor` may be partial (a failed login knows only the address). */
+  record(actor: Partial<Actor> | undefined, action: string, targetType: string, targetId: string | null, detail = '', result: 'ok' | 'failed' = 'ok'): void {
     this.db
       .insert(auditLog)
       .values({
         userId: actor?.userId ?? null,
         username: actor?.username ?? null,
         sourceIp: actor?.ip ?? null,
+        requestId: actor?.requestId ?? null,
         action,
         targetType,
         targetId,
         detail,
+        result,
       })
       .run();
   }
 
-  /** Deletes entries older than `keepMs`; returns how many. */
-  prune(keepMs = AUDIT_KEEP_MS): number {
+  /** Deletes entries older than `keepMs` (default: the retention setting); returns how many. */
+  prune(keepMs = this.keepMs()): number {
     return this.db.delete(auditLog).where(lt(auditLog.at, new Date(Date.now() - keepMs).toISOString())).run().changes;
+  }
+
+  /**
+   * Every entry matching the filter, newest first, a page at a time (no statement stays open
+   * between pages, so writes go on while a long export streams).
+   */
+  async *all(filter: HistoryFilter = {}, pageSize = 500): AsyncGenerator<AuditEntry> {
+    let cursor: string | undefined;
+    do {
+      const page = this.list(filter, { limit: pageSize, cursor });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
   }
 
   /** One page of entries, newest first, filtered by time, user (id or name), target (id or type) and action (exact, or a family ending in a dot). */

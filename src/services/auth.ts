@@ -3,7 +3,7 @@
  * and API tokens. Secrets are random; only their SHA-256 is stored.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { preparedOnce } from '../db/prepared.js';
 import { apiTokens, groupMembers, sessions, users } from '../db/schema.js';
@@ -13,12 +13,15 @@ import { newId, newSecret } from '../lib/ids.js';
 import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
+import type { SecuritySettingsService } from './security-settings.js';
 import { addressKey } from '../lib/address-key.js';
 import { LoginThrottle } from './login-throttle.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import type { SetupCode } from '../lib/setup-code.js';
+import type { UserAccount } from '../shared/users.js';
 
-const SESSION_TTL_MS = 12 * 60 * 60_000;
+// A session's lastSeenAt is written at most once a minute (the idle timeout is counted in minutes).
+const LAST_SEEN_RESOLUTION_MS = 60_000;
 // An API token's lastUsedAt is kept to this resolution: a use is remembered in memory and
 // written by flushTokenUse() (every TOKEN_USE_FLUSH_MS and at shutdown), never once per request.
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -27,11 +30,21 @@ export const TOKEN_USE_FLUSH_MS = 10_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A user as the API shows it (never the hash). */
-export interface PublicUser {
-  id: string;
-  username: string;
-  role: 'admin' | 'user';
-  createdAt: string;
+export type PublicUser = UserAccount;
+
+/** Where a login comes from: kept with the session and in the audit log. */
+export interface LoginContext {
+  ip: string;
+  userAgent?: string;
+  requestId?: string;
+}
+
+/** A resolved session cookie. */
+export interface ResolvedSession {
+  user: PublicUser;
+  csrfToken: string;
+  sessionId: string;
+  expiresAt: string;
 }
 
 /** A freshly opened session: the cookie value and the CSRF token the browser must echo. */
@@ -42,10 +55,14 @@ export interface NewSession {
   user: PublicUser;
 }
 
-const publicUser = (u: typeof users.$inferSelect): PublicUser => ({
+/** The API's view of a user row. */
+export const publicUser = (u: typeof users.$inferSelect): PublicUser => ({
   id: u.id,
   username: u.username,
+  displayName: u.displayName,
+  email: u.email,
   role: u.role,
+  disabled: u.disabled,
   createdAt: u.createdAt,
 });
 
@@ -55,8 +72,13 @@ export class AuthService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly setupCode: SetupCode,
+    private readonly security: SecuritySettingsService,
     private readonly throttle = new LoginThrottle(),
   ) {}
+
+  /** The clock (ms): tests replace it to step over idle timeouts and expiries. */
+  now: () => number = Date.now;
+  private nowIso = () => new Date(this.now()).toISOString();
 
   /** API token uses not yet written: token id → when (ms). */
   private readonly tokenUses = new Map<string, number>();
@@ -115,7 +137,9 @@ export class AuthService {
    * address+username (not per username alone, so nobody can lock the admin out from afar).
    * The attempt is counted before the slow password check, so parallel guesses are limited too.
    */
-  async login(username: string, password: string, ip: string): Promise<NewSession> {
+  async login(username: string, password: string, from: LoginContext | string): Promise<NewSession> {
+    const ctx = typeof from === 'string' ? { ip: from } : from;
+    const { ip } = ctx;
     const client = addressKey(ip);
     const keys = [`ip:${client}`, `ip-user:${client}:${username.toLowerCase()}`];
     const wait = this.throttle.retryAfterSeconds(keys);
@@ -125,60 +149,124 @@ export class AuthService {
     // Verify against a dummy hash when the user is unknown so timing does not reveal which names exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
-      log.warn('login failed', { username, ip });
-      this.audit.record(undefined, 'login_failed', 'user', user?.id ?? null, `username=${username} ip=${ip}`);
+      const reason = user ? 'wrong_password' : 'unknown_user';
+      log.warn('login failed', { username, ip, reason });
+      this.audit.record({ ip, requestId: ctx.requestId }, 'login_failed', 'user', user?.id ?? null, `username=${username} ip=${ip} reason=${reason}`, 'failed');
       throw new AppError('invalid_credentials', 'The username or password is wrong.');
     }
     this.throttle.reset(keys);
+    if (user.disabled) {
+      this.audit.record({ ip, requestId: ctx.requestId }, 'login_failed', 'user', user.id, `username=${username} ip=${ip} reason=disabled`, 'failed');
+      throw new AppError('account_disabled', `The account '${username}' is disabled; ask an administrator to enable it.`);
+    }
     if (needsRehash(user.passwordHash)) this.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id)).run();
     this.pruneExpiredSessions();
+    const session = this.openSession(user.id, ctx);
+    this.audit.record({ userId: user.id, username, role: user.role, ip, requestId: ctx.requestId, sessionId: session.id }, 'login', 'user', user.id);
+    return { token: session.token, csrfToken: session.csrfToken, expiresAt: session.expiresAt, user: publicUser(user) };
+  }
+
+  /** Stores a new session for a user (its absolute end from the settings). */
+  private openSession(userId: string, ctx: LoginContext) {
     const token = newSecret();
     const csrfToken = newSecret(24);
-    const expiresAt = new Date(Date.now() + SESSION_TTL_MS).toISOString();
-    this.db.insert(sessions).values({ id: newId('ses'), tokenHash: sha256(token), userId: user.id, csrfToken, expiresAt }).run();
-    this.audit.record({ userId: user.id, username, role: user.role, ip }, 'login', 'user', user.id);
-    return { token, csrfToken, expiresAt, user: publicUser(user) };
+    const now = this.now();
+    const expiresAt = new Date(now + this.security.get().sessionLifetimeHours * 3600_000).toISOString();
+    const id = newId('ses');
+    const at = new Date(now).toISOString();
+    this.db
+      .insert(sessions)
+      .values({ id, tokenHash: sha256(token), userId, csrfToken, expiresAt, createdAt: at, lastSeenAt: at, ip: ctx.ip, userAgent: ctx.userAgent?.slice(0, 300) ?? null })
+      .run();
+    return { id, token, csrfToken, expiresAt };
   }
 
-  /** The user and CSRF token behind a session cookie, or undefined when unknown or expired. */
-  resolveSession(token: string): { user: PublicUser; csrfToken: string } | undefined {
+  /**
+   * The user and CSRF token behind a session cookie, or undefined when unknown, past its
+   * absolute end, idle longer than the idle timeout, or its user is disabled. A use is
+   * written (lastSeenAt) at most once a minute.
+   */
+  resolveSession(token: string): ResolvedSession | undefined {
+    const now = this.now();
     const row = preparedOnce(this.db, 'auth.session', () =>
       this.db
-        .select({ user: users, csrfToken: sessions.csrfToken })
+        .select({ user: users, csrfToken: sessions.csrfToken, id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt })
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId))
-        .where(and(eq(sessions.tokenHash, sql.placeholder('hash')), gt(sessions.expiresAt, sql.placeholder('now'))))
+        .where(and(eq(sessions.tokenHash, sql.placeholder('hash')), gt(sessions.expiresAt, sql.placeholder('now')), eq(users.disabled, false)))
         .prepare(),
-    ).get({ hash: sha256(token), now: new Date().toISOString() });
-    return row && { user: publicUser(row.user), csrfToken: row.csrfToken };
+    ).get({ hash: sha256(token), now: new Date(now).toISOString() });
+    if (!row) return undefined;
+    const { sessionIdleMinutes, sessionLifetimeHours } = this.security.get();
+    const lastSeen = Date.parse(row.lastSeenAt ?? row.createdAt);
+    if (now - lastSeen >= sessionIdleMinutes * 60_000 || now - Date.parse(row.createdAt) >= sessionLifetimeHours * 3600_000) {
+      this.db.delete(sessions).where(eq(sessions.id, row.id)).run();
+      return undefined;
+    }
+    if (!(Math.abs(now - lastSeen) < LAST_SEEN_RESOLUTION_MS)) this.db.update(sessions).set({ lastSeenAt: new Date(now).toISOString() }).where(eq(sessions.id, row.id)).run();
+    return { user: publicUser(row.user), csrfToken: row.csrfToken, sessionId: row.id, expiresAt: row.expiresAt };
   }
 
-  /** Deletes expired sessions (at each login and periodically); returns how many. */
+  /** Deletes expired and idle sessions (at each login and periodically); returns how many. */
   pruneExpiredSessions(): number {
-    return this.db.delete(sessions).where(lte(sessions.expiresAt, new Date().toISOString())).run().changes;
+    const idleSince = new Date(this.now() - this.security.get().sessionIdleMinutes * 60_000).toISOString();
+    const ended = or(lte(sessions.expiresAt, this.nowIso()), lte(sql`coalesce(${sessions.lastSeenAt}, ${sessions.createdAt})`, idleSince));
+    return this.db.delete(sessions).where(ended).run().changes;
   }
 
-  /** Ends a session. */
-  logout(token: string): void {
-    this.db.delete(sessions).where(eq(sessions.tokenHash, sha256(token))).run();
+  /** The user's open sessions, newest first; `current` marks the one given. */
+  listSessions(userId: string, currentId: string | undefined) {
+    const idleSince = new Date(this.now() - this.security.get().sessionIdleMinutes * 60_000).toISOString();
+    return this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, this.nowIso()), gt(sql`coalesce(${sessions.lastSeenAt}, ${sessions.createdAt})`, idleSince)))
+      .all()
+      .map((r) => ({ id: r.id, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt ?? r.createdAt, expiresAt: r.expiresAt, ip: r.ip, userAgent: r.userAgent, current: r.id === currentId }))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
 
-  /** Creates an API token; the secret is returned once and never stored. */
-  createApiToken(actor: Actor, name: string, role?: string) {
+  /** Ends one of the caller's sessions (404 for anyone else's). */
+  revokeSession(actor: Actor, id: string): void {
+    const result = this.db.delete(sessions).where(and(eq(sessions.id, id), eq(sessions.userId, actor.userId))).run();
+    if (result.changes === 0) throw notFound('session', id);
+    this.audit.record(actor, 'session.revoke', 'session', id);
+  }
+
+  /** Ends every session of a user except `keepId`; returns how many ended. */
+  endSessions(userId: string, keepId?: string): number {
+    const where = keepId ? and(eq(sessions.userId, userId), ne(sessions.id, keepId)) : eq(sessions.userId, userId);
+    return this.db.delete(sessions).where(where).run().changes;
+  }
+
+  /** Ends a session (audited when it was open). */
+  logout(token: string, from?: LoginContext): void {
+    const row = this.db.delete(sessions).where(eq(sessions.tokenHash, sha256(token))).returning({ id: sessions.id, userId: sessions.userId }).get();
+    const user = row && this.db.select({ username: users.username }).from(users).where(eq(users.id, row.userId)).get();
+    if (row) this.audit.record({ ...from, userId: row.userId, username: user?.username }, 'logout', 'session', row.id);
+  }
+
+  /**
+   * Creates an API token, valid for `expiresInDays` when given and acting with the narrower
+   * `role` when given; the secret is returned once and never stored.
+   */
+  createApiToken(actor: Actor, name: string, opts: { expiresInDays?: number; role?: string } = {}) {
+    const { expiresInDays, role } = opts;
     const token = `obt_${newSecret()}`;
+    const expiresAt = expiresInDays === undefined ? null : new Date(this.now() + expiresInDays * 86400_000).toISOString();
     const row = this.db
       .insert(apiTokens)
-      .values({ id: newId('tok'), userId: actor.userId, name, tokenHash: sha256(token), role: role ?? null })
+      .values({ id: newId('tok'), userId: actor.userId, name, tokenHash: sha256(token), expiresAt, role: role ?? null })
       .returning()
       .get();
     this.audit.record(actor, 'create', 'api_token', row.id, name);
-    return { id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, token };
+    return { id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, expiresAt: row.expiresAt, token };
   }
 
   /** The caller's tokens (without secrets). */
   listApiTokens(actor: Actor) {
     return this.db
-      .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+      .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt })
       .from(apiTokens)
       .where(eq(apiTokens.userId, actor.userId))
       .all();
@@ -192,20 +280,24 @@ export class AuthService {
   }
 
   /**
-   * The user behind an API token, or undefined. A use is remembered in memory when the stored
-   * lastUsedAt is a minute old or more (see {@link flushTokenUse}).
+   * The user behind an API token, or undefined when unknown, revoked or its user is disabled;
+   * throws `token_expired` past its expiry. Read from the database on every request, so a
+   * revocation works at once. A use is remembered in memory when the stored lastUsedAt is a
+   * minute old or more (see {@link flushTokenUse}).
    */
   resolveApiToken(token: string): (PublicUser & { tokenRole?: string }) | undefined {
     const row = preparedOnce(this.db, 'auth.token', () =>
       this.db
-        .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, tokenRole: apiTokens.role })
+        .select({ user: users, tokenId: apiTokens.id, name: apiTokens.name, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt, tokenRole: apiTokens.role })
         .from(apiTokens)
         .innerJoin(users, eq(users.id, apiTokens.userId))
-        .where(eq(apiTokens.tokenHash, sql.placeholder('hash')))
+        .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), eq(users.disabled, false)))
         .prepare(),
     ).get({ hash: sha256(token) });
     if (!row) return undefined;
-    const now = Date.now();
+    const now = this.now();
+    if (row.expiresAt && Date.parse(row.expiresAt) <= now)
+      throw new AppError('token_expired', `The API token '${row.name}' expired at ${row.expiresAt}; create a new one.`);
     const last = row.lastUsedAt ? Date.parse(row.lastUsedAt) : NaN;
     if (!(Math.abs(now - last) < LAST_USED_RESOLUTION_MS)) this.tokenUses.set(row.tokenId, now); // also when unset, unreadable or the clock went back
     return row.tokenRole === null ? publicUser(row.user) : { ...publicUser(row.user), tokenRole: row.tokenRole };

@@ -34,6 +34,7 @@ import { NetworksService } from './networks.js';
 import { OperationsService } from './operations.js';
 import { PoolsService } from './pools.js';
 import { RbacService } from './rbac.js';
+import { SecuritySettingsService } from './security-settings.js';
 import { SettingsService } from './settings.js';
 import { SetupService } from './setup.js';
 import { StoragePoolProbes } from './storage-pool-probes.js';
@@ -42,11 +43,16 @@ import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 import { UsageService } from './usage/service.js';
 import { usageSeries } from '../shared/usage.js';
 import { JoinService } from './join.js';
+import { UsersService } from './users.js';
 
 /** Everything the API (and the composition root) can call. */
 export interface Services {
   audit: AuditService;
   auth: AuthService;
+  /** User accounts and password changes. */
+  users: UsersService;
+  /** Session lifetimes and audit retention. */
+  securitySettings: SecuritySettingsService;
   operations: OperationsService;
   pools: PoolsService;
   storagePools: StoragePoolsService;
@@ -132,7 +138,9 @@ export function createServices(cfg: ServiceConfig): Services {
   const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });
   reconciler.onAttached((hostId) => snapshots.reconcileHost(hostId));
   const diskJobs = new InstanceDiskJobs({ store, runtime, images, operations, audit });
-  const auth = new AuthService(db, audit, cfg.setupCode);
+  const securitySettings = new SecuritySettingsService(db, audit);
+  audit.keepMs = () => securitySettings.get().auditRetentionDays * 86400_000;
+  const auth = new AuthService(db, audit, cfg.setupCode, securitySettings);
   const guestAddresses = new GuestAddressesService(store, runtime, nics, networks, addressPools);
   const usage = new UsageService(db, { instances: store, hosts, pools, storagePools }, () => hosts.attachedAgentsById());
   return {
@@ -141,6 +149,8 @@ export function createServices(cfg: ServiceConfig): Services {
     usage,
     audit,
     auth,
+    users: new UsersService(db, auth, audit),
+    securitySettings,
     setup: new SetupService(auth, networks, addressPools, pools),
     operations,
     pools,

@@ -43,6 +43,8 @@ import type { PowerAction } from './instance-states.js';
 import type { AuditEntry, AuditQuery } from './operations.js';
 import type { UsageHistory, UsageRange } from './usage.js';
 import type { batchSchema } from './batch.js';
+import type { createTokenSchema } from './auth.js';
+import type { createUserSchema, SecuritySettings, SessionSummary, updateUserSchema, UserAccount } from './users.js';
 import type {
   bridgeSetupSchema,
   createAddressPoolSchema,
@@ -160,6 +162,12 @@ export type BridgeSetupRequest = z.input<typeof bridgeSetupSchema>;
 export type SetupRequest = z.input<typeof setupSchema>;
 /** Input of POST /sessions. */
 export type LoginRequest = z.input<typeof loginSchema>;
+/** Input of POST /users. */
+export type CreateUserRequest = z.input<typeof createUserSchema>;
+/** Input of PATCH /users/:id. */
+export type UpdateUserRequest = z.input<typeof updateUserSchema>;
+/** Input of POST /tokens. */
+export type CreateTokenRequest = z.input<typeof createTokenSchema>;
 /** Metadata of an image upload. */
 export type ImageUploadMeta = z.input<typeof imageUploadQuerySchema>;
 /** An import from a URL: url, optional sha256, name, description, os. */
@@ -229,13 +237,30 @@ export function createApiClient(transport: ApiTransport) {
       create: (credentials: LoginRequest) => call<SessionInfo>('POST', 'sessions', credentials, true),
       delete: () => call<void>('DELETE', 'session'),
     },
+    users: {
+      list: (q?: string) => items<UserAccount>(q ? `users?${query({ q })}` : 'users'),
+      get: (id: string) => call<UserAccount>('GET', `users/${seg(id)}`),
+      create: (input: CreateUserRequest) => call<UserAccount>('POST', 'users', input),
+      update: (id: string, change: UpdateUserRequest) => call<UserAccount>('PATCH', `users/${seg(id)}`, change),
+      delete: (id: string) => call<void>('DELETE', `users/${seg(id)}`),
+      resetPassword: (id: string, newPassword: string) => call<void>('POST', `users/${seg(id)}/actions/reset-password`, { newPassword }),
+    },
+    account: {
+      /** Your open sessions; `current` marks this one. */
+      sessions: () => items<SessionSummary>('session/sessions'),
+      revokeSession: (id: string) => call<void>('DELETE', `session/sessions/${seg(id)}`),
+      /** Changes your password; your other sessions end. */
+      changePassword: (currentPassword: string, newPassword: string) => call<void>('POST', 'session/password', { currentPassword, newPassword }),
+    },
     tokens: {
-      /** The caller's API tokens, without secrets. */
       list: () => items<ApiTokenInfo>('tokens'),
-      /** Creates an API token; its secret is in the answer only. */
-      create: (name: string) => call<ApiTokenCreated>('POST', 'tokens', { name }),
-      /** Revokes one of the caller's tokens (at once). */
+      /** The secret is in the answer only. */
+      create: (input: CreateTokenRequest) => call<ApiTokenCreated>('POST', 'tokens', input),
       delete: (id: string) => call<void>('DELETE', `tokens/${seg(id)}`),
+    },
+    securitySettings: {
+      get: () => call<SecuritySettings>('GET', 'settings/security'),
+      update: (change: Partial<SecuritySettings>) => call<SecuritySettings>('PATCH', 'settings/security', change),
     },
     instances: {
       list: () => items<Instance>('instances'),

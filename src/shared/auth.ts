@@ -55,6 +55,8 @@ export const createTokenSchema = z
     name: z.string().trim().min(1).max(100),
     /** A narrower role the token acts with (never wider than yours); default: your own rights. */
     role: z.string().min(1).max(64).optional(),
+    /** The token is refused after this many days; never expires when omitted. */
+    expiresInDays: z.number().int().min(1, 'A token lasts at least 1 day.').max(3650, 'A token lasts at most 3650 days.').optional(),
   })
   .strict();
 
@@ -64,6 +66,9 @@ export interface User {
   username: string;
   role: 'admin' | 'user';
   createdAt: string;
+  displayName?: string;
+  email?: string;
+  disabled?: boolean;
 }
 
 /** GET /session and POST /sessions. */
@@ -79,14 +84,13 @@ export interface SessionInfo {
 export interface ApiTokenInfo {
   id: string;
   name: string;
+  role: string | null;
   createdAt: string;
   lastUsedAt: string | null;
+  expiresAt: string | null;
 }
 
 /** POST /tokens: the new token, its secret shown this once. */
-export interface ApiTokenCreated {
-  id: string;
-  name: string;
-  createdAt: string;
+export interface ApiTokenCreated extends Omit<ApiTokenInfo, 'lastUsedAt'> {
   token: string;
 }

@@ -45,6 +45,8 @@ export const operationListQuerySchema = pageQuerySchema.extend(historyFilters);
 
 /** GET /audit: newest first. */
 export const auditListQuerySchema = pageQuerySchema.extend({ ...historyFilters, action: z.string().min(1).max(64).optional() });
+/** GET /audit/export: the list's filters, no paging. */
+export const auditExportQuerySchema = auditListQuerySchema.omit({ limit: true, cursor: true });
 
 /** The filters of the instance list, without paging. */
 export type InstanceListFilter = Omit<z.infer<typeof instanceListQuerySchema>, 'limit' | 'cursor'>;

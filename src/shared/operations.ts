@@ -38,6 +38,10 @@ export interface AuditEntry {
   targetId: string | null;
   sourceIp: string | null;
   detail: string;
+  /** The request that made the change (older entries have none). */
+  requestId?: string | null;
+  /** `ok`, or `failed` for a refused request or login. */
+  result?: string;
 }
 
 /** What an audit search narrows to (every field optional; times as ISO strings). */

@@ -24,7 +24,7 @@ export const PERMISSIONS = {
   'pools.read': 'See compute and storage pools.',
   'pools.manage': 'Create, change and delete compute and storage pools.',
   'operations.read': 'See long-running operations.',
-  'users.manage': 'Manage groups, memberships and custom roles.',
+  'users.manage': 'Manage user accounts, groups, memberships and custom roles.',
   'audit.read': 'Read the audit log.',
 } as const;
 

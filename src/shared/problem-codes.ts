@@ -13,13 +13,14 @@ export const PROBLEM_CODES = {
   batch_too_large: 400,
   csr_invalid: 400, join_token_invalid: 401, join_token_expired: 410, join_token_used: 410, join_token_not_found: 404, join_needs_onebox_tls: 409, host_is_local: 409,
   // 401, 403: who you are and what you may do
-  unauthenticated: 401, invalid_token: 401, invalid_credentials: 401, console_token_invalid: 401, console_token_expired: 401,
-  forbidden: 403, csrf_token_invalid: 403, setup_code_invalid: 403, origin_not_allowed: 403,
+  unauthenticated: 401, invalid_token: 401, invalid_credentials: 401, console_token_invalid: 401, console_token_expired: 401, token_expired: 401,
+  forbidden: 403, csrf_token_invalid: 403, account_disabled: 403, current_password_wrong: 403, setup_code_invalid: 403, origin_not_allowed: 403,
   // 404: what does not exist
   route_not_found: 404, action_not_found: 404, instance_not_found: 404, image_not_found: 404, media_not_found: 404,
   host_not_found: 404, compute_pool_not_found: 404, storage_pool_not_found: 404, operation_not_found: 404, api_token_not_found: 404,
   network_not_found: 404, address_pool_not_found: 404, nic_not_found: 404, disk_not_found: 404, snapshot_not_found: 404,
   group_not_found: 404, role_not_found: 404,
+  user_not_found: 404, session_not_found: 404,
   // 409: conflicts with the current state
   ambiguous_name: 409, setup_already_done: 409, instance_name_taken: 409, image_name_taken: 409, media_name_taken: 409,
   pool_name_taken: 409, storage_pool_taken: 409, invalid_instance_state: 409, instance_busy: 409, instance_needs_repair: 409,
@@ -35,6 +36,7 @@ export const PROBLEM_CODES = {
   snapshot_name_taken: 409, snapshot_has_children: 409, instance_has_snapshots: 409,
   batch_items_failed: 409,
   group_name_taken: 409, group_not_empty: 409, group_is_default: 409, role_name_taken: 409, role_in_use: 409, role_is_built_in: 409,
+  username_taken: 409, user_is_self: 409, last_admin: 409,
   // 410, 413, 415, 421, 426, 429: transport and lifecycle
   file_missing: 410, body_too_large: 413, upload_too_large: 413, unsupported_media_type: 415, misdirected_request: 421,
   websocket_required: 426, rate_limited: 429, range_not_satisfiable: 416,

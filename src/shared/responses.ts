@@ -178,10 +178,24 @@ export const usageHistorySchema = z.strictObject({
 
 export const auditEntrySchema = z.strictObject({
   id: z.number().int(), at: instant, userId: nullable(id), username: nullable(z.string()), action: z.string(), targetType: z.string(), targetId: nullable(z.string()),
-  sourceIp: nullable(z.string()), detail: z.string(),
+  sourceIp: nullable(z.string()), detail: z.string(), requestId: nullable(z.string()).optional(), result: z.string().optional(),
 });
 
-export const userSchema = z.strictObject({ id, username: z.string(), role: z.enum(['admin', 'user']), createdAt: instant });
+export const userSchema = z.strictObject({
+  id, username: z.string(), role: z.enum(['admin', 'user']), createdAt: instant, displayName: z.string().optional(), email: z.string().optional(), disabled: z.boolean().optional(),
+});
+
+/** A user account as /users shows it (never the password hash). */
+export const userAccountSchema = z.strictObject({
+  id, username: z.string(), displayName: z.string(), email: z.string(), role: z.enum(['admin', 'user']), disabled: z.boolean(), createdAt: instant,
+});
+
+/** One of your browser sessions. */
+export const sessionSummarySchema = z.strictObject({
+  id, createdAt: instant, lastSeenAt: instant, expiresAt: instant, ip: nullable(z.string()), userAgent: nullable(z.string()), current: z.boolean(),
+});
+
+export const securitySettingsResponseSchema = z.strictObject({ sessionIdleMinutes: z.number().int(), sessionLifetimeHours: z.number().int(), auditRetentionDays: z.number().int() });
 
 /** GET /session, POST /sessions. */
 /** What a user may do, per group (the UI hides what the API would refuse). */
@@ -190,12 +204,12 @@ export const effectivePermissionsSchema = z.strictObject({
   groups: z.array(z.strictObject({ id, name: z.string(), role: z.string(), visibility: z.enum(['group', 'own']), permissions: z.array(z.string()) })),
 });
 
-export const sessionSchema = z.strictObject({ user: userSchema, csrfToken: z.string(), expiresAt: instant.optional(), permissions: effectivePermissionsSchema.optional() });
+export const sessionSchema = z.strictObject({ user: userAccountSchema, csrfToken: z.string().optional(), sessionId: id.optional(), expiresAt: instant.optional(), permissions: effectivePermissionsSchema.optional() });
 
 /** An API token as listed (never its secret). */
-export const apiTokenSchema = z.strictObject({ id, name: z.string(), role: nullable(z.string()), createdAt: instant, lastUsedAt: nullable(instant) });
+export const apiTokenSchema = z.strictObject({ id, name: z.string(), role: nullable(z.string()), createdAt: instant, lastUsedAt: nullable(instant), expiresAt: nullable(instant) });
 /** A new API token: the secret, shown this once. */
-export const apiTokenCreatedSchema = z.strictObject({ id, name: z.string(), role: nullable(z.string()), createdAt: instant, token: z.string() });
+export const apiTokenCreatedSchema = z.strictObject({ id, name: z.string(), role: nullable(z.string()), createdAt: instant, expiresAt: nullable(instant), token: z.string() });
 
 export const healthSchema = z.strictObject({ status: z.literal('ok'), version: z.string() });
 export const setupStateSchema = z.strictObject({ needed: z.boolean() });

@@ -5,6 +5,7 @@ import { useEffect } from './hooks.js';
 import { api, onUnauthorized, setCsrfToken } from './api.js';
 import { Layout } from './components/layout.js';
 import { AddressPoolPage, AddressPoolsPage } from './pages/address-pools.js';
+import { AccountPage } from './pages/account.js';
 import { AuditPage } from './pages/audit.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { HostPage } from './pages/host.js';
@@ -17,6 +18,7 @@ import { MediaPage } from './pages/media.js';
 import { NetworkPage, NetworksPage } from './pages/networks.js';
 import { PoolPage, PoolsPage } from './pages/pools.js';
 import { SetupPage } from './pages/setup.js';
+import { UsersPage } from './pages/users.js';
 import { LanguagePicker } from './components/language-picker.js';
 import { language, t } from './i18n/index.js';
 import { useRoute } from './router.js';
@@ -54,6 +56,8 @@ function Pages() {
     section === 'networks' ? <NetworksPage /> :
     section === 'address-pools' ? <AddressPoolsPage /> :
     section === 'audit' ? <AuditPage /> :
+    section === 'users' ? <UsersPage /> :
+    section === 'account' ? <AccountPage /> :
     <DashboardPage />;
   return <Layout section={section}>{page}</Layout>;
 }

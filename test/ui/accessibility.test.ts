@@ -82,7 +82,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipLabUi, timeout: 
   });
 
   test('every page has its own title', async () => {
-    const routes = ['dashboard', 'instances', `instances/${instanceId}`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`, 'audit'];
+    const routes = ['dashboard', 'instances', `instances/${instanceId}`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`, 'audit', 'users', 'account'];
     const titles: string[] = [];
     for (const route of routes) {
       await page.goto(ui.url(route));
@@ -107,7 +107,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipLabUi, timeout: 
     await ui.logout();
     await check('login');
     await ui.login();
-    const routes = ['dashboard', 'instances', `instances/${instanceId}`, `instances/${instanceId}/console`, `instances/${instanceId}/serial`, `instances/${instanceId}/settings`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`, 'audit'];
+    const routes = ['dashboard', 'instances', `instances/${instanceId}`, `instances/${instanceId}/console`, `instances/${instanceId}/serial`, `instances/${instanceId}/settings`, 'images', 'media', 'hosts', `hosts/${hostId}`, 'pools', 'pools/default', 'networks', `networks/${networkId}`, 'address-pools', `address-pools/${addressPoolId}`, 'audit', 'users', 'account'];
     for (const route of routes) {
       await page.goto(ui.url(route));
       await page.locator('main h1').first().waitFor();
@@ -124,6 +124,7 @@ describe('browser UI: keyboard and screen readers', { skip: skipLabUi, timeout: 
       ['address-pools', 'New address pool', 'New address pool'],
       [`hosts/${hostId}`, 'Make a bridge', 'Make a bridge for bridged networking'],
       [`instances/${instanceId}`, 'Take snapshot…', 'Take a snapshot of ui-1'],
+      ['users', 'New user', 'Create a user'],
     ];
     for (const [route, button, title] of dialogs) {
       await page.goto(ui.url(route));

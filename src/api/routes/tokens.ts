@@ -16,7 +16,7 @@ export function tokenRoutes(s: Services) {
     .post('/', doc({ summary: 'Create an API token (the secret is shown once)', body: createTokenSchema, responses: { 201: apiTokenCreatedSchema } }), async (c) => {
       const body = await jsonBody(c, createTokenSchema);
       if (body.role !== undefined) s.rbac.assertTokenRole(c.var.actor, body.role);
-      return c.json(s.auth.createApiToken(c.var.actor, body.name, body.role), 201);
+      return c.json(s.auth.createApiToken(c.var.actor, body.name, { expiresInDays: body.expiresInDays, role: body.role }), 201);
     })
     .delete('/:id', doc({ summary: 'Revoke an API token', responses: { 204: null } }), (c) => {
       s.auth.deleteApiToken(c.var.actor, c.req.param('id'));

@@ -19,7 +19,7 @@ export function addPrincipal(api: TestApi, username: string, memberships: { grou
   api.db.$client.prepare(`INSERT INTO users (id, username, password_hash, role) VALUES (?, ?, 'x', ?)`).run(id, username, role);
   const actor: Actor = { userId: id, username, role, ip: 'test' };
   for (const m of memberships) api.services.rbac.setMember(m.groupId, { userId: id, role: m.role }, api.admin);
-  const { token } = api.services.auth.createApiToken(actor, `${username}-token`, opts.tokenRole);
+  const { token } = api.services.auth.createApiToken(actor, `${username}-token`, { role: opts.tokenRole });
   return { actor, token };
 }
 

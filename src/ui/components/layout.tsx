@@ -24,6 +24,9 @@ const sections = () =>
     ['audit', t.audit.nav],
   ] as const;
 
+/** Sections only admins see (the API refuses the others anyway). */
+const adminSections = () => [['users', t.users.nav]] as const;
+
 /** The user's menu: who is logged in, the language, and Log out. */
 function UserMenu({ username }: { username: string }) {
   return (
@@ -68,9 +71,7 @@ export function Layout({ section, children }: { section: string; children?: Chil
           {t.app.name}
         </a>
         <ul>
-          {sections()
-            .filter(([id]) => id !== 'audit' || may('audit.read'))
-            .map(([id, label]) => (
+          {[...sections().filter(([id]) => id !== 'audit' || may('audit.read')), ...(current?.user.role === 'admin' ? adminSections() : []), ['account', t.account.nav] as const].map(([id, label]) => (
             <li key={id}>
               <a href={href(id)} class={section === id ? 'active' : ''} aria-current={section === id ? 'page' : undefined} onClick={() => setOpen(false)}>
                 {label}

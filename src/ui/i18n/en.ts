@@ -12,6 +12,7 @@ import { cloneEn } from './clone-en.js';
 import { diskJobsEn } from './disk-jobs-en.js';
 import { guestEn } from './guest-en.js';
 import { snapshotsEn } from './snapshots-en.js';
+import { usersEn } from './users-en.js';
 import { networksEn } from './networks-en.js';
 import { opsEn } from './ops-en.js';
 
@@ -537,6 +538,7 @@ export const en = {
   ...batchEn,
   ...snapshotsEn,
   ...cloneEn,
+  ...usersEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,
   /** API errors by their stable code; codes missing here show the API's English sentence. */

@@ -7,6 +7,7 @@ import { cloneZhCN } from './clone-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
 import { opsZhCN } from './ops-zh-cn.js';
+import { userApiErrorsZhCN, userSentencesZhCN, usersZhCN } from './users-zh-cn.js';
 import { snapshotApiErrorsZhCN, snapshotSentencesZhCN, snapshotStoppedZhCN, snapshotsZhCN } from './snapshots-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
 
@@ -540,6 +541,7 @@ export const zhCN: Catalogue = {
   ...batchZhCN,
   ...snapshotsZhCN,
   ...cloneZhCN,
+  ...usersZhCN,
   sentences: {
     ...networkSentencesZhCN,
     ...diskSentencesZhCN,
@@ -547,6 +549,7 @@ export const zhCN: Catalogue = {
     ...batchSentencesZhCN,
     'Give a time as ISO 8601, e.g. 2026-01-31T12:00:00Z.': '请按 ISO 8601 给出时间，例如 2026-01-31T12:00:00Z。',
     ...snapshotSentencesZhCN,
+    ...userSentencesZhCN,
     ...qosSentencesZhCN,
     'The password must have at least 8 characters.': '密码至少需要 8 个字符。',
     'The password must have at most 200 characters.': '密码最多 200 个字符。',
@@ -602,6 +605,7 @@ export const zhCN: Catalogue = {
     'The username or password is wrong.': '用户名或密码错误。',
   },
   apiErrors: {
+    ...userApiErrorsZhCN,
     ...networkApiErrorsZhCN,
     ...diskApiErrorsZhCN,
     ...diskJobsApiErrorsZhCN,

@@ -51,7 +51,7 @@ export const TOKENS: GroupSpec = {
       args: [{ name: 'NAME' }],
       output: true,
       run: async (ctx) => {
-        const token = await ctx.client().tokens.create(ctx.args.NAME ?? '');
+        const token = await ctx.client().tokens.create({ name: ctx.args.NAME ?? '' });
         if (ctx.output === 'table') console.log(`${token.token}\n(the id is ${token.id}; the secret is shown only now)`);
         else ctx.print(token);
       },

@@ -62,7 +62,7 @@ async function login(ctx: CommandContext): Promise<number> {
   try {
     const session = await client.session.create({ username, password });
     transport.setCsrfToken(session.csrfToken);
-    const token = await client.tokens.create(`onebox CLI on ${hostname()}`.slice(0, 100));
+    const token = await client.tokens.create({ name: `onebox CLI on ${hostname()}`.slice(0, 100) });
     await client.session.delete().catch(() => undefined);
     writeConfig({ server, fingerprint, token: token.token, tokenId: token.id, username: session.user.username });
   } finally {
