@@ -84,10 +84,10 @@ describe('users: admin management, refusals, own password', () => {
     const alice = await login(api, 'alice', 'Al1cePassw0rd');
     const tok = await api.call('POST', '/api/v1/tokens', { json: { name: 'alice-ci' }, headers: alice.headers, token: null });
     const { token } = (await tok.json()) as { token: string };
-    assert.equal((await api.call('GET', '/api/v1/instances', { token })).status, 200);
+    assert.equal((await api.call('GET', '/api/v1/tokens', { token })).status, 200);
     assert.equal((await api.call('PATCH', `/api/v1/users/${aliceId}`, { json: { disabled: true } })).status, 200);
-    assert.equal((await api.call('GET', '/api/v1/instances', { headers: { cookie: alice.cookie }, token: null })).status, 401);
-    const byToken = await api.call('GET', '/api/v1/instances', { token });
+    assert.equal((await api.call('GET', '/api/v1/tokens', { headers: { cookie: alice.cookie }, token: null })).status, 401);
+    const byToken = await api.call('GET', '/api/v1/tokens', { token });
     assert.equal(byToken.status, 401);
     assert.equal(((await byToken.json()) as Problem).code, 'invalid_token');
     const again = await api.call('POST', '/api/v1/sessions', { json: { username: 'alice', password: 'Al1cePassw0rd' }, token: null });
@@ -97,7 +97,7 @@ describe('users: admin management, refusals, own password', () => {
     assert.match(failed.detail, /username=alice .*reason=disabled/);
     assert.equal(failed.result, 'failed');
     assert.equal((await api.call('PATCH', `/api/v1/users/${aliceId}`, { json: { disabled: false } })).status, 200);
-    assert.equal((await api.call('GET', '/api/v1/instances', { token })).status, 200, 'the token works again once enabled');
+    assert.equal((await api.call('GET', '/api/v1/tokens', { token })).status, 200, 'the token works again once enabled');
   });
 
   test('refusals: deleting or disabling yourself (user_is_self), removing the last enabled admin (last_admin)', async () => {
