@@ -98,12 +98,12 @@ describe('browser UI: users, account, sessions and tokens', { skip: skipUi, time
     const secret = (await bob.getByTestId('token-secret').locator('code').innerText()).trim();
     assert.match(secret, /^obt_/);
     await bob.locator('[data-testid=token-row][data-name=script]').waitFor();
-    assert.equal((await ui.server.call('GET', '/instances', { token: secret })).status, 200);
+    assert.equal((await ui.server.call('GET', '/tokens', { token: secret })).status, 200);
     await ui.shot('users-05-token', bob);
     await bob.locator('[data-testid=token-row][data-name=script]').getByRole('button', { name: 'Revoke' }).click();
     await bob.getByRole('dialog', { name: 'Revoke the token script?' }).getByRole('button', { name: 'Revoke' }).click();
     await bob.locator('[data-testid=token-row][data-name=script]').waitFor({ state: 'detached' });
-    assert.equal((await ui.server.call('GET', '/instances', { token: secret })).status, 401);
+    assert.equal((await ui.server.call('GET', '/tokens', { token: secret })).status, 401);
   });
 
   test('the admin disables the user (their browser is logged out), resets the password, and deletes them', async () => {

@@ -4,7 +4,7 @@ export const cloneZhCN = {
   clone: {
     button: '克隆…',
     title: (name: string) => `克隆 ${name}`,
-    hint: '在同一主机上创建一个已停止的新实例：复制每块磁盘，使用自己的 MAC 和地址，以及新的 cloud-init instance-id。',
+    hint: '在同一主机上创建一个已停止的新实例：复制每块磁盘，使用自己的 MAC 和地址，以及新的 cloud-init 实例 ID。',
     liveHint: '实例保持运行：复制期间由临时快照冻结其磁盘，完成后再合并回去。',
     name: '克隆的名称',
     mode: '磁盘',
