@@ -137,6 +137,29 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
     assert.ok(tokens.every((t: Json) => t.token === undefined), 'no secrets in the list');
   });
 
+  test('users: create with the password on stdin, list, disable, reset the password, delete; a token with an expiry and a narrower role', async () => {
+    const made = await cli(['users', 'create', 'carol', '--password-stdin', '--display-name', 'Carol', '--output', 'json'], 'C4rolPassw0rd\n');
+    assert.equal(made.code, 0, made.stderr);
+    assert.deepEqual({ ...JSON.parse(made.stdout), id: 'x', createdAt: 'x' }, { id: 'x', createdAt: 'x', username: 'carol', displayName: 'Carol', email: '', role: 'user', disabled: false });
+    assert.deepEqual((await cliJson(['users', 'list', '--prefix', 'car'])).map((u: Json) => u.username), ['carol']);
+    assert.equal((await cliJson(['users', 'update', 'carol', '--disable'])).disabled, true);
+    const reset = await cli(['users', 'reset-password', 'carol', '--password-stdin'], 'N3wPassw0rdX\n');
+    assert.equal(reset.code, 0, reset.stderr);
+    const weak = await cli(['users', 'create', 'dave', '--password-stdin'], 'short\n');
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /\(password_too_weak\)\n$/);
+    const nothing = await cli(['users', 'update', 'carol']);
+    assert.equal(nothing.code, 2, 'nothing to change is a usage error');
+    assert.equal((await cli(['users', 'delete', 'carol'])).code, 0);
+    const gone = await cli(['users', 'show', 'carol']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /\(user_not_found\)\n$/);
+    const token = await cliJson(['tokens', 'create', 'ci-viewer', '--expires-in-days', '7', '--role', 'viewer']);
+    assert.equal(token.role, 'viewer');
+    assert.ok(Date.parse(token.expiresAt) > Date.now() + 6 * 86_400_000, `expires in a week: ${token.expiresAt}`);
+    assert.equal((await cli(['tokens', 'revoke', 'ci-viewer'])).code, 0);
+  });
+
   test('a changed certificate is refused on later commands', async () => {
     const file = join(configDir, 'config.json');
     const good = readFileSync(file, 'utf8');

@@ -2,6 +2,7 @@
  * The command table of the CLI's client commands: `login`, resources, `completion`, `service`.
  * Parsing (run.ts), `--help` (help.ts) and the bash completion (completion.ts) all read it.
  */
+import { USERS } from './commands/users.js';
 import { installService, serviceStatus, uninstallService } from '../service.js';
 import { IMAGES, MEDIA } from './commands/library.js';
 import { INSTANCES } from './commands/instances.js';
@@ -38,5 +39,5 @@ const COMPLETION: CommandSpec = {
   },
 };
 
-/** Every client command, in the order `onebox --help` lists them. (`users` joins here once the users API exists.) */
-export const COMMANDS: TopSpec[] = [...LOGIN_COMMANDS, INSTANCES, IMAGES, MEDIA, ...INFRA, TOKENS, OPERATIONS, COMPLETION, SERVICE];
+/** Every client command, in the order `onebox --help` lists them. */
+export const COMMANDS: TopSpec[] = [...LOGIN_COMMANDS, INSTANCES, IMAGES, MEDIA, ...INFRA, USERS, TOKENS, OPERATIONS, COMPLETION, SERVICE];

@@ -44,14 +44,19 @@ export const TOKENS: GroupSpec = {
   name: 'tokens',
   summary: 'your API tokens: list, create, revoke',
   commands: [
-    { name: 'list', summary: 'list your API tokens (never their secrets)', output: true, run: async (ctx) => ctx.print(await ctx.client().tokens.list(), [...ID_NAME, field('createdAt', 'CREATED'), field('lastUsedAt', 'LAST-USED')]) },
+    { name: 'list', summary: 'list your API tokens (never their secrets)', output: true, run: async (ctx) => ctx.print(await ctx.client().tokens.list(), [...ID_NAME, field('role', 'ROLE'), field('createdAt', 'CREATED'), field('lastUsedAt', 'LAST-USED'), field('expiresAt', 'EXPIRES')]) },
     {
       name: 'create',
       summary: 'create an API token; its secret is printed this once',
       args: [{ name: 'NAME' }],
+      flags: [
+        { name: 'expires-in-days', type: 'string', placeholder: 'DAYS', help: 'refused after this many days (default: never)' },
+        { name: 'role', type: 'string', placeholder: 'ROLE', help: 'a narrower role the token acts with (operator, viewer or a custom role)' },
+      ],
       output: true,
       run: async (ctx) => {
-        const token = await ctx.client().tokens.create({ name: ctx.args.NAME ?? '' });
+        const role = typeof ctx.flags.role === 'string' ? ctx.flags.role : undefined;
+        const token = await ctx.client().tokens.create({ name: ctx.args.NAME ?? '', expiresInDays: intFlag(ctx, 'expires-in-days'), role });
         if (ctx.output === 'table') console.log(`${token.token}\n(the id is ${token.id}; the secret is shown only now)`);
         else ctx.print(token);
       },
