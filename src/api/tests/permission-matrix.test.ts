@@ -9,7 +9,7 @@ import { PUBLIC_ROUTES, ROUTE_PERMISSIONS, resourceOf, type RouteRule } from '..
 import { BUILT_IN_ROLES, type Permission } from '../../shared/permissions.js';
 import { ADMIN, startTestApi, type TestApi } from '../test-harness.js';
 import { createInstance, instanceBody, json, tinyIso, tinyQcow2 } from './fixtures.js';
-import { addGroup, addPrincipal, expiredSessionCookie, revokedToken } from './principals.js';
+import { addGroup, addPrincipal, expiredSessionCookie, expiredToken, revokedToken } from './principals.js';
 
 type Expect = 'allowed' | 401 | 403 | 404;
 interface Caller {
@@ -42,11 +42,13 @@ describe('permission matrix', () => {
     ids.media = (await json(iso)).id;
     const expired = await expiredSessionCookie(api, ADMIN);
     const revoked = revokedToken(api, api.admin);
+    const lapsed = expiredToken(api, api.admin);
     const bearer = (token: string) => () => ({ authorization: `Bearer ${token}` });
     callers = [
       { name: 'anonymous', headers: () => ({}), expect: () => 401 },
       { name: 'expired session', headers: () => ({ cookie: expired, 'x-csrf-token': 'x' }), expect: () => 401 },
       { name: 'revoked token', headers: bearer(revoked), expect: () => 401 },
+      { name: 'expired token', headers: bearer(lapsed), expect: () => 401 },
       { name: 'viewer in the group', headers: bearer(viewer.token), expect: (rule) => (holds('viewer', rule) ? 'allowed' : 403) },
       { name: 'operator outside the group', headers: bearer(outsider.token), expect: (rule, scoped) => (scoped ? 404 : holds('operator', rule) ? 'allowed' : 403) },
       { name: 'operator in the group', headers: bearer(operator.token), expect: (rule) => (holds('operator', rule) ? 'allowed' : 403) },

@@ -1,6 +1,6 @@
 /**
- * Test principals for the permission tests: users made directly through the services (the
- * users API is not part of this change), each with a role per group and an API token.
+ * Test principals for the permission tests: users made directly in the database and the
+ * services (quicker than the users API), each with a role per group and an API token.
  */
 import { newId } from '../../lib/ids.js';
 import type { Actor } from '../../services/actor.js';
@@ -33,6 +33,13 @@ export async function expiredSessionCookie(api: TestApi, login: { username: stri
   const session = await api.services.auth.login(login.username, login.password, 'test');
   api.db.$client.prepare(`UPDATE sessions SET expires_at = ? WHERE user_id = ?`).run(new Date(Date.now() - 1000).toISOString(), session.user.id);
   return `onebox_session=${session.token}`;
+}
+
+/** An API token of `actor` whose expiry has passed. */
+export function expiredToken(api: TestApi, actor: Actor): string {
+  const made = api.services.auth.createApiToken(actor, 'expired', { expiresInDays: 1 });
+  api.db.$client.prepare(`UPDATE api_tokens SET expires_at = ? WHERE id = ?`).run(new Date(Date.now() - 1000).toISOString(), made.id);
+  return made.token;
 }
 
 /** An API token of `actor` that was revoked. */
