@@ -46,9 +46,13 @@ describe('browser UI: a viewer sees no controls they may not use', { skip: skipU
     await page.goto(ui.url(`instances/${instanceId}`));
     await page.getByRole('heading', { name: /watched/ }).waitFor();
     assert.equal(await page.locator(POWER).count(), 0, 'no start or delete');
+    assert.equal(await page.getByRole('button', { name: /^Clone/ }).count(), 0, 'no clone');
     const tabs = await page.locator('nav.tabs a').allTextContents();
     assert.deepEqual(tabs, ['Overview', 'Settings']);
     assert.equal(await page.locator('nav.sidenav a', { hasText: 'Audit log' }).count(), 0, 'no audit log for a viewer');
+    await page.goto(ui.url(`instances/${instanceId}/settings`));
+    await page.getByTestId('instance-settings').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Edit' }).count(), 0, 'no edit');
     await ui.shot('viewer-instance');
     assert.deepEqual(await axeViolations(page), [], 'axe on the viewer’s instance page');
   });
@@ -60,6 +64,7 @@ describe('browser UI: a viewer sees no controls they may not use', { skip: skipU
     await page.getByRole('heading', { name: /watched/ }).waitFor();
     await page.locator('[data-action=start]').waitFor();
     assert.equal(await page.locator('[data-action=delete]').count(), 1);
+    assert.equal(await page.getByRole('button', { name: /^Clone/ }).count(), 1);
     assert.equal(await page.locator('nav.tabs a').count(), 4);
     assert.equal(await page.locator('nav.sidenav a', { hasText: 'Audit log' }).count(), 1);
   });

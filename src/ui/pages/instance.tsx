@@ -170,9 +170,11 @@ function Settings({ instance: i }: { instance: Instance }) {
         <dd class="mono">{i.domainName}</dd>
       </dl>
       <p class="muted">{t.instance.settingsHint}</p>
-      <button type="button" class="button" disabled={!editable} onClick={() => setEditing(true)}>
-        {t.instanceEdit.edit}
-      </button>
+      {may('instances.modify', i.groupId) && (
+        <button type="button" class="button" disabled={!editable} onClick={() => setEditing(true)}>
+          {t.instanceEdit.edit}
+        </button>
+      )}
       {editing && <EditInstanceDialog instance={i} onClose={() => setEditing(false)} />}
     </section>
   );
@@ -210,7 +212,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
         }
       >
         <InstanceActions instance={i} />
-        <CloneButton instance={i} />
+        {may('instances.create', i.groupId) && <CloneButton instance={i} />}
       </PageHeader>
       <ErrorNote message={res.error} />
       <nav class="tabs" aria-label={t.instance.tabs}>
