@@ -11,7 +11,8 @@ import { hosts, joinTokens } from '../db/schema.js';
 import { AppError } from '../lib/errors.js';
 import { newId, newSecret } from '../lib/ids.js';
 import type { CertificateAuthority } from '../lib/tls-ca.js';
-import type { JoinAnswer } from '../shared/join.js';
+import type { JoinAnswer, JoinTokenView, NewJoinToken } from '../shared/join.js';
+export type { JoinTokenView, NewJoinToken } from '../shared/join.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import type { Host } from './hosts.js';
@@ -29,23 +30,6 @@ export interface JoinAuthority {
   url: string;
   /** A host joined: connect to its agent. */
   onJoined(host: Host): void;
-}
-
-/** A join token as listed (never its secret). */
-export interface JoinTokenView {
-  id: string;
-  createdAt: string;
-  expiresAt: string;
-  usedAt: string | null;
-  usedByHostId: string | null;
-  state: 'valid' | 'used' | 'expired';
-}
-
-/** A new token: the secret shown once, the fingerprint to pin and the command to run on the new server. */
-export interface NewJoinToken extends JoinTokenView {
-  token: string;
-  fingerprint: string;
-  command: string;
 }
 
 /** What a joining server sends. */

@@ -44,6 +44,7 @@ import type { AuditEntry, AuditQuery } from './operations.js';
 import type { UsageHistory, UsageRange } from './usage.js';
 import type { batchSchema } from './batch.js';
 import type { createTokenSchema } from './auth.js';
+import type { JoinTokenView, NewJoinToken } from './join.js';
 import type { createUserSchema, SecuritySettings, SessionSummary, updateUserSchema, UserAccount } from './users.js';
 import type {
   bridgeSetupSchema,
@@ -257,6 +258,13 @@ export function createApiClient(transport: ApiTransport) {
       /** The secret is in the answer only. */
       create: (input: CreateTokenRequest) => call<ApiTokenCreated>('POST', 'tokens', input),
       delete: (id: string) => call<void>('DELETE', `tokens/${seg(id)}`),
+    },
+    joinTokens: {
+      /** A one-time join token (admins): its secret, the fingerprint to pin and the `onebox join` command, shown this once. */
+      create: (expiresInMinutes?: number) => call<NewJoinToken>('POST', 'join-tokens', expiresInMinutes === undefined ? {} : { expiresInMinutes }),
+      /** Join tokens as listed (never their secrets). */
+      list: () => items<JoinTokenView>('join-tokens'),
+      delete: (id: string) => call<void>('DELETE', `join-tokens/${seg(id)}`),
     },
     securitySettings: {
       get: () => call<SecuritySettings>('GET', 'settings/security'),

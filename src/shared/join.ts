@@ -31,3 +31,20 @@ export interface JoinAnswer {
   certPem: string;
   caPem: string;
 }
+
+/** A join token as listed (never its secret). */
+export interface JoinTokenView {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  usedByHostId: string | null;
+  state: 'valid' | 'used' | 'expired';
+}
+
+/** A new token: the secret shown once, the fingerprint to pin and the command to run on the new server. */
+export interface NewJoinToken extends JoinTokenView {
+  token: string;
+  fingerprint: string;
+  command: string;
+}

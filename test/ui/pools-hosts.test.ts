@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { miniImagePath } from '../fixtures/mini-image.js';
-import { createInstance, skipUi, startUi, uploadImage, waitUntil, type Ui } from './fixture.js';
+import { axeViolations, createInstance, skipUi, startUi, uploadImage, waitUntil, type Ui } from './fixture.js';
 
 describe('browser UI: pools and hosts', { skip: skipUi, timeout: 180_000 }, () => {
   let ui: Ui;
@@ -50,6 +50,17 @@ describe('browser UI: pools and hosts', { skip: skipUi, timeout: 180_000 }, () =
     await ui.shot('10h-hosts');
     await host.getByRole('switch').click();
     await host.locator('.switch', { hasText: 'Scheduling on' }).waitFor();
+    // Add a server: a one-time join token, its command shown once (and a valid token listed, without its secret).
+    await page.getByRole('button', { name: 'Add a server…' }).click();
+    const joinDialog = page.getByRole('dialog', { name: 'Add a server' });
+    const command = (await joinDialog.getByTestId('join-command').innerText()).trim();
+    assert.match(command, /^onebox join https:\/\/\S+ --token \S+ --fingerprint SHA256:[0-9A-F:]{95}$/);
+    const listed = (await ui.server.json('GET', '/join-tokens')).items as { state: string; token?: string }[];
+    assert.deepEqual(listed.map((j) => [j.state, j.token]), [['valid', undefined]]);
+    assert.deepEqual(await axeViolations(page), [], 'axe with the join dialog open');
+    await ui.shot('10h2-add-server');
+    await page.keyboard.press('Escape');
+    await joinDialog.waitFor({ state: 'detached' });
     await host.locator('td[data-col=name] a').click();
     await page.getByRole('heading', { name: 'Usage', exact: true }).waitFor();
     await page.locator('.usage-head', { hasText: 'Disk used' }).waitFor();

@@ -8,6 +8,7 @@ import type { Child } from 'hono/jsx/dom';
 import { memoryClaimSentence, vcpuClaimSentence } from '../../shared/capacity.js';
 import { batchEn } from './batch-en.js';
 import { disksEn } from './disks-en.js';
+import { joinEn } from './join-en.js';
 import { cloneEn } from './clone-en.js';
 import { diskJobsEn } from './disk-jobs-en.js';
 import { guestEn } from './guest-en.js';
@@ -538,6 +539,7 @@ export const en = {
   ...batchEn,
   ...snapshotsEn,
   ...cloneEn,
+  ...joinEn,
   ...usersEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */
   sentences: {} as Record<string, string>,

@@ -3,6 +3,7 @@ import { formatMiB } from '../../shared/capacity.js';
 import type { Catalogue } from './en.js';
 import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN, qosSentencesZhCN } from './batch-zh-cn.js';
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
+import { joinZhCN } from './join-zh-cn.js';
 import { cloneZhCN } from './clone-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
@@ -541,6 +542,7 @@ export const zhCN: Catalogue = {
   ...batchZhCN,
   ...snapshotsZhCN,
   ...cloneZhCN,
+  ...joinZhCN,
   ...usersZhCN,
   sentences: {
     ...networkSentencesZhCN,

@@ -2,6 +2,7 @@
 /** Hosts: the list with online state, scheduling switch, pool select, capacity and claimed usage. */
 import { useState } from 'hono/jsx/dom';
 import type { Host } from '../../shared/api-types.js';
+import { AddServerButton } from '../components/add-server.js';
 import { DataTable, type Column } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { HostPoolSelect } from '../components/host-pool-select.js';
@@ -13,6 +14,7 @@ import { bytes, mib } from '../format.js';
 import { t } from '../i18n/index.js';
 import { href } from '../router.js';
 import { useTitle } from '../title.js';
+import { may } from '../permissions.js';
 import { useResource } from '../use-resource.js';
 import { hostParts, loadZone, usageOf, type Zone } from '../zone.js';
 
@@ -41,7 +43,7 @@ function columns(zone: Zone, onError: (m: string | undefined) => void): Column<H
       sort: (h) => `${h.online ? 0 : 1}${h.enabled ? 0 : 1}`,
       render: (h) => (
         <div>
-          <StateBadge state={h.online ? 'online' : 'offline'} />
+          <StateBadge state={h.state === 'lost' ? 'lost' : h.online ? 'online' : 'offline'} />
           <div class="cell-line">
             <HostSchedulingSwitch host={h} onError={onError} />
           </div>
@@ -84,7 +86,9 @@ export function HostsPage() {
   useTitle(t.nav.hosts);
   return (
     <>
-      <PageHeader title={t.nav.hosts} sub={t.hosts.sub} />
+      <PageHeader title={t.nav.hosts} sub={t.hosts.sub}>
+        {may('hosts.manage') && <AddServerButton />}
+      </PageHeader>
       <ErrorNote message={res.error} />
       <ErrorNote message={actionError} />
       {zone && (
