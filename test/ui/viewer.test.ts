@@ -47,6 +47,9 @@ describe('browser UI: a viewer sees no controls they may not use', { skip: skipU
     await page.getByRole('heading', { name: /watched/ }).waitFor();
     assert.equal(await page.locator(POWER).count(), 0, 'no start or delete');
     assert.equal(await page.getByRole('button', { name: /^Clone/ }).count(), 0, 'no clone');
+    await page.locator('#disks-table').waitFor();
+    for (const action of ['take-snapshot', 'add-disk', 'grow-disk', 'add-nic', 'create-image', 'reset-system-disk'])
+      assert.equal(await page.locator(`[data-action=${action}]`).count(), 0, `no ${action} for a viewer`);
     const tabs = await page.locator('nav.tabs a').allTextContents();
     assert.deepEqual(tabs, ['Overview', 'Settings']);
     assert.equal(await page.locator('nav.sidenav a', { hasText: 'Audit log' }).count(), 0, 'no audit log for a viewer');
@@ -65,6 +68,9 @@ describe('browser UI: a viewer sees no controls they may not use', { skip: skipU
     await page.locator('[data-action=start]').waitFor();
     assert.equal(await page.locator('[data-action=delete]').count(), 1);
     assert.equal(await page.getByRole('button', { name: /^Clone/ }).count(), 1);
+    await page.locator('#disks-table').waitFor();
+    for (const action of ['take-snapshot', 'add-disk', 'grow-disk', 'add-nic'])
+      assert.equal(await page.locator(`[data-action=${action}]`).count(), 1, `${action} for the admin`);
     assert.equal(await page.locator('nav.tabs a').count(), 4);
     assert.equal(await page.locator('nav.sidenav a', { hasText: 'Audit log' }).count(), 1);
   });

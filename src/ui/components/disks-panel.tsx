@@ -22,6 +22,7 @@ import { ErrorNote } from './error-note.js';
 import { Field } from './field.js';
 import { FormActions } from './form-actions.js';
 import { Modal } from './modal.js';
+import { may } from '../permissions.js';
 
 const GiB = 1024 ** 3;
 
@@ -57,16 +58,17 @@ export function DisksPanel({ instance }: { instance: Instance }) {
   const disks = res.data ?? [];
   const locked = canDo('change-disks', instance.state) ? undefined : t.disks.locked(t.states[instance.state] ?? instance.state);
   const full = disks.filter((d) => d.role === 'data').length >= 8 ? t.disks.tooMany : undefined;
+  const canModify = may('instances.modify', instance.groupId);
   const cols: Column<InstanceDisk>[] = [
     { key: 'device', label: t.disks.device, render: (d) => <span class="mono">{d.device}</span> },
     { key: 'role', label: t.disks.role, render: (d) => (d.role === 'system' ? t.disks.roleSystem : t.disks.roleData) },
     { key: 'size', label: t.disks.size, render: (d) => bytes(d.virtualSizeBytes) },
     { key: 'allocated', label: t.disks.allocated, render: (d) => (d.actualSizeBytes === null ? <span class="muted">{t.disks.unknown}</span> : bytes(d.actualSizeBytes)) },
     { key: 'format', label: t.disks.format, render: (d) => d.format ?? <span class="muted">{t.disks.unknown}</span> },
-    {
+    ...(canModify ? [{
       key: 'actions',
       label: t.table.actions,
-      render: (d) => (
+      render: (d: InstanceDisk) => (
         <div class="actions">
           <button type="button" class="button button-small" data-action="grow-disk" disabled={Boolean(locked)} title={locked} onClick={() => setGrowing(d)}>
             {t.disks.grow}
@@ -84,7 +86,7 @@ export function DisksPanel({ instance }: { instance: Instance }) {
           )}
         </div>
       ),
-    },
+    }] : []),
   ];
   const closed = () => {
     setAdding(false);
@@ -98,13 +100,13 @@ export function DisksPanel({ instance }: { instance: Instance }) {
       {disks.length > 0 && (
         <DataTable id="disks-table" columns={cols} rows={disks} rowKey={(d) => d.id} rowAttrs={(d) => ({ 'data-device': d.device, 'data-size': String(d.virtualSizeBytes) })} />
       )}
-      <div class="actions">
+      {canModify && (<div class="actions">
         <button type="button" class="button button-small" data-action="add-disk" disabled={Boolean(locked ?? full)} title={locked ?? full} onClick={() => setAdding(true)}>
           {t.disks.add}
         </button>
         {locked && <span class="muted small">{locked}</span>}
-      </div>
-      <DiskJobButtons instance={instance} />
+      </div>)}
+      {canModify && <DiskJobButtons instance={instance} />}
       {adding && <SizeDialog title={t.disks.addTitle(instance.name)} hint={t.disks.addHint} initial={10} schema={addDiskSchema} label={t.disks.add} send={(s) => api.instances.addDisk(instance.id, s)} onClose={closed} />}
       {growing && (
         <SizeDialog

@@ -16,6 +16,7 @@ import { ErrorNote } from './error-note.js';
 import { Field } from './field.js';
 import { FormActions } from './form-actions.js';
 import { Modal } from './modal.js';
+import { may } from '../permissions.js';
 
 /** The OS as one line: its pretty name, else name and version. */
 function osLine(g: GuestInfo): string | null {
@@ -89,9 +90,11 @@ export function GuestPanel({ instance: i }: { instance: Instance }) {
           {t.guest.passwordSet(done)}
         </p>
       )}
-      <button type="button" class="button" disabled={!running} title={running ? undefined : t.guest.runningOnly} onClick={() => setDialog(true)}>
-        {t.guest.setPassword}
-      </button>
+      {may('instances.modify', i.groupId) && (
+        <button type="button" class="button" disabled={!running} title={running ? undefined : t.guest.runningOnly} onClick={() => setDialog(true)}>
+          {t.guest.setPassword}
+        </button>
+      )}
       {dialog && (
         <SetPasswordDialog
           instance={i}

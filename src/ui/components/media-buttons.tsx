@@ -7,6 +7,7 @@ import { t } from '../i18n/index.js';
 import { errorText } from '../store.js';
 import { ErrorNote } from './error-note.js';
 import { InsertMediaDialog } from './insert-media-dialog.js';
+import { may } from '../permissions.js';
 
 /**
  * The two buttons and the picker. A refusal's sentence goes to `onError` when given (the
@@ -30,6 +31,8 @@ export function MediaButtons({ instance, onError }: { instance: Instance; onErro
       setBusy(false);
     }
   };
+  // Those who may not power the instance (viewers) get no ISO controls: the API would refuse them.
+  if (!may('instances.power', instance.groupId)) return null;
   return (
     <>
       <button type="button" class="button button-small" disabled={!changeable} title={why} onClick={() => (report(undefined), setPicking(true))}>

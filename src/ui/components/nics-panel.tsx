@@ -19,6 +19,7 @@ import { ErrorNote } from './error-note.js';
 import { Field } from './field.js';
 import { FormActions } from './form-actions.js';
 import { Modal } from './modal.js';
+import { may } from '../permissions.js';
 
 /** Refusals about one field of the add-NIC form. */
 const CODE_FIELDS = { address_taken: 'address', address_outside_ranges: 'address', address_needs_pool: 'address', address_pool_exhausted: 'address', mac_taken: 'mac', network_not_found: 'network' };
@@ -102,6 +103,7 @@ export function NicsPanel({ instance, onChanged }: { instance: Instance; onChang
   const locked = stopped ? undefined : t.nics.locked(t.states[instance.state] ?? instance.state);
   const networks = nets.data ?? [];
   const netName = (id: string) => networks.find((n) => n.id === id);
+  const canModify = may('instances.modify', instance.groupId);
   const cols: Column<Nic>[] = [
     { key: 'position', label: t.nics.position, render: (n) => n.position },
     {
@@ -123,10 +125,10 @@ export function NicsPanel({ instance, onChanged }: { instance: Instance; onChang
           <span class="muted">{t.nics.noAddress}</span>
         ),
     },
-    {
+    ...(canModify ? [{
       key: 'actions',
       label: t.table.actions,
-      render: (n) => (
+      render: (n: Nic) => (
         <DeleteButton
           label={t.nics.remove}
           title={t.nics.removeTitle(n.mac)}
@@ -136,7 +138,7 @@ export function NicsPanel({ instance, onChanged }: { instance: Instance; onChang
           onDeleted={onChanged}
         />
       ),
-    },
+    }] : []),
   ];
   return (
     <section class="card" aria-label={t.nics.title}>
@@ -147,12 +149,12 @@ export function NicsPanel({ instance, onChanged }: { instance: Instance; onChang
       ) : (
         <DataTable id="nics-table" columns={cols} rows={instance.nics} rowKey={(n) => n.id} rowAttrs={(n) => ({ 'data-mac': n.mac, 'data-address': n.address ?? '' })} />
       )}
-      <div class="actions">
+      {canModify && (<div class="actions">
         <button type="button" class="button button-small" data-action="add-nic" disabled={Boolean(locked) || networks.length === 0} title={locked} onClick={() => setAdding(true)}>
           {t.nics.add}
         </button>
         {locked && <span class="muted small" data-testid="nics-locked">{locked}</span>}
-      </div>
+      </div>)}
       {adding && (
         <AddNicDialog
           instance={instance}

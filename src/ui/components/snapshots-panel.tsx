@@ -22,6 +22,7 @@ import { ErrorNote } from './error-note.js';
 import { Field } from './field.js';
 import { FormActions } from './form-actions.js';
 import { Modal } from './modal.js';
+import { may } from '../permissions.js';
 
 /** A snapshot with its depth in the tree. */
 export interface TreeRow extends InstanceSnapshot {
@@ -110,10 +111,10 @@ export function SnapshotsPanel({ instance }: { instance: Instance }) {
     { key: 'created', label: t.snapshots.created, render: (s) => dateTime(s.createdAt) },
     { key: 'quiesced', label: t.snapshots.quiesced, render: (s) => (s.quiesced ? t.snapshots.quiescedYes : t.snapshots.quiescedNo) },
     { key: 'size', label: t.snapshots.size, render: (s) => bytes(s.sizeBytes) },
-    {
+    ...(may('snapshots.manage', instance.groupId) ? [{
       key: 'actions',
       label: t.table.actions,
-      render: (s) => (
+      render: (s: TreeRow) => (
         <div class="actions">
           <button type="button" class="button button-small" data-action="revert-snapshot" disabled={Boolean(revertLocked)} title={revertLocked} onClick={() => setReverting(s)}>
             {t.snapshots.revert}
@@ -121,7 +122,7 @@ export function SnapshotsPanel({ instance }: { instance: Instance }) {
           <DeleteButton title={t.snapshots.deleteTitle(s.name)} message={t.snapshots.deleteMessage(s.name)} onDelete={() => remove(s)} onDeleted={res.reload} />
         </div>
       ),
-    },
+    }] : []),
   ];
   return (
     <section class="card" aria-label={t.snapshots.title}>
@@ -133,12 +134,12 @@ export function SnapshotsPanel({ instance }: { instance: Instance }) {
       ) : (
         res.data && <p class="muted">{t.snapshots.empty}</p>
       )}
-      <div class="actions">
+      {may('snapshots.manage', instance.groupId) && (<div class="actions">
         <button type="button" class="button button-small" data-action="take-snapshot" disabled={Boolean(takeLocked)} title={takeLocked} onClick={() => setTaking(true)}>
           {t.snapshots.takeButton}
         </button>
         {takeLocked && <span class="muted small">{takeLocked}</span>}
-      </div>
+      </div>)}
       {taking && (
         <TakeDialog
           instance={instance}
