@@ -1,18 +1,21 @@
 /** Directory storage: the volumes of a pool are files under one directory of the host, made with qemu-img. */
 import { access, chmod, copyFile, mkdir, rename, rm, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { assertVolumeName, type DiskFormat, type ProgressFn, type StorageCapacity, type StorageDriver, type VolumeInfo } from './driver.js';
-import { StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+import { assertVolumeName, type DiskFormat, type StorageCapacity, type StorageDriver } from './driver.js';
+import { VolumeExistsError } from '../lib/storage-errors.js';
 import { QemuImg } from './qemu-img.js';
+import { QemuImgVolumes } from './qemu-img-volumes.js';
 
 /** StorageDriver on a local directory. */
-export class DirStorageDriver implements StorageDriver {
+export class DirStorageDriver extends QemuImgVolumes implements StorageDriver {
   readonly kind = 'dir';
 
   constructor(
     private readonly root: string,
-    private readonly qemuImg = new QemuImg(),
-  ) {}
+    qemuImg = new QemuImg(),
+  ) {
+    super(qemuImg);
+  }
 
   async activate(): Promise<void> {
     await this.traversableDir(this.root);
@@ -41,27 +44,8 @@ export class DirStorageDriver implements StorageDriver {
     );
   }
 
-  async createBlank(volume: string, sizeBytes: number): Promise<void> {
-    await this.qemuImg.createBlank(await this.newPath(volume), sizeBytes);
-  }
-
   async createLinkedClone(volume: string, backingPath: string, backingFormat: DiskFormat, sizeBytes: number): Promise<void> {
     await this.qemuImg.createOverlay(await this.newPath(volume), backingPath, backingFormat, sizeBytes);
-  }
-
-  async createOverlay(volume: string, backingVolume: string): Promise<void> {
-    const { virtualSizeBytes } = await this.info(backingVolume);
-    await this.qemuImg.createOverlayUnchecked(await this.newPath(volume), this.pathOf(backingVolume), virtualSizeBytes);
-  }
-
-  async createFullCopy(volume: string, sourcePath: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
-    const path = await this.newPath(volume);
-    try {
-      await this.qemuImg.convert(path, sourcePath, sourceFormat, sizeBytes, onProgress);
-    } catch (err) {
-      await rm(path, { force: true });
-      throw err;
-    }
   }
 
   async importFile(volume: string, localPath: string): Promise<void> {
@@ -75,64 +59,6 @@ export class DirStorageDriver implements StorageDriver {
     });
   }
 
-  async info(volume: string): Promise<VolumeInfo> {
-    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
-    // Volumes are made by onebox as qcow2, except imported files (seed ISOs), which are raw.
-    return this.qemuImg.info(this.pathOf(volume), volume.endsWith('.qcow2') ? 'qcow2' : 'raw');
-  }
-
-  async resize(volume: string, sizeBytes: number): Promise<void> {
-    const info = await this.info(volume);
-    if (sizeBytes < info.virtualSizeBytes) throw new StorageError(`volume '${volume}' cannot shrink from ${info.virtualSizeBytes} to ${sizeBytes} bytes`);
-    if (sizeBytes > info.virtualSizeBytes) await this.qemuImg.resize(this.pathOf(volume), sizeBytes);
-  }
-
-  async exportFlat(volume: string, destPath: string, onProgress?: ProgressFn): Promise<void> {
-    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
-    try {
-      await this.qemuImg.flattenCompressed(destPath, this.pathOf(volume), onProgress);
-    } catch (err) {
-      await rm(destPath, { force: true });
-      throw err;
-    }
-  }
-
-  async compact(volume: string, onProgress?: ProgressFn): Promise<void> {
-    const info = await this.info(volume);
-    const path = this.pathOf(volume);
-    const next = `${path}.compact`;
-    await rm(next, { force: true }); // left by an earlier compaction cut off by a restart
-    const backing = info.backingFile ? { path: info.backingFile, format: (info.backingFormat ?? 'qcow2') as DiskFormat } : undefined;
-    try {
-      await this.qemuImg.rewrite(next, path, backing, onProgress);
-      await rename(next, path);
-    } catch (err) {
-      await rm(next, { force: true });
-      throw err;
-    }
-  }
-
-  async copy(volume: string, sourceVolume: string, backing: { path: string; format: DiskFormat } | undefined, onProgress?: ProgressFn): Promise<void> {
-    if (!(await this.exists(sourceVolume))) throw new VolumeNotFoundError(sourceVolume);
-    const path = await this.newPath(volume);
-    try {
-      await this.qemuImg.rewrite(path, this.pathOf(sourceVolume), backing, onProgress);
-    } catch (err) {
-      await rm(path, { force: true });
-      throw err;
-    }
-  }
-
-  async replace(volume: string, replacement: string): Promise<void> {
-    if (!(await this.exists(replacement))) throw new VolumeNotFoundError(replacement);
-    await rename(this.pathOf(replacement), this.pathOf(volume));
-  }
-
-  async rebase(volume: string, backingPath: string | undefined, backingFormat: DiskFormat): Promise<void> {
-    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
-    await this.qemuImg.rebase(this.pathOf(volume), backingPath, backingFormat);
-  }
-
   async delete(volume: string): Promise<void> {
     await rm(this.pathOf(volume), { force: true });
   }
@@ -142,7 +68,11 @@ export class DirStorageDriver implements StorageDriver {
     await rm(join(this.root, group), { recursive: true, force: true });
   }
 
-  private async newPath(volume: string): Promise<string> {
+  protected async renameVolume(from: string, to: string): Promise<void> {
+    await rename(this.pathOf(from), this.pathOf(to));
+  }
+
+  protected async newPath(volume: string): Promise<string> {
     if (await this.exists(volume)) throw new VolumeExistsError(volume);
     const path = this.pathOf(volume);
     await this.traversableDir(dirname(path));

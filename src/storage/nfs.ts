@@ -13,11 +13,12 @@ import { access, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { run } from '../lib/exec.js';
 import { nfsUrl } from '../lib/nfs-url.js';
-import { StorageError, VolumeExistsError, VolumeNotFoundError } from '../lib/storage-errors.js';
+import { StorageError, VolumeExistsError } from '../lib/storage-errors.js';
 import { DirStorageDriver } from './dir.js';
-import { assertVolumeName, type DiskFormat, type ProgressFn, type StorageCapacity, type StorageDriver, type StoragePoolSpec, type VolumeInfo } from './driver.js';
+import { assertVolumeName, type DiskFormat, type StorageCapacity, type StorageDriver, type StoragePoolSpec } from './driver.js';
 import { NfsError, withNfs, type NfsSession } from './nfs-rpc.js';
 import { QemuImg } from './qemu-img.js';
+import { QemuImgVolumes } from './qemu-img-volumes.js';
 
 /** An NFS pool's spec. */
 export type NfsPoolSpec = Extract<StoragePoolSpec, { kind: 'nfs' }>;
@@ -89,13 +90,15 @@ export class NfsMountStorageDriver extends DirStorageDriver {
 }
 
 /** Volumes on an export reached through QEMU's NFS driver and onebox's NFSv3 client. */
-export class NfsQemuStorageDriver implements StorageDriver {
+export class NfsQemuStorageDriver extends QemuImgVolumes implements StorageDriver {
   readonly kind = 'nfs';
 
   constructor(
     private readonly spec: NfsPoolSpec,
-    private readonly qemuImg = new QemuImg(),
-  ) {}
+    qemuImg = new QemuImg(),
+  ) {
+    super(qemuImg);
+  }
 
   /** Runs `fn` on a session of the export; NFS failures become StorageErrors naming the export. */
   private async nfs<T>(fn: (s: NfsSession) => Promise<T>): Promise<T> {
@@ -125,10 +128,6 @@ export class NfsQemuStorageDriver implements StorageDriver {
     return (await this.nfs((s) => s.lookup(volume))) !== undefined;
   }
 
-  async createBlank(volume: string, sizeBytes: number): Promise<void> {
-    await this.qemuImg.createBlank(await this.newPath(volume), sizeBytes);
-  }
-
   async createLinkedClone(volume: string, backingPath: string, backingFormat: DiskFormat, sizeBytes: number): Promise<void> {
     const shared = await shareImage(this, backingPath, async (partial) => {
       await this.newPath(partial);
@@ -137,79 +136,14 @@ export class NfsQemuStorageDriver implements StorageDriver {
     await this.qemuImg.createOverlay(await this.newPath(volume), shared, backingFormat, sizeBytes);
   }
 
-  async createOverlay(volume: string, backingVolume: string): Promise<void> {
-    const { virtualSizeBytes } = await this.info(backingVolume);
-    await this.qemuImg.createOverlayUnchecked(await this.newPath(volume), this.pathOf(backingVolume), virtualSizeBytes);
-  }
-
-  async createFullCopy(volume: string, sourcePath: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {
-    const path = await this.newPath(volume);
-    await this.qemuImg.convert(path, sourcePath, sourceFormat, sizeBytes, onProgress).catch(async (err: unknown) => {
-      await this.delete(volume);
-      throw err;
-    });
-  }
-
   /** Writes a host file (a seed ISO) onto the export byte for byte (qemu-img convert, raw to raw), replacing an older one. */
   async importFile(volume: string, localPath: string): Promise<void> {
     const partial = `${volume}.partial`;
     await this.delete(partial);
     await this.newPath(partial);
     await this.qemuImg.copyAs(localPath, 'raw', this.pathOf(partial));
-    await this.nfs((s) => s.rename(partial, volume));
+    await this.renameVolume(partial, volume);
     await rm(localPath, { force: true });
-  }
-
-  async info(volume: string): Promise<VolumeInfo> {
-    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
-    return this.qemuImg.info(this.pathOf(volume), volume.endsWith('.qcow2') ? 'qcow2' : 'raw');
-  }
-
-  async resize(volume: string, sizeBytes: number): Promise<void> {
-    const info = await this.info(volume);
-    if (sizeBytes < info.virtualSizeBytes) throw new StorageError(`volume '${volume}' cannot shrink from ${info.virtualSizeBytes} to ${sizeBytes} bytes`);
-    if (sizeBytes > info.virtualSizeBytes) await this.qemuImg.resize(this.pathOf(volume), sizeBytes);
-  }
-
-  async exportFlat(volume: string, destPath: string, onProgress?: ProgressFn): Promise<void> {
-    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
-    await this.qemuImg.flattenCompressed(destPath, this.pathOf(volume), onProgress).catch(async (err: unknown) => {
-      await rm(destPath, { force: true });
-      throw err;
-    });
-  }
-
-  async compact(volume: string, onProgress?: ProgressFn): Promise<void> {
-    const info = await this.info(volume);
-    const next = `${volume}.compact`;
-    await this.delete(next);
-    const backing = info.backingFile ? { path: info.backingFile, format: (info.backingFormat ?? 'qcow2') as DiskFormat } : undefined;
-    try {
-      await this.qemuImg.rewrite(this.pathOf(next), this.pathOf(volume), backing, onProgress);
-      await this.nfs((s) => s.rename(next, volume));
-    } catch (err) {
-      await this.delete(next);
-      throw err;
-    }
-  }
-
-  async copy(volume: string, sourceVolume: string, backing: { path: string; format: DiskFormat } | undefined, onProgress?: ProgressFn): Promise<void> {
-    if (!(await this.exists(sourceVolume))) throw new VolumeNotFoundError(sourceVolume);
-    const path = await this.newPath(volume);
-    await this.qemuImg.rewrite(path, this.pathOf(sourceVolume), backing, onProgress).catch(async (err: unknown) => {
-      await this.delete(volume);
-      throw err;
-    });
-  }
-
-  async replace(volume: string, replacement: string): Promise<void> {
-    if (!(await this.exists(replacement))) throw new VolumeNotFoundError(replacement);
-    await this.nfs((s) => s.rename(replacement, volume));
-  }
-
-  async rebase(volume: string, backingPath: string | undefined, backingFormat: DiskFormat): Promise<void> {
-    if (!(await this.exists(volume))) throw new VolumeNotFoundError(volume);
-    await this.qemuImg.rebase(this.pathOf(volume), backingPath, backingFormat);
   }
 
   async delete(volume: string): Promise<void> {
@@ -222,8 +156,12 @@ export class NfsQemuStorageDriver implements StorageDriver {
     await this.nfs((s) => s.removeTree(group));
   }
 
+  protected async renameVolume(from: string, to: string): Promise<void> {
+    await this.nfs((s) => s.rename(from, to));
+  }
+
   /** The URL of a volume to create: VolumeExistsError when it exists; its group's directory made. */
-  private async newPath(volume: string): Promise<string> {
+  protected async newPath(volume: string): Promise<string> {
     assertVolumeName(volume);
     const group = volume.split('/')[0] as string;
     const exists = await this.nfs(async (s) => {
