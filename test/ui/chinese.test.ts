@@ -147,6 +147,10 @@ describe('browser UI in Simplified Chinese', { skip: skipUi, timeout: 180_000 },
     const menu = page.getByTestId('user-menu');
     if (!(await menu.evaluate((e) => (e as HTMLDetailsElement).open))) await menu.locator('summary').click();
     await menu.locator('select[name=language]').selectOption('zh-CN');
+    // The switch re-renders every page: wait for it before leaving, so the next page cannot
+    // load in between (under load the navigation once raced the re-render and came up English).
+    await page.getByRole('link', { name: '概览' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     await page.goto(ui.url('users'));
     await page.getByRole('heading', { name: '用户', exact: true }).waitFor();
     await page.getByTestId('user-row').first().waitFor();
