@@ -3,10 +3,13 @@
  * instances, fake hypervisor: API-only numbers) requests/s over plain HTTP on loopback, against
  * a bare `node:http` server answering the same bytes with the same headers, in the same run,
  * with the same client (bench/http-load.ts: keep-alive, fixed concurrency, in a worker thread).
- * The last line is the two ratios. Profile with `node --cpu-prof --import tsx bench/api-get-rate.ts`.
- * Run: node --import tsx bench/api-get-rate.ts   (SECONDS=5 CONCURRENCY=16 INSTANCES=20)
+ * The last line is the two ratios. PROFILE=dir writes CPU profiles of the measured runs only (not the set-up)
+ * to dir/onebox-<path>.cpuprofile and dir/bare-<path>.cpuprofile.
+ * Run: node --import tsx bench/api-get-rate.ts   (SECONDS=5 CONCURRENCY=16 INSTANCES=20 PROFILE=)
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { startTestApi } from '../src/api/test-harness.js';
@@ -17,6 +20,23 @@ import { load } from './http-load.js';
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const INSTANCES = Number(process.env.INSTANCES ?? 20);
+const PROFILE = process.env.PROFILE;
+
+/** Runs `work`, CPU-profiled into PROFILE/<name>.cpuprofile when PROFILE is set. */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (!PROFILE) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${PROFILE}/${name}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 const listen = (server: Server) => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 const closeServer = (server: Server) => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
@@ -55,12 +75,23 @@ try {
   const bareUrl = await listen(bare);
 
   const ratios: string[] = [];
+  // CPU time of this (the servers') thread per answer: unlike req/s it does not depend on what
+  // else the machine runs or on how fast the client thread is.
+  const cpuPerRequest = async (run: () => Promise<{ requests: number }>) => {
+    const before = process.threadCpuUsage();
+    const { requests } = await run();
+    const used = process.threadCpuUsage(before);
+    return (used.user + used.system) / requests;
+  };
   for (const [name, path] of Object.entries(paths)) {
     await load(appUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: 1 }); // warm-up
-    const a = await load(appUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: SECONDS });
-    const b = await load(bareUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: SECONDS });
+    const a = await profiled(`onebox-${name}`, () => load(appUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: SECONDS }));
+    const b = await profiled(`bare-${name}`, () => load(bareUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: SECONDS }));
     const bytes = recorded.get(path)!.body.length;
     console.log(`${name} (${bytes} bytes): onebox ${a.perSecond.toFixed(0)} req/s, bare node:http ${b.perSecond.toFixed(0)} req/s`);
+    const cpuA = await cpuPerRequest(() => load(appUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: 2 }));
+    const cpuB = await cpuPerRequest(() => load(bareUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: 2 }));
+    console.log(`${name}: server thread CPU per answer: onebox ${cpuA.toFixed(0)} µs, bare node:http ${cpuB.toFixed(0)} µs (${((100 * cpuB) / cpuA).toFixed(0)} %)`);
     ratios.push(`${name} ${((100 * a.perSecond) / b.perSecond).toFixed(0)} %`);
   }
   console.log(`onebox / bare node:http: ${ratios.join(', ')}`);

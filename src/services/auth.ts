@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, gt, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { changeCount } from '../db/change-count.js';
 import { preparedOnce } from '../db/prepared.js';
 import { apiTokens, groupMembers, sessions, users } from '../db/schema.js';
 import { DEFAULT_GROUP_ID } from '../shared/permissions.js';
@@ -28,6 +29,22 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /** How often `onebox serve` writes the remembered API token uses to the database. */
 export const TOKEN_USE_FLUSH_MS = 10_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The user an API token acts for, with the token's narrower role when it has one. */
+export type ApiTokenUser = Readonly<PublicUser & { tokenRole?: string }>;
+
+/** A known API token as {@link AuthService.resolveApiToken} keeps it between writes. */
+interface CachedToken {
+  tokenId: string;
+  name: string;
+  expiresAt: string | null;
+  expiresAtMs: number;
+  lastUsedAtMs: number;
+  user: ApiTokenUser;
+}
+
+// Bounds the token cache (it empties when full): far more tokens than any deployment uses.
+const TOKEN_CACHE_LIMIT = 10_000;
 
 /** A user as the API shows it (never the hash). */
 export type PublicUser = UserAccount;
@@ -83,6 +100,12 @@ export class AuthService {
   /** API token uses not yet written: token id → when (ms). */
   private readonly tokenUses = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /**
+   * Known API tokens by hash, valid while the database's change count is `tokensStamp`: any
+   * write (a revoke, a disabled or deleted user, a changed role, a recorded use) empties it.
+   */
+  private readonly tokens = new Map<string, CachedToken>();
+  private tokensStamp = -1;
 
   /** True until the initial admin exists. */
   isSetupNeeded(): boolean {
@@ -281,11 +304,33 @@ export class AuthService {
 
   /**
    * The user behind an API token, or undefined when unknown, revoked or its user is disabled;
-   * throws `token_expired` past its expiry. Read from the database on every request, so a
-   * revocation works at once. A use is remembered in memory when the stored lastUsedAt is a
+   * throws `token_expired` past its expiry. Known tokens are served from memory until the next
+   * write to the database (see {@link changeCount}), so a revocation, a disabled user or a
+   * changed role works at once. A use is remembered in memory when the stored lastUsedAt is a
    * minute old or more (see {@link flushTokenUse}).
    */
-  resolveApiToken(token: string): (PublicUser & { tokenRole?: string }) | undefined {
+  resolveApiToken(token: string): ApiTokenUser | undefined {
+    const hash = sha256(token);
+    const found = this.cachedToken(hash) ?? this.loadToken(hash);
+    if (!found) return undefined;
+    const now = this.now();
+    if (found.expiresAtMs <= now) throw new AppError('token_expired', `The API token '${found.name}' expired at ${found.expiresAt}; create a new one.`);
+    if (!(Math.abs(now - found.lastUsedAtMs) < LAST_USED_RESOLUTION_MS)) this.tokenUses.set(found.tokenId, now); // also when unset, unreadable or the clock went back
+    return found.user;
+  }
+
+  /** The cached token with this hash, when nothing was written since it was cached. */
+  private cachedToken(hash: string): CachedToken | undefined {
+    const stamp = changeCount(this.db);
+    if (stamp !== this.tokensStamp) {
+      this.tokens.clear();
+      this.tokensStamp = stamp;
+    }
+    return this.tokens.get(hash);
+  }
+
+  /** Reads a token and its (enabled) user from the database and caches it; unknown hashes are not cached. */
+  private loadToken(hash: string): CachedToken | undefined {
     const row = preparedOnce(this.db, 'auth.token', () =>
       this.db
         .select({ user: users, tokenId: apiTokens.id, name: apiTokens.name, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt, tokenRole: apiTokens.role })
@@ -293,14 +338,20 @@ export class AuthService {
         .innerJoin(users, eq(users.id, apiTokens.userId))
         .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), eq(users.disabled, false)))
         .prepare(),
-    ).get({ hash: sha256(token) });
+    ).get({ hash });
     if (!row) return undefined;
-    const now = this.now();
-    if (row.expiresAt && Date.parse(row.expiresAt) <= now)
-      throw new AppError('token_expired', `The API token '${row.name}' expired at ${row.expiresAt}; create a new one.`);
-    const last = row.lastUsedAt ? Date.parse(row.lastUsedAt) : NaN;
-    if (!(Math.abs(now - last) < LAST_USED_RESOLUTION_MS)) this.tokenUses.set(row.tokenId, now); // also when unset, unreadable or the clock went back
-    return row.tokenRole === null ? publicUser(row.user) : { ...publicUser(row.user), tokenRole: row.tokenRole };
+    const user = row.tokenRole === null ? publicUser(row.user) : { ...publicUser(row.user), tokenRole: row.tokenRole };
+    const cached: CachedToken = {
+      tokenId: row.tokenId,
+      name: row.name,
+      expiresAt: row.expiresAt,
+      expiresAtMs: row.expiresAt ? Date.parse(row.expiresAt) : Infinity,
+      lastUsedAtMs: row.lastUsedAt ? Date.parse(row.lastUsedAt) : NaN,
+      user: Object.freeze(user),
+    };
+    if (this.tokens.size >= TOKEN_CACHE_LIMIT) this.tokens.clear();
+    this.tokens.set(hash, cached);
+    return cached;
   }
 
   /**

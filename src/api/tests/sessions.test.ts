@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { users } from '../../db/schema.js';
 import { ADMIN, startTestApi, type TestApi } from '../test-harness.js';
 
 type Problem = { code: string; detail: string };
@@ -117,5 +119,25 @@ describe('sessions: idle timeout, lifetime, listing and revocation; API token ex
     assert.equal(((await res.json()) as Problem).code, 'invalid_token');
     api.services.auth.flushTokenUse(); // writing the pending use brings nothing back
     assert.equal((await api.call('GET', '/api/v1/instances', { token: tok.token })).status, 401);
+  });
+
+  test('a token answered from memory follows its user at once: a new role, disabled (also straight in the database), deleted', async () => {
+    const created = await api.call('POST', '/api/v1/users', { json: { username: 'carol', password: 'Car0lPassw0rd', role: 'user' } });
+    const carol = (await created.json()) as { id: string; username: string };
+    const { token } = api.services.auth.createApiToken({ userId: carol.id, username: carol.username, role: 'user', ip: '127.0.0.1' }, 'carol-ci');
+    const listUsers = () => api.call('GET', '/api/v1/users', { token });
+    for (let i = 0; i < 3; i++) assert.equal((await listUsers()).status, 403, 'a plain user may not list users (answered again from memory)');
+    assert.equal((await api.call('PATCH', `/api/v1/users/${carol.id}`, { json: { role: 'admin' } })).status, 200);
+    assert.equal((await listUsers()).status, 200, 'promoted: the next request acts as admin');
+    api.db.update(users).set({ disabled: true }).where(eq(users.id, carol.id)).run();
+    const disabled = await listUsers();
+    assert.equal(disabled.status, 401, 'disabled behind the services\' back: refused at once');
+    assert.equal(((await disabled.json()) as Problem).code, 'invalid_token');
+    api.db.update(users).set({ disabled: false }).where(eq(users.id, carol.id)).run();
+    assert.equal((await listUsers()).status, 200);
+    assert.equal((await api.call('PATCH', `/api/v1/users/${carol.id}`, { json: { role: 'user' } })).status, 200);
+    assert.equal((await listUsers()).status, 403, 'demoted: refused at once');
+    assert.equal((await api.call('DELETE', `/api/v1/users/${carol.id}`)).status, 204);
+    assert.equal((await listUsers()).status, 401, 'deleted with its tokens: refused at once');
   });
 });
