@@ -43,7 +43,7 @@ export interface UsageHistory {
   /** Seconds between points. */
   stepSeconds: number;
   points: UsagePoint[];
-  /** A host's storage locations (storage pools), each with its own used/total history; only for hosts. */
+  /** The storage locations (storage pools) of a host or of a compute pool's hosts, each with its own used/total history; only for hosts and pools. */
   locations?: { storagePoolId: string; name: string; series: string; points: UsagePoint[] }[];
 }
 
@@ -59,3 +59,6 @@ export const usageSeries = (kind: 'instance' | 'host' | 'pool' | 'zone', id?: st
 
 /** The series of one storage location (storage pool) of a host: `storage:<hostId>.<storagePoolId>`. */
 export const storageSeries = (hostId: string, storagePoolId: string): string => `storage:${hostId}.${storagePoolId}`;
+
+/** The series of one storage location as a compute pool's hosts see it together: `pool-storage:<poolId>.<storagePoolId>`. */
+export const poolStorageSeries = (poolId: string, storagePoolId: string): string => `pool-storage:${poolId}.${storagePoolId}`;

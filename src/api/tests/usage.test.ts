@@ -35,7 +35,7 @@ test('usage-history of an instance, a host, a pool and the zone, by range', asyn
   assert.equal((await json(await api.call('GET', `/api/v1/instances/${instanceId}/usage-history`))).range, 'hour', 'hour by default');
 });
 
-test("a host's usage-history: its own CPU and memory, its guests' share, and one history per storage location", async () => {
+test("a host's usage-history: its own CPU and memory, its guests' share, and one history per storage location; its pool's too", async () => {
   const [host] = api.services.hosts.list();
   const storagePool = api.services.storagePools.ensureDefault();
   const body = await json(await api.call('GET', `/api/v1/hosts/${host.id}/usage-history?range=hour`));
@@ -51,8 +51,15 @@ test("a host's usage-history: its own CPU and memory, its guests' share, and one
   assert.equal(loc.name, storagePool.name);
   assert.equal(loc.series, `storage:${host.id}.${storagePool.id}`);
   assert.ok(loc.points.length >= 1 && loc.points[0].avg.storageTotalBytes > 0 && loc.points[0].avg.storageUsedBytes <= loc.points[0].avg.storageTotalBytes, JSON.stringify(loc.points));
+  const pool = await json(await api.call('GET', `/api/v1/pools/${host.poolId}/usage-history?range=hour`));
+  assert.equal(pool.locations.length, 1, JSON.stringify(pool.locations));
+  assert.equal(pool.locations[0].series, `pool-storage:${host.poolId}.${storagePool.id}`);
+  assert.equal(pool.locations[0].name, storagePool.name);
+  const storage = (points: { avg: Record<string, number> }[]) => points.map((x) => [x.avg.storageUsedBytes, x.avg.storageTotalBytes]);
+  assert.ok(pool.locations[0].points.length >= 1);
+  assert.deepEqual(storage(pool.locations[0].points), storage(loc.points), "the pool's one host: the pool's location is that host's");
   const instance = await json(await api.call('GET', `/api/v1/instances/${instanceId}/usage-history?range=hour`));
-  assert.equal(instance.locations, undefined, 'locations are for hosts only');
+  assert.equal(instance.locations, undefined, 'locations are for hosts and pools only');
 });
 
 test('usage-history: 401 without credentials, 404 for unknown targets, 400 for a bad range', async () => {

@@ -4,8 +4,8 @@ import { after, before, test } from 'node:test';
 import { startTestApi, type TestApi } from '../../api/test-harness.js';
 import { createInstance, instanceBody } from '../../api/tests/fixtures.js';
 import type { HostUsage } from '../../cluster/agent-types.js';
-import { storageSeries } from '../../shared/usage.js';
-import { domainValues, hostValues } from './collector.js';
+import { storageSeries, USAGE_METRICS, type UsageValues } from '../../shared/usage.js';
+import { domainValues, hostValues, poolLocations } from './collector.js';
 
 let api: TestApi;
 before(async () => {
@@ -54,6 +54,18 @@ test("a host's own values: CPU % from counter deltas (iowait is not busy), memor
   assert.equal(first.cpuPercent, 0, 'no rate without a previous report');
   assert.equal(first.netRxBps, 0);
   assert.equal(first.memoryBytes, 600, 'memory needs no previous report');
+});
+
+test("a pool's storage per location: local locations add up over its hosts, a shared (NFS) one counts once", () => {
+  const loc = (used: number, total: number) => ({ ...(Object.fromEntries(USAGE_METRICS.map((m) => [m, 0])) as UsageValues), storageUsedBytes: used, storageTotalBytes: total });
+  const hostA = new Map([['stp_local', loc(100, 1000)], ['stp_nfs', loc(300, 5000)]]);
+  const hostB = new Map([['stp_local', loc(50, 500)], ['stp_nfs', loc(310, 5000)]]);
+  const hostC = new Map([['stp_local', loc(7, 70)]]); // does not mount the NFS pool
+  const pool = poolLocations([hostA, hostB, hostC], (id) => id === 'stp_nfs');
+  assert.deepEqual([...pool].map(([id, v]) => [id, v.storageUsedBytes, v.storageTotalBytes]), [['stp_local', 157, 1570], ['stp_nfs', 310, 5000]]);
+  assert.equal(pool.get('stp_local')!.cpuPercent, 0, 'a location carries only storage figures');
+  assert.equal(hostA.get('stp_local')!.storageUsedBytes, 100, "the hosts' own values are left as they were");
+  assert.deepEqual([...poolLocations([], () => false)], []);
 });
 
 test('each tick makes one bulk call per host; running instances, their host, pool and the zone get samples', async () => {

@@ -2,7 +2,8 @@
  * The usage collector: every tick, per online host one bulk statistics call (all its running
  * domains at once) and one host usage call (its own CPU counters, memory, storage locations and
  * NICs), turned into rates against the previous tick: per instance, per host (its own figures,
- * with its guests' share), per storage location of a host, per pool and for the zone (sums).
+ * with its guests' share), per storage location of a host and of a pool, per pool and for the
+ * zone (sums).
  * Samples go to the history store and to live listeners (the browser stream).
  */
 import type { HostUsage, StoragePoolSpec } from '../../cluster/agent-types.js';
@@ -11,7 +12,7 @@ import type { Db } from '../../db/client.js';
 import { hosts as hostsTable, instances as instancesTable } from '../../db/schema.js';
 import type { DomainStatsRecord } from '../../hypervisor/types.js';
 import { log } from '../../lib/log.js';
-import { storageSeries, USAGE_METRICS, usageSeries, type UsageSample, type UsageValues } from '../../shared/usage.js';
+import { poolStorageSeries, storageSeries, USAGE_METRICS, usageSeries, type UsageSample, type UsageValues } from '../../shared/usage.js';
 import { cpuPercent } from '../instances/stats.js';
 import type { UsageHistoryStore } from './history.js';
 
@@ -105,6 +106,26 @@ class Sum {
   }
 }
 
+/**
+ * A compute pool's storage per location from its hosts' locations (storage pool id → values). A
+ * local location is each host's own filesystem: their sizes add up. A shared one (NFS) is one
+ * filesystem every host mounts: counted once, as the host that saw the most of it reports it. Pure.
+ */
+export function poolLocations(hostLocations: Map<string, UsageValues>[], isShared: (storagePoolId: string) => boolean): Map<string, UsageValues> {
+  const out = new Map<string, UsageValues>();
+  for (const locations of hostLocations)
+    for (const [id, v] of locations) {
+      const seen = out.get(id);
+      if (!seen) out.set(id, { ...zero(), storageUsedBytes: v.storageUsedBytes, storageTotalBytes: v.storageTotalBytes });
+      else if (!isShared(id)) {
+        seen.storageUsedBytes += v.storageUsedBytes;
+        seen.storageTotalBytes += v.storageTotalBytes;
+      } else if (v.storageTotalBytes > seen.storageTotalBytes || (v.storageTotalBytes === seen.storageTotalBytes && v.storageUsedBytes > seen.storageUsedBytes))
+        out.set(id, { ...zero(), storageUsedBytes: v.storageUsedBytes, storageTotalBytes: v.storageTotalBytes });
+    }
+  return out;
+}
+
 /** Samples every host periodically; keeps the newest sample of each series. */
 export class UsageCollector {
   private prev = new Map<string, DomainStatsRecord>();
@@ -148,6 +169,7 @@ export class UsageCollector {
     const hostRows = new Map(db.select({ id: hostsTable.id, poolId: hostsTable.poolId, cpus: hostsTable.cpus }).from(hostsTable).all().map((h) => [h.id, h]));
     const out = new Map<string, UsageValues>();
     const pools = new Map<string, Sum>();
+    const poolStorage = new Map<string, Map<string, UsageValues>[]>(); // compute pool → its hosts' locations
     const zone = new Sum();
     const seen = new Map<string, DomainStatsRecord>();
     const seenHosts = new Map<string, HostUsage>();
@@ -187,6 +209,7 @@ export class UsageCollector {
           const values = hostValues(this.prevHosts.get(hostId), own, guests);
           hv = values.host;
           for (const [poolId, v] of values.locations) out.set(storageSeries(hostId, poolId), v);
+          if (host.poolId) poolStorage.set(host.poolId, [...(poolStorage.get(host.poolId) ?? []), values.locations]);
         } else hv = { ...guests, guestCpuPercent: guests.cpuPercent, guestMemoryBytes: guests.memoryBytes };
         out.set(usageSeries('host', hostId), hv);
         if (host.poolId) {
@@ -200,6 +223,9 @@ export class UsageCollector {
     this.prev = seen;
     this.prevHosts = seenHosts;
     for (const [poolId, p] of pools) out.set(usageSeries('pool', poolId), p.result());
+    const shared = new Set(specs.filter((s) => s.kind === 'nfs').map((s) => s.id));
+    for (const [poolId, locations] of poolStorage)
+      for (const [storagePoolId, v] of poolLocations(locations, (id) => shared.has(id))) out.set(poolStorageSeries(poolId, storagePoolId), v);
     out.set(usageSeries('zone'), zone.result());
     this.deps.history.add(out, at);
     const samples = [...out].map(([series, values]) => ({ series, t: at, values }));

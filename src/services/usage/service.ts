@@ -1,7 +1,7 @@
 /** Usage of instances, hosts, pools and the zone: histories from the store, live samples from the collector. */
 import type { HostAgent } from '../../cluster/host-agent.js';
 import type { Db } from '../../db/client.js';
-import { storageSeries, usageSeries, type UsageHistory, type UsageRange, type UsageSample } from '../../shared/usage.js';
+import { poolStorageSeries, storageSeries, usageSeries, type UsageHistory, type UsageRange, type UsageSample } from '../../shared/usage.js';
 import type { HostsService } from '../hosts.js';
 import type { InstanceStore } from '../instances/store.js';
 import type { PoolsService } from '../pools.js';
@@ -36,14 +36,18 @@ export class UsageService {
     return usageSeries(kind, this.lookups.pools.get(id).id);
   }
 
-  /** The history of one target over a range; a host's also has one history per storage location it reported. */
+  /**
+   * The history of one target over a range; a host's and a compute pool's also have one history
+   * per storage location reported (for a pool: its hosts' together).
+   */
   history(kind: UsageTargetKind, idOrName: string | undefined, range: UsageRange): UsageHistory {
     const series = this.seriesOf(kind, idOrName);
     const out: UsageHistory = { series, range, ...this.store.history(series, range) };
-    if (kind !== 'host') return out;
-    const hostId = series.slice('host:'.length);
+    if (kind !== 'host' && kind !== 'pool') return out;
+    const id = series.slice(`${kind}:`.length);
+    const locationSeries = kind === 'host' ? storageSeries : poolStorageSeries;
     out.locations = this.lookups.storagePools.list().flatMap((p) => {
-      const s = storageSeries(hostId, p.id);
+      const s = locationSeries(id, p.id);
       const { points } = this.store.history(s, range);
       return points.length ? [{ storagePoolId: p.id, name: p.name, series: s, points }] : [];
     });

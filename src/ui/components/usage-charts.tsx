@@ -2,7 +2,7 @@
 /**
  * The usage card of a page: CPU, memory, disk and network charts over the last hour, day or week,
  * live while showing the hour. A host, pool or the zone shows its own CPU and memory with the
- * guests' share, memory's total and, for a host, one storage chart per location.
+ * guests' share, memory's total and, for a host or a pool, one storage chart per location.
  */
 import { useState } from 'hono/jsx/dom';
 import type { UsageHistory, UsagePoint, UsageRange, UsageValues } from '../../shared/usage.js';
