@@ -8,9 +8,21 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { miniImagePath } from '../fixtures/mini-image.js';
 import { skipUi, startUi, waitUntil, type Ui } from './fixture.js';
+
+/** A storage chart: its title says the unit, the value axis is in bytes (B … TiB), the time axis has clock times, a line or point is drawn. */
+async function assertStorageChart(chart: Locator): Promise<void> {
+  assert.ok(Number(await chart.getAttribute('data-points')) >= 1);
+  assert.match(await chart.locator('figcaption').innerText(), /Storage .+ \(bytes\)/);
+  assert.deepEqual(await chart.locator('.chart-key').allInnerTexts(), ['used', 'total']);
+  const axis = await chart.locator('text.chart-axis').allTextContents();
+  assert.equal(axis.length, 6, `three value and three time labels: ${axis}`);
+  for (const v of axis.slice(0, 3)) assert.match(v, /^\d+(\.\d)? (B|KiB|MiB|GiB|TiB)$/, `value label in bytes: ${axis}`);
+  for (const tl of axis.slice(3)) assert.match(tl, /\d{1,2}:\d{2}/, `time label: ${axis}`);
+  assert.ok((await chart.locator('polyline, circle').count()) >= 1, 'the history is drawn');
+}
 
 describe('browser UI: usage charts, task log and audit', { skip: skipUi, timeout: 300_000 }, () => {
   let ui: Ui;
@@ -76,8 +88,18 @@ describe('browser UI: usage charts, task log and audit', { skip: skipUi, timeout
     const storage = page.locator('[data-testid^=usage-chart-storage-]');
     await storage.first().waitFor({ timeout: 15_000 });
     assert.ok(Number(await storage.first().getAttribute('data-points')) >= 1);
-    assert.match(await storage.first().innerText(), /Storage .+ \(bytes\)/);
+    await assertStorageChart(storage.first());
     await ui.shot('usage-02b-host-charts');
+  });
+
+  test("the pool page charts its hosts' storage per location, with axes and units", async () => {
+    const poolId = (await ui.server.json('GET', '/pools')).items[0].id as string;
+    await page.goto(ui.url(`pools/${poolId}`));
+    const storage = page.locator('[data-testid^=usage-chart-storage-]');
+    await storage.first().waitFor({ timeout: 15_000 });
+    assert.equal(await storage.count(), 1, 'one location: the default storage pool');
+    await assertStorageChart(storage.first());
+    await ui.shot('usage-02c-pool-charts');
   });
 
   test('the audit page filters by user and by target', async () => {
