@@ -2,10 +2,11 @@
  * Benchmark: authenticated `GET /api/v1/instances/:id` and `GET /api/v1/instances` (20
  * instances, fake hypervisor: API-only numbers) requests/s over plain HTTP on loopback, against
  * a bare `node:http` server answering the same bytes with the same headers, in the same run,
- * with the same client (bench/http-load.ts: keep-alive, fixed concurrency, in a worker thread).
- * The last line is the two ratios. PROFILE=dir writes CPU profiles of the measured runs only (not the set-up)
- * to dir/onebox-<path>.cpuprofile and dir/bare-<path>.cpuprofile.
- * Run: node --import tsx bench/api-get-rate.ts   (SECONDS=5 CONCURRENCY=16 INSTANCES=20 PROFILE=)
+ * with the same client (bench/http-load.ts: keep-alive, fixed concurrency, in a worker thread),
+ * taking turns in ROUNDS slices; also the servers' thread CPU time per answer.
+ * The last line is the two ratios. PROFILE=dir adds a run of each server alone, CPU-profiled (not the set-up),
+ * into dir/onebox-<path>.cpuprofile and dir/bare-<path>.cpuprofile.
+ * Run: node --import tsx bench/api-get-rate.ts   (SECONDS=5 ROUNDS=5 CONCURRENCY=16 INSTANCES=20 PROFILE=)
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +21,7 @@ import { load } from './http-load.js';
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const INSTANCES = Number(process.env.INSTANCES ?? 20);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const PROFILE = process.env.PROFILE;
 
 /** Runs `work`, CPU-profiled into PROFILE/<name>.cpuprofile when PROFILE is set. */
@@ -75,23 +77,35 @@ try {
   const bareUrl = await listen(bare);
 
   const ratios: string[] = [];
-  // CPU time of this (the servers') thread per answer: unlike req/s it does not depend on what
-  // else the machine runs or on how fast the client thread is.
-  const cpuPerRequest = async (run: () => Promise<{ requests: number }>) => {
-    const before = process.threadCpuUsage();
-    const { requests } = await run();
-    const used = process.threadCpuUsage(before);
-    return (used.user + used.system) / requests;
+  const run = (url: string, seconds: number) => load(url, { headers: auth, concurrency: CONCURRENCY, seconds });
+  // The two servers take turns in ROUNDS short slices, so a change in what else the machine runs
+  // (shared CI, other builds) falls on both alike; the CPU time of this (the servers') thread per
+  // answer is measured on the same slices and does not depend on how fast the client thread is.
+  const sideBySide = async (appPath: string) => {
+    const total = { app: { requests: 0, seconds: 0, cpuUs: 0 }, bare: { requests: 0, seconds: 0, cpuUs: 0 } };
+    for (let r = 0; r < ROUNDS; r++)
+      for (const [which, url] of [['app', appUrl + appPath], ['bare', bareUrl + appPath]] as const) {
+        const before = process.threadCpuUsage();
+        const res = await run(url, SECONDS / ROUNDS);
+        const used = process.threadCpuUsage(before);
+        total[which].requests += res.requests;
+        total[which].seconds += res.seconds;
+        total[which].cpuUs += used.user + used.system;
+      }
+    const rate = (t: typeof total.app) => t.requests / t.seconds;
+    const cpu = (t: typeof total.app) => t.cpuUs / t.requests;
+    return { app: { perSecond: rate(total.app), cpu: cpu(total.app) }, bare: { perSecond: rate(total.bare), cpu: cpu(total.bare) } };
   };
   for (const [name, path] of Object.entries(paths)) {
-    await load(appUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: 1 }); // warm-up
-    const a = await profiled(`onebox-${name}`, () => load(appUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: SECONDS }));
-    const b = await profiled(`bare-${name}`, () => load(bareUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: SECONDS }));
+    await run(appUrl + path, 1); // warm-up
+    const { app: a, bare: b } = await sideBySide(path);
     const bytes = recorded.get(path)!.body.length;
     console.log(`${name} (${bytes} bytes): onebox ${a.perSecond.toFixed(0)} req/s, bare node:http ${b.perSecond.toFixed(0)} req/s`);
-    const cpuA = await cpuPerRequest(() => load(appUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: 2 }));
-    const cpuB = await cpuPerRequest(() => load(bareUrl + path, { headers: auth, concurrency: CONCURRENCY, seconds: 2 }));
-    console.log(`${name}: server thread CPU per answer: onebox ${cpuA.toFixed(0)} µs, bare node:http ${cpuB.toFixed(0)} µs (${((100 * cpuB) / cpuA).toFixed(0)} %)`);
+    console.log(`${name}: server thread CPU per answer: onebox ${a.cpu.toFixed(0)} µs, bare node:http ${b.cpu.toFixed(0)} µs (${((100 * b.cpu) / a.cpu).toFixed(0)} %)`);
+    if (PROFILE) {
+      await profiled(`onebox-${name}`, () => run(appUrl + path, SECONDS));
+      await profiled(`bare-${name}`, () => run(bareUrl + path, SECONDS));
+    }
     ratios.push(`${name} ${((100 * a.perSecond) / b.perSecond).toFixed(0)} %`);
   }
   console.log(`onebox / bare node:http: ${ratios.join(', ')}`);
