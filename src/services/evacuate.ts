@@ -45,6 +45,7 @@ export class HostEvacuator {
     const rows = store.listOnHost(host.id);
     const items: EvacuationItem[] = [];
     const parent = operations.start('host.evacuate', { type: 'host', id: host.id }, actor, async (ctx) => {
+      await Promise.resolve(); // start() runs this at once: let it return the parent (whose id the children need) first
       for (const [i, row] of rows.entries()) {
         ctx.progress(i / Math.max(1, rows.length), `Moving ${row.name} (${i + 1} of ${rows.length})`);
         const child = operations.start('instance.migrate', { type: 'instance', id: row.id }, actor, (childCtx) => this.moveOne(row.id, target?.id, actor, childCtx), { parentId: parent.id });
