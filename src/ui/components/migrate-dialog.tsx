@@ -5,7 +5,8 @@
  * scheduling); capacity refusals come back from the server with each host's reason. The live
  * option shows while it runs (required then). The move is followed in the activity panel.
  */
-import { useEffect, useState } from 'hono/jsx/dom';
+import { useState } from 'hono/jsx/dom';
+import { useEffect } from '../hooks.js';
 import type { Host, Instance } from '../../shared/api-types.js';
 import { api } from '../api.js';
 import { useSubmit } from '../form.js';
