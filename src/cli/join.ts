@@ -146,6 +146,8 @@ async function serveAgent(cfg: AgentConfig, known: Identity | undefined, join_?:
   const accel = detectAccel(cfg.accel);
   const hypervisor = await connectHypervisor(cfg);
   const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel });
+  const incoming = await agent.sweepIncoming();
+  if (incoming.length) log.warn('removed half-copied instance files of migrations cut off by the last shutdown', { instances: incoming });
   const identity = known ?? (await join_!(agent));
   const dir = agentDir(cfg);
   const tls = { certPem: readFileSync(join(dir, FILES.cert), 'utf8'), keyPem: readFileSync(join(dir, FILES.key), 'utf8'), caPem: readFileSync(join(dir, FILES.ca), 'utf8'), controllerName: CONTROLLER_CERT_NAME };

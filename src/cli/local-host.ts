@@ -36,6 +36,8 @@ async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Servic
   try {
     const swept = await agent.sweepBuilds();
     if (swept.length) log.warn('removed image builds cut off by the last shutdown', { files: swept });
+    const incoming = await agent.sweepIncoming();
+    if (incoming.length) log.warn('removed half-copied instance files of migrations cut off by the last shutdown', { instances: incoming });
     // --local-agent loopback: the controller drives this host through the peer protocol, as it would a joined one.
     const attached = cfg.localAgent === 'loopback' ? (await startLoopbackPeer(agent)).client : agent;
     const host = await s.hosts.attach(attached, { local: true, defaultPoolId: s.pools.ensureDefault().id, address: primaryAddress(cfg.listen) });

@@ -74,6 +74,21 @@ export interface DiskFileInfo {
   hasBacking: boolean;
 }
 
+/** One file of an instance in a local storage pool, as a cold migration copies it (names only, never host paths). */
+export interface InstanceFile {
+  /** Its name in the instance's directory (`system.qcow2`, `data-0.qcow2`, `seed.iso`, a snapshot overlay). */
+  file: string;
+  sizeBytes: number;
+  /** What a qcow2 file sits on: another file of the instance, or a library image (its cache file name). */
+  backing?: { kind: 'file'; file: string } | { kind: 'image'; fileName: string };
+}
+
+/** A received file as the target host must finish it: its backing re-pointed at this host's copy (an image as its library reference). */
+export interface IncomingFile {
+  file: string;
+  backing?: { kind: 'file'; file: string } | { kind: 'image'; ref: ArtifactRef };
+}
+
 /** A NIC of a guest on one of onebox's networks. */
 export interface GuestNic {
   network: { id: string; kind: 'nat' | 'bridged'; bridge: string };

@@ -3,13 +3,12 @@
  * controller (or hard-linked when the controller is on the same machine), verified by
  * SHA-256 and kept. Concurrent requests for the same file share one transfer.
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newId } from '../lib/ids.js';
+import { measuredStream } from '../lib/measured-stream.js';
 import type { ProgressFn } from '../storage/driver.js';
 import { ChecksumMismatchError, TransferInterruptedError } from '../lib/storage-errors.js';
 import type { ArtifactRef, ArtifactSource } from './agent-types.js';
@@ -60,26 +59,17 @@ export class ArtifactCache {
     }
     await mkdir(this.paths.tmpDir, { recursive: true, mode: 0o700 });
     const partial = join(this.paths.tmpDir, `${newId('art')}.part`);
-    const hash = createHash('sha256');
-    let received = 0;
-    const measure = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        received += chunk.length;
-        hash.update(chunk);
-        if (ref.sizeBytes > 0) onProgress?.(Math.min(1, received / ref.sizeBytes));
-        done(null, chunk);
-      },
-    });
+    const measure = measuredStream(() => ref.sizeBytes > 0 && onProgress?.(Math.min(1, measure.bytes() / ref.sizeBytes)));
     const input = await source.open(); // its own errors (a file missing in the library) pass unchanged
     try {
-      await pipeline(input, measure, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
-      const actual = hash.digest('hex');
+      await pipeline(input, measure.stream, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+      const actual = measure.sha256();
       if (actual !== ref.sha256) throw new ChecksumMismatchError(ref.sha256, actual);
       await rename(partial, target);
     } catch (err) {
       await rm(partial, { force: true });
       if (err instanceof ChecksumMismatchError) throw err;
-      throw new TransferInterruptedError(received, err instanceof Error ? err.message : String(err));
+      throw new TransferInterruptedError(measure.bytes(), err instanceof Error ? err.message : String(err));
     }
   }
 }

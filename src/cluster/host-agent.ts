@@ -23,6 +23,8 @@ import type {
   DiskVolumeInfo,
   GuestDisk,
   DomainStats,
+  IncomingFile,
+  InstanceFile,
   DomainStatsRecord,
   GuestInterfaceInfo,
   GuestSystemInfo,
@@ -161,6 +163,16 @@ export interface VolumesApi {
   cloneDisks(sourceId: string, targetId: string, pool: StoragePoolSpec, disks: { volume: DiskVolume; file: string; flatten?: boolean }[], onProgress?: ProgressFn): Promise<void>;
   /** Rewrites a stopped instance's disk volume without its unused clusters (keeping its backing image) and swaps it in; allocated bytes before and after. */
   compactDisk(instanceId: string, pool: StoragePoolSpec, volume: DiskVolume, onProgress?: ProgressFn): Promise<{ beforeBytes: number; afterBytes: number }>;
+  /** Cold migration, source side: every file of a stopped instance in a local pool (disks, overlays, seed; not the console log), with what each sits on. */
+  listInstanceFiles(instanceId: string, pool: StoragePoolSpec): Promise<InstanceFile[]>;
+  /** Cold migration, source side: the bytes of one of those files. */
+  openInstanceFile(instanceId: string, pool: StoragePoolSpec, file: string): Promise<Readable>;
+  /** Cold migration, target side: writes one file into the instance's incoming directory (invisible until committed); its size and SHA-256 as written. */
+  receiveInstanceFile(instanceId: string, pool: StoragePoolSpec, file: string, source: ArtifactSource): Promise<{ sizeBytes: number; sha256: string }>;
+  /** Cold migration, target side: re-points each received qcow2 at its backing on this host (qemu-img rebase -u), then moves the incoming directory into place in one rename (VolumeExistsError when the instance already has files here). */
+  commitInstanceFiles(instanceId: string, pool: StoragePoolSpec, files: IncomingFile[]): Promise<void>;
+  /** Cold migration, target side: deletes what an unfinished migration received; nothing there is fine. */
+  discardInstanceFiles(instanceId: string, pool: StoragePoolSpec): Promise<void>;
 }
 
 /** Networks on the host. */

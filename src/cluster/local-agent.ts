@@ -23,6 +23,7 @@ import { readNicCounters } from './host-nics.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { HostBuilds } from './host-builds.js';
 import { DiskChains } from './disk-chains.js';
+import { InstanceTransfer } from './instance-transfer.js';
 import { ArtifactMissingError, SeedBuildError } from './errors.js';
 import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi } from './host-agent.js';
 import { HostBridges, pokeFromCommand } from './host-bridges.js';
@@ -69,6 +70,7 @@ export class LocalHostAgent implements HostAgent {
   private readonly ip: IpTool;
   private readonly artifacts: ArtifactCache;
   private readonly builds: HostBuilds;
+  private readonly transfer: InstanceTransfer;
   private readonly pools = new Map<string, Promise<StorageDriver>>();
   private resolvedNfsMode: Promise<'mount' | 'qemu'> | undefined;
 
@@ -76,6 +78,7 @@ export class LocalHostAgent implements HostAgent {
     this.paths = new HostPaths(opts.dataDir);
     this.artifacts = new ArtifactCache(this.paths);
     this.builds = new HostBuilds(this.paths);
+    this.transfer = new InstanceTransfer(this.paths, (spec) => this.pool(spec), (ref) => this.artifactPath(ref));
     const prefix = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
     this.ip = new IpTool(prefix);
     const runIp = async (args: string[]) => (await run([...prefix, 'ip', ...args], { timeoutMs: 15_000 })).stdout;
@@ -149,6 +152,11 @@ export class LocalHostAgent implements HostAgent {
       resetSystemDisk: (id, pool, image, sizeBytes) => this.resetSystemDisk(id, pool, image, sizeBytes),
       compactDisk: (id, pool, volume, onProgress) => this.compactDisk(id, pool, volume, onProgress),
       cloneDisks: (sourceId, targetId, pool, disks, onProgress) => this.cloneDisks(sourceId, targetId, pool, disks, onProgress),
+      listInstanceFiles: (id, pool) => this.transfer.list(id, pool),
+      openInstanceFile: (id, pool, file) => this.transfer.open(id, pool, file),
+      receiveInstanceFile: (id, pool, file, source) => this.transfer.receive(id, pool, file, source),
+      commitInstanceFiles: (id, pool, files) => this.transfer.commit(id, pool, files),
+      discardInstanceFiles: (id, pool) => this.transfer.discard(id, pool),
     };
     this.seeds = { write: (id, pool, seed) => this.writeSeed(id, pool, seed) };
     this.consoles = { open: (name, kind) => this.openConsole(name, kind), log: (id, maxBytes) => this.consoleLog(id, maxBytes) };
@@ -278,6 +286,11 @@ export class LocalHostAgent implements HostAgent {
   /** Removes what builds cut off by a restart left on this host; call once at start. */
   async sweepBuilds(): Promise<string[]> {
     return this.builds.sweep();
+  }
+
+  /** Removes the half copies migrations cut off by a restart left on this host; call once at start. */
+  async sweepIncoming(): Promise<string[]> {
+    return this.transfer.sweep();
   }
 
   private async buildImage(id: string, spec: StoragePoolSpec, buildId: string, onProgress?: ProgressFn): Promise<{ sizeBytes: number }> {

@@ -19,6 +19,8 @@ import { InstanceDisks } from './instances/disks.js';
 import { InstanceDiskJobs } from './instances/disk-jobs.js';
 import { InstanceSnapshots } from './instances/snapshots.js';
 import { InstanceCloner } from './instances/clone.js';
+import { InstanceMigrator } from './instances/migrate.js';
+import { HostEvacuator } from './evacuate.js';
 import { GuestAddressesService } from './instances/guest-addresses.js';
 import { GuestService } from './instances/guest.js';
 import { InstanceNics } from './instances/nics.js';
@@ -73,6 +75,10 @@ export interface Services {
   batches: InstanceBatches;
   /** Clone a stopped instance. */
   cloner: InstanceCloner;
+  /** Move an instance to another host (cold; live through live-migration.ts). */
+  migrator: InstanceMigrator;
+  /** Move everything off a host. */
+  evacuator: HostEvacuator;
   consoles: ConsoleService;
   stats: InstanceStatsService;
   metrics: MetricsService;
@@ -138,6 +144,11 @@ export function createServices(cfg: ServiceConfig): Services {
   const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });
   reconciler.onAttached((hostId) => snapshots.reconcileHost(hostId));
   const diskJobs = new InstanceDiskJobs({ store, runtime, images, operations, audit });
+  const migrator = new InstanceMigrator({
+    db, store, runtime, hosts, pools, storagePools, images, operations, audit,
+    loadOf: (id) => usage.collector.latest.get(usageSeries('host', id))?.values,
+  });
+  reconciler.onAttached((hostId) => migrator.sweepLeftovers(hostId));
   const securitySettings = new SecuritySettingsService(db, audit);
   audit.keepMs = () => securitySettings.get().auditRetentionDays * 86400_000;
   const auth = new AuthService(db, audit, cfg.setupCode, securitySettings);
@@ -168,6 +179,8 @@ export function createServices(cfg: ServiceConfig): Services {
     diskJobs,
     batches: new InstanceBatches({ store, creator, deleter, power, operations }),
     cloner: new InstanceCloner({ db, store, runtime, hosts, pools, storagePools, operations, audit }),
+    migrator,
+    evacuator: new HostEvacuator({ store, hosts, migrator, operations, audit }),
     consoles: new ConsoleService(store, runtime, audit, cfg.consoleTokenTtlMs),
     stats: new InstanceStatsService(store, runtime),
     guestAddresses,

@@ -5,6 +5,7 @@
  * ({@link fetchTransport}). Error answers become {@link ApiError} with the API's stable `code`.
  */
 import type { CloneInstanceInput } from './instance-clone.js';
+import type { EvacuateHostInput, MigrateInstanceInput } from './migration.js';
 import type { CreateImageFromInstanceRequest } from './instance-images.js';
 import type { GuestInfo, GuestPasswordSet } from './guest.js';
 import type { CreateSnapshotInput, InstanceSnapshot } from './snapshots.js';
@@ -327,6 +328,8 @@ export function createApiClient(transport: ApiTransport) {
       deleteSnapshot: (id: string, snapshotId: string) => call<Accepted>('DELETE', `instances/${seg(id)}/snapshots/${seg(snapshotId)}`),
       /** Clones the instance (stopped, running or paused; no snapshots) into a new stopped one on the same host, named `input.name`, disks linked or full: the new instance and the copy's operation. */
       clone: (id: string, input: CloneInstanceInput) => call<InstanceCreated>('POST', `instances/${seg(id)}/actions/clone`, input),
+      /** Moves the instance to another host of its pool (stopped: cold; running: with live true): an operation. */
+      migrate: (id: string, input: MigrateInstanceInput) => call<Accepted>('POST', `instances/${seg(id)}/actions/migrate`, input),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
       /** What the guest reports through its agent (agent: 'unavailable' is a state). */
@@ -377,6 +380,8 @@ export function createApiClient(transport: ApiTransport) {
       interfaces: (id: string) => items<HostInterface>(`hosts/${seg(id)}/interfaces`),
       /** Lists the steps (dry run), or with `confirm: true` makes the bridge, rolling back on failure. */
       bridgeSetup: (id: string, input: BridgeSetupRequest) => call<BridgeSetupResult>('POST', `hosts/${seg(id)}/bridge-setup`, input),
+      /** Disables the host for scheduling and moves every instance off it: a parent operation with one child per instance. */
+      evacuate: (id: string, input: EvacuateHostInput = {}) => call<Accepted>('POST', `hosts/${seg(id)}/actions/evacuate`, input),
     },
     pools: {
       list: () => items<Pool>('pools'),

@@ -48,7 +48,7 @@ describe('browser UI: a viewer sees no controls they may not use', { skip: skipU
     assert.equal(await page.locator(POWER).count(), 0, 'no start or delete');
     assert.equal(await page.getByRole('button', { name: /^Clone/ }).count(), 0, 'no clone');
     await page.locator('#disks-table').waitFor();
-    for (const action of ['take-snapshot', 'add-disk', 'grow-disk', 'add-nic', 'create-image', 'reset-system-disk'])
+    for (const action of ['take-snapshot', 'add-disk', 'grow-disk', 'add-nic', 'create-image', 'reset-system-disk', 'migrate'])
       assert.equal(await page.locator(`[data-action=${action}]`).count(), 0, `no ${action} for a viewer`);
     const tabs = await page.locator('nav.tabs a').allTextContents();
     assert.deepEqual(tabs, ['Overview', 'Settings']);

@@ -9,6 +9,7 @@ import { consoleTokenSchema, createInstanceSchema, insertMediaSchema, nicRequest
 import type { InstanceUpdated } from '../../shared/api-types.js';
 import { addDiskSchema, growDiskSchema } from '../../shared/schemas.js';
 import { cloneInstanceSchema } from '../../shared/instance-clone.js';
+import { migrateInstanceSchema } from '../../shared/migration.js';
 import { createImageFromInstanceSchema } from '../../shared/instance-images.js';
 import { setGuestPasswordSchema } from '../../shared/guest.js';
 import { batchSchema } from '../../shared/batch.js';
@@ -134,12 +135,21 @@ export function instanceRoutes(s: Services) {
       const { instance, operation } = await s.cloner.clone(id, await jsonBody(c, cloneInstanceSchema), c.var.actor);
       return accepted(c, operation, { instance: present(instance) });
     })
+    .post('/:id/actions/migrate', doc({
+      summary: 'Move an instance to another host of its pool',
+      description:
+        'Stopped: disks on a shared (NFS) pool are re-attached, local disk files copied to the target (progress: bytes copied), the source cleaned only once the target is complete; any failure leaves the instance whole where it was. Running: only with live: true (else 409 instance_must_be_stopped). The target is checked as the scheduler checks a placement: 507 no_host_available with each reason; the same host: 409 migration_same_host; an unknown host: 404 host_not_found. The instance is busy meanwhile (409 instance_busy).',
+      body: migrateInstanceSchema, responses: { 202: acceptedSchema() },
+    }), async (c) => {
+      const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error
+      return accepted(c, await s.migrator.migrate(id, await jsonBody(c, migrateInstanceSchema), c.var.actor));
+    })
     .post('/:id/actions/reset-system-disk', doc({ summary: 'Replace the system disk of a stopped instance by a new linked clone of its image (202 + operation; the instance is busy meanwhile)', description: 'Data disks are kept; a new cloud-init instance-id makes cloud-init run again.', responses: { 202: acceptedSchema() } }), async (c) => accepted(c, await s.diskJobs.resetSystemDisk(c.req.param('id'), c.var.actor)))
     .post('/:id/disks/:diskId/actions/compact', doc({ summary: 'Rewrite a stopped instance\'s disk without its unused space', description: "Keeps its backing image; the operation's last message gives the sizes before and after.", responses: { 202: acceptedSchema() } }), async (c) => accepted(c, await s.diskJobs.compactDisk(c.req.param('id'), c.req.param('diskId'), c.var.actor)))
     .post('/:id/actions/:action', doc({ summary: 'Start, force-stop (power off at once), reboot (ACPI), reset (hard), pause or resume', params: { action: z.enum([...immediate] as [ImmediateAction, ...ImmediateAction[]]) }, responses: { 200: instanceSchema } }), async (c) => {
       const action = c.req.param('action');
       if (!immediate.has(action))
-        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media, create-image, reset-system-disk, clone, set-guest-password.`);
+        throw new AppError('action_not_found', `There is no action '${action}'; known: start, start-from-iso, stop, force-stop, reboot, reset, pause, resume, insert-media, eject-media, create-image, reset-system-disk, clone, migrate, set-guest-password.`);
       return c.json(present(await s.power.act(c.req.param('id'), action as ImmediateAction, c.var.actor)));
     })
     .post('/:id/console-tokens', doc({ summary: 'A single-use console token and the relative websocket path', description: 'Valid 30 s unless serve --console-token-ttl says otherwise.', body: consoleTokenSchema, responses: { 201: consoleTokenResponseSchema } }), async (c) => {

@@ -12,8 +12,11 @@ import type { AgentEvent, ArtifactRef, ArtifactSource } from '../agent-types.js'
 import { AgentUnreachableError } from '../errors.js';
 import type { ConsolesApi, DomainsApi, HostAgent, HostApi, NetworksApi, SeedsApi, VolumesApi } from '../host-agent.js';
 import type { ProgressFn } from '../../storage/driver.js';
-import { CALLS, decodeError, WITH_PROGRESS, type CallLine, type WireError } from './protocol.js';
+import { CALLS, decodeError, INSTANCE_FILE_HEADER, WITH_PROGRESS, type CallLine, type InstanceFileHeader, type WireError } from './protocol.js';
 import { CONSOLE_UPGRADE } from './server.js';
+
+/** The header naming a migrating instance's file. */
+const fileHeader = (which: InstanceFileHeader): Record<string, string> => ({ [INSTANCE_FILE_HEADER]: JSON.stringify(which) });
 
 /** Where the peer is and how to reach it. */
 export interface PeerOptions {
@@ -52,7 +55,10 @@ export class PeerHostAgent implements HostAgent {
     this.domains = this.group('domains') as unknown as DomainsApi;
     this.seeds = this.group('seeds') as unknown as SeedsApi;
     this.networks = this.group('networks') as unknown as NetworksApi;
-    this.volumes = { ...(this.group('volumes') as unknown as VolumesApi), ensureArtifact: (ref, source, onProgress) => this.ensureArtifact(ref, source, onProgress), openBuild: (id) => this.stream(`/agent/builds/${encodeURIComponent(id)}`) };
+    this.volumes = { ...(this.group('volumes') as unknown as VolumesApi), ensureArtifact: (ref, source, onProgress) => this.ensureArtifact(ref, source, onProgress), openBuild: (id) => this.stream(`/agent/builds/${encodeURIComponent(id)}`),
+      openInstanceFile: (instanceId, pool, file) => this.stream('/agent/instance-files', fileHeader({ instanceId, pool, file })),
+      receiveInstanceFile: (instanceId, pool, file, source) => this.sendInstanceFile({ instanceId, pool, file }, source),
+    };
     this.consoles = { open: (name, kind) => this.openConsole(name, kind), log: (id, max) => this.log(id, max) };
   }
 
@@ -96,13 +102,19 @@ export class PeerHostAgent implements HostAgent {
     await this.readAnswer(res, onProgress);
   }
 
+  private async sendInstanceFile(which: InstanceFileHeader, source: ArtifactSource): Promise<{ sizeBytes: number; sha256: string }> {
+    const body = await source.open();
+    const res = await this.send('PUT', '/agent/instance-files', { ...fileHeader(which), 'content-type': 'application/octet-stream' }, body);
+    return this.readAnswer(res);
+  }
+
   private async log(instanceId: string, maxBytes: number): Promise<Readable> {
     return this.stream(`/agent/logs/${encodeURIComponent(instanceId)}?max=${maxBytes}`);
   }
 
   /** A byte stream the peer sends (its error rebuilt when it sends one instead). */
-  private async stream(path: string): Promise<Readable> {
-    const res = await this.send('GET', path);
+  private async stream(path: string, headers: Record<string, string> = {}): Promise<Readable> {
+    const res = await this.send('GET', path, headers);
     if (res.statusCode !== 200) return this.readAnswer(res);
     return res;
   }

@@ -18,6 +18,7 @@ import {
   ResourceChangeRefusedError,
 } from '../../hypervisor/errors.js';
 import { ExecError } from '../../lib/exec.js';
+import type { StoragePoolSpec } from '../../storage/driver.js';
 import {
   ChecksumMismatchError,
   FileMissingError,
@@ -33,13 +34,23 @@ import {
 export const CALLS = {
   host: ['facts', 'usage'],
   domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'commitActive', 'allStats', 'setQos', 'qos'],
-  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'probePool', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks'],
+  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'probePool', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks', 'listInstanceFiles', 'commitInstanceFiles', 'discardInstanceFiles'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
 } as const;
 
 /** Calls whose last argument is a progress callback (sent back as `{"progress": f}` lines). */
 export const WITH_PROGRESS = new Set(['volumes.createInstanceDisks', 'volumes.buildImage', 'volumes.compactDisk', 'volumes.cloneDisks']);
+
+/** Header naming the instance file a migration sends or fetches: JSON {@link InstanceFileHeader}. */
+export const INSTANCE_FILE_HEADER = 'x-onebox-instance-file';
+
+/** Which file of which instance in which pool (the header's value). */
+export interface InstanceFileHeader {
+  instanceId: string;
+  pool: StoragePoolSpec;
+  file: string;
+}
 
 /** One NDJSON line of a call's answer. */
 export type CallLine = { progress: number } | { result?: unknown } | { error: WireError };

@@ -6,6 +6,8 @@
  *   GET  /agent/consoles/<kind>/<name>  HTTP upgrade (onebox-console) to the raw console stream
  *   GET  /agent/logs/<instanceId>?max=N the console log's tail
  *   GET  /agent/builds/<buildId>        the bytes of an image built on the host
+ *   GET  /agent/instance-files          a migrating instance's file (header x-onebox-instance-file names it)
+ *   PUT  /agent/instance-files          body = that file's bytes, received into the instance's incoming directory
  *   GET  /agent/events?beat=MS          NDJSON: the connection state, then every AgentEvent, and the
  *                                       connection state again every MS (the peer → controller heartbeat)
  * With `tls` (a joined host) it is HTTPS that requires a client certificate signed by onebox's CA,
@@ -18,7 +20,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactRef } from '../agent-types.js';
 import type { HostAgent } from '../host-agent.js';
-import { CALLS, encodeError, WITH_PROGRESS, type CallLine } from './protocol.js';
+import { CALLS, encodeError, INSTANCE_FILE_HEADER, WITH_PROGRESS, type CallLine, type InstanceFileHeader } from './protocol.js';
 
 /** The upgrade protocol name of console streams. */
 export const CONSOLE_UPGRADE = 'onebox-console';
@@ -72,6 +74,7 @@ async function handle(agent: HostAgent, req: IncomingMessage, res: ServerRespons
   if (req.method === 'PUT' && url.pathname === '/agent/artifacts') return receiveArtifact(agent, req, res);
   if (req.method === 'GET' && parts[0] === 'agent' && parts[1] === 'logs' && parts.length === 3) return sendLog(agent, parts[2], Number(url.searchParams.get('max') ?? 1048576), res);
   if (req.method === 'GET' && parts[0] === 'agent' && parts[1] === 'builds' && parts.length === 3) return sendStream(() => agent.volumes.openBuild(parts[2]), res);
+  if (url.pathname === '/agent/instance-files' && (req.method === 'GET' || req.method === 'PUT')) return instanceFile(agent, req, res);
   if (req.method === 'GET' && url.pathname === '/agent/events') return streamEvents(agent, req, res, Number(url.searchParams.get('beat') ?? 0));
   if (req.method === 'GET' && url.pathname === '/agent/ping') return void res.end(JSON.stringify({ result: agent.host.isOnline() }));
   res.writeHead(404, { 'content-type': 'application/json' });
@@ -105,6 +108,20 @@ async function receiveArtifact(agent: HostAgent, req: IncomingMessage, res: Serv
   try {
     await agent.volumes.ensureArtifact(ref, { open: async () => req }, (fraction) => line(res, { progress: fraction }));
     line(res, { result: null });
+  } catch (err) {
+    req.resume(); // drain what the controller still sends
+    line(res, { error: encodeError(err) });
+  }
+  res.end();
+}
+
+/** A migration's file: sent (GET) or received (PUT, answered with its size and SHA-256 as written). */
+async function instanceFile(agent: HostAgent, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { instanceId, pool, file } = JSON.parse(req.headers[INSTANCE_FILE_HEADER]?.toString() ?? '{}') as InstanceFileHeader;
+  if (req.method === 'GET') return sendStream(() => agent.volumes.openInstanceFile(instanceId, pool, file), res);
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  try {
+    line(res, { result: await agent.volumes.receiveInstanceFile(instanceId, pool, file, { open: async () => req }) });
   } catch (err) {
     req.resume(); // drain what the controller still sends
     line(res, { error: encodeError(err) });

@@ -29,7 +29,7 @@ export class InstanceReconciler implements HostListener {
         this.store.setState(row.id, 'error', 'onebox restarted while the instance was being created; its disks may be incomplete. Delete it and create it again.', 'interrupted_create');
         n++;
       } else if (row.state === 'deleting' || row.state === 'migrating') {
-        this.store.setState(row.id, 'error', `onebox restarted while the instance was ${row.state === 'deleting' ? 'being deleted; delete it again' : 'migrating'}.`);
+        this.store.setState(row.id, 'error', `onebox restarted while the instance was ${row.state === 'deleting' ? 'being deleted; delete it again' : 'migrating; it stays on the host it was on'}.`);
         n++;
       }
     }

@@ -10,6 +10,7 @@ import { batchEn } from './batch-en.js';
 import { disksEn } from './disks-en.js';
 import { joinEn } from './join-en.js';
 import { cloneEn } from './clone-en.js';
+import { migrationEn } from './migration-en.js';
 import { diskJobsEn } from './disk-jobs-en.js';
 import { guestEn } from './guest-en.js';
 import { snapshotsEn } from './snapshots-en.js';
@@ -539,6 +540,7 @@ export const en = {
   ...batchEn,
   ...snapshotsEn,
   ...cloneEn,
+  ...migrationEn,
   ...joinEn,
   ...usersEn,
   /** Sentences of the shared schemas and other fixed English sentences of the server, by their English text. */

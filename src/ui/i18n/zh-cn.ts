@@ -5,6 +5,7 @@ import { batchApiErrorsZhCN, batchSentencesZhCN, batchZhCN, qosSentencesZhCN } f
 import { diskApiErrorsZhCN, diskSentencesZhCN, disksZhCN } from './disks-zh-cn.js';
 import { joinZhCN } from './join-zh-cn.js';
 import { cloneZhCN } from './clone-zh-cn.js';
+import { migrationApiErrorsZhCN, migrationStoppedZhCN, migrationZhCN } from './migration-zh-cn.js';
 import { diskJobsApiErrorsZhCN, diskJobsStoppedZhCN, diskJobsZhCN } from './disk-jobs-zh-cn.js';
 import { guestApiErrorsZhCN, guestSentencesZhCN, guestZhCN } from './guest-zh-cn.js';
 import { opsZhCN } from './ops-zh-cn.js';
@@ -542,6 +543,7 @@ export const zhCN: Catalogue = {
   ...batchZhCN,
   ...snapshotsZhCN,
   ...cloneZhCN,
+  ...migrationZhCN,
   ...joinZhCN,
   ...usersZhCN,
   sentences: {
@@ -614,8 +616,9 @@ export const zhCN: Catalogue = {
     ...guestApiErrorsZhCN,
     ...batchApiErrorsZhCN,
     ...snapshotApiErrorsZhCN,
+    ...migrationApiErrorsZhCN,
     instance_must_be_stopped: (q, d) => {
-      const diskJob = diskJobsStoppedZhCN(q, d) ?? snapshotStoppedZhCN(q, d);
+      const diskJob = migrationStoppedZhCN(q, d) ?? diskJobsStoppedZhCN(q, d) ?? snapshotStoppedZhCN(q, d);
       if (diskJob) return diskJob;
       const max = /at most (\d+ cores|\d+ MiB of memory) \(the maximum set at create\)/.exec(d)?.[1];
       if (!max || q[0] === undefined) return networkApiErrorsZhCN.instance_must_be_stopped?.(q, d); // the NICs' refusal

@@ -2,6 +2,8 @@
 /** One host: details with its pool and scheduling switch, disk, usage, the instances on it, and its network interfaces (make a bridge). */
 import { useState } from 'hono/jsx/dom';
 import { ErrorNote } from '../components/error-note.js';
+import { EvacuateButton } from '../components/evacuate-button.js';
+import { may } from '../permissions.js';
 import { HostInterfaces } from '../components/host-interfaces.js';
 import { HostPoolSelect } from '../components/host-pool-select.js';
 import { HostSchedulingSwitch } from '../components/host-scheduling-switch.js';
@@ -33,7 +35,9 @@ export function HostPage({ id }: { id: string }) {
       <PageHeader
         title={<>{h.name} <StateBadge state={h.online ? 'online' : 'offline'} /></>}
         sub={<><a href={href('hosts')}>{t.nav.hosts}</a> / {h.name}</>}
-      />
+      >
+        {may('hosts.manage') && <EvacuateButton host={h} count={parts.instances.length} />}
+      </PageHeader>
       <div class="grid-2">
         <section class="card" aria-label={t.host.details}>
           <h2>{t.host.details}</h2>

@@ -9,6 +9,7 @@ import type { Host, Image, Instance, Media, Pool } from '../../shared/api-types.
 import { canDo, dataDiskTarget } from '../../shared/instance-states.js';
 import { api } from '../api.js';
 import { CloneButton } from '../components/clone-dialog.js';
+import { MigrateButton } from '../components/migrate-dialog.js';
 import { EditInstanceDialog } from '../components/edit-instance-dialog.js';
 import { ErrorNote } from '../components/error-note.js';
 import { InstanceActions } from '../components/instance-actions.js';
@@ -213,6 +214,7 @@ export function InstancePage({ id, tab }: { id: string; tab: string }) {
       >
         <InstanceActions instance={i} />
         {may('instances.create', i.groupId) && <CloneButton instance={i} />}
+        {may('hosts.manage', i.groupId) && <MigrateButton instance={i} />}
       </PageHeader>
       <ErrorNote message={res.error} />
       <nav class="tabs" aria-label={t.instance.tabs}>

@@ -3,7 +3,7 @@ import type { ApiClient } from '../../../shared/api-client.js';
 import { CliError } from '../errors.js';
 import { field, type Column } from '../output.js';
 import type { CommandSpec, Completion, GroupSpec } from '../spec.js';
-import { follow, OPERATION_COLUMNS } from '../wait.js';
+import { follow, OPERATION_COLUMNS, waitOrPrint } from '../wait.js';
 import { intFlag } from './instances.js';
 
 /** A `list` and a `show NAME` over two client calls. */
@@ -18,12 +18,30 @@ function listShow(name: string, summary: string, kind: Completion, columns: Colu
   };
 }
 
+/** The group with more commands after its list and show. */
+const withCommands = (group: GroupSpec, ...more: CommandSpec[]): GroupSpec => ({ ...group, commands: [...group.commands, ...more] });
+
 const ID_NAME = [field('name', 'NAME'), field('id', 'ID')];
 
 /** pools, hosts, networks, address-pools. */
 export const INFRA: GroupSpec[] = [
   listShow('pools', 'compute pools: list, show', 'pools', [...ID_NAME, field('cpuOvercommit', 'CPU-OVERCOMMIT'), field('memoryOvercommit', 'MEM-OVERCOMMIT'), field('networkId', 'NETWORK')], (c) => c.pools.list(), (c, id) => c.pools.get(id)),
-  listShow('hosts', 'hosts: list, show', 'hosts', [...ID_NAME, field('address', 'ADDRESS'), field('enabled', 'ENABLED'), field('accel', 'ACCEL'), field('cpus', 'CPUS'), { heading: 'MEMORY', value: (r) => `${r.memoryMiB} MiB` }], (c) => c.hosts.list(), (c, id) => c.hosts.get(id)),
+  withCommands(listShow('hosts', 'hosts: list, show, evacuate', 'hosts', [...ID_NAME, field('address', 'ADDRESS'), field('enabled', 'ENABLED'), field('accel', 'ACCEL'), field('cpus', 'CPUS'), { heading: 'MEMORY', value: (r) => `${r.memoryMiB} MiB` }], (c) => c.hosts.list(), (c, id) => c.hosts.get(id)), {
+    name: 'evacuate',
+    summary: 'disable a host for scheduling and move every instance off it (a progress bar on a terminal)',
+    args: [{ name: 'HOST', complete: 'hosts' }],
+    flags: [{ name: 'to', type: 'string', placeholder: 'HOST', complete: 'hosts', help: 'send everything to this host (default: the scheduler picks per instance)' }],
+    output: true,
+    long: true,
+    async run(ctx) {
+      const to = typeof ctx.flags.to === 'string' ? ctx.flags.to : undefined;
+      const accepted = await ctx.client().hosts.evacuate(ctx.args.HOST ?? '', to === undefined ? {} : { hostId: to });
+      const done = await waitOrPrint(ctx, accepted.operation);
+      if (!done) return;
+      const items = (done.result as { items?: Record<string, unknown>[] } | null)?.items ?? [];
+      ctx.print(items, [field('name', 'INSTANCE'), field('state', 'STATE'), field('errorCode', 'ERROR'), field('operationId', 'OPERATION')]);
+    },
+  }),
   listShow('networks', 'guest networks: list, show', 'networks', [...ID_NAME, field('kind', 'KIND'), field('bridge', 'BRIDGE'), field('subnet', 'SUBNET')], (c) => c.networks.list(), (c, id) => c.networks.get(id)),
   listShow('address-pools', 'address pools: list, show', 'address-pools', [...ID_NAME, field('mode', 'MODE'), field('gateway', 'GATEWAY'), field('allocated', 'ALLOCATED'), field('size', 'SIZE')], (c) => c.addressPools.list(), (c, id) => c.addressPools.get(id)),
 ];

@@ -112,6 +112,24 @@ export const INSTANCES: GroupSpec = {
       },
     },
     {
+      name: 'migrate',
+      summary: 'move an instance to another host of its pool (stopped; running with --live)',
+      args: [NAME],
+      output: true,
+      long: true,
+      flags: [
+        { name: 'host', type: 'string', placeholder: 'HOST', complete: 'hosts', help: 'the target host (name or id)' },
+        { name: 'live', type: 'boolean', help: 'move it while it runs (live migration)' },
+      ],
+      async run(ctx) {
+        const name = ctx.args.NAME ?? '';
+        if (typeof ctx.flags.host !== 'string') throw new UsageError('give --host HOST (the target host)');
+        const accepted = await ctx.client().instances.migrate(name, { hostId: ctx.flags.host, ...(ctx.flags.live === true ? { live: true } : {}) });
+        if (!(await waitOrPrint(ctx, accepted.operation))) return;
+        await printInstance(ctx, name);
+      },
+    },
+    {
       name: 'console',
       summary: "attach the terminal to the instance's serial console (Ctrl-] detaches)",
       args: [NAME],

@@ -1,0 +1,266 @@
+/**
+ * Moving an instance to another host of its pool. The target is checked as the scheduler checks
+ * a placement (online, enabled, same pool, capacity, networks), and claimed in the transaction
+ * that records the new host, so concurrent creates cannot over-book it. The instance is held
+ * meanwhile (start, modify, delete: 409 instance_busy) and shows `migrating`.
+ *
+ * Stopped (cold): files on a shared pool stay where they are; files of a local pool are copied
+ * through the controller into the target's incoming directory (counted, SHA-256 compared),
+ * committed there (backing files re-pointed, the image brought over first), the domain defined
+ * on the target, the new host recorded; only then is the source's domain undefined and its files
+ * deleted. Any failure before the record leaves the instance whole on the source and discards
+ * the copy. Running (live): handed to live-migration.ts.
+ */
+import type { Readable } from 'node:stream';
+import { eq } from 'drizzle-orm';
+import type { HostAgent } from '../../cluster/host-agent.js';
+import type { Db } from '../../db/client.js';
+import { instances } from '../../db/schema.js';
+import { AppError } from '../../lib/errors.js';
+import { log } from '../../lib/log.js';
+import { measuredStream } from '../../lib/measured-stream.js';
+import type { Actor } from '../actor.js';
+import { callAgent } from '../agent-errors.js';
+import type { AuditService } from '../audit.js';
+import { hostCandidates, type HostLoad } from '../host-candidates.js';
+import type { HostsService } from '../hosts.js';
+import type { ImagesService } from '../images.js';
+import { liveMigrate } from '../live-migration.js';
+import { assertPlaced, copyPlan, isShared, pickMigrationTarget, type CopyPlan } from '../migration-plan.js';
+import type { Operation, OperationContext, OperationsService } from '../operations.js';
+import type { PoolsService } from '../pools.js';
+import type { StoragePoolsService } from '../storage-pools.js';
+import { missingNetworksByHost } from './placement-networks.js';
+import type { InstanceRuntime } from './runtime.js';
+import { dataDisksOf } from './spec.js';
+import { STICKY_ERRORS, type Instance, type InstanceStore } from './store.js';
+
+/** What migrating needs. */
+export interface MigrateDeps {
+  db: Db;
+  store: InstanceStore;
+  runtime: InstanceRuntime;
+  hosts: HostsService;
+  pools: PoolsService;
+  storagePools: StoragePoolsService;
+  images: ImagesService;
+  operations: OperationsService;
+  audit: AuditService;
+  loadOf?: (hostId: string) => HostLoad | undefined;
+}
+
+/** Where to move an instance, and whether it may move running. */
+export interface MigrateInput {
+  hostId: string;
+  live?: boolean;
+}
+
+const isLive = (row: Instance) => row.state === 'running' || row.state === 'paused';
+const MiB = 1024 ** 2;
+
+/** Migrates instances between hosts. */
+export class InstanceMigrator {
+  constructor(private readonly deps: MigrateDeps) {}
+
+  /** Checks and holds the instance, then moves it in an operation (202). */
+  async migrate(idOrName: string, input: MigrateInput, actor: Actor, opts: { parentId?: string } = {}): Promise<Operation> {
+    const { row, work } = await this.prepare(idOrName, input, actor);
+    return this.deps.operations.start('instance.migrate', { type: 'instance', id: row.id }, actor, work, opts);
+  }
+
+  /**
+   * The checks a migration passes before it starts (each a 4xx with its code), under the
+   * instance's lock; then the instance is held and `migrating` until the returned work ends.
+   */
+  async prepare(idOrName: string, input: MigrateInput, actor: Actor): Promise<{ row: Instance; work: (ctx: OperationContext) => Promise<void> }> {
+    const { store, hosts } = this.deps;
+    const id = store.get(idOrName).id;
+    const target = hosts.get(input.hostId);
+    return store.withLock(id, async () => {
+      const stored = store.get(id);
+      if (stored.errorCode && STICKY_ERRORS.has(stored.errorCode)) throw new AppError('instance_needs_repair', `Cannot migrate instance '${stored.name}': ${stored.stateReason}`);
+      if (target.id === stored.hostId) throw new AppError('migration_same_host', `Instance '${stored.name}' is already on host '${target.name}'; choose another host of its pool.`);
+      const row = await this.deps.runtime.refreshState(stored);
+      const live = isLive(row);
+      if (live && input.live !== true)
+        throw new AppError('instance_must_be_stopped', `Instance '${row.name}' is ${row.state}; stop it first to migrate it stopped, or move it running with live migration ("live": true).`);
+      if (!live && row.state !== 'stopped') throw new AppError('invalid_instance_state', `Cannot migrate instance '${row.name}' while it is ${row.state} (only when stopped, or running with live migration).`);
+      await this.checkTarget(row, target.id);
+      const release = store.hold(row.id, 'being migrated');
+      store.setState(row.id, 'migrating', `to host ${target.name}`);
+      this.deps.audit.record(actor, live ? 'migrate_live' : 'migrate', 'instance', row.id, `${row.name} to host ${target.name}`);
+      const work = async (ctx: OperationContext) => {
+        try {
+          if (live) await this.moveLive(row, target.id, ctx);
+          else await this.moveCold(row, target.id, ctx);
+        } finally {
+          release();
+          // Where it ended (target or source), the hypervisor says what it is now.
+          const now = store.find(row.id);
+          if (now?.state === 'migrating') await this.deps.runtime.refreshState(store.setState(row.id, row.state)).catch(() => undefined);
+        }
+      };
+      return { row, work };
+    });
+  }
+
+  /**
+   * A host attached: a domain of an instance recorded on another host, defined here but not
+   * running, is what a migration cut off between defining it here and recording the move left:
+   * undefined, with its copied files when the pool is local (the instance's real files are on its
+   * recorded host). Instances migrating right now are left alone. Returns the instance ids.
+   */
+  async sweepLeftovers(hostId: string): Promise<string[]> {
+    const agent = this.deps.runtime.deps.agents.find(hostId);
+    if (!agent) return [];
+    const swept: string[] = [];
+    for (const row of this.deps.store.list()) {
+      if (row.hostId === hostId || row.state === 'migrating') continue;
+      const domain = await agent.domains.find(row.domainName).catch(() => undefined);
+      if (!domain || domain.state !== 'shutoff') continue;
+      log.warn('removing what a cut-off migration left on a host', { host: hostId, instance: row.id });
+      await agent.domains.undefine(row.domainName);
+      const pool = this.deps.runtime.poolOf(row);
+      if (!isShared(pool)) await agent.volumes.deleteInstance(row.id, pool);
+      swept.push(row.id);
+    }
+    return swept;
+  }
+
+  /** The best host of the instance's pool other than its own (evacuate without a target); the refusals host by host when none fits. */
+  async chooseTarget(row: Instance): Promise<string> {
+    return this.checkTarget(row, undefined);
+  }
+
+  /** Reads the candidates as the scheduler does and checks `targetHostId` (or picks one); throws no_host_available with each host's reasons. */
+  private async checkTarget(row: Instance, targetHostId: string | undefined): Promise<string> {
+    const { hosts, db } = this.deps;
+    const pool = this.deps.pools.get(row.poolId);
+    const storage = this.deps.storagePools.specOf(row.storagePoolId);
+    const poolHosts = hosts.list().filter((h) => h.poolId === pool.id && h.id !== row.hostId).map((h) => h.id);
+    const asked = targetHostId ? poolHosts.filter((h) => h === targetHostId) : poolHosts;
+    await hosts.refreshStorage(asked, storage);
+    const missingNetworks = await missingNetworksByHost(this.deps.runtime.deps.networks, hosts, asked, this.deps.runtime.deps.nics.list(row.id).map((n) => n.networkId));
+    const placement = pickMigrationTarget(hostCandidates(db, hosts, storage.id, { poolId: pool.id, loadOf: this.deps.loadOf, missingNetworks }), this.request(row), row.hostId, targetHostId);
+    return assertPlaced(placement, `instance '${row.name}' (${row.cores} cores, ${row.memoryMiB} MiB)`, pool.name, targetHostId && hosts.get(targetHostId).name);
+  }
+
+  /** The instance's needs as a placement request; disks on a shared pool are already there and need no new space. */
+  private request(row: Instance) {
+    const pool = this.deps.pools.get(row.poolId);
+    const shared = isShared(this.deps.storagePools.specOf(row.storagePoolId));
+    const diskBytes = shared ? 0 : row.diskSizeBytes + dataDisksOf(row).reduce((n, d) => n + d.sizeBytes, 0);
+    return { poolId: pool.id, cores: row.cores, memoryMiB: row.memoryMiB, diskBytes, cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit, diskOvercommit: pool.diskOvercommit, cpuLoadCeiling: pool.cpuLoadCeiling };
+  }
+
+  /** Records the new host in the transaction that checks it once more: the claim moves with it, never over-booking the target. */
+  private claim(row: Instance, targetHostId: string): Instance {
+    const { db, hosts } = this.deps;
+    const pool = this.deps.pools.get(row.poolId);
+    const storage = this.deps.storagePools.specOf(row.storagePoolId);
+    return db.transaction((tx) => {
+      // Disk space was checked before the copy, which has since taken it: only cores and memory are re-checked here.
+      const placement = pickMigrationTarget(hostCandidates(db, hosts, storage.id, { poolId: pool.id }), { ...this.request(row), diskBytes: 0 }, row.hostId, targetHostId);
+      assertPlaced(placement, `instance '${row.name}' (${row.cores} cores, ${row.memoryMiB} MiB)`, pool.name, hosts.get(targetHostId).name);
+      return tx.update(instances).set({ hostId: targetHostId, updatedAt: new Date().toISOString() }).where(eq(instances.id, row.id)).returning().get();
+    });
+  }
+
+  private targetAgent(row: Instance, targetHostId: string): HostAgent {
+    const agent = this.deps.runtime.deps.agents.find(targetHostId);
+    if (!agent || !agent.host.isOnline()) throw new AppError('host_offline', `The target host of instance '${row.name}' went offline; the instance stays where it was.`);
+    return agent;
+  }
+
+  private async moveLive(row: Instance, targetHostId: string, ctx: OperationContext): Promise<void> {
+    const source = this.deps.runtime.agentFor(row);
+    const target = this.targetAgent(row, targetHostId);
+    const abort = new AbortController();
+    await liveMigrate({
+      instance: row, source: { hostId: row.hostId, agent: source }, target: { hostId: targetHostId, agent: target }, signal: abort.signal,
+      progress: (copied, total, message) => ctx.progress(total > 0 ? copied / total : 0, message),
+    });
+    this.claim(row, targetHostId);
+  }
+
+  private async moveCold(row: Instance, targetHostId: string, ctx: OperationContext): Promise<void> {
+    const { runtime } = this.deps;
+    const source = runtime.agentFor(row);
+    const target = this.targetAgent(row, targetHostId);
+    const pool = runtime.poolOf(row);
+    const image = row.imageId ? this.deps.images.find(row.imageId) : undefined;
+    const artifact = image && this.deps.images.artifact(image);
+    ctx.progress(0, 'Listing the disk files');
+    const files = isShared(pool) ? [] : await callAgent(row.name, () => source.volumes.listInstanceFiles(row.id, pool));
+    const plan = copyPlan(row.name, pool, files, artifact?.ref);
+    const done = { committed: false, defined: false };
+    try {
+      if (plan.copies) {
+        await callAgent(row.name, () => target.volumes.discardInstanceFiles(row.id, pool)); // what a cut-off attempt left
+        if (plan.image && artifact) {
+          ctx.progress(0, `Copying image '${image?.name}' to the target host`);
+          await callAgent(row.name, () => target.volumes.ensureArtifact(artifact.ref, artifact.source));
+        }
+        await this.copyFiles(row, source, target, plan, ctx);
+        ctx.progress(0.97, 'Finishing the copy on the target host');
+        await callAgent(row.name, () => target.volumes.commitInstanceFiles(row.id, pool, plan.commit));
+        done.committed = true;
+      }
+      ctx.progress(0.98, 'Defining the virtual machine on the target host');
+      await runtime.syncNetworks(row.name, runtime.deps.nics.list(row.id).map((n) => n.networkId));
+      await runtime.define(target, { ...row, hostId: targetHostId });
+      done.defined = true;
+      this.claim(row, targetHostId);
+    } catch (err) {
+      await this.undoTarget(row, target, plan, done);
+      throw err;
+    }
+    ctx.progress(0.99, 'Removing the instance from the source host');
+    await this.cleanSource(row, source, plan);
+    ctx.progress(1, plan.copies ? `Moved with ${(plan.totalBytes / MiB).toFixed(1)} MiB of disk files copied.` : 'Moved; its disks on shared storage were re-attached.');
+  }
+
+  /** Streams each file source → target, counting and hashing what was sent; the target's size and SHA-256 must match. */
+  private async copyFiles(row: Instance, source: HostAgent, target: HostAgent, plan: CopyPlan, ctx: OperationContext): Promise<void> {
+    const pool = this.deps.runtime.poolOf(row);
+    let copied = 0;
+    const report = () => ctx.progress(plan.totalBytes > 0 ? (copied / plan.totalBytes) * 0.95 : 0.95, `Copied ${(copied / MiB).toFixed(1)} of ${(plan.totalBytes / MiB).toFixed(1)} MiB`);
+    for (const file of plan.files) {
+      const counter = measuredStream((bytes) => {
+        copied += bytes;
+        report();
+      });
+      const open = async (): Promise<Readable> => {
+        const input = await callAgent(row.name, () => source.volumes.openInstanceFile(row.id, pool, file.file));
+        input.once('error', (err) => counter.stream.destroy(err));
+        return input.pipe(counter.stream);
+      };
+      const written = await callAgent(row.name, () => target.volumes.receiveInstanceFile(row.id, pool, file.file, { open }));
+      const sent = counter.bytes();
+      const sha256 = counter.sha256();
+      if (written.sizeBytes !== file.sizeBytes || sent !== file.sizeBytes || written.sha256 !== sha256)
+        throw new AppError('transfer_failed', `Copying '${file.file}' of instance '${row.name}' to the target host went wrong (${file.sizeBytes} bytes listed, ${sent} sent, ${written.sizeBytes} written${written.sha256 === sha256 ? '' : ', checksums differ'}); the instance stays where it was.`);
+    }
+  }
+
+  /** A failed move: the target forgets the definition and the copy (never the files of a shared pool). Failures here are logged; the next attempt and the target's next start clean up. */
+  private async undoTarget(row: Instance, target: HostAgent, plan: CopyPlan, done: { committed: boolean; defined: boolean }): Promise<void> {
+    const pool = this.deps.runtime.poolOf(row);
+    if (done.defined) await target.domains.undefine(row.domainName).catch((err: unknown) => log.warn('undefining a cut-off migration on its target failed', { instance: row.id, error: String(err) }));
+    if (!plan.copies) return;
+    await target.volumes.discardInstanceFiles(row.id, pool).catch(() => undefined);
+    // Once committed the copy sits in the instance directory; the new host was not recorded, so the source still has the real one.
+    if (done.committed)
+      await target.volumes.deleteInstance(row.id, pool).catch((err: unknown) => log.warn('removing a cut-off migration copy failed', { instance: row.id, error: String(err) }));
+  }
+
+  /** After the new host is recorded: the source forgets the domain and (local pools) deletes its files. Failures are logged, not fatal: the instance already runs from the target. */
+  private async cleanSource(row: Instance, source: HostAgent, plan: CopyPlan): Promise<void> {
+    try {
+      await source.domains.undefine(row.domainName);
+      if (plan.copies) await source.volumes.deleteInstance(row.id, this.deps.runtime.poolOf(row));
+    } catch (err) {
+      log.warn('cleaning the source host after a migration failed; the host sweeps it when it attaches again', { instance: row.id, error: String(err) });
+    }
+  }
+}
