@@ -9,6 +9,8 @@
  * polled for progress; cancelling aborts the job, and libvirt resumes the guest on the source.
  */
 import { HypervisorError, MigrationCancelledError, MigrationFailedError } from '../errors.js';
+import type { LiveMigrationRequest, MigrationProgress, MigrationResult } from '../types.js';
+export type { LiveMigrationRequest, MigrationProgress, MigrationResult };
 import type { LibvirtConnection } from './connection.js';
 import { typedParamNumber } from './domain-stats.js';
 import type { RemoteNonnullDomain, RemoteTypedParam } from './protocol.generated.js';
@@ -31,34 +33,6 @@ const VIR_ERR_OPERATION_ABORTED = 78;
 const POLL_MS = 300;
 /** A migration may take long (a big disk over a slow link); cancel is the way to stop it sooner. */
 const PERFORM_DEADLINE_MS = 6 * 3600_000;
-
-/** What to migrate and where. */
-export interface LiveMigrationRequest {
-  /** The destination daemon's URI as the source daemon opens it (see migrationUri). */
-  destinationUri: string;
-  /** Targets (vda, …) of the local disks to copy (block migration); empty on shared storage (memory only). */
-  copyDisks: string[];
-  /** The domain's XML for the destination (its disk paths there), when they differ from the source's. */
-  destinationXml?: string;
-  /** Encrypt QEMU's migration and disk streams with the daemons' migration certificates (on unless false). */
-  tls?: boolean;
-  /** Maximum pause of the guest at the switch-over, in milliseconds (QEMU's default, 300 ms, when not given). */
-  maxDowntimeMs?: number;
-}
-
-/** Bytes moved so far, as libvirt's job statistics count them (memory plus copied disks). */
-export interface MigrationProgress {
-  processedBytes: number;
-  totalBytes: number;
-}
-
-/** What the finished migration measured (from the destination's completed-job statistics when available). */
-export interface MigrationResult {
-  /** Wall time of the migrate call. */
-  elapsedMs: number;
-  /** The guest's pause at the switch-over as libvirt measured it; undefined when it reported none. */
-  downtimeMs?: number;
-}
 
 /** The flags for `request`. */
 export function migrationFlags(request: LiveMigrationRequest): number {
