@@ -118,6 +118,8 @@ export interface HostFacts {
   storage: ({ poolId: string } & StorageCapacity)[];
   /** Destinations of the host's IPv4 routes (a new NAT subnet must collide with none). */
   routes: string[];
+  /** The host's data directory (a live migration moves a guest's file paths under it). */
+  dataDir?: string;
 }
 
 /** Cumulative bytes of one host NIC. */
@@ -168,3 +170,13 @@ export interface HostNetworkState {
 
 /** Which console a stream carries. */
 export type ConsoleKind = 'vnc' | 'serial';
+
+/** Where a live migration goes, as the source host's agent needs it. */
+export interface LiveMigrationTarget {
+  /** The destination host's address its hypervisor listens on (TLS, certificate from onebox's CA). */
+  address: string;
+  /** The destination host's data directory: paths under the source's move under it. */
+  dataDir: string;
+  /** Targets (vda, …) of the disks on local storage, copied by block migration (their files made on the destination beforehand); empty on shared storage. */
+  copyDisks: string[];
+}

@@ -6,7 +6,7 @@
  * Errors are the drivers' typed errors (hypervisor/errors, lib/storage-errors, cluster/errors).
  */
 import type { Duplex, Readable } from 'node:stream';
-import type { DomainOwner, DomainQos, DomainResources, DomainResourceState, DomainState, ResourceTarget } from '../hypervisor/types.js';
+import type { DomainOwner, DomainQos, DomainResources, DomainResourceState, DomainState, MigrationResult, ResourceTarget } from '../hypervisor/types.js';
 import type { BridgeSetupResult, HostInterface } from '../shared/hosts.js';
 import type { ProgressFn } from '../storage/driver.js';
 import type {
@@ -33,6 +33,7 @@ import type {
   HostUsage,
   HostNetworkSpec,
   HostNetworkState,
+  LiveMigrationTarget,
   StorageCapacity,
   StoragePoolProbe,
   StoragePoolSpec,
@@ -115,6 +116,14 @@ export interface DomainsApi {
   setGuestPassword(name: string, user: string, password: string): Promise<void>;
   /** Asks the guest's agent to power off (for guests that ignore ACPI); returns at once. */
   shutdownByAgent(name: string): Promise<void>;
+  /**
+   * Sends the running domain live to `target`'s hypervisor, peer-to-peer over TLS with this host's
+   * migration certificate. Resolves once it runs there and is gone here; MigrationCancelledError
+   * after abortMigration, MigrationFailedError otherwise (it then still runs here).
+   */
+  migrateLive(name: string, target: LiveMigrationTarget, onProgress?: ProgressFn): Promise<MigrationResult>;
+  /** Cancels the domain's migration under way (nothing when none runs). */
+  abortMigration(name: string): Promise<void>;
 }
 
 /** Disks and files on the host. */

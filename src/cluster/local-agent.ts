@@ -11,14 +11,16 @@ import { Readable, type Duplex } from 'node:stream';
 import { writeSeedIso } from '../cloudinit/iso.js';
 import { buildSeed, type CloudInitSpec } from '../cloudinit/seed.js';
 import type { HypervisorDriver } from '../hypervisor/driver.js';
-import type { DomainSpec, DomainState } from '../hypervisor/types.js';
+import { MigrationFailedError } from '../hypervisor/errors.js';
+import { migrationUri } from '../hypervisor/libvirt/migration-tls.js';
+import type { DomainSpec, DomainState, MigrationResult } from '../hypervisor/types.js';
 import type { AccelDecision } from '../lib/accel.js';
 import { ExecError, run } from '../lib/exec.js';
 import type { ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
 import type { DiskFormat } from '../storage/inspector.js';
 import { loadStorageDriver, type StorageDriverLoader } from '../storage/loader.js';
 import { nfsUrl, resolveNfsMode, type NfsMode } from '../storage/nfs.js';
-import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, HostUsage, StorageCapacity, StoragePoolProbe } from './agent-types.js';
+import type { AgentEvent, ArtifactRef, ConsoleKind, DiskPlan, DiskVolumeInfo, DomainStats, GuestSpec, HostFacts, HostUsage, LiveMigrationTarget, StorageCapacity, StoragePoolProbe } from './agent-types.js';
 import { readNicCounters } from './host-nics.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { HostBuilds } from './host-builds.js';
@@ -44,6 +46,8 @@ export interface LocalHostAgentOptions {
   netns?: string;
   /** How NFS pools are reached: the kernel client (`mount`), QEMU's NFS driver (`qemu`), or `auto` (the default: `mount` when the kernel has a client). */
   nfsMode?: NfsMode;
+  /** This host's migration client certificate directory (pkipath: see hypervisor/libvirt/migration-tls.ts); without it live migration from here is refused. */
+  migrationPkiDir?: string;
 }
 
 /**
@@ -126,6 +130,8 @@ export class LocalHostAgent implements HostAgent {
       guestSystemInfo: (name) => hv.guestSystemInfo(name),
       setGuestPassword: (name, user, password) => hv.setGuestPassword(name, user, password),
       shutdownByAgent: (name) => hv.shutdownByAgent(name),
+      migrateLive: (name, target, onProgress) => this.migrateLive(name, target, onProgress),
+      abortMigration: (name) => hv.abortMigration(name),
     };
     this.volumes = {
       ensureArtifact: (ref, source, onProgress) => this.artifacts.ensure(ref, source, onProgress),
@@ -167,10 +173,17 @@ export class LocalHostAgent implements HostAgent {
     await this.opts.hypervisor.close();
   }
 
+  /** Live migration from this host: the destination reached by its TLS URI with this host's certificate, paths moved to its data directory. */
+  private async migrateLive(name: string, target: LiveMigrationTarget, onProgress?: ProgressFn): Promise<MigrationResult> {
+    const pkiDir = this.opts.migrationPkiDir;
+    if (pkiDir === undefined) throw new MigrationFailedError(`this host has no migration certificate, so domain '${name}' cannot migrate live from it`);
+    return this.opts.hypervisor.migrateLive(name, { destinationUri: migrationUri(target.address, pkiDir), copyDisks: target.copyDisks, movePaths: { from: this.opts.dataDir, to: target.dataDir } }, onProgress);
+  }
+
   private async facts(pools: StoragePoolSpec[]): Promise<HostFacts> {
     const info = await this.opts.hypervisor.hostInfo();
     const storage = await this.capacities(pools);
-    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []) };
+    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []), dataDir: this.opts.dataDir };
   }
 
   private async usage(pools: StoragePoolSpec[], netnsPrefix: string[]): Promise<HostUsage> {

@@ -20,6 +20,8 @@ import type {
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
+  LiveMigrationRequest,
+  MigrationResult,
   ResourceTarget,
 } from './types.js';
 import type { DhcpHost, DhcpLease, VirtualNetworkSpec, VirtualNetworkState } from './network-xml.js';
@@ -135,6 +137,15 @@ export interface HypervisorDriver {
    * `basePath`, then switches the disk back onto `basePath` (pivot); the active file is then unused.
    */
   commitActive(name: string, target: string, basePath: string, onProgress?: (fraction: number) => void): Promise<void>;
+  /**
+   * Live-migrates the running domain peer-to-peer: this host's hypervisor sends it to the one at
+   * `request.destinationUri` (memory, plus the disks `copyDisks` names). Resolves once it runs
+   * there and is gone here; MigrationCancelledError after abortMigration, MigrationFailedError
+   * otherwise, and then it still runs here. Progress is the fraction of bytes moved.
+   */
+  migrateLive(name: string, request: LiveMigrationRequest, onProgress?: (fraction: number) => void): Promise<MigrationResult>;
+  /** Cancels the domain's migration under way (nothing when none runs). */
+  abortMigration(name: string): Promise<void>;
   /** The virtio disks of the domain: `live` (the running domain; its definition when stopped) or `config`. */
   domainDisks(name: string, which: 'live' | 'config'): Promise<DomainDiskState[]>;
 

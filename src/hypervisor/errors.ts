@@ -84,3 +84,13 @@ export class ResourceChangeRefusedError extends HypervisorError {
 export class DiskChangeRefusedError extends HypervisorError {
   override name = 'DiskChangeRefusedError';
 }
+
+/** A live migration failed; libvirt left the domain running on its source host. */
+export class MigrationFailedError extends HypervisorError {
+  override name = 'MigrationFailedError';
+}
+
+/** A live migration was cancelled (virDomainAbortJob); the domain runs on its source host. */
+export class MigrationCancelledError extends HypervisorError {
+  override name = 'MigrationCancelledError';
+}

@@ -11,7 +11,7 @@ import { buildDomainXml, checkDisks, checkQos } from './domain-xml.js';
 import { normalizeQos } from './qos.js';
 import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
-import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorUnavailableError, ResourceChangeRefusedError } from './errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorUnavailableError, MigrationFailedError, ResourceChangeRefusedError } from './errors.js';
 import type {
   DiskSpec,
   DomainDiskState,
@@ -29,6 +29,8 @@ import type {
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
+  LiveMigrationRequest,
+  MigrationResult,
   ResourceTarget,
 } from './types.js';
 
@@ -502,6 +504,29 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   private checkOpen(): void {
     if (this.closed) throw new HypervisorUnavailableError('the fake hypervisor driver was closed');
     if (!this.connected) throw new HypervisorUnavailableError('the fake hypervisor connection is down');
+  }
+
+  /** Test hook: the live migrations asked of this driver, and whether the next one fails. */
+  readonly migrations: { name: string; request: LiveMigrationRequest }[] = [];
+  failNextMigration = false;
+
+  /** Stands for the source side: reports progress, then the domain is gone from this host (or, when told to fail, stays). */
+  async migrateLive(name: string, request: LiveMigrationRequest, onProgress?: (fraction: number) => void): Promise<MigrationResult> {
+    this.requireActive(name, 'migrated live');
+    this.migrations.push({ name, request });
+    if (this.failNextMigration) {
+      this.failNextMigration = false;
+      throw new MigrationFailedError(`migration of domain '${name}' failed: the fake destination refused it`);
+    }
+    onProgress?.(0.5);
+    onProgress?.(1);
+    this.emit(name, 'undefined', 0);
+    this.domains.delete(name);
+    return { elapsedMs: 0 };
+  }
+
+  async abortMigration(name: string): Promise<void> {
+    this.get(name);
   }
 
   private get(name: string): FakeDomain {

@@ -239,3 +239,33 @@ export interface DomainStatsRecord extends DomainStats {
   /** Memory the guest uses (balloon available − unused, else the QEMU process's RSS), in MiB; undefined when neither is reported. */
   memoryUsedMiB?: number;
 }
+
+/** What to migrate and where. */
+export interface LiveMigrationRequest {
+  /** The destination daemon's URI as the source daemon opens it (see migrationUri). */
+  destinationUri: string;
+  /** Targets (vda, …) of the local disks to copy (block migration); empty on shared storage (memory only). */
+  copyDisks: string[];
+  /** The domain's XML for the destination (its disk paths there), when they differ from the source's. */
+  destinationXml?: string;
+  /** Instead of `destinationXml`: every file path under `from` lives under `to` on the destination (the hosts' data directories differ). */
+  movePaths?: { from: string; to: string };
+  /** Encrypt QEMU's migration and disk streams with the daemons' migration certificates (on unless false). */
+  tls?: boolean;
+  /** Maximum pause of the guest at the switch-over, in milliseconds (QEMU's default, 300 ms, when not given). */
+  maxDowntimeMs?: number;
+}
+
+/** Bytes moved so far, as libvirt's job statistics count them (memory plus copied disks). */
+export interface MigrationProgress {
+  processedBytes: number;
+  totalBytes: number;
+}
+
+/** What the finished migration measured (from the destination's completed-job statistics when available). */
+export interface MigrationResult {
+  /** Wall time of the migrate call. */
+  elapsedMs: number;
+  /** The guest's pause at the switch-over as libvirt measured it; undefined when it reported none. */
+  downtimeMs?: number;
+}

@@ -114,6 +114,14 @@ export async function signCsr(ca: CertificateAuthority, csrPem: string, request:
   return signPublicKey(ca, csr.publicKey, request);
 }
 
+/**
+ * Key usage of an issued certificate. A peer's certificate ('both') also serves libvirtd's and
+ * QEMU's TLS for live migration, and both refuse a critical key usage without key encipherment
+ * (they check it whatever the key type), so it carries that bit too.
+ */
+const keyUsage = (usage: CertificateRequest['usage']): number =>
+  usage === 'both' ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature;
+
 async function signPublicKey(ca: CertificateAuthority, publicKey: CryptoKey | x509.PublicKey, request: CertificateRequest): Promise<string> {
   if (request.altNames.length === 0) throw new AppError('validation_failed', `A certificate for '${request.commonName}' needs at least one name or address.`);
   const caCert = new x509.X509Certificate(ca.certPem);
@@ -133,7 +141,7 @@ async function signPublicKey(ca: CertificateAuthority, publicKey: CryptoKey | x5
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(keyUsage(request.usage), true),
       new x509.ExtendedKeyUsageExtension(usages, false),
       new x509.SubjectAlternativeNameExtension(request.altNames.map(altName)),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),

@@ -17,7 +17,7 @@ import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { type PrivateQemuLibvirtd, startPrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
+import { type PrivateQemuLibvirtd, type PrivateQemuLibvirtdOptions, startPrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { run, type RunOptions, type RunResult } from '../../src/lib/exec.js';
 import { command, type Missing } from '../require-system.js';
 import { destroyNamespaces, forgetOwner, liveOwner, namespaceExists, recordOwner, removeLabDirs, sweepOrphanLabs } from './lab-cleanup.js';
@@ -54,7 +54,11 @@ export interface Lab {
   /** GETs `url` from inside the host namespace (Node's fetch, 5 s timeout) and returns the body. */
   httpGetFromHost(url: string): Promise<string>;
   /** Starts a private qemu:///system libvirtd inside the host namespace (and its own mount and UTS namespaces). */
-  startLibvirtd(): Promise<PrivateQemuLibvirtd>;
+  startLibvirtd(options?: Omit<PrivateQemuLibvirtdOptions, 'netns'>): Promise<PrivateQemuLibvirtd>;
+  /** Creates one more network namespace `ob-<name>-<suffix>` (loopback up), deleted with the lab (e.g. a second host). */
+  addNamespace(suffix: string): Promise<string>;
+  /** Starts one inside another namespace the test made (e.g. a second host); close() stops it with the lab's own. */
+  startLibvirtdIn(netns: string, options?: Omit<PrivateQemuLibvirtdOptions, 'netns'>): Promise<PrivateQemuLibvirtd>;
   /** Kills everything the lab started (by pid) and deletes both namespaces. Idempotent. */
   close(): Promise<void>;
 }
@@ -136,8 +140,18 @@ export async function createLab(name: string): Promise<Lab> {
       const script = 'fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => process.stdout.write(await r.text()))';
       return (await run(inNs(hostNs, [process.execPath, '-e', script, url]), { timeoutMs: 10_000 })).stdout;
     },
-    startLibvirtd: async () => {
-      const daemon = await startPrivateQemuLibvirtd({ netns: hostNs });
+    addNamespace: async (suffix) => {
+      const ns = `ob-${name}-${suffix}`;
+      if (!validName.test(suffix) || namespaceExists(ns)) throw new Error(`cannot add namespace ${ns}: bad suffix or it exists already`);
+      namespaces.push(ns);
+      recordOwner(name, namespaces, dirs);
+      await run(['ip', 'netns', 'add', ns]);
+      await run(inNs(ns, ['ip', 'link', 'set', 'lo', 'up']));
+      return ns;
+    },
+    startLibvirtd: (options = {}) => lab.startLibvirtdIn(hostNs, options),
+    startLibvirtdIn: async (netns, options = {}) => {
+      const daemon = await startPrivateQemuLibvirtd({ ...options, netns });
       daemons.push(daemon);
       dirs.push(daemon.dir);
       recordOwner(name, namespaces, dirs);

@@ -15,6 +15,8 @@ import {
   HypervisorError,
   HypervisorTimeoutError,
   HypervisorUnavailableError,
+  MigrationCancelledError,
+  MigrationFailedError,
   ResourceChangeRefusedError,
 } from '../../hypervisor/errors.js';
 import { ExecError } from '../../lib/exec.js';
@@ -33,14 +35,14 @@ import {
 /** Every HostAgent method carried as a plain call, by group. */
 export const CALLS = {
   host: ['facts', 'usage'],
-  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'commitActive', 'allStats', 'setQos', 'qos'],
+  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'commitActive', 'allStats', 'setQos', 'qos', 'migrateLive', 'abortMigration'],
   volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'probePool', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks', 'listInstanceFiles', 'commitInstanceFiles', 'discardInstanceFiles'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
 } as const;
 
 /** Calls whose last argument is a progress callback (sent back as `{"progress": f}` lines). */
-export const WITH_PROGRESS = new Set(['volumes.createInstanceDisks', 'volumes.buildImage', 'volumes.compactDisk', 'volumes.cloneDisks']);
+export const WITH_PROGRESS = new Set(['domains.migrateLive', 'volumes.createInstanceDisks', 'volumes.buildImage', 'volumes.compactDisk', 'volumes.cloneDisks']);
 
 /** Header naming the instance file a migration sends or fetches: JSON {@link InstanceFileHeader}. */
 export const INSTANCE_FILE_HEADER = 'x-onebox-instance-file';
@@ -87,6 +89,8 @@ const rebuild: Record<string, (e: WireError, f: Record<string, unknown>) => Erro
   HypervisorTimeoutError: (_e, f) => new HypervisorTimeoutError(str(f.call), num(f.timeoutMs) ?? 0, f.queued === true),
   ResourceChangeRefusedError: (e, f) => new ResourceChangeRefusedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   DiskChangeRefusedError: (e, f) => new DiskChangeRefusedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
+  MigrationFailedError: (e, f) => new MigrationFailedError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
+  MigrationCancelledError: (e, f) => new MigrationCancelledError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   HypervisorError: (e, f) => new HypervisorError(e.message, num(f.libvirtCode), num(f.libvirtDomain)),
   VolumeNotFoundError: (_e, f) => new VolumeNotFoundError(str(f.volume)),
   VolumeExistsError: (_e, f) => new VolumeExistsError(str(f.volume)),

@@ -27,11 +27,14 @@ import type {
   GuestInterfaceInfo,
   GuestSystemInfo,
   HypervisorHostInfo,
+  LiveMigrationRequest,
+  MigrationResult,
   ResourceTarget,
 } from '../types.js';
 import { resourcesOfXml } from './domain-resources.js';
 import { disksOfXml } from './domain-disks.js';
 import { commitActiveFile, createDiskSnapshot, waitBlockJob } from './block-jobs.js';
+import { destinationXmlOf, migrateLive } from './live-migration.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
 import { LibvirtNetworks } from './networks.js';
@@ -347,6 +350,19 @@ export class LibvirtDriver implements HypervisorDriver {
     } catch (err) {
       throw refusedDisk(err, `the active file of disk ${target} of domain '${name}' could not be committed into '${basePath}'`);
     }
+  }
+
+  async migrateLive(name: string, request: LiveMigrationRequest, onProgress?: (fraction: number) => void): Promise<MigrationResult> {
+    const dom = await this.requireLiveFor(name, { live: true, config: false }, 'only a running domain migrates live');
+    const { movePaths, ...rest } = request;
+    const destinationXml = request.destinationXml ?? (movePaths && movePaths.from !== movePaths.to ? await destinationXmlOf(this.connection, dom, movePaths.from, movePaths.to) : undefined);
+    return migrateLive(this.connection, dom, { ...rest, destinationXml }, onProgress && ((p) => onProgress(p.processedBytes / p.totalBytes)));
+  }
+
+  async abortMigration(name: string): Promise<void> {
+    const dom = await this.lookup(name);
+    const { type } = await this.connection.call('DOMAIN_GET_JOB_INFO', { dom });
+    if (type !== 0) await this.connection.call('DOMAIN_ABORT_JOB', { dom });
   }
 
   async domainDisks(name: string, which: 'live' | 'config'): Promise<DomainDiskState[]> {

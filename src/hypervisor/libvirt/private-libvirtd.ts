@@ -156,6 +156,14 @@ const QEMU_CONF_NETNS = ['cgroup_controllers = [ ]'];
 export interface PrivateQemuLibvirtdOptions {
   /** Network namespace (`ip netns` name) the daemon runs in, together with a private UTS namespace. */
   netns?: string;
+  /** Extra lines for the daemon's libvirtd.conf (e.g. TLS listening for migration). */
+  libvirtdConf?: string[];
+  /** Extra lines for its qemu.conf (e.g. migration TLS and addresses). */
+  qemuConf?: string[];
+  /** Host name inside its UTS namespace (only with `netns`): libvirt refuses to migrate between daemons of the same name. */
+  hostname?: string;
+  /** Starts the daemon with `--listen`, so it serves the TCP/TLS sockets its libvirtd.conf enables. */
+  listen?: boolean;
 }
 
 // Binds the stand-ins over the real directories (in this new mount namespace only), then
@@ -165,7 +173,8 @@ base=$1
 ${Object.entries(BOUND)
   .map(([dir, target]) => `mkdir -p ${target} && mount --bind "$base/${dir}" ${target}`)
   .join('\n')}
-exec libvirtd --pid-file "$base/libvirtd.pid" --config "$base/etc/libvirtd.conf"`;
+if [ -n "$2" ]; then hostname "$2"; fi
+exec libvirtd $3 --pid-file "$base/libvirtd.pid" --config "$base/etc/libvirtd.conf"`;
 
 /** Pid from a libvirt pid file when that process lives and its command line passes `matches`. */
 function livePidFrom(pidFile: string, matches: (argv: string[]) => boolean): number | undefined {
@@ -197,8 +206,9 @@ function pidsIn(dir: string, matches: (name: string, argv: string[]) => boolean)
 }
 
 /** The command that runs LAUNCH_SCRIPT: a new mount namespace, inside `netns` (plus a new UTS namespace) when given. */
-function launchArgv(base: string, netns: string | undefined): string[] {
-  const launch = ['--propagation', 'private', '--', 'sh', '-c', LAUNCH_SCRIPT, 'private-libvirtd', base];
+function launchArgv(base: string, options: PrivateQemuLibvirtdOptions): string[] {
+  const { netns } = options;
+  const launch = ['--propagation', 'private', '--', 'sh', '-c', LAUNCH_SCRIPT, 'private-libvirtd', base, netns === undefined ? '' : (options.hostname ?? ''), options.listen ? '--listen' : ''];
   // `ip netns exec` and `unshare` (without --fork) both exec: the spawned pid is the daemon's.
   return netns === undefined ? ['unshare', '--mount', ...launch] : ['ip', 'netns', 'exec', netns, 'unshare', '--mount', '--uts', ...launch];
 }
@@ -213,9 +223,9 @@ export async function startPrivateQemuLibvirtd(options: PrivateQemuLibvirtdOptio
   const base = mkdtempSync(join(tmpdir(), 'onebox-qemu-libvirtd-'));
   for (const dir of Object.keys(BOUND)) mkdirSync(join(base, dir), { recursive: true });
   mkdirSync(join(base, 'etc', 'qemu'));
-  const qemuConf = options.netns === undefined ? QEMU_CONF : [...QEMU_CONF, ...QEMU_CONF_NETNS];
+  const qemuConf = [...QEMU_CONF, ...(options.netns === undefined ? [] : QEMU_CONF_NETNS), ...(options.qemuConf ?? [])];
   writeFileSync(join(base, 'etc', 'qemu.conf'), [...qemuConf, ''].join('\n'));
-  writeFileSync(join(base, 'etc', 'libvirtd.conf'), '');
+  writeFileSync(join(base, 'etc', 'libvirtd.conf'), [...(options.libvirtdConf ?? []), ''].join('\n'));
   // QEMU's capabilities, probed once by the system daemon, spare this one a few seconds of probing.
   const caps = join(BOUND.cache, 'qemu', 'capabilities');
   if (existsSync(caps)) cpSync(caps, join(base, 'cache', 'qemu', 'capabilities'), { recursive: true });
@@ -226,7 +236,7 @@ export async function startPrivateQemuLibvirtd(options: PrivateQemuLibvirtdOptio
     ...pidsIn(join(base, 'run', 'qemu'), isGuest),
     ...pidsIn(join(base, 'run', 'network'), (_, argv) => /(^|\/)dnsmasq$/.test(argv[0] ?? '')),
   ];
-  const [command, ...args] = launchArgv(base, options.netns);
+  const [command, ...args] = launchArgv(base, options);
   const daemon = daemonProcess(socketPath, () => spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   // A test process that exits without its `after` hooks (process.exit) still takes its guests along.
   const killAll = () => {
