@@ -32,7 +32,7 @@ import type { PoolsService } from '../pools.js';
 import type { StoragePoolsService } from '../storage-pools.js';
 import { missingNetworksByHost } from './placement-networks.js';
 import type { InstanceRuntime } from './runtime.js';
-import { dataDisksOf } from './spec.js';
+import { dataDisksOf, guestDisksOf } from './spec.js';
 import { STICKY_ERRORS, type Instance, type InstanceStore } from './store.js';
 
 /** What migrating needs. */
@@ -176,8 +176,10 @@ export class InstanceMigrator {
     const source = this.deps.runtime.agentFor(row);
     const target = this.targetAgent(row, targetHostId);
     const abort = new AbortController();
+    const { runtime, hosts } = this.deps;
     await liveMigrate({
-      instance: row, source: { hostId: row.hostId, agent: source }, target: { hostId: targetHostId, agent: target }, signal: abort.signal,
+      instance: row, pool: runtime.poolOf(row), disks: guestDisksOf(row), seed: runtime.seedOf(row),
+      source: { hostId: row.hostId, agent: source }, target: { hostId: targetHostId, agent: target, address: hosts.get(targetHostId).address }, signal: abort.signal,
       progress: (copied, total, message) => ctx.progress(total > 0 ? copied / total : 0, message),
     });
     this.claim(row, targetHostId);

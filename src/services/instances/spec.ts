@@ -1,5 +1,5 @@
 /** Turns an instance row (plus its host's accelerator, pool and ISO) into the GuestSpec a host defines. Pure. */
-import type { ArtifactRef, GuestNic, GuestSpec, StoragePoolSpec } from '../../cluster/agent-types.js';
+import type { ArtifactRef, GuestDisk, GuestNic, GuestSpec, StoragePoolSpec } from '../../cluster/agent-types.js';
 import type { instances } from '../../db/schema.js';
 import type { Accel, CpuMode } from '../../hypervisor/types.js';
 import { dataDiskTarget } from '../../shared/instance-states.js';
@@ -59,6 +59,14 @@ function fileOf(row: Pick<InstanceRow, 'diskFiles'>, volume: string): { file?: s
   return file ? { file } : {};
 }
 
+/** The instance's disks as its domain has them: the system disk on vda, the data disks after it. */
+export function guestDisksOf(row: Pick<InstanceRow, 'dataDisks' | 'diskFiles'>, cdromFirst = false): GuestDisk[] {
+  return [
+    { volume: 'system', ...fileOf(row, 'system'), target: 'vda', bootOrder: cdromFirst ? 2 : 1 },
+    ...dataDisksOf(row).map((d) => ({ volume: `data-${d.slot}` as const, ...fileOf(row, `data-${d.slot}`), target: dataDiskTarget(d.slot) })),
+  ];
+}
+
 export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
   const cdromFirst = ctx.bootFromCdrom === true && ctx.media !== undefined;
   const max = maximumsOf(row);
@@ -75,10 +83,7 @@ export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
     memoryMiB: row.memoryMiB,
     maxMemoryMiB: max.maxMemoryMiB,
     storagePool: ctx.storagePool,
-    disks: [
-      { volume: 'system', ...fileOf(row, 'system'), target: 'vda', bootOrder: cdromFirst ? 2 : 1 },
-      ...dataDisksOf(row).map((d) => ({ volume: `data-${d.slot}` as const, ...fileOf(row, `data-${d.slot}`), target: dataDiskTarget(d.slot) })),
-    ],
+    disks: guestDisksOf(row, cdromFirst),
     cdrom: { media: ctx.media, target: CDROM_TARGET, bootOrder: cdromFirst ? 1 : ctx.media ? 2 : undefined },
     ...(ctx.withSeed ? { seed: { target: SEED_TARGET } } : {}),
     nics: ctx.nics,
