@@ -5,6 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../lib/errors.js';
+import type { Actor } from '../services/actor.js';
 import type { AuthService, NewSession } from '../services/auth.js';
 import { clientIp, type AppEnv } from './env.js';
 
@@ -42,6 +43,15 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, sessionCookieName(c), { path: '/', secure: c.var.secure });
 }
 
+/** The actor of a request made by `user` (with an API token's narrower role, or from a browser session). */
+export function actorOf(c: Context<AppEnv>, user: { id: string; username: string; role: Actor['role']; tokenRole?: string }, sessionId?: string): Actor {
+  return {
+    userId: user.id, username: user.username, role: user.role, ip: clientIp(c), requestId: c.var.requestId,
+    ...(user.tokenRole === undefined ? {} : { tokenRole: user.tokenRole }),
+    ...(sessionId === undefined ? {} : { sessionId }),
+  };
+}
+
 /** Requires an API token (`Authorization: Bearer`); sessions do not count (for `/metrics`, which scrapers call). */
 export function requireApiToken(auth: AuthService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -49,7 +59,7 @@ export function requireApiToken(auth: AuthService): MiddlewareHandler<AppEnv> {
     if (!match) throw new AppError('unauthenticated', 'Present an API token (Authorization: Bearer obt_…) to read the metrics.');
     const user = auth.resolveApiToken(match[1]);
     if (!user) throw new AppError('invalid_token', 'The API token is unknown or revoked.');
-    c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c), requestId: c.var.requestId, ...(user.tokenRole === undefined ? {} : { tokenRole: user.tokenRole }) });
+    c.set('actor', actorOf(c, user));
     return next();
   };
 }
@@ -62,7 +72,7 @@ export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       const user = match ? auth.resolveApiToken(match[1]) : undefined;
       if (!user) throw new AppError('invalid_token', "The API token is unknown or revoked, or its user is disabled.");
-      c.set('actor', { userId: user.id, username: user.username, role: user.role, ip: clientIp(c), requestId: c.var.requestId, ...(user.tokenRole === undefined ? {} : { tokenRole: user.tokenRole }) });
+      c.set('actor', actorOf(c, user));
       return next();
     }
     const cookie = sessionToken(c);
@@ -70,16 +80,7 @@ export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
     if (!session) throw new AppError('unauthenticated', 'Log in or present an API token to use this endpoint.');
     if (!SAFE_METHODS.has(c.req.method) && c.req.header(CSRF_HEADER) !== session.csrfToken)
       throw new AppError('csrf_token_invalid', `Cookie-authenticated requests that change things need the ${CSRF_HEADER} header from the login response.`);
-    c.set('actor', { userId: session.user.id, username: session.user.username, role: session.user.role, ip: clientIp(c), requestId: c.var.requestId, sessionId: session.sessionId });
+    c.set('actor', actorOf(c, session.user, session.sessionId));
     return next();
   };
 }
-
-/**
- * Admin-only routes: 403 `forbidden` unless the caller's global role is admin. The one place
- * this is decided until per-route permissions replace it.
- */
-export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.actor.role !== 'admin') throw new AppError('forbidden', `Only an admin may ${c.req.method} ${c.req.path}; '${c.var.actor.username}' is not one.`);
-  return next();
-};

@@ -1,12 +1,14 @@
 /**
- * Checks real responses against the OpenAPI document (used by the in-process test harness on
- * every call): the status must be documented for the route, or be a problem; JSON bodies must
+ * Checks real responses against the OpenAPI document — the one check both test harnesses run on
+ * every response: the in-process one (src/api/test-harness.ts, against the document of its route
+ * table) and the system one (test/system/onebox-server.ts, against the `openapi.json` the real
+ * executable serves). The status must be documented for the route, or be a problem; JSON bodies must
  * match the documented schema (ajv, JSON Schema 2020-12); problems must carry a catalogue code
  * whose status is the response's.
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { PROBLEM_CODES, isProblemCode } from '../shared/problem-codes.js';
-import { API_BASE, type OpenApiDocument, type OpenApiOperation } from './openapi.js';
+import type { OpenApiDocument, OpenApiOperation } from './openapi.js';
 
 const isJson = (type: string | null) => /^application\/(.+\+)?json\b/.test(type ?? '');
 
@@ -16,8 +18,11 @@ export class ResponseChecker {
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly routes: { method: string; path: string; pattern: RegExp; params: number; op: OpenApiOperation }[];
   private readonly problem: ValidateFunction;
+  /** The API's prefix (`/api/v1`), read from the document so that a served copy needs nothing else. */
+  private readonly base: string;
 
   constructor(doc: OpenApiDocument) {
+    this.base = doc.servers[0].url;
     this.routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
         method, path, op,
@@ -33,11 +38,14 @@ export class ResponseChecker {
     return this.routes.filter((r) => r.method === method && r.pattern.test(path)).sort((a, b) => a.params - b.params)[0];
   }
 
-  /** Throws when `res` (to `method url`) is not what the document says; reads a clone of JSON bodies only. */
+  /**
+   * Throws when `res` (to `method url`; a path or an absolute URL) is not what the document says;
+   * reads a clone of JSON bodies only. Requests outside the API (the UI, /metrics) pass.
+   */
   async check(method: string, url: string, res: Response): Promise<void> {
     const pathname = new URL(url, 'http://localhost').pathname;
-    if (!pathname.startsWith(`${API_BASE}/`)) return;
-    const path = pathname.slice(API_BASE.length);
+    if (!pathname.startsWith(`${this.base}/`)) return;
+    const path = pathname.slice(this.base.length);
     const route = this.operationOf(method.toLowerCase(), path);
     const where = `${method} ${pathname} → ${res.status}`;
     const type = res.headers.get('content-type');

@@ -2,8 +2,10 @@
  * The one table of what each API route needs, and the middleware that enforces it. Routes
  * under `/instances/:id`, `/images/:id` and `/media/:id` are checked on that resource: one the
  * caller cannot see is a 404 (as if missing, so ids do not leak), one they see without the
- * permission a 403 naming it. Other permissions are held "somewhere" (in any of the caller's
- * groups); lists and creates then narrow to the caller's groups in the route.
+ * permission a 403 naming it. Lists of group-owned things ({@link LIST_ROUTES}) are open to
+ * every caller and show only what the caller may read (nothing for a user in no group). Other
+ * permissions are held "somewhere" (in any of the caller's groups); creates then narrow to the
+ * caller's groups in the route.
  */
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
@@ -151,6 +153,19 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /metrics': 'hosts.read',
 };
 
+/**
+ * Lists of group-owned rows (and operations on them): any signed-in caller may ask, and the route
+ * shows only the rows of the groups where the caller holds the table's permission — an empty
+ * list, not a 403, for someone who holds it nowhere.
+ */
+export const LIST_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/v1/instances',
+  'GET /api/v1/instances/export',
+  'GET /api/v1/images',
+  'GET /api/v1/media',
+  'GET /api/v1/operations',
+]);
+
 /** The group-owned resource a route path names in its `:id`, and that segment's position. */
 export function resourceOf(routePath: string): { kind: 'instance' | 'image' | 'media'; segment: number } | undefined {
   const m = /^\/api\/v1\/(instances|images|media)\/:id(\/|$)/.exec(routePath);
@@ -176,7 +191,7 @@ export function requirePermission(s: Services): MiddlewareHandler<AppEnv> {
     if (key === undefined) return next();
     const rule = ROUTE_PERMISSIONS[key];
     if (rule === undefined) throw new AppError('forbidden', `The route ${key} has no permission rule, so nobody may call it.`);
-    if (rule !== 'authenticated') {
+    if (rule !== 'authenticated' && !LIST_ROUTES.has(key)) {
       const scope = scopes.get(key);
       if (scope) {
         const raw = c.req.path.split('/')[scope.segment] ?? '';

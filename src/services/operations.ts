@@ -3,18 +3,20 @@
  * They run in this process; their rows survive restarts (a task cut off by a restart is
  * marked failed at the next start).
  */
-import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, exists, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { historyConditions } from '../db/history-filter.js';
 import { after } from '../db/paging.js';
 import { decodeCursor, toPage, type Page } from '../lib/paging.js';
-import { operations, users } from '../db/schema.js';
+import { images, instances, media, operations, users } from '../db/schema.js';
+import { visibleRow } from '../db/visibility.js';
 import type { HistoryFilter, PageQuery } from '../shared/lists.js';
 import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { RevertError } from '../lib/reverter.js';
 import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
+import type { OperationScope } from './rbac.js';
 
 /** An operation as stored and shown. */
 export type Operation = typeof operations.$inferSelect;
@@ -27,6 +29,19 @@ export interface OperationContext {
 
 /** How long a finished operation stays listed: long enough to look back at last month's failures. */
 export const OPERATIONS_KEEP_MS = 30 * 24 * 3600_000;
+
+/** The operations a caller may see: their own, those on rows they may read, and the rest when `untargeted`. */
+function visibleOperation(db: Db, scope: OperationScope): SQL {
+  const owned = { instance: instances, image: images, media } as const;
+  const onOwned = (Object.keys(owned) as (keyof typeof owned)[]).map((kind) => {
+    const table = owned[kind];
+    const { groupIds, ownGroupIds, userId } = scope.owned[kind];
+    const row = db.select({ one: sql`1` }).from(table).where(and(eq(table.id, operations.targetId), visibleRow(table.groupId, table.createdBy, { groupIds: JSON.stringify(groupIds), ownGroupIds: JSON.stringify(ownGroupIds), userId })));
+    return and(eq(operations.targetType, kind), exists(row))!;
+  });
+  const untargeted = scope.untargeted ? [notInArray(operations.targetType, Object.keys(owned))] : [];
+  return or(eq(operations.userId, scope.userId), ...untargeted, ...onOwned)!;
+}
 
 /** Starts, tracks and lists operations. */
 export class OperationsService {
@@ -80,9 +95,14 @@ export class OperationsService {
     return row;
   }
 
-  /** Newest first, filtered by time, user and target, with the name of the user who started each. */
-  list(filter: Omit<HistoryFilter, 'action'>, page: PageQuery): Page<Operation & { username: string | null }> {
+  /**
+   * Newest first, filtered by time, user and target, with the name of the user who started each;
+   * only those `visible` lets the caller see (undefined: all), filtered in the query so that a
+   * page is full whenever more visible operations follow.
+   */
+  list(filter: Omit<HistoryFilter, 'action'>, page: PageQuery, visible?: OperationScope): Page<Operation & { username: string | null }> {
     const where = historyConditions(this.db, { at: operations.createdAt, userId: operations.userId, targetId: operations.targetId }, filter);
+    if (visible) where.push(visibleOperation(this.db, visible));
     if (page.cursor) where.push(after(operations.createdAt, operations.id, decodeCursor(page.cursor), 'desc'));
     const rows = this.db
       .select({ op: operations, username: users.username })

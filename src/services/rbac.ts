@@ -39,6 +39,18 @@ export interface VisibleScope {
   userId: string;
 }
 
+/** Which operations a caller may list (see RbacService.operationScope). */
+export interface OperationScope {
+  userId: string;
+  /** Whether operations on hosts, networks and pools are listed. */
+  untargeted: boolean;
+  /** Per group-owned kind of target: the rows whose operations are listed. */
+  owned: Record<keyof typeof OWNED_READ, VisibleScope>;
+}
+
+/** The group-owned kinds of operation target and the permission that reads each. */
+export const OWNED_READ = { instance: 'instances.read', image: 'images.read', media: 'media.read' } as const satisfies Record<string, Permission>;
+
 const CACHE_LIMIT = 10_000;
 
 /** Groups, memberships, custom roles and the checks built on them. */
@@ -110,8 +122,7 @@ export class RbacService {
    */
   assertOn(actor: Actor, perm: Permission, row: Owned, hidden: () => AppError): void {
     if (!this.sees(actor, row)) throw hidden();
-    const access = this.access(actor);
-    if (!(access.everywhere?.has(perm) || access.groups.get(row.groupId)?.perms.has(perm))) throw forbidden(perm);
+    if (!this.holdsOn(actor, perm, row)) throw forbidden(perm);
   }
 
   /** The group-owned resource an API path names, checked for `perm` (404 when missing or invisible). */
@@ -121,30 +132,47 @@ export class RbacService {
   }
 
   /**
-   * Whether the actor sees an operation: admins all; others their own, and those on an
-   * instance, image or ISO they see (operations on hosts, networks and pools: all).
+   * Whether the actor sees an operation: admins all; others their own, those on an instance,
+   * image or ISO they may read, and (with `operations.read` somewhere) those on hosts, networks
+   * and pools. The list applies the same rule in SQL: {@link operationScope}.
    */
   seesOperation(actor: Actor, op: { userId: string | null; targetType: string; targetId: string }): boolean {
     if (this.access(actor).everywhere || op.userId === actor.userId) return true;
-    const kind = op.targetType === 'instance' || op.targetType === 'image' || op.targetType === 'media' ? op.targetType : undefined;
-    if (!kind) return true;
-    const row = this.ownerOf(kind, op.targetId);
-    return row !== undefined && this.sees(actor, row);
+    const perm = OWNED_READ[op.targetType as keyof typeof OWNED_READ];
+    if (!perm) return this.can(actor, 'operations.read');
+    const row = this.ownerOf(op.targetType as keyof typeof OWNED_READ, op.targetId);
+    return row !== undefined && this.holdsOn(actor, perm, row);
   }
 
-  /** Which rows the actor may list; undefined: all. */
-  scope(actor: Actor): VisibleScope | undefined {
+  /** What {@link seesOperation} lets the actor list, per kind of target; undefined: all. */
+  operationScope(actor: Actor): OperationScope | undefined {
+    if (this.access(actor).everywhere) return undefined;
+    const owned = Object.fromEntries(Object.entries(OWNED_READ).map(([kind, perm]) => [kind, this.scope(actor, perm)!])) as OperationScope['owned'];
+    return { userId: actor.userId, untargeted: this.can(actor, 'operations.read'), owned };
+  }
+
+  /**
+   * Which rows the actor may list: those of the groups where they hold `perm` (only their own in
+   * an `own` group); undefined: all. A caller in no such group lists nothing (not a 403).
+   */
+  scope(actor: Actor, perm: Permission): VisibleScope | undefined {
     const access = this.access(actor);
     if (access.everywhere) return undefined;
     const groupIds: string[] = [];
     const ownGroupIds: string[] = [];
-    for (const [id, m] of access.groups) (m.own ? ownGroupIds : groupIds).push(id);
+    for (const [id, m] of access.groups) if (m.perms.has(perm)) (m.own ? ownGroupIds : groupIds).push(id);
     return { groupIds, ownGroupIds, userId: actor.userId };
   }
 
-  /** Keeps the rows the actor sees. */
-  visible<T extends Owned>(actor: Actor, rows: T[]): T[] {
-    return this.access(actor).everywhere ? rows : rows.filter((r) => this.sees(actor, r));
+  /** Keeps the rows the actor sees and holds `perm` on. */
+  visible<T extends Owned>(actor: Actor, rows: T[], perm: Permission): T[] {
+    return this.access(actor).everywhere ? rows : rows.filter((r) => this.holdsOn(actor, perm, r));
+  }
+
+  /** Whether the actor sees the row and holds `perm` in its group. */
+  private holdsOn(actor: Actor, perm: Permission, row: Owned): boolean {
+    const access = this.access(actor);
+    return this.sees(actor, row) && (access.everywhere?.has(perm) || access.groups.get(row.groupId)?.perms.has(perm)) === true;
   }
 
   /**

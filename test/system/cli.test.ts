@@ -247,6 +247,42 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
     assert.deepEqual(await cliJson(['instances', 'list']), []);
   });
 
+  test('create with data disks, cloud-init (password on stdin, key and user-data files), a host pin and a CPU priority; bad NIC and disk specs', async () => {
+    const keys = join(configDir, 'keys.pub');
+    writeFileSync(keys, '# team keys\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyOne alice@example\n\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyTwo bob@example\n');
+    const userData = join(configDir, 'user-data');
+    writeFileSync(userData, '#cloud-config\nruncmd: [echo hi]\n');
+    const host = (await cliJson(['hosts', 'list']))[0] as Json;
+    const args = ['instances', 'create', 'cli2', '--image', 'mini', '--memory', '128', '--disk', '1,fs=ext4,mount=/data', '--disk', '2G', '--password-stdin', '--ssh-key', keys, '--user-data', userData, '--host', host.name, '--cpu-priority', 'low', '--output', 'json'];
+    const made = await cli(args, 'Cl0udInitPass\n');
+    assert.equal(made.code, 0, made.stderr);
+    const created = JSON.parse(made.stdout) as Json;
+    assert.equal(created.hostId, host.id);
+    assert.equal(created.qos.cpuPriority, 'low');
+    assert.deepEqual(created.dataDisks.map((d: Json) => [d.sizeBytes / 2 ** 30, d.filesystem, d.mountPoint]), [[1, 'ext4', '/data'], [2, undefined, undefined]]);
+    assert.deepEqual(created.cloudInit, { passwordSet: true, userDataSet: true, sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyOne alice@example', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyTwo bob@example'] });
+
+    // A NIC spec reaches the API (which names the missing network); malformed specs are usage errors.
+    const noNet = await cli(['instances', 'create', 'cli3', '--image', 'mini', '--network', 'nonet,ip=10.9.0.5', '--network', 'other']);
+    assert.equal(noNet.code, 1, noNet.stderr);
+    assert.match(noNet.stderr, /'nonet'.*\(network_not_found\)\n$/);
+    const badKey = await cli(['instances', 'create', 'cli3', '--image', 'mini', '--network', 'lan,port=80']);
+    assert.equal(badKey.code, 2);
+    assert.match(badKey.stderr, /--network lan,port=80: 'port=80' is not one of ip=…, mac=…/);
+    const badDisk = await cli(['instances', 'create', 'cli3', '--image', 'mini', '--disk', 'big']);
+    assert.equal(badDisk.code, 2);
+    assert.match(badDisk.stderr, /--disk big: the size must be a whole number of GiB/);
+    const noKeyFile = await cli(['instances', 'create', 'cli3', '--image', 'mini', '--ssh-key', join(configDir, 'missing.pub')]);
+    assert.equal(noKeyFile.code, 2);
+    assert.match(noKeyFile.stderr, /cannot read .*missing\.pub: ENOENT/);
+    const help = await cli(['instances', 'create', '--help']);
+    assert.match(help.stdout, /--network NETWORK\[,ip=ADDR\]\[,mac=MAC\] +a NIC on that network.*\(repeatable/);
+
+    const deleted = await cliJson(['instances', 'delete', 'cli2']);
+    assert.equal(deleted.state, 'succeeded');
+    assert.deepEqual(await cliJson(['instances', 'list']), []);
+  });
+
   test('bash completion from the same table: commands, subcommands, flag values and names from the server', () => {
     const complete = (words: string[]) => {
       const script = `source <(${sh(BINARY)} completion bash)

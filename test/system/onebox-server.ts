@@ -2,7 +2,10 @@
  * Runs the real `bundle/onebox` executable for system tests and benchmarks: a temp data dir,
  * a free port on loopback, an API client with a token, and cleanup of every domain it made.
  * It speaks HTTPS (trusting only the server's own CA from `<data-dir>/tls/ca.pem`) unless the
- * server was started with `--insecure-http`.
+ * server was started with `--insecure-http`. Every API response that passes through `fetch` (so
+ * every `call`, `json` and operation poll) is checked against the `openapi.json` that same server
+ * serves (src/api/response-check.ts): an undocumented status, a body off its schema or a problem
+ * code with the wrong status fails the test that got it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { WebSocket, type ClientOptions } from 'ws';
 import { join, resolve } from 'node:path';
+import type { OpenApiDocument } from '../../src/api/openapi.js';
+import { ResponseChecker } from '../../src/api/response-check.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BINARY = process.env.ONEBOX_BIN ?? join(ROOT, 'bundle/onebox');
@@ -46,6 +51,8 @@ export async function freePort(): Promise<number> {
 export class OneboxServer {
   private child?: ChildProcess;
   private dispatcher?: Agent;
+  /** Built from the server's own `openapi.json` on the first API response. */
+  private checker?: ResponseChecker;
   output = '';
   token = '';
   /** The server's CA certificate (PEM) once it exists; undefined over plain HTTP. */
@@ -63,8 +70,23 @@ export class OneboxServer {
     return `${this.secure ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
-  /** fetch() that trusts the server's CA (and only it). */
-  fetch(url: string, init: RequestInit = {}): Promise<Response> {
+  /** fetch() that trusts the server's CA (and only it); API responses are checked against the server's OpenAPI document. */
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const res = await this.send(url, init);
+    if (new URL(url).pathname.startsWith('/api/')) await (await this.responseChecker()).check(init.method ?? 'GET', url, res);
+    return res;
+  }
+
+  /** The checker of this server's document (fetched once, unchecked: it is what the others are checked against). */
+  private async responseChecker(): Promise<ResponseChecker> {
+    if (this.checker) return this.checker;
+    const res = await this.send(`${this.base}/openapi.json`);
+    if (!res.ok) throw new Error(`GET /api/v1/openapi.json answered ${res.status}: ${await res.text()}`);
+    return (this.checker = new ResponseChecker((await res.json()) as OpenApiDocument));
+  }
+
+  /** The request itself, over the server's CA. */
+  private send(url: string, init: RequestInit = {}): Promise<Response> {
     if (this.secure && !this.dispatcher) {
       // The operator's own certificate (--tls-cert), or onebox's CA (this throws until the server made it).
       const own = this.extraArgs.indexOf('--tls-cert');

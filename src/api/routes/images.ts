@@ -17,7 +17,7 @@ export function imageRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/', doc({ summary: 'List disk images', description: '?tag= lists only the images with that tag.', query: imageListQuerySchema, responses: { 200: pageSchema(imageSchema) } }), (c) => {
       const { tag, ...page } = queryParams(c, imageListQuerySchema);
-      return c.json(mapPage(pageInMemory(s.rbac.visible(c.var.actor, s.images.list({ tag })), byName, page), presentImage));
+      return c.json(mapPage(pageInMemory(s.rbac.visible(c.var.actor, s.images.list({ tag }), 'images.read'), byName, page), presentImage));
     })
     .get('/:id', doc({ summary: 'Get an image', responses: { 200: imageSchema } }), (c) => c.json(presentImage(s.images.get(c.req.param('id')))))
     .post('/', doc({

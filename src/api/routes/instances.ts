@@ -51,12 +51,12 @@ export function instanceRoutes(s: Services) {
       query: instanceListQuerySchema, responses: { 200: pageSchema(instanceSchema) },
     }), (c) => {
       const { limit, cursor, ...filter } = queryParams(c, instanceListQuerySchema);
-      const page = s.instances.page(filter, { limit, cursor }, s.rbac.scope(c.var.actor));
+      const page = s.instances.page(filter, { limit, cursor }, s.rbac.scope(c.var.actor, 'instances.read'));
       return c.json({ items: presentPage(page.items), nextCursor: page.nextCursor });
     })
     .get('/export', doc({ summary: 'Every instance as JSON lines, streamed', description: 'The list filters apply; no paging.', query: instanceExportQuerySchema, responses: { 200: { mediaType: 'application/x-ndjson', description: 'One instance (as GET /instances/{id} answers) per line' } } }), (c) => {
       const filter = queryParams(c, instanceExportQuerySchema);
-      const scope = s.rbac.scope(c.var.actor);
+      const scope = s.rbac.scope(c.var.actor, 'instances.read');
       const pages = exportPages((cursor) => {
         const page = s.instances.page(filter, { limit: EXPORT_BATCH, cursor }, scope);
         return { lines: presentPage(page.items).map((i) => JSON.stringify(i) + '\n'), nextCursor: page.nextCursor };

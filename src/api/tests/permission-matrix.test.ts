@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PUBLIC_ROUTES, ROUTE_PERMISSIONS, resourceOf, type RouteRule } from '../route-permissions.js';
+import { LIST_ROUTES, PUBLIC_ROUTES, ROUTE_PERMISSIONS, resourceOf, type RouteRule } from '../route-permissions.js';
 import { BUILT_IN_ROLES, type Permission } from '../../shared/permissions.js';
 import { ADMIN, startTestApi, type TestApi } from '../test-harness.js';
 import { createInstance, instanceBody, json, tinyIso, tinyQcow2 } from './fixtures.js';
@@ -15,7 +15,7 @@ type Expect = 'allowed' | 401 | 403 | 404;
 interface Caller {
   name: string;
   headers: () => Record<string, string>;
-  expect: (rule: RouteRule, scoped: boolean) => Expect;
+  expect: (rule: RouteRule, scoped: boolean, key: string) => Expect;
 }
 
 const holds = (role: keyof typeof BUILT_IN_ROLES, rule: RouteRule) => rule === 'authenticated' || (BUILT_IN_ROLES[role] as readonly Permission[]).includes(rule);
@@ -33,6 +33,7 @@ describe('permission matrix', () => {
     const operator = addPrincipal(api, 'op-a', [{ groupId: groupA, role: 'operator' }]);
     const outsider = addPrincipal(api, 'op-b', [{ groupId: groupB, role: 'operator' }]);
     const viewer = addPrincipal(api, 'viewer-a', [{ groupId: groupA, role: 'viewer' }]);
+    const loner = addPrincipal(api, 'no-group', []);
     ids.instance = (await createInstance(api, instanceBody('ia', { groupId: groupA }))).instance.id;
     const image = await api.call('POST', `/api/v1/images?name=img-a&groupId=${groupA}`, { body: tinyQcow2() });
     assert.equal(image.status, 201);
@@ -50,6 +51,8 @@ describe('permission matrix', () => {
       { name: 'revoked token', headers: bearer(revoked), expect: () => 401 },
       { name: 'expired token', headers: bearer(lapsed), expect: () => 401 },
       { name: 'viewer in the group', headers: bearer(viewer.token), expect: (rule) => (holds('viewer', rule) ? 'allowed' : 403) },
+      // Lists answer (empty) and group-owned resources are missing; everything else needs a permission they hold nowhere.
+      { name: 'user in no group', headers: bearer(loner.token), expect: (rule, scoped, key) => (rule === 'authenticated' || LIST_ROUTES.has(key) ? 'allowed' : scoped ? 404 : 403) },
       { name: 'operator outside the group', headers: bearer(outsider.token), expect: (rule, scoped) => (scoped ? 404 : holds('operator', rule) ? 'allowed' : 403) },
       { name: 'operator in the group', headers: bearer(operator.token), expect: (rule) => (holds('operator', rule) ? 'allowed' : 403) },
       { name: 'admin', headers: bearer(adminToken), expect: () => 'allowed' },
@@ -86,7 +89,7 @@ describe('permission matrix', () => {
     let checked = 0;
     for (const route of routes()) {
       for (const caller of callers) {
-        const expected = caller.expect(route.rule, route.scoped);
+        const expected = caller.expect(route.rule, route.scoped, route.key);
         if (expected === 'allowed') continue;
         const got = await probe(route.method, route.path, caller.headers());
         assert.equal(got.status, expected, `${caller.name}: ${route.key} answered ${got.status} ${got.code}, expected ${expected}`);
@@ -105,7 +108,7 @@ describe('permission matrix', () => {
     let checked = 0;
     for (const route of routes()) {
       for (const caller of callers) {
-        if (caller.expect(route.rule, route.scoped) !== 'allowed') continue;
+        if (caller.expect(route.rule, route.scoped, route.key) !== 'allowed') continue;
         const got = await probe(route.method, route.path, caller.headers());
         assert.ok(got.status !== 401 && got.status !== 403, `${caller.name}: ${route.key} answered ${got.status} ${got.code}: ${got.detail}`);
         checked++;
@@ -126,7 +129,7 @@ describe('route table', () => {
     const routes = new Set(api.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
     const missing = [...routes].filter((key) => !(key in ROUTE_PERMISSIONS) && !PUBLIC_ROUTES.includes(key));
     assert.deepEqual(missing, [], 'routes with no permission rule');
-    const stale = [...Object.keys(ROUTE_PERMISSIONS), ...PUBLIC_ROUTES].filter((key) => !routes.has(key));
+    const stale = [...Object.keys(ROUTE_PERMISSIONS), ...PUBLIC_ROUTES, ...LIST_ROUTES].filter((key) => !routes.has(key));
     assert.deepEqual(stale, [], 'rules for routes that do not exist');
     assert.ok(PUBLIC_ROUTES.length <= 9, 'the public list stays short');
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema.js';
+import { operations, users } from '../../db/schema.js';
 import { hashPassword } from '../../services/passwords.js';
 import { DEFAULT_GROUP_ID } from '../../shared/permissions.js';
 import { ADMIN, startTestApi, type TestApi } from '../test-harness.js';
@@ -104,6 +104,60 @@ describe('groups, visibility and enforcement', () => {
     const opOfB = all.find((o) => o.targetId === ids.b)!;
     assert.equal((await api.call('GET', `/api/v1/operations/${opOfB.id}`, { token: opA.token })).status, 404);
     assert.equal((await api.call('GET', `/api/v1/operations/${opOfB.id}`, { token: opB.token })).status, 200);
+  });
+
+  test('operations are paged over the visible ones: full pages and a right cursor with many invisible ones between', async () => {
+    // 7 of opA's instance among 30 on team-b's, interleaved, all newer than anything else.
+    const rows = Array.from({ length: 37 }, (_, i) => {
+      const mine = i % 5 === 2 && i < 35;
+      return { id: `op_page_${String(i).padStart(2, '0')}`, kind: 'test-paging', targetType: 'instance', targetId: mine ? ids.a : ids.b, state: 'succeeded' as const, createdAt: new Date(Date.UTC(2100, 0, 1, 0, 0, i)).toISOString() };
+    });
+    api.db.insert(operations).values(rows).run();
+    const expected = rows.filter((r) => r.targetId === ids.a).map((r) => r.id).reverse();
+    assert.equal(expected.length, 7);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pageNo = 0; pageNo < 3; pageNo++) {
+      const page = await json(await api.call('GET', `/api/v1/operations?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { token: opA.token }));
+      const items = (page.items as { id: string }[]).map((o) => o.id);
+      seen.push(...items);
+      cursor = page.nextCursor ?? undefined;
+      // The first two pages hold 6 of the 7 test operations: full, and a cursor to the 7th.
+      if (pageNo < 2) assert.ok(items.length === 3 && cursor, `page ${pageNo} is full with a cursor: ${items.join(',')}`);
+    }
+    assert.deepEqual(seen.slice(0, 7), expected);
+    assert.ok(seen.slice(7).every((id) => !id.startsWith('op_page_')), 'older operations follow the test ones');
+    // opB sees the other 30 and none of opA's.
+    const b = (await json(await api.call('GET', '/api/v1/operations?limit=40', { token: opB.token }))).items as { id: string }[];
+    assert.equal(b.filter((o) => o.id.startsWith('op_page_')).length, 30);
+    api.db.delete(operations).where(eq(operations.kind, 'test-paging')).run();
+  });
+
+  test('a user in no group lists nothing (200, empty), and is refused only what needs a permission (403)', async () => {
+    const loner = addPrincipal(api, 'loner', []);
+    for (const path of ['/api/v1/instances', '/api/v1/images', '/api/v1/media', '/api/v1/operations']) {
+      const res = await api.call('GET', path, { token: loner.token });
+      assert.equal(res.status, 200, path);
+      assert.deepEqual((await json(res)).items, [], path);
+    }
+    const exported = await api.call('GET', '/api/v1/instances/export', { token: loner.token });
+    assert.equal(exported.status, 200);
+    assert.equal(await exported.text(), '');
+    assert.equal((await api.call('GET', `/api/v1/instances/${ids.a}`, { token: loner.token })).status, 404);
+    for (const [method, path] of [['GET', '/api/v1/hosts'], ['POST', '/api/v1/instances']] as const) {
+      const res = await api.call(method, path, { token: loner.token, json: method === 'POST' ? instanceBody('loner-vm') : undefined });
+      assert.equal(res.status, 403, `${method} ${path}`);
+    }
+  });
+
+  test('a custom role without instances.read lists no instances of its group, though a member', async () => {
+    const roleName = 'power-only';
+    assert.equal((await api.call('POST', '/api/v1/roles', { json: { name: roleName, description: '', permissions: ['instances.power'] } })).status, 201);
+    const powerOnly = addPrincipal(api, 'power-a', [{ groupId: groupA, role: roleName }]);
+    assert.deepEqual(await names(await api.call('GET', '/api/v1/instances', { token: powerOnly.token })), []);
+    assert.deepEqual((await json(await api.call('GET', '/api/v1/operations', { token: powerOnly.token }))).items, []);
+    api.services.rbac.removeMember(groupA, powerOnly.actor.userId, api.admin);
+    assert.equal((await api.call('DELETE', `/api/v1/roles/${roleName}`)).status, 204);
   });
 
   test('images and ISOs are listed per group', async () => {

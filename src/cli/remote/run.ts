@@ -50,7 +50,7 @@ function parse(path: string[], cmd: CommandSpec, argv: string[]) {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: Object.fromEntries(flagsOf(cmd).map((f) => [f.name, { type: f.type, ...(f.short ? { short: f.short } : {}) }])),
+      options: Object.fromEntries(flagsOf(cmd).map((f) => [f.name, { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) }])),
     });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err), usage);
@@ -70,7 +70,7 @@ function parse(path: string[], cmd: CommandSpec, argv: string[]) {
     const v = values[f.name];
     if (typeof v === 'string' && f.values && !f.values.includes(v)) throw new UsageError(`--${f.name} must be one of ${f.values.join(', ')}, not '${v}'`, usage);
   }
-  return { args, flags: values as Record<string, string | boolean | undefined>, rest: [] as string[] };
+  return { args, flags: values as CommandContext['flags'], rest: [] as string[] };
 }
 
 /** Runs `onebox ARGV` for a table command; returns the exit code. */

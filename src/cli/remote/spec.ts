@@ -28,12 +28,14 @@ export interface FlagSpec {
   placeholder?: string;
   values?: readonly string[];
   complete?: Completion;
+  /** A string flag that may be given more than once (its value is then a list). */
+  multiple?: boolean;
 }
 
 /** What a command's handler gets. */
 export interface CommandContext {
   args: Record<string, string | undefined>;
-  flags: Record<string, string | boolean | undefined>;
+  flags: Record<string, string | string[] | boolean | undefined>;
   output: OutputFormat;
   /** False with --no-wait. */
   wait: boolean;

@@ -5,6 +5,7 @@ import { findByIdOrName, getByIdOrName } from '../../db/lookup.js';
 import { after } from '../../db/paging.js';
 import { decodeCursor, toPage, type Page } from '../../lib/paging.js';
 import { preparedOnce } from '../../db/prepared.js';
+import { visibleRow } from '../../db/visibility.js';
 import { computePools, hosts, instances } from '../../db/schema.js';
 import type { InstanceListFilter, PageQuery } from '../../shared/lists.js';
 import type { VisibleScope } from '../rbac.js';
@@ -96,7 +97,7 @@ export class InstanceStore {
       if (page.cursor) where.push(after(instances.name, instances.id, [p('afterName'), p('afterId')], 'asc'));
       // Only the caller's groups' rows, and in `own` groups only what they created.
       if (visible)
-        where.push(sql`(${instances.groupId} in (select value from json_each(${p('groupIds')})) or (${instances.groupId} in (select value from json_each(${p('ownGroupIds')})) and ${instances.createdBy} = ${p('userId')}))`);
+        where.push(visibleRow(instances.groupId, instances.createdBy, { groupIds: p('groupIds'), ownGroupIds: p('ownGroupIds'), userId: p('userId') }));
       return this.db.select().from(instances).where(and(...where)).orderBy(asc(instances.name), asc(instances.id)).limit(p('limit')).prepare();
     });
     const [afterName, afterId] = page.cursor ? decodeCursor(page.cursor) : [undefined, undefined];

@@ -5,6 +5,7 @@ import { createTokenSchema } from '../../shared/auth.js';
 import { changePasswordSchema, type ApiTokenSummary, type SessionSummary } from '../../shared/users.js';
 import { api } from '../api.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { DataTable, type Column } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Field } from '../components/field.js';
 import { PageHeader } from '../components/layout.js';
@@ -54,6 +55,47 @@ function ChangePasswordForm() {
   );
 }
 
+/** The columns of the sessions table; `revoke` asks before revoking one. */
+function sessionColumns(revoke: (s: SessionSummary) => void): Column<SessionSummary>[] {
+  return [
+    { key: 'created', label: t.account.created, render: (s) => dateTime(s.createdAt), sort: (s) => s.createdAt },
+    { key: 'lastSeen', label: t.account.lastSeen, render: (s) => dateTime(s.lastSeenAt), sort: (s) => s.lastSeenAt },
+    { key: 'source', label: t.account.source, render: (s) => <span class="mono">{s.ip ?? '—'}</span> },
+    { key: 'browser', label: t.account.browser, render: (s) => <span class="small" lang="en">{s.userAgent ?? '—'}</span> },
+    {
+      key: 'actions',
+      label: t.users.actions,
+      render: (s) =>
+        s.current ? (
+          <span class="muted">{t.account.current}</span>
+        ) : (
+          <button type="button" class="button button-small button-danger" onClick={() => revoke(s)}>
+            {t.account.revoke}
+          </button>
+        ),
+    },
+  ];
+}
+
+/** The columns of the API tokens table; `revoke` asks before revoking one. */
+function tokenColumns(revoke: (k: ApiTokenSummary) => void): Column<ApiTokenSummary>[] {
+  return [
+    { key: 'name', label: t.account.tokenName, render: (k) => k.name, sort: (k) => k.name },
+    { key: 'created', label: t.users.created, render: (k) => dateTime(k.createdAt), sort: (k) => k.createdAt },
+    { key: 'lastUsed', label: t.account.lastUsed, render: (k) => dateTime(k.lastUsedAt), sort: (k) => k.lastUsedAt ?? '' },
+    { key: 'expires', label: t.account.expires, render: (k) => (k.expiresAt ? dateTime(k.expiresAt) : t.account.never), sort: (k) => k.expiresAt ?? '~' },
+    {
+      key: 'actions',
+      label: t.users.actions,
+      render: (k) => (
+        <button type="button" class="button button-small button-danger" onClick={() => revoke(k)}>
+          {t.account.revoke}
+        </button>
+      ),
+    },
+  ];
+}
+
 /** Your sessions, each but this one revocable. */
 function SessionsSection() {
   const list = useResource(() => api.account.sessions(), 0);
@@ -63,40 +105,7 @@ function SessionsSection() {
       <h2>{t.account.sessions}</h2>
       <p class="muted">{t.account.sessionsHint}</p>
       <ErrorNote message={list.error} />
-      <div class="table-wrap">
-        <table class="table" data-testid="sessions-table">
-          <thead>
-            <tr>
-              <th>{t.account.created}</th>
-              <th>{t.account.lastSeen}</th>
-              <th>{t.account.source}</th>
-              <th>{t.account.browser}</th>
-              <th>{t.users.actions}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(list.data ?? []).map((s) => (
-              <tr key={s.id} data-testid="session-row" data-current={s.current ? 'true' : 'false'}>
-                <td>{dateTime(s.createdAt)}</td>
-                <td>{dateTime(s.lastSeenAt)}</td>
-                <td class="mono">{s.ip ?? '—'}</td>
-                <td class="small" lang="en">
-                  {s.userAgent ?? '—'}
-                </td>
-                <td>
-                  {s.current ? (
-                    <span class="muted">{t.account.current}</span>
-                  ) : (
-                    <button type="button" class="button button-small button-danger" onClick={() => setRevoking(s)}>
-                      {t.account.revoke}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {list.data && <DataTable id="sessions-table" columns={sessionColumns(setRevoking)} rows={list.data} rowKey={(x) => x.id} rowAttrs={(x) => ({ 'data-testid': 'session-row', 'data-current': String(x.current) })} initialSort="created" />}
       {revoking && (
         <ConfirmDialog
           title={t.account.revokeSessionTitle}
@@ -148,34 +157,7 @@ function TokensSection() {
       )}
       {list.data && list.data.length === 0 && <p class="muted">{t.account.noTokens}</p>}
       {list.data && list.data.length > 0 && (
-        <div class="table-wrap">
-          <table class="table" data-testid="tokens-table">
-            <thead>
-              <tr>
-                <th>{t.account.tokenName}</th>
-                <th>{t.users.created}</th>
-                <th>{t.account.lastUsed}</th>
-                <th>{t.account.expires}</th>
-                <th>{t.users.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((k) => (
-                <tr key={k.id} data-testid="token-row" data-name={k.name}>
-                  <td>{k.name}</td>
-                  <td>{dateTime(k.createdAt)}</td>
-                  <td>{dateTime(k.lastUsedAt)}</td>
-                  <td>{k.expiresAt ? dateTime(k.expiresAt) : t.account.never}</td>
-                  <td>
-                    <button type="button" class="button button-small button-danger" onClick={() => setRevoking(k)}>
-                      {t.account.revoke}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable id="tokens-table" columns={tokenColumns(setRevoking)} rows={list.data} rowKey={(k) => k.id} rowAttrs={(k) => ({ 'data-testid': 'token-row', 'data-name': k.name })} initialSort="name" />
       )}
       {revoking && (
         <ConfirmDialog

@@ -4,7 +4,7 @@ import { CliError } from '../errors.js';
 import { field, type Column } from '../output.js';
 import type { CommandSpec, Completion, GroupSpec } from '../spec.js';
 import { follow, OPERATION_COLUMNS, waitOrPrint } from '../wait.js';
-import { intFlag } from './instances.js';
+import { intFlag } from '../flags.js';
 
 /** A `list` and a `show NAME` over two client calls. */
 function listShow(name: string, summary: string, kind: Completion, columns: Column[], list: (c: ApiClient) => Promise<unknown[]>, get: (c: ApiClient, id: string) => Promise<unknown>): GroupSpec {

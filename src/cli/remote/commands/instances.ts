@@ -1,11 +1,11 @@
 /** `onebox instances …`: list, show, create, power actions, delete and the serial console. */
-import type { CreateInstanceRequest } from '../../../shared/api-client.js';
 import type { PowerAction } from '../../../shared/api-types.js';
 import { UsageError } from '../errors.js';
 import { field, type Column } from '../output.js';
 import type { CommandContext, CommandSpec, GroupSpec } from '../spec.js';
 import { waitOrPrint } from '../wait.js';
 import { attachConsole } from './console.js';
+import { CREATE_FLAGS, createInstance } from './instance-create.js';
 
 /** Columns of the instance list. */
 export const INSTANCE_COLUMNS: Column[] = [
@@ -20,37 +20,9 @@ export const INSTANCE_COLUMNS: Column[] = [
 
 const NAME = { name: 'NAME', complete: 'instances' } as const;
 
-/** A whole number flag, or a usage error naming it. */
-export function intFlag(ctx: CommandContext, name: string, fallback?: number): number | undefined {
-  const v = ctx.flags[name];
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, not '${String(v)}'`);
-  return n;
-}
-
 /** The instance after a change, printed. */
 async function printInstance(ctx: CommandContext, id: string): Promise<void> {
   ctx.print(await ctx.client().instances.get(id));
-}
-
-async function create(ctx: CommandContext): Promise<void> {
-  const image = ctx.flags.image as string | undefined;
-  const diskGiB = intFlag(ctx, 'disk-size');
-  if (!image && diskGiB === undefined) throw new UsageError('give --image IMAGE (a linked clone) or --disk-size GiB (a blank disk)');
-  const input: CreateInstanceRequest = {
-    name: ctx.args.NAME ?? '',
-    cores: intFlag(ctx, 'cores', 1) ?? 1,
-    memoryMiB: intFlag(ctx, 'memory', 512) ?? 512,
-    disk: image ? { source: 'image', imageId: image, ...(diskGiB ? { sizeGiB: diskGiB } : {}) } : { source: 'blank', sizeGiB: diskGiB ?? 1 },
-    start: ctx.flags.start === true,
-    ...(ctx.flags.pool ? { pool: ctx.flags.pool as string } : {}),
-    ...(ctx.flags.iso ? { mediaId: ctx.flags.iso as string } : {}),
-    ...(ctx.flags.description ? { description: ctx.flags.description as string } : {}),
-  };
-  const created = await ctx.client().instances.create(input);
-  if (!(await waitOrPrint(ctx, created.operation))) return;
-  await printInstance(ctx, created.instance.id);
 }
 
 /** A power action: waits for its operation when it answers with one, then prints the instance. */
@@ -77,21 +49,12 @@ export const INSTANCES: GroupSpec = {
     { name: 'show', summary: 'show one instance (by name or id)', args: [NAME], output: true, run: (ctx) => printInstance(ctx, ctx.args.NAME ?? '') },
     {
       name: 'create',
-      summary: 'create an instance from an image (linked clone) or with a blank disk',
+      summary: 'create an instance from an image (linked clone) or with a blank disk; data disks, NICs, cloud-init, host, QoS',
       args: [{ name: 'NAME' }],
       output: true,
       long: true,
-      flags: [
-        { name: 'image', type: 'string', placeholder: 'IMAGE', complete: 'images', help: 'the image to clone (name or id)' },
-        { name: 'disk-size', type: 'string', placeholder: 'GiB', help: 'system disk size (needed without --image)' },
-        { name: 'cores', type: 'string', placeholder: 'N', help: 'vCPUs (default 1)' },
-        { name: 'memory', type: 'string', placeholder: 'MiB', help: 'memory in MiB (default 512)' },
-        { name: 'pool', type: 'string', placeholder: 'POOL', complete: 'pools', help: 'compute pool (default: default)' },
-        { name: 'iso', type: 'string', placeholder: 'MEDIA', complete: 'media', help: 'an ISO to put in the CD-ROM drive' },
-        { name: 'description', type: 'string', placeholder: 'TEXT', help: 'a description' },
-        { name: 'start', type: 'boolean', help: 'start it once created' },
-      ],
-      run: create,
+      flags: CREATE_FLAGS,
+      run: createInstance,
     },
     power('start', 'start an instance'),
     power('stop', 'stop an instance (ACPI; waits for the guest)'),
