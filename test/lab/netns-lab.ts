@@ -53,8 +53,8 @@ export interface Lab {
   spawn(argv: string[], options?: SpawnOptions): ChildProcess;
   /** GETs `url` from inside the host namespace (Node's fetch, 5 s timeout) and returns the body. */
   httpGetFromHost(url: string): Promise<string>;
-  /** Starts a private qemu:///system libvirtd inside the host namespace (and its own mount and UTS namespaces). */
-  startLibvirtd(): Promise<PrivateQemuLibvirtd>;
+  /** Starts a private qemu:///system libvirtd inside the host namespace, or `ns` (one of the lab's), and its own mount and UTS namespaces. */
+  startLibvirtd(ns?: string): Promise<PrivateQemuLibvirtd>;
   /** Kills everything the lab started (by pid) and deletes both namespaces. Idempotent. */
   close(): Promise<void>;
 }
@@ -136,8 +136,9 @@ export async function createLab(name: string): Promise<Lab> {
       const script = 'fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => process.stdout.write(await r.text()))';
       return (await run(inNs(hostNs, [process.execPath, '-e', script, url]), { timeoutMs: 10_000 })).stdout;
     },
-    startLibvirtd: async () => {
-      const daemon = await startPrivateQemuLibvirtd({ netns: hostNs });
+    startLibvirtd: async (ns = hostNs) => {
+      if (!namespaces.includes(ns)) throw new Error(`${ns} is not a namespace of lab ${name}`);
+      const daemon = await startPrivateQemuLibvirtd({ netns: ns });
       daemons.push(daemon);
       dirs.push(daemon.dir);
       recordOwner(name, namespaces, dirs);

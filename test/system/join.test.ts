@@ -1,7 +1,9 @@
 /**
- * Join a second server over mutual TLS and drive it through the controller. The controller runs
- * in the root namespace (system libvirtd); the peer onebox and its own private libvirtd run in a
- * lab namespace, reached over a veth pair the test creates (10.n.9.1 here, 10.n.9.2 there).
+ * Join a second server over mutual TLS and drive it through the controller, in a two-host lab
+ * (test/lab/two-host-lab.ts): the controller's onebox runs in the lab's controller namespace (on
+ * the machine's libvirtd, by its socket), the peer's onebox and its private libvirtd in the peer
+ * namespace, on the lab's veth; the test reaches both ports through unix-socket forwarders and
+ * checks that the root namespace gained no interface.
  * Join: good, reused and expired tokens, a wrong fingerprint, a client without a certificate.
  * Then an instance on the peer (the mini TCG guest): power actions, serial console and log
  * through the controller; the peer's onebox killed: host and instance `lost` within the
@@ -9,18 +11,18 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { run } from '../../src/lib/exec.js';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
-import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
+import { createTwoHostLab, labRequirements, rootNamespaceLinks, type TwoHostLab } from '../lab/two-host-lab.js';
 import { bundle, skipUnlessPresent } from '../require-system.js';
 import { BINARY, OneboxServer, sleep, waitFor, type Json } from './onebox-server.js';
 
@@ -29,10 +31,10 @@ const LOST_AFTER_S = 3;
 const AGENT_PORT = 5871;
 
 describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundle(), ...labRequirements()), timeout: 1_500_000 }, () => {
-  let lab: Lab;
+  let lab: TwoHostLab;
   let libvirtd: PrivateQemuLibvirtd;
   let controller: OneboxServer;
-  let rootVeth = '';
+  let rootLinksBefore: string[] = [];
   let controllerAddr = '';
   let peerAddr = '';
   let peerDir = '';
@@ -47,7 +49,7 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
   /** Runs `onebox <args>` inside the lab namespace to its end; exit code and output. */
   const onebox = (args: string[]) =>
     new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = lab.spawn([BINARY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = lab.spawnInPeer([BINARY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout!.on('data', (d) => (output += d));
       child.stderr!.on('data', (d) => (output += d));
@@ -60,7 +62,7 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
   /** Starts the peer's onebox (join or agent) in the background and waits for its agent endpoint. */
   const startPeer = async (args: string[]) => {
     peerOutput = '';
-    peer = lab.spawn([BINARY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    peer = lab.spawnInPeer([BINARY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     peer.stdout!.on('data', (d) => (peerOutput += d));
     peer.stderr!.on('data', (d) => (peerOutput += d));
     await waitFor('the peer agent listening', 120_000, async () => {
@@ -85,18 +87,12 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
   const virshState = async () => (await run(['virsh', '-c', libvirtd.uri, 'domstate', domainName])).stdout.trim();
 
   before(async () => {
-    lab = await createLab('join');
-    libvirtd = await lab.startLibvirtd();
-    // A veth from the root namespace into the lab's host: the controller's and the peer's link.
-    rootVeth = `objn${randomBytes(3).toString('hex')}`;
-    controllerAddr = lab.address(9, 1);
-    peerAddr = lab.address(9, 2);
-    await run(['ip', 'link', 'add', rootVeth, 'type', 'veth', 'peer', 'name', 'ctl', 'netns', lab.hostNs]);
-    await run(['ip', 'addr', 'add', `${controllerAddr}/24`, 'dev', rootVeth]);
-    await run(['ip', 'link', 'set', rootVeth, 'up']);
-    await lab.exec(['ip', 'addr', 'add', `${peerAddr}/24`, 'dev', 'ctl']);
-    await lab.exec(['ip', 'link', 'set', 'ctl', 'up']);
-    controller = await OneboxServer.start(['--listen', '0.0.0.0', '--heartbeat-interval', String(BEAT_S), '--heartbeat-lost-after', String(LOST_AFTER_S)]);
+    rootLinksBefore = rootNamespaceLinks();
+    lab = await createTwoHostLab('join');
+    libvirtd = await lab.startPeerLibvirtd();
+    controllerAddr = lab.controllerAddress;
+    peerAddr = lab.peerAddress;
+    controller = await lab.startController(['--heartbeat-interval', String(BEAT_S), '--heartbeat-lost-after', String(LOST_AFTER_S)]);
     await controller.bootstrap();
     peerDir = mkdtempSync(join(tmpdir(), 'onebox-peer-'));
     scratch.push(peerDir);
@@ -111,7 +107,6 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     }
     await controller?.cleanup().catch((err: unknown) => console.error(String(err)));
     await libvirtd?.stop().catch(() => undefined);
-    if (rootVeth) await run(['ip', 'link', 'del', rootVeth]).catch(() => undefined);
     await lab?.close();
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
@@ -157,8 +152,18 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
   });
 
   test('the agent port refuses a client without a certificate (TLS)', async () => {
+    const agentPort = await lab.connect(lab.peerNs, AGENT_PORT, peerAddr);
+    // The forwarder does reach the agent: the TLS handshake gets as far as the agent's certificate.
+    const agentCert = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ path: agentPort.socketPath, rejectUnauthorized: false }, () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    assert.match(agentCert, /^[0-9A-F:]{95}$/);
     const attempt = new Promise<number>((resolve, reject) => {
-      const req = httpsRequest(`https://${peerAddr}:${AGENT_PORT}/agent/ping`, { ca: controller.ca, rejectUnauthorized: false }, (res) => resolve(res.statusCode ?? 0));
+      const req = httpsRequest({ socketPath: agentPort.socketPath, path: '/agent/ping', ca: controller.ca, rejectUnauthorized: false }, (res) => resolve(res.statusCode ?? 0));
       req.once('error', reject);
       req.end();
     });
@@ -248,5 +253,9 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     if (del.status === 202) assert.equal((await controller.waitOperation(del, 120_000)).state, 'succeeded');
     domainName = '';
     assert.equal((await controller.call('DELETE', `/hosts/${hostId}`)).status, 204);
+  });
+
+  test('the root namespace has the same interfaces as before the lab (no veth, bridge or tap there)', () => {
+    assert.deepEqual(rootNamespaceLinks(), rootLinksBefore);
   });
 });
