@@ -33,6 +33,8 @@ export interface TwoHostLab {
   startController(extraArgs?: string[], libvirt?: LibvirtTarget): Promise<OneboxServer>;
   /** Starts a private libvirtd in the peer's namespace (its guests, taps, bridges and dnsmasq live there). */
   startPeerLibvirtd(): Promise<PrivateQemuLibvirtd>;
+  /** Starts a private libvirtd in the controller's namespace: needed once the controller's own host makes networks (a bridge on the machine's libvirtd would be in the root namespace). */
+  startControllerLibvirtd(): Promise<PrivateQemuLibvirtd>;
   /** Spawns a command in the peer's namespace; close() kills it if it still runs. */
   spawnInPeer(argv: string[], options?: SpawnOptions): ChildProcess;
   /** A unix socket reaching `host:port` inside `ns` (one of the two), for node:https/ws `socketPath`. */
@@ -59,6 +61,7 @@ export async function createTwoHostLab(name: string): Promise<TwoHostLab> {
     peerAddress: lab.hostAddress,
     startController: (extraArgs = [], libvirt = SYSTEM_LIBVIRT) => OneboxServer.startInNamespace(lab.outNs, lab.dir, ['--listen', '0.0.0.0', ...extraArgs], libvirt),
     startPeerLibvirtd: () => lab.startLibvirtd(lab.hostNs),
+    startControllerLibvirtd: () => lab.startLibvirtd(lab.outNs),
     spawnInPeer: (argv, options) => lab.spawn(argv, options),
     connect,
     close: async () => {
