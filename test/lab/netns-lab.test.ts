@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
@@ -15,7 +16,8 @@ import { MINI_GUEST_IP_RE, MINI_GUEST_READY, miniImagePath } from '../fixtures/m
 import { bundle, privateLibvirtd, skipUnlessPresent } from '../require-system.js';
 import { OneboxServer, waitFor } from '../system/onebox-server.js';
 import { createGuestFiles, labGuestXml, type LabGuestFiles } from './lab-guest.js';
-import { createLab, labRequirements, type Lab } from './netns-lab.js';
+import { createLab, labRequirements, rootNamespaceLinks, type Lab } from './netns-lab.js';
+import { openNetnsPort } from './netns-port.js';
 import { SerialConsole } from './serial-console.js';
 
 const NETWORK = 'labnat';
@@ -74,6 +76,37 @@ describe('netns lab', { skip: skipUnlessPresent(...labRequirements(), privateLib
     assert.deepEqual(routes.map((r) => [r.gateway, r.dev]), [[lab.outAddress, lab.uplink]]);
     assert.equal(await lab.httpGetFromHost(lab.http.url), `${lab.http.body}\n`);
     assert.equal(inRootNamespace(lab.uplink) || inRootNamespace('peer'), false, 'the veth ends live in the lab only');
+  });
+
+  test("a unix-socket forwarder reaches a port inside the lab from the root namespace, with no NIC there; refused upstream ends the connection", async () => {
+    const linksBefore = rootNamespaceLinks([]);
+    const port = await openNetnsPort(lab.outNs, lab.http.port, lab.dir, lab.outAddress);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ socketPath: port.socketPath, path: '/' }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+      assert.equal(body, `${lab.http.body}\n`);
+      assert.deepEqual(rootNamespaceLinks([lab.hostNs, lab.outNs]), linksBefore);
+    } finally {
+      await port.close();
+    }
+    assert.equal(existsSync(port.socketPath), false, 'close() removes the socket file');
+    // Nothing listens on port 1 in the lab: the client sees its connection end instead of hanging.
+    const closed = await openNetnsPort(lab.outNs, 1, lab.dir);
+    try {
+      await assert.rejects(new Promise((resolve, reject) => {
+        const req = httpRequest({ socketPath: closed.socketPath, path: '/' }, resolve);
+        req.once('error', reject);
+        req.end();
+      }), /socket hang up|ECONNRESET|EPIPE/);
+    } finally {
+      await closed.close();
+    }
   });
 
   test('a libvirt NAT network in the lab: the guest gets its reserved address and reaches the outside through the masquerade', async () => {

@@ -13,13 +13,13 @@
  *   const agent = await two.connect(two.peerNs, 5871, two.peerAddress);   // agent.socketPath
  *   await controller.cleanup(); await two.close();                        // in after()
  */
-import { spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { OneboxServer, SYSTEM_LIBVIRT, type LibvirtTarget } from '../system/onebox-server.js';
 import { createLab, type Lab } from './netns-lab.js';
 import { openNetnsPort, type NetnsPort } from './netns-port.js';
 
-export { labRequirements } from './netns-lab.js';
+export { labRequirements, rootNamespaceLinks } from './netns-lab.js';
 
 /** A controller namespace and a peer namespace joined by a veth, plus the means to reach into them. */
 export interface TwoHostLab {
@@ -69,10 +69,4 @@ export async function createTwoHostLab(name: string): Promise<TwoHostLab> {
       await lab.close();
     },
   };
-}
-
-/** The root namespace's interfaces as `index: name` lines: a test compares them before and after to prove it added none. */
-export function rootNamespaceLinks(): string[] {
-  const out = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
-  return out.split('\n').filter(Boolean).map((line) => /^(\d+): ([^:@]+)/.exec(line)?.slice(1, 3).join(': ') ?? line);
 }

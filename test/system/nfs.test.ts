@@ -16,9 +16,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
-import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
+import { createLab, labRequirements, rootNamespaceLinks, type Lab } from '../lab/netns-lab.js';
 import { nfsRequirements, startNfsServer, type NfsServer } from '../lab/nfs-server.js';
-import { rootNamespaceLinks } from '../lab/two-host-lab.js';
 import { bundle, command, privateLibvirtd, skipUnlessPresent } from '../require-system.js';
 import { OneboxServer, virshXml, type Json } from './onebox-server.js';
 
@@ -31,7 +30,7 @@ describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { 
   let rootLinksBefore: string[];
   before(async () => {
     const imagePath = await miniImagePath();
-    rootLinksBefore = rootNamespaceLinks();
+    rootLinksBefore = rootNamespaceLinks([]); // none of the lab's namespaces exists yet
     lab = await createLab(`nfs-${process.pid}`);
     const libvirtd = await lab.startLibvirtd();
     nfs = await startNfsServer({ ns: lab.outNs, address: lab.outAddress, dir: lab.dir });
@@ -132,6 +131,6 @@ describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { 
   });
 
   test('the root namespace has the same interfaces as before the lab (no veth, bridge or tap there)', () => {
-    assert.deepEqual(rootNamespaceLinks(), rootLinksBefore);
+    assert.deepEqual(rootNamespaceLinks([lab.hostNs, lab.outNs]), rootLinksBefore);
   });
 });
