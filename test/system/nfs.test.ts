@@ -11,8 +11,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
@@ -28,6 +28,7 @@ describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { 
   let imageId: string;
   let inst: Json;
   let rootLinksBefore: string[];
+  const hadRunGanesha = existsSync('/run/ganesha');
   before(async () => {
     const imagePath = await miniImagePath();
     rootLinksBefore = rootNamespaceLinks([]); // none of the lab's namespaces exists yet
@@ -128,6 +129,22 @@ describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { 
     assert.match(host.message, /refused to mount|no such export|permission denied/);
     assert.equal((await call('PUT', '/pools/default/storage-pool', { storagePool: null })).status, 200);
     assert.equal((await call('DELETE', '/storage-pools/wrong')).status, 204);
+  });
+
+  test('closed, the NFS server leaves nothing behind: not its processes, not its files, no /run/ganesha', async () => {
+    const comm = (pid: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return '';
+      }
+    };
+    const servers = () => spawnSync('ip', ['netns', 'pids', lab.outNs], { encoding: 'utf8' }).stdout.split(/\s+/).filter((pid) => ['ganesha.nfsd', 'rpcbind'].includes(comm(pid)));
+    assert.equal(servers().length, 2, 'ganesha and rpcbind run in the lab');
+    await nfs.close();
+    assert.deepEqual(servers(), []);
+    assert.ok(!existsSync(dirname(nfs.exportPath)), 'its directory is gone');
+    assert.equal(existsSync('/run/ganesha'), hadRunGanesha, 'the real /run is untouched');
   });
 
   test('the root namespace has the same interfaces as before the lab (no veth, bridge or tap there)', () => {
