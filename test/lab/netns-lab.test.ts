@@ -5,8 +5,10 @@
  * the masquerade; close() leaves no namespace and no process behind.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
@@ -15,7 +17,10 @@ import { MINI_GUEST_IP_RE, MINI_GUEST_READY, miniImagePath } from '../fixtures/m
 import { bundle, privateLibvirtd, skipUnlessPresent } from '../require-system.js';
 import { OneboxServer, waitFor } from '../system/onebox-server.js';
 import { createGuestFiles, labGuestXml, type LabGuestFiles } from './lab-guest.js';
-import { createLab, labRequirements, type Lab } from './netns-lab.js';
+import { sweepOrphanLabs } from './lab-cleanup.js';
+import { createLab, labRequirements, rootNamespaceLinks, type Lab } from './netns-lab.js';
+import { nfsRequirements } from './nfs-server.js';
+import { openNetnsPort } from './netns-port.js';
 import { SerialConsole } from './serial-console.js';
 
 const NETWORK = 'labnat';
@@ -76,6 +81,37 @@ describe('netns lab', { skip: skipUnlessPresent(...labRequirements(), privateLib
     assert.equal(inRootNamespace(lab.uplink) || inRootNamespace('peer'), false, 'the veth ends live in the lab only');
   });
 
+  test("a unix-socket forwarder reaches a port inside the lab from the root namespace, with no NIC there; refused upstream ends the connection", async () => {
+    const linksBefore = rootNamespaceLinks([]);
+    const port = await openNetnsPort(lab.outNs, lab.http.port, lab.dir, lab.outAddress);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ socketPath: port.socketPath, path: '/' }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+      assert.equal(body, `${lab.http.body}\n`);
+      assert.deepEqual(rootNamespaceLinks([lab.hostNs, lab.outNs]), linksBefore);
+    } finally {
+      await port.close();
+    }
+    assert.equal(existsSync(port.socketPath), false, 'close() removes the socket file');
+    // Nothing listens on port 1 in the lab: the client sees its connection end instead of hanging.
+    const closed = await openNetnsPort(lab.outNs, 1, lab.dir);
+    try {
+      await assert.rejects(new Promise((resolve, reject) => {
+        const req = httpRequest({ socketPath: closed.socketPath, path: '/' }, resolve);
+        req.once('error', reject);
+        req.end();
+      }), /socket hang up|ECONNRESET|EPIPE/);
+    } finally {
+      await closed.close();
+    }
+  });
+
   test('a libvirt NAT network in the lab: the guest gets its reserved address and reaches the outside through the masquerade', async () => {
     libvirtd = await lab.startLibvirtd();
     files = await createGuestFiles(image, lab.dir);
@@ -117,6 +153,33 @@ describe('netns lab', { skip: skipUnlessPresent(...labRequirements(), privateLib
       await server.cleanup();
     }
     assert.match((await virsh('domstate', GUEST)).stdout, /running/, "onebox leaves the lab's own guest alone");
+  });
+
+  test('a test killed mid-way (SIGKILL) with a two-host lab, a forwarder and an NFS server: the next sweep removes its namespaces, processes and files', { skip: skipUnlessPresent(...nfsRequirements()) }, async () => {
+    const name = `killed-${process.pid}`;
+    const hadRunGanesha = existsSync('/run/ganesha');
+    const script = `
+      const { createTwoHostLab } = await import(${JSON.stringify(join(import.meta.dirname, 'two-host-lab.ts'))});
+      const { startNfsServer } = await import(${JSON.stringify(join(import.meta.dirname, 'nfs-server.ts'))});
+      const two = await createTwoHostLab(${JSON.stringify(name)});
+      await two.connect(two.controllerNs, 8443);
+      const nfs = await startNfsServer({ ns: two.controllerNs, address: two.controllerAddress, dir: two.lab.dir });
+      console.log(JSON.stringify({ dir: two.lab.dir, namespaces: [two.controllerNs, two.peerNs], exportPath: nfs.exportPath }));
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const [, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    assert.equal(signal, 'SIGKILL', out);
+    const left = JSON.parse(out.trim().split('\n').pop()!) as { dir: string; namespaces: string[]; exportPath: string };
+    const pids = left.namespaces.flatMap((ns) => spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean).map(Number));
+    assert.ok(pids.length >= 3, 'the forwarder, ganesha and rpcbind outlived their test');
+    assert.ok(existsSync(left.exportPath));
+    assert.ok(sweepOrphanLabs().includes(name));
+    assert.deepEqual(pids.filter(running), [], 'every process of the killed lab is gone');
+    for (const ns of left.namespaces) assert.equal(existsSync(`/run/netns/${ns}`), false, `${ns} is gone`);
+    assert.equal(existsSync(left.dir), false, 'its files (export, peer data, sockets) are gone');
+    assert.equal(existsSync('/run/ganesha'), hadRunGanesha, 'nothing was made in the real /run');
   });
 
   test('close() removes both namespaces and every process in them, and may be called again', async () => {

@@ -11,7 +11,7 @@
  *   await lab.exec(['ip', '-j', 'addr']);
  *   await lab.close();                          // in after(); also runs on process exit
  */
-import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -151,6 +151,7 @@ export async function createLab(name: string): Promise<Lab> {
     },
     startLibvirtd: (options = {}) => lab.startLibvirtdIn(hostNs, options),
     startLibvirtdIn: async (netns, options = {}) => {
+      if (!namespaces.includes(netns)) throw new Error(`${netns} is not a namespace of lab ${name}`);
       const daemon = await startPrivateQemuLibvirtd({ ...options, netns });
       daemons.push(daemon);
       dirs.push(daemon.dir);
@@ -224,4 +225,24 @@ async function startOutsideServer(lab: Lab, inNs: (ns: string, argv: string[]) =
   server.unref();
   server.stdout?.destroy();
   server.stderr?.destroy();
+}
+
+/**
+ * The root namespace's interfaces as `index: name` lines: a test compares them before and after to
+ * prove it added none. Veths whose other end is in a namespace not in `own` are left out: they
+ * belong to other tests running at the same time (each lab's namespaces are its own), while one
+ * reaching into `own` is listed and so fails the comparison.
+ */
+export function rootNamespaceLinks(own: string[]): string[] {
+  const out = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .filter((line) => {
+      // `link-netnsid N` without a name: the other end is in an unnamed namespace, never one of a lab's.
+      if (/ link-netnsid \d+/.test(line)) return false;
+      const peerNs = / link-netns (\S+)/.exec(line)?.[1];
+      return peerNs === undefined || own.includes(peerNs);
+    })
+    .map((line) => /^(\d+): ([^:@]+)/.exec(line)?.slice(1, 3).join(': ') ?? line);
 }

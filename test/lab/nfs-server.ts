@@ -1,26 +1,27 @@
 /**
- * A userspace NFS server for system tests: nfs-ganesha (VFS backend) and rpcbind inside a network
- * namespace the test creates (`ob-nfs-<hex>`) and a private mount namespace (their sockets and
- * state directories are tmpfs there), exporting a temp directory with No_Root_Squash over NFSv3
- * and v4. A veth pair joins it to the root namespace on 10.<n>.77.0/30 so that onebox, qemu-img
- * and QEMU (the machine's libvirtd) reach it at `address`; nothing else is routed.
+ * A userspace NFS server for system tests: nfs-ganesha (VFS backend) and rpcbind inside a lab
+ * network namespace the caller created (e.g. a lab's outside namespace, reached from its host
+ * namespace over the lab's veth) and a private mount namespace of their own, where a tmpfs over
+ * /run and /var/lib/nfs takes their sockets and state: nothing is written outside `dir`, and no
+ * interface is added anywhere. Exports a directory with No_Root_Squash over NFSv3 and v4.
  *
- *   const nfs = await startNfsServer();   // in before()
+ *   const nfs = await startNfsServer({ ns: lab.outNs, address: lab.outAddress, dir: lab.dir });
  *   nfs.address, nfs.exportPath            // the export's files are on this machine at exportPath
- *   await nfs.close();                     // in after(): kills the servers, deletes namespace and dirs
+ *   await nfs.close();                     // in after(): kills the servers (by process group), deletes its files
+ *
+ * A test killed mid-way leaves the servers inside the lab's namespace and their files inside the
+ * lab's directory: the lab's orphan sweep (lab-cleanup.ts) removes both.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/lib/exec.js';
 import { command, type Missing } from '../require-system.js';
 
 /** A running NFS server. */
 export interface NfsServer {
-  /** Its address (inside its namespace), reachable from the root namespace. */
+  /** Its address inside its namespace (what the lab's other namespaces reach it at). */
   readonly address: string;
   /** The exported directory (the same path on the server and on this machine). */
   readonly exportPath: string;
@@ -45,13 +46,33 @@ EXPORT {
 LOG { Default_Log_Level = WARN; }
 `;
 
-/** Starts the server; throws (after cleaning up) when it does not listen within 30 s. */
-export async function startNfsServer(): Promise<NfsServer> {
-  const ns = `ob-nfs-${randomBytes(3).toString('hex')}`;
-  const n = randomInt(100, 250);
-  const [hostEnd, nsEnd] = [`obnfs${randomBytes(3).toString('hex')}`, 'nfs0'];
-  const [rootAddress, address] = [`10.${n}.77.1`, `10.${n}.77.2`];
-  const dir = await mkdtemp(join(tmpdir(), 'onebox-nfs-'));
+/** Where the server runs: an existing network namespace, its address there, and a directory for its files. */
+export interface NfsPlace {
+  ns: string;
+  address: string;
+  /** The export and the server's files go in a new directory under this one. */
+  dir: string;
+}
+
+/** The script run in the server's private mount namespace: tmpfs over the daemons' state, then both daemons in one process group. */
+export function nfsStartScript(conf: string, logPath: string, pidPath: string): string {
+  return [
+    'set -e',
+    // /run as a whole (not /run/ganesha): a mkdir there would be made in the real /run before the mount hides it.
+    'mount -t tmpfs tmpfs /run',
+    'mkdir -p /run/rpcbind /run/ganesha',
+    'if [ -d /var/lib/nfs ]; then mount -t tmpfs tmpfs /var/lib/nfs; else mount -t tmpfs tmpfs /var/lib; mkdir /var/lib/nfs; fi',
+    'mkdir -p /var/lib/nfs/ganesha',
+    // -f: rpcbind stays in the foreground, in this process group (its daemon mode would start a session of its own).
+    'rpcbind -f -w &',
+    `exec ganesha.nfsd -F -f ${conf} -L ${logPath} -p ${pidPath}`,
+  ].join('\n');
+}
+
+/** Starts the server in `place`; throws (after cleaning up) when it does not listen within 30 s. */
+export async function startNfsServer(place: NfsPlace): Promise<NfsServer> {
+  const { ns, address } = place;
+  const dir = await mkdtemp(join(place.dir, 'nfs-'));
   const exportPath = join(dir, 'export');
   await mkdir(exportPath);
   await chmod(dir, 0o755);
@@ -59,49 +80,26 @@ export async function startNfsServer(): Promise<NfsServer> {
   const conf = join(dir, 'ganesha.conf');
   const logPath = join(dir, 'ganesha.log');
   await writeFile(conf, ganeshaConf(exportPath));
-  // Inside the private mount namespace: tmpfs over rpcbind's and ganesha's state, then both daemons.
-  const script = [
-    'set -e',
-    'for d in /run/rpcbind /var/lib/nfs /run/ganesha; do mkdir -p $d; mount -t tmpfs tmpfs $d; done',
-    'mkdir -p /var/lib/nfs/ganesha',
-    'rpcbind -w',
-    `exec ganesha.nfsd -F -f ${conf} -L ${logPath} -p ${join(dir, 'ganesha.pid')}`,
-  ].join('\n');
-  await writeFile(join(dir, 'start.sh'), script);
+  await writeFile(join(dir, 'start.sh'), nfsStartScript(conf, logPath, join(dir, 'ganesha.pid')));
   let child: ChildProcess | undefined;
   const close = async () => {
+    // The shell, rpcbind and ganesha share the child's process group; the namespace is the lab's, not ours to delete.
     if (child?.pid) {
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
         // already gone
       }
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
     }
-    // Whatever is left in the namespace (rpcbind) goes with it.
-    const pids = await run(['ip', 'netns', 'pids', ns]).then((r) => r.stdout.split('\n').filter(Boolean), () => []);
-    for (const pid of pids) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await run(['ip', 'link', 'del', hostEnd]).catch(() => undefined);
-    await run(['ip', 'netns', 'del', ns]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await run(['ip', 'netns', 'add', ns]);
-    await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-    await run(['ip', 'link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', nsEnd, 'netns', ns]);
-    await run(['ip', 'addr', 'add', `${rootAddress}/30`, 'dev', hostEnd]);
-    await run(['ip', 'link', 'set', hostEnd, 'up']);
-    await run(['ip', '-n', ns, 'addr', 'add', `${address}/30`, 'dev', nsEnd]);
-    await run(['ip', '-n', ns, 'link', 'set', nsEnd, 'up']);
     child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'sh', join(dir, 'start.sh')], { detached: true, stdio: 'ignore' });
     child.unref();
+    child.once('exit', () => undefined);
     const deadline = Date.now() + 30_000;
-    while (!(await listening(address, 2049)) || !(await listening(address, 111))) {
+    while (!(await listeningIn(ns, address, 2049)) || !(await listeningIn(ns, address, 111))) {
       if (Date.now() > deadline) throw new Error(`nfs-ganesha did not listen on ${address}:2049 within 30 s (log: ${logPath})`);
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -114,13 +112,8 @@ export async function startNfsServer(): Promise<NfsServer> {
   return { address, exportPath, logPath, close };
 }
 
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+/** Whether something accepts TCP connections on host:port inside `ns` (a listening socket in `ss`). */
+async function listeningIn(ns: string, host: string, port: number): Promise<boolean> {
+  const r = await run(['ip', 'netns', 'exec', ns, 'ss', '-Htln', `sport = :${port}`]).catch(() => ({ stdout: '' }));
+  return r.stdout.split('\n').some((line) => line.includes(`${host}:${port}`) || line.includes(`*:${port}`) || line.includes(`0.0.0.0:${port}`) || line.includes(`[::]:${port}`));
 }

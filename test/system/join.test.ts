@@ -1,53 +1,50 @@
 /**
- * Join a second server over mutual TLS and drive it through the controller. The controller runs
- * in the root namespace (system libvirtd); the peer onebox and its own private libvirtd run in a
- * lab namespace, reached over a veth pair the test creates (10.n.9.1 here, 10.n.9.2 there).
+ * Join a second server over mutual TLS and drive it through the controller, in a two-host lab
+ * (test/lab/two-host-lab.ts): the controller's onebox runs in the lab's controller namespace (on
+ * the machine's libvirtd, by its socket), the peer's onebox and its private libvirtd in the peer
+ * namespace, on the lab's veth; the test reaches both ports through unix-socket forwarders and
+ * checks that the root namespace gained no interface.
  * Join: good, reused and expired tokens, a wrong fingerprint, a client without a certificate.
  * Then an instance on the peer (the mini TCG guest): power actions, serial console and log
  * through the controller; the peer's onebox killed: host and instance `lost` within the
  * configured time, the guest still running; restarted (`onebox agent`): `online`, `running`.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { run } from '../../src/lib/exec.js';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
-import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
+import { AGENT_PORT, PeerOnebox } from '../lab/peer-onebox.js';
+import { createTwoHostLab, labRequirements, rootNamespaceLinks, type TwoHostLab } from '../lab/two-host-lab.js';
 import { bundle, skipUnlessPresent } from '../require-system.js';
 import { BINARY, OneboxServer, sleep, waitFor, type Json } from './onebox-server.js';
 
 const BEAT_S = 1;
 const LOST_AFTER_S = 3;
-const AGENT_PORT = 5871;
 
 describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundle(), ...labRequirements()), timeout: 1_500_000 }, () => {
-  let lab: Lab;
+  let lab: TwoHostLab;
   let libvirtd: PrivateQemuLibvirtd;
   let controller: OneboxServer;
-  let rootVeth = '';
-  let controllerAddr = '';
+  let rootLinksBefore: string[] = [];
   let peerAddr = '';
-  let peerDir = '';
-  let peer: ChildProcess | undefined;
-  let peerOutput = '';
+  let peer: PeerOnebox;
   let instanceId = '';
   let domainName = '';
   let hostId = '';
   const scratch: string[] = [];
 
-  const url = () => `https://${controllerAddr}:${controller.port}`;
   /** Runs `onebox <args>` inside the lab namespace to its end; exit code and output. */
   const onebox = (args: string[]) =>
     new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = lab.spawn([BINARY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = lab.spawnInPeer([BINARY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout!.on('data', (d) => (output += d));
       child.stderr!.on('data', (d) => (output += d));
@@ -57,25 +54,6 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
         resolve({ code, output });
       });
     });
-  /** Starts the peer's onebox (join or agent) in the background and waits for its agent endpoint. */
-  const startPeer = async (args: string[]) => {
-    peerOutput = '';
-    peer = lab.spawn([BINARY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    peer.stdout!.on('data', (d) => (peerOutput += d));
-    peer.stderr!.on('data', (d) => (peerOutput += d));
-    await waitFor('the peer agent listening', 120_000, async () => {
-      if (peer?.exitCode !== null) throw new Error(`the peer exited: ${peerOutput}`);
-      return peerOutput.includes('listening on https://');
-    });
-  };
-  const stopPeer = async (signal: NodeJS.Signals) => {
-    const p = peer;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill(signal);
-    await Promise.race([exited, sleep(10_000)]);
-  };
-  const peerArgs = (dir: string) => ['--data-dir', dir, '--listen', `${peerAddr}:${AGENT_PORT}`, '--advertise', `https://${peerAddr}:${AGENT_PORT}`, '--libvirt-socket', libvirtd.socketPath, '--accel', 'tcg'];
   const newToken = async (expiresInMinutes?: number) => {
     const res = await controller.call('POST', '/join-tokens', { json: expiresInMinutes === undefined ? {} : { expiresInMinutes } });
     assert.equal(res.status, 201, await res.clone().text());
@@ -85,33 +63,24 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
   const virshState = async () => (await run(['virsh', '-c', libvirtd.uri, 'domstate', domainName])).stdout.trim();
 
   before(async () => {
-    lab = await createLab('join');
-    libvirtd = await lab.startLibvirtd();
-    // A veth from the root namespace into the lab's host: the controller's and the peer's link.
-    rootVeth = `objn${randomBytes(3).toString('hex')}`;
-    controllerAddr = lab.address(9, 1);
-    peerAddr = lab.address(9, 2);
-    await run(['ip', 'link', 'add', rootVeth, 'type', 'veth', 'peer', 'name', 'ctl', 'netns', lab.hostNs]);
-    await run(['ip', 'addr', 'add', `${controllerAddr}/24`, 'dev', rootVeth]);
-    await run(['ip', 'link', 'set', rootVeth, 'up']);
-    await lab.exec(['ip', 'addr', 'add', `${peerAddr}/24`, 'dev', 'ctl']);
-    await lab.exec(['ip', 'link', 'set', 'ctl', 'up']);
-    controller = await OneboxServer.start(['--listen', '0.0.0.0', '--heartbeat-interval', String(BEAT_S), '--heartbeat-lost-after', String(LOST_AFTER_S)]);
+    rootLinksBefore = rootNamespaceLinks([]); // none of the lab's namespaces exists yet
+    lab = await createTwoHostLab('join');
+    libvirtd = await lab.startPeerLibvirtd();
+    peerAddr = lab.peerAddress;
+    controller = await lab.startController(['--heartbeat-interval', String(BEAT_S), '--heartbeat-lost-after', String(LOST_AFTER_S)]);
     await controller.bootstrap();
-    peerDir = mkdtempSync(join(tmpdir(), 'onebox-peer-'));
-    scratch.push(peerDir);
+    peer = new PeerOnebox(lab, libvirtd);
   }, { timeout: 300_000 });
 
   after(async () => {
-    if (process.env.ONEBOX_KEEP_LOG) console.log(controller?.output, '\n--- peer ---\n', peerOutput);
-    await stopPeer('SIGKILL').catch(() => undefined);
+    if (process.env.ONEBOX_KEEP_LOG) console.log(controller?.output, '\n--- peer ---\n', peer?.output);
+    await peer?.stop('SIGKILL').catch(() => undefined);
     if (domainName) {
       await run(['virsh', '-c', libvirtd.uri, 'destroy', domainName]).catch(() => undefined);
       await run(['virsh', '-c', libvirtd.uri, 'undefine', domainName, '--nvram']).catch(() => undefined);
     }
     await controller?.cleanup().catch((err: unknown) => console.error(String(err)));
     await libvirtd?.stop().catch(() => undefined);
-    if (rootVeth) await run(['ip', 'link', 'del', rootVeth]).catch(() => undefined);
     await lab?.close();
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
@@ -121,7 +90,7 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     assert.match(token.command, new RegExp(`^onebox join https://\\S+ --token ${token.token} --fingerprint SHA256:[0-9A-F:]{95}$`));
     const wrongDir = mkdtempSync(join(tmpdir(), 'onebox-wrong-'));
     scratch.push(wrongDir);
-    const wrong = await onebox(['join', url(), '--token', token.token, '--fingerprint', `SHA256:${'00:'.repeat(31)}00`, ...peerArgs(wrongDir)]);
+    const wrong = await onebox(['join', peer.controllerUrl(controller), '--token', token.token, '--fingerprint', `SHA256:${'00:'.repeat(31)}00`, ...peer.args(wrongDir)]);
     assert.equal(wrong.code, 1, wrong.output);
     assert.match(wrong.output, /presents a certificate with fingerprint SHA256:[0-9A-F:]+, not the SHA256:00:00\S* given with --fingerprint; nothing was sent/);
     const listed = (await controller.json('GET', '/join-tokens')).items.find((t: Json) => t.id === token.id);
@@ -129,36 +98,46 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
 
     const expired = await newToken(0.01); // 0.6 s
     await sleep(1500);
-    const late = await onebox(['join', url(), '--token', expired.token, '--fingerprint', expired.fingerprint, ...peerArgs(wrongDir)]);
+    const late = await onebox(['join', peer.controllerUrl(controller), '--token', expired.token, '--fingerprint', expired.fingerprint, ...peer.args(wrongDir)]);
     assert.equal(late.code, 1, late.output);
     assert.match(late.output, /HTTP 410 join_token_expired/);
-    const unknown = await onebox(['join', url(), '--token', 'obj_not-a-token', '--fingerprint', token.fingerprint, ...peerArgs(wrongDir)]);
+    const unknown = await onebox(['join', peer.controllerUrl(controller), '--token', 'obj_not-a-token', '--fingerprint', token.fingerprint, ...peer.args(wrongDir)]);
     assert.match(unknown.output, /HTTP 401 join_token_invalid/);
   });
 
   test('a good token joins: the host appears unassigned and online; the token cannot be used again', async () => {
     const token = await newToken();
-    await startPeer(['join', url(), '--token', token.token, '--fingerprint', token.fingerprint, ...peerArgs(peerDir)]);
-    assert.match(peerOutput, /joined https:\/\/\S+ as host \S+ \((host_\w+)\)/);
-    hostId = /\((host_\w+)\)/.exec(peerOutput)![1];
+    await peer.start(['join', peer.controllerUrl(controller), '--token', token.token, '--fingerprint', token.fingerprint, ...peer.args()]);
+    assert.match(peer.output, /joined https:\/\/\S+ as host \S+ \((host_\w+)\)/);
+    hostId = /\((host_\w+)\)/.exec(peer.output)![1];
     await waitFor('the joined host online', 60_000, async () => (await host()).state === 'online');
     const h = await host();
     assert.equal(h.poolId, null);
     assert.equal(h.isLocal, false);
     assert.equal(h.address, peerAddr);
-    const modes = (await run(['stat', '-c', '%a %n', join(peerDir, 'agent', 'key.pem'), join(peerDir, 'agent', 'cert.pem')])).stdout;
+    const modes = (await run(['stat', '-c', '%a %n', join(peer.dataDir, 'agent', 'key.pem'), join(peer.dataDir, 'agent', 'cert.pem')])).stdout;
     assert.match(modes, /^600 .*key\.pem\n600 .*cert\.pem/);
 
     const againDir = mkdtempSync(join(tmpdir(), 'onebox-again-'));
     scratch.push(againDir);
-    const reused = await onebox(['join', url(), '--token', token.token, '--fingerprint', token.fingerprint, ...peerArgs(againDir).map((a) => a.replace(String(AGENT_PORT), '5872'))]);
+    const reused = await onebox(['join', peer.controllerUrl(controller), '--token', token.token, '--fingerprint', token.fingerprint, ...peer.args(againDir).map((a) => a.replace(String(AGENT_PORT), '5872'))]);
     assert.equal(reused.code, 1, reused.output);
     assert.match(reused.output, /HTTP 410 join_token_used/);
   });
 
   test('the agent port refuses a client without a certificate (TLS)', async () => {
+    const agentPort = await lab.connect(lab.peerNs, AGENT_PORT, peerAddr);
+    // The forwarder does reach the agent: the TLS handshake gets as far as the agent's certificate.
+    const agentCert = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ path: agentPort.socketPath, rejectUnauthorized: false }, () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    assert.match(agentCert, /^[0-9A-F:]{95}$/);
     const attempt = new Promise<number>((resolve, reject) => {
-      const req = httpsRequest(`https://${peerAddr}:${AGENT_PORT}/agent/ping`, { ca: controller.ca, rejectUnauthorized: false }, (res) => resolve(res.statusCode ?? 0));
+      const req = httpsRequest({ socketPath: agentPort.socketPath, path: '/agent/ping', ca: controller.ca, rejectUnauthorized: false }, (res) => resolve(res.statusCode ?? 0));
       req.once('error', reject);
       req.end();
     });
@@ -179,7 +158,7 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     assert.equal(inst.hostId, hostId);
     domainName = inst.domainName;
     assert.equal(await virshState(), 'running', 'the domain runs in the peer\'s libvirtd');
-    const cached = (await run(['ls', join(peerDir, 'cache', 'images')])).stdout;
+    const cached = (await run(['ls', join(peer.dataDir, 'cache', 'images')])).stdout;
     assert.ok(cached.trim().length > 0, 'the image was copied to the peer');
     await controller.waitConsole(instanceId, MINI_GUEST_READY, 1, 300_000);
     const out = await controller.serialRun(instanceId, 'echo SUM=$((6*7))', /SUM=42/, 120_000);
@@ -214,7 +193,7 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
 
   test('the peer killed: host and instance lost within the threshold, the guest keeps running; restarted: online and running', async () => {
     assert.ok(instanceId, 'needs the instance of the previous test');
-    await stopPeer('SIGKILL');
+    await peer.stop('SIGKILL');
     const killedAt = Date.now();
     await waitFor('host lost', (LOST_AFTER_S + 5) * 1000, async () => (await host()).state === 'lost');
     const detectedMs = Date.now() - killedAt;
@@ -224,7 +203,7 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     const busy = await controller.call('DELETE', `/hosts/${hostId}`);
     assert.equal(busy.status, 409);
 
-    await startPeer(['agent', ...peerArgs(peerDir)]);
+    await peer.start(['agent', ...peer.args()]);
     await waitFor('host online again', 60_000, async () => (await host()).state === 'online');
     await controller.waitState(instanceId, 'running', 30_000);
   });
@@ -233,7 +212,7 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     await controller.stop();
     await sleep(LOST_AFTER_S * 1000);
     assert.equal(await virshState(), 'running');
-    assert.equal(peer?.exitCode, null, 'the agent keeps serving');
+    assert.ok(peer.running, 'the agent keeps serving');
     await controller.spawn();
     await waitFor('host online after the controller restart', 60_000, async () => (await host()).state === 'online');
     await controller.waitState(instanceId, 'running', 30_000);
@@ -248,5 +227,9 @@ describe('join a second server over mutual TLS', { skip: skipUnlessPresent(bundl
     if (del.status === 202) assert.equal((await controller.waitOperation(del, 120_000)).state, 'succeeded');
     domainName = '';
     assert.equal((await controller.call('DELETE', `/hosts/${hostId}`)).status, 204);
+  });
+
+  test('the root namespace has the same interfaces as before the lab (no veth, bridge or tap there)', () => {
+    assert.deepEqual(rootNamespaceLinks([lab.controllerNs, lab.peerNs]), rootLinksBefore);
   });
 });

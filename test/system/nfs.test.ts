@@ -1,7 +1,9 @@
 /**
- * NFS storage pools through the real executable, on a machine without a kernel NFS client:
- * nfs-ganesha in a namespace the test creates exports a temp directory; onebox (`--nfs-mode qemu`)
- * reaches it with qemu-img and QEMU's NFS driver. The pool is created, attached to the default
+ * NFS storage pools through the real executable, on a machine without a kernel NFS client, all
+ * inside a lab (test/lab/netns-lab.ts): nfs-ganesha in the lab's outside namespace exports a temp
+ * directory; onebox (`--nfs-mode qemu`) and its private libvirtd run in the lab's host namespace
+ * and reach it over the lab's veth with qemu-img and QEMU's NFS driver; the test talks to onebox
+ * through a unix-socket forwarder, and the root namespace's interfaces stay as they were. The pool is created, attached to the default
  * compute pool and probed (mounted, free space); a mini TCG guest whose disks live on the export
  * boots to its marker; its files are on the export and pass `qemu-img check`; detaching and
  * deleting the pool are refused while they are there; deleting the instance removes them. A pool
@@ -9,24 +11,31 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
+import { createLab, labRequirements, rootNamespaceLinks, type Lab } from '../lab/netns-lab.js';
 import { nfsRequirements, startNfsServer, type NfsServer } from '../lab/nfs-server.js';
-import { bundle, command, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import { bundle, command, privateLibvirtd, skipUnlessPresent } from '../require-system.js';
 import { OneboxServer, virshXml, type Json } from './onebox-server.js';
 
-describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { skip: skipUnlessPresent(systemLibvirtd(), bundle(), command('qemu-img', ['--version'], 'qemu-utils'), ...nfsRequirements()) }, () => {
+describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { skip: skipUnlessPresent(bundle(), command('qemu-img', ['--version'], 'qemu-utils'), ...labRequirements(), privateLibvirtd(), ...nfsRequirements()) }, () => {
+  let lab: Lab;
   let nfs: NfsServer;
   let server: OneboxServer;
   let imageId: string;
   let inst: Json;
+  let rootLinksBefore: string[];
+  const hadRunGanesha = existsSync('/run/ganesha');
   before(async () => {
     const imagePath = await miniImagePath();
-    nfs = await startNfsServer();
-    server = await OneboxServer.start(['--nfs-mode', 'qemu']);
+    rootLinksBefore = rootNamespaceLinks([]); // none of the lab's namespaces exists yet
+    lab = await createLab(`nfs-${process.pid}`);
+    const libvirtd = await lab.startLibvirtd();
+    nfs = await startNfsServer({ ns: lab.outNs, address: lab.outAddress, dir: lab.dir });
+    server = await OneboxServer.startInNamespace(lab.hostNs, lab.dir, ['--nfs-mode', 'qemu'], libvirtd);
     await server.bootstrap();
     const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
     imageId = image.id;
@@ -35,6 +44,7 @@ describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { 
     if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
     await server?.cleanup();
     await nfs?.close();
+    await lab?.close();
   });
 
   const call = async (method: string, path: string, body?: Json) => {
@@ -76,7 +86,7 @@ describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { 
     const op = await server.waitOperation(res, 300_000);
     assert.equal(op.state, 'succeeded', JSON.stringify(op));
     await server.waitConsole(inst.id, MINI_GUEST_READY, 1, 300_000);
-    const xml = virshXml(`ob-${inst.id}`);
+    const xml = virshXml(`ob-${inst.id}`, server.libvirt.uri);
     assert.match(xml, new RegExp(`<source protocol='nfs' name='${nfs.exportPath}/${inst.id}/system.qcow2'`));
     assert.ok(existsSync(join(nfs.exportPath, inst.id, 'system.qcow2')));
     assert.ok(!existsSync(join(server.dataDir, 'instances', inst.id, 'system.qcow2')), 'no disk in the local data dir');
@@ -99,7 +109,8 @@ describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { 
   test('stopped, its disk passes qemu-img check; deleted, its files are gone from the export', { timeout: 300_000 }, async () => {
     const stopped = await call('POST', `/instances/${inst.id}/actions/force-stop`);
     assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
-    const check = spawnSync('qemu-img', ['check', '-f', 'qcow2', join(nfs.exportPath, inst.id, 'system.qcow2')], { encoding: 'utf8' });
+    // In the lab's host namespace: qemu-img follows the backing file's nfs:// URL, which only the lab reaches.
+    const check = spawnSync('ip', ['netns', 'exec', lab.hostNs, 'qemu-img', 'check', '-f', 'qcow2', join(nfs.exportPath, inst.id, 'system.qcow2')], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);
     const op = await server.waitOperation(await server.call('DELETE', `/instances/${inst.id}`));
     assert.equal(op.state, 'succeeded', JSON.stringify(op));
@@ -118,5 +129,25 @@ describe('NFS storage pool (QEMU NFS driver): a guest boots from the export', { 
     assert.match(host.message, /refused to mount|no such export|permission denied/);
     assert.equal((await call('PUT', '/pools/default/storage-pool', { storagePool: null })).status, 200);
     assert.equal((await call('DELETE', '/storage-pools/wrong')).status, 204);
+  });
+
+  test('closed, the NFS server leaves nothing behind: not its processes, not its files, no /run/ganesha', async () => {
+    const comm = (pid: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return '';
+      }
+    };
+    const servers = () => spawnSync('ip', ['netns', 'pids', lab.outNs], { encoding: 'utf8' }).stdout.split(/\s+/).filter((pid) => ['ganesha.nfsd', 'rpcbind'].includes(comm(pid)));
+    assert.equal(servers().length, 2, 'ganesha and rpcbind run in the lab');
+    await nfs.close();
+    assert.deepEqual(servers(), []);
+    assert.ok(!existsSync(dirname(nfs.exportPath)), 'its directory is gone');
+    assert.equal(existsSync('/run/ganesha'), hadRunGanesha, 'the real /run is untouched');
+  });
+
+  test('the root namespace has the same interfaces as before the lab (no veth, bridge or tap there)', () => {
+    assert.deepEqual(rootNamespaceLinks([lab.hostNs, lab.outNs]), rootLinksBefore);
   });
 });

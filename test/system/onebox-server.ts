@@ -11,13 +11,15 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect as netConnect, createServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { WebSocket, type ClientOptions } from 'ws';
 import { join, resolve } from 'node:path';
 import type { OpenApiDocument } from '../../src/api/openapi.js';
 import { ResponseChecker } from '../../src/api/response-check.js';
+import { openNetnsPort, type NetnsPort } from '../lab/netns-port.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BINARY = process.env.ONEBOX_BIN ?? join(ROOT, 'bundle/onebox');
@@ -57,6 +59,8 @@ export class OneboxServer {
   token = '';
   /** The server's CA certificate (PEM) once it exists; undefined over plain HTTP. */
   ca?: string;
+  /** Set by startInNamespace(): the network namespace it runs in and the forwarder the client goes through. */
+  private inNamespace?: { ns: string; forwarder: NetnsPort };
 
   private constructor(readonly dataDir: string, readonly port: number, private readonly extraArgs: string[], readonly libvirt: LibvirtTarget) {}
 
@@ -87,11 +91,11 @@ export class OneboxServer {
 
   /** The request itself, over the server's CA. */
   private send(url: string, init: RequestInit = {}): Promise<Response> {
-    if (this.secure && !this.dispatcher) {
+    if ((this.secure || this.socketPath) && !this.dispatcher) {
       // The operator's own certificate (--tls-cert), or onebox's CA (this throws until the server made it).
       const own = this.extraArgs.indexOf('--tls-cert');
-      this.ca = readFileSync(own >= 0 ? this.extraArgs[own + 1] : join(this.dataDir, 'tls', 'ca.pem'), 'utf8');
-      this.dispatcher = new Agent({ connect: { ca: this.ca } });
+      if (this.secure) this.ca = readFileSync(own >= 0 ? this.extraArgs[own + 1] : join(this.dataDir, 'tls', 'ca.pem'), 'utf8');
+      this.dispatcher = new Agent({ connect: { ca: this.ca, socketPath: this.socketPath } });
     }
     return undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher: this.dispatcher }) as unknown as Promise<Response>;
   }
@@ -103,7 +107,29 @@ export class OneboxServer {
 
   /** Options for a `ws` client: the bearer token and the server's CA. */
   wsOptions(extra: ClientOptions = {}): ClientOptions {
-    return { ...extra, ca: this.ca, headers: { authorization: `Bearer ${this.token}`, ...extra.headers } };
+    const options: ClientOptions = { ...extra, ca: this.ca, headers: { authorization: `Bearer ${this.token}`, ...extra.headers } };
+    const path = this.socketPath;
+    // ws drops `socketPath` for wss: open the connection on the forwarder's socket ourselves.
+    if (path) options.createConnection = (o) => (this.secure ? tlsConnect({ ...(o as object), path }) : netConnect({ path }));
+    return options;
+  }
+
+  /** The unix socket that reaches the server when it runs in a namespace (startInNamespace); undefined otherwise. */
+  get socketPath(): string | undefined {
+    return this.inNamespace?.forwarder.socketPath;
+  }
+
+  /**
+   * Like start(), but `serve` runs inside the network namespace `ns` (`ip netns exec`), listening on
+   * its loopback (plus whatever `--listen` in `extraArgs` says); the client reaches it through a
+   * forwarder on a unix socket in `dir` (test/lab/netns-port.ts), so the root namespace needs no NIC.
+   */
+  static async startInNamespace(ns: string, dir: string, extraArgs: string[] = [], libvirt = SYSTEM_LIBVIRT): Promise<OneboxServer> {
+    if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`node build.mjs\` first`);
+    const server = new OneboxServer(await mkdtemp(join(tmpdir(), 'onebox-sys-')), await freePort(), [...extraArgs, '--libvirt-socket', libvirt.socketPath], libvirt);
+    server.inNamespace = { ns, forwarder: await openNetnsPort(ns, server.port, dir) };
+    await server.spawn();
+    return server;
   }
 
   /** Starts the executable on a new temp data dir and the given libvirtd; `extraArgs` go to `serve`. */
@@ -125,7 +151,9 @@ export class OneboxServer {
 
   /** Starts the process (again) on the same data dir and waits for the local host to be online. */
   async spawn(): Promise<void> {
-    this.child = spawn(BINARY, ['serve', '--data-dir', this.dataDir, '--port', String(this.port), '--listen', '127.0.0.1', ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [BINARY, 'serve', '--data-dir', this.dataDir, '--port', String(this.port), '--listen', '127.0.0.1', ...this.extraArgs];
+    const [file, ...args] = this.inNamespace ? ['ip', 'netns', 'exec', this.inNamespace.ns, ...argv] : argv;
+    this.child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d) => (this.output += d));
     this.child.stderr!.on('data', (d) => (this.output += d));
     await waitFor('health 200', 20_000, async () => (await this.fetch(`${this.base}/health`).catch(() => undefined))?.ok === true);
@@ -231,6 +259,7 @@ export class OneboxServer {
   async cleanup(): Promise<void> {
     await this.stop();
     await this.dispatcher?.close();
+    await this.inNamespace?.forwarder.close();
     const { uri } = this.libvirt;
     const mine = () => listDomains(uri).filter((d) => d.startsWith('ob-ins_') && virshXml(d, uri).includes(this.dataDir));
     for (const name of mine()) {
