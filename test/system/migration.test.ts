@@ -1,27 +1,25 @@
 /**
- * Cold migration and evacuation between two hosts: the controller (root namespace, system
- * libvirtd) and a joined peer (its own onebox and private libvirtd in a lab namespace, over a
- * veth). A stopped mini guest with a data disk moves to the peer, its disk files copied (the
+ * Cold migration and evacuation between two hosts: the controller (a lab namespace, the system
+ * libvirtd through its socket) and a joined peer (its own onebox and private libvirtd in the
+ * lab's other namespace, over the lab's veth; nothing in the root namespace). A stopped mini guest with a data disk moves to the peer, its disk files copied (the
  * system disk re-pointed at the peer's copy of the image), then starts there and reads the
- * marker it wrote before the move. Refusals: same host, running without live, live (not yet
- * available), unknown host, a lost host. Evacuating the peer brings two stopped instances back.
+ * marker it wrote before the move. Refusals: same host, running without live, live from a host
+ * without a migration certificate, unknown host, a lost host. Evacuating the peer brings two stopped instances back.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { run } from '../../src/lib/exec.js';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
-import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
+import { PeerOnebox } from '../lab/peer-onebox.js';
+import { createTwoHostLab, labRequirements, type TwoHostLab } from '../lab/two-host-lab.js';
 import { bundle, skipUnlessPresent } from '../require-system.js';
-import { BINARY, OneboxServer, sleep, waitFor, type Json } from './onebox-server.js';
+import { OneboxServer, waitFor, type Json } from './onebox-server.js';
 
-const AGENT_PORT = 5871;
 const DATA_MARK = `MIGRATED-${randomBytes(4).toString('hex')}`;
 
 /** Two hosts in the default pool: the controller's own and a joined peer. Everything made here is undone by `close`. */
@@ -36,56 +34,28 @@ interface TwoHosts {
   close(): Promise<void>;
 }
 
-/** The two-host setup of join.test.ts (a veth from the root namespace to the lab's host), kept in one function so it can move to test/lab/. */
+/** Two hosts in a two-host lab (test/lab/two-host-lab.ts): the controller and the peer each in a namespace of their own, nothing in the root namespace. */
 async function startTwoHosts(): Promise<TwoHosts> {
-  const lab: Lab = await createLab('migr');
+  const lab: TwoHostLab = await createTwoHostLab('migr');
   const undo: (() => Promise<unknown>)[] = [() => lab.close()];
-  let peer: ChildProcess | undefined;
-  let output = '';
-  const killPeer = async () => {
-    const p = peer;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await Promise.race([exited, sleep(10_000)]);
-  };
   const close = async () => {
     for (const step of undo.reverse()) await step().catch((err: unknown) => console.error(String(err)));
   };
   try {
-    const libvirtd = await lab.startLibvirtd();
+    const libvirtd = await lab.startPeerLibvirtd();
     undo.push(() => libvirtd.stop());
-    const rootVeth = `obmg${randomBytes(3).toString('hex')}`;
-    const controllerAddr = lab.address(9, 1);
-    const peerAddr = lab.address(9, 2);
-    await run(['ip', 'link', 'add', rootVeth, 'type', 'veth', 'peer', 'name', 'ctl', 'netns', lab.hostNs]);
-    undo.push(() => run(['ip', 'link', 'del', rootVeth]));
-    await run(['ip', 'addr', 'add', `${controllerAddr}/24`, 'dev', rootVeth]);
-    await run(['ip', 'link', 'set', rootVeth, 'up']);
-    await lab.exec(['ip', 'addr', 'add', `${peerAddr}/24`, 'dev', 'ctl']);
-    await lab.exec(['ip', 'link', 'set', 'ctl', 'up']);
-    const controller = await OneboxServer.start(['--listen', '0.0.0.0', '--heartbeat-interval', '1', '--heartbeat-lost-after', '3']);
+    const controller = await lab.startController(['--heartbeat-interval', '1', '--heartbeat-lost-after', '3']);
     undo.push(() => controller.cleanup());
     await controller.bootstrap();
-    const peerDir = mkdtempSync(join(tmpdir(), 'onebox-peer-'));
-    undo.push(async () => rmSync(peerDir, { recursive: true, force: true }));
-    const token = await controller.json('POST', '/join-tokens', { json: {} });
-    peer = lab.spawn([BINARY, 'join', `https://${controllerAddr}:${controller.port}`, '--token', token.token, '--fingerprint', token.fingerprint,
-      '--data-dir', peerDir, '--listen', `${peerAddr}:${AGENT_PORT}`, '--advertise', `https://${peerAddr}:${AGENT_PORT}`, '--libvirt-socket', libvirtd.socketPath, '--accel', 'tcg'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    undo.push(killPeer);
-    peer.stdout!.on('data', (d) => (output += d));
-    peer.stderr!.on('data', (d) => (output += d));
-    await waitFor('the peer agent listening', 120_000, async () => {
-      if (peer?.exitCode !== null) throw new Error(`the peer exited: ${output}`);
-      return output.includes('listening on https://');
-    });
-    const peerHostId = /\((host_\w+)\)/.exec(output)![1];
+    const peer = new PeerOnebox(lab, libvirtd);
+    undo.push(() => peer.stop('SIGKILL'));
+    const peerHostId = await peer.join(controller);
     await waitFor('the joined host online', 60_000, async () => (await controller.json('GET', `/hosts/${peerHostId}`)).state === 'online');
     const defaultPool = await controller.json('GET', '/pools/default');
     const moved = await controller.call('PATCH', `/hosts/${peerHostId}`, { json: { poolId: defaultPool.id } });
     assert.equal(moved.status, 200, await moved.clone().text());
     const localHostId = (await controller.json('GET', '/hosts')).items.find((h: Json) => h.isLocal).id;
-    return { controller, libvirtd, localHostId, peerHostId, peerDir, peerOutput: () => output, killPeer, close };
+    return { controller, libvirtd, localHostId, peerHostId, peerDir: peer.dataDir, peerOutput: () => peer.output, killPeer: () => peer.stop('SIGKILL'), close };
   } catch (err) {
     await close();
     throw err;
