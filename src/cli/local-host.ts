@@ -35,7 +35,7 @@ async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Servic
   const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, netns: cfg.hostNetns, nfsMode: cfg.nfsMode });
   try {
     const swept = await agent.sweepBuilds();
-    if (swept.length) log.warn('removed image builds cut off by the last shutdown', { files: swept });
+    if (swept.length) log.warn('removed image builds and disk copies cut off by the last shutdown', { files: swept });
     // --local-agent loopback: the controller drives this host through the peer protocol, as it would a joined one.
     const attached = cfg.localAgent === 'loopback' ? (await startLoopbackPeer(agent)).client : agent;
     const host = await s.hosts.attach(attached, { local: true, defaultPoolId: s.pools.ensureDefault().id, address: primaryAddress(cfg.listen) });

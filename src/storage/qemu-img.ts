@@ -129,9 +129,13 @@ export class QemuImg implements ImageInspector {
     await this.convertWithProgress(['-f', 'qcow2', '-O', 'qcow2', ...keep, source, path], onProgress);
   }
 
-  /** `qemu-img convert -p …` as a child process, its progress lines parsed as they come. */
+  /**
+   * `qemu-img convert -p …` as a child process, its progress lines parsed as they come. It dies with
+   * onebox (PR_SET_PDEATHSIG): a copy that outlived a killed server would keep writing a file the
+   * restart has already swept.
+   */
   private async convertWithProgress(args: string[], onProgress?: (f: number) => void): Promise<void> {
-    await run([this.binary, 'convert', '-p', ...args], {
+    await run(['setpriv', '--pdeathsig', 'KILL', '--', this.binary, 'convert', '-p', ...args], {
       timeoutMs: 6 * 60 * 60_000,
       onStdout: (chunk) => {
         const fraction = parseQemuImgProgress(chunk);
