@@ -18,21 +18,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { processesNaming } from '../fixtures/processes.js';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { OneboxServer, waitFor, type Json } from './onebox-server.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** Processes whose command line names `dir` (a qemu-img that outlived the server would). */
-async function processesUsing(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(dir)) found.push(`${pid}: ${cmdline.replaceAll('\0', ' ')}`);
-  }
-  return found;
-}
 
 describe('image import on the real executable: vmdk and ova, upload and URL, boot, Range, kill -9', { skip: skipUnlessPresent(systemLibvirtd(), bundle()), timeout: 1_200_000 }, () => {
   let server: OneboxServer;
@@ -147,7 +138,7 @@ describe('image import on the real executable: vmdk and ova, upload and URL, boo
     await waitFor('the killed server to go', 10_000, async () => !existsSync(`/proc/${pid}`));
     const converting = (await readdir(join(server.dataDir, 'uploads'))).length;
     assert.equal(converting, 2, 'the upload and the half-made qcow2 are there before the restart');
-    await waitFor('qemu-img to die with the server', 10_000, async () => (await processesUsing(server.dataDir)).length === 0);
+    await waitFor('qemu-img to die with the server', 10_000, async () => (await processesNaming(server.dataDir)).length === 0);
     await server.spawn();
     const op = await server.json('GET', `/operations/${operation.id}`);
     assert.deepEqual([op.state, op.errorCode], ['failed', 'interrupted']);

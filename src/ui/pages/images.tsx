@@ -27,7 +27,12 @@ function columns(act: (dialog: 'create' | 'delete' | 'edit', image: Image) => vo
       render: (i) => (
         <div>
           <span class="strong">{i.name}</span>
-          {i.state === 'importing' && <span class="badge" data-testid="image-importing"> {t.images.importing}</span>}
+          {i.state === 'importing' && (
+            <>
+              {' '}
+              <span class="badge" data-testid="image-importing">{t.images.importing}</span>
+            </>
+          )}
           {i.description && <div class="muted small">{i.description}</div>}
           {i.tags.length > 0 && (
             <div class="tags">
