@@ -48,7 +48,7 @@ export function presentHost(row: HostRow, live: { online: boolean; storage: Host
 export function presentImage(row: ImageRow): Image {
   return {
     id: row.id, name: row.name, description: row.description, os: row.os, format: row.format, sizeBytes: row.sizeBytes,
-    virtualSizeBytes: row.virtualSizeBytes, sha256: row.sha256, defaultUser: row.defaultUser, tags: row.tags, createdAt: row.createdAt,
+    virtualSizeBytes: row.virtualSizeBytes, sha256: row.sha256, defaultUser: row.defaultUser, tags: row.tags, state: row.state, createdAt: row.createdAt,
   };
 }
 

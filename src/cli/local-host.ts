@@ -35,7 +35,7 @@ async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Servic
   const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, netns: cfg.hostNetns, nfsMode: cfg.nfsMode });
   try {
     const swept = await agent.sweepBuilds();
-    if (swept.length) log.warn('removed image builds cut off by the last shutdown', { files: swept });
+    if (swept.length) log.warn('removed image builds and disk copies cut off by the last shutdown', { files: swept });
     const incoming = await agent.sweepIncoming();
     if (incoming.length) log.warn('removed half-copied instance files of migrations cut off by the last shutdown', { instances: incoming });
     // --local-agent loopback: the controller drives this host through the peer protocol, as it would a joined one.

@@ -32,6 +32,8 @@ async function recoverFromLastRun(s: Services, library: FileLibrary): Promise<vo
   if (instances) log.warn('instances cut off while being created or deleted are now in error', { count: instances });
   s.pools.ensureDefault();
   s.storagePools.ensureDefault();
+  const unconverted = s.images.dropUnfinished();
+  if (unconverted) log.warn('images whose conversion the last shutdown cut off were removed', { count: unconverted });
   const removed = await library.sweep({ images: new Set(s.images.list().map((i) => i.fileName)), media: new Set(s.media.list().map((m) => m.fileName)) });
   if (removed.length) log.warn('removed leftover files from the data directory', { files: removed });
 }

@@ -31,6 +31,7 @@ import type { ConsolesApi, DomainsApi, HostAgent, HostApi, SeedsApi, VolumesApi 
 import { HostBridges, pokeFromCommand } from './host-bridges.js';
 import { HostNetworks, libvirtNetworkName } from './host-networks.js';
 import { HostPaths } from './host-paths.js';
+import { sweepDiskJobLeftovers } from './disk-job-leftovers.js';
 import { DnsmasqSupervisor } from '../network/dnsmasq.js';
 import { IpTool } from '../network/ip-tool.js';
 
@@ -296,9 +297,9 @@ export class LocalHostAgent implements HostAgent {
     }
   }
 
-  /** Removes what builds cut off by a restart left on this host; call once at start. */
+  /** Removes what builds and disk jobs (compact, reset) cut off by a restart left on this host; call once at start. */
   async sweepBuilds(): Promise<string[]> {
-    return this.builds.sweep();
+    return [...(await this.builds.sweep()), ...(await sweepDiskJobLeftovers(this.paths.instancesDir))];
   }
 
   /** Removes the half copies migrations cut off by a restart left on this host; call once at start. */

@@ -227,6 +227,8 @@ export const images = sqliteTable('images', {
   defaultUser: text('default_user'),
   /** Short labels (a-z, 0-9, '-', '_', '.'), in the order given; `GET /images?tag=` filters on them. */
   tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** 'importing' while an uploaded vmdk/vhdx/vdi/ova is being converted (not usable yet; its size and checksum are the upload's); 'ready' after. */
+  state: text('state', { enum: ['importing', 'ready'] }).notNull().default('ready'),
   ...ownership(),
   createdAt: createdAt(),
 });

@@ -10,7 +10,7 @@
  * nothing is unpacked and no byte is copied before the conversion itself.
  */
 import { AppError } from '../lib/errors.js';
-import type { OvfSummary } from '../storage/import-format.js';
+import type { DiskSource, OvfSummary } from '../storage/import-format.js';
 import type { VolumeInfo } from '../storage/inspector.js';
 import type { FileLibrary, ReceivedFile } from '../storage/library.js';
 
@@ -47,38 +47,52 @@ async function checkStored(library: FileLibrary, file: ReceivedFile, info: Volum
     });
 }
 
+/** A received file looked at: ready to store as it is, or a disk (inside it, for an OVA) to convert to qcow2. */
+export type ExaminedImage =
+  | { kind: 'plain'; prepared: PreparedImage }
+  | { kind: 'convert'; source: DiskSource; info: VolumeInfo; sourceFormat: string; ovf?: OvfSummary };
+
+/**
+ * Validates a received file without converting it (format, references, qcow2 check): quick, so an
+ * upload can be refused in its own request. Throws a 400 AppError for anything unacceptable.
+ */
+export async function examineImage(library: FileLibrary, received: ReceivedFile): Promise<ExaminedImage> {
+  const located = await library.locateDisk(received);
+  if (located.kind === 'refused') throw refuse(`${located.sentence}; upload a qcow2, raw, vmdk, vhdx, vdi or ova disk image.`);
+  const { source, ovf, container } = located;
+  const corrupt = () => new AppError('image_corrupt', `The file is not a readable ${container ?? source.format} disk image (qemu-img cannot open it).`);
+  const plain = !source.range && (source.format === 'qcow2' || source.format === 'raw');
+  const info = await (plain ? library.inspectImage(received) : library.inspectSource(source)).catch(() => {
+    throw corrupt();
+  });
+  refuseReferences(info);
+  if (!plain) return { kind: 'convert', source, info, sourceFormat: container ?? source.format, ...(ovf ? { ovf } : {}) };
+  await checkStored(library, received, info);
+  return { kind: 'plain', prepared: { info, format: info.format as 'qcow2' | 'raw', sourceFormat: info.format } };
+}
+
+/** Converts an examined disk to a self-contained qcow2 (progress 0..1); on a throw nothing it made is left behind. */
+export async function convertExamined(library: FileLibrary, examined: Extract<ExaminedImage, { kind: 'convert' }>, onProgress?: (fraction: number) => void): Promise<PreparedImage> {
+  const { source, sourceFormat, ovf } = examined;
+  const converted = await library.convertReceived(source, onProgress).catch(() => {
+    throw new AppError('image_corrupt', `The ${sourceFormat} image could not be converted (qemu-img convert failed); it is damaged or uses features qemu-img cannot read.`);
+  });
+  try {
+    const info = await library.inspectImage(converted);
+    await checkStored(library, converted, info);
+    return { file: converted, info, format: 'qcow2', sourceFormat, ...(ovf ? { ovf } : {}) };
+  } catch (err) {
+    await library.discard(converted);
+    throw err;
+  }
+}
+
 /**
  * Validates a received file and, unless it is a plain qcow2 or raw, converts it to qcow2.
  * Throws a 400 AppError for anything that is not an acceptable disk; on a throw nothing it
  * made is left behind.
  */
 export async function prepareImage(library: FileLibrary, received: ReceivedFile, onProgress?: (fraction: number) => void): Promise<PreparedImage> {
-  const located = await library.locateDisk(received);
-  if (located.kind === 'refused') throw refuse(`${located.sentence}; upload a qcow2, raw, vmdk, vhdx, vdi or ova disk image.`);
-  const { source, ovf, container } = located;
-  const corrupt = () => new AppError('image_corrupt', `The file is not a readable ${container ?? source.format} disk image (qemu-img cannot open it).`);
-  const plain = !source.range && (source.format === 'qcow2' || source.format === 'raw');
-  if (plain) {
-    const info = await library.inspectImage(received).catch(() => {
-      throw corrupt();
-    });
-    refuseReferences(info);
-    await checkStored(library, received, info);
-    return { info, format: info.format as 'qcow2' | 'raw', sourceFormat: info.format };
-  }
-  const sourceInfo = await library.inspectSource(source).catch(() => {
-    throw corrupt();
-  });
-  refuseReferences(sourceInfo);
-  const converted = await library.convertReceived(source, onProgress).catch(() => {
-    throw new AppError('image_corrupt', `The ${container ?? source.format} image could not be converted (qemu-img convert failed); it is damaged or uses features qemu-img cannot read.`);
-  });
-  try {
-    const info = await library.inspectImage(converted);
-    await checkStored(library, converted, info);
-    return { file: converted, info, format: 'qcow2', sourceFormat: container ?? source.format, ...(ovf ? { ovf } : {}) };
-  } catch (err) {
-    await library.discard(converted);
-    throw err;
-  }
+  const examined = await examineImage(library, received);
+  return examined.kind === 'plain' ? examined.prepared : convertExamined(library, examined, onProgress);
 }

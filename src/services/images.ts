@@ -17,8 +17,9 @@ import type { FileLibrary, ReceivedFile } from '../storage/library.js';
 import { ownedBy, type Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { artifactSource, download, type Download } from './library-files.js';
-import { storeReceived, storeUpload, type UploadBody, type UploadLimits } from './uploads.js';
-import { prepareImage } from './image-import.js';
+import { receiveUpload, storeReceived, storeUpload, type UploadBody, type UploadLimits } from './uploads.js';
+import { examineImage, prepareImage, type PreparedImage } from './image-import.js';
+import { startConversion } from './image-conversion.js';
 import type { Operation, OperationContext, OperationsService } from './operations.js';
 import { UrlFetchError } from '../lib/storage-errors.js';
 
@@ -99,24 +100,48 @@ export class ImagesService {
 
   /** The image file as a download. */
   async download(idOrName: string): Promise<Download> {
-    const image = this.get(idOrName);
+    const image = this.assertReady(this.get(idOrName));
     return download(this.library, 'images', image.fileName, `${image.name}.${image.format}`, image.name, image.sha256);
   }
 
   /**
-   * Receives an uploaded image (qcow2, raw, vmdk, vhdx, vdi or ova; all but qcow2 and raw are
-   * converted to qcow2). Nothing is visible until it is complete and valid.
+   * Receives an uploaded image (qcow2, raw, vmdk, vhdx, vdi or ova). A qcow2 or raw one is stored
+   * at once (`image`); the others are checked, then converted to qcow2 in an operation
+   * (`operation`), the image listed as `importing` meanwhile. Nothing half-made stays behind.
    */
-  async upload(body: UploadBody, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<Image> {
+  async upload(body: UploadBody, declaredBytes: number | undefined, meta: ImageMeta, actor: Actor): Promise<{ image: Image } | { operation: Operation; imageId: string }> {
     this.assertNameFree(meta.name);
-    const row = await storeUpload({ limits: this.limits, body, declaredBytes, ...this.storing(newId('img'), meta, actor) });
+    const id = newId('img');
+    const received = await receiveUpload({ library: this.library, limits: this.limits, body, declaredBytes });
+    const examined = await examineImage(this.library, received).catch(async (err: unknown) => {
+      await this.library.discard(received);
+      throw err;
+    });
+    if (examined.kind === 'convert') return startConversion({ ...this.conversionDeps(), id, received, examined, meta, actor });
+    const row = await storeReceived(this.storing(id, meta, actor, async () => examined.prepared), received);
     this.audit.record(actor, 'upload', 'image', row.id, meta.name);
-    return row;
+    return { image: row };
+  }
+
+  private conversionDeps() {
+    return { db: this.db, library: this.library, operations: this.operations, audit: this.audit, nameTaken: (name: string) => this.nameTaken(name) };
+  }
+
+  /** Throws image_not_ready while the image is still being converted: it cannot back a disk or be downloaded yet. */
+  assertReady(image: Image): Image {
+    if (image.state !== 'ready')
+      throw new AppError('image_not_ready', `Image '${image.name}' is still being imported (converted to qcow2); wait for its operation to finish.`);
+    return image;
+  }
+
+  /** At start: forgets images whose conversion a previous process did not finish (the sweep then removes their files); returns how many. */
+  dropUnfinished(): number {
+    return this.db.delete(images).where(eq(images.state, 'importing')).run().changes;
   }
 
   /** Stores an image built on a host (read from `file`) under the id chosen when the build began; the row appears only once the file is complete and valid. */
   async storeBuilt(id: string, file: Readable, sizeBytes: number, meta: ImageMeta, actor: Actor): Promise<Image> {
-    const row = await storeUpload({ limits: this.limits, body: file, declaredBytes: sizeBytes, ...this.storing(id, meta, actor) });
+    const row = await storeUpload({ limits: this.limits, body: file, declaredBytes: sizeBytes, ...this.storing(id, meta, actor, (received) => prepareImage(this.library, received)) });
     this.audit.record(actor, 'build', 'image', row.id, meta.name);
     return row;
   }
@@ -148,7 +173,7 @@ export class ImagesService {
         if (sha256 && received.sha256 !== sha256.toLowerCase())
           throw new AppError('checksum_mismatch', `The downloaded file's SHA-256 is ${received.sha256}, not the expected ${sha256.toLowerCase()}; nothing was stored.`);
         ctx.progress(0.8, 'converting');
-        await storeReceived(this.storing(id, meta, actor, (f) => ctx.progress(0.8 + 0.2 * f, 'converting')), received);
+        await storeReceived(this.storing(id, meta, actor, (file) => prepareImage(this.library, file, (f) => ctx.progress(0.8 + 0.2 * f, 'converting'))), received);
       } finally {
         await this.library.discard(received);
       }
@@ -194,15 +219,15 @@ export class ImagesService {
     if (this.db.select({ id: images.id }).from(images).where(eq(images.name, name)).get()) throw this.nameTaken(name);
   }
 
-  /** How a received file becomes the image `id`. */
-  private storing(id: string, meta: ImageMeta, actor: Actor, onProgress?: (fraction: number) => void) {
+  /** How a received file becomes the image `id`; `prepare` validates (and converts) it. */
+  private storing(id: string, meta: ImageMeta, actor: Actor, prepare: (received: ReceivedFile) => Promise<PreparedImage>) {
     return {
       library: this.library, shelf: 'images' as const, nameTaken: () => this.nameTaken(meta.name),
       accept: async (received: ReceivedFile) => {
-        const prepared = await prepareImage(this.library, received, onProgress);
+        const prepared = await prepare(received);
         return { ...prepared, fileName: `${id}.${prepared.format}` };
       },
-      insert: (file: ReceivedFile, prepared: Awaited<ReturnType<typeof prepareImage>> & { fileName: string }) =>
+      insert: (file: ReceivedFile, prepared: PreparedImage & { fileName: string }) =>
         this.db.insert(images).values({
           id, fileName: prepared.fileName, format: prepared.format, sizeBytes: file.sizeBytes, virtualSizeBytes: prepared.info.virtualSizeBytes,
           sha256: file.sha256, ...meta, os: meta.os || prepared.ovf?.os || '', ...ownedBy(actor),
@@ -212,7 +237,7 @@ export class ImagesService {
 
   /** Deletes an image unless instances are linked clones of it; hosts drop their copies. */
   async delete(idOrName: string, actor: Actor): Promise<void> {
-    const image = this.get(idOrName);
+    const image = this.assertReady(this.get(idOrName));
     this.db.transaction((tx) => {
       const users = tx
         .select({ name: instances.name })

@@ -43,18 +43,27 @@ export interface StoreUploadOptions<A, Row> {
 
 /** Receives, validates, moves into place and records an upload. */
 export async function storeUpload<A, Row>(opts: StoreUploadOptions<A, Row>): Promise<Row> {
+  return storeReceived(opts, await receiveUpload(opts));
+}
+
+/** Receives an upload into the library's temporary directory (refused early when it cannot fit); the caller stores or discards it. */
+export async function receiveUpload(opts: Pick<StoreUploadOptions<unknown, unknown>, 'library' | 'limits' | 'body' | 'declaredBytes'>): Promise<ReceivedFile> {
   if (!opts.body) throw new AppError('empty_upload', 'The request has no body; send the file as the request body.');
   await refuseEarly(opts);
   const received = await receive(opts);
-  return storeReceived(opts, received);
+  if (received.sizeBytes > 0) return received;
+  await opts.library.discard(received);
+  throw emptyFile();
 }
+
+const emptyFile = () => new AppError('empty_upload', 'The uploaded file is empty.');
 
 /** Validates, moves into place and records a file already received (an upload or a download); the received file is gone afterwards. */
 export async function storeReceived<A, Row>(opts: Omit<StoreUploadOptions<A, Row>, 'body' | 'declaredBytes' | 'limits'>, received: ReceivedFile): Promise<Row> {
   let accepted: (A & { fileName: string; file?: ReceivedFile }) | undefined;
   let stored = false;
   try {
-    if (received.sizeBytes === 0) throw new AppError('empty_upload', 'The uploaded file is empty.');
+    if (received.sizeBytes === 0) throw emptyFile();
     accepted = await opts.accept(received);
     const file = accepted.file ?? received;
     await opts.library.accept(file, opts.shelf, accepted.fileName);
@@ -71,7 +80,7 @@ export async function storeReceived<A, Row>(opts: Omit<StoreUploadOptions<A, Row
 }
 
 /** A declared size over the limit or over the free space is refused before a byte is stored. */
-async function refuseEarly(opts: StoreUploadOptions<unknown, unknown>): Promise<void> {
+async function refuseEarly(opts: Pick<StoreUploadOptions<unknown, unknown>, 'library' | 'limits' | 'declaredBytes'>): Promise<void> {
   const declared = opts.declaredBytes;
   if (declared === undefined) return;
   if (declared > opts.limits.maxBytes) throw tooLarge(opts.limits.maxBytes);
@@ -79,7 +88,7 @@ async function refuseEarly(opts: StoreUploadOptions<unknown, unknown>): Promise<
   if (freeBytes - declared < opts.limits.reserveBytes) throw noSpace(declared, freeBytes, opts.limits.reserveBytes);
 }
 
-async function receive(opts: StoreUploadOptions<unknown, unknown>): Promise<ReceivedFile> {
+async function receive(opts: Pick<StoreUploadOptions<unknown, unknown>, 'library' | 'limits' | 'body'>): Promise<ReceivedFile> {
   try {
     return await opts.library.receive(opts.body instanceof Readable ? opts.body : Readable.fromWeb(opts.body as WebReadableStream<Uint8Array>), opts.limits);
   } catch (err) {

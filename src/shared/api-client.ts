@@ -23,6 +23,7 @@ import type {
   HostChange,
   HostInterface,
   Image,
+  ImageUploadResult,
   Instance,
   InstanceCreated,
   InstanceUpdated,
@@ -355,7 +356,7 @@ export function createApiClient(transport: ApiTransport) {
       list: () => items<Image>('images'),
       get: (id: string) => call<Image>('GET', `images/${seg(id)}`),
       upload: (file: Blob, meta: ImageUploadMeta, onProgress?: (p: UploadProgress) => void) =>
-        upload<Image>(`images?${query({ name: meta.name, description: meta.description, os: meta.os, tags: Array.isArray(meta.tags) ? meta.tags.join(',') : typeof meta.tags === 'string' ? meta.tags : undefined })}`, file, onProgress),
+        upload<ImageUploadResult>(`images?${query({ name: meta.name, description: meta.description, os: meta.os, tags: Array.isArray(meta.tags) ? meta.tags.join(',') : typeof meta.tags === 'string' ? meta.tags : undefined })}`, file, onProgress),
       /** Imports from an http(s) URL: 202 with the operation and the id the image will have. */
       importUrl: (input: ImageUrlImport) => call<Accepted & { imageId: string }>('POST', 'images', input),
       update: (id: string, change: ImageChange) => call<Image>('PATCH', `images/${seg(id)}`, change),

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { guestUserSchema } from './guest.js';
 import { descriptionSchema } from './instances.js';
 import { pageQuerySchema } from './lists.js';
+import type { Accepted } from './operations.js';
 
 /** Names of images and media: anything printable that does not look like a resource id. */
 export const catalogueName = (what: string) =>
@@ -91,8 +92,13 @@ export interface Image {
   defaultUser: string | null;
   /** Short labels; `GET /images?tag=` filters on them. */
   tags: string[];
+  /** 'importing' while an uploaded vmdk/vhdx/vdi/ova is converted (not usable yet), then 'ready'. */
+  state: 'importing' | 'ready';
   createdAt: string;
 }
+
+/** What an image upload answers: the image (qcow2, raw) or the conversion's operation (vmdk, vhdx, vdi, ova). */
+export type ImageUploadResult = Image | (Accepted & { imageId: string });
 
 /** An ISO medium. */
 export interface Media {

@@ -31,7 +31,7 @@ export const PROBLEM_CODES = {
   instance_must_be_stopped: 409, host_busy: 409, nic_is_loopback: 409, nic_not_ethernet: 409, nic_is_bridge: 409, nic_enslaved: 409,
   bridge_name_taken: 409, route_unsupported: 409, address_unsupported: 409, resource_change_refused: 409,
   too_many_disks: 409, disk_cannot_shrink: 409, system_disk_not_removable: 409, disk_change_refused: 409,
-  instance_has_no_image: 409, instance_image_gone: 409,
+  instance_has_no_image: 409, instance_image_gone: 409, image_not_ready: 409,
   guest_agent_unavailable: 409, guest_password_refused: 409,
   snapshot_name_taken: 409, snapshot_has_children: 409, instance_has_snapshots: 409,
   batch_items_failed: 409,

@@ -53,7 +53,7 @@ export const instanceUpdatedSchema = instanceSchema.extend({ notes: z.array(z.st
 
 export const imageSchema = z.strictObject({
   id, name: z.string(), description: z.string(), os: z.string(), format: z.enum(['qcow2', 'raw']), sizeBytes: z.number(), virtualSizeBytes: z.number(),
-  sha256: z.string(), defaultUser: nullable(z.string()), tags: z.array(z.string()), createdAt: instant,
+  sha256: z.string(), defaultUser: nullable(z.string()), tags: z.array(z.string()), state: z.enum(['importing', 'ready']), createdAt: instant,
 });
 
 export const mediaSchema = z.strictObject({ id, name: z.string(), description: z.string(), sizeBytes: z.number(), sha256: z.string(), createdAt: instant });

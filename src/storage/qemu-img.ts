@@ -61,7 +61,8 @@ export class QemuImg implements ImageInspector {
 
   async convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void): Promise<void> {
     const format = source.range ? [] : ['-f', source.format];
-    await run([...CONVERT_LIMITS, this.binary, 'convert', '-p', ...format, '-O', 'qcow2', qemuImgTarget(source), dest], {
+    // It dies with onebox (PR_SET_PDEATHSIG): the restart sweeps the temporary directory, and a conversion that outlived the server would only burn CPU into a deleted file.
+    await run(['setpriv', '--pdeathsig', 'KILL', '--', ...CONVERT_LIMITS, this.binary, 'convert', '-p', ...format, '-O', 'qcow2', qemuImgTarget(source), dest], {
       timeoutMs: 6 * 60 * 60_000,
       onStdout: (chunk) => {
         const fraction = parseQemuImgProgress(chunk);
@@ -128,9 +129,13 @@ export class QemuImg implements ImageInspector {
     await this.convertWithProgress(['-f', 'qcow2', '-O', 'qcow2', ...keep, source, path], onProgress);
   }
 
-  /** `qemu-img convert -p …` as a child process, its progress lines parsed as they come. */
+  /**
+   * `qemu-img convert -p …` as a child process, its progress lines parsed as they come. It dies with
+   * onebox (PR_SET_PDEATHSIG): a copy that outlived a killed server would keep writing a file the
+   * restart has already swept.
+   */
   private async convertWithProgress(args: string[], onProgress?: (f: number) => void): Promise<void> {
-    await run([this.binary, 'convert', '-p', ...args], {
+    await run(['setpriv', '--pdeathsig', 'KILL', '--', this.binary, 'convert', '-p', ...args], {
       timeoutMs: 6 * 60 * 60_000,
       onStdout: (chunk) => {
         const fraction = parseQemuImgProgress(chunk);

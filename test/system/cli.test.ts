@@ -2,7 +2,8 @@
  * System test of the `onebox` CLI against the real executable and a real server on the system
  * libvirtd with one TCG mini guest: help and completion generated from the command table, login
  * with --password-stdin and a pinned fingerprint (a wrong one refused), an image upload with the
- * progress bar on a pseudo-terminal (`script`), create/start/stop/delete with --output json,
+ * progress bar on a pseudo-terminal (`script`), a vmdk upload that waits for its conversion
+ * (a second bar, or the operation with --no-wait), create/start/stop/delete with --output json,
  * the serial console attached in a pseudo-terminal printing a marker the guest's shell echoes,
  * errors as one line with distinct exit codes, logout revoking the token, and `service install`
  * refusing where systemd does not run.
@@ -184,6 +185,27 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
     assert.equal((JSON.parse(plain.stdout) as Json).name, 'small.iso');
     const images = await cliJson(['images', 'list']);
     assert.deepEqual(images.map((i: Json) => i.name), ['mini']);
+  });
+
+  test('a vmdk upload waits for the conversion: a second bar on a terminal, the ready qcow2 image printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onebox-cli-vmdk-'));
+    try {
+      const vmdk = join(dir, 'legacy.vmdk');
+      spawnSync('qemu-img', ['convert', '-O', 'vmdk', imagePath, vmdk]);
+      const tty = spawnSync('script', ['-qfec', [BINARY, 'images', 'upload', vmdk, '--name', 'legacy-tty'].map(sh).join(' '), '/dev/null'], { env: env(), encoding: 'utf8', timeout: 240_000 });
+      assert.equal(tty.status, 0, tty.stdout);
+      assert.match(tty.stdout, /\] 100% legacy\.vmdk /, 'the upload bar');
+      assert.match(tty.stdout, /\] \d+% image\.import converting/, 'then the conversion bar');
+      assert.match(tty.stdout, /format: +qcow2/);
+      const plain = await cliJson(['images', 'upload', vmdk, '--name', 'legacy-json']);
+      assert.deepEqual([plain.name, plain.format, plain.state], ['legacy-json', 'qcow2', 'ready']);
+      const noWait = await cliJson(['images', 'upload', vmdk, '--name', 'legacy-nowait', '--no-wait']);
+      assert.deepEqual([noWait.kind, noWait.targetType], ['image.import', 'image'], 'with --no-wait: the operation');
+      await waitFor('the --no-wait conversion', 120_000, async () => (await cliJson(['images', 'list'])).some((i: Json) => i.name === 'legacy-nowait' && i.state === 'ready'));
+      for (const name of ['legacy-tty', 'legacy-json', 'legacy-nowait']) assert.equal((await cli(['images', 'delete', name])).code, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('create --start, show, stop and start with --output json; yaml and table outputs', async () => {

@@ -1,16 +1,44 @@
 /**
  * The guest agent on a real TCG mini guest through the real executable: guest-info shows the
  * hostname and OS its qemu-ga reports, set-guest-password changes root's /etc/shadow hash to
- * one of the new password (checked in the guest with mkpasswd and the stored salt), and a stop
+ * one of the new password (checked in the guest with mkpasswd and the stored salt) and `login`
+ * on the serial console accepts it (and refuses another), and a stop
  * of a guest that ignores ACPI (its acpid killed on the serial console) ends through the agent's shutdown.
  */
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
-import { OneboxServer, waitFor, type Json } from './onebox-server.js';
+import { OneboxServer, sleep, waitFor, type Json } from './onebox-server.js';
+
+/** An interactive session on an instance's serial console: type lines, wait for what the guest prints. */
+async function serialSession(server: OneboxServer, id: string) {
+  const ticket = await server.json('POST', `/instances/${id}/console-tokens`, { json: { kind: 'serial' } });
+  const ws = new WebSocket(server.wsUrl(ticket.path), server.wsOptions());
+  let output = '';
+  ws.on('message', (data: Buffer) => (output += data.toString('utf8')));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return {
+    type: (line: string) => ws.send(Buffer.from(`${line}\n`)),
+    /** Waits until the output since `from` matches; returns that output. */
+    async expect(pattern: RegExp, from: number, timeoutMs = 60_000): Promise<string> {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output.slice(from)) && Date.now() < deadline) await sleep(200);
+      assert.match(output.slice(from), pattern, `the serial console never printed ${pattern}: ${output.slice(-400)}`);
+      return output.slice(from);
+    },
+    get length() {
+      return output.length;
+    },
+    close: () => ws.close(),
+  };
+}
 
 describe('guest agent on a real guest: info, password, stop fallback', { skip: skipUnlessPresent(systemLibvirtd(), bundle()) }, () => {
   let server: OneboxServer;
@@ -67,6 +95,34 @@ describe('guest agent on a real guest: info, password, stop fallback', { skip: s
     assert.equal(await shadowMatches('Other-Pass-8'), 'no', 'another password does not match');
     const unknown = await server.call('POST', `/instances/${inst.id}/actions/set-guest-password`, { json: { username: 'nobody', password: 'Guest-Pass-7' } });
     assert.deepEqual([unknown.status, ((await unknown.json()) as Json).code], [409, 'guest_password_refused']);
+  });
+
+  test('login on the serial console: the password set through the agent opens a root shell, another is refused', async () => {
+    const tty = await serialSession(server, inst.id);
+    try {
+      // `login` asks for the password even from root's shell (busybox login on ttyS0, no securetty file).
+      let mark = tty.length;
+      tty.type('login root');
+      await tty.expect(/Password:/, mark);
+      mark = tty.length;
+      tty.type('Other-Pass-8');
+      await tty.expect(/Login incorrect/, mark);
+      await tty.expect(/login: $/, mark, 30_000);
+      mark = tty.length;
+      tty.type('root');
+      await tty.expect(/Password:/, mark);
+      mark = tty.length;
+      tty.type('Guest-Pass-7');
+      // The shell login started answers; its parent is the console's first shell, not init (which is that shell's parent).
+      await sleep(1000);
+      tty.type('echo LOGGED-IN-$((6*7)) PARENT=$PPID');
+      const out = await tty.expect(/LOGGED-IN-42 PARENT=\d+/, mark, 60_000);
+      assert.notEqual(/LOGGED-IN-42 PARENT=(\d+)/.exec(out)?.[1], '1', 'the shell is the one login started');
+      assert.doesNotMatch(out, /Login incorrect/);
+      tty.type('exit');
+    } finally {
+      tty.close();
+    }
   });
 
   test('stop: the guest ignores ACPI, the guest agent powers it off, and the operation says so', async () => {

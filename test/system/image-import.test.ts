@@ -4,7 +4,9 @@
  * loopback HTTP server this test starts (a wrong checksum refused, a dropped connection
  * resumed with Range), an instance booted from each to ONEBOX-GUEST-READY (one guest at a
  * time), a Range download checked byte for byte, and a kill -9 during an import: after the
- * restart the operation is failed and neither an image nor a partial file is left.
+ * restart the operation is failed and neither an image nor a partial file is left. Uploads
+ * that need converting answer 202 and convert in an operation; a kill -9 mid-conversion leaves,
+ * after the restart, no image (not even an importing one), no file and no running qemu-img.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { startFileServer, type FileServer } from '../fixtures/file-server.js';
+import { processesNaming } from '../fixtures/processes.js';
 import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { OneboxServer, waitFor, type Json } from './onebox-server.js';
@@ -65,9 +68,18 @@ describe('image import on the real executable: vmdk and ova, upload and URL, boo
     assert.equal((await server.waitOperation(del)).state, 'succeeded');
   };
 
-  test('a vmdk upload becomes a qcow2 image that boots', async () => {
-    const image = await server.json('POST', '/images?name=mini-vmdk', { body: Readable.toWeb(createReadStream(join(dir, 'mini-disk1.vmdk'))) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
-    assert.equal(image.format, 'qcow2', JSON.stringify(image));
+  /** Uploads a file streamed from disk. */
+  const upload = (name: string, path: string) =>
+    server.call('POST', `/images?name=${name}`, { body: Readable.toWeb(createReadStream(path)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
+
+  test('a vmdk upload answers 202, is converted in an operation with progress, and boots', async () => {
+    const res = await upload('mini-vmdk', join(dir, 'mini-disk1.vmdk'));
+    assert.equal(res.status, 202);
+    const { imageId } = (await res.clone().json()) as Json;
+    const op = await server.waitOperation(res);
+    assert.deepEqual([op.kind, op.state, op.progress], ['image.import', 'succeeded', 100], JSON.stringify(op));
+    const image = await server.json('GET', `/images/${imageId}`);
+    assert.deepEqual([image.format, image.state], ['qcow2', 'ready'], JSON.stringify(image));
     assert.notEqual(image.sha256, sha(vmdk));
     execFileSync('qemu-img', ['check', '-q', '-f', 'qcow2', join(server.dataDir, 'images', `${image.id}.qcow2`)]);
     await boots(image.id, 'from-vmdk');
@@ -107,6 +119,34 @@ describe('image import on the real executable: vmdk and ova, upload and URL, boo
     assert.equal(sha(Buffer.from(await whole.arrayBuffer())), image.sha256);
     const bad = await server.call('GET', `/images/${image.id}/file`, { headers: { range: `bytes=${stored.length}-` } });
     assert.equal(bad.status, 416);
+  });
+
+  test('kill -9 during the conversion of an upload: after the restart no image, no file, no qemu-img left', async () => {
+    // Random data, so the conversion takes a few seconds (zeros would convert in an instant).
+    const raw = join(dir, 'noise.raw');
+    execFileSync('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=384', 'status=none']);
+    execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'vdi', raw, join(dir, 'noise.vdi')]);
+    await rm(raw);
+    const res = await upload('cut-vdi', join(dir, 'noise.vdi'));
+    assert.equal(res.status, 202);
+    const { imageId, operation } = (await res.json()) as Json;
+    // Two files in the temporary directory: the upload and qemu-img's output, being written.
+    await waitFor('the conversion to start', 120_000, async () => (await readdir(join(server.dataDir, 'uploads'))).length === 2, 20);
+    assert.equal((await server.json('GET', `/images/${imageId}`)).state, 'importing');
+    const pid = server.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the killed server to go', 10_000, async () => !existsSync(`/proc/${pid}`));
+    const converting = (await readdir(join(server.dataDir, 'uploads'))).length;
+    assert.equal(converting, 2, 'the upload and the half-made qcow2 are there before the restart');
+    await waitFor('qemu-img to die with the server', 10_000, async () => (await processesNaming(server.dataDir)).length === 0);
+    await server.spawn();
+    const op = await server.json('GET', `/operations/${operation.id}`);
+    assert.deepEqual([op.state, op.errorCode], ['failed', 'interrupted']);
+    assert.equal((await server.call('GET', `/images/${imageId}`)).status, 404);
+    assert.equal((await server.call('GET', '/images/cut-vdi')).status, 404);
+    assert.ok(!(await server.json('GET', '/images')).items.some((i: Json) => i.state !== 'ready'), 'no image is left importing');
+    assert.deepEqual(await readdir(join(server.dataDir, 'uploads')), []);
+    assert.ok(!(await readdir(join(server.dataDir, 'images'))).some((f) => f.startsWith(imageId)));
   });
 
   test('kill -9 during an import: after the restart the operation failed, no image, no partial file', async () => {

@@ -3,13 +3,18 @@
  * of its middle snapshot into the file above): after the restart the operation is failed, the
  * chain on disk is consistent (qemu-img check, every recorded file sits on its recorded parent),
  * no byte is lost (qemu-io reads the pattern through the chain), and deleting again completes.
- * No guest boots: the data is written into the snapshot's file with qemu-io.
+ * Then kill -9 in the middle of a disk compaction (qemu-img convert rewriting 768 MiB of a pattern
+ * into `system.qcow2.compact` beside the disk): qemu-img dies with the server, and after the
+ * restart the operation is failed, the disk is the old file (never a half copy), consistent with
+ * every byte, the stray copy is gone, and compacting again completes.
+ * No guest boots: the data is written into the disks' files with qemu-io.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { processesNaming } from '../fixtures/processes.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
 import { OneboxServer, waitFor, type Json } from './onebox-server.js';
 
@@ -24,7 +29,7 @@ function activeFile(dir: string): string {
   return tops[0];
 }
 
-describe('a snapshot delete cut off by kill -9', { skip: skipUnlessPresent(bundle(), systemLibvirtd()), timeout: 300_000 }, () => {
+describe('long disk jobs cut off by kill -9: a snapshot delete, a compaction', { skip: skipUnlessPresent(bundle(), systemLibvirtd()), timeout: 900_000 }, () => {
   let server: OneboxServer;
   before(async () => {
     server = await OneboxServer.start();
@@ -91,5 +96,51 @@ describe('a snapshot delete cut off by kill -9', { skip: skipUnlessPresent(bundl
       assert.equal((await server.waitOperation(again)).state, 'succeeded');
     }
     assert.deepEqual(await consistent(), ['s1', 's3']);
+  });
+
+  test('a compaction: leaves the old disk, consistent and whole, no stray copy; compacting again completes', async () => {
+    await server.call('GET', '/health').catch(() => undefined); // takes the keep-alive socket the server closed while the last test ran qemu-io
+    const res = await server.call('POST', '/instances', { json: { name: 'cut-compact', cores: 1, memoryMiB: 128, disk: { source: 'blank', sizeGiB: 1 } } });
+    const { instance } = (await res.clone().json()) as Json;
+    assert.equal((await server.waitOperation(res)).state, 'succeeded');
+    const dir = join(server.dataDir, 'instances', instance.id);
+    const disk = join(dir, 'system.qcow2');
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0xab 0 ${768 * MiB}`, disk], { stdio: 'ignore' });
+    const inodeBefore = statSync(disk).ino;
+    await server.call('GET', '/health').catch(() => undefined); // takes the keep-alive socket the server closed meanwhile
+
+    const compact = await server.call('POST', `/instances/${instance.id}/disks/system/actions/compact`);
+    assert.equal(compact.status, 202, await compact.clone().text());
+    const { operation } = (await compact.json()) as Json;
+    await waitFor('the copy to start', 60_000, async () => existsSync(`${disk}.compact`), 20);
+    const pid = server.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the killed server to go', 10_000, async () => !existsSync(`/proc/${pid}`));
+    assert.ok(existsSync(`${disk}.compact`), 'the half-made copy is there before the restart');
+    await waitFor('qemu-img to die with the server', 10_000, async () => (await processesNaming(server.dataDir)).length === 0);
+
+    await server.spawn();
+    const op = await server.json('GET', `/operations/${operation.id}`);
+    assert.deepEqual([op.state, op.errorCode], ['failed', 'interrupted']);
+    // The host sweeps when it attaches, a moment after the server listens.
+    await waitFor('the restarted host to remove the stray copy', 60_000, async () => !readdirSync(dir).some((f) => f.includes('.compact')));
+    /** The disk passes qemu-img check and still holds every byte written. */
+    const whole = () => {
+      const check = spawnSync('qemu-img', ['check', '-q', '-f', 'qcow2', disk], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stdout + check.stderr);
+      const read = spawnSync('qemu-io', ['-r', '-f', 'qcow2', '-c', `read -P 0xab 0 ${768 * MiB}`, disk], { encoding: 'utf8' });
+      assert.equal(read.status, 0, read.stderr);
+      assert.doesNotMatch(read.stdout, /Pattern verification failed/);
+    };
+    whole();
+    assert.equal(statSync(disk).ino, inodeBefore, 'the disk is still the old file');
+
+    await server.call('GET', '/health').catch(() => undefined);
+    const again = await server.call('POST', `/instances/${instance.id}/disks/system/actions/compact`);
+    const done = await server.waitOperation(again, 240_000);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    assert.notEqual(statSync(disk).ino, inodeBefore, 'the compacted copy was swapped in');
+    whole();
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.compact')), []);
   });
 });

@@ -4,10 +4,15 @@
  * a wrong SHA-256 (the form says so, no image appears), then right; the image appears in the
  * table as qcow2 with its download link on /file, and is edited (description, OS, tags: a bad
  * tag is refused as you type) in a dialog; its tags show in the row.
- * The form and the dialog pass axe.
+ * The form and the dialog pass axe. Then a vdi is uploaded through the upload form: after the
+ * upload bar a second bar follows the server's conversion, and the image ends up qcow2 and ready.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { buildQcow2Header } from '../../src/storage/qcow2-header.js';
@@ -67,5 +72,41 @@ describe('browser UI: import an image from a URL', { skip: skipUi, timeout: 240_
     await row.getByText('test-disk').waitFor();
     const edited = await ui.server.json('GET', `/images/${image.id}`);
     assert.deepEqual([edited.description, edited.os, edited.tags], ['a tiny disk', 'none', ['tiny', 'test-disk']]);
+  });
+
+  test('a vdi upload: the upload bar, then the conversion bar; the image ends qcow2 and ready', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'onebox-ui-vdi-'));
+    try {
+      // 48 MiB of varied content, so the conversion is not instant.
+      const raw = Buffer.alloc(48 * 1024 ** 2);
+      for (let i = 0; i < raw.length; i += 4096) raw.writeUInt32LE((i * 2654435761) >>> 0, i);
+      await writeFile(join(dir, 'disk.raw'), raw);
+      execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'vdi', join(dir, 'disk.raw'), join(dir, 'legacy.vdi')]);
+      await page.goto(ui.url('images'));
+      // Records whether the conversion bar was ever shown (it may last under a second).
+      await page.evaluate(() => {
+        const seen = ((window as unknown as { conversionSeen: string[] }).conversionSeen = [] as string[]);
+        new MutationObserver(() => {
+          const bar = document.querySelector('[data-testid=conversion-progress]');
+          if (bar) seen.push(bar.textContent ?? '');
+        }).observe(document.body, { childList: true, subtree: true, characterData: true });
+      });
+      const form = page.getByRole('form', { name: 'Upload' });
+      await form.locator('input[type=file]').setInputFiles(join(dir, 'legacy.vdi'));
+      assert.equal(await form.locator('input[name=name]').inputValue(), 'legacy');
+      await form.getByRole('button', { name: 'Upload' }).click();
+      const row = page.locator('#images-table tr[data-name=legacy]');
+      await page.locator('.activity-item', { hasText: 'Uploaded legacy' }).waitFor({ timeout: 120_000 });
+      await row.waitFor();
+      await ui.shot('image-import-03-converted');
+      const seen = await page.evaluate(() => (window as unknown as { conversionSeen: string[] }).conversionSeen);
+      assert.ok(seen.some((text) => text.includes('converting to qcow2 on the server')), `the conversion bar showed: ${JSON.stringify(seen.slice(0, 3))}`);
+      assert.match(await row.innerText(), /qcow2/);
+      assert.equal(await row.getByTestId('image-importing').count(), 0, 'no importing badge once converted');
+      const image = (await ui.server.json('GET', '/images/legacy'));
+      assert.deepEqual([image.format, image.state], ['qcow2', 'ready']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

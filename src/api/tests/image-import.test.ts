@@ -21,6 +21,32 @@ const skip = existsSync('/usr/bin/qemu-img') ? undefined : 'qemu-img is not inst
 const MiB = 1024 ** 2;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** The next conversion waits until released (or fails when told), so a test sees the image while it is importing. */
+let nextGate: { reached: () => void; outcome: Promise<void> } | undefined;
+const hold = () => {
+  let reached = () => undefined as void;
+  const reachedP = new Promise<void>((r) => (reached = r));
+  let release = () => undefined as void;
+  let fail = () => undefined as void;
+  const outcome = new Promise<void>((ok, ko) => {
+    release = ok;
+    fail = () => ko(new Error('qemu-img convert failed (test)'));
+  });
+  nextGate = { reached, outcome };
+  return { reached: reachedP, release, fail };
+};
+class GatedQemuImg extends QemuImg {
+  override async convertToQcow2(...args: Parameters<QemuImg['convertToQcow2']>): Promise<void> {
+    const gate = nextGate;
+    nextGate = undefined;
+    if (gate) {
+      gate.reached();
+      await gate.outcome;
+    }
+    await super.convertToQcow2(...args);
+  }
+}
+
 describe('image import', { skip }, () => {
   let api: TestApi;
   let dir = '';
@@ -56,7 +82,7 @@ describe('image import', { skip }, () => {
     await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-u', '-b', '/etc/shadow', '-F', 'raw', join(dir, 'shadow.qcow2'), '8M']);
     files.shadowQcow2 = await readFile(join(dir, 'shadow.qcow2'));
     files.flatDescriptor = Buffer.from('# Disk DescriptorFile\nversion=1\ncreateType="monolithicFlat"\nRW 16 FLAT "/etc/shadow" 0\n');
-    api = await startTestApi({ inspector: new QemuImg() });
+    api = await startTestApi({ inspector: new GatedQemuImg() });
     await api.bootstrap();
     server = await startFileServer({
       '/disk.qcow2': { bytes: files.qcow2 },
@@ -74,11 +100,22 @@ describe('image import', { skip }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Uploads a file that needs converting: 202 with the operation; returns the image once it succeeded. */
+  const converted = async (name: string, body: Buffer) => {
+    const res = await upload(name, body);
+    assert.equal(res.status, 202, JSON.stringify(await res.clone().json()));
+    const { imageId, operation } = await json(res);
+    assert.equal(operation.kind, 'image.import');
+    const op = await waitOperation(api, res.headers.get('location'));
+    assert.deepEqual([op.state, op.progress], ['succeeded', 100], JSON.stringify(op));
+    const image = await json(await api.call('GET', `/api/v1/images/${imageId}`));
+    assert.equal(image.state, 'ready');
+    return image;
+  };
+
   for (const fmt of ['vmdk', 'vhdx', 'vdi'] as const) {
-    test(`a ${fmt} upload is converted to a qcow2 with the same content`, async () => {
-      const res = await upload(`up-${fmt}`, files[fmt]);
-      assert.equal(res.status, 201, JSON.stringify(await res.clone().json()));
-      const image = await json(res);
+    test(`a ${fmt} upload answers 202 and is converted to a qcow2 with the same content`, async () => {
+      const image = await converted(`up-${fmt}`, files[fmt]);
       assert.equal(image.format, 'qcow2');
       assert.equal(image.virtualSizeBytes, 8 * MiB);
       const info = await storedInfo(image);
@@ -92,13 +129,57 @@ describe('image import', { skip }, () => {
   }
 
   test('an ova upload: its first disk is converted in place, the OS comes from the OVF', async () => {
-    const res = await upload('up-ova', files.ova);
-    assert.equal(res.status, 201);
-    const image = await json(res);
+    const image = await converted('up-ova', files.ova);
     assert.equal(image.format, 'qcow2');
     assert.equal(image.virtualSizeBytes, 8 * MiB);
     assert.equal(image.os, 'Debian GNU/Linux');
     assert.deepEqual(await uploads(), []);
+  });
+
+  test('a qcow2 or raw upload is stored in its request: 201, ready', async () => {
+    const res = await upload('plain-qcow2', files.qcow2);
+    assert.equal(res.status, 201);
+    assert.deepEqual([(await json(res)).state, (await uploads()).length], ['ready', 0]);
+  });
+
+  test('while converting, the image is listed as importing and refused for use; then ready', async () => {
+    const gate = hold();
+    const res = await upload('slow-vmdk', files.vmdk);
+    assert.equal(res.status, 202);
+    const { imageId } = await json(res);
+    await gate.reached;
+    const listed = (await json(await api.call('GET', '/api/v1/images'))).items.find((i: Json) => i.id === imageId);
+    assert.equal(listed?.state, 'importing');
+    const refusals: [string, string, Json | undefined][] = [
+      ['GET', `/api/v1/images/${imageId}/file`, undefined],
+      ['DELETE', `/api/v1/images/${imageId}`, undefined],
+      ['POST', '/api/v1/instances', { name: 'too-early', cores: 1, memoryMiB: 128, disk: { source: 'image', imageId } }],
+    ];
+    for (const [method, path, body] of refusals) {
+      const refused = await api.call(method, path, body ? { json: body } : {});
+      assert.equal(refused.status, 409, `${method} ${path}`);
+      const problem = await json(refused);
+      assert.equal(problem.code, 'image_not_ready', `${method} ${path}`);
+      assert.match(problem.detail, /'slow-vmdk' is still being imported/);
+    }
+    assert.equal((await json(await upload('slow-vmdk', files.vmdk))).code, 'image_name_taken', 'the importing image holds its name');
+    gate.release();
+    assert.equal((await waitOperation(api, res.headers.get('location'))).state, 'succeeded');
+    assert.equal((await json(await api.call('GET', `/api/v1/images/${imageId}`))).state, 'ready');
+    assert.deepEqual(await uploads(), []);
+  });
+
+  test('a failed conversion fails the operation and leaves no image and no file', async () => {
+    const gate = hold();
+    const res = await upload('doomed-vdi', files.vdi);
+    await gate.reached;
+    gate.fail();
+    const op = await waitOperation(api, res.headers.get('location'));
+    assert.deepEqual([op.state, op.errorCode], ['failed', 'image_corrupt']);
+    assert.ok(!(await imageNames()).includes('doomed-vdi'));
+    assert.deepEqual(await uploads(), []);
+    const stored = await readdir(join(api.dataDir, 'images'));
+    assert.ok(!stored.includes(`${(await json(res)).imageId}.qcow2`));
   });
 
   test('files that refer to host files, or are not disks, are refused with a code and leave nothing', async () => {

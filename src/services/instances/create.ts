@@ -63,7 +63,7 @@ export class InstanceCreator {
     const { pools, images, media, storagePools, hosts: hostsService } = this.deps;
     const pool = pools.get(input.pool);
     const storage = storagePools.specOf(pool.storagePoolId);
-    const image = input.disk.source === 'image' ? images.get(input.disk.imageId) : undefined;
+    const image = input.disk.source === 'image' ? images.assertReady(images.get(input.disk.imageId)) : undefined;
     const iso = input.mediaId ? media.get(input.mediaId) : undefined;
     const diskSizeBytes = input.disk.sizeGiB !== undefined ? input.disk.sizeGiB * GiB : (image?.virtualSizeBytes ?? 0);
     const dataDisks = input.dataDisks.map((d) => ({ sizeBytes: d.sizeGiB * GiB, ...(d.filesystem ? { filesystem: d.filesystem } : {}), ...(d.mountPoint ? { mountPoint: d.mountPoint } : {}) }));

@@ -1,10 +1,12 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * Upload of a disk image or an ISO: the raw file as the request body, with a real progress bar
- * (percentage and rate). After a successful upload the form is empty and ready for the next file.
+ * (percentage and rate). A vmdk, vhdx, vdi or ova is then converted on the server: a second bar
+ * follows that operation. After a successful upload the form is empty and ready for the next file.
  */
 import { useRef, useState } from 'hono/jsx/dom';
 import { imageTagListSchema, imageUploadQuerySchema, mediaUploadQuerySchema } from '../../shared/schemas.js';
+import type { Accepted } from '../../shared/api-types.js';
 import { api, type RunningUpload, type UploadProgress } from '../api.js';
 import { bytes, rate } from '../format.js';
 import { schemaErrors, useForm, useMounted } from '../form.js';
@@ -31,11 +33,24 @@ function UploadProgressLine({ progress }: { progress: UploadProgress }) {
   );
 }
 
+/** Progress of the server's conversion, after the upload bar. */
+function ConversionProgressLine({ percent }: { percent: number }) {
+  return (
+    <div class="upload-progress" data-testid="conversion-progress">
+      <ProgressBar value={percent} label={t.upload.convertingLabel} />
+      <div class="muted small">
+        <span class="upload-percent">{Math.floor(percent)}%</span> · {t.upload.converting}
+      </div>
+    </div>
+  );
+}
+
 /** Upload form for `images` (with OS and tags fields) or `media`; `onDone` runs after each successful upload. */
 export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone: () => void }) {
   const form = useForm({ name: '', os: '', tags: '' });
   const [file, setFile] = useState<File | undefined>(undefined);
   const [progress, setProgress] = useState<UploadProgress | undefined>(undefined);
+  const [converting, setConverting] = useState<number | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const current = useRef<RunningUpload<unknown> | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -73,7 +88,8 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
     const up: RunningUpload<unknown> = kind === 'images' ? api.images.upload(file, meta.data, onProgress) : api.media.upload(file, meta.data, onProgress);
     current.current = up;
     try {
-      await up.done;
+      const result = await up.done;
+      if (result && typeof result === 'object' && 'operation' in result) await followConversion(result as Accepted, task);
       task({ state: 'succeeded', progress: 100, label: t.upload.done(meta.data.name) });
       if (mounted.current) reset();
       onDone();
@@ -82,8 +98,21 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
       if (mounted.current) setError(errorText(err));
     } finally {
       current.current = null;
-      if (mounted.current) setProgress(undefined);
+      if (mounted.current) {
+        setProgress(undefined);
+        setConverting(undefined);
+      }
     }
+  };
+
+  /** Follows the server's conversion of the uploaded file (its operation) on the second bar and in the task. */
+  const followConversion = async ({ operation }: Accepted, task: ReturnType<typeof addTask>) => {
+    current.current = null; // the upload is over: nothing left to cancel
+    if (mounted.current) setConverting(0);
+    await api.operations.wait(operation, (op) => {
+      if (mounted.current) setConverting(op.progress);
+      task({ progress: op.progress, message: t.upload.converting });
+    });
   };
 
   return (
@@ -108,7 +137,7 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
         )}
         <div class="field upload-button">
           {busy ? (
-            <button type="button" class="button" onClick={() => current.current?.abort()}>
+            <button type="button" class="button" onClick={() => current.current?.abort()} disabled={converting !== undefined}>
               {t.common.cancel}
             </button>
           ) : (
@@ -119,6 +148,7 @@ export function UploadForm({ kind, onDone }: { kind: 'images' | 'media'; onDone:
         </div>
       </div>
       {progress && <UploadProgressLine progress={progress} />}
+      {converting !== undefined && <ConversionProgressLine percent={converting} />}
       <ErrorNote message={error} />
     </form>
   );

@@ -27,6 +27,12 @@ function columns(act: (dialog: 'create' | 'delete' | 'edit', image: Image) => vo
       render: (i) => (
         <div>
           <span class="strong">{i.name}</span>
+          {i.state === 'importing' && (
+            <>
+              {' '}
+              <span class="badge" data-testid="image-importing">{t.images.importing}</span>
+            </>
+          )}
           {i.description && <div class="muted small">{i.description}</div>}
           {i.tags.length > 0 && (
             <div class="tags">
@@ -47,7 +53,8 @@ function columns(act: (dialog: 'create' | 'delete' | 'edit', image: Image) => vo
     {
       key: 'actions',
       label: t.table.actions,
-      render: (i) => (
+      // An image being converted cannot back a disk or be downloaded yet (the API says image_not_ready).
+      render: (i) => i.state === 'importing' ? <span class="muted small">{t.upload.converting}</span> : (
         <FileActions href={api.images.contentUrl(i.id)} onDelete={() => act('delete', i)}>
           <button type="button" class="button button-small button-primary" data-action="create-instance" onClick={() => act('create', i)}>
             {t.images.createInstance}

@@ -234,8 +234,9 @@ export function CreateInstanceDialog({ onClose, imageId, onBatch }: { onClose: (
   useEffect(() => {
     let alive = true;
     Promise.all([api.pools.list(), api.images.list(), api.media.list(), api.networks.list(), api.addressPools.list()]).then(
-      ([pools, images, media, networks, addressPools]) => {
+      ([pools, allImages, media, networks, addressPools]) => {
         if (!alive) return;
+        const images = allImages.filter((i) => i.state === 'ready');
         setChoices({ pools, images, media, networks, addressPools });
         const image = images.find((i) => i.id === imageId) ?? images[0];
         form.patch({ pool: pools[0]?.name ?? 'default', ...(image ? { source: 'image', imageId: image.id, sizeGiB: '' } : {}) });

@@ -41,7 +41,11 @@ async function uploadImage(ctx: CommandContext): Promise<void> {
   const file = ctx.args.FILE ?? '';
   const blob = await fileBlob(file);
   const meta = { name: (ctx.flags.name as string | undefined) ?? basename(file).replace(/\.(qcow2|img|raw|vmdk|vhdx|vdi|ova)$/i, ''), description: ctx.flags.description as string | undefined, os: ctx.flags.os as string | undefined };
-  ctx.print(await withBar(file, (onProgress) => ctx.client().images.upload(blob, meta, onProgress)));
+  const uploaded = await withBar(file, (onProgress) => ctx.client().images.upload(blob, meta, onProgress));
+  // A vmdk, vhdx, vdi or ova is converted on the server after the upload: follow that operation too.
+  if ('id' in uploaded) return ctx.print(uploaded);
+  if (!(await waitOrPrint(ctx, uploaded.operation))) return;
+  ctx.print(await ctx.client().images.get(uploaded.imageId));
 }
 
 async function importImage(ctx: CommandContext): Promise<void> {
@@ -59,9 +63,10 @@ export const IMAGES: GroupSpec = {
     { name: 'list', summary: 'list the images', output: true, run: async (ctx) => ctx.print(await ctx.client().images.list(), IMAGE_COLUMNS) },
     {
       name: 'upload',
-      summary: 'upload a disk image file (qcow2, raw, vmdk, vhdx, vdi, ova), streamed with a progress bar',
+      summary: 'upload a disk image file (qcow2, raw, vmdk, vhdx, vdi, ova), streamed with a progress bar; waits for the conversion of all but qcow2 and raw',
       args: [{ name: 'FILE', complete: 'file' }],
       output: true,
+      long: true,
       flags: [...uploadFlags, { name: 'description', type: 'string', placeholder: 'TEXT', help: 'a description' }, { name: 'os', type: 'string', placeholder: 'OS', help: 'the guest OS, e.g. debian' }],
       run: uploadImage,
     },

@@ -1,0 +1,1 @@
+ALTER TABLE `images` ADD `state` text DEFAULT 'ready' NOT NULL;
