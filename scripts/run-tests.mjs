@@ -15,8 +15,8 @@
 // never interleave. The tests run on the pinned Node 24 (scripts/pinned-node.mjs), the runtime
 // the executable embeds, whatever Node runs this script.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { appendFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinnedNode } from './pinned-node.mjs';
@@ -75,12 +75,21 @@ function startRun(list, concurrency, sink) {
   });
 }
 
-/** A lane's output: printed at once when live, else held until made live. */
-function laneOutput(live) {
+/**
+ * A lane's output: printed at once when live, else held until made live (and meanwhile also
+ * written to a file in the temporary directory, to follow a long run).
+ */
+function laneOutput(live, name) {
   const held = [];
   let isLive = live;
+  const file = join(tmpdir(), `onebox-tests-${name.replace(/[^a-z]+/gi, '-').toLowerCase()}-${process.pid}.log`);
+  if (!live) console.log(`run-tests: the output of the ${name} follows when the first lane ends; meanwhile it is in ${file}`);
   return {
-    write: (chunk) => (isLive ? process.stdout.write(chunk) : held.push(chunk)),
+    write(chunk) {
+      if (isLive) return process.stdout.write(chunk);
+      held.push(chunk);
+      appendFileSync(file, chunk);
+    },
     goLive() {
       isLive = true;
       for (const chunk of held.splice(0)) process.stdout.write(chunk);
@@ -90,7 +99,7 @@ function laneOutput(live) {
 
 /** Runs lanes (each a list of files, one file at a time) side by side; the first lane prints live, the next goes live when it ends. */
 async function runLanes(lanes) {
-  const outputs = lanes.map((_, i) => laneOutput(i === 0));
+  const outputs = lanes.map((lane, i) => laneOutput(i === 0, lane.name));
   const runs = lanes.map((lane, i) => startRun(lane.files, 1, outputs[i].write));
   const results = [];
   for (let i = 0; i < runs.length; i++) {
