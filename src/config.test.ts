@@ -16,3 +16,11 @@ test('--public-url must be an http(s) URL', () => {
   assert.throws(() => parseServeConfig(['--public-url', 'cloud.example.com'], {}), /--public-url must be a URL like https:\/\/cloud\.example\.com, not 'cloud\.example\.com'/);
   assert.throws(() => parseServeConfig(['--public-url', 'ftp://x'], {}), /http or https URL/);
 });
+
+test('--acpi-grace is 30 s unless given, a whole number of seconds from 1 to 60', () => {
+  assert.equal(parseServeConfig([], {}).acpiGraceSeconds, 30);
+  assert.equal(parseServeConfig(['--acpi-grace', '3'], {}).acpiGraceSeconds, 3);
+  for (const bad of ['0', '61', '2.5', 'soon']) {
+    assert.throws(() => parseServeConfig(['--acpi-grace', bad], {}), new RegExp(`--acpi-grace must be a whole number of seconds from 1 to 60, not '${bad}'`));
+  }
+});

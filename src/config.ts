@@ -22,6 +22,8 @@ export interface ServeConfig {
   trustProxy: boolean;
   /** How long a console token stays valid, in seconds. */
   consoleTokenTtlSeconds: number;
+  /** How long a graceful stop waits on ACPI before asking the guest agent to power the guest off, in seconds. */
+  acpiGraceSeconds: number;
   /** Run this host's network commands (ip, dnsmasq) in this network namespace: a test lab's "host" (unset on real hosts). */
   hostNetns?: string;
   /** How this host reaches NFS storage pools: `mount` (kernel client), `qemu` (QEMU's NFS driver, nfs:// URLs) or `auto` (mount when the kernel has a client). */
@@ -59,6 +61,8 @@ export const SERVE_USAGE = `onebox serve [options]
   --log-level LEVEL     debug | info | warn | error (default info)
   --trust-proxy         behind your own reverse proxy: client addresses come from X-Forwarded-For
   --console-token-ttl S seconds a console token stays valid (default 30)
+  --acpi-grace S        seconds a stop waits for the guest to answer the ACPI power button before it
+                        asks the guest's agent to power off (default 30)
   --max-upload-size GIB largest image or ISO upload, in GiB (default 64); uploads also stop before the
                         data directory would have less than 2 GiB free
   --image-import-allow-private
@@ -93,7 +97,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'data-dir': { type: 'string' }, port: { type: 'string' }, listen: { type: 'string' }, accel: { type: 'string' },
       'cpu-model': { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' },
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
-      'console-token-ttl': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'image-import-allow-private': { type: 'boolean' }, 'host-netns': { type: 'string' }, 'nfs-mode': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
+      'console-token-ttl': { type: 'string' }, 'acpi-grace': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'image-import-allow-private': { type: 'boolean' }, 'host-netns': { type: 'string' }, 'nfs-mode': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' }, 'usage-interval': { type: 'string' },
       'heartbeat-interval': { type: 'string' }, 'heartbeat-lost-after': { type: 'string' },
     },
@@ -106,6 +110,8 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new AppError('validation_failed', `--log-level must be debug, info, warn or error, not '${level}'.`);
   const ttl = Number(values['console-token-ttl'] ?? 30);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw new AppError('validation_failed', `--console-token-ttl must be a whole number of seconds from 1 to 3600, not '${values['console-token-ttl']}'.`);
+  const acpiGrace = Number(values['acpi-grace'] ?? 30);
+  if (!Number.isInteger(acpiGrace) || acpiGrace < 1 || acpiGrace > 60) throw new AppError('validation_failed', `--acpi-grace must be a whole number of seconds from 1 to 60, not '${values['acpi-grace']}'.`);
   const maxUploadGiB = Number(values['max-upload-size'] ?? 64);
   if (!Number.isFinite(maxUploadGiB) || maxUploadGiB <= 0 || maxUploadGiB > 65536) throw new AppError('validation_failed', `--max-upload-size must be a number of GiB above 0, not '${values['max-upload-size']}'.`);
   const localAgent = values['local-agent'] ?? 'in-process';
@@ -136,6 +142,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     logLevel: level as ServeConfig['logLevel'],
     trustProxy: values['trust-proxy'] === true,
     consoleTokenTtlSeconds: ttl,
+    acpiGraceSeconds: acpiGrace,
     localAgent,
     nfsMode,
     maxUploadBytes: Math.floor(maxUploadGiB * 1024 ** 3),

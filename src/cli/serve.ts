@@ -70,7 +70,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   const agents = new HostAgents();
   const s = createServices({
     db: dir.db, agents, library: dir.library, setupCode: dir.setupCode, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen,
-    consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000, uploadLimits: { ...DEFAULT_UPLOAD_LIMITS, maxBytes: cfg.maxUploadBytes }, imageImport: { allowPrivate: cfg.imageImportAllowPrivate },
+    consoleTokenTtlMs: cfg.consoleTokenTtlSeconds * 1000, acpiGraceMs: cfg.acpiGraceSeconds * 1000, uploadLimits: { ...DEFAULT_UPLOAD_LIMITS, maxBytes: cfg.maxUploadBytes }, imageImport: { allowPrivate: cfg.imageImportAllowPrivate },
   });
   await recoverFromLastRun(s, dir.library);
   const setupCode = s.auth.prepareSetup();

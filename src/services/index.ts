@@ -105,6 +105,8 @@ export interface ServiceConfig {
   kvmCpu: CpuMode;
   vncListen: string;
   stopTimeoutMs?: number;
+  /** How long a graceful stop waits on ACPI before asking the guest agent (default: 30 s, at most half of stopTimeoutMs). */
+  acpiGraceMs?: number;
   consoleTokenTtlMs?: number;
   hostTimings?: HostTimings;
   /** URL imports of images: whether private addresses are allowed (default: no), resumptions. */
@@ -138,7 +140,7 @@ export function createServices(cfg: ServiceConfig): Services {
     loadOf: (id) => usage.collector.latest.get(usageSeries('host', id))?.values,
   });
   const deleter = new InstanceDeleter(store, runtime, operations, audit);
-  const power = new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs);
+  const power = new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs, cfg.acpiGraceMs);
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
   const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });

@@ -59,7 +59,7 @@ describe('disks of a real guest: grow online, hot-plug and unplug, then stopped'
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 250));
     }
   };
 
