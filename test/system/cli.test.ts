@@ -83,7 +83,7 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
   test('--help on the top, a group and a command; usage errors exit 2', async () => {
     const top = await cli(['--help']);
     assert.equal(top.code, 0);
-    assert.match(top.stdout, /onebox instances list\|show\|create\|start\|stop\|reboot\|reset\|delete\|console/);
+    assert.match(top.stdout, /onebox instances list\|show\|create\|start\|stop\|reboot\|reset\|delete\|migrate\|console/);
     assert.match(top.stdout, /onebox login URL/);
     const group = await cli(['images', '--help']);
     assert.equal(group.code, 0);

@@ -43,7 +43,7 @@ const power = (action: PowerAction, summary: string): CommandSpec => ({
 /** The instances group. */
 export const INSTANCES: GroupSpec = {
   name: 'instances',
-  summary: 'virtual machines: list, show, create, start, stop, reboot, reset, delete, serial console',
+  summary: 'virtual machines: list, show, create, start, stop, reboot, reset, delete, migrate to another host, serial console',
   commands: [
     { name: 'list', summary: 'list the instances', output: true, run: async (ctx) => ctx.print(await ctx.client().instances.list(), INSTANCE_COLUMNS) },
     { name: 'show', summary: 'show one instance (by name or id)', args: [NAME], output: true, run: (ctx) => printInstance(ctx, ctx.args.NAME ?? '') },
