@@ -29,8 +29,14 @@ export function navigate(...segments: string[]): void {
 export function useRoute(): string[] {
   const [route, setRoute] = useState(currentRoute());
   useEffect(() => {
-    const update = () => setRoute(currentRoute());
+    const update = () => setRoute((shown) => {
+      const now = currentRoute();
+      return now.join('/') === shown.join('/') ? shown : now;
+    });
     window.addEventListener('hashchange', update);
+    // A hash change between the first render and this effect fired no listener of ours (a
+    // re-mount, e.g. on a language switch, followed at once by a navigation): catch up now.
+    update();
     return () => window.removeEventListener('hashchange', update);
   }, []);
   return route;
