@@ -152,7 +152,14 @@ describe('browser UI in Simplified Chinese', { skip: skipUi, timeout: 180_000 },
     await page.getByRole('link', { name: '概览' }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     await page.goto(ui.url('users'));
-    await page.getByRole('heading', { name: '用户', exact: true }).waitFor();
+    await page
+      .getByRole('heading', { name: '用户', exact: true })
+      .waitFor()
+      .catch(async (err: Error) => {
+        // What the page showed instead (it failed here twice in CI and never alone): say it.
+        await ui.shot('zh-05-users-failed');
+        throw new Error(`${err.message}\nthe page (${page.url()}, lang ${await page.evaluate(() => document.documentElement.lang)}) showed:\n${(await page.locator('body').innerText()).slice(0, 1500)}`);
+      });
     await page.getByTestId('user-row').first().waitFor();
     await assertTranslated('users page');
     await page.getByRole('button', { name: '新建用户' }).click();
