@@ -38,7 +38,6 @@ const q2 = (q: string[], f: (a: string, b: string) => string) => (q[0] !== undef
 export const migrationApiErrorsZhCN: Record<string, ProblemTranslation | undefined> = {
   migration_same_host: (q, d) =>
     d.startsWith('Host ') ? (q[0] !== undefined ? `主机“${q[0]}”不能疏散到它自己；请选择资源池中的另一台主机，或不指定，由调度器选择。` : undefined) : q2(q, (a, h) => `实例“${a}”已在主机“${h}”上；请选择资源池中的另一台主机。`),
-  live_migration_unavailable: (q) => (q[0] !== undefined ? `实例“${q[0]}”运行时无法移动：此版本的 onebox 尚不支持在线迁移；请停止后再迁移。` : undefined),
   migration_unsupported: (q) => (q[0] !== undefined ? `实例“${q[0]}”的磁盘文件无法迁移到另一台主机。` : undefined),
 };
 
