@@ -36,6 +36,9 @@ describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () =
   });
 
   test('a page left after deleting an image or an ISO does not come back under the next page', async () => {
+    // The page's timers on a clock the test moves: the polls below fire without waiting for them.
+    await page.clock.install();
+    await page.reload();
     await page.goto(ui.url('images'));
     await page.locator('#images-table tr[data-name=drop]').getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
@@ -47,7 +50,13 @@ describe('browser UI: images and ISOs', { skip: skipUi, timeout: 240_000 }, () =
     await page.locator('.sidenav a', { hasText: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor();
     // Both pages poll every 10 s; a poll that outlived its page re-rendered it here ~20 s later.
-    await page.waitForTimeout(25_000);
+    const polled: string[] = [];
+    const seeRequest = (request: { url(): string }) => polled.push(new URL(request.url()).pathname);
+    page.on('request', seeRequest);
+    await page.clock.runFor(25_000);
+    await page.waitForTimeout(1500); // the polls' answers arrive in real time
+    page.off('request', seeRequest);
+    assert.ok(polled.some((path) => path.startsWith('/api/v1/')), `the moved clock made the dashboard poll (requests: ${polled.join(', ')})`);
     await ui.shot('catalogue-01-dashboard-after-deletes');
     const headings = await page.locator('main h1').allInnerTexts();
     assert.deepEqual(headings, ['Dashboard'], 'only the dashboard is on the page');
