@@ -3,16 +3,15 @@
 //   node scripts/run-tests.mjs              every test: unit (src/**/*.test.ts) then system and UI (test/**/*.test.ts)
 //   node scripts/run-tests.mjs --unit       unit tests only
 //   node scripts/run-tests.mjs FILE...      just those files
-//   node scripts/run-tests.mjs --one-lane   system and UI files one at a time in a single lane (as before lanes)
+//   node scripts/run-tests.mjs --one-lane   system and UI files one at a time (instead of two)
 // Unit files (src/) run as many at a time as there are cores: each is its own process and
 // they share nothing but the system libvirtd, where every test names its domains uniquely.
-// The files under test/ boot real guests under TCG, a whole core each, so each lane runs them
-// one at a time, after the unit files. There are two lanes side by side: the browser stories
-// (test/ui, mostly a browser and a server waiting) and everything else under test/. So at most
-// two guests run at once, which is what two cores take (/work/shared/ENVIRONMENT.md: "run test
-// guests one or two at a time"); every test names its domains, labs and data dirs uniquely.
-// One lane prints as it goes; the other's output is held back until the first ends, so the two
-// never interleave. The tests run on the pinned Node 24 (scripts/pinned-node.mjs), the runtime
+// The files under test/ boot real guests under TCG, a whole core each, so they run after the
+// unit files, two files at a time (what two cores take, /work/shared/ENVIRONMENT.md: "run test
+// guests one or two at a time"), taken from one queue: browser stories and system files mixed,
+// each runner starting the next file when its last one ends. Every test names its domains, labs
+// and data dirs uniquely. A file's output is printed whole when it ends, so files never
+// interleave. The tests run on the pinned Node 24 (scripts/pinned-node.mjs), the runtime
 // the executable embeds, whatever Node runs this script.
 import { spawn } from 'node:child_process';
 import { appendFileSync, readdirSync, statSync } from 'node:fs';
@@ -50,7 +49,6 @@ if (files.length === 0) {
 /** Where a file lives, relative to the repository, with '/' separators. */
 const place = (file) => relative(root, join(root, file)).split(sep).join('/');
 const isUnit = (file) => place(file).startsWith('src/');
-const isUi = (file) => place(file).startsWith('test/ui/');
 
 /**
  * Starts the test runner on `list` with the given concurrency. Its output goes to `sink`
@@ -76,37 +74,30 @@ function startRun(list, concurrency, sink) {
 }
 
 /**
- * A lane's output: printed at once when live, else held until made live (and meanwhile also
- * written to a file in the temporary directory, to follow a long run).
+ * Runs the files under test/ with `workers` runners side by side, each taking the next file from
+ * one shared queue when its last one ends (so the two stay busy until the queue is empty, whatever
+ * each file takes). A file's output is printed whole when it ends, so two files never interleave;
+ * while it runs it also goes to a file in the temporary directory, to follow a long one.
+ * Resolves with the files that failed.
  */
-function laneOutput(live, name) {
-  const held = [];
-  let isLive = live;
-  const file = join(tmpdir(), `onebox-tests-${name.replace(/[^a-z]+/gi, '-').toLowerCase()}-${process.pid}.log`);
-  if (!live) console.log(`run-tests: the output of the ${name} follows when the first lane ends; meanwhile it is in ${file}`);
-  return {
-    write(chunk) {
-      if (isLive) return process.stdout.write(chunk);
-      held.push(chunk);
-      appendFileSync(file, chunk);
-    },
-    goLive() {
-      isLive = true;
-      for (const chunk of held.splice(0)) process.stdout.write(chunk);
-    },
+async function runQueue(queue, workers) {
+  const failed = [];
+  const log = join(tmpdir(), `onebox-tests-${process.pid}.log`);
+  console.log(`run-tests: ${queue.length} files under test/, ${workers} at a time; each prints when it ends (live output in ${log})`);
+  const worker = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const held = [];
+      const result = await startRun([file], 1, (chunk) => {
+        held.push(chunk);
+        appendFileSync(log, chunk);
+      });
+      process.stdout.write(Buffer.concat(held));
+      console.log(`run-tests: ${place(file)} ${result.status === 0 ? 'passed' : 'FAILED'} in ${result.seconds.toFixed(0)} s`);
+      if (result.status !== 0) failed.push(place(file));
+    }
   };
-}
-
-/** Runs lanes (each a list of files, one file at a time) side by side; the first lane prints live, the next goes live when it ends. */
-async function runLanes(lanes) {
-  const outputs = lanes.map((lane, i) => laneOutput(i === 0, lane.name));
-  const runs = lanes.map((lane, i) => startRun(lane.files, 1, outputs[i].write));
-  const results = [];
-  for (let i = 0; i < runs.length; i++) {
-    results.push(await runs[i]);
-    outputs[i + 1]?.goLive();
-  }
-  return results;
+  await Promise.all(Array.from({ length: workers }, worker));
+  return failed;
 }
 
 /**
@@ -124,20 +115,21 @@ if (unitFiles.length > 0) {
   timings.push(`unit files ${unit.seconds.toFixed(0)} s`);
   status ||= unit.status;
 }
+/**
+ * Files under test/ that take five minutes or more: started first, so the other runner works
+ * through the short ones meanwhile instead of one long file finishing the run alone.
+ */
+const LONG_SYSTEM_FILES = ['test/system/live-migration.test.ts', 'test/system/snapshots.test.ts', 'test/system/migration.test.ts'];
 const rest = files.filter((f) => !isUnit(f));
-const lanes = oneLane
-  ? [{ name: 'system and UI files, one lane', files: rest }]
-  : [
-      { name: 'system files', files: rest.filter((f) => !isUi(f)) },
-      { name: 'UI stories', files: rest.filter(isUi) },
-    ];
-const active = lanes.filter((lane) => lane.files.length > 0);
-if (active.length > 0) {
+const queue = [...rest.filter((f) => LONG_SYSTEM_FILES.includes(place(f))), ...rest.filter((f) => !LONG_SYSTEM_FILES.includes(place(f)))];
+if (queue.length > 0) {
   const started = Date.now();
-  const results = await runLanes(active);
-  active.forEach((lane, i) => timings.push(`${lane.name} ${results[i].seconds.toFixed(0)} s`));
-  if (active.length > 1) timings.push(`both lanes ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  for (const r of results) status ||= r.status;
+  const failed = await runQueue(queue, oneLane ? 1 : 2);
+  timings.push(`files under test/ ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (failed.length > 0) {
+    console.log(`run-tests: failed: ${failed.join(', ')}`);
+    status ||= 1;
+  }
 }
 console.log(`run-tests: ${timings.join(', ')}`);
 process.exit(status);
