@@ -21,6 +21,7 @@ import { newId } from '../lib/ids.js';
 import { FakeHypervisorDriver } from '../hypervisor/fake.js';
 import type { Actor } from '../services/actor.js';
 import { createServices, type Services } from '../services/index.js';
+import { useCheapPasswordHashingInTests } from '../services/passwords.js';
 import { FakeImageInspector } from '../storage/fake-inspector.js';
 import type { ImageInspector } from '../storage/inspector.js';
 import type { ImageImportOptions } from '../services/images.js';
@@ -89,6 +90,7 @@ export const testAgentMode = (): TestAgentMode => (process.env.ONEBOX_TEST_AGENT
 
 /** Starts a test API; the data dir is removed by close(). */
 export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
+  useCheapPasswordHashingInTests();
   const hypervisor = opts.hypervisor ?? new FakeHypervisorDriver();
   const root = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'onebox-api-')));
   const storages = opts.storage ?? new Map<string, FakeStorageDriver>();

@@ -10,7 +10,23 @@ const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptO
     scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
   );
 
-const params = { N: 2 ** 15, r: 8, p: 3, maxmem: 64 * 1024 * 1024 };
+const PRODUCTION = { N: 2 ** 15, r: 8, p: 3, maxmem: 64 * 1024 * 1024 };
+let params = PRODUCTION;
+
+/**
+ * For the in-process API tests only (their harness calls it; nothing else may): hash at
+ * N=2^10, r=8, p=1. Each test server hashes its admin at setup and again at login, and at
+ * ~150 ms a hash (seconds on a loaded machine) scrypt was most of the unit run. Stored hashes
+ * name their parameters, so every hash still verifies.
+ */
+export function useCheapPasswordHashingInTests(): void {
+  params = { N: 2 ** 10, r: 8, p: 1, maxmem: PRODUCTION.maxmem };
+}
+
+/** The parameters hashPassword uses now (`scrypt$N$r$p$…`). */
+export function passwordHashParameters(): string {
+  return `scrypt$${params.N}$${params.r}$${params.p}$`;
+}
 
 /** Hashes a password into `scrypt$N$r$p$salt$hash` (base64url parts). */
 export async function hashPassword(password: string): Promise<string> {
