@@ -11,7 +11,7 @@ import { groupMembers, groups, images, instances, media, roles, users } from '..
 import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { CreateGroupInput, CreateRoleInput, EffectivePermissions, GroupMemberInput, GroupView, RoleView, UpdateGroupInput } from '../shared/groups.js';
-import { ALL_PERMISSIONS, BUILT_IN_ROLES, DEFAULT_GROUP_ID, isBuiltInRole, type GroupVisibility, type Permission } from '../shared/permissions.js';
+import { ALL_PERMISSIONS, BUILT_IN_ROLES, GROUP_PERMISSIONS, DEFAULT_GROUP_ID, isBuiltInRole, type GroupVisibility, type Permission } from '../shared/permissions.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 
@@ -373,8 +373,9 @@ export class RbacService {
     }
   }
 
+  /** The custom roles; a stored permission no longer known, or admin-only (a role stored before that rule), grants nothing. */
   private roles() {
-    this.customRoles ??= new Map(this.db.select().from(roles).all().map((r) => [r.name, { description: r.description, permissions: r.permissions.filter((p): p is Permission => (ALL_PERMISSIONS as string[]).includes(p)) }]));
+    this.customRoles ??= new Map(this.db.select().from(roles).all().map((r) => [r.name, { description: r.description, permissions: r.permissions.filter((p): p is Permission => (GROUP_PERMISSIONS as string[]).includes(p)) }]));
     return this.customRoles;
   }
 

@@ -1,6 +1,6 @@
 /** Groups, memberships and custom roles: request schemas and response shapes. */
 import * as z from 'zod';
-import { ALL_PERMISSIONS, GROUP_VISIBILITIES, type GroupVisibility, type Permission } from './permissions.js';
+import { ADMIN_ONLY_PERMISSIONS, ALL_PERMISSIONS, GROUP_PERMISSIONS, GROUP_VISIBILITIES, type GroupVisibility, type Permission } from './permissions.js';
 
 const nameSchema = z
   .string()
@@ -30,7 +30,10 @@ export const createRoleSchema = z
   .object({
     name: nameSchema,
     description: z.string().max(500).default(''),
-    permissions: z.array(z.enum(ALL_PERMISSIONS as [Permission, ...Permission[]], { message: `Each permission must be one of ${ALL_PERMISSIONS.join(', ')}.` })).min(1, 'Give at least one permission.'),
+    permissions: z
+      .array(z.enum(ALL_PERMISSIONS as [Permission, ...Permission[]], { message: `Each permission must be one of ${GROUP_PERMISSIONS.join(', ')}.` }))
+      .min(1, 'Give at least one permission.')
+      .refine((ps) => !ps.some((p) => ADMIN_ONLY_PERMISSIONS.includes(p)), `${ADMIN_ONLY_PERMISSIONS.join(', ')} is held by admins only; a custom role cannot include it.`),
   })
   .strict();
 

@@ -34,6 +34,15 @@ export type Permission = keyof typeof PERMISSIONS;
 /** All permission names. */
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
+/**
+ * Held by global admins only, never through a role in a group: whoever manages accounts can
+ * reset an admin's password or make an admin, so granting it in a group would grant everything.
+ */
+export const ADMIN_ONLY_PERMISSIONS: readonly Permission[] = ['users.manage'];
+
+/** The permissions a custom role may be made of. */
+export const GROUP_PERMISSIONS = ALL_PERMISSIONS.filter((p) => !ADMIN_ONLY_PERMISSIONS.includes(p));
+
 const READ: Permission[] = ['instances.read', 'images.read', 'media.read', 'networks.read', 'hosts.read', 'pools.read', 'operations.read'];
 
 /** The built-in roles: admin (everything), operator (act on the group's resources), viewer (read-only, no consoles). */

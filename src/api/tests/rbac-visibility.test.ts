@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { operations, users } from '../../db/schema.js';
+import { operations, roles, users } from '../../db/schema.js';
 import { hashPassword } from '../../services/passwords.js';
 import { DEFAULT_GROUP_ID } from '../../shared/permissions.js';
 import { ADMIN, startTestApi, type TestApi } from '../test-harness.js';
@@ -199,10 +199,19 @@ describe('groups, visibility and enforcement', () => {
   });
 
   test('custom roles: made of named permissions, held in a group, not deletable while held', async () => {
+    api.db.insert(roles).values({ name: 'old-accounts', description: '', permissions: ['instances.read', 'users.manage'] }).run();
     const made = await api.call('POST', '/api/v1/roles', { json: { name: 'restarter', permissions: ['instances.read', 'instances.power'] } });
     assert.equal(made.status, 201);
     const bad = await api.call('POST', '/api/v1/roles', { json: { name: 'bad', permissions: ['instances.fly'] } });
     assert.equal(bad.status, 400);
+    const accountManager = await api.call('POST', '/api/v1/roles', { json: { name: 'accounts', permissions: ['instances.read', 'users.manage'] } });
+    assert.equal(accountManager.status, 400);
+    assert.match((await json(accountManager)).detail, /users\.manage is held by admins only/);
+    // A role stored before that rule (written before 'restarter' above was made, which reloaded the roles) grants nothing admin-only.
+    const oldManager = addPrincipal(api, 'old-manager-b', [{ groupId: groupB, role: 'old-accounts' }]);
+    assert.equal((await api.call('GET', '/api/v1/users', { token: oldManager.token })).status, 403);
+    assert.equal((await api.call('POST', `/api/v1/users/${opA.actor.userId}/actions/reset-password`, { token: oldManager.token, json: { newPassword: 'Taken0ver!pass' } })).status, 403);
+    assert.equal((await api.call('GET', `/api/v1/instances/${ids.b}`, { token: oldManager.token })).status, 200);
     const restarter = addPrincipal(api, 'restarter-b', [{ groupId: groupB, role: 'restarter' }]);
     assert.equal((await api.call('POST', `/api/v1/instances/${ids.b}/actions/start`, { token: restarter.token })).status, 200);
     assert.equal((await api.call('DELETE', `/api/v1/instances/${ids.b}`, { token: restarter.token })).status, 403);
