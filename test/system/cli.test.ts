@@ -1,9 +1,11 @@
 /**
- * System test of the `onebox` CLI against the real executable and a real server on the system
- * libvirtd with one TCG mini guest: help and completion generated from the command table, login
+ * System test of the `onebox` CLI against the real executable and a real server with one TCG
+ * mini guest, in a lab (a private libvirtd; the first-run network's bridge, dnsmasq and the guest
+ * in the lab's host namespace): help and completion generated from the command table, login
  * with --password-stdin and a pinned fingerprint (a wrong one refused), an image upload with the
  * progress bar on a pseudo-terminal (`script`), a vmdk upload that waits for its conversion
- * (a second bar, or the operation with --no-wait), create/start/stop/delete with --output json,
+ * (a second bar, or the operation with --no-wait), create/start/stop/delete with --output json
+ * (the guest on the first-run network at the address `--network default,ip=…` asked for),
  * the serial console attached in a pseudo-terminal printing a marker the guest's shell echoes,
  * errors as one line with distinct exit codes, logout revoking the token, and `service install`
  * refusing where systemd does not run.
@@ -15,7 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { miniImagePath, miniIsoPath } from '../fixtures/mini-image.js';
-import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
+import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
+import { bundle, skipUnlessPresent } from '../require-system.js';
 import { ADMIN, BINARY, OneboxServer, waitFor, type Json } from './onebox-server.js';
 
 interface Run {
@@ -27,7 +31,9 @@ interface Run {
 /** Shell-quotes one word for `script -c`. */
 const sh = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
 
-describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle()) }, () => {
+describe('the onebox CLI', { skip: skipUnlessPresent(bundle(), ...labRequirements()) }, () => {
+  let lab: Lab;
+  let libvirtd: PrivateQemuLibvirtd;
   let server: OneboxServer;
   let configDir: string;
   let fingerprint: string;
@@ -68,15 +74,19 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
 
   before(async () => {
     imagePath = await miniImagePath();
-    server = await OneboxServer.start();
-    await server.bootstrap();
+    lab = await createLab('cli');
+    libvirtd = await lab.startLibvirtd();
+    server = await OneboxServer.start(['--host-netns', lab.hostNs], { socketPath: libvirtd.socketPath, uri: libvirtd.uri });
+    await server.bootstrap({ create: true, subnet: `${lab.address(2, 0)}/24` });
     const printed = /certificate SHA-256 ([0-9A-F:]+)/.exec(server.output);
     assert.ok(printed, `serve printed no fingerprint:\n${server.output}`);
     fingerprint = printed[1];
     configDir = mkdtempSync(join(tmpdir(), 'onebox-cli-'));
   });
   after(async () => {
-    await server?.cleanup();
+    await server?.cleanup().catch((err: unknown) => console.error(String(err)));
+    await libvirtd?.stop();
+    await lab?.close();
     if (configDir) rmSync(configDir, { recursive: true, force: true });
   });
 
@@ -208,16 +218,20 @@ describe('the onebox CLI', { skip: skipUnlessPresent(systemLibvirtd(), bundle())
     }
   });
 
-  test('create --start, show, stop and start with --output json; yaml and table outputs', async () => {
-    const created = await cliJson(['instances', 'create', 'cli1', '--image', 'mini', '--memory', '128', '--start']);
+  test('create --start on a network at a chosen address, show, stop and start with --output json; yaml and table outputs', async () => {
+    const address = lab.address(2, 42);
+    const created = await cliJson(['instances', 'create', 'cli1', '--image', 'mini', '--memory', '128', '--network', `default,ip=${address}`, '--start']);
     assert.equal(created.name, 'cli1');
     assert.equal(created.state, 'running');
+    assert.deepEqual(created.nics.map((n: Json) => n.address), [address]);
+    // The guest asks the network's dnsmasq and gets the address the CLI asked for.
+    await server.waitConsole(created.id, `ONEBOX-GUEST-IP ${address}`);
     const yaml = await cli(['instances', 'show', 'cli1', '-o', 'yaml']);
     assert.equal(yaml.code, 0);
     assert.match(yaml.stdout, /^name: cli1$/m);
     assert.match(yaml.stdout, /^state: running$/m);
     const table = await cli(['instances', 'list']);
-    assert.match(table.stdout, /^NAME +ID +STATE +CORES +MEMORY +ADDRESS +HOST\ncli1 +ins_\S+ +running +1 +128 MiB/);
+    assert.match(table.stdout, new RegExp(`^NAME +ID +STATE +CORES +MEMORY +ADDRESS +HOST\\ncli1 +ins_\\S+ +running +1 +128 MiB +${address.replaceAll('.', '\\.')} `));
   });
 
   test('the serial console attaches in a pseudo-terminal, shows what the guest echoes, and Ctrl-] detaches and restores the terminal', async () => {
