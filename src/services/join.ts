@@ -61,9 +61,8 @@ export class JoinService {
     return a as JoinAuthority & { ca: CertificateAuthority };
   }
 
-  /** Creates a one-time token valid for `expiresInMinutes` (admins only). */
+  /** Creates a one-time token valid for `expiresInMinutes` (callers holding `hosts.join`: admins only). */
   createToken(actor: Actor, expiresInMinutes = 60): NewJoinToken {
-    requireAdmin(actor);
     const authority = this.requireCa();
     const token = `obj_${newSecret(24)}`;
     const expiresAt = new Date(Date.now() + expiresInMinutes * 60_000).toISOString();
@@ -73,15 +72,13 @@ export class JoinService {
     return { ...view(row), token, fingerprint, command: `onebox join ${authority.url} --token ${token} --fingerprint ${fingerprint}` };
   }
 
-  /** Every token, newest first, without secrets (admins only). */
-  listTokens(actor: Actor): JoinTokenView[] {
-    requireAdmin(actor);
+  /** Every token, newest first, without secrets. */
+  listTokens(): JoinTokenView[] {
     return this.db.select().from(joinTokens).orderBy(desc(joinTokens.createdAt)).all().map(view);
   }
 
-  /** Revokes (deletes) a token (admins only). */
+  /** Revokes (deletes) a token. */
   revokeToken(actor: Actor, id: string): void {
-    requireAdmin(actor);
     const row = this.db.delete(joinTokens).where(eq(joinTokens.id, id)).returning().get();
     if (!row) throw new AppError('join_token_not_found', `No join token with id '${id}' exists.`);
     this.audit.record(actor, 'delete', 'join_token', id);
@@ -133,8 +130,4 @@ function checkUsable(row: TokenRow | undefined): TokenRow {
   if (row.usedAt) throw new AppError('join_token_used', `The join token ${row.id} was already used at ${row.usedAt}; create a new one.`);
   if (Date.parse(row.expiresAt) <= Date.now()) throw new AppError('join_token_expired', `The join token ${row.id} expired at ${row.expiresAt}; create a new one.`);
   return row;
-}
-
-function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new AppError('forbidden', `User '${actor.username}' is not an admin; only admins manage join tokens.`);
 }

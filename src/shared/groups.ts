@@ -33,7 +33,10 @@ export const createRoleSchema = z
     permissions: z
       .array(z.enum(ALL_PERMISSIONS as [Permission, ...Permission[]], { message: `Each permission must be one of ${GROUP_PERMISSIONS.join(', ')}.` }))
       .min(1, 'Give at least one permission.')
-      .refine((ps) => !ps.some((p) => ADMIN_ONLY_PERMISSIONS.includes(p)), `${ADMIN_ONLY_PERMISSIONS.join(', ')} is held by admins only; a custom role cannot include it.`),
+      .superRefine((ps, ctx) => {
+        const adminOnly = ps.filter((p) => ADMIN_ONLY_PERMISSIONS.includes(p));
+        if (adminOnly.length > 0) ctx.addIssue({ code: 'custom', message: `${adminOnly.join(' and ')} ${adminOnly.length > 1 ? 'are' : 'is'} held by admins only; a custom role cannot include ${adminOnly.length > 1 ? 'them' : 'it'}.` });
+      }),
   })
   .strict();
 

@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'networks.manage': 'Create, change and delete networks and address pools.',
   'hosts.read': 'See hosts, their interfaces and usage, and the zone usage.',
   'hosts.manage': 'Change hosts and set up their bridges.',
+  'hosts.join': 'Create and revoke join tokens (a server that joins gets a certificate from onebox\'s CA and runs instances).',
   'pools.read': 'See compute and storage pools.',
   'pools.manage': 'Create, change and delete compute and storage pools.',
   'operations.read': 'See long-running operations.',
@@ -36,9 +37,10 @@ export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
 /**
  * Held by global admins only, never through a role in a group: whoever manages accounts can
- * reset an admin's password or make an admin, so granting it in a group would grant everything.
+ * reset an admin's password or make an admin, and whoever lets a server join hands it onebox's
+ * certificate and the instances placed on it, so granting either in a group grants everything.
  */
-export const ADMIN_ONLY_PERMISSIONS: readonly Permission[] = ['users.manage'];
+export const ADMIN_ONLY_PERMISSIONS: readonly Permission[] = ['users.manage', 'hosts.join'];
 
 /** The permissions a custom role may be made of. */
 export const GROUP_PERMISSIONS = ALL_PERMISSIONS.filter((p) => !ADMIN_ONLY_PERMISSIONS.includes(p));

@@ -212,6 +212,13 @@ describe('groups, visibility and enforcement', () => {
     assert.equal((await api.call('GET', '/api/v1/users', { token: oldManager.token })).status, 403);
     assert.equal((await api.call('POST', `/api/v1/users/${opA.actor.userId}/actions/reset-password`, { token: oldManager.token, json: { newPassword: 'Taken0ver!pass' } })).status, 403);
     assert.equal((await api.call('GET', `/api/v1/instances/${ids.b}`, { token: oldManager.token })).status, 200);
+    // hosts.manage in a group changes hosts; letting a new server join stays with admins.
+    assert.equal((await api.call('POST', '/api/v1/roles', { json: { name: 'infra', permissions: ['hosts.read', 'hosts.manage'] } })).status, 201);
+    const infra = addPrincipal(api, 'infra-b', [{ groupId: groupB, role: 'infra' }]);
+    assert.equal((await api.call('GET', '/api/v1/hosts', { token: infra.token })).status, 200);
+    const joinToken = await api.call('POST', '/api/v1/join-tokens', { token: infra.token, json: {} });
+    assert.equal(joinToken.status, 403);
+    assert.match((await json(joinToken)).detail, /hosts\.join/);
     const restarter = addPrincipal(api, 'restarter-b', [{ groupId: groupB, role: 'restarter' }]);
     assert.equal((await api.call('POST', `/api/v1/instances/${ids.b}/actions/start`, { token: restarter.token })).status, 200);
     assert.equal((await api.call('DELETE', `/api/v1/instances/${ids.b}`, { token: restarter.token })).status, 403);

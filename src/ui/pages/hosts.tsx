@@ -87,7 +87,7 @@ export function HostsPage() {
   return (
     <>
       <PageHeader title={t.nav.hosts} sub={t.hosts.sub}>
-        {may('hosts.manage') && <AddServerButton />}
+        {may('hosts.join') && <AddServerButton />}
       </PageHeader>
       <ErrorNote message={res.error} />
       <ErrorNote message={actionError} />
