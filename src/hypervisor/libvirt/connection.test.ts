@@ -111,9 +111,10 @@ async function until(check: () => boolean, what: string, timeoutMs = 3000): Prom
 
 /** How long `p` took to reject with HypervisorTimeoutError. */
 async function timeoutAfter(p: Promise<unknown>, check: (e: HypervisorTimeoutError) => boolean = () => true): Promise<number> {
-  const t = Date.now();
+  // The monotonic clock, as the timers use: the wall clock of a loaded VM stepped by 20 ms and a deadline of 100 ms measured 79.
+  const t = performance.now();
   await assert.rejects(p, (e: unknown) => e instanceof HypervisorTimeoutError && check(e));
-  return Date.now() - t;
+  return performance.now() - t;
 }
 
 const lifecycleHeader = { program: remoteProgram.program, version: 1, procedure: P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, type: MessageType.MESSAGE, serial: 0, status: 0 };
