@@ -212,6 +212,26 @@ export const hostClaims = sqliteTable('host_claims', {
   diskBytes: integer('disk_bytes').notNull().default(0),
 });
 
+/**
+ * The scheduler's change clock: one row (id 1) whose version grows with every change of a
+ * host's schedulable fields or of its claims (triggers on hosts and host_claims), so the
+ * scheduler's in-memory copy of the candidates learns in one indexed read what changed.
+ */
+export const placementClock = sqliteTable('placement_clock', {
+  id: integer('id').primaryKey(),
+  version: integer('version').notNull().default(0),
+});
+
+/** The clock version at which each host (its row or its claims) last changed. No foreign key: a deleted host stays listed, so the scheduler's copy drops it. */
+export const placementChanges = sqliteTable(
+  'placement_changes',
+  {
+    hostId: text('host_id').primaryKey(),
+    version: integer('version').notNull(),
+  },
+  (t) => [index('placement_changes_version').on(t.version)],
+);
+
 /** Disk images (templates) stored in the data directory. */
 export const images = sqliteTable('images', {
   id: text('id').primaryKey(),

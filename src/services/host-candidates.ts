@@ -1,8 +1,8 @@
 /** The hosts as the scheduler sees them: rows, live state and facts, and what their instances claim. Read inside the placing transaction. */
 import { eq, sql } from 'drizzle-orm';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.js';
 import { hostClaims, hosts, instances } from '../db/schema.js';
+import { candidateCopyOf, type ClaimRow } from './candidate-copy.js';
 import type { HostsService } from './hosts.js';
 import type { HostCandidate } from './scheduler.js';
 
@@ -20,35 +20,10 @@ export interface CandidateOptions {
   missingNetworks?: ReadonlyMap<string, string[]>;
 }
 
-/** One host row with its claim, as the candidates' query returns it. */
-interface ClaimRow {
-  id: string;
-  name: string;
-  enabled: boolean | number;
-  poolId: string | null;
-  cpus: number;
-  memoryMiB: number;
-  cores: number | null;
-  memory: number | null;
-  disk: number | null;
-}
-
-const CANDIDATES_SQL =
-  'select h.id, h.name, h.enabled, h.pool_id as poolId, h.cpus, h.memory_mib as memoryMiB, c.cores, c.memory_mib as memory, c.disk_bytes as disk from hosts h left join host_claims c on c.host_id = h.id';
-/** The candidates' statements, prepared once per connection (a placement among 1,000 hosts must stay under 2 ms). */
-const prepared = new WeakMap<object, { all: Statement<[], ClaimRow>; pool: Statement<[string], ClaimRow> }>();
-
-/** The hosts (of one pool) with their claims: one prepared statement on the connection, or drizzle's query inside a drizzle transaction object. */
+/** The hosts (of one pool) with their claims: the connection's in-memory copy brought up to this transaction, or drizzle's query inside a drizzle transaction object. */
 function claimRows(db: Db, poolId: string | undefined): ClaimRow[] {
   const client = (db as Partial<Pick<Db, '$client'>>).$client;
-  if (client) {
-    let stmts = prepared.get(client);
-    if (!stmts) {
-      stmts = { all: client.prepare<[], ClaimRow>(CANDIDATES_SQL), pool: client.prepare<[string], ClaimRow>(`${CANDIDATES_SQL} where h.pool_id = ?`) };
-      prepared.set(client, stmts);
-    }
-    return poolId === undefined ? stmts.all.all() : stmts.pool.all(poolId);
-  }
+  if (client) return candidateCopyOf(client).rows(poolId);
   const query = db
     .select({
       id: hosts.id, name: hosts.name, enabled: hosts.enabled, poolId: hosts.poolId, cpus: hosts.cpus, memoryMiB: hosts.memoryMiB,

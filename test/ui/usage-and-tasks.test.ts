@@ -1,8 +1,8 @@
 /**
  * Story: usage charts, the task log and the audit page on the real executable with a real TCG
  * mini guest (usage sampled every second): after a create, the task log shows it with its
- * duration; the instance page's CPU chart gets points while the guest runs; the audit page
- * filters by user and target.
+ * duration; the instance page's CPU chart and the host's and pool's storage charts get points live
+ * (no reload); the audit page filters by user and target.
  */
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
@@ -11,6 +11,15 @@ import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { miniImagePath } from '../fixtures/mini-image.js';
 import { skipUi, startUi, waitUntil, type Ui } from './fixture.js';
+
+/** Waits until the chart gains a point from the live stream, and checks the page was not reloaded meanwhile (a reload would drop the marker). */
+async function assertGrowsLive(page: Page, chart: Locator, what: string): Promise<void> {
+  await page.evaluate(() => Object.assign(window, { obNoReload: true }));
+  const points = async () => Number(await chart.getAttribute('data-points'));
+  const before = await points();
+  await waitUntil(`${what}: a live point without reload`, 30_000, async () => (await points()) > before);
+  assert.equal(await page.evaluate(() => (window as { obNoReload?: boolean }).obNoReload), true, 'the same page, not reloaded');
+}
 
 /** A storage chart: its title says the unit, the value axis is in bytes (B … TiB), the time axis has clock times, a line or point is drawn. */
 async function assertStorageChart(chart: Locator): Promise<void> {
@@ -72,7 +81,7 @@ describe('browser UI: usage charts, task log and audit', { skip: skipUi, timeout
     await ui.shot('usage-02-instance-charts');
   });
 
-  test("the host page charts the host's own CPU (with the guests' share), its memory with the total, and its storage per location", async () => {
+  test("the host page charts the host's own CPU (with the guests' share), its memory with the total, and its storage per location, live", async () => {
     const hostId = (await ui.server.json('GET', '/hosts')).items[0].id as string;
     await page.goto(ui.url(`hosts/${hostId}`));
     const cpu = page.locator('[data-testid=usage-chart-cpu]');
@@ -89,16 +98,18 @@ describe('browser UI: usage charts, task log and audit', { skip: skipUi, timeout
     await storage.first().waitFor({ timeout: 15_000 });
     assert.ok(Number(await storage.first().getAttribute('data-points')) >= 1);
     await assertStorageChart(storage.first());
+    await assertGrowsLive(page, storage.first(), "the host's storage chart");
     await ui.shot('usage-02b-host-charts');
   });
 
-  test("the pool page charts its hosts' storage per location, with axes and units", async () => {
+  test("the pool page charts its hosts' storage per location, with axes and units, live", async () => {
     const poolId = (await ui.server.json('GET', '/pools')).items[0].id as string;
     await page.goto(ui.url(`pools/${poolId}`));
     const storage = page.locator('[data-testid^=usage-chart-storage-]');
     await storage.first().waitFor({ timeout: 15_000 });
     assert.equal(await storage.count(), 1, 'one location: the default storage pool');
     await assertStorageChart(storage.first());
+    await assertGrowsLive(page, storage.first(), "the pool's storage chart");
     await ui.shot('usage-02c-pool-charts');
   });
 

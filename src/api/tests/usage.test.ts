@@ -114,12 +114,34 @@ test('the live stream sends the newest sample at once, then each tick, only for 
   for (const e of events) assert.deepEqual((e as { series: string }[]).map((s) => s.series).sort(), [`instance:${instanceId}`, 'zone'].sort());
 });
 
+test("the live stream carries a host's and a pool's storage locations: the series their usage-history names, a point each tick", async () => {
+  const [host] = api.services.hosts.list();
+  const history = await json(await api.call('GET', `/api/v1/hosts/${host.id}/usage-history?range=hour`));
+  const poolHistory = await json(await api.call('GET', `/api/v1/pools/${host.poolId}/usage-history?range=hour`));
+  const watched = [history.locations[0].series, poolHistory.locations[0].series];
+  const res = await api.call('GET', `/api/v1/usage/stream?series=${watched.join(',')}`);
+  assert.equal(res.status, 200);
+  const events = await readEvents(res, 2, () => void api.services.usage.collector.tick());
+  assert.equal(events.length, 2, 'the known samples, then the next tick');
+  for (const e of events) {
+    const samples = e as { series: string; values: Record<string, number> }[];
+    assert.deepEqual(samples.map((x) => x.series).sort(), [...watched].sort());
+    for (const x of samples) assert.ok(x.values.storageTotalBytes > 0 && x.values.storageUsedBytes <= x.values.storageTotalBytes, JSON.stringify(x));
+  }
+  const [first, second] = events as { t: number }[][];
+  assert.ok(second![0]!.t > first![0]!.t, 'the tick brought a newer point');
+});
+
 test('the live stream: 401 without credentials, 404 for an unknown target, 400 for a malformed series', async () => {
   assert.equal((await api.call('GET', '/api/v1/usage/stream?series=zone', { token: null })).status, 401);
   const cases: [string, number, string][] = [
     ['series=instance:nope', 404, 'instance_not_found'],
     ['series=host:nope', 404, 'host_not_found'],
     ['series=disk:1', 400, 'validation_failed'],
+    ['series=storage:nope.stp_x', 404, 'storage_pool_not_found'],
+    [`series=storage:nope.${api.services.storagePools.ensureDefault().id}`, 404, 'host_not_found'],
+    [`series=pool-storage:nope.${api.services.storagePools.ensureDefault().id}`, 404, 'compute_pool_not_found'],
+    ['series=storage:a.b.c', 400, 'validation_failed'],
     ['', 400, 'validation_failed'],
   ];
   for (const [query, status, code] of cases) {

@@ -93,12 +93,12 @@ export class InstanceCreator {
         const none = pinnedHostId ? `host '${input.hostId}' is not in the pool` : 'the pool has no hosts';
         throw new NoHostFitsError(`No host in pool '${pool.name}' can take ${input.cores} cores and ${input.memoryMiB} MiB: ${placement.reasons.join('; ') || none}.`, placement.hosts);
       }
-      const row = tx.insert(instances).values({
+      const row = this.deps.store.insert({
         id, name: input.name, poolId: pool.id, hostId: placement.hostId, storagePoolId: storage.id, cores: input.cores, memoryMiB: input.memoryMiB,
         maxCores, maxMemoryMiB, description: input.description, diskSizeBytes, dataDisks, imageId: image?.id ?? null, cloneMode: input.disk.source === 'blank' ? 'blank' : input.disk.clone,
         mediaId: iso?.id ?? null, state: 'creating', domainName: `ob-${id}`, domainUuid: newUuid(), vncPassword: newVncPassword(),
         autostart: input.autostart, cloudInit, qos: input.qos ?? null, ...ownedBy(actor),
-      }).returning().get();
+      });
       // Addresses and MACs are picked in this same transaction: concurrent creates never share one.
       this.deps.runtime.deps.nics.insertForNew(tx as unknown as Db, id, pool, input.nics);
       return row;

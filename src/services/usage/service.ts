@@ -36,6 +36,13 @@ export class UsageService {
     return usageSeries(kind, this.lookups.pools.get(id).id);
   }
 
+  /** The series name of a host's (`storage`) or a compute pool's (`pool-storage`) storage location, after checking both exist (host_not_found, compute_pool_not_found, storage_pool_not_found). */
+  locationSeriesOf(kind: 'storage' | 'pool-storage', ownerIdOrName: string, storagePoolIdOrName: string): string {
+    const storagePoolId = this.lookups.storagePools.get(storagePoolIdOrName).id;
+    if (kind === 'storage') return storageSeries(this.lookups.hosts.get(ownerIdOrName).id, storagePoolId);
+    return poolStorageSeries(this.lookups.pools.get(ownerIdOrName).id, storagePoolId);
+  }
+
   /**
    * The history of one target over a range; a host's and a compute pool's also have one history
    * per storage location reported (for a pool: its hosts' together).

@@ -5,7 +5,7 @@
  * guests' share, memory's total and, for a host or a pool, one storage chart per location.
  */
 import { useState } from 'hono/jsx/dom';
-import type { UsageHistory, UsagePoint, UsageRange, UsageValues } from '../../shared/usage.js';
+import type { UsageHistory, UsagePoint, UsageRange, UsageSample, UsageValues } from '../../shared/usage.js';
 import { api } from '../api.js';
 import { bytes, rate } from '../format.js';
 import { useEffect } from '../hooks.js';
@@ -16,6 +16,12 @@ import { UsageChart } from './usage-chart.js';
 const SPAN: Record<UsageRange, number> = { hour: 3600_000, day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 };
 const RANGES = ['hour', 'day', 'week'] as const;
 
+/** The hour's points with a live sample appended (older than an hour dropped; a sample already shown is not doubled). */
+function appended(points: UsagePoint[], s: UsageSample): UsagePoint[] {
+  const from = Date.now() - SPAN.hour;
+  return [...points.filter((p) => p.t >= from && p.t < s.t), { t: s.t, avg: s.values, max: s.values }];
+}
+
 /** Charts of one target: `kind` and `id` for the history, `series` for the live samples. */
 export function UsageCharts({ kind, id, series, title }: { kind: 'instances' | 'hosts' | 'pools' | 'zone'; id?: string; series: string; title?: string }) {
   const [range, setRange] = useState<UsageRange>('hour');
@@ -25,27 +31,36 @@ export function UsageCharts({ kind, id, series, title }: { kind: 'instances' | '
 
   useEffect(() => {
     let alive = true;
+    const live = range === 'hour';
+    const stops: (() => void)[] = [];
     api.usage.history(kind, id, range).then(
       (h) => {
         if (!alive) return;
         setPoints(h.points);
         setLocations(h.locations ?? []);
         setNow(Date.now());
+        // Each storage location has its own series (named by the history): its chart grows with the others.
+        if (live)
+          for (const l of h.locations ?? [])
+            stops.push(
+              watchUsage(l.series, (s) => {
+                if (alive) setLocations((old) => old.map((o) => (o.series === s.series ? { ...o, points: appended(o.points, s) } : o)));
+              }),
+            );
       },
       () => undefined,
     );
-    const stop =
-      range === 'hour'
-        ? watchUsage(series, (s) => {
-            if (!alive) return;
-            const at = Date.now();
-            setNow(at);
-            setPoints((old) => [...old.filter((p) => p.t >= at - SPAN.hour && p.t < s.t), { t: s.t, avg: s.values, max: s.values }]);
-          })
-        : () => undefined;
+    if (live)
+      stops.push(
+        watchUsage(series, (s) => {
+          if (!alive) return;
+          setNow(Date.now());
+          setPoints((old) => appended(old, s));
+        }),
+      );
     return () => {
       alive = false;
-      stop();
+      for (const stop of stops) stop();
     };
   }, [kind, id, series, range]);
 
