@@ -9,7 +9,9 @@
  * committed there (backing files re-pointed, the image brought over first), the domain defined
  * on the target, the new host recorded; only then is the source's domain undefined and its files
  * deleted. Any failure before the record leaves the instance whole on the source and discards
- * the copy. Running (live): handed to live-migration.ts.
+ * the copy; what a cut-off one left on a target (an incoming directory, committed files, a
+ * defined domain) is removed by the next migration there or when that host attaches, never on
+ * the host the database places the instance on. Running (live): handed to live-migration.ts.
  */
 import type { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
