@@ -87,6 +87,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /api/v1/instances/:id/actions/create-image': 'instances.modify',
   'POST /api/v1/instances/:id/actions/clone': 'instances.create',
   'POST /api/v1/instances/:id/actions/reset-system-disk': 'instances.modify',
+  'GET /api/v1/instances/:id/migration-targets': 'hosts.manage',
   'POST /api/v1/instances/:id/actions/migrate': 'hosts.manage',
   'POST /api/v1/instances/:id/disks/:diskId/actions/compact': 'instances.modify',
   'POST /api/v1/instances/:id/actions/:action': 'instances.power',

@@ -97,7 +97,11 @@ export class LocalHostAgent implements HostAgent {
       onEvent: (listener) => this.onEvent(listener),
     };
     this.domains = {
-      define: async (spec) => hv.defineDomain(await this.resolve(spec)),
+      define: async (spec) => {
+        // A shared pool's instance arriving by migration has nothing of its own on this host yet: its console log directory neither.
+        await this.ensureConsoleLogDir(spec.instanceId);
+        await hv.defineDomain(await this.resolve(spec));
+      },
       undefine: (name) => hv.undefineDomain(name),
       setAutostart: (name, on) => hv.setAutostart(name, on),
       getAutostart: (name) => hv.getAutostart(name),
@@ -280,10 +284,7 @@ export class LocalHostAgent implements HostAgent {
 
   private async createInstanceDisks(id: string, spec: StoragePoolSpec, plan: DiskPlan, onProgress?: ProgressFn): Promise<void> {
     const pool = await this.pool(spec);
-    // virtlogd writes the console log here; it must exist before the domain starts. QEMU's user
-    // must traverse it (0711 despite onebox's umask); the files inside stay 0600.
-    await mkdir(this.paths.instanceDir(id), { recursive: true });
-    await chmod(this.paths.instanceDir(id), 0o711);
+    await this.ensureConsoleLogDir(id);
     try {
       const system = volumeOf(id, 'system.qcow2');
       const sys = plan.system;
@@ -335,8 +336,7 @@ export class LocalHostAgent implements HostAgent {
 
   private async cloneDisks(sourceId: string, targetId: string, spec: StoragePoolSpec, disks: { volume: string; file: string; flatten?: boolean }[], onProgress?: ProgressFn): Promise<void> {
     const pool = await this.pool(spec);
-    await mkdir(this.paths.instanceDir(targetId), { recursive: true });
-    await chmod(this.paths.instanceDir(targetId), 0o711);
+    await this.ensureConsoleLogDir(targetId);
     try {
       for (const [i, disk] of disks.entries()) {
         const source = volumeOf(sourceId, disk.file);
@@ -347,6 +347,15 @@ export class LocalHostAgent implements HostAgent {
       await this.deleteInstance(targetId, spec);
       throw err;
     }
+  }
+
+  /**
+   * virtlogd writes the console log into the host's own instance directory; it must exist before
+   * the domain starts. QEMU's user must traverse it (0711 despite onebox's umask); the files inside stay 0600.
+   */
+  private async ensureConsoleLogDir(id: string): Promise<void> {
+    await mkdir(this.paths.instanceDir(id), { recursive: true });
+    await chmod(this.paths.instanceDir(id), 0o711);
   }
 
   private async deleteInstance(id: string, spec: StoragePoolSpec): Promise<void> {

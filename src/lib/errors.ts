@@ -40,13 +40,18 @@ export interface HostRefusal {
   reasons: string[];
 }
 
-/** 507 no_host_available: no host can take a new instance; `hosts` says why, host by host (also in the problem's `hosts` field). */
+/**
+ * No host can take an instance; `hosts` says why, host by host (also in the problem's `hosts`
+ * field): 507 no_host_available when the scheduler looked for one, 409 migration_target_unfit
+ * when a migration named its target.
+ */
 export class NoHostFitsError extends AppError {
   constructor(
     message: string,
     readonly hosts: HostRefusal[],
+    code: 'no_host_available' | 'migration_target_unfit' = 'no_host_available',
   ) {
-    super('no_host_available', message);
+    super(code, message);
   }
 }
 

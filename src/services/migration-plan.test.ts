@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ArtifactRef, InstanceFile, StoragePoolSpec } from '../cluster/agent-types.js';
 import { AppError, NoHostFitsError } from '../lib/errors.js';
-import { assertPlaced, copyPlan, pickMigrationTarget } from './migration-plan.js';
+import { assertPlaced, copyPlan, migrationTargets, pickMigrationTarget } from './migration-plan.js';
 import type { HostCandidate, PlacementRequest } from './scheduler.js';
 
 const host = (id: string, over: Partial<HostCandidate> = {}): HostCandidate => ({
@@ -30,14 +30,31 @@ describe('pickMigrationTarget', () => {
     });
   }
 
-  test('a refusal becomes no_host_available with each host and its reasons', () => {
+  test('a named target that cannot take it is migration_target_unfit with its reasons; no host at all is no_host_available', () => {
     const placement = pickMigrationTarget([host('src'), host('a', { online: false })], req, 'src', 'a');
     assert.throws(
       () => assertPlaced(placement, "instance 'web'", 'default', 'host-a'),
-      (err: unknown) => err instanceof NoHostFitsError && err.code === 'no_host_available' && err.message === "No host can take instance 'web': host-a: offline." && err.hosts[0].host === 'host-a',
+      (err: unknown) => err instanceof NoHostFitsError && err.code === 'migration_target_unfit' && err.status === 409 && err.message === "Host 'host-a' cannot take instance 'web': offline." && err.hosts[0].host === 'host-a',
+    );
+    assert.throws(() => assertPlaced(pickMigrationTarget([host('src'), host('a', { poolId: 'other' })], req, 'src', 'b'), "instance 'web'", 'default', 'host-b'), /Host 'host-b' cannot take instance 'web': it is not in pool 'default'\./);
+    assert.throws(
+      () => assertPlaced(pickMigrationTarget([host('src'), host('a', { online: false })], req, 'src'), "instance 'web'", 'default'),
+      (err: unknown) => err instanceof NoHostFitsError && err.code === 'no_host_available' && err.message === "No host can take instance 'web': host-a: offline.",
     );
     assert.throws(() => assertPlaced(pickMigrationTarget([host('src')], req, 'src'), "instance 'web'", 'default'), /pool 'default' has no other host/);
     assert.equal(assertPlaced(pickMigrationTarget([host('src'), host('a')], req, 'src'), 'x', 'default'), 'a');
+  });
+});
+
+describe('migrationTargets', () => {
+  test('every host of the pool, sorted by name: the source never fits, the others with the scheduler\'s reasons', () => {
+    const hosts = [host('src'), host('c', { claimedCores: 3 }), host('b', { enabled: false }), host('a'), host('x', { poolId: 'other' })];
+    assert.deepEqual(migrationTargets(hosts, req, 'src'), [
+      { hostId: 'a', name: 'host-a', fits: true, reasons: [] },
+      { hostId: 'b', name: 'host-b', fits: false, reasons: ['disabled for scheduling'] },
+      { hostId: 'c', name: 'host-c', fits: false, reasons: ['not enough vCPUs for 2 more (3 of 4 vCPUs claimed — 4 cores × 1 overcommit)'] },
+      { hostId: 'src', name: 'host-src', fits: false, reasons: ['its current host'] },
+    ]);
   });
 });
 

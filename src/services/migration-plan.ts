@@ -7,7 +7,8 @@
  */
 import type { ArtifactRef, IncomingFile, InstanceFile, StoragePoolSpec } from '../cluster/agent-types.js';
 import { AppError, NoHostFitsError } from '../lib/errors.js';
-import { placeInstance, type HostCandidate, type Placement, type PlacementRequest } from './scheduler.js';
+import type { MigrationTarget } from '../shared/migration.js';
+import { placeInstance, refusalReasons, type HostCandidate, type Placement, type PlacementRequest } from './scheduler.js';
 
 /** Where the instance may go: the given target (checked like a pinned placement) or the scheduler's best host other than the source. */
 export function pickMigrationTarget(hosts: HostCandidate[], req: Omit<PlacementRequest, 'pinnedHostId'>, sourceHostId: string, targetHostId?: string): Placement {
@@ -17,11 +18,29 @@ export function pickMigrationTarget(hosts: HostCandidate[], req: Omit<PlacementR
   );
 }
 
-/** Throws the refusal of a placement that found no host; `what` names the instance and its needs. */
+/**
+ * Throws the refusal of a placement that found no host; `what` names the instance and its needs.
+ * A named target that cannot take it is 409 migration_target_unfit with that host's reasons; no
+ * host at all (the scheduler picked) is 507 no_host_available, host by host.
+ */
 export function assertPlaced(placement: Placement, what: string, poolName: string, targetName?: string): string {
   if (placement.hostId !== undefined) return placement.hostId;
-  const none = targetName ? `host '${targetName}' is not in pool '${poolName}'` : `pool '${poolName}' has no other host`;
-  throw new NoHostFitsError(`No host can take ${what}: ${placement.reasons.join('; ') || none}.`, placement.hosts);
+  if (targetName) {
+    const reasons = placement.hosts.flatMap((h) => h.reasons);
+    throw new NoHostFitsError(`Host '${targetName}' cannot take ${what}: ${reasons.join('; ') || `it is not in pool '${poolName}'`}.`, placement.hosts, 'migration_target_unfit');
+  }
+  throw new NoHostFitsError(`No host can take ${what}: ${placement.reasons.join('; ') || `pool '${poolName}' has no other host`}.`, placement.hosts);
+}
+
+/** Every host of the pool as a target of the instance on `sourceHostId` (the source itself never fits), in the scheduler's terms. */
+export function migrationTargets(hosts: HostCandidate[], req: Omit<PlacementRequest, 'pinnedHostId'>, sourceHostId: string): MigrationTarget[] {
+  return hosts
+    .filter((h) => h.poolId === req.poolId)
+    .map((h) => {
+      const reasons = h.id === sourceHostId ? ['its current host'] : refusalReasons(h, req);
+      return { hostId: h.id, name: h.name, fits: reasons.length === 0, reasons };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** What a cold migration copies and how the target finishes it. */

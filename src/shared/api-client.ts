@@ -5,7 +5,7 @@
  * ({@link fetchTransport}). Error answers become {@link ApiError} with the API's stable `code`.
  */
 import type { CloneInstanceInput } from './instance-clone.js';
-import type { EvacuateHostInput, MigrateInstanceInput } from './migration.js';
+import type { EvacuateHostInput, MigrateInstanceInput, MigrationTarget } from './migration.js';
 import type { CreateImageFromInstanceRequest } from './instance-images.js';
 import type { GuestInfo, GuestPasswordSet } from './guest.js';
 import type { CreateSnapshotInput, InstanceSnapshot } from './snapshots.js';
@@ -331,6 +331,8 @@ export function createApiClient(transport: ApiTransport) {
       clone: (id: string, input: CloneInstanceInput) => call<InstanceCreated>('POST', `instances/${seg(id)}/actions/clone`, input),
       /** Moves the instance to another host of its pool (stopped: cold; running: with live true): an operation. */
       migrate: (id: string, input: MigrateInstanceInput) => call<Accepted>('POST', `instances/${seg(id)}/actions/migrate`, input),
+      /** Each host of the instance's pool: whether it may take the instance now, and why not. */
+      migrationTargets: (id: string) => call<ItemList<MigrationTarget>>('GET', `instances/${seg(id)}/migration-targets`),
       /** The addresses the running guest has (guest agent), or what DHCP leased it. */
       guestAddresses: (id: string) => call<GuestAddresses>('GET', `instances/${seg(id)}/guest-addresses`),
       /** What the guest reports through its agent (agent: 'unavailable' is a state). */

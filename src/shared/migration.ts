@@ -8,3 +8,11 @@ export type MigrateInstanceInput = z.infer<typeof migrateInstanceSchema>;
 /** POST /hosts/:id/actions/evacuate: one target host for everything, or none (the scheduler picks per instance). */
 export const evacuateHostSchema = z.object({ hostId: z.string().min(1).max(200).optional() }).strict();
 export type EvacuateHostInput = z.infer<typeof evacuateHostSchema>;
+
+/** GET /instances/:id/migration-targets: one host of the instance's pool, whether it may take the instance now, and the scheduler's reasons when not. */
+export interface MigrationTarget {
+  hostId: string;
+  name: string;
+  fits: boolean;
+  reasons: string[];
+}

@@ -38,6 +38,9 @@ export const nicSchema = z.strictObject({
   id, instanceId: id, position: z.number().int(), networkId: id, mac: z.string(), addressPoolId: nullable(id), address: nullable(z.string()),
 });
 
+/** One host of an instance's pool as a migration target. */
+export const migrationTargetSchema = z.strictObject({ hostId: id, name: z.string(), fits: z.boolean(), reasons: z.array(z.string()) });
+
 export const instanceSchema = z.strictObject({
   id, name: z.string(), poolId: id, hostId: id, groupId: id, cores: z.number().int(), memoryMiB: z.number().int(), maxCores: z.number().int(), maxMemoryMiB: z.number().int(),
   description: z.string(), qos: qosSchema, diskSizeBytes: z.number(),

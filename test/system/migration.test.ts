@@ -200,8 +200,8 @@ describe('cold migration between two hosts, and evacuating a host', { skip: skip
     await hosts.killPeer();
     await waitFor('peer lost', 20_000, async () => (await controller.json('GET', `/hosts/${hosts.peerHostId}`)).state === 'lost');
     const inst = await controller.json('GET', '/instances/second');
-    const body = await problemOf(await migrate(inst.id, { hostId: hosts.peerHostId }), 507, 'no_host_available');
-    assert.match(body.detail, /offline/);
+    const body = await problemOf(await migrate(inst.id, { hostId: hosts.peerHostId }), 409, 'migration_target_unfit');
+    assert.match(body.detail, /^Host '[^']+' cannot take instance 'second' \(1 cores, 128 MiB\): offline\.$/);
     assert.deepEqual(body.hosts.map((h: Json) => h.reasons), [['offline']]);
     const still = await controller.json('GET', `/instances/${inst.id}`);
     assert.equal(still.hostId, hosts.localHostId);

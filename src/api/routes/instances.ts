@@ -23,7 +23,7 @@ import { EXPORT_BATCH, exportPages, instanceExportQuerySchema } from './export.j
 import { accepted } from './respond.js';
 import { doc } from '../route-doc.js';
 import { z } from 'zod';
-import { acceptedSchema, consoleTokenResponseSchema, guestAddressesSchema, guestInfoSchema, guestPasswordSetSchema, instanceDiskSchema, instanceSchema, instanceStatsSchema, instanceUpdatedSchema, itemsSchema, nicSchema, pageSchema, vncInfoSchema } from '../../shared/responses.js';
+import { acceptedSchema, consoleTokenResponseSchema, guestAddressesSchema, guestInfoSchema, guestPasswordSetSchema, instanceDiskSchema, instanceSchema, instanceStatsSchema, instanceUpdatedSchema, itemsSchema, migrationTargetSchema, nicSchema, pageSchema, vncInfoSchema } from '../../shared/responses.js';
 
 type ImmediateAction = Exclude<PowerAction, 'stop'>;
 const immediate = new Set<string>(['start', 'force-stop', 'reboot', 'reset', 'pause', 'resume'] satisfies ImmediateAction[]);
@@ -135,10 +135,15 @@ export function instanceRoutes(s: Services) {
       const { instance, operation } = await s.cloner.clone(id, await jsonBody(c, cloneInstanceSchema), c.var.actor);
       return accepted(c, operation, { instance: present(instance) });
     })
+    .get('/:id/migration-targets', doc({
+      summary: 'The hosts of the instance\'s pool as migration targets: whether each may take it now, and why not',
+      description: 'The checks of POST …/actions/migrate before it starts (its current host, offline, disabled for scheduling, cores, memory, disk, CPU load, networks), each host\'s storage and networks read from it now; one that does not fit is refused there with 409 migration_target_unfit.',
+      responses: { 200: itemsSchema(migrationTargetSchema) },
+    }), async (c) => c.json({ items: await s.migrator.targets(c.req.param('id')) }))
     .post('/:id/actions/migrate', doc({
       summary: 'Move an instance to another host of its pool',
       description:
-        'Stopped: disks on a shared (NFS) pool are re-attached, local disk files copied to the target (progress: bytes copied), the source cleaned only once the target is complete; any failure leaves the instance whole where it was. Running: only with live: true (else 409 instance_must_be_stopped). The target is checked as the scheduler checks a placement: 507 no_host_available with each reason; the same host: 409 migration_same_host; an unknown host: 404 host_not_found. The instance is busy meanwhile (409 instance_busy).',
+        'Stopped: disks on a shared (NFS) pool are re-attached, local disk files copied to the target (progress: bytes copied), the source cleaned only once the target is complete; any failure leaves the instance whole where it was. Running: only with live: true (else 409 instance_must_be_stopped). The target is checked as the scheduler checks a placement (GET …/migration-targets shows the same checks beforehand): 409 migration_target_unfit with the reasons of that host; the same host: 409 migration_same_host; an unknown host: 404 host_not_found. The instance is busy meanwhile (409 instance_busy).',
       body: migrateInstanceSchema, responses: { 202: acceptedSchema() },
     }), async (c) => {
       const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error

@@ -9,7 +9,9 @@
  * committed there (backing files re-pointed, the image brought over first), the domain defined
  * on the target, the new host recorded; only then is the source's domain undefined and its files
  * deleted. Any failure before the record leaves the instance whole on the source and discards
- * the copy. Running (live): handed to live-migration.ts.
+ * the copy; what a cut-off one left on a target (an incoming directory, committed files, a
+ * defined domain) is removed by the next migration there or when that host attaches, never on
+ * the host the database places the instance on. Running (live): handed to live-migration.ts.
  */
 import type { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
@@ -26,7 +28,8 @@ import { hostCandidates, type HostLoad } from '../host-candidates.js';
 import type { HostsService } from '../hosts.js';
 import type { ImagesService } from '../images.js';
 import { liveMigrate } from '../live-migration.js';
-import { assertPlaced, copyPlan, isShared, pickMigrationTarget, type CopyPlan } from '../migration-plan.js';
+import { assertPlaced, copyPlan, isShared, migrationTargets, pickMigrationTarget, type CopyPlan } from '../migration-plan.js';
+import type { MigrationTarget } from '../../shared/migration.js';
 import type { Operation, OperationContext, OperationsService } from '../operations.js';
 import type { PoolsService } from '../pools.js';
 import type { StoragePoolsService } from '../storage-pools.js';
@@ -105,10 +108,10 @@ export class InstanceMigrator {
   }
 
   /**
-   * A host attached: a domain of an instance recorded on another host, defined here but not
-   * running, is what a migration cut off between defining it here and recording the move left:
-   * undefined, with its copied files when the pool is local (the instance's real files are on its
-   * recorded host). Instances migrating right now are left alone. Returns the instance ids.
+   * A host attached: what a migration cut off before recording the move left there for an
+   * instance recorded on another host (its real files are on that host) — a domain defined but
+   * not running, undefined; files committed into a local pool, deleted. Instances migrating right
+   * now, and any with a running domain here, are left alone. Returns the instance ids.
    */
   async sweepLeftovers(hostId: string): Promise<string[]> {
     const agent = this.deps.runtime.deps.agents.find(hostId);
@@ -117,14 +120,32 @@ export class InstanceMigrator {
     for (const row of this.deps.store.list()) {
       if (row.hostId === hostId || row.state === 'migrating') continue;
       const domain = await agent.domains.find(row.domainName).catch(() => undefined);
-      if (!domain || domain.state !== 'shutoff') continue;
-      log.warn('removing what a cut-off migration left on a host', { host: hostId, instance: row.id });
-      await agent.domains.undefine(row.domainName);
+      if (domain && domain.state !== 'shutoff') continue;
+      if (domain) {
+        log.warn('removing the domain a cut-off migration left on a host', { host: hostId, instance: row.id });
+        await agent.domains.undefine(row.domainName);
+      }
       const pool = this.deps.runtime.poolOf(row);
-      if (!isShared(pool)) await agent.volumes.deleteInstance(row.id, pool);
-      swept.push(row.id);
+      const copy = !isShared(pool) && (await this.removeStaleCopy(row, hostId, agent));
+      if (domain || copy) swept.push(row.id);
     }
     return swept;
+  }
+
+  /**
+   * Deletes the files of `row` in its local pool on `hostId`, a host it does not live on: what a
+   * migration cut off after its commit there (or mid-copy) left. Refuses the instance's own host.
+   * Returns whether committed files were there.
+   */
+  private async removeStaleCopy(row: Instance, hostId: string, agent: HostAgent): Promise<boolean> {
+    if (hostId === this.deps.store.get(row.id).hostId) throw new Error(`refusing to delete the files of instance ${row.id} on the host it lives on`);
+    const pool = this.deps.runtime.poolOf(row);
+    await callAgent(row.name, () => agent.volumes.discardInstanceFiles(row.id, pool));
+    const files = await callAgent(row.name, () => agent.volumes.listInstanceFiles(row.id, pool));
+    if (files.length === 0) return false;
+    log.warn('deleting the copy a cut-off migration committed on a host the instance does not live on', { host: hostId, instance: row.id, files: files.map((f) => f.file) });
+    await callAgent(row.name, () => agent.volumes.deleteInstance(row.id, pool));
+    return true;
   }
 
   /** The best host of the instance's pool other than its own (evacuate without a target); the refusals host by host when none fits. */
@@ -132,17 +153,29 @@ export class InstanceMigrator {
     return this.checkTarget(row, undefined);
   }
 
-  /** Reads the candidates as the scheduler does and checks `targetHostId` (or picks one); throws no_host_available with each host's reasons. */
+  /** Every host of the instance's pool with whether it may take the instance now and why not (what the Migrate dialog shows before anyone submits). */
+  async targets(idOrName: string): Promise<MigrationTarget[]> {
+    const row = this.deps.store.get(idOrName);
+    const others = this.deps.hosts.list().filter((h) => h.poolId === row.poolId && h.id !== row.hostId).map((h) => h.id);
+    return migrationTargets(await this.candidates(row, others), this.request(row), row.hostId);
+  }
+
+  /** Reads the candidates as the scheduler does and checks `targetHostId` (or picks one); throws migration_target_unfit (a named target) or no_host_available with each host's reasons. */
   private async checkTarget(row: Instance, targetHostId: string | undefined): Promise<string> {
-    const { hosts, db } = this.deps;
-    const pool = this.deps.pools.get(row.poolId);
-    const storage = this.deps.storagePools.specOf(row.storagePoolId);
-    const poolHosts = hosts.list().filter((h) => h.poolId === pool.id && h.id !== row.hostId).map((h) => h.id);
+    const { hosts } = this.deps;
+    const poolHosts = hosts.list().filter((h) => h.poolId === row.poolId && h.id !== row.hostId).map((h) => h.id);
     const asked = targetHostId ? poolHosts.filter((h) => h === targetHostId) : poolHosts;
-    await hosts.refreshStorage(asked, storage);
-    const missingNetworks = await missingNetworksByHost(this.deps.runtime.deps.networks, hosts, asked, this.deps.runtime.deps.nics.list(row.id).map((n) => n.networkId));
-    const placement = pickMigrationTarget(hostCandidates(db, hosts, storage.id, { poolId: pool.id, loadOf: this.deps.loadOf, missingNetworks }), this.request(row), row.hostId, targetHostId);
-    return assertPlaced(placement, `instance '${row.name}' (${row.cores} cores, ${row.memoryMiB} MiB)`, pool.name, targetHostId && hosts.get(targetHostId).name);
+    const placement = pickMigrationTarget(await this.candidates(row, asked), this.request(row), row.hostId, targetHostId);
+    return assertPlaced(placement, `instance '${row.name}' (${row.cores} cores, ${row.memoryMiB} MiB)`, this.deps.pools.get(row.poolId).name, targetHostId && hosts.get(targetHostId).name);
+  }
+
+  /** The pool's hosts as the scheduler sees them, the storage and networks of the `fresh` ones read from the hosts now. */
+  private async candidates(row: Instance, fresh: string[]) {
+    const { hosts, db } = this.deps;
+    const storage = this.deps.storagePools.specOf(row.storagePoolId);
+    await hosts.refreshStorage(fresh, storage);
+    const missingNetworks = await missingNetworksByHost(this.deps.runtime.deps.networks, hosts, fresh, this.deps.runtime.deps.nics.list(row.id).map((n) => n.networkId));
+    return hostCandidates(db, hosts, storage.id, { poolId: row.poolId, loadOf: this.deps.loadOf, missingNetworks });
   }
 
   /** The instance's needs as a placement request; disks on a shared pool are already there and need no new space. */
@@ -198,7 +231,7 @@ export class InstanceMigrator {
     const done = { committed: false, defined: false };
     try {
       if (plan.copies) {
-        await callAgent(row.name, () => target.volumes.discardInstanceFiles(row.id, pool)); // what a cut-off attempt left
+        await this.removeStaleCopy(row, targetHostId, target); // what a cut-off attempt left, committed or not
         if (plan.image && artifact) {
           ctx.progress(0, `Copying image '${image?.name}' to the target host`);
           await callAgent(row.name, () => target.volumes.ensureArtifact(artifact.ref, artifact.source));

@@ -1,13 +1,15 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
- * "Migrate…" on the instance page: a select of the hosts of the instance's pool, those that
- * cannot take it shown disabled with the reason (its current host, offline, disabled for
- * scheduling); capacity refusals come back from the server with each host's reason. The live
- * option shows while it runs (required then). The move is followed in the activity panel.
+ * "Migrate…" on the instance page: a select of the hosts of the instance's pool as the server
+ * checks them (GET …/migration-targets: its current host, offline, disabled for scheduling,
+ * capacity, networks), those that cannot take it shown disabled with the reasons before anyone
+ * submits. The live option shows while it runs (required then). The move is followed in the
+ * activity panel.
  */
 import { useState } from 'hono/jsx/dom';
 import { useEffect } from '../hooks.js';
-import type { Host, Instance } from '../../shared/api-types.js';
+import type { Instance } from '../../shared/api-types.js';
+import type { MigrationTarget } from '../../shared/migration.js';
 import { api } from '../api.js';
 import { useSubmit } from '../form.js';
 import { t } from '../i18n/index.js';
@@ -19,29 +21,27 @@ import { Modal } from './modal.js';
 
 const movable = (i: Instance) => i.state === 'stopped' || i.state === 'running' || i.state === 'paused';
 
-/** Why a host cannot take the instance, as far as the browser can tell; undefined when it may. */
-export function hostUnfitReason(host: Pick<Host, 'id' | 'poolId' | 'online' | 'enabled'>, instance: Pick<Instance, 'hostId' | 'poolId'>): string | undefined {
-  if (host.id === instance.hostId) return t.migrate.why.current;
-  if (host.poolId !== instance.poolId) return t.migrate.why.otherPool;
-  if (!host.online) return t.migrate.why.offline;
-  if (!host.enabled) return t.migrate.why.disabled;
-  return undefined;
+/** Why a host cannot take the instance, in the UI's language; undefined when it may. */
+export function targetUnfitText(target: MigrationTarget, instance: Pick<Instance, 'hostId'>): string | undefined {
+  if (target.hostId === instance.hostId) return t.migrate.why.current;
+  if (target.fits) return undefined;
+  return target.reasons.map(t.migrate.reason).join(t.migrate.reasonSeparator);
 }
 
 function MigrateDialog({ instance, onClose }: { instance: Instance; onClose: () => void }) {
-  const [hosts, setHosts] = useState<Host[] | undefined>(undefined);
+  const [hosts, setHosts] = useState<MigrationTarget[] | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | undefined>(undefined);
   const [hostId, setHostId] = useState('');
   const running = instance.state !== 'stopped';
   const [live, setLive] = useState(running);
   useEffect(() => {
-    api.hosts.list().then((all) => setHosts(all.filter((h) => h.poolId === instance.poolId)), (err: unknown) => setLoadError(errorText(err)));
+    api.instances.migrationTargets(instance.id).then((list) => setHosts(list.items), (err: unknown) => setLoadError(errorText(err)));
   }, [instance.id]);
-  const fit = (hosts ?? []).filter((h) => !hostUnfitReason(h, instance));
+  const fit = (hosts ?? []).filter((h) => !targetUnfitText(h, instance));
   const submit = useSubmit(async () => {
-    const target = hosts?.find((h) => h.id === hostId);
+    const target = hosts?.find((h) => h.hostId === hostId);
     if (!target) return;
-    const accepted = await api.instances.migrate(instance.id, { hostId: target.id, ...(running && live ? { live: true } : {}) });
+    const accepted = await api.instances.migrate(instance.id, { hostId: target.hostId, ...(running && live ? { live: true } : {}) });
     onClose();
     changes.set(changes.get() + 1);
     await trackOperation(t.migrate.task(instance.name, target.name), accepted.operation).finally(() => changes.set(changes.get() + 1));
@@ -56,15 +56,16 @@ function MigrateDialog({ instance, onClose }: { instance: Instance; onClose: () 
           <select name="hostId" value={hostId} onChange={(e: Event) => setHostId((e.target as HTMLSelectElement).value)} autofocus>
             <option value="">{t.migrate.choose}</option>
             {(hosts ?? []).map((h) => {
-              const why = hostUnfitReason(h, instance);
+              const why = targetUnfitText(h, instance);
               return (
-                <option key={h.id} value={h.id} disabled={why !== undefined}>
+                <option key={h.hostId} value={h.hostId} disabled={why !== undefined}>
                   {why ? t.migrate.unfit(h.name, why) : h.name}
                 </option>
               );
             })}
           </select>
         </Field>
+        {!hosts && !loadError && <p class="muted" role="status">{t.migrate.checking}</p>}
         {hosts && fit.length === 0 && <p class="muted" data-testid="migrate-no-hosts">{t.migrate.noHosts}</p>}
         {running && (
           <label class="checkbox">

@@ -9,11 +9,12 @@ export const migrationEn = {
     choose: 'Choose a host',
     why: {
       current: 'its current host',
-      offline: 'offline',
-      disabled: 'disabled for scheduling',
-      otherPool: 'in another pool',
     },
     unfit: (host: string, why: string) => `${host} — ${why}`,
+    /** One of the scheduler's reasons for refusing a host, as the API words it. */
+    reason: (reason: string) => reason,
+    reasonSeparator: '; ',
+    checking: 'Checking which hosts can take it…',
     live: 'Live migration (keep it running)',
     liveHint: 'The instance is running: it moves only with live migration; otherwise stop it first.',
     submit: 'Migrate',

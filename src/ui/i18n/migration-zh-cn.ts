@@ -1,5 +1,6 @@
 /** The Chinese texts of migrating an instance and evacuating a host, and the migration refusals; same shape as migration-en.ts. */
 import type { ProblemTranslation } from './en.js';
+import { schedulerReasonZhCN } from './scheduler-zh-cn.js';
 
 export const migrationZhCN = {
   migrate: {
@@ -10,11 +11,11 @@ export const migrationZhCN = {
     choose: '选择主机',
     why: {
       current: '当前所在主机',
-      offline: '离线',
-      disabled: '已停用调度',
-      otherPool: '在其他资源池',
     },
     unfit: (host: string, why: string) => `${host} — ${why}`,
+    reason: schedulerReasonZhCN,
+    reasonSeparator: '；',
+    checking: '正在检查各主机能否容纳它…',
     live: '在线迁移（保持运行）',
     liveHint: '实例正在运行：只能通过在线迁移移动；否则请先停止它。',
     submit: '迁移',
@@ -38,6 +39,13 @@ const q2 = (q: string[], f: (a: string, b: string) => string) => (q[0] !== undef
 export const migrationApiErrorsZhCN: Record<string, ProblemTranslation | undefined> = {
   migration_same_host: (q, d) =>
     d.startsWith('Host ') ? (q[0] !== undefined ? `主机“${q[0]}”不能疏散到它自己；请选择资源池中的另一台主机，或不指定，由调度器选择。` : undefined) : q2(q, (a, h) => `实例“${a}”已在主机“${h}”上；请选择资源池中的另一台主机。`),
+  migration_target_unfit: (q, d) => {
+    const m = /^Host '[^']*' cannot take instance '[^']*' \((\d+) cores, (\d+) MiB\): (.*)\.$/.exec(d);
+    if (!m || q[1] === undefined) return undefined;
+    const pool = /^it is not in pool '(.*)'$/.exec(m[3]);
+    const why = pool ? `它不在资源池“${pool[1]}”中` : m[3].split('; ').map(schedulerReasonZhCN).join('；');
+    return `主机“${q[0]}”无法容纳实例“${q[1]}”（${m[1]} 个 vCPU，${m[2]} MiB）：${why}。`;
+  },
   migration_unsupported: (q) => (q[0] !== undefined ? `实例“${q[0]}”的磁盘文件无法迁移到另一台主机。` : undefined),
 };
 

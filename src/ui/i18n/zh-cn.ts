@@ -12,28 +12,13 @@ import { opsZhCN } from './ops-zh-cn.js';
 import { userApiErrorsZhCN, userSentencesZhCN, usersZhCN } from './users-zh-cn.js';
 import { snapshotApiErrorsZhCN, snapshotSentencesZhCN, snapshotStoppedZhCN, snapshotsZhCN } from './snapshots-zh-cn.js';
 import { networkApiErrorsZhCN, networkSentencesZhCN, networksZhCN } from './networks-zh-cn.js';
+import { hostReasonZhCN } from './scheduler-zh-cn.js';
 
 /** The scheduler's refusal (no_host_available) in Chinese, rebuilt from its numbers; undefined when its shape is unknown. */
 function noHostAvailable(quoted: string[], detail: string): string | undefined {
   const m = /can take (\d+) (?:vCPUs?|cores?) and ([^:]+): (.*)\.$/.exec(detail);
   if (!m || quoted[0] === undefined) return undefined;
-  const reasons = m[3].split('; ').map((r) =>
-    r
-      .replace(/^the pool has no hosts$/, '资源池中没有主机')
-      .replace(/: not enough vCPUs \((\d+) of (\d+) vCPUs claimed — (\d+) cores? × (\d+) overcommit\)$/, '：vCPU 不足（已分配 $1 / $2 个 vCPU，$3 核 × $4 倍超分）')
-      .replace(/: not enough memory \((.+) of (.+) claimed — (.+) × (\d+) overcommit\)$/, '：内存不足（已分配 $1 / $2，$3 × $4 倍超分）')
-      .replace(/: not enough cores for (\d+) more \((\d+) of (\d+) vCPUs claimed — (\d+) cores? × (\d+) overcommit\)$/, '：vCPU 不足，无法再分配 $1 个（已分配 $2 / $3 个 vCPU，$4 核 × $5 倍超分）')
-      .replace(/: not enough memory for (\d+) MiB more \((\d+) of (\d+) MiB claimed\)$/, '：内存不足，无法再分配 $1 MiB（已分配 $2 / $3 MiB）')
-      .replace(/: not enough vCPUs for (\d+) more \((\d+) of (\d+) vCPUs claimed — (\d+) cores? × (\d+) overcommit\)$/, '：vCPU 不足，无法再分配 $1 个（已分配 $2 / $3 个 vCPU，$4 核 × $5 倍超分）')
-      .replace(/: not enough memory for (\d+) MiB more \((.+) of (.+) claimed — (.+) × (\d+) overcommit\)$/, '：内存不足，无法再分配 $1 MiB（已分配 $2 / $3，$4 × $5 倍超分）')
-      .replace(/: CPU load (\d+)% is above the pool's ceiling of (\d+)%$/, '：CPU 负载 $1% 超过资源池上限 $2%')
-      .replace(/: network (.+) is not available on this host$/, '：此主机上没有可用的网络 $1')
-      .replace(/: not enough free disk \((.+) free, the disks need (.+)\)$/, '：磁盘空间不足（剩余 $1，磁盘需要 $2）')
-      .replace(/: not enough disk space$/, '：磁盘空间不足')
-      .replace(/: offline$/, '：离线')
-      .replace(/: disabled for scheduling$/, '：已停止调度')
-      .replace(/: not in the pool$/, '：不在此资源池中'),
-  );
+  const reasons = m[3].split('; ').map(hostReasonZhCN);
   return `资源池“${quoted[0]}”中没有主机能容纳 ${m[1]} 个 vCPU 和 ${m[2]}：${reasons.join('；')}。`;
 }
 
