@@ -61,6 +61,7 @@ export function presentPool(row: PoolRow, defaultStoragePoolId: string): Pool {
     networkId: row.networkId, addressPoolId: row.addressPoolId,
     id: row.id, name: row.name, cpuOvercommit: row.cpuOvercommit, memoryOvercommit: row.memoryOvercommit, diskOvercommit: row.diskOvercommit, cpuLoadCeiling: row.cpuLoadCeiling,
     storagePoolId: row.storagePoolId ?? defaultStoragePoolId, createdAt: row.createdAt,
+    cpuModel: row.cpuBaseline?.model ?? null, cpuBaselineHosts: row.cpuBaselineHostIds,
   };
 }
 

@@ -198,11 +198,11 @@ export interface FakeHost {
 }
 
 /** Adds a host of the given size to `poolId` (default: the default pool) and attaches it. */
-export async function addFakeHost(api: TestApi, spec: { name: string; cpus: number; memoryMiB: number; poolId?: string }): Promise<FakeHost> {
+export async function addFakeHost(api: TestApi, spec: { name: string; cpus: number; memoryMiB: number; poolId?: string; cpu?: { model: string; features: string[] } }): Promise<FakeHost> {
   const poolId = spec.poolId ?? api.services.pools.ensureDefault().id;
   const dataDir = join(api.dataDir, 'hosts', spec.name);
   await mkdir(dataDir, { recursive: true });
-  const hypervisor = new FakeHypervisorDriver({ hostInfo: { hostname: spec.name, cpus: spec.cpus, memoryMiB: spec.memoryMiB } });
+  const hypervisor = new FakeHypervisorDriver({ hostInfo: { hostname: spec.name, cpus: spec.cpus, memoryMiB: spec.memoryMiB }, ...(spec.cpu ? { cpu: spec.cpu } : {}) });
   const storages = new Map<string, FakeStorageDriver>();
   const storage = (pool: StoragePoolSpec, defaultDir: string) => {
     const dir = pool.kind === 'nfs' ? join(dataDir, 'nfs', pool.server, pool.exportPath) : (pool.path ?? defaultDir);

@@ -6,10 +6,10 @@
 import type { Readable } from 'node:stream';
 import type { CloudInitSpec } from '../cloudinit/seed.js';
 import type { DhcpHost, DhcpLease } from '../hypervisor/network-xml.js';
-import type { Accel, DomainLifecycleEvent, DomainSpec, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, NodeStats } from '../hypervisor/types.js';
+import type { Accel, CpuDefinition, DomainLifecycleEvent, DomainSpec, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, NodeStats } from '../hypervisor/types.js';
 import type { DiskFormat, StorageCapacity, StoragePoolProbe, StoragePoolSpec } from '../storage/driver.js';
 
-export type { CloudInitSpec, DhcpHost, DhcpLease, DiskFormat, DomainLifecycleEvent, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, StorageCapacity, StoragePoolProbe, StoragePoolSpec };
+export type { CloudInitSpec, CpuDefinition, DhcpHost, DhcpLease, DiskFormat, DomainLifecycleEvent, DomainStats, DomainStatsRecord, GuestInterfaceInfo, GuestSystemInfo, StorageCapacity, StoragePoolProbe, StoragePoolSpec };
 
 /** A file of the controller's library (a disk image or an ISO) that a host may need a copy of. */
 export interface ArtifactRef {
@@ -120,6 +120,8 @@ export interface HostFacts {
   routes: string[];
   /** The host's data directory (a live migration moves a guest's file paths under it). */
   dataDir?: string;
+  /** The CPU the host's hypervisor can give a guest under its accelerator (a `<cpu>` document): its part of its pool's CPU baseline. Absent from agents older than the baseline. */
+  cpu?: string;
 }
 
 /** Cumulative bytes of one host NIC. */

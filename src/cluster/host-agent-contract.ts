@@ -109,6 +109,14 @@ export function describeHostAgentContract(opts: AgentContractOptions): void {
       assert.equal(agent.host.isOnline(), true);
     });
 
+    test('baselineCpu: facts carry the host CPU, and the baseline of it twice is a model with features', async () => {
+      const { cpu } = await agent.host.facts([]);
+      assert.ok(cpu, 'facts carry the host CPU');
+      const baseline = await agent.host.baselineCpu([cpu, cpu]);
+      assert.ok(baseline.model.length > 0, JSON.stringify(baseline));
+      assert.ok(baseline.features.some((f) => f.policy === 'require'), JSON.stringify(baseline));
+    });
+
     test('usage: CPU time counters that only grow, memory within its total, the asked pool, host NICs without loopback or guest taps', async () => {
       const a = await agent.host.usage([POOL]);
       await new Promise((r) => setTimeout(r, 50));

@@ -15,6 +15,7 @@ import type {
   ArtifactSource,
   CloudInitSpec,
   ConsoleKind,
+  CpuDefinition,
   DhcpHost,
   DhcpLease,
   DiskPlan,
@@ -45,6 +46,8 @@ export interface HostApi {
   facts(pools: StoragePoolSpec[]): Promise<HostFacts>;
   /** The host's own CPU counters, memory, each given storage pool's capacity and its NICs' byte counters (the usage collector's tick). */
   usage(pools: StoragePoolSpec[]): Promise<HostUsage>;
+  /** The baseline of some hosts' CPUs (each a HostFacts.cpu) as this host's hypervisor computes it for its accelerator: a pool's CPU. */
+  baselineCpu(hostCpus: string[]): Promise<CpuDefinition>;
   /** True while the agent and its hypervisor answer. */
   isOnline(): boolean;
   /** Subscribes to lifecycle and connection events; returns the unsubscribe function. */

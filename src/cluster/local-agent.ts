@@ -34,6 +34,7 @@ import { HostPaths } from './host-paths.js';
 import { sweepDiskJobLeftovers } from './disk-job-leftovers.js';
 import { DnsmasqSupervisor } from '../network/dnsmasq.js';
 import { IpTool } from '../network/ip-tool.js';
+import { log } from '../lib/log.js';
 
 /** What a local agent is made of. */
 export interface LocalHostAgentOptions {
@@ -78,6 +79,7 @@ export class LocalHostAgent implements HostAgent {
   private readonly transfer: InstanceTransfer;
   private readonly pools = new Map<string, Promise<StorageDriver>>();
   private resolvedNfsMode: Promise<'mount' | 'qemu'> | undefined;
+  private cpu: Promise<string> | undefined;
 
   constructor(private readonly opts: LocalHostAgentOptions) {
     this.paths = new HostPaths(opts.dataDir);
@@ -93,6 +95,7 @@ export class LocalHostAgent implements HostAgent {
     this.host = {
       facts: (pools) => this.facts(pools),
       usage: (pools) => this.usage(pools, prefix),
+      baselineCpu: (cpus) => hv.baselineCpu(cpus, this.opts.accel.accel),
       isOnline: () => hv.isConnected(),
       onEvent: (listener) => this.onEvent(listener),
     };
@@ -188,7 +191,18 @@ export class LocalHostAgent implements HostAgent {
   private async facts(pools: StoragePoolSpec[]): Promise<HostFacts> {
     const info = await this.opts.hypervisor.hostInfo();
     const storage = await this.capacities(pools);
-    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []), dataDir: this.opts.dataDir };
+    const cpu = await this.hostCpu();
+    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []), dataDir: this.opts.dataDir, ...(cpu ? { cpu } : {}) };
+  }
+
+  /** The CPU the hypervisor offers guests, read once per agent start (it does not change while the host runs); a failed read is retried at the next facts. */
+  private async hostCpu(): Promise<string | undefined> {
+    this.cpu ??= this.opts.hypervisor.hostCpu(this.opts.accel.accel);
+    return this.cpu.catch((err: unknown) => {
+      this.cpu = undefined;
+      log.warn('the host CPU could not be read; the pool baseline leaves this host out until it can', { error: String(err) });
+      return undefined;
+    });
   }
 
   private async usage(pools: StoragePoolSpec[], netnsPrefix: string[]): Promise<HostUsage> {

@@ -164,6 +164,10 @@ export const computePools = sqliteTable('compute_pools', {
   networkId: text('network_id').references(() => networks.id),
   addressPoolId: text('address_pool_id').references(() => addressPools.id),
   createdAt: createdAt(),
+  /** The CPU its instances get: the baseline of its hosts' CPUs (null: none computed yet; instances keep the accelerator's default). */
+  cpuBaseline: text('cpu_baseline', { mode: 'json' }).$type<{ model: string; vendor?: string; features: { name: string; policy: 'require' | 'disable' }[] }>(),
+  /** The hosts whose CPUs that baseline covers. */
+  cpuBaselineHostIds: text('cpu_baseline_host_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
 });
 
 /** Hypervisor hosts. */
@@ -184,6 +188,8 @@ export const hosts = sqliteTable('hosts', {
   createdAt: createdAt(),
   /** A joined host's agent endpoint (`https://addr:port`, mutual TLS); null for the local host. */
   agentUrl: text('agent_url'),
+  /** The CPU its hypervisor offers guests (a `<cpu>` document, reported at every attach): its part of its pool's baseline. */
+  cpu: text('cpu'),
 });
 
 /** One-time tokens that let a new server join (`onebox join`); only the secret's SHA-256 is kept. */

@@ -85,6 +85,15 @@ const CASES: Record<string, DomainSpec> = {
     memoryMiB: 2048,
     serialLogPath: '/var/log/onebox/serial/i-hpt04.log',
   }),
+  // A pool's CPU baseline wins over TCG's qemu64: every host of the pool can run exactly it.
+  'tcg-pool-baseline': baseSpec({
+    name: 'ob-i-cpu07',
+    uuid: '5e2f4a6c-8b1d-4f3e-9a7c-1d3e5f7a9b07',
+    title: 'baseline',
+    instanceId: 'i-cpu07',
+    cpu: { kind: 'baseline', cpu: { model: 'EPYC', vendor: 'AMD', features: [{ name: 'sse4.2', policy: 'require' }, { name: 'rdseed', policy: 'disable' }] } },
+    serialLogPath: '/var/lib/onebox/instances/i-cpu07/serial.log',
+  }),
   'tcg-cloud-init-seed': baseSpec({
     name: 'ob-i-sed06',
     uuid: '7d1e3a5c-9b2f-4e8d-a6c4-2f0e8b7d5a06',

@@ -185,6 +185,17 @@ export function parseOwnerMetadata(xml: string): DomainOwner | undefined {
 }
 
 function cpuXml(spec: DomainSpec): XmlElement {
+  // The pool's baseline, exactly: every host of the pool can run it, so the guest may move between them.
+  if (spec.cpu.kind === 'baseline') {
+    const { model, vendor, features } = spec.cpu.cpu;
+    return el(
+      'cpu',
+      { mode: 'custom', match: 'exact', check: 'partial' },
+      el('model', { fallback: 'forbid' }, model),
+      vendor !== undefined && el('vendor', {}, vendor),
+      ...features.map((f) => el('feature', { policy: f.policy, name: f.name })),
+    );
+  }
   // TCG cannot emulate host CPU models faithfully; qemu64 is the portable choice that always starts.
   if (spec.accel === 'tcg') {
     const model = el('model', { fallback: 'forbid' }, 'qemu64');

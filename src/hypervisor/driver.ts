@@ -5,6 +5,8 @@
  */
 import type { Duplex } from 'node:stream';
 import type {
+  Accel,
+  CpuDefinition,
   DiskSpec,
   DomainDiskState,
   DomainLifecycleEvent,
@@ -54,6 +56,10 @@ export interface HypervisorDriver {
 
   /** Host facts (hostname, CPUs, memory, versions). */
   hostInfo(): Promise<HypervisorHostInfo>;
+  /** The CPU this hypervisor can give a guest under `accel`, as a `<cpu>` document another host's hypervisor can take into a baseline. */
+  hostCpu(accel: Accel): Promise<string>;
+  /** The baseline of some hosts' CPUs (each from their hostCpu) that this hypervisor can run under `accel`; HypervisorError when it cannot make one. */
+  baselineCpu(hostCpus: string[], accel: Accel): Promise<CpuDefinition>;
 
   /** Defines (or redefines) a persistent domain from the spec. */
   defineDomain(spec: DomainSpec): Promise<void>;

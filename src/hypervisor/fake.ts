@@ -13,6 +13,8 @@ import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
 import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorUnavailableError, MigrationFailedError, ResourceChangeRefusedError } from './errors.js';
 import type {
+  Accel,
+  CpuDefinition,
   DiskSpec,
   DomainDiskState,
   DomainLifecycleEvent,
@@ -79,6 +81,22 @@ const FAKE_GUEST_SYSTEM: GuestSystemInfo = { hostname: 'fake-guest', osName: 'Fa
 /** Options of the fake: host facts to report. */
 export interface FakeHypervisorOptions {
   hostInfo?: Partial<HypervisorHostInfo>;
+  /** The CPU hostCpu reports (default: model `fake-cpu` with features `sse4.2` and `avx`). */
+  cpu?: { model: string; features: string[] };
+}
+
+/** The fake's CPU document, shaped like libvirt's host CPU. */
+export function fakeCpuXml(cpu: { model: string; features: string[] }): string {
+  return `<cpu><model>${cpu.model}</model>${cpu.features.map((f) => `<feature name='${f}'/>`).join('')}</cpu>`;
+}
+
+/** The fake's baseline: the model all share (`qemu64` when they differ) with the features all have. */
+function fakeBaseline(hostCpus: string[]): CpuDefinition {
+  if (hostCpus.length === 0) throw new HypervisorError('no host CPU to compute a baseline of');
+  const parsed = hostCpus.map((xml) => ({ model: /<model>([^<]+)<\/model>/.exec(xml)?.[1] ?? '', features: [...xml.matchAll(/<feature name='([^']+)'\/>/g)].map((m) => m[1] ?? '') }));
+  const models = new Set(parsed.map((p) => p.model));
+  const common = (parsed[0]?.features ?? []).filter((f) => parsed.every((p) => p.features.includes(f)));
+  return { model: models.size === 1 ? [...models][0] ?? 'qemu64' : 'qemu64', features: common.map((name) => ({ name, policy: 'require' })) };
 }
 
 const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'commitActive', 'allDomainStats', 'setQos'] as const;
@@ -147,6 +165,16 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   /** Test hook: the next call of `method` fails with `error` (and does nothing). */
   failNext(method: (typeof FAILABLE)[number], error: Error): void {
     this.failures.set(method, error);
+  }
+
+  async hostCpu(_accel: Accel): Promise<string> {
+    this.checkOpen();
+    return fakeCpuXml(this.opts.cpu ?? { model: 'fake-cpu', features: ['sse4.2', 'avx'] });
+  }
+
+  async baselineCpu(hostCpus: string[], _accel: Accel): Promise<CpuDefinition> {
+    this.checkOpen();
+    return fakeBaseline(hostCpus);
   }
 
   async hostInfo(): Promise<HypervisorHostInfo> {

@@ -6,8 +6,24 @@
 /** Which accelerator a domain runs under: hardware KVM or QEMU's software TCG. */
 export type Accel = 'kvm' | 'tcg';
 
-/** How the guest CPU is presented. Under TCG this is always the portable `qemu64` model. */
-export type CpuMode = { kind: 'named'; model: string } | { kind: 'host-passthrough' };
+/** A feature of a CPU definition: the guest must have it, or must not. */
+export interface CpuFeature {
+  name: string;
+  policy: 'require' | 'disable';
+}
+
+/** A CPU as a model plus features (a pool's baseline): every host of the pool can give a guest exactly this. */
+export interface CpuDefinition {
+  model: string;
+  vendor?: string;
+  features: CpuFeature[];
+}
+
+/**
+ * How the guest CPU is presented. `baseline` is the pool's CPU (any accelerator: it was computed for
+ * the pool's accelerator); otherwise under TCG it is always the portable `qemu64` model.
+ */
+export type CpuMode = { kind: 'named'; model: string } | { kind: 'host-passthrough' } | { kind: 'baseline'; cpu: CpuDefinition };
 
 /** One virtual disk backed by a file on the host. */
 export interface DiskSpec {

@@ -40,7 +40,7 @@ export class HostEvacuator {
     const host = hosts.get(hostIdOrName);
     const target = targetHostId === undefined ? undefined : hosts.get(targetHostId);
     if (target?.id === host.id) throw new AppError('migration_same_host', `Host '${host.name}' cannot be evacuated onto itself; choose another host of its pool, or none to let the scheduler pick.`);
-    if (host.enabled) hosts.update(host.id, { enabled: false }, actor);
+    if (host.enabled) hosts.setEnabled(host.id, false, actor);
     this.deps.audit.record(actor, 'evacuate', 'host', host.id, target ? `${host.name} to ${target.name}` : host.name);
     const rows = store.listOnHost(host.id);
     const items: EvacuationItem[] = [];

@@ -15,6 +15,7 @@ import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { plural } from '../lib/english.js';
+import type { PoolCpuService } from './pool-cpu.js';
 import type { StoragePoolsService } from './storage-pools.js';
 
 /** A host row. */
@@ -58,6 +59,7 @@ export class HostsService {
     private readonly agents: HostAgents,
     private readonly storagePools: StoragePoolsService,
     private readonly audit: AuditService,
+    private readonly poolCpu: PoolCpuService,
     private readonly timings: HostTimings = { heartbeatMs: 10_000, factsEveryMs: 30_000 },
   ) {}
 
@@ -66,9 +68,14 @@ export class HostsService {
     this.listener = listener;
   }
 
-  /** Registers a host's agent: records its facts, follows its events, reconciles its instances. */
+  /**
+   * Registers a host's agent: records its facts, follows its events, reconciles its instances. A
+   * host whose CPU is new to its pool's baseline (it changed, or the baseline never covered it) has
+   * the pool's baseline recomputed first, so its instances are defined with it.
+   */
   async attach(agent: HostAgent, how: Attachment): Promise<Host> {
     const facts = await agent.host.facts(this.storagePools.specs());
+    const previousCpu = this.db.select({ cpu: hosts.cpu }).from(hosts).where('local' in how ? eq(hosts.isLocal, true) : eq(hosts.id, how.hostId)).get()?.cpu;
     const host = this.upsert(facts, how);
     this.detach(host.id);
     this.agents.register(host.id, agent);
@@ -76,6 +83,8 @@ export class HostsService {
     const timer = setInterval(() => void this.beat(host.id), this.timings.heartbeatMs);
     timer.unref();
     this.live.set(host.id, { agent, facts, factsAt: Date.now(), unsubscribe, timer });
+    const cpuIsNew = facts.cpu !== undefined && facts.cpu !== previousCpu;
+    if (host.poolId !== null && (cpuIsNew || !this.poolCpu.covers(host.poolId, host.id))) await this.poolCpu.recompute(host.poolId);
     await this.listener?.attached(host.id);
     return host;
   }
@@ -151,9 +160,23 @@ export class HostsService {
     return getByIdOrName(this.db, hosts, 'host', idOrName);
   }
 
-  /** Moves a host to another pool (refused while it has instances) and/or enables or disables it for scheduling. */
-  update(idOrName: string, change: { poolId?: string | null; enabled?: boolean }, actor: Actor): Host {
-    const host = this.get(idOrName);
+  /**
+   * Moves a host to another pool (refused while it has instances) and/or enables or disables it for
+   * scheduling. A move recomputes the CPU baseline of the pool it left and of the one it joined.
+   */
+  async update(idOrName: string, change: { poolId?: string | null; enabled?: boolean }, actor: Actor): Promise<Host> {
+    const before = this.get(idOrName);
+    const row = this.setMembership(before, change, actor);
+    if (row.poolId !== before.poolId) await this.poolCpu.recompute(before.poolId, row.poolId);
+    return row;
+  }
+
+  /** Enables or disables a host for scheduling. */
+  setEnabled(idOrName: string, enabled: boolean, actor: Actor): Host {
+    return this.setMembership(this.get(idOrName), { enabled }, actor);
+  }
+
+  private setMembership(host: Host, change: { poolId?: string | null; enabled?: boolean }, actor: Actor): Host {
     return this.db.transaction((tx) => {
       if (change.poolId !== undefined && change.poolId !== host.poolId) {
         if (change.poolId !== null && !tx.select({ id: computePools.id }).from(computePools).where(eq(computePools.id, change.poolId)).get())
@@ -179,6 +202,7 @@ export class HostsService {
     this.db.delete(hosts).where(eq(hosts.id, host.id)).run();
     this.audit.record(actor, 'delete', 'host', host.id, host.name);
     await agent?.close().catch(() => undefined);
+    await this.poolCpu.recompute(host.poolId);
   }
 
   /** Whether a host was removed while this server runs (a pending connect gives up). */
@@ -191,6 +215,7 @@ export class HostsService {
     const values = {
       accel: facts.accel, accelReason: facts.accelReason, cpus: facts.cpus, memoryMiB: facts.memoryMiB,
       libvirtVersion: facts.libvirtVersion, hypervisorVersion: facts.hypervisorVersion, lastSeenAt: new Date().toISOString(),
+      ...(facts.cpu !== undefined ? { cpu: facts.cpu } : {}),
     };
     if (!('local' in how)) {
       const row = this.db.update(hosts).set(values).where(eq(hosts.id, how.hostId)).returning().get();

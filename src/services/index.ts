@@ -9,6 +9,7 @@ import { AuditService } from './audit.js';
 import { AuthService } from './auth.js';
 import { HostNetworkingService } from './host-networking.js';
 import { HostsService, type HostTimings } from './hosts.js';
+import { PoolCpuService } from './pool-cpu.js';
 import { ImagesService, type ImageImportOptions } from './images.js';
 import { ConsoleService } from './instances/consoles.js';
 import { InstanceBatches } from './instances/batch.js';
@@ -122,7 +123,8 @@ export function createServices(cfg: ServiceConfig): Services {
   const operations = new OperationsService(db);
   const pools = new PoolsService(db, audit);
   const storagePools = new StoragePoolsService(db, audit);
-  const hosts = new HostsService(db, agents, storagePools, audit, cfg.hostTimings);
+  const poolCpu = new PoolCpuService(db, agents);
+  const hosts = new HostsService(db, agents, storagePools, audit, poolCpu, cfg.hostTimings);
   const limits = cfg.uploadLimits ?? DEFAULT_UPLOAD_LIMITS;
   const forget = (ref: Parameters<HostsService['forgetArtifact']>[0]) => hosts.forgetArtifact(ref);
   const images = new ImagesService(db, cfg.library, limits, audit, forget, operations, cfg.imageImport);
@@ -133,7 +135,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const addressPools = new AddressPoolsService(db, networks, audit);
   const nics = new InstanceNics(db, networks, addressPools);
   const runtime = new InstanceRuntime({
-    db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, vncListen: cfg.vncListen, installationId, nics, networks, attachedAgents: () => hosts.attachedAgents(),
+    db, store, agents, media, storagePools, kvmCpu: cfg.kvmCpu, poolCpu: (poolId) => poolCpu.cpuOf(poolId), vncListen: cfg.vncListen, installationId, nics, networks, attachedAgents: () => hosts.attachedAgents(),
   });
   const creator = new InstanceCreator({
     db, store, runtime, hosts, pools, storagePools, images, media, operations, audit,

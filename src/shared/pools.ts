@@ -46,6 +46,14 @@ export interface Pool {
   networkId: string | null;
   addressPoolId: string | null;
   createdAt: string;
+  /**
+   * The model of the pool's CPU baseline (what every host of it can give a guest, so instances may
+   * live-migrate between them), recomputed when hosts join or leave; null while it has none (one
+   * host: the accelerator's default CPU). New instances get it, existing ones at their next cold start.
+   */
+  cpuModel: string | null;
+  /** The hosts whose CPUs the baseline covers. */
+  cpuBaselineHosts: string[];
 }
 
 /** A host name (RFC 1123 labels) or a dotted IPv4 address. */

@@ -93,6 +93,7 @@ export const bridgeSetupResultSchema = z.strictObject({ applied: z.boolean(), br
 export const poolSchema = z.strictObject({
   id, name: z.string(), cpuOvercommit: z.number(), memoryOvercommit: z.number(), diskOvercommit: z.number(), cpuLoadCeiling: z.number().int(), storagePoolId: id,
   networkId: nullable(id), addressPoolId: nullable(id), createdAt: instant,
+  cpuModel: nullable(z.string()), cpuBaselineHosts: z.array(id),
 });
 
 export const storagePoolHostStateSchema = z.strictObject({

@@ -129,6 +129,9 @@ describe('browser UI: pools and hosts', { skip: skipUi, timeout: 180_000 }, () =
     await page.goto(ui.url('pools/default'));
     const line = await page.getByTestId('pool-host-line').innerText();
     assert.match(line, /^1 instance · /, line);
+    // One host: no CPU baseline yet, and the page says when one comes (test/system/pool-cpu.test.ts makes one).
+    const cpu = await page.getByRole('region', { name: 'CPU model' }).innerText();
+    assert.match(cpu, /No baseline yet: instances get the accelerator's default CPU\. One is computed when a second host joins the pool\./, cpu);
   });
 
   test("the host's last seen time moves while it is up", async () => {

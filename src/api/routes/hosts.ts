@@ -26,7 +26,7 @@ export function hostRoutes(s: Services) {
     .get('/:id', doc({ summary: 'Get a host (accelerator, versions, online, disk)', responses: { 200: hostSchema } }), (c) => c.json(view(s, s.hosts.get(c.req.param('id')))))
     .patch('/:id', doc({ summary: 'Move a host to a pool (refused while it has instances) or enable/disable it for scheduling', body: updateHostSchema, responses: { 200: hostSchema } }), async (c) => {
       const change = await jsonBody(c, updateHostSchema);
-      return c.json(view(s, s.hosts.update(c.req.param('id'), change, c.var.actor)));
+      return c.json(view(s, await s.hosts.update(c.req.param('id'), change, c.var.actor)));
     })
     .delete('/:id', doc({ summary: 'Remove a joined host (409 host_has_instances while it has instances, 409 host_is_local for the local host)', responses: { 204: null } }), async (c) => {
       await s.hosts.remove(c.req.param('id'), c.var.actor);

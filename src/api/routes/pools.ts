@@ -10,17 +10,21 @@ import { jsonBody, queryParams } from '../validate.js';
 import { doc } from '../route-doc.js';
 import { pageSchema, poolSchema, storagePoolSchema } from '../../shared/responses.js';
 
+/** What the pool's CPU fields mean (in the API description). */
+const POOL_CPU =
+  "cpuModel is the model of the pool's CPU baseline: the CPU every host of the pool can give a guest, so its instances may live-migrate between them. It is recomputed when a host joins or leaves the pool; null while there is none (a pool with one host keeps the accelerator's default CPU). New instances get it; existing ones at their next cold start, when their domain is redefined. cpuBaselineHosts lists the hosts it covers.";
+
 /** /pools */
 export function poolRoutes(s: Services) {
   const present = (row: ReturnType<Services['pools']['get']>) => presentPool(row, s.storagePools.ensureDefault().id);
   return new Hono<AppEnv>()
-    .get('/', doc({ summary: 'List compute pools', query: pageQuerySchema, responses: { 200: pageSchema(poolSchema) } }), (c) => c.json(mapPage(pageInMemory(s.pools.list(), byName, queryParams(c, pageQuerySchema)), present)))
+    .get('/', doc({ summary: 'List compute pools', description: POOL_CPU, query: pageQuerySchema, responses: { 200: pageSchema(poolSchema) } }), (c) => c.json(mapPage(pageInMemory(s.pools.list(), byName, queryParams(c, pageQuerySchema)), present)))
     .post('/', doc({ summary: 'Create a compute pool', body: createPoolSchema, responses: { 201: poolSchema } }), async (c) => {
       const { storagePool, ...input } = await jsonBody(c, createPoolSchema);
       const storagePoolId = storagePool === undefined ? null : s.storagePools.get(storagePool).id;
       return c.json(present(s.pools.create({ ...input, storagePoolId }, c.var.actor)), 201);
     })
-    .get('/:id', doc({ summary: 'Get a compute pool', responses: { 200: poolSchema } }), (c) => c.json(present(s.pools.get(c.req.param('id')))))
+    .get('/:id', doc({ summary: 'Get a compute pool', description: POOL_CPU, responses: { 200: poolSchema } }), (c) => c.json(present(s.pools.get(c.req.param('id')))))
     .patch('/:id', doc({ summary: "Change a compute pool's overcommit ratios (cpu, memory, disk) and CPU load ceiling", body: updatePoolSchema, responses: { 200: poolSchema } }), async (c) => c.json(present(s.pools.update(c.req.param('id'), await jsonBody(c, updatePoolSchema), c.var.actor))))
     .put('/:id/network', doc({ summary: "Set a compute pool's network and address pool", description: 'Refused while its instances hold addresses from the old one.', body: poolNetworkSchema, responses: { 200: poolSchema } }), async (c) => {
       const body = await jsonBody(c, poolNetworkSchema);

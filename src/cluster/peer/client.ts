@@ -51,7 +51,7 @@ export class PeerHostAgent implements HostAgent {
   private lastPingAt = 0;
 
   private constructor(private readonly opts: PeerOptions) {
-    this.host = { facts: (pools) => this.call('host', 'facts', [pools]), usage: (pools) => this.call('host', 'usage', [pools]), isOnline: () => this.online && !this.closed, onEvent: (l) => this.subscribe(l) };
+    this.host = { facts: (pools) => this.call('host', 'facts', [pools]), usage: (pools) => this.call('host', 'usage', [pools]), baselineCpu: (cpus) => this.call('host', 'baselineCpu', [cpus]), isOnline: () => this.online && !this.closed, onEvent: (l) => this.subscribe(l) };
     this.domains = this.group('domains') as unknown as DomainsApi;
     this.seeds = this.group('seeds') as unknown as SeedsApi;
     this.networks = this.group('networks') as unknown as NetworksApi;

@@ -34,7 +34,7 @@ import {
 
 /** Every HostAgent method carried as a plain call, by group. */
 export const CALLS = {
-  host: ['facts', 'usage'],
+  host: ['facts', 'usage', 'baselineCpu'],
   domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'commitActive', 'allStats', 'setQos', 'qos', 'migrateLive', 'abortMigration'],
   volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'probePool', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks', 'listInstanceFiles', 'commitInstanceFiles', 'discardInstanceFiles'],
   seeds: ['write'],

@@ -12,6 +12,8 @@ import type { HypervisorDriver } from '../driver.js';
 import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorTimeoutError, HypervisorUnavailableError, ResourceChangeRefusedError } from '../errors.js';
 import { openTcpStream } from '../tcp-stream.js';
 import type {
+  Accel,
+  CpuDefinition,
   DiskSpec,
   DomainDiskState,
   DomainLifecycleEvent,
@@ -37,6 +39,7 @@ import { commitActiveFile, createDiskSnapshot, waitBlockJob } from './block-jobs
 import { destinationXmlOf, migrateLive } from './live-migration.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
+import { baselineCpu, hostCpu, parseCpuDefinition, type VirtType } from './cpu-baseline.js';
 import { LibvirtNetworks } from './networks.js';
 import { DomainLifecycleEvents } from './domain-events.js';
 import { DOMAIN_STATS_TYPES, domainStatsOf, domainStatsRecordOf, isActiveState, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE } from './domain-stats.js';
@@ -68,6 +71,9 @@ const VIR_DOMAIN_CONSOLE_FORCE = 1;
 const VIR_DOMAIN_CONSOLE_SAFE = 2;
 const VIR_DOMAIN_METADATA_ELEMENT = 2;
 const VIR_DOMAIN_XML_INACTIVE = 2;
+
+/** libvirt's virttype for an accelerator (TCG is QEMU's own emulation). */
+const virtTypeOf = (accel: Accel): VirtType => (accel === 'kvm' ? 'kvm' : 'qemu');
 
 /** Options of openLibvirtDriver: the connection options plus the XML builder (injectable for tests). */
 export interface LibvirtDriverOptions extends LibvirtConnectionOptions {
@@ -112,6 +118,14 @@ export class LibvirtDriver implements HypervisorDriver {
   // it has no guest agent, firmware or checkpoints, so plain calls mean the same there.
   private get isTestDriver(): boolean {
     return this.libvirtType.toUpperCase() === 'TEST';
+  }
+
+  hostCpu(accel: Accel): Promise<string> {
+    return hostCpu(this.connection, virtTypeOf(accel));
+  }
+
+  async baselineCpu(hostCpus: string[], accel: Accel): Promise<CpuDefinition> {
+    return parseCpuDefinition(await baselineCpu(this.connection, hostCpus, virtTypeOf(accel)));
   }
 
   async hostInfo(): Promise<HypervisorHostInfo> {

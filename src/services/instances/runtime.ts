@@ -8,7 +8,7 @@ import type { ArtifactRef, CloudInitSpec, StoragePoolSpec } from '../../cluster/
 import type { HostAgent, HostAgents } from '../../cluster/host-agent.js';
 import type { Db } from '../../db/client.js';
 import { hosts } from '../../db/schema.js';
-import type { CpuMode } from '../../hypervisor/types.js';
+import type { CpuDefinition, CpuMode } from '../../hypervisor/types.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { KeyedMutex } from '../../lib/keyed-mutex.js';
 import { log } from '../../lib/log.js';
@@ -31,6 +31,8 @@ export interface RuntimeDeps {
   media: MediaService;
   storagePools: StoragePoolsService;
   kvmCpu: CpuMode;
+  /** The CPU baseline of a compute pool, when it has one. */
+  poolCpu: (poolId: string) => CpuDefinition | undefined;
   vncListen: string;
   /** This installation's id: the owner recorded in every domain it defines. */
   installationId: string;
@@ -65,14 +67,14 @@ export class InstanceRuntime {
     return ref;
   }
 
-  /** (Re)defines the instance's domain from its row. With a reverter, a new definition is undone on a later failure. */
+  /** (Re)defines the instance's domain from its row, with its pool's CPU baseline as it is now. With a reverter, a new definition is undone on a later failure. */
   async define(agent: HostAgent, row: Instance, opts: { bootFromCdrom?: boolean; reverter?: Reverter } = {}): Promise<void> {
     const host = this.deps.db.select({ accel: hosts.accel }).from(hosts).where(eq(hosts.id, row.hostId)).get();
     if (!host) throw notFound('host', row.hostId);
     const media = row.mediaId ? await this.ensureMedia(agent, row, row.mediaId) : undefined;
     const nics = this.deps.nics.guestNics(row.id);
     const spec = guestSpecFor(row, {
-      accel: host.accel, kvmCpu: this.deps.kvmCpu, storagePool: this.poolOf(row), owner: this.deps.installationId, media, nics,
+      accel: host.accel, kvmCpu: this.deps.kvmCpu, poolCpu: this.deps.poolCpu(row.poolId), storagePool: this.poolOf(row), owner: this.deps.installationId, media, nics,
       withSeed: this.seedOf(row) !== undefined, bootFromCdrom: opts.bootFromCdrom, vncListen: this.deps.vncListen,
     });
     await callAgent(row.name, () => agent.domains.define(spec));

@@ -1,7 +1,7 @@
 /** Turns an instance row (plus its host's accelerator, pool and ISO) into the GuestSpec a host defines. Pure. */
 import type { ArtifactRef, GuestDisk, GuestNic, GuestSpec, StoragePoolSpec } from '../../cluster/agent-types.js';
 import type { instances } from '../../db/schema.js';
-import type { Accel, CpuMode } from '../../hypervisor/types.js';
+import type { Accel, CpuDefinition, CpuMode } from '../../hypervisor/types.js';
 import { dataDiskTarget } from '../../shared/instance-states.js';
 import { domainQosOf } from './qos.js';
 
@@ -18,6 +18,8 @@ export interface SpecContext {
   accel: Accel;
   /** CPU model under KVM; ignored under TCG. */
   kvmCpu: CpuMode;
+  /** The pool's CPU baseline: when set, the guest gets exactly it under either accelerator. */
+  poolCpu?: CpuDefinition;
   storagePool: StoragePoolSpec;
   /** This installation's id, recorded as the domain's owner. */
   owner: string;
@@ -77,7 +79,7 @@ export function guestSpecFor(row: InstanceRow, ctx: SpecContext): GuestSpec {
     instanceId: row.id,
     owner: ctx.owner,
     accel: ctx.accel,
-    cpu: ctx.accel === 'kvm' ? ctx.kvmCpu : { kind: 'named', model: 'qemu64' },
+    cpu: ctx.poolCpu ? { kind: 'baseline', cpu: ctx.poolCpu } : ctx.accel === 'kvm' ? ctx.kvmCpu : { kind: 'named', model: 'qemu64' },
     vcpus: row.cores,
     maxVcpus: max.maxCores,
     memoryMiB: row.memoryMiB,

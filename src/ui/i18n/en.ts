@@ -262,6 +262,11 @@ export const en = {
     hostsTitle: 'Hosts',
     noHosts: 'No host in this pool.',
     hostLine: (instances: number, cores: number, cpus: number) => `${plural(instances, 'instance', 'instances')} · ${cores} of ${cpus} cores claimed`,
+    cpuTitle: 'CPU model',
+    cpuColumn: 'CPU model',
+    cpuDefault: 'default',
+    cpuBaseline: (hosts: string) => `The baseline of the CPUs of ${hosts}: instances can live-migrate between these hosts. New instances get it; existing ones at their next cold start.`,
+    cpuNone: "No baseline yet: instances get the accelerator's default CPU. One is computed when a second host joins the pool.",
     deleteTitle: (name: string) => `Delete pool ${name}?`,
     deleteHasHosts: (hosts: number) =>
       `It still has ${hosts === 1 ? 'a host' : `${hosts} hosts`}; move ${hosts === 1 ? 'it' : 'them'} to another pool first, or the server refuses.`,

@@ -49,6 +49,7 @@ function columns(zone: Zone, nets: NetworkChoices | undefined, reload: () => voi
       label: t.poolNetwork.column,
       render: (p) => (nets ? <PoolNetworkSummary pool={p} networks={nets.networks} addressPools={nets.addressPools} /> : <span class="muted">…</span>),
     },
+    { key: 'cpu', label: t.pools.cpuColumn, sort: (p) => p.cpuModel ?? '', render: (p) => p.cpuModel ?? <span class="muted">{t.pools.cpuDefault}</span> },
     { key: 'overcommit', label: t.pools.overcommit, sort: (p) => p.cpuOvercommit, render: (p) => t.pools.overcommitValue(p.cpuOvercommit, p.memoryOvercommit) },
     { key: 'actions', label: t.table.actions, render: (p) => <DeletePoolButton pool={p} hosts={parts(p).hosts.length} onDeleted={reload} /> },
   ];
@@ -111,6 +112,17 @@ export function PoolPage({ id }: { id: string }) {
         <p class="muted">{t.poolNetwork.intro}</p>
         <ErrorNote message={nets.error} />
         {nets.data && <PoolNetworkForm pool={p} networks={nets.data.networks} addressPools={nets.data.addressPools} onSaved={res.reload} />}
+      </section>
+      <section class="card" aria-label={t.pools.cpuTitle}>
+        <h2>{t.pools.cpuTitle}</h2>
+        {p.cpuModel === null ? (
+          <p class="muted" data-testid="pool-cpu-model">{t.pools.cpuNone}</p>
+        ) : (
+          <p>
+            <strong data-testid="pool-cpu-model">{p.cpuModel}</strong>{' '}
+            <span class="muted">{t.pools.cpuBaseline(p.cpuBaselineHosts.map((id) => zone.hosts.find((h) => h.id === id)?.name ?? id).join(', '))}</span>
+          </p>
+        )}
       </section>
       <section class="card" aria-label={t.pools.hostsTitle}>
         <h2>{t.pools.hostsTitle}</h2>

@@ -25,7 +25,7 @@ const ID_NAME = [field('name', 'NAME'), field('id', 'ID')];
 
 /** pools, hosts, networks, address-pools. */
 export const INFRA: GroupSpec[] = [
-  listShow('pools', 'compute pools: list, show', 'pools', [...ID_NAME, field('cpuOvercommit', 'CPU-OVERCOMMIT'), field('memoryOvercommit', 'MEM-OVERCOMMIT'), field('networkId', 'NETWORK')], (c) => c.pools.list(), (c, id) => c.pools.get(id)),
+  listShow('pools', 'compute pools: list, show', 'pools', [...ID_NAME, field('cpuOvercommit', 'CPU-OVERCOMMIT'), field('memoryOvercommit', 'MEM-OVERCOMMIT'), field('networkId', 'NETWORK'), field('cpuModel', 'CPU-MODEL')], (c) => c.pools.list(), (c, id) => c.pools.get(id)),
   withCommands(listShow('hosts', 'hosts: list, show, evacuate', 'hosts', [...ID_NAME, field('address', 'ADDRESS'), field('enabled', 'ENABLED'), field('accel', 'ACCEL'), field('cpus', 'CPUS'), { heading: 'MEMORY', value: (r) => `${r.memoryMiB} MiB` }], (c) => c.hosts.list(), (c, id) => c.hosts.get(id)), {
     name: 'evacuate',
     summary: 'disable a host for scheduling and move every instance off it (a progress bar on a terminal)',
