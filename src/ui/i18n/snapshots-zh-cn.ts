@@ -36,7 +36,9 @@ const q2 = (q: string[], f: (a: string, b: string) => string) => (q[0] !== undef
 export const snapshotApiErrorsZhCN: Record<string, ProblemTranslation | undefined> = {
   snapshot_not_found: (q) => q2(q, (a, b) => `实例“${a}”没有快照“${b}”。`),
   snapshot_name_taken: (q) => q2(q, (a, b) => `实例“${a}”已有名为“${b}”的快照。`),
-  snapshot_memory_unsupported: () => '不提供包含内存状态的快照：请创建仅磁盘快照（memory: false）。',
+  snapshot_memory_needs_running: (q) => (q[0] !== undefined ? `实例“${q[0]}”没有运行，无法保存其内存：请先启动（或恢复）它，或创建仅磁盘快照（memory: false）。` : undefined),
+  snapshot_memory_failed: (q) => q2(q, (a, b) => `未能在快照“${b}”中保存实例“${a}”的内存；没有任何改变（服务器日志说明了原因）。请改为创建仅磁盘快照（memory: false）。`),
+  snapshot_restore_failed: (q) => q2(q, (a, b) => `实例“${a}”未能从快照“${b}”的内存恢复运行（服务器日志说明了原因）；它的磁盘已回到该快照，实例处于停止状态：启动它即可从这些磁盘引导。`),
   instance_has_snapshots: hasSnapshotsZhCN,
   snapshot_has_children: (q) => q2(q, (s, a) => `实例“${a}”的快照“${s}”是分支点（有多个快照或当前磁盘位于其上）；请先删除其中一个子快照或回滚到别处。`),
 };
