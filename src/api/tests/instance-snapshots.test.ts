@@ -233,6 +233,30 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
     assert.ok(api.db.select().from(instanceSnapshots).all().every((s) => !s.deleting), 'every mark is cleared');
   });
 
+  test('after a restart, a memory snapshot cut off while being taken is finished when the disks switched, else undone; hidden until then', async () => {
+    const a = await make('mem-cut-taken', { start: true });
+    const b = await make('mem-cut-undone', { start: true });
+    /** What a memory snapshot left when onebox died mid-save: the row marked creating, its overlay made. */
+    const cutOff = async (inst: Json, id: string) => {
+      api.db.insert(instanceSnapshots).values({ id, instanceId: inst.id, name: `cut-${id}`, parentId: null, files: { system: 'system.qcow2' }, memoryFile: `memory.${id}.sav`, creating: true }).run();
+      await api.storage.createOverlay(`${inst.id}/system.${id}.qcow2`, `${inst.id}/system.qcow2`);
+    };
+    await cutOff(a, 'snp_cuttaken00');
+    await cutOff(b, 'snp_cutundone0');
+    assert.deepEqual(await list(a.id), [], 'a snapshot being taken is not listed');
+    await refused(b.id, () => take(b.id, { name: 'cut-snp_cutundone0' }), 409, 'snapshot_name_taken');
+    // On a: libvirt finished the save after onebox died, so the running disk sits on the overlay.
+    await api.hypervisor.snapshotWithMemory(a.domainName, '/saved/memory-a', [{ target: 'vda', path: api.storage.pathOf(`${a.id}/system.snp_cuttaken00.qcow2`) }]);
+    await api.services.reconciler.attached(api.services.instances.get(a.id).hostId);
+    const [done] = await list(a.id);
+    assert.deepEqual([done.name, done.memory, done.current], ['cut-snp_cuttaken00', true, true]);
+    assert.equal(api.services.instances.get(a.id).diskFiles.system, 'system.snp_cuttaken00.qcow2');
+    assert.deepEqual(await configPaths(a.domainName), ['system.snp_cuttaken00.qcow2'], 'the definition follows');
+    assert.deepEqual(await list(b.id), [], 'b: undone');
+    assert.deepEqual(files(b.id), ['system.qcow2'], "b: its overlay is deleted");
+    assert.equal(api.db.select().from(instanceSnapshots).where(eq(instanceSnapshots.instanceId, b.id)).all().length, 0);
+  });
+
   test('refusals: unknown instance or snapshot 404, bad bodies 400, memory of a stopped instance 409, a taken name 409, disk changes while snapshots exist 409', async () => {
     const a = await make('snap-refused', { dataDisks: [{ sizeGiB: 1 }] });
     assert.equal((await take('no-such-instance', { name: 'x' })).status, 404);
