@@ -8,38 +8,14 @@
  *
  * Run: node build.mjs && node --import tsx bench/snapshot-pause.ts
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { MINI_GUEST_READY, miniImagePath } from '../test/fixtures/mini-image.js';
 import { OneboxServer, SYSTEM_LIBVIRT, type Json } from '../test/system/onebox-server.js';
+import { pauseDuring } from './qemu-pause.js';
 
 const ROUNDS = 3;
-
-/** Listens to QEMU's STOP/RESUME events of the domain while `work` runs; returns the longest STOP→RESUME gap in ms (0: no stop). */
-async function pauseDuring(domain: string, work: () => Promise<void>): Promise<number> {
-  const listener = spawn('virsh', ['-c', SYSTEM_LIBVIRT.uri, 'qemu-monitor-event', '--domain', domain, '--loop', '--timestamp'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  listener.stdout.on('data', (d) => (out += d));
-  await new Promise((r) => setTimeout(r, 500)); // the listener is registered
-  await work();
-  await new Promise((r) => setTimeout(r, 500)); // late events arrive
-  listener.kill('SIGTERM');
-  // Lines like "2026-12-02 04:40:00.123+0000: event STOP for domain 'x': <null>"
-  let stop: number | undefined;
-  let longest = 0;
-  for (const line of out.split('\n')) {
-    const m = /^(\S+ \S+?)\+\d{4}: event (STOP|RESUME)/.exec(line);
-    if (!m) continue;
-    const t = Date.parse(m[1].replace(' ', 'T') + 'Z');
-    if (m[2] === 'STOP') stop = t;
-    else if (stop !== undefined) {
-      longest = Math.max(longest, t - stop);
-      stop = undefined;
-    }
-  }
-  return longest;
-}
 
 const server = await OneboxServer.start();
 try {

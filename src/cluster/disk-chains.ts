@@ -1,18 +1,27 @@
 /**
  * The host side of snapshots: overlays on an instance's disk files, live external snapshots onto
  * them, and merging a file into the one above it (qemu-img rebase when stopped, block pull or block
- * commit when running). Files are named relative to the instance's directory of its pool; only
- * names ever leave the host, never paths.
+ * commit when running), and snapshots with the guest's memory (a memory file beside the overlays,
+ * restored later onto fresh overlays). Files are named relative to the instance's directory of its
+ * pool; only names ever leave the host, never paths.
  */
-import { basename, dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute } from 'node:path';
 import type { HypervisorDriver } from '../hypervisor/driver.js';
 import { DiskChangeRefusedError } from '../hypervisor/errors.js';
 import { StorageError } from '../lib/storage-errors.js';
-import type { DiskFormat, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
+import type { DiskFormat, ProgressFn, StorageDriver, StoragePoolSpec } from '../storage/driver.js';
 import type { DiskFileInfo } from './agent-types.js';
 
 /** Volume name of an instance's file in its pool. */
 const volumeOf = (instanceId: string, file: string) => `${instanceId}/${file}`;
+
+/** The host path of an instance's memory file: libvirt writes and reads it itself, so it must be a file here (not an nfs:// URL). */
+function localPathOf(pool: StorageDriver, id: string, file: string): string {
+  const path = pool.pathOf(volumeOf(id, file));
+  if (!isAbsolute(path)) throw new DiskChangeRefusedError(`memory state needs the storage pool as a directory on the host; this host reaches it through QEMU's NFS driver (${path})`);
+  return path;
+}
 
 /** Snapshot and merge operations on one host. */
 export class DiskChains {
@@ -74,6 +83,50 @@ export class DiskChains {
       for (const file of made) await pool.delete(volumeOf(id, file));
       throw err;
     }
+  }
+
+  async snapshotWithMemory(name: string, id: string, spec: StoragePoolSpec, overlays: { target: string; file: string }[], memoryFile: string, onProgress?: ProgressFn): Promise<{ memoryBytes: number }> {
+    const pool = await this.pool(spec);
+    const memoryPath = localPathOf(pool, id, memoryFile);
+    const live = await this.hv.domainDisks(name, 'live');
+    const made: string[] = [];
+    try {
+      for (const o of overlays) {
+        const disk = live.find((d) => d.target === o.target);
+        if (!disk) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${o.target}'`);
+        await pool.createOverlay(volumeOf(id, o.file), volumeOf(id, basename(disk.path)));
+        made.push(o.file);
+      }
+      const paths = overlays.map((o) => ({ target: o.target, path: pool.pathOf(volumeOf(id, o.file)) }));
+      await this.hv.snapshotWithMemory(name, memoryPath, paths, onProgress);
+      // Its size is for display only: a fake hypervisor writes no file.
+      return { memoryBytes: await stat(memoryPath).then((st) => st.size, () => 0) };
+    } catch (err) {
+      for (const file of [...made, memoryFile]) await pool.delete(volumeOf(id, file));
+      throw err;
+    }
+  }
+
+  async restoreMemory(name: string, id: string, spec: StoragePoolSpec, memoryFile: string): Promise<void> {
+    await this.hv.restoreFromMemory(name, localPathOf(await this.pool(spec), id, memoryFile));
+  }
+
+  /**
+   * After a restart: a memory snapshot whose taker died. Its job is aborted (or let finish), then the
+   * live disks tell: on the overlays, it was taken (`taken`); else its overlays and memory file are
+   * deleted (`undone`).
+   */
+  async settleMemorySnapshot(name: string, id: string, spec: StoragePoolSpec, overlays: { target: string; file: string }[], memoryFile: string): Promise<'taken' | 'undone'> {
+    const pool = await this.pool(spec);
+    const running = await this.hv.findDomain(name);
+    if (running && running.state !== 'shutoff') {
+      await this.hv.abortJob(name);
+      const live = await this.hv.domainDisks(name, 'live');
+      const switched = overlays.every((o) => live.some((d) => d.target === o.target && d.path === pool.pathOf(volumeOf(id, o.file))));
+      if (switched) return 'taken';
+    }
+    for (const file of [...overlays.map((o) => o.file), memoryFile]) await pool.delete(volumeOf(id, file));
+    return 'undone';
   }
 
   async blockPull(name: string, id: string, spec: StoragePoolSpec, target: string, parentFile: string): Promise<void> {

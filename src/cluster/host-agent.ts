@@ -100,6 +100,16 @@ export interface DomainsApi {
    * guest's filesystems frozen by its agent first, then without; says which. Nothing changed on failure.
    */
   snapshotDisks(name: string, instanceId: string, pool: StoragePoolSpec, overlays: { target: string; file: string }[]): Promise<{ quiesced: boolean }>;
+  /**
+   * Live snapshot with the guest's memory: overlays made here as for snapshotDisks, then the guest's
+   * memory is written to `memoryFile` (beside them) while it is paused and the disks switch at the same
+   * instant. Progress is the memory written. On failure nothing changed and neither overlays nor memory file remain.
+   */
+  snapshotWithMemory(name: string, instanceId: string, pool: StoragePoolSpec, overlays: { target: string; file: string }[], memoryFile: string, onProgress?: ProgressFn): Promise<{ memoryBytes: number }>;
+  /** Starts the stopped domain, running, from `memoryFile` with its current definition (whose disks must sit on the files frozen with that memory). */
+  restoreMemory(name: string, instanceId: string, pool: StoragePoolSpec, memoryFile: string): Promise<void>;
+  /** After a restart, a memory snapshot whose taker died: `taken` when the disks switched to the overlays; else `undone` (job aborted, its overlays and memory file deleted). */
+  settleMemorySnapshot(name: string, instanceId: string, pool: StoragePoolSpec, overlays: { target: string; file: string }[], memoryFile: string): Promise<'taken' | 'undone'>;
   /** Running: merges `parentFile` into the disk's active file (block pull down to the parent's backing file); then nothing uses `parentFile`. */
   blockPull(name: string, instanceId: string, pool: StoragePoolSpec, target: string, parentFile: string): Promise<void>;
   /** Running: merges `topFile` (a backing file of the disk, not its active one) into its backing file `baseFile` (block commit); then nothing uses `topFile`. */

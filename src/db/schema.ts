@@ -365,6 +365,12 @@ export const instanceSnapshots = sqliteTable(
     files: text('files', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     /** Bytes of the frozen files when taken. */
     sizeBytes: integer('size_bytes').notNull().default(0),
+    /** The file the guest's memory was saved to with the disks (in the instance's directory); null = disk-only. */
+    memoryFile: text('memory_file'),
+    /** Bytes of the memory file. */
+    memorySizeBytes: integer('memory_size_bytes').notNull().default(0),
+    /** Set while a memory snapshot is being taken (hidden from the API): after a restart, reconcile finishes or undoes it. */
+    creating: integer('creating', { mode: 'boolean' }).notNull().default(false),
     /** Set while a delete merges its files: after a restart, reconcile completes it (or clears this when nothing was merged). */
     deleting: integer('deleting', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),

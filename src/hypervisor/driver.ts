@@ -129,6 +129,20 @@ export interface HypervisorDriver {
    */
   snapshotDisks(name: string, overlays: { target: string; path: string }[], quiesce: boolean): Promise<void>;
   /**
+   * Live external snapshot with the guest's memory: the guest pauses while its memory is written to
+   * `memoryPath` (which must not exist), then each listed disk switches to its already made overlay,
+   * and it resumes; memory and disks describe one instant. Progress is the memory written.
+   * DiskChangeRefusedError when refused (nothing switched); DomainStateError when not running.
+   */
+  snapshotWithMemory(name: string, memoryPath: string, overlays: { target: string; path: string }[], onProgress?: (fraction: number) => void): Promise<void>;
+  /**
+   * Starts the defined, stopped domain from a memory file taken by snapshotWithMemory, running, with
+   * its current definition (whose disks must hold what they held then). DomainStateError when not stopped.
+   */
+  restoreFromMemory(name: string, memoryPath: string): Promise<void>;
+  /** Aborts the job running on the domain (a memory save a dead process left), if any, and resolves once none runs. */
+  abortJob(name: string): Promise<void>;
+  /**
    * Block pull on the running domain: copies into the disk's active file what its backing chain holds
    * above `basePath` (undefined: everything), then drops those files from the chain; resolves when done.
    */

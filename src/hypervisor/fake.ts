@@ -99,7 +99,7 @@ function fakeBaseline(hostCpus: string[]): CpuDefinition {
   return { model: models.size === 1 ? [...models][0] ?? 'qemu64' : 'qemu64', features: common.map((name) => ({ name, policy: 'require' })) };
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'commitActive', 'allDomainStats', 'setQos'] as const;
+const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'snapshotWithMemory', 'restoreFromMemory', 'blockPull', 'blockCommit', 'commitActive', 'allDomainStats', 'setQos'] as const;
 
 /** A finished block job as the fake reports it to `blockJobEffect`. */
 export type FakeBlockJob = { kind: 'pull'; activePath: string; basePath: string | undefined } | { kind: 'commit'; topPath: string; basePath: string };
@@ -138,6 +138,8 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   private readonly failures = new Map<string, Error>();
   private readonly delays = new Map<string, number>();
   private readonly resized = new Map<string, number>();
+  /** Memory files snapshotWithMemory wrote, by path. */
+  private readonly savedMemory = new Set<string>();
 
   constructor(private readonly opts: FakeHypervisorOptions = {}) {
     // Every method checks for a failure a test asked for (failNext) before doing anything.
@@ -341,6 +343,22 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     const swap = (disks: DiskSpec[]) => disks.map((x) => ({ ...x, path: overlays.find((o) => o.target === x.target)?.path ?? x.path }));
     d.liveDisks = swap(live);
     d.spec = { ...d.spec, disks: swap(d.spec.disks) };
+  }
+
+  async snapshotWithMemory(name: string, memoryPath: string, overlays: { target: string; path: string }[], onProgress?: (fraction: number) => void): Promise<void> {
+    if (this.savedMemory.has(memoryPath)) throw new DiskChangeRefusedError(`memory state cannot be saved to existing file '${memoryPath}'`, 9);
+    await this.snapshotDisks(name, overlays, false);
+    this.savedMemory.add(memoryPath);
+    onProgress?.(1);
+  }
+
+  async restoreFromMemory(name: string, memoryPath: string): Promise<void> {
+    if (!this.savedMemory.has(memoryPath)) throw new DiskChangeRefusedError(`no saved memory at '${memoryPath}'`, 38);
+    await this.start(name);
+  }
+
+  async abortJob(name: string): Promise<void> {
+    this.get(name);
   }
 
   async blockPull(name: string, target: string, basePath: string | undefined, onProgress?: (fraction: number) => void): Promise<void> {

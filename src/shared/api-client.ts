@@ -323,7 +323,9 @@ export function createApiClient(transport: ApiTransport) {
       snapshots: (id: string) => items<InstanceSnapshot>(`instances/${seg(id)}/snapshots`),
       /** Takes a disk-only snapshot (stopped or running). */
       createSnapshot: (id: string, input: CreateSnapshotInput) => call<InstanceSnapshot>('POST', `instances/${seg(id)}/snapshots`, input),
-      /** Points the stopped instance's disks back at a snapshot (what was written since the current one is discarded). */
+      /** Takes a snapshot of the running instance with its memory: an operation (the guest pauses while its memory is saved). */
+      createMemorySnapshot: (id: string, input: CreateSnapshotInput & { memory: true }) => call<Accepted>('POST', `instances/${seg(id)}/snapshots`, input),
+      /** Points the instance's disks back at a snapshot (what was written since the current one is discarded); one with memory resumes the guest running. */
       revertSnapshot: (id: string, snapshotId: string) => call<InstanceSnapshot>('POST', `instances/${seg(id)}/snapshots/${seg(snapshotId)}/actions/revert`),
       /** Deletes a snapshot, merging its data into the files above it (an operation). */
       deleteSnapshot: (id: string, snapshotId: string) => call<Accepted>('DELETE', `instances/${seg(id)}/snapshots/${seg(snapshotId)}`),

@@ -9,7 +9,6 @@ export const PROBLEM_CODES = {
   cloud_init_needs_image: 400, password_too_weak: 400, console_token_missing: 400, address_pool_invalid: 400, address_outside_ranges: 400,
   address_needs_pool: 400, invalid_interface_name: 400, maximum_below_current: 400, mount_point_invalid: 400,
   checksum_mismatch: 400, url_not_allowed: 400,
-  snapshot_memory_unsupported: 400,
   batch_too_large: 400,
   csr_invalid: 400, join_token_invalid: 401, join_token_expired: 410, join_token_used: 410, join_token_not_found: 404, join_needs_onebox_tls: 409, host_is_local: 409,
   // 401, 403: who you are and what you may do
@@ -33,7 +32,7 @@ export const PROBLEM_CODES = {
   too_many_disks: 409, disk_cannot_shrink: 409, system_disk_not_removable: 409, disk_change_refused: 409,
   instance_has_no_image: 409, instance_image_gone: 409, image_not_ready: 409,
   guest_agent_unavailable: 409, guest_password_refused: 409,
-  snapshot_name_taken: 409, snapshot_has_children: 409, instance_has_snapshots: 409,
+  snapshot_name_taken: 409, snapshot_has_children: 409, snapshot_memory_needs_running: 409, snapshot_memory_failed: 409, snapshot_restore_failed: 409, instance_has_snapshots: 409,
   batch_items_failed: 409,
   migration_same_host: 409, migration_unsupported: 409, migration_target_unfit: 409,
   live_migration_failed: 409, live_migration_cancelled: 409, migration_target_not_empty: 409,

@@ -143,7 +143,7 @@ export const operationSchema = z.strictObject({
 export const acceptedSchema = <T extends z.ZodRawShape>(extra: T = {} as T) => z.strictObject({ operation: operationSchema, ...extra });
 
 export const snapshotSchema = z.strictObject({
-  id, name: z.string(), description: z.string(), parentId: nullable(id), current: z.boolean(), quiesced: z.boolean(), disks: z.array(z.string()), sizeBytes: z.number(), createdAt: instant,
+  id, name: z.string(), description: z.string(), parentId: nullable(id), current: z.boolean(), quiesced: z.boolean(), memory: z.boolean(), memorySizeBytes: z.number(), disks: z.array(z.string()), sizeBytes: z.number(), createdAt: instant,
 });
 
 export const instanceDiskSchema = z.strictObject({

@@ -6,7 +6,7 @@ export const createSnapshotSchema = z
   .object({
     name: z.string().trim().min(1, 'Give the snapshot a name.').max(64, 'The name is at most 64 characters.'),
     description: z.string().max(1000, 'The description is at most 1000 characters.').optional(),
-    /** Memory state is not offered yet: only `false` is accepted (true answers 400 snapshot_memory_unsupported). */
+    /** Also save the guest's memory (running instances only; answers 202 with an operation): a revert then resumes the guest where it was. */
     memory: z.boolean().optional(),
   })
   .strict();
@@ -23,6 +23,10 @@ export interface InstanceSnapshot {
   current: boolean;
   /** Whether the guest's filesystems were frozen by its agent while it was taken (running only). */
   quiesced: boolean;
+  /** Whether the guest's memory was saved with the disks (a revert to it resumes the guest running). */
+  memory: boolean;
+  /** Bytes of the saved memory (0 when disk-only). */
+  memorySizeBytes: number;
   /** The disk volumes it holds (`system`, `data-<slot>`). */
   disks: string[];
   /** Bytes its frozen files took on the host when taken. */

@@ -3,7 +3,10 @@
  * "Take snapshot…" (an empty or taken name is refused), the tree shows the second under the
  * first and marks it current; "Revert" to the first asks first and says later writes are
  * discarded; deleting the first (a branch point now) is refused with the API's sentence, deleting
- * the second is followed in the activity panel. A blank-disk instance is enough: no guest boots.
+ * the second is followed in the activity panel. Then "Include memory": unavailable while stopped
+ * (the dialog says why); on a running instance the snapshot is followed in the activity panel and
+ * listed with its memory, and its revert (allowed while running, unlike a disk-only one) says the
+ * guest resumes running, which it does. A blank-disk instance is enough: no OS boots.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -92,6 +95,47 @@ describe('browser UI: snapshots of an instance', { skip: skipUi, timeout: 240_00
     assert.deepEqual(left.items.map((s: { name: string }) => s.name), ['first']);
     await ui.shot('snapshots-03-deleted');
 
+    assert.deepEqual(ui.errors, []);
+  });
+
+  test('Include memory: refused while stopped; running, followed as an operation, listed with memory; its revert says the guest resumes', async () => {
+    const inst = await createInstance(ui.server, { name: 'memsnap-ui', disk: { source: 'blank', sizeGiB: 1 } });
+    await page.goto(ui.url(`instances/${inst.id}`));
+    const panel = page.getByRole('region', { name: 'Snapshots' });
+    await panel.getByText('No snapshots yet.').waitFor();
+    await page.getByRole('button', { name: 'Take snapshot…' }).click();
+    let dialog = page.getByRole('dialog', { name: /^Take a snapshot of / });
+    const memory = dialog.getByRole('checkbox', { name: 'Include memory' });
+    assert.equal(await memory.isDisabled(), true, 'a stopped guest has no memory to save');
+    await dialog.getByText('Only a running guest has memory to save.').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    assert.equal((await ui.server.call('POST', `/instances/${inst.id}/actions/start`)).status, 200);
+    await page.reload();
+    await take('disk-only', 'no memory');
+    await page.getByRole('button', { name: 'Take snapshot…' }).click();
+    dialog = page.getByRole('dialog', { name: /^Take a snapshot of / });
+    await dialog.locator('input[name=name]').fill('with-memory');
+    await dialog.getByRole('checkbox', { name: 'Include memory' }).check();
+    await dialog.getByText(/reverting resumes it running right where it was/).waitFor();
+    await dialog.getByRole('button', { name: 'Take snapshot' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('.activity-item', { hasText: 'Snapshot with-memory of memsnap-ui with memory' }).waitFor();
+    await page.locator('#snapshots-table tr[data-name="with-memory"][data-memory="true"][data-current="true"]').waitFor({ timeout: 60_000 });
+    assert.match(await row('with-memory').getByTestId('snapshot-memory').innerText(), /^saved \(\d/);
+    assert.equal(await row('disk-only').getAttribute('data-memory'), 'false');
+    await ui.shot('snapshots-04-memory');
+
+    assert.equal(await row('disk-only').getByRole('button', { name: 'Revert' }).isDisabled(), true, 'a disk-only snapshot reverts only when stopped');
+    await row('with-memory').getByRole('button', { name: 'Revert' }).click();
+    const revert = page.getByRole('dialog', { name: 'Revert to snapshot with-memory?' });
+    assert.match(await revert.innerText(), /the guest resumes running in the saved state \(no reboot\)/);
+    await revert.getByRole('button', { name: 'Revert' }).click();
+    await revert.waitFor({ state: 'detached', timeout: 60_000 });
+    const after = await ui.server.json('GET', `/instances/${inst.id}`);
+    assert.equal(after.state, 'running', 'the guest resumed running');
+    const listed = await ui.server.json('GET', `/instances/${inst.id}/snapshots`);
+    assert.deepEqual(listed.items.map((s: { name: string; memory: boolean; current: boolean }) => [s.name, s.memory, s.current]), [['disk-only', false, false], ['with-memory', true, true]]);
     assert.deepEqual(ui.errors, []);
   });
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { instanceSnapshots } from '../../db/schema.js';
+import { DiskChangeRefusedError } from '../../hypervisor/errors.js';
 import { startTestApi, type TestApi } from '../test-harness.js';
 import { createInstance, instanceBody, json, tinyQcow2, waitOperation, type Json } from './fixtures.js';
 
@@ -232,7 +233,31 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
     assert.ok(api.db.select().from(instanceSnapshots).all().every((s) => !s.deleting), 'every mark is cleared');
   });
 
-  test('refusals: unknown instance or snapshot 404, bad bodies 400, memory 400, a taken name 409, disk changes while snapshots exist 409', async () => {
+  test('after a restart, a memory snapshot cut off while being taken is finished when the disks switched, else undone; hidden until then', async () => {
+    const a = await make('mem-cut-taken', { start: true });
+    const b = await make('mem-cut-undone', { start: true });
+    /** What a memory snapshot left when onebox died mid-save: the row marked creating, its overlay made. */
+    const cutOff = async (inst: Json, id: string) => {
+      api.db.insert(instanceSnapshots).values({ id, instanceId: inst.id, name: `cut-${id}`, parentId: null, files: { system: 'system.qcow2' }, memoryFile: `memory.${id}.sav`, creating: true }).run();
+      await api.storage.createOverlay(`${inst.id}/system.${id}.qcow2`, `${inst.id}/system.qcow2`);
+    };
+    await cutOff(a, 'snp_cuttaken00');
+    await cutOff(b, 'snp_cutundone0');
+    assert.deepEqual(await list(a.id), [], 'a snapshot being taken is not listed');
+    await refused(b.id, () => take(b.id, { name: 'cut-snp_cutundone0' }), 409, 'snapshot_name_taken');
+    // On a: libvirt finished the save after onebox died, so the running disk sits on the overlay.
+    await api.hypervisor.snapshotWithMemory(a.domainName, '/saved/memory-a', [{ target: 'vda', path: api.storage.pathOf(`${a.id}/system.snp_cuttaken00.qcow2`) }]);
+    await api.services.reconciler.attached(api.services.instances.get(a.id).hostId);
+    const [done] = await list(a.id);
+    assert.deepEqual([done.name, done.memory, done.current], ['cut-snp_cuttaken00', true, true]);
+    assert.equal(api.services.instances.get(a.id).diskFiles.system, 'system.snp_cuttaken00.qcow2');
+    assert.deepEqual(await configPaths(a.domainName), ['system.snp_cuttaken00.qcow2'], 'the definition follows');
+    assert.deepEqual(await list(b.id), [], 'b: undone');
+    assert.deepEqual(files(b.id), ['system.qcow2'], "b: its overlay is deleted");
+    assert.equal(api.db.select().from(instanceSnapshots).where(eq(instanceSnapshots.instanceId, b.id)).all().length, 0);
+  });
+
+  test('refusals: unknown instance or snapshot 404, bad bodies 400, memory of a stopped instance 409, a taken name 409, disk changes while snapshots exist 409', async () => {
     const a = await make('snap-refused', { dataDisks: [{ sizeGiB: 1 }] });
     assert.equal((await take('no-such-instance', { name: 'x' })).status, 404);
     assert.equal((await api.call('GET', base('no-such-instance'))).status, 404);
@@ -240,13 +265,55 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
     await refused(a.id, () => revert(a.id, 'nope'), 404, 'snapshot_not_found');
     await refused(a.id, () => api.call('GET', `${base(a.id)}/nope`), 404, 'snapshot_not_found');
     for (const body of [{}, { name: '' }, { name: 'x'.repeat(65) }, { name: 'x', extra: 1 }, { name: 3 }]) await refused(a.id, () => take(a.id, body), 400, 'validation_failed');
-    const mem = await refused(a.id, () => take(a.id, { name: 'm', memory: true }), 400, 'snapshot_memory_unsupported');
+    const mem = await refused(a.id, () => take(a.id, { name: 'm', memory: true }), 409, 'snapshot_memory_needs_running');
     assert.equal(mem.errors?.[0]?.field, 'memory');
+    for (const body of [{ name: 'm', memory: 'yes' }, { name: 'm', memory: 1 }]) await refused(a.id, () => take(a.id, body), 400, 'validation_failed');
     await taken(a.id, 'only');
     await refused(a.id, () => take(a.id, { name: 'only' }), 409, 'snapshot_name_taken');
     await refused(a.id, () => api.call('POST', `/api/v1/instances/${a.id}/disks`, { json: { sizeGiB: 1 } }), 409, 'instance_has_snapshots');
     await refused(a.id, () => api.call('PATCH', `/api/v1/instances/${a.id}/disks/system`, { json: { sizeGiB: 3 } }), 409, 'instance_has_snapshots');
     await refused(a.id, () => api.call('DELETE', `/api/v1/instances/${a.id}/disks/data-0`), 409, 'instance_has_snapshots');
+  });
+
+  test('with memory (running): an operation; listed with memory; a revert from stopped or running resumes the guest on fresh overlays;', async () => {
+    const a = await make('snap-memory', { start: true });
+    const res = await take(a.id, { name: 'with-mem', description: 'm', memory: true });
+    assert.equal(res.status, 202, await res.clone().text());
+    assert.equal((await waitOperation(api, res.headers.get('location'))).state, 'succeeded');
+    const [m] = await list(a.id);
+    assert.deepEqual([m.name, m.memory, m.current, m.quiesced], ['with-mem', true, true, false]);
+    assert.deepEqual(await livePaths(a.domainName), [`system.${m.id}.qcow2`], 'the running disk switched to the overlay');
+    assert.deepEqual(await configPaths(a.domainName), [`system.${m.id}.qcow2`]);
+    const plain = await taken(a.id, 'disk-only');
+    assert.equal(plain.memory, false);
+    assert.equal(plain.memorySizeBytes, 0);
+    await refused(a.id, () => take(a.id, { name: 'with-mem', memory: true }), 409, 'snapshot_name_taken');
+    await refused(a.id, () => revert(a.id, plain.id), 409, 'instance_must_be_stopped');
+    // Running: reverting to the memory snapshot destroys the guest and restores it running on fresh overlays.
+    const back = await revert(a.id, m.id);
+    assert.equal(back.status, 200, await back.clone().text());
+    const row = api.services.instances.get(a.id);
+    assert.equal(row.state, 'running');
+    assert.equal(row.currentSnapshotId, m.id);
+    assert.notEqual(row.diskFiles.system, `system.${m.id}.qcow2`, 'a fresh overlay, not the one the guest wrote to');
+    assert.equal(await backingOf(a.id, row.diskFiles.system ?? ''), 'system.qcow2', "the overlay sits on the snapshot's frozen file");
+    assert.deepEqual(await livePaths(a.domainName), [row.diskFiles.system]);
+    // Stopped: the same revert starts it from the memory.
+    assert.equal((await action(a.id, 'force-stop')).status, 200);
+    assert.equal((await revert(a.id, m.id)).status, 200);
+    assert.equal(api.services.instances.get(a.id).state, 'running');
+    await refused(a.id, () => take(a.id, { name: 'x', memory: true, extra: 1 }), 400, 'validation_failed');
+    // The host refuses (fake: snapshot fails): nothing stays, 409 snapshot_memory_failed in the operation.
+    api.hypervisor.failNext('snapshotWithMemory', new DiskChangeRefusedError('refused by test'));
+    const failing = await take(a.id, { name: 'refused', memory: true });
+    const op = await waitOperation(api, failing.headers.get('location'));
+    assert.equal(op.state, 'failed');
+    assert.equal(op.errorCode, 'snapshot_memory_failed', JSON.stringify(op));
+    assert.deepEqual((await list(a.id)).map((s) => s.name), ['with-mem', 'disk-only']);
+    assert.deepEqual(files(a.id).filter((f) => f.includes('snp_') && !f.includes(m.id) && !f.includes(plain.id)), [], 'no overlay of the refused one stays');
+    await deleted(a.id, plain.id);
+    await deleted(a.id, m.id);
+    assert.deepEqual(await list(a.id), []);
   });
 
   test('deleting the instance removes every snapshot file and row', async () => {

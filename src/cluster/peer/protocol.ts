@@ -35,14 +35,14 @@ import {
 /** Every HostAgent method carried as a plain call, by group. */
 export const CALLS = {
   host: ['facts', 'usage', 'baselineCpu'],
-  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'blockPull', 'blockCommit', 'commitActive', 'allStats', 'setQos', 'qos', 'migrateLive', 'abortMigration'],
+  domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'snapshotWithMemory', 'restoreMemory', 'settleMemorySnapshot', 'blockPull', 'blockCommit', 'commitActive', 'allStats', 'setQos', 'qos', 'migrateLive', 'abortMigration'],
   volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'probePool', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks', 'listInstanceFiles', 'commitInstanceFiles', 'discardInstanceFiles'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
 } as const;
 
 /** Calls whose last argument is a progress callback (sent back as `{"progress": f}` lines). */
-export const WITH_PROGRESS = new Set(['domains.migrateLive', 'volumes.createInstanceDisks', 'volumes.buildImage', 'volumes.compactDisk', 'volumes.cloneDisks']);
+export const WITH_PROGRESS = new Set(['domains.migrateLive', 'domains.snapshotWithMemory', 'volumes.createInstanceDisks', 'volumes.buildImage', 'volumes.compactDisk', 'volumes.cloneDisks']);
 
 /** Header naming the instance file a migration sends or fetches: JSON {@link InstanceFileHeader}. */
 export const INSTANCE_FILE_HEADER = 'x-onebox-instance-file';

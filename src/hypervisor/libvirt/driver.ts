@@ -36,6 +36,7 @@ import type {
 import { resourcesOfXml } from './domain-resources.js';
 import { disksOfXml } from './domain-disks.js';
 import { commitActiveFile, createDiskSnapshot, waitBlockJob } from './block-jobs.js';
+import { abortJob, createMemorySnapshot, restoreMemory } from './memory-snapshots.js';
 import { destinationXmlOf, migrateLive } from './live-migration.js';
 import { el, renderXml } from '../xml.js';
 import { LibvirtConnection, type LibvirtConnectionOptions } from './connection.js';
@@ -335,6 +336,30 @@ export class LibvirtDriver implements HypervisorDriver {
     } catch (err) {
       throw refusedDisk(err, `the disks of domain '${name}' could not be snapshotted${quiesce ? ' with the guest frozen' : ''}`);
     }
+  }
+
+  async snapshotWithMemory(name: string, memoryPath: string, overlays: { target: string; path: string }[], onProgress?: (fraction: number) => void): Promise<void> {
+    const dom = await this.requireLiveFor(name, { live: true, config: false }, 'only a running domain has memory to save');
+    try {
+      await createMemorySnapshot(this.connection, dom, memoryPath, overlays, onProgress);
+    } catch (err) {
+      throw refusedDisk(err, `the memory and disks of domain '${name}' could not be snapshotted`);
+    }
+  }
+
+  async restoreFromMemory(name: string, memoryPath: string): Promise<void> {
+    const dom = await this.lookup(name);
+    const { state } = await this.stateOf(dom);
+    if (state !== 'shutoff' && state !== 'crashed') throw new DomainStateError(`domain '${name}' is ${state}; stop it before restoring it from saved memory`, 55);
+    try {
+      await restoreMemory(this.connection, dom, memoryPath);
+    } catch (err) {
+      throw refusedDisk(err, `domain '${name}' could not be restored from its saved memory '${memoryPath}'`);
+    }
+  }
+
+  async abortJob(name: string): Promise<void> {
+    await abortJob(this.connection, await this.lookup(name));
   }
 
   async blockPull(name: string, target: string, basePath: string | undefined, onProgress?: (fraction: number) => void): Promise<void> {

@@ -9,7 +9,9 @@
  * puts fresh overlays on the chosen snapshot's files. Deleting merges the snapshot's files into
  * the one file above them (qemu-img rebase stopped; block pull or block commit running); a
  * snapshot with two files above it (a branch point) is refused with the children named, since
- * merging into one branch would change the other.
+ * merging into one branch would change the other. Snapshots with the guest's memory (a memory file
+ * beside the overlays; reverting resumes the guest) are in memory-snapshots.ts; deleting one merges
+ * as any other and deletes its memory file.
  */
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -18,17 +20,16 @@ import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { log } from '../../lib/log.js';
 import type { CreateSnapshotInput, InstanceSnapshot } from '../../shared/snapshots.js';
-import { dataDiskTarget } from '../../shared/instance-states.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
 import type { Operation, OperationsService } from '../operations.js';
+import { MemorySnapshots } from './memory-snapshots.js';
 import type { InstanceRuntime } from './runtime.js';
-import { dataDisksOf } from './spec.js';
+import { allSnapshotRows, isLive, presentSnapshot, topOf, volumesOf, type SnapshotRow } from './snapshot-files.js';
 import type { Instance, InstanceStore } from './store.js';
 
-/** A snapshot row. */
-export type SnapshotRow = typeof instanceSnapshots.$inferSelect;
+export type { SnapshotRow };
 
 /** What the snapshot module needs. */
 export interface SnapshotsDeps {
@@ -44,41 +45,32 @@ export function hasSnapshots(db: Db, instanceId: string): boolean {
   return db.select({ id: instanceSnapshots.id }).from(instanceSnapshots).where(eq(instanceSnapshots.instanceId, instanceId)).get() !== undefined;
 }
 
-/** The disk volumes of a row with their guest devices, system first. */
-function volumesOf(row: Instance): { volume: string; target: string }[] {
-  return [{ volume: 'system', target: 'vda' }, ...dataDisksOf(row).map((d) => ({ volume: `data-${d.slot}`, target: dataDiskTarget(d.slot) }))];
-}
-
-/** The file a disk of the row writes to now. */
-const topOf = (row: Instance, volume: string) => row.diskFiles[volume] ?? `${volume}.qcow2`;
-
-const isLive = (row: Instance) => row.state === 'running' || row.state === 'paused';
-
 /** Lists, takes, reverts to and deletes snapshots. */
 export class InstanceSnapshots {
-  constructor(private readonly deps: SnapshotsDeps) {}
+  private readonly memory: MemorySnapshots;
+
+  constructor(private readonly deps: SnapshotsDeps) {
+    this.memory = new MemorySnapshots(deps);
+  }
 
   /** The tree, oldest first, the current one marked. */
   list(idOrName: string): InstanceSnapshot[] {
     const row = this.deps.store.get(idOrName);
-    return this.rows(row.id).map((s) => present(row, s));
+    return this.rows(row.id).map((s) => presentSnapshot(row, s));
   }
 
   /** One snapshot by id or name (404 snapshot_not_found). */
   get(idOrName: string, snapshotId: string): InstanceSnapshot {
     const row = this.deps.store.get(idOrName);
-    return present(row, this.snapshotOf(row, snapshotId));
+    return presentSnapshot(row, this.snapshotOf(row, snapshotId));
   }
 
-  /** Takes a snapshot of every disk (stopped or running). */
+  /** Takes a snapshot of every disk (stopped or running); with memory see createWithMemory. */
   async create(idOrName: string, input: CreateSnapshotInput, actor: Actor): Promise<InstanceSnapshot> {
-    if (input.memory === true)
-      throw new AppError('snapshot_memory_unsupported', 'Snapshots with memory state are not offered: take a disk-only snapshot (memory: false).', [{ field: 'memory', message: 'Only disk-only snapshots are offered.' }]);
     return this.locked(idOrName, async (row) => {
       if (row.state !== 'stopped' && !isLive(row))
         throw new AppError('invalid_instance_state', `Cannot snapshot instance '${row.name}' while it is ${row.state} (only when stopped, running or paused).`);
-      if (this.rows(row.id).some((s) => s.name === input.name))
-        throw new AppError('snapshot_name_taken', `Instance '${row.name}' already has a snapshot named '${input.name}'.`, [{ field: 'name', message: 'Another snapshot of this instance has this name.' }]);
+      this.refuseTakenName(row, input.name);
       const { runtime } = this.deps;
       const agent = runtime.agentFor(row);
       const pool = runtime.poolOf(row);
@@ -102,14 +94,27 @@ export class InstanceSnapshots {
       const updated = this.deps.store.update(row.id, { diskFiles: Object.fromEntries(disks.map((d) => [d.volume, d.next])), currentSnapshotId: id });
       await this.redefine(updated);
       this.deps.audit.record(actor, 'create_snapshot', 'instance', row.id, `${input.name}${isLive(row) ? (quiesced ? ' (live, quiesced)' : ' (live)') : ''}`);
-      return present(updated, snap);
+      return presentSnapshot(updated, snap);
     });
   }
 
-  /** Points the disks (stopped) at fresh overlays on the snapshot's files; later snapshots stay. */
+  /** Takes a snapshot of every disk with the guest's memory (running only), in an operation (the memory is written while the guest is paused). */
+  createWithMemory(idOrName: string, input: CreateSnapshotInput, actor: Actor): Operation {
+    const row = this.deps.store.get(idOrName);
+    this.memory.check(row);
+    this.refuseTakenName(row, input.name);
+    this.deps.runtime.agentFor(row); // refuse at once (503) while the host is offline
+    return this.memory.create(row, input, actor, (now) => this.refuseTakenName(now, input.name));
+  }
+
+  /**
+   * Points the disks at fresh overlays on the snapshot's files; later snapshots stay. Disk-only:
+   * stopped only, it stays stopped. With memory: from any settled state, the guest resumes running.
+   */
   async revert(idOrName: string, snapshotId: string, actor: Actor): Promise<InstanceSnapshot> {
     return this.locked(idOrName, async (row) => {
       const snap = this.snapshotOf(row, snapshotId);
+      if (snap.memoryFile !== null) return presentSnapshot(await this.memory.revert(row, snap, actor), snap);
       if (row.state !== 'stopped') throw new AppError('instance_must_be_stopped', `Stop instance '${row.name}' before reverting it to snapshot '${snap.name}' (it is ${row.state}).`);
       const agent = this.deps.runtime.agentFor(row);
       const pool = this.deps.runtime.poolOf(row);
@@ -121,7 +126,7 @@ export class InstanceSnapshots {
       // What was written since the last snapshot is discarded, as a revert means.
       for (const d of disks) await agent.volumes.deleteFile(row.id, pool, d.old).catch((err: unknown) => log.warn('an old disk file could not be deleted', { instance: row.id, file: d.old, error: String(err) }));
       this.deps.audit.record(actor, 'revert_snapshot', 'instance', row.id, snap.name);
-      return present(updated, snap);
+      return presentSnapshot(updated, snap);
     });
   }
 
@@ -206,6 +211,7 @@ export class InstanceSnapshots {
         obsolete.push(own);
       }
     }
+    if (snap.memoryFile) obsolete.push(snap.memoryFile); // the memory goes with the disk state it belongs to
     db.transaction((tx) => {
       if (child) tx.update(instanceSnapshots).set({ files: childFiles }).where(eq(instanceSnapshots.id, child.id)).run();
       tx.update(instanceSnapshots).set({ parentId: snap.parentId }).where(and(eq(instanceSnapshots.instanceId, row.id), eq(instanceSnapshots.parentId, snap.id))).run();
@@ -227,6 +233,7 @@ export class InstanceSnapshots {
   async reconcileHost(hostId: string): Promise<number> {
     let done = 0;
     for (const row of this.deps.store.listOnHost(hostId)) {
+      done += await this.deps.store.withLock(row.id, () => this.memory.settle(this.deps.store.get(row.id)));
       for (const snap of this.rows(row.id).filter((s) => s.deleting)) {
         const merged = await this.mergedSomewhere(row, snap).catch(() => false);
         if (!merged) {
@@ -285,8 +292,15 @@ export class InstanceSnapshots {
     return out;
   }
 
+  /** The tree: snapshots being taken (with memory) are not part of it yet. */
   private rows(instanceId: string): SnapshotRow[] {
-    return this.deps.db.select().from(instanceSnapshots).where(eq(instanceSnapshots.instanceId, instanceId)).orderBy(instanceSnapshots.createdAt).all();
+    return allSnapshotRows(this.deps.db, instanceId).filter((s) => !s.creating);
+  }
+
+  /** Names are unique per instance, a snapshot being taken included. */
+  private refuseTakenName(row: Instance, name: string): void {
+    if (allSnapshotRows(this.deps.db, row.id).some((s) => s.name === name))
+      throw new AppError('snapshot_name_taken', `Instance '${row.name}' already has a snapshot named '${name}'.`, [{ field: 'name', message: 'Another snapshot of this instance has this name.' }]);
   }
 
   private snapshotOf(row: Instance, idOrName: string): SnapshotRow {
@@ -305,11 +319,4 @@ export class InstanceSnapshots {
     const id = store.get(idOrName).id;
     return store.withLock(id, async () => work(store.get(id)));
   }
-}
-
-function present(row: Instance, s: SnapshotRow): InstanceSnapshot {
-  return {
-    id: s.id, name: s.name, description: s.description, parentId: s.parentId, current: row.currentSnapshotId === s.id,
-    quiesced: s.quiesced, disks: Object.keys(s.files), sizeBytes: s.sizeBytes, createdAt: s.createdAt,
-  };
 }

@@ -1,9 +1,11 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * An instance's snapshots: the tree (indented under its parent, the current one marked, when it
- * was taken, whether the guest was quiesced), "Take snapshot…" (name and description, checked as
- * you type), "Revert" (stopped only; asks first, later writes are discarded) and "Delete" (asks
- * first; the merge is followed in the activity panel). Refusals show the API's sentence.
+ * was taken, whether the guest was quiesced, whether its memory was saved), "Take snapshot…" (name,
+ * description, "Include memory" for a running guest: followed in the activity panel; checked as you
+ * type), "Revert" (a disk-only snapshot when stopped; one with memory any time, and the guest then
+ * resumes running; asks first, later writes are discarded) and "Delete" (asks first; the merge is
+ * followed in the activity panel). Refusals show the API's sentence.
  */
 import { useState } from 'hono/jsx/dom';
 import type { Instance } from '../../shared/api-types.js';
@@ -47,14 +49,21 @@ const TAKE_STATES = new Set(['stopped', 'running', 'paused']);
 
 /** Name and description of the new snapshot; closes once it is taken. */
 function TakeDialog({ instance, count, onClose }: { instance: Instance; count: number; onClose: () => void }) {
-  const form = useForm({ name: `snapshot-${count + 1}`, description: '' });
+  const form = useForm({ name: `snapshot-${count + 1}`, description: '', memory: false });
   const server = useApiFieldErrors();
+  const running = instance.state === 'running';
   const body = { name: form.values.name, description: form.values.description };
   const errors: FieldErrors = { ...server.errors, ...schemaErrors(createSnapshotSchema, body) };
   const submit = useSubmit(async () => {
     const parsed = createSnapshotSchema.safeParse(body);
     if (!parsed.success) return;
-    if (!(await server.run(() => api.instances.createSnapshot(instance.id, parsed.data)))) return;
+    if (form.values.memory && running) {
+      const accepted = await server.run(() => api.instances.createMemorySnapshot(instance.id, { ...parsed.data, memory: true }));
+      if (!accepted) return;
+      void trackOperation(t.snapshots.takeTask(parsed.data.name, instance.name), accepted.operation)
+        .catch(() => undefined) // the activity panel shows the failure
+        .finally(() => changes.set(changes.get() + 1));
+    } else if (!(await server.run(() => api.instances.createSnapshot(instance.id, parsed.data)))) return;
     changes.set(changes.get() + 1);
     onClose();
   });
@@ -69,6 +78,12 @@ function TakeDialog({ instance, count, onClose }: { instance: Instance; count: n
         <Field label={t.snapshots.description} error={errors.description}>
           <input name="description" value={form.values.description} onInput={form.text('description')} />
         </Field>
+        <div class="field checks">
+          <label>
+            <input name="memory" type="checkbox" checked={form.values.memory && running} disabled={!running} onChange={form.check('memory')} /> {t.snapshots.includeMemory}
+          </label>
+          <span class="muted small">{running ? t.snapshots.includeMemoryHint : t.snapshots.includeMemoryLocked}</span>
+        </div>
         <ErrorNote message={submit.error} />
         <FormActions onCancel={onClose} busy={submit.busy} disabled={Boolean(errors.name ?? errors.description)} label={t.snapshots.take} busyLabel={t.common.working} />
       </form>
@@ -83,7 +98,7 @@ export function SnapshotsPanel({ instance }: { instance: Instance }) {
   const [reverting, setReverting] = useState<InstanceSnapshot | undefined>(undefined);
   const rows = treeOrder(res.data ?? []);
   const takeLocked = TAKE_STATES.has(instance.state) ? undefined : t.snapshots.takeLocked(t.states[instance.state] ?? instance.state);
-  const revertLocked = instance.state === 'stopped' ? undefined : t.snapshots.revertLocked;
+  const revertLocked = (s: InstanceSnapshot) => (instance.state === 'stopped' || (s.memory && TAKE_STATES.has(instance.state)) ? undefined : t.snapshots.revertLocked);
   const remove = async (s: InstanceSnapshot) => {
     const accepted = await api.instances.deleteSnapshot(instance.id, s.id);
     void trackOperation(t.snapshots.deleteTask(s.name, instance.name), accepted.operation)
@@ -110,13 +125,14 @@ export function SnapshotsPanel({ instance }: { instance: Instance }) {
     },
     { key: 'created', label: t.snapshots.created, render: (s) => dateTime(s.createdAt) },
     { key: 'quiesced', label: t.snapshots.quiesced, render: (s) => (s.quiesced ? t.snapshots.quiescedYes : t.snapshots.quiescedNo) },
+    { key: 'memory', label: t.snapshots.memory, render: (s) => (s.memory ? <span data-testid="snapshot-memory">{t.snapshots.memoryYes(bytes(s.memorySizeBytes))}</span> : t.snapshots.memoryNo) },
     { key: 'size', label: t.snapshots.size, render: (s) => bytes(s.sizeBytes) },
     ...(may('snapshots.manage', instance.groupId) ? [{
       key: 'actions',
       label: t.table.actions,
       render: (s: TreeRow) => (
         <div class="actions">
-          <button type="button" class="button button-small" data-action="revert-snapshot" disabled={Boolean(revertLocked)} title={revertLocked} onClick={() => setReverting(s)}>
+          <button type="button" class="button button-small" data-action="revert-snapshot" disabled={Boolean(revertLocked(s))} title={revertLocked(s)} onClick={() => setReverting(s)}>
             {t.snapshots.revert}
           </button>
           <DeleteButton title={t.snapshots.deleteTitle(s.name)} message={t.snapshots.deleteMessage(s.name)} onDelete={() => remove(s)} onDeleted={res.reload} />
@@ -130,7 +146,7 @@ export function SnapshotsPanel({ instance }: { instance: Instance }) {
       <p class="muted">{t.snapshots.hint}</p>
       <ErrorNote message={res.error} />
       {rows.length > 0 ? (
-        <DataTable id="snapshots-table" columns={cols} rows={rows} rowKey={(s) => s.id} rowAttrs={(s) => ({ 'data-name': s.name, 'data-depth': String(s.depth), 'data-current': String(s.current) })} />
+        <DataTable id="snapshots-table" columns={cols} rows={rows} rowKey={(s) => s.id} rowAttrs={(s) => ({ 'data-name': s.name, 'data-depth': String(s.depth), 'data-current': String(s.current), 'data-memory': String(s.memory) })} />
       ) : (
         res.data && <p class="muted">{t.snapshots.empty}</p>
       )}
@@ -153,7 +169,7 @@ export function SnapshotsPanel({ instance }: { instance: Instance }) {
       {reverting && (
         <ConfirmDialog
           title={t.snapshots.revertTitle(reverting.name)}
-          message={t.snapshots.revertMessage(instance.name, reverting.name)}
+          message={reverting.memory ? t.snapshots.revertMemoryMessage(instance.name, reverting.name) : t.snapshots.revertMessage(instance.name, reverting.name)}
           confirmLabel={t.snapshots.revert}
           onConfirm={async () => {
             await api.instances.revertSnapshot(instance.id, reverting.id);

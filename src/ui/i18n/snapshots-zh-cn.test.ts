@@ -13,5 +13,11 @@ test('snapshot refusals read in Chinese with their names', () => {
   assert.equal(zh('instance_must_be_stopped', "Stop instance 'web' before reverting it to snapshot 'first' (it is running)."), '实例“web”未停止；请先停止它再回滚到快照“first”。');
   assert.equal(zh('instance_must_be_stopped', "Instance 'web' is running; stop it first to clone it."), '实例“web”未停止；请先停止它再克隆。');
   assert.equal(zh('instance_has_snapshots', "Cannot clone instance 'web' while it has snapshots; delete its snapshots first."), '实例“web”有快照时不能克隆；请先删除它的快照。');
+  assert.equal(
+    zh('snapshot_memory_needs_running', "Cannot save the memory of instance 'web' while it is stopped: start it (or resume it), or take a disk-only snapshot (memory: false)."),
+    '实例“web”没有运行，无法保存其内存：请先启动（或恢复）它，或创建仅磁盘快照（memory: false）。',
+  );
+  assert.match(zh('snapshot_memory_failed', "The memory of instance 'web' could not be saved in snapshot 'm1'; nothing changed (the server log says why). Take a disk-only snapshot (memory: false) instead.") ?? '', /^未能在快照“m1”中保存实例“web”的内存/);
+  assert.match(zh('snapshot_restore_failed', "Instance 'web' could not resume from the memory of snapshot 'm1' (the server log says why); its disks are back at the snapshot and it is stopped: start it to boot from them.") ?? '', /^实例“web”未能从快照“m1”的内存恢复运行/);
   assert.equal(zh('instance_has_snapshots', "Cannot grow a disk of instance 'web' while it has snapshots; delete its snapshots first."), '实例“web”有快照时不能扩大磁盘；请先删除它的快照。');
 });
