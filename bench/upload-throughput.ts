@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { OneboxServer } from '../test/system/onebox-server.js';
+import { curlUpload } from './curl-upload.js';
 
 const SIZE_MIB = Number(process.env.SIZE_MIB ?? 512);
 const ROUNDS = 3;
@@ -33,9 +34,6 @@ try {
   const dd: number[] = [];
   const upload: number[] = [];
   const viaFetch: number[] = [];
-  const curl = (name: string) =>
-    JSON.parse(execFileSync('curl', ['-sS', '--fail-with-body', '--cacert', join(server!.dataDir, 'tls', 'ca.pem'), '-H', `authorization: Bearer ${server!.token}`,
-      '-H', 'content-type: application/octet-stream', '-X', 'POST', '-T', file, `${server!.base}/images?name=${name}`], { encoding: 'utf8', maxBuffer: 1 << 20 }));
   for (let round = 0; round < ROUNDS; round++) {
     let t0 = performance.now();
     execFileSync('dd', [`if=${file}`, `of=${join(server.dataDir, 'dd.raw')}`, 'bs=1M', 'status=none']);
@@ -43,7 +41,7 @@ try {
     await rm(join(server.dataDir, 'dd.raw'));
 
     t0 = performance.now();
-    const image = curl(`bench-${round}`);
+    const image = await curlUpload(server, file, `bench-${round}`);
     upload.push(performance.now() - t0);
     if (image.format !== 'raw' || image.sizeBytes !== SIZE_MIB * 1024 * 1024) throw new Error(`the upload answered ${JSON.stringify(image)}`);
     await server.call('DELETE', `/images/${image.id}`);

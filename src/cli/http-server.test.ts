@@ -48,3 +48,17 @@ test('an upload that stalls longer than the idle timeout is cut off', async () =
   const result = await slowUpload(3, IDLE_MS * 3);
   assert.ok(result.error, `expected the connection to be closed, got ${JSON.stringify(result)}`);
 });
+
+test('an idle keep-alive connection is kept as long as the idle timeout, not 5 s, and the answer says so', async () => {
+  const app = new Hono().get('/', (c) => c.text('ok'));
+  const longer = startHttpServer({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', idleTimeoutMs: 8_000 });
+  try {
+    await new Promise((r) => longer.once('listening', r));
+    const res = await fetch(`http://127.0.0.1:${(longer.address() as AddressInfo).port}/`);
+    await res.text();
+    assert.equal(res.headers.get('keep-alive'), 'timeout=8');
+    assert.equal((longer as import('node:http').Server).keepAliveTimeout, 8_000);
+  } finally {
+    await new Promise((r) => longer.close(r));
+  }
+});

@@ -3,6 +3,10 @@
  * uploads. Node's default `requestTimeout` (5 min for the whole request, body included) would
  * cut off any upload slower than that; instead there is none, and a connection on which nothing
  * moves for `idleTimeoutMs` is closed (slow clients are fine, stalled ones are not).
+ * An idle keep-alive connection is kept as long (Node's default is 5 s): a client or reverse proxy
+ * that reuses a connection after a pause of a few seconds would otherwise send its request just
+ * as the server closes it, and get "other side closed" (a 502 behind a proxy). Clients read the
+ * `Keep-Alive: timeout=60` hint and close first.
  * Under TLS the same port answers plain HTTP with a redirect to HTTPS (see plain-http-redirect.ts).
  */
 import { createServer as createHttpsServer } from 'node:https';
@@ -33,8 +37,8 @@ export interface HttpServerOptions {
 
 /** Starts the server. */
 export function startHttpServer(opts: HttpServerOptions): ServerType {
-  const timeouts = { requestTimeout: 0 };
   const idleTimeoutMs = opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const timeouts = { requestTimeout: 0, keepAliveTimeout: idleTimeoutMs };
   const transport = opts.tls
     ? { createServer: createHttpsServer, serverOptions: { ...timeouts, cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: 'TLSv1.2' as const } }
     : { serverOptions: timeouts };

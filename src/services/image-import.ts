@@ -12,7 +12,7 @@
 import { AppError } from '../lib/errors.js';
 import type { DiskSource, OvfSummary } from '../storage/import-format.js';
 import type { VolumeInfo } from '../storage/inspector.js';
-import type { FileLibrary, ReceivedFile } from '../storage/library.js';
+import type { FileLibrary, ReceivedFile, UnhashedFile } from '../storage/library.js';
 
 /** A file ready to be stored as an image. */
 export interface PreparedImage {
@@ -38,13 +38,16 @@ function refuseReferences(info: VolumeInfo): void {
 }
 
 /** Checks a library qcow2 or raw file as uploads always were. */
-async function checkStored(library: FileLibrary, file: ReceivedFile, info: VolumeInfo): Promise<void> {
+async function checkStored(library: FileLibrary, file: UnhashedFile, info: VolumeInfo): Promise<void> {
   if (info.format === 'raw' && file.sizeBytes % 512 !== 0)
     throw refuse(`The file is neither a known disk format nor a raw disk (${file.sizeBytes} bytes is not a multiple of 512).`);
-  if (info.format === 'qcow2')
-    await library.checkImage(file).catch(() => {
-      throw new AppError('image_corrupt', 'The qcow2 image is corrupt (qemu-img check failed).');
-    });
+  if (info.format === 'qcow2') await checkQcow2(library, file);
+}
+
+async function checkQcow2(library: FileLibrary, file: UnhashedFile): Promise<void> {
+  await library.checkImage(file).catch(() => {
+    throw new AppError('image_corrupt', 'The qcow2 image is corrupt (qemu-img check failed).');
+  });
 }
 
 /** A received file looked at: ready to store as it is, or a disk (inside it, for an OVA) to convert to qcow2. */
@@ -71,20 +74,19 @@ export async function examineImage(library: FileLibrary, received: ReceivedFile)
   return { kind: 'plain', prepared: { info, format: info.format as 'qcow2' | 'raw', sourceFormat: info.format } };
 }
 
-/** Converts an examined disk to a self-contained qcow2 (progress 0..1); on a throw nothing it made is left behind. */
+/**
+ * Converts an examined disk to a self-contained qcow2 (progress 0..1); on a throw nothing it made
+ * is left behind. The result is inspected and checked (qemu-img info and check, side by side)
+ * while its SHA-256 is computed.
+ */
 export async function convertExamined(library: FileLibrary, examined: Extract<ExaminedImage, { kind: 'convert' }>, onProgress?: (fraction: number) => void): Promise<PreparedImage> {
   const { source, sourceFormat, ovf } = examined;
-  const converted = await library.convertReceived(source, onProgress).catch(() => {
+  const verify = async (file: UnhashedFile) => (await Promise.all([library.inspectImage(file), checkQcow2(library, file)]))[0];
+  const { file, verified: info } = await library.convertReceived(source, onProgress, verify).catch((err: unknown) => {
+    if (err instanceof AppError) throw err;
     throw new AppError('image_corrupt', `The ${sourceFormat} image could not be converted (qemu-img convert failed); it is damaged or uses features qemu-img cannot read.`);
   });
-  try {
-    const info = await library.inspectImage(converted);
-    await checkStored(library, converted, info);
-    return { file: converted, info, format: 'qcow2', sourceFormat, ...(ovf ? { ovf } : {}) };
-  } catch (err) {
-    await library.discard(converted);
-    throw err;
-  }
+  return { file, info, format: 'qcow2', sourceFormat, ...(ovf ? { ovf } : {}) };
 }
 
 /**

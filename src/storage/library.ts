@@ -29,6 +29,9 @@ export interface ReceivedFile {
   sha256: string;
 }
 
+/** A received file whose SHA-256 is still being computed: enough to read and check it. */
+export type UnhashedFile = Omit<ReceivedFile, 'sha256'>;
+
 /** Limits of one upload. */
 export interface ReceiveLimits {
   /** Refuse files larger than this. */
@@ -51,6 +54,15 @@ const CHECK_SPACE_EVERY = 64 * 1024 * 1024;
  */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 const MAX_OVF_BYTES = 1024 * 1024;
+/** Read size when hashing a whole file: 16 times fewer reads and hash calls than the 64 KiB default. */
+const HASH_READ_BYTES = 1024 * 1024;
+
+/** The SHA-256 of a file, hex. */
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path, { highWaterMark: HASH_READ_BYTES }), hash);
+  return hash.digest('hex');
+}
 
 /** Where a received file's disk is, or why it has none; see {@link FileLibrary.locateDisk}. */
 export type LocatedDisk = { kind: 'disk'; source: DiskSource; ovf?: OvfSummary; container?: 'ova' } | { kind: 'refused'; sentence: string };
@@ -180,29 +192,40 @@ export class FileLibrary {
     return this.inspector.inspectSource(source);
   }
 
-  /** Converts an imported disk into a new received qcow2 file (hashed once written); the source stays. */
-  async convertReceived(source: DiskSource, onProgress?: (fraction: number) => void): Promise<ReceivedFile> {
+  /**
+   * Converts an imported disk into a new received qcow2 file; the source stays. `verify` (the
+   * caller's checks of the result, whose answer is returned beside the file) runs while the SHA-256 is computed: both only read the file,
+   * so the import waits for the longer of the two instead of their sum.
+   */
+  async convertReceived<T>(source: DiskSource, onProgress: ((fraction: number) => void) | undefined, verify: (file: UnhashedFile) => Promise<T>): Promise<{ file: ReceivedFile; verified: T }> {
     const token = `${newId('upl')}.part`;
     const path = join(this.uploadsDir, token);
     try {
       await this.inspector.convertToQcow2(source, path, onProgress);
-      const hash = createHash('sha256');
-      await pipeline(createReadStream(path), hash);
-      return { token, sizeBytes: (await stat(path)).size, sha256: hash.digest('hex') };
+      const file = { token, sizeBytes: (await stat(path)).size };
+      const [sha256, verified] = await Promise.all([sha256Of(path), verify(file)]);
+      return { file: { ...file, sha256 }, verified };
     } catch (err) {
       await rm(path, { force: true });
       throw err;
     }
   }
 
-  /** What a received disk image is; the format comes from its first bytes, never from a probe. */
-  async inspectImage(file: ReceivedFile): Promise<VolumeInfo> {
+  /**
+   * What a received disk image is; the format comes from its first bytes, never from a probe.
+   * A raw file has no header, so its sizes come from the file itself: no qemu-img process (a
+   * noticeable share of a small upload's time) for what `qemu-img info -f raw` would only restate.
+   */
+  async inspectImage(file: UnhashedFile): Promise<VolumeInfo> {
     const path = this.tempPath(file);
-    return this.inspector.info(path, await sniffFormat(path));
+    const format = await sniffFormat(path);
+    if (format === 'qcow2') return this.inspector.info(path, format);
+    const { size, blocks } = await stat(path);
+    return { format, virtualSizeBytes: size, actualSizeBytes: blocks * 512 };
   }
 
   /** Verifies a received qcow2. */
-  async checkImage(file: ReceivedFile): Promise<void> {
+  async checkImage(file: UnhashedFile): Promise<void> {
     await this.inspector.check(this.tempPath(file));
   }
 
@@ -279,7 +302,7 @@ export class FileLibrary {
     return removed;
   }
 
-  private tempPath(file: ReceivedFile): string {
+  private tempPath(file: UnhashedFile): string {
     if (!/^upl_[0-9a-z]+\.part$/.test(file.token)) throw new Error(`invalid upload token '${file.token}'`);
     return join(this.uploadsDir, file.token);
   }
