@@ -107,6 +107,9 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   clearInterval(housekeeping);
   s.usage.collector.stop();
   server.close();
+  // A live migration still running would end on a host the database never records: cancel it (the guest stays put).
+  const cancelled = s.operations.cancelAll();
+  if (cancelled) log.warn('cancelled operations still running at shutdown', { count: cancelled });
   // Let running operations record their outcome before the database closes (bounded wait),
   // then stop commands still at work (a qemu-img copy must not outlive us and write on).
   await Promise.race([s.operations.settled(), new Promise((r) => setTimeout(r, 10_000))]);
