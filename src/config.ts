@@ -1,4 +1,5 @@
 /** Typed settings for `onebox serve`, parsed once from flags and environment. */
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { AccelSetting } from './lib/accel.js';
@@ -46,6 +47,8 @@ export interface ServeConfig {
   usageIntervalSeconds: number;
   /** Heartbeats of joined hosts: seconds between beats, and seconds of silence after which a host is `lost`. */
   heartbeat: { intervalSeconds: number; lostAfterSeconds: number };
+  /** The address other hosts reach this host at (its libvirtd's TLS port and QEMU's migration streams); also the host's recorded address. Default: its primary address. */
+  migrationAddress?: string;
 }
 
 /** Usage text of `onebox serve`. */
@@ -53,6 +56,10 @@ export const SERVE_USAGE = `onebox serve [options]
   --data-dir DIR        where state lives (default /var/lib/onebox, env ONEBOX_DATA_DIR)
   --port N              HTTP port (default 5870)
   --listen ADDR         address to listen on (default 0.0.0.0)
+  --migration-address ADDR
+                        the address other hosts reach this host at for live migration (its libvirtd's
+                        TLS port and QEMU's streams; the migration certificate names it). Default: the
+                        --listen address, or this host's first IPv4 address when listening on all
   --accel MODE          kvm | tcg | auto (default auto: KVM only with hardware virtualisation)
   --cpu-model NAME      guest CPU under KVM: a libvirt model name (default Nehalem) or host-passthrough
   --libvirt-uri URI     hypervisor URI (default qemu:///system)
@@ -99,7 +106,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       'vnc-listen': { type: 'string' }, 'log-level': { type: 'string' }, 'trust-proxy': { type: 'boolean' },
       'console-token-ttl': { type: 'string' }, 'acpi-grace': { type: 'string' }, 'local-agent': { type: 'string' }, 'max-upload-size': { type: 'string' }, 'image-import-allow-private': { type: 'boolean' }, 'host-netns': { type: 'string' }, 'nfs-mode': { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' }, 'insecure-http': { type: 'boolean' }, 'usage-interval': { type: 'string' },
-      'heartbeat-interval': { type: 'string' }, 'heartbeat-lost-after': { type: 'string' },
+      'heartbeat-interval': { type: 'string' }, 'heartbeat-lost-after': { type: 'string' }, 'migration-address': { type: 'string' },
     },
   });
   const port = Number(values.port ?? env.ONEBOX_PORT ?? 5870);
@@ -148,7 +155,15 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     maxUploadBytes: Math.floor(maxUploadGiB * 1024 ** 3),
     imageImportAllowPrivate: values['image-import-allow-private'] === true,
     ...(values['host-netns'] ? { hostNetns: parseNetns(values['host-netns']) } : {}),
+    ...(values['migration-address'] !== undefined ? { migrationAddress: parseAddress(values['migration-address']) } : {}),
   };
+}
+
+/** A host's address as given on the command line: an IP address or a DNS name, brackets around IPv6 dropped. */
+function parseAddress(value: string): string {
+  const host = value.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) === 0 && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/.test(host)) throw new AppError('validation_failed', `--migration-address must be an IP address or a host name, not '${value}'.`);
+  return host;
 }
 
 function parseTls(certFile: string | undefined, keyFile: string | undefined, insecure: boolean): ServeConfig['tls'] {

@@ -77,7 +77,7 @@ export function presentOperation(row: OperationRow & { username?: string | null 
     ...(row.username !== undefined ? { username: row.username } : {}),
     id: row.id, kind: row.kind, targetType: row.targetType, targetId: row.targetId, state: row.state, progress: row.progress, message: row.message,
     errorCode: row.errorCode, errorDetail: row.errorDetail, userId: row.userId, createdAt: row.createdAt, updatedAt: row.updatedAt,
-    parentId: row.parentId, result: row.result ?? null,
+    parentId: row.parentId, result: row.result ?? null, cancellable: row.cancellable === true,
   };
 }
 

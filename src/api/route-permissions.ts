@@ -10,6 +10,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { AppError } from '../lib/errors.js';
+import type { Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import type { Permission } from '../shared/permissions.js';
 import type { AppEnv } from './env.js';
@@ -112,6 +113,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /api/v1/instances/:id/usage-history': 'instances.read',
   'GET /api/v1/operations': 'operations.read',
   'GET /api/v1/operations/:id': 'operations.read',
+  // Checked in the route by the operation's kind and target (CANCEL_PERMISSIONS): whoever may start it may cancel it.
+  'POST /api/v1/operations/:id/actions/cancel': 'authenticated',
   'GET /api/v1/hosts': 'hosts.read',
   'GET /api/v1/hosts/:id': 'hosts.read',
   'PATCH /api/v1/hosts/:id': 'hosts.manage',
@@ -166,6 +169,25 @@ export const LIST_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/v1/media',
   'GET /api/v1/operations',
 ]);
+
+/** What cancelling an operation needs, by kind: the permission of the route that starts it, on its target. Kinds missing here cannot be cancelled by anyone. */
+export const CANCEL_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  'instance.migrate': 'hosts.manage',
+};
+
+/**
+ * Throws 403 unless `actor` may cancel `op` (see {@link CANCEL_PERMISSIONS}): on a group-owned
+ * target the permission must hold on that row, elsewhere in any group. Operations that take no
+ * cancel pass, so that the service answers them 409.
+ */
+export function assertMayCancel(s: Services, actor: Actor, op: { kind: string; targetType: string; targetId: string; cancellable?: boolean }): void {
+  if (!op.cancellable) return;
+  const perm = CANCEL_PERMISSIONS[op.kind];
+  if (perm === undefined) throw new AppError('forbidden', `Operations of kind ${op.kind} have no cancel permission rule, so nobody may cancel them.`);
+  const kind = op.targetType;
+  if (kind === 'instance' || kind === 'image' || kind === 'media') s.rbac.assertResource(actor, kind, op.targetId, perm);
+  else s.rbac.assertAny(actor, perm);
+}
 
 /** The group-owned resource a route path names in its `:id`, and that segment's position. */
 export function resourceOf(routePath: string): { kind: 'instance' | 'image' | 'media'; segment: number } | undefined {

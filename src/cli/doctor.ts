@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
 import { detectAccel } from '../lib/accel.js';
 import { run } from '../lib/exec.js';
+import { checkMigrationTls } from './doctor-migration.js';
 
 /** One check's outcome. */
 export interface CheckResult {
@@ -53,6 +54,7 @@ export async function runChecks(dataDir: string, socketPath = '/run/libvirt/libv
   const accel = detectAccel('auto');
   results.push({ name: 'accelerator', ok: true, detail: `${accel.accel.toUpperCase()}: ${accel.reason}`, required: false });
   results.push(await checkDisk(dataDir));
+  results.push(await checkMigrationTls(dataDir));
   return results;
 }
 

@@ -18,6 +18,7 @@ import { log } from '../lib/log.js';
 import { acquirePidLock } from '../lib/pid-lock.js';
 import { CONTROLLER_CERT_NAME } from './peer-hosts.js';
 import { connectHypervisor, primaryAddress } from './local-host.js';
+import { installMigrationTls, migrationPkiDir } from './migration-tls-setup.js';
 import { postJsonPinned } from './pinned-request.js';
 
 /** Usage of `onebox join` and `onebox agent`. */
@@ -25,7 +26,8 @@ export const JOIN_USAGE = `onebox join https://<controller>:5870 --token TOKEN -
 onebox agent [options]            (start again as the joined host, no token needed)
   --data-dir DIR        where this host keeps its files (default /var/lib/onebox, env ONEBOX_DATA_DIR)
   --listen ADDR:PORT    the agent endpoint (default 0.0.0.0:5871)
-  --advertise URL       the https://addr:port the controller dials (default this host's address and the port)
+  --advertise URL       the https://addr:port the controller dials (default this host's address and the port);
+                        its address is also where other hosts reach this host's libvirtd for live migration
   --accel MODE          kvm | tcg | auto (default auto)
   --libvirt-uri URI     hypervisor URI (default qemu:///system)
   --libvirt-socket PATH libvirtd socket (default /run/libvirt/libvirt-sock)
@@ -145,12 +147,15 @@ async function serveAgent(cfg: AgentConfig, known: Identity | undefined, join_?:
   process.once('exit', () => lock.release());
   const accel = detectAccel(cfg.accel);
   const hypervisor = await connectHypervisor(cfg);
-  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel });
+  // The migration files come from the join certificate, so they are written below, once joined; the agent reads them when a migration starts.
+  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, migrationPkiDir: migrationPkiDir(cfg.dataDir) });
   const incoming = await agent.sweepIncoming();
   if (incoming.length) log.warn('removed half-copied instance files of migrations cut off by the last shutdown', { instances: incoming });
   const identity = known ?? (await join_!(agent));
   const dir = agentDir(cfg);
   const tls = { certPem: readFileSync(join(dir, FILES.cert), 'utf8'), keyPem: readFileSync(join(dir, FILES.key), 'utf8'), caPem: readFileSync(join(dir, FILES.ca), 'utf8'), controllerName: CONTROLLER_CERT_NAME };
+  // The join certificate (usage both, the advertised address in its SAN) is this host's migration certificate too.
+  installMigrationTls(cfg.dataDir, { caPem: tls.caPem, certPem: tls.certPem, keyPem: tls.keyPem }, new URL(identity.advertise).hostname.replace(/^\[|\]$/g, ''));
   let lastCall = Date.now();
   let away = false;
   const server = createPeerServer(agent, {

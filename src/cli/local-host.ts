@@ -29,10 +29,15 @@ export async function connectHypervisor(cfg: Pick<ServeConfig, 'libvirtUri' | 'l
   }
 }
 
+/** The address other hosts reach this one at (its recorded address, named by its migration certificate). */
+export function localHostAddress(cfg: Pick<ServeConfig, 'listen' | 'migrationAddress'>): string {
+  return cfg.migrationAddress ?? primaryAddress(cfg.listen);
+}
+
 /** Attaches this machine's host agent once its hypervisor answers: the same path any host takes. */
-async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services): Promise<void> {
+async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Services, migrationPkiDir: string | undefined): Promise<void> {
   const hypervisor = await connectHypervisor(cfg);
-  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, netns: cfg.hostNetns, nfsMode: cfg.nfsMode });
+  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, netns: cfg.hostNetns, nfsMode: cfg.nfsMode, migrationPkiDir });
   try {
     const swept = await agent.sweepBuilds();
     if (swept.length) log.warn('removed image builds and disk copies cut off by the last shutdown', { files: swept });
@@ -40,7 +45,7 @@ async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Servic
     if (incoming.length) log.warn('removed half-copied instance files of migrations cut off by the last shutdown', { instances: incoming });
     // --local-agent loopback: the controller drives this host through the peer protocol, as it would a joined one.
     const attached = cfg.localAgent === 'loopback' ? (await startLoopbackPeer(agent)).client : agent;
-    const host = await s.hosts.attach(attached, { local: true, defaultPoolId: s.pools.ensureDefault().id, address: primaryAddress(cfg.listen) });
+    const host = await s.hosts.attach(attached, { local: true, defaultPoolId: s.pools.ensureDefault().id, address: localHostAddress(cfg) });
     log.info('local host ready', { host: host.name, accel: accel.accel, reason: accel.reason, libvirt: host.libvirtVersion, qemu: host.hypervisorVersion });
   } catch (err) {
     await agent.close().catch(() => undefined); // a retry opens a fresh connection
@@ -49,10 +54,10 @@ async function attachLocalHost(cfg: ServeConfig, accel: AccelDecision, s: Servic
 }
 
 /** Keeps trying to attach the local host (libvirtd may come and go while we start). */
-export async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, s: Services): Promise<void> {
+export async function attachLocalHostWithRetry(cfg: ServeConfig, accel: AccelDecision, s: Services, migrationPkiDir: string | undefined): Promise<void> {
   for (let delay = 1000; ; delay = Math.min(delay * 2, 30_000)) {
     try {
-      return await attachLocalHost(cfg, accel, s);
+      return await attachLocalHost(cfg, accel, s, migrationPkiDir);
     } catch (err) {
       log.error('local host setup failed; retrying', { error: String(err), retryInMs: delay });
       await new Promise((r) => setTimeout(r, delay));

@@ -19,7 +19,8 @@ import { DEFAULT_UPLOAD_LIMITS } from '../services/uploads.js';
 import type { FileLibrary } from '../storage/library.js';
 import { VERSION } from '../version.js';
 import { startHttpServer } from './http-server.js';
-import { attachLocalHostWithRetry, primaryAddress } from './local-host.js';
+import { attachLocalHostWithRetry, localHostAddress, primaryAddress } from './local-host.js';
+import { prepareLocalMigrationTls } from './migration-tls-setup.js';
 import { startJoinedHosts } from './peer-hosts.js';
 import { openDataDir } from './serve-data-dir.js';
 import { listeningLine, prepareTls } from './serve-tls.js';
@@ -91,7 +92,8 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
     allowsHost: (host) => hosts.allows(host), publicOrigin: cfg.publicUrl?.origin,
   });
   const server = listen(cfg, app, tls, hosts, setupCode, dir.setupCodeFile);
-  void attachLocalHostWithRetry(cfg, accel, s);
+  const migrationTls = await prepareLocalMigrationTls(cfg.dataDir, dir.tlsDir, tls, localHostAddress(cfg));
+  void attachLocalHostWithRetry(cfg, accel, s, migrationTls?.pkiDir);
   const controllerUrl = cfg.publicUrl?.origin ?? `https://${primaryAddress(cfg.listen)}:${cfg.port}`;
   await startJoinedHosts(s, tls, dir.tlsDir, controllerUrl, { beatMs: cfg.heartbeat.intervalSeconds * 1000, lostAfterMs: cfg.heartbeat.lostAfterSeconds * 1000 });
   s.auth.startTokenUseFlush();
@@ -105,6 +107,9 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   clearInterval(housekeeping);
   s.usage.collector.stop();
   server.close();
+  // A live migration still running would end on a host the database never records: cancel it (the guest stays put).
+  const cancelled = s.operations.cancelAll();
+  if (cancelled) log.warn('cancelled operations still running at shutdown', { count: cancelled });
   // Let running operations record their outcome before the database closes (bounded wait),
   // then stop commands still at work (a qemu-img copy must not outlive us and write on).
   await Promise.race([s.operations.settled(), new Promise((r) => setTimeout(r, 10_000))]);

@@ -18,13 +18,15 @@ import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
 import type { OperationScope } from './rbac.js';
 
-/** An operation as stored and shown. */
-export type Operation = typeof operations.$inferSelect;
+/** An operation as stored and shown; `cancellable` while it runs and takes a cancel (not stored: a restart ends every operation). */
+export type Operation = typeof operations.$inferSelect & { cancellable?: boolean };
 
 /** Passed to the work function to report progress. */
 export interface OperationContext {
   /** Reports progress as a fraction 0..1 and an optional message for the user. */
   progress(fraction: number, message?: string): void;
+  /** Aborted when someone cancels the operation (only operations started `cancellable`) or onebox shuts down. */
+  signal: AbortSignal;
 }
 
 /** How long a finished operation stays listed: long enough to look back at last month's failures. */
@@ -46,6 +48,8 @@ function visibleOperation(db: Db, scope: OperationScope): SQL {
 /** Starts, tracks and lists operations. */
 export class OperationsService {
   private readonly running = new Map<string, Promise<void>>();
+  /** The running operations that take a cancel, by id. */
+  private readonly cancellers = new Map<string, AbortController>();
 
   constructor(private readonly db: Db) {}
 
@@ -70,29 +74,60 @@ export class OperationsService {
     target: { type: string; id: string },
     actor: Actor | undefined,
     work: (ctx: OperationContext) => Promise<void>,
-    opts: { parentId?: string; message?: string } = {},
+    opts: { parentId?: string; message?: string; cancellable?: boolean } = {},
   ): Operation {
     const row = this.db
       .insert(operations)
       .values({ id: newId('op'), kind, targetType: target.type, targetId: target.id, state: 'running', userId: actor?.userId ?? null, parentId: opts.parentId ?? null, message: opts.message ?? '' })
       .returning()
       .get();
+    const abort = new AbortController();
+    if (opts.cancellable) this.cancellers.set(row.id, abort);
     const ctx: OperationContext = {
       progress: (fraction, message) => this.update(row.id, { progress: Math.round(Math.min(1, Math.max(0, fraction)) * 100), ...(message ? { message } : {}) }),
+      signal: abort.signal,
     };
     const task = work(ctx).then(
       () => this.update(row.id, { state: 'succeeded', progress: 100 }),
       (err: unknown) => this.fail(row.id, err),
     );
-    this.running.set(row.id, task.finally(() => this.running.delete(row.id)));
-    return row;
+    this.running.set(row.id, task.finally(() => {
+      this.running.delete(row.id);
+      this.cancellers.delete(row.id);
+    }));
+    return this.withCancellable(row);
   }
 
   /** Gets one operation or throws NotFound. */
   get(id: string): Operation {
     const row = this.db.select().from(operations).where(eq(operations.id, id)).get();
     if (!row) throw notFound('operation', id);
-    return row;
+    return this.withCancellable(row);
+  }
+
+  /**
+   * Asks a running cancellable operation to stop (its work decides how: a live migration leaves
+   * the guest on its source); 409 operation_not_cancellable for a finished one or one that takes
+   * no cancel. Returns the operation; it ends (failed, with the work's cancel code) shortly after.
+   */
+  cancel(id: string): Operation {
+    const op = this.get(id);
+    const abort = this.cancellers.get(id);
+    if (op.state !== 'running' || !abort)
+      throw new AppError('operation_not_cancellable', op.state === 'running' ? `Operation '${id}' (${op.kind}) takes no cancel or is being cancelled already; wait for it to end.` : `Operation '${id}' (${op.kind}) has already ${op.state}; there is nothing to cancel.`);
+    this.cancellers.delete(id);
+    abort.abort();
+    return { ...op, cancellable: false };
+  }
+
+  /** Cancels every cancellable operation (shutdown: a live migration must not run on unrecorded); returns how many. */
+  cancelAll(): number {
+    for (const abort of this.cancellers.values()) abort.abort();
+    return this.cancellers.size;
+  }
+
+  private withCancellable<T extends Operation>(row: T): T {
+    return { ...row, cancellable: row.state === 'running' && this.cancellers.has(row.id) };
   }
 
   /**
@@ -112,7 +147,7 @@ export class OperationsService {
       .orderBy(desc(operations.createdAt), desc(operations.id))
       .limit(page.limit + 1)
       .all()
-      .map((r) => ({ ...r.op, username: r.username }));
+      .map((r) => this.withCancellable({ ...r.op, username: r.username }));
     return toPage(rows, page.limit, (row) => [row.createdAt, row.id]);
   }
 

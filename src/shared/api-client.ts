@@ -417,6 +417,8 @@ export function createApiClient(transport: ApiTransport) {
       /** With a limit: the newest page only (the task log); without: every operation, page by page. */
       list: async (limit?: number) => (limit === undefined ? items<Operation>('operations') : (await page<Operation>('operations', { limit: String(limit) })).items),
       get: (id: string) => call<Operation>('GET', `operations/${seg(id)}`),
+      /** Asks a running cancellable operation to stop; it then ends failed with its cancel code. */
+      cancel: async (id: string) => (await call<Accepted>('POST', `operations/${seg(id)}/actions/cancel`)).operation,
       /** Polls an operation until it finishes; throws ApiError with its error when it failed. */
       async wait(op: Operation, onUpdate?: (op: Operation) => void, intervalMs = 700): Promise<Operation> {
         let current = op;

@@ -20,6 +20,8 @@ export interface Operation {
   parentId: string | null;
   /** What it produced, e.g. a batch's items (BatchResult in shared/batch.ts). */
   result: unknown;
+  /** True while it runs and can be cancelled (POST /operations/:id/actions/cancel). */
+  cancellable: boolean;
 }
 
 /** Body of a 202 Accepted answer. */

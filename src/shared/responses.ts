@@ -137,6 +137,8 @@ export const operationSchema = z.strictObject({
   createdAt: instant, updatedAt: instant, parentId: nullable(id),
   /** What it produced, e.g. a batch's items; null until then. */
   result: z.unknown(),
+  /** True while it runs and POST /operations/:id/actions/cancel can stop it (a live migration). */
+  cancellable: z.boolean(),
 });
 
 /** 202 Accepted: the operation to follow (its URL is in Location), with `extra` fields of that route. */

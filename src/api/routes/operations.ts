@@ -7,9 +7,10 @@ import type { AppEnv } from '../env.js';
 import { presentOperation } from '../presenters.js';
 import { queryParams } from '../validate.js';
 import { doc } from '../route-doc.js';
-import { operationSchema, pageSchema } from '../../shared/responses.js';
+import { acceptedSchema, operationSchema, pageSchema } from '../../shared/responses.js';
+import { assertMayCancel } from '../route-permissions.js';
+import { accepted } from './respond.js';
 import { notFound } from '../../lib/errors.js';
-
 
 /** /operations */
 export function operationRoutes(s: Services) {
@@ -22,5 +23,20 @@ export function operationRoutes(s: Services) {
       const op = s.operations.get(c.req.param('id'));
       if (!s.rbac.seesOperation(c.var.actor, op)) throw notFound('operation', c.req.param('id'));
       return c.json(presentOperation(op));
-    });
+    })
+    .post(
+      '/:id/actions/cancel',
+      doc({
+        summary: 'Cancel a running operation',
+        description: 'Only operations whose `cancellable` is true take a cancel (a live migration: the instance keeps running on its host). The operation then ends failed with its cancel code (e.g. live_migration_cancelled). 409 operation_not_cancellable for one that has ended or takes no cancel.',
+        responses: { 202: acceptedSchema() },
+      }),
+      (c) => {
+        const id = c.req.param('id');
+        const op = s.operations.get(id);
+        if (!s.rbac.seesOperation(c.var.actor, op)) throw notFound('operation', id);
+        assertMayCancel(s, c.var.actor, op);
+        return accepted(c, s.operations.cancel(id));
+      },
+    );
 }

@@ -67,15 +67,16 @@ export class InstanceMigrator {
 
   /** Checks and holds the instance, then moves it in an operation (202). */
   async migrate(idOrName: string, input: MigrateInput, actor: Actor, opts: { parentId?: string } = {}): Promise<Operation> {
-    const { row, work } = await this.prepare(idOrName, input, actor);
-    return this.deps.operations.start('instance.migrate', { type: 'instance', id: row.id }, actor, work, opts);
+    const { row, work, live } = await this.prepare(idOrName, input, actor);
+    // A live migration takes a cancel (the guest stays on its host); a cold copy runs to its end.
+    return this.deps.operations.start('instance.migrate', { type: 'instance', id: row.id }, actor, work, { ...opts, cancellable: live });
   }
 
   /**
    * The checks a migration passes before it starts (each a 4xx with its code), under the
    * instance's lock; then the instance is held and `migrating` until the returned work ends.
    */
-  async prepare(idOrName: string, input: MigrateInput, actor: Actor): Promise<{ row: Instance; work: (ctx: OperationContext) => Promise<void> }> {
+  async prepare(idOrName: string, input: MigrateInput, actor: Actor): Promise<{ row: Instance; live: boolean; work: (ctx: OperationContext) => Promise<void> }> {
     const { store, hosts } = this.deps;
     const id = store.get(idOrName).id;
     const target = hosts.get(input.hostId);
@@ -103,7 +104,7 @@ export class InstanceMigrator {
           if (now?.state === 'migrating') await this.deps.runtime.refreshState(store.setState(row.id, row.state)).catch(() => undefined);
         }
       };
-      return { row, work };
+      return { row, live, work };
     });
   }
 
@@ -208,11 +209,10 @@ export class InstanceMigrator {
   private async moveLive(row: Instance, targetHostId: string, ctx: OperationContext): Promise<void> {
     const source = this.deps.runtime.agentFor(row);
     const target = this.targetAgent(row, targetHostId);
-    const abort = new AbortController();
     const { runtime, hosts } = this.deps;
     await liveMigrate({
       instance: row, pool: runtime.poolOf(row), disks: guestDisksOf(row), seed: runtime.seedOf(row),
-      source: { hostId: row.hostId, agent: source }, target: { hostId: targetHostId, agent: target, address: hosts.get(targetHostId).address }, signal: abort.signal,
+      source: { hostId: row.hostId, agent: source }, target: { hostId: targetHostId, agent: target, address: hosts.get(targetHostId).address }, signal: ctx.signal,
       progress: (copied, total, message) => ctx.progress(total > 0 ? copied / total : 0, message),
     });
     this.claim(row, targetHostId);

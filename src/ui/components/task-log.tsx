@@ -2,7 +2,8 @@
 /**
  * The task log at the bottom of every page (like Proxmox's): running and recent operations with
  * who started them, progress, result and duration, refreshed every 2 s by one request for the
- * whole page; a row opens the operation's details.
+ * whole page; a row opens the operation's details. A running operation that takes a cancel (a
+ * live migration) has a Cancel button; the operation then ends failed with its cancel code.
  */
 import { useState } from 'hono/jsx/dom';
 import type { Operation } from '../../shared/api-types.js';
@@ -10,6 +11,7 @@ import { api } from '../api.js';
 import { dateTime } from '../format.js';
 import { useEffect } from '../hooks.js';
 import { t } from '../i18n/index.js';
+import { errorText } from '../store.js';
 import { Modal } from './modal.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -19,6 +21,30 @@ const SHOWN = 8;
 export function durationOf(op: Operation, now = Date.now()): number {
   const end = op.state === 'running' ? now : Date.parse(op.updatedAt);
   return Math.max(0, (end - Date.parse(op.createdAt)) / 1000);
+}
+
+/** Cancel for a running cancellable operation: disabled once asked; a refusal is shown beside it. */
+function CancelButton({ op }: { op: Operation }) {
+  const [asked, setAsked] = useState(false);
+  const [error, setError] = useState('');
+  const cancel = () => {
+    setAsked(true);
+    api.operations.cancel(op.id).then(
+      () => undefined,
+      (err: unknown) => {
+        setAsked(false);
+        setError(errorText(err));
+      },
+    );
+  };
+  return (
+    <span class="task-cancel">
+      <button type="button" class="button button-small" data-testid="task-cancel" aria-label={t.taskLog.cancelTask(op.kind)} disabled={asked} onClick={cancel}>
+        {asked ? t.taskLog.cancelling : t.taskLog.cancel}
+      </button>
+      {error && <span class="field-error" role="alert">{error}</span>}
+    </span>
+  );
 }
 
 const resultText = (op: Operation) => (op.state === 'running' ? t.taskLog.running : op.state === 'succeeded' ? t.taskLog.succeeded : t.taskLog.failed);
@@ -45,6 +71,7 @@ function OperationDetail({ op, onClose }: { op: Operation; onClose: () => void }
         {op.errorDetail && <dd class="activity-error">{`${op.errorCode ?? ''}: ${op.errorDetail}`}</dd>}
       </dl>
       <div class="form-actions">
+        {op.state === 'running' && op.cancellable && <CancelButton op={op} />}
         <button type="button" class="button" onClick={onClose}>
           {t.taskLog.close}
         </button>
@@ -108,7 +135,10 @@ export function TaskLog() {
                   </td>
                   <td class="mono">{op.targetId}</td>
                   <td>{op.username ?? '—'}</td>
-                  <td>{op.state === 'running' ? <ProgressBar value={op.progress} label={op.kind} /> : `${op.progress}%`}</td>
+                  <td>
+                    {op.state === 'running' ? <ProgressBar value={op.progress} label={op.kind} /> : `${op.progress}%`}
+                    {op.state === 'running' && op.cancellable && <CancelButton op={op} />}
+                  </td>
                   <td data-state={op.state}>{resultText(op)}</td>
                   <td data-testid="task-duration">{t.taskLog.seconds(durationOf(op))}</td>
                 </tr>

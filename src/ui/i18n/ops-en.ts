@@ -52,6 +52,9 @@ export const opsEn = {
     message: 'Message',
     error: 'Error',
     close: 'Close',
+    cancel: 'Cancel',
+    cancelTask: (kind: string) => `Cancel ${kind}`,
+    cancelling: 'cancelling…',
     seconds: (s: number) => (s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`),
   },
   audit: {

@@ -50,6 +50,9 @@ export const opsZhCN: typeof opsEn = {
     message: '消息',
     error: '错误',
     close: '关闭',
+    cancel: '取消',
+    cancelTask: (kind: string) => `取消 ${kind}`,
+    cancelling: '正在取消…',
     seconds: (s: number) => (s < 60 ? `${s.toFixed(1)} 秒` : `${Math.floor(s / 60)} 分 ${Math.round(s % 60)} 秒`),
   },
   audit: {

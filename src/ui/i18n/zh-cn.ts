@@ -610,6 +610,8 @@ export const zhCN: Catalogue = {
     ...batchApiErrorsZhCN,
     ...snapshotApiErrorsZhCN,
     ...migrationApiErrorsZhCN,
+    operation_not_cancellable: (q, d) =>
+      q[0] === undefined ? undefined : /nothing to cancel/.test(d) ? `操作“${q[0]}”已经结束，没有可取消的内容。` : `操作“${q[0]}”不能取消，或正在取消中；请等待它结束。`,
     instance_must_be_stopped: (q, d) => {
       const diskJob = migrationStoppedZhCN(q, d) ?? diskJobsStoppedZhCN(q, d) ?? snapshotStoppedZhCN(q, d);
       if (diskJob) return diskJob;

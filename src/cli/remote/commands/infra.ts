@@ -103,10 +103,20 @@ const watch: CommandSpec = {
   },
 };
 
+const cancel: CommandSpec = {
+  name: 'cancel',
+  summary: 'cancel a running operation that takes a cancel (a live migration: the instance stays on its host)',
+  args: [{ name: 'ID', complete: 'operations' }],
+  run: async (ctx) => {
+    const op = await ctx.client().operations.cancel(ctx.args.ID ?? '');
+    ctx.say(`Cancelling ${op.id} (${op.kind}); \`onebox operations watch ${op.id}\` follows it to its end.`);
+  },
+};
+
 /** The operations group. */
 export const OPERATIONS: GroupSpec = {
   name: 'operations',
-  summary: 'long tasks: list, watch',
+  summary: 'long tasks: list, watch, cancel',
   commands: [
     {
       name: 'list',
@@ -116,5 +126,6 @@ export const OPERATIONS: GroupSpec = {
       run: async (ctx) => ctx.print(await ctx.client().operations.list(intFlag(ctx, 'limit', 50)), OPERATION_COLUMNS),
     },
     watch,
+    cancel,
   ],
 };
