@@ -83,9 +83,10 @@ export function createApp(s: Services, opts: AppOptions) {
     await next();
     // On the response as it is: c.header() on a finished response would rebuild it around its
     // body as a stream, which costs the Node server its one-write fast path on every request.
-    c.res.headers.set('x-request-id', c.var.requestId);
-    if (c.req.path.startsWith('/api/'))
-      log.debug('request', { requestId: c.var.requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
+    const requestId = c.get('requestId');
+    c.res.headers.set('x-request-id', requestId);
+    if (log.writes('debug') && c.req.path.startsWith('/api/'))
+      log.debug('request', { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
   const indexHtml = opts.readAsset?.('ui/index.html')?.toString('utf8') ?? '';
   app.use('*', securityHeaders(contentSecurityPolicy(inlineScriptHashes(indexHtml))));

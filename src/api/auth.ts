@@ -46,7 +46,7 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
 /** The actor of a request made by `user` (with an API token's narrower role, or from a browser session). */
 export function actorOf(c: Context<AppEnv>, user: { id: string; username: string; role: Actor['role']; tokenRole?: string }, sessionId?: string): Actor {
   return {
-    userId: user.id, username: user.username, role: user.role, ip: clientIp(c), requestId: c.var.requestId,
+    userId: user.id, username: user.username, role: user.role, ip: clientIp(c), requestId: c.get('requestId'),
     ...(user.tokenRole === undefined ? {} : { tokenRole: user.tokenRole }),
     ...(sessionId === undefined ? {} : { sessionId }),
   };

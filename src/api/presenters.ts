@@ -18,7 +18,7 @@ import type { NetworkRow } from '../services/networks.js';
 import type { AddressPool, Host, Image, Instance, Media, Network, Nic, Operation, Pool, StoragePool } from '../shared/api-types.js';
 
 /** The instance with its NICs: no VNC password (it has its own endpoint), no cloud-init password hash or user data. */
-export function presentInstance(row: InstanceRow, defaultStoragePoolId: string, nics: NicRow[]): Instance {
+export function presentInstance(row: Readonly<InstanceRow>, defaultStoragePoolId: string, nics: readonly NicRow[]): Instance {
   const c = row.cloudInit;
   return {
     nics: nics.map(presentNic),

@@ -224,8 +224,8 @@ export function requirePermission(s: Services): MiddlewareHandler<AppEnv> {
         } catch {
           // left as sent: the lookup then finds nothing (404)
         }
-        s.rbac.assertResource(c.var.actor, scope.kind, id, rule);
-      } else s.rbac.assertAny(c.var.actor, rule);
+        s.rbac.assertResource(c.get('actor'), scope.kind, id, rule);
+      } else s.rbac.assertAny(c.get('actor'), rule);
     }
     return next();
   };

@@ -12,6 +12,8 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>): voi
 /** The process-wide logger. */
 export const log = {
   debug: (msg: string, fields?: Record<string, unknown>) => write('debug', msg, fields),
+  /** Whether messages of `level` are written (to skip building fields nobody reads). */
+  writes: (level: Level) => order[level] >= order[threshold],
   info: (msg: string, fields?: Record<string, unknown>) => write('info', msg, fields),
   warn: (msg: string, fields?: Record<string, unknown>) => write('warn', msg, fields),
   error: (msg: string, fields?: Record<string, unknown>) => write('error', msg, fields),

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, gt, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { changeCount } from '../db/change-count.js';
+import { StampedCache } from '../db/stamped-cache.js';
 import { preparedOnce } from '../db/prepared.js';
 import { apiTokens, groupMembers, sessions, users } from '../db/schema.js';
 import { DEFAULT_GROUP_ID } from '../shared/permissions.js';
@@ -42,9 +42,6 @@ interface CachedToken {
   lastUsedAtMs: number;
   user: ApiTokenUser;
 }
-
-// Bounds the token cache (it empties when full): far more tokens than any deployment uses.
-const TOKEN_CACHE_LIMIT = 10_000;
 
 /** A user as the API shows it (never the hash). */
 export type PublicUser = UserAccount;
@@ -91,7 +88,9 @@ export class AuthService {
     private readonly setupCode: SetupCode,
     private readonly security: SecuritySettingsService,
     private readonly throttle = new LoginThrottle(),
-  ) {}
+  ) {
+    this.tokens = new StampedCache(db);
+  }
 
   /** The clock (ms): tests replace it to step over idle timeouts and expiries. */
   now: () => number = Date.now;
@@ -101,11 +100,10 @@ export class AuthService {
   private readonly tokenUses = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
   /**
-   * Known API tokens by hash, valid while the database's change count is `tokensStamp`: any
-   * write (a revoke, a disabled or deleted user, a changed role, a recorded use) empties it.
+   * Known API tokens by hash, until the next write to the database (a revoke, a disabled or
+   * deleted user, a changed role, a recorded use); unknown hashes are not kept.
    */
-  private readonly tokens = new Map<string, CachedToken>();
-  private tokensStamp = -1;
+  private readonly tokens: StampedCache<string, CachedToken>;
 
   /** True until the initial admin exists. */
   isSetupNeeded(): boolean {
@@ -305,13 +303,13 @@ export class AuthService {
   /**
    * The user behind an API token, or undefined when unknown, revoked or its user is disabled;
    * throws `token_expired` past its expiry. Known tokens are served from memory until the next
-   * write to the database (see {@link changeCount}), so a revocation, a disabled user or a
+   * write to the database (see {@link StampedCache}), so a revocation, a disabled user or a
    * changed role works at once. A use is remembered in memory when the stored lastUsedAt is a
    * minute old or more (see {@link flushTokenUse}).
    */
   resolveApiToken(token: string): ApiTokenUser | undefined {
     const hash = sha256(token);
-    const found = this.cachedToken(hash) ?? this.loadToken(hash);
+    const found = this.tokens.get(hash, this.loadToken);
     if (!found) return undefined;
     const now = this.now();
     if (found.expiresAtMs <= now) throw new AppError('token_expired', `The API token '${found.name}' expired at ${found.expiresAt}; create a new one.`);
@@ -319,18 +317,8 @@ export class AuthService {
     return found.user;
   }
 
-  /** The cached token with this hash, when nothing was written since it was cached. */
-  private cachedToken(hash: string): CachedToken | undefined {
-    const stamp = changeCount(this.db);
-    if (stamp !== this.tokensStamp) {
-      this.tokens.clear();
-      this.tokensStamp = stamp;
-    }
-    return this.tokens.get(hash);
-  }
-
-  /** Reads a token and its (enabled) user from the database and caches it; unknown hashes are not cached. */
-  private loadToken(hash: string): CachedToken | undefined {
+  /** Reads a token and its (enabled) user from the database. */
+  private readonly loadToken = (hash: string): CachedToken | undefined => {
     const row = preparedOnce(this.db, 'auth.token', () =>
       this.db
         .select({ user: users, tokenId: apiTokens.id, name: apiTokens.name, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt, tokenRole: apiTokens.role })
@@ -349,10 +337,8 @@ export class AuthService {
       lastUsedAtMs: row.lastUsedAt ? Date.parse(row.lastUsedAt) : NaN,
       user: Object.freeze(user),
     };
-    if (this.tokens.size >= TOKEN_CACHE_LIMIT) this.tokens.clear();
-    this.tokens.set(hash, cached);
     return cached;
-  }
+  };
 
   /**
    * Writes the remembered API token uses (one transaction); a token whose stored lastUsedAt is

@@ -7,6 +7,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { preparedOnce } from '../db/prepared.js';
+import { StampedCache } from '../db/stamped-cache.js';
 import { groupMembers, groups, images, instances, media, roles, users } from '../db/schema.js';
 import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -53,15 +54,22 @@ export const OWNED_READ = { instance: 'instances.read', image: 'images.read', me
 
 const CACHE_LIMIT = 10_000;
 
+/** The kinds of group-owned row an API path can name. */
+type OwnedKind = 'instance' | 'image' | 'media';
+
 /** Groups, memberships, custom roles and the checks built on them. */
 export class RbacService {
   private readonly cache = new Map<string, Access>();
   private customRoles: Map<string, { description: string; permissions: Permission[] }> | undefined;
+  /** The owners of instances, images and ISOs by path key, until the next write (every non-admin request asks). */
+  private readonly owners: Record<OwnedKind, StampedCache<string, Owned>>;
 
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.owners = { instance: new StampedCache(db), image: new StampedCache(db), media: new StampedCache(db) };
+  }
 
   /** The permissions of a role by name (built-in or custom); undefined when no such role exists. */
   permissionsOf(role: string): readonly Permission[] | undefined {
@@ -126,7 +134,7 @@ export class RbacService {
   }
 
   /** The group-owned resource an API path names, checked for `perm` (404 when missing or invisible). */
-  assertResource(actor: Actor, kind: 'instance' | 'image' | 'media', key: string, perm: Permission): void {
+  assertResource(actor: Actor, kind: OwnedKind, key: string, perm: Permission): void {
     // An admin sees every row and holds the same permissions on each (a narrower token limits
     // them alike): no need to read the row's owner, the handler answers 404 for a missing one.
     const everywhere = this.access(actor).everywhere;
@@ -340,7 +348,11 @@ export class RbacService {
 
   // ---- internals ----
 
-  private ownerOf(kind: 'instance' | 'image' | 'media', key: string): Owned | undefined {
+  private ownerOf(kind: OwnedKind, key: string): Owned | undefined {
+    return this.owners[kind].get(key, (k) => this.readOwner(kind, k));
+  }
+
+  private readOwner(kind: OwnedKind, key: string): Owned | undefined {
     const table = kind === 'instance' ? instances : kind === 'image' ? images : media;
     const statement = preparedOnce(this.db, `rbac.owner.${kind}`, () =>
       this.db

@@ -51,8 +51,9 @@ export function instanceRoutes(s: Services) {
       query: instanceListQuerySchema, responses: { 200: pageSchema(instanceSchema) },
     }), (c) => {
       const { limit, cursor, ...filter } = queryParams(c, instanceListQuerySchema);
-      const page = s.instances.page(filter, { limit, cursor }, s.rbac.scope(c.var.actor, 'instances.read'));
-      return c.json({ items: presentPage(page.items), nextCursor: page.nextCursor });
+      const page = s.instances.pageView(filter, { limit, cursor }, s.rbac.scope(c.get('actor'), 'instances.read'));
+      const defaultStoragePoolId = s.storagePools.ensureDefault().id;
+      return c.json({ items: page.items.map((v) => presentInstance(v.row, defaultStoragePoolId, v.nics)), nextCursor: page.nextCursor });
     })
     .get('/export', doc({ summary: 'Every instance as JSON lines, streamed', description: 'The list filters apply; no paging.', query: instanceExportQuerySchema, responses: { 200: { mediaType: 'application/x-ndjson', description: 'One instance (as GET /instances/{id} answers) per line' } } }), (c) => {
       const filter = queryParams(c, instanceExportQuerySchema);
@@ -87,7 +88,10 @@ export function instanceRoutes(s: Services) {
       for (const id of batch.ids) s.rbac.assertResource(actor, 'instance', id, batch.action === 'delete' ? 'instances.delete' : 'instances.power');
       return accepted(c, s.batches.start(batch, actor));
     })
-    .get('/:id', doc({ summary: 'Get an instance', responses: { 200: instanceSchema } }), (c) => c.json(present(s.instances.get(c.req.param('id')))))
+    .get('/:id', doc({ summary: 'Get an instance', responses: { 200: instanceSchema } }), (c) => {
+      const { row, nics } = s.instances.view(c.req.param('id'));
+      return c.json(presentInstance(row, s.storagePools.ensureDefault().id, nics));
+    })
     .patch('/:id', doc({
       summary: 'Change name, cores, memory, autostart, description or QoS',
       description:

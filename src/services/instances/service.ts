@@ -6,7 +6,8 @@ import type { VisibleScope } from '../rbac.js';
 import type { InstanceListFilter, PageQuery } from '../../shared/lists.js';
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { StampedCache } from '../../db/stamped-cache.js';
 import type { NicRequest, UpdateInstanceInput } from '../../shared/instances.js';
 import type { AuditService } from '../audit.js';
 import type { Operation } from '../operations.js';
@@ -20,11 +21,23 @@ import type { AddDiskInput, GrowDiskInput, InstanceDisk } from '../../shared/dis
 import type { InstanceRuntime } from './runtime.js';
 import type { Instance, InstanceStore } from './store.js';
 
+/** How many list pages {@link InstancesService.pageView} keeps (a page holds up to 1,000 instances). */
+const PAGE_VIEWS_KEPT = 100;
+
 /** At most this much of the serial console log is returned. */
 export const CONSOLE_LOG_MAX_BYTES = 1024 * 1024;
 
+/** An instance with its NICs in order, as reading it shows them. */
+export interface InstanceView {
+  readonly row: Readonly<Instance>;
+  readonly nics: readonly NicRow[];
+}
+
 /** The instance catalogue. */
 export class InstancesService {
+  private readonly views: StampedCache<string, InstanceView>;
+  private readonly pageViews: StampedCache<string, Page<InstanceView>>;
+
   constructor(
     private readonly store: InstanceStore,
     private readonly runtime: InstanceRuntime,
@@ -34,7 +47,10 @@ export class InstancesService {
     private readonly disks: InstanceDisks,
     private readonly pools: PoolsService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.views = new StampedCache(store.db);
+    this.pageViews = new StampedCache(store.db, PAGE_VIEWS_KEPT);
+  }
 
   /** The NICs of an instance, in order. */
   nicsOf(instanceId: string): NicRow[] {
@@ -49,6 +65,16 @@ export class InstancesService {
   /** One page of the instance list, filtered (see InstanceStore.page). */
   page(filter: InstanceListFilter, page: PageQuery, visible?: VisibleScope): Page<Instance> {
     return this.store.page(filter, page, visible);
+  }
+
+  /** One page of the list with each instance's NICs, kept in memory until the next write as {@link view} is. */
+  pageView(filter: InstanceListFilter, page: PageQuery, visible?: VisibleScope): Page<InstanceView> {
+    return this.pageViews.get(JSON.stringify([filter, page, visible]), () => {
+      const rows = this.store.page(filter, page, visible);
+      const nics = this.nicsOfMany(rows.items.map((r) => r.id));
+      const items = Object.freeze(rows.items.map((row) => frozenView(row, nics.get(row.id) ?? [])));
+      return Object.freeze({ items: items as InstanceView[], nextCursor: rows.nextCursor });
+    })!;
   }
 
   /** Adds a NIC to a stopped instance (an address from its pool's address pool when on that network). */
@@ -81,6 +107,19 @@ export class InstancesService {
 
   get(idOrName: string): Instance {
     return this.store.get(idOrName);
+  }
+
+  /**
+   * The instance and its NICs to show, kept in memory until the next write to the database
+   * (GET /instances/:id is what pages and scripts poll). Shared between callers, so frozen.
+   */
+  view(idOrName: string): InstanceView {
+    const view = this.views.get(idOrName, (key) => {
+      const row = this.store.find(key);
+      return row && frozenView(row, this.nicsOf(row.id));
+    });
+    if (!view) throw notFound('instance', idOrName);
+    return view;
   }
 
   create(input: CreateInstanceInput, actor: Actor): Promise<{ instance: Instance; operation: Operation }> {
@@ -122,4 +161,9 @@ export class InstancesService {
     const agent = this.runtime.agentFor(row);
     return callAgent(row.name, () => agent.consoles.log(row.id, CONSOLE_LOG_MAX_BYTES));
   }
+}
+
+/** A view shared between callers: frozen, so a caller that tries to change it fails at once. */
+function frozenView(row: Instance, nics: NicRow[]): InstanceView {
+  return Object.freeze({ row: Object.freeze(row), nics: Object.freeze(nics.map((n) => Object.freeze(n))) });
 }
