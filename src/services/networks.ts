@@ -64,9 +64,15 @@ export class NetworksService {
     await this.syncReservations(networkId, this.agents()).catch((err: unknown) => log.warn('a network is not up on every host yet', { network: networkId, error: String(err) }));
   }
 
-  /** The leases handed out on the network, from every attached host. */
+  /** The leases handed out on the network, from every attached host (a host that cannot answer adds none, and says why in the log). */
   async leases(networkId: string) {
-    return (await Promise.all(this.agents().map((a) => a.networks.leases(networkId).catch(() => [])))).flat();
+    const perHost = this.agents().map((a) =>
+      a.networks.leases(networkId).catch((err: unknown) => {
+        log.warn('a host could not list the leases of a network', { network: networkId, error: String(err) });
+        return [];
+      }),
+    );
+    return (await Promise.all(perHost)).flat();
   }
 
   list(): NetworkRow[] {

@@ -115,8 +115,12 @@ describe('every feature on a joined peer (one interface)', { skip: skipUnlessPre
     // The guest's DHCP client got the reserved address from the peer's dnsmasq.
     await controller.waitConsole(first.id, `ONEBOX-GUEST-IP ${first.address}`, 1, 300_000);
     await controller.waitConsole(first.id, MINI_GUEST_READY, 1, 120_000);
-    const leases = (await controller.json('GET', `/networks/${net.id}/leases`)).items as Json[];
-    assert.ok(leases.some((l) => l.mac === first.nics[0].mac && l.ip === first.address), JSON.stringify(leases));
+    // dnsmasq writes its lease file after it answers; the guest may print first (CI once read none here).
+    let leases: Json[] = [];
+    await waitFor('the lease in the network\'s list', 20_000, async () => {
+      leases = (await controller.json('GET', `/networks/${net.id}/leases`)).items as Json[];
+      return leases.some((l) => l.mac === first.nics[0].mac && l.ip === first.address);
+    }).catch(() => assert.fail(`no lease of ${first.nics[0].mac} at ${first.address}: ${JSON.stringify(leases)}`));
   });
 
   test('an ISO inserted into and ejected from the running guest on the peer', async () => {
