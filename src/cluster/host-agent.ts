@@ -150,6 +150,8 @@ export interface VolumesApi {
   createInstanceDisks(instanceId: string, pool: StoragePoolSpec, plan: DiskPlan, onProgress?: ProgressFn): Promise<void>;
   /** Removes every file of an instance (disks, seed, console log); nothing to remove is fine. */
   deleteInstance(instanceId: string, pool: StoragePoolSpec): Promise<void>;
+  /** Removes only this host's own files of an instance (its console log), never its disks: it moved to another host with its disks on shared storage. Nothing to remove is fine. */
+  deleteHostFiles(instanceId: string): Promise<void>;
   capacity(pool: StoragePoolSpec): Promise<StorageCapacity>;
   /** Reaches the pool (mounting an NFS pool, or through QEMU's NFS driver), writes and deletes a probe file, reads its free space; failures are in the answer (`error` with the reason), not thrown. */
   probePool(pool: StoragePoolSpec): Promise<StoragePoolProbe>;

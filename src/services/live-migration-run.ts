@@ -3,7 +3,7 @@
  * the request and runs this as an operation): on local storage the target gets empty disk files
  * of the right sizes (and the cloud-init seed) first, then the source host's hypervisor sends
  * the running guest peer-to-peer (memory, plus the local disks by block migration); on shared
- * storage only memory moves. Every failure and a cancel leave the guest running on the source
+ * storage only memory moves (no block copy: the target opens the same files). Every failure and a cancel leave the guest running on the source
  * and remove what was made on the target; success removes the guest's files from the source.
  */
 import type { CloudInitSpec, DiskVolume, StoragePoolSpec } from '../cluster/agent-types.js';
@@ -68,8 +68,10 @@ export async function runLiveMigration(run: LiveMigrationRun): Promise<Migration
     if (run.signal?.aborted) throw new MigrationCancelledError('cancelled before it started');
     run.signal?.addEventListener('abort', cancel, { once: true });
     const result = await source.domains.migrateLive(domainName, { address: run.targetAddress, dataDir: facts.dataDir, copyDisks: shared ? [] : run.disks.map((d) => d.target) }, onProgress);
-    // The guest runs on the target now; its files on the source are leftovers (on shared storage they are the guest's own: kept).
-    if (!shared) await source.volumes.deleteInstance(instanceId, pool).catch(() => undefined);
+    // The guest runs on the target now; its files on the source are leftovers. On shared storage its
+    // disks are the guest's own (kept): only the source host's console log goes.
+    if (shared) await source.volumes.deleteHostFiles(instanceId).catch(() => undefined);
+    else await source.volumes.deleteInstance(instanceId, pool).catch(() => undefined);
     return result;
   } catch (err) {
     await cleanTarget();
