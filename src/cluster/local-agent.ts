@@ -150,6 +150,7 @@ export class LocalHostAgent implements HostAgent {
       removeArtifact: (ref) => this.artifacts.remove(ref),
       createInstanceDisks: (id, pool, plan, onProgress) => this.createInstanceDisks(id, pool, plan, onProgress),
       deleteInstance: (id, pool) => this.deleteInstance(id, pool),
+      prepareHostFiles: (id) => this.ensureConsoleLogDir(id),
       deleteHostFiles: (id) => this.deleteHostFiles(id),
       capacity: async (pool): Promise<StorageCapacity> => (await this.pool(pool)).capacity(),
       probePool: (pool) => this.probePool(pool),

@@ -85,6 +85,7 @@ describe('runLiveMigration', () => {
     await assert.rejects(b.agent.volumes.inspectDisk(ID, nfs, 'system'), 'no disk made on the target');
     assert.equal((await a.agent.volumes.inspectDisk(ID, nfs, 'system')).virtualSizeBytes, 64 << 20, 'the shared disk stays');
     assert.equal(existsSync(join(a.dir, 'instances', ID)), false, 'the console log and its directory are gone from the source');
+    assert.equal(existsSync(join(b.dir, 'instances', ID)), true, 'the target has the directory for its console log');
     assert.equal(await a.hv.findDomain(ID), undefined);
   });
 
@@ -94,6 +95,7 @@ describe('runLiveMigration', () => {
     await closePeer();
     assert.equal((await a.hv.findDomain(ID))?.state, 'running');
     await assert.rejects(b.agent.volumes.inspectDisk(ID, POOL, 'system'));
+    assert.equal(existsSync(join(b.dir, 'instances', ID)), false, 'nor the directory made for its console log');
     assert.equal((await a.agent.volumes.inspectDisk(ID, POOL, 'system')).virtualSizeBytes, 64 << 20);
   });
 

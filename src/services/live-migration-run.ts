@@ -42,8 +42,10 @@ export async function runLiveMigration(run: LiveMigrationRun): Promise<Migration
   const facts = await target.host.facts([]);
   if (facts.dataDir === undefined) throw new AppError('live_migration_failed', 'The target host does not say where its data directory is; update its onebox.');
   const made: DiskVolume[] = [];
+  let madeHostFiles = false;
   const cleanTarget = async () => {
     for (const volume of made) await target.volumes.deleteDisk(instanceId, pool, volume).catch(() => undefined);
+    if (madeHostFiles) await target.volumes.deleteHostFiles(instanceId).catch(() => undefined);
   };
   let lastPercent = -1;
   const onProgress = (fraction: number) => {
@@ -65,6 +67,9 @@ export async function runLiveMigration(run: LiveMigrationRun): Promise<Migration
       }
       if (run.seed) await target.seeds.write(instanceId, pool, run.seed);
     }
+    // The guest's console log on the target goes to the target's own instance directory (not made by a shared or non-default pool).
+    await target.volumes.prepareHostFiles(instanceId);
+    madeHostFiles = true;
     if (run.signal?.aborted) throw new MigrationCancelledError('cancelled before it started');
     run.signal?.addEventListener('abort', cancel, { once: true });
     const result = await source.domains.migrateLive(domainName, { address: run.targetAddress, dataDir: facts.dataDir, copyDisks: shared ? [] : run.disks.map((d) => d.target) }, onProgress);

@@ -101,16 +101,16 @@ describe('live migration through the API on an NFS storage pool', { skip: skipUn
     const t0 = Date.now();
     const res = await controller.call('POST', `/instances/${inst.id}/actions/migrate`, { json: { hostId: peerHostId, live: true } });
     assert.equal(res.status, 202, await res.clone().text());
-    let op: Json;
+    let elapsed = 0;
     try {
-      op = await controller.waitOperation(res, 600_000);
+      const op = await controller.waitOperation(res, 600_000);
+      elapsed = Date.now() - t0;
+      assert.equal(op.state, 'succeeded', JSON.stringify(op));
+      assert.equal(op.message, 'Moved while running; its disks on shared storage stayed in place, only its memory was sent.');
       await waitFor('ticks on B', 60_000, async () => [...watch.seen.values()].filter((s) => s.host === 'B').length >= 5, POLL_MS);
     } finally {
       watch.stop();
     }
-    const elapsed = Date.now() - t0;
-    assert.equal(op.state, 'succeeded', JSON.stringify(op));
-    assert.equal(op.message, 'Moved while running; its disks on shared storage stayed in place, only its memory was sent.');
 
     const moved = await controller.json('GET', `/instances/${inst.id}`);
     assert.equal(moved.hostId, peerHostId);
