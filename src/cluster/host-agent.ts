@@ -150,6 +150,10 @@ export interface VolumesApi {
   createInstanceDisks(instanceId: string, pool: StoragePoolSpec, plan: DiskPlan, onProgress?: ProgressFn): Promise<void>;
   /** Removes every file of an instance (disks, seed, console log); nothing to remove is fine. */
   deleteInstance(instanceId: string, pool: StoragePoolSpec): Promise<void>;
+  /** Makes this host's own directory of an instance, where its console log goes: a guest arriving by live migration needs it before it starts here, wherever its disks are. */
+  prepareHostFiles(instanceId: string): Promise<void>;
+  /** Removes only this host's own files of an instance (its console log), never its disks: it moved to another host with its disks on shared storage. Nothing to remove is fine. */
+  deleteHostFiles(instanceId: string): Promise<void>;
   capacity(pool: StoragePoolSpec): Promise<StorageCapacity>;
   /** Reaches the pool (mounting an NFS pool, or through QEMU's NFS driver), writes and deletes a probe file, reads its free space; failures are in the answer (`error` with the reason), not thrown. */
   probePool(pool: StoragePoolSpec): Promise<StoragePoolProbe>;

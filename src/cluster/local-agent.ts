@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
 import { writeSeedIso } from '../cloudinit/iso.js';
@@ -150,6 +150,8 @@ export class LocalHostAgent implements HostAgent {
       removeArtifact: (ref) => this.artifacts.remove(ref),
       createInstanceDisks: (id, pool, plan, onProgress) => this.createInstanceDisks(id, pool, plan, onProgress),
       deleteInstance: (id, pool) => this.deleteInstance(id, pool),
+      prepareHostFiles: (id) => this.ensureConsoleLogDir(id),
+      deleteHostFiles: (id) => this.deleteHostFiles(id),
       capacity: async (pool): Promise<StorageCapacity> => (await this.pool(pool)).capacity(),
       probePool: (pool) => this.probePool(pool),
       createDisk: async (id, pool, volume, sizeBytes) => (await this.pool(pool)).createBlank(volumeOf(id, `${volume}.qcow2`), sizeBytes),
@@ -378,6 +380,14 @@ export class LocalHostAgent implements HostAgent {
   private async deleteInstance(id: string, spec: StoragePoolSpec): Promise<void> {
     await (await this.pool(spec)).deleteGroup(id);
     await rm(this.paths.instanceDir(id), { recursive: true, force: true });
+  }
+
+  /** The console log, then its directory if nothing else is in it (on a local pool the disks live there too: those stay). */
+  private async deleteHostFiles(id: string): Promise<void> {
+    await rm(this.paths.serialLog(id), { force: true });
+    await rmdir(this.paths.instanceDir(id)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY') throw err;
+    });
   }
 
   private async writeSeed(id: string, spec: StoragePoolSpec, seed: CloudInitSpec): Promise<void> {

@@ -4,7 +4,8 @@
  * do from a joined host). The real migration (two libvirtds) is test/system/live-migration.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
@@ -73,12 +74,28 @@ describe('runLiveMigration', () => {
     assert.deepEqual(progress, [[50, 100], [100, 100]]);
   });
 
+  test('shared (NFS) storage: nothing made on the target, only memory sent, the disks kept, the source host\'s console log removed', async () => {
+    const nfs: StoragePoolSpec = { id: 'share', kind: 'nfs', server: '10.9.9.1', exportPath: '/export', mountOptions: null };
+    await a.agent.volumes.createDisk(ID, nfs, 'system', 64 << 20);
+    await mkdir(join(a.dir, 'instances', ID), { recursive: true });
+    await writeFile(join(a.dir, 'instances', ID, 'serial.log'), 'TICK 1\n');
+    await runLiveMigration({ ...run, pool: nfs, disks: [{ volume: 'system', target: 'vda' }] });
+    await closePeer();
+    assert.deepEqual(a.hv.migrations.map((m) => m.request.copyDisks), [[]]);
+    await assert.rejects(b.agent.volumes.inspectDisk(ID, nfs, 'system'), 'no disk made on the target');
+    assert.equal((await a.agent.volumes.inspectDisk(ID, nfs, 'system')).virtualSizeBytes, 64 << 20, 'the shared disk stays');
+    assert.equal(existsSync(join(a.dir, 'instances', ID)), false, 'the console log and its directory are gone from the source');
+    assert.equal(existsSync(join(b.dir, 'instances', ID)), true, 'the target has the directory for its console log');
+    assert.equal(await a.hv.findDomain(ID), undefined);
+  });
+
   test('a failed migration: the guest stays on the source, the target keeps nothing, the error says so', async () => {
     a.hv.failNextMigration = true;
     await assert.rejects(runLiveMigration(run), (err: AppError) => err instanceof AppError && err.code === 'live_migration_failed' && /keeps running/.test(err.message));
     await closePeer();
     assert.equal((await a.hv.findDomain(ID))?.state, 'running');
     await assert.rejects(b.agent.volumes.inspectDisk(ID, POOL, 'system'));
+    assert.equal(existsSync(join(b.dir, 'instances', ID)), false, 'nor the directory made for its console log');
     assert.equal((await a.agent.volumes.inspectDisk(ID, POOL, 'system')).virtualSizeBytes, 64 << 20);
   });
 

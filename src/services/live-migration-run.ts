@@ -3,7 +3,7 @@
  * the request and runs this as an operation): on local storage the target gets empty disk files
  * of the right sizes (and the cloud-init seed) first, then the source host's hypervisor sends
  * the running guest peer-to-peer (memory, plus the local disks by block migration); on shared
- * storage only memory moves. Every failure and a cancel leave the guest running on the source
+ * storage only memory moves (no block copy: the target opens the same files). Every failure and a cancel leave the guest running on the source
  * and remove what was made on the target; success removes the guest's files from the source.
  */
 import type { CloudInitSpec, DiskVolume, StoragePoolSpec } from '../cluster/agent-types.js';
@@ -42,8 +42,10 @@ export async function runLiveMigration(run: LiveMigrationRun): Promise<Migration
   const facts = await target.host.facts([]);
   if (facts.dataDir === undefined) throw new AppError('live_migration_failed', 'The target host does not say where its data directory is; update its onebox.');
   const made: DiskVolume[] = [];
+  let madeHostFiles = false;
   const cleanTarget = async () => {
     for (const volume of made) await target.volumes.deleteDisk(instanceId, pool, volume).catch(() => undefined);
+    if (madeHostFiles) await target.volumes.deleteHostFiles(instanceId).catch(() => undefined);
   };
   let lastPercent = -1;
   const onProgress = (fraction: number) => {
@@ -65,11 +67,16 @@ export async function runLiveMigration(run: LiveMigrationRun): Promise<Migration
       }
       if (run.seed) await target.seeds.write(instanceId, pool, run.seed);
     }
+    // The guest's console log on the target goes to the target's own instance directory (not made by a shared or non-default pool).
+    await target.volumes.prepareHostFiles(instanceId);
+    madeHostFiles = true;
     if (run.signal?.aborted) throw new MigrationCancelledError('cancelled before it started');
     run.signal?.addEventListener('abort', cancel, { once: true });
     const result = await source.domains.migrateLive(domainName, { address: run.targetAddress, dataDir: facts.dataDir, copyDisks: shared ? [] : run.disks.map((d) => d.target) }, onProgress);
-    // The guest runs on the target now; its files on the source are leftovers (on shared storage they are the guest's own: kept).
-    if (!shared) await source.volumes.deleteInstance(instanceId, pool).catch(() => undefined);
+    // The guest runs on the target now; its files on the source are leftovers. On shared storage its
+    // disks are the guest's own (kept): only the source host's console log goes.
+    if (shared) await source.volumes.deleteHostFiles(instanceId).catch(() => undefined);
+    else await source.volumes.deleteInstance(instanceId, pool).catch(() => undefined);
     return result;
   } catch (err) {
     await cleanTarget();

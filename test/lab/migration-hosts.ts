@@ -83,14 +83,24 @@ export async function createMigrationHosts(name: string): Promise<MigrationHosts
   }
 }
 
-/** A 1-vCPU, 256 MiB TCG mini guest without NIC: its disk and serial console (socket and log) on `host`. */
-export function guestXml(host: MigrationHost, name: string): string {
+/** A disk on an NFS export, opened by QEMU's own NFS driver (libnfs): the same file for both hosts. */
+export interface NfsDisk {
+  server: string;
+  /** The file's absolute path on the server (inside its export). */
+  path: string;
+}
+
+/** A 1-vCPU, 256 MiB TCG mini guest without NIC: its serial console (socket and log) on `host`, its disk there too or on `nfs`. */
+export function guestXml(host: MigrationHost, name: string, nfs?: NfsDisk): string {
   const f = guestFiles(host, name);
+  const disk = nfs
+    ? `<disk type='network' device='disk'><driver name='qemu' type='qcow2' cache='none'/><source protocol='nfs' name='${nfs.path}'><host name='${nfs.server}'/></source><target dev='vda' bus='virtio'/></disk>`
+    : `<disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/><source file='${f.disk}'/><target dev='vda' bus='virtio'/></disk>`;
   return `<domain type='qemu'><name>${name}</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>
   <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>
   <devices>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/><source file='${f.disk}'/><target dev='vda' bus='virtio'/></disk>
+    ${disk}
     <serial type='unix'><source mode='bind' path='${f.socket}'/><log file='${f.log}' append='off'/><target port='0'/></serial>
   </devices></domain>`;
 }
@@ -105,6 +115,15 @@ export async function startGuest(from: MigrationHost, to: MigrationHost, name: s
   await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image, guestFiles(from, name).disk]);
   await run(['qemu-img', 'create', '-q', '-f', 'qcow2', guestFiles(to, name).disk, String(size)]);
   await from.connection.call('DOMAIN_CREATE_XML', { xml_desc: guestXml(from, name), flags: 0 });
+}
+
+/**
+ * Starts guest `name` on `host` with its disk on an NFS export: a copy of `image` written at
+ * `nfs.path` first (the lab's server exports a directory of this machine under the same path).
+ */
+export async function startNfsGuest(host: MigrationHost, name: string, image: string, nfs: NfsDisk): Promise<void> {
+  await run(['cp', image, nfs.path]);
+  await host.connection.call('DOMAIN_CREATE_XML', { xml_desc: guestXml(host, name, nfs), flags: 0 });
 }
 
 /** Whether guest `name` runs on `host`. */

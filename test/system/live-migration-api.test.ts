@@ -11,36 +11,20 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { run } from '../../src/lib/exec.js';
-import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
-import { PeerOnebox } from '../lab/peer-onebox.js';
-import { createTwoHostLab, labRequirements, type TwoHostLab } from '../lab/two-host-lab.js';
+import { miniImagePath } from '../fixtures/mini-image.js';
+import { startCountingGuest, startLiveMigrationCluster } from '../lab/live-migration-cluster.js';
+import type { PeerOnebox } from '../lab/peer-onebox.js';
+import { labRequirements, type TwoHostLab } from '../lab/two-host-lab.js';
 import { bundle, skipUnlessPresent } from '../require-system.js';
 import { BINARY, OneboxServer, waitFor, type Json } from './onebox-server.js';
 
 /** The numbers of the `TICK n` lines in `text`. */
 const ticks = (text: string) => [...text.matchAll(/TICK (\d+)/g)].map((m) => Number(m[1]));
-
-/** A private libvirtd that may listen (TLS off until onebox's lines come), with its own host name and UUID: libvirt refuses to migrate between twins. */
-const startDaemon = (two: TwoHostLab, ns: string, hostname: string) =>
-  two.lab.startLibvirtdIn(ns, { listen: true, hostname, libvirtdConf: ['listen_tls = 0', 'listen_tcp = 0', `host_uuid = "${randomUUID()}"`] });
-
-/** What the operator does with the lines onebox logged: into the daemon's libvirtd.conf and qemu.conf, then a restart. */
-async function configureMigrationTls(daemon: PrivateQemuLibvirtd, dataDir: string): Promise<void> {
-  const lines = (file: string) => readFileSync(join(dataDir, 'migration-tls', file), 'utf8');
-  const conf = join(daemon.dir, 'etc', 'libvirtd.conf');
-  const kept = readFileSync(conf, 'utf8').split('\n').filter((l) => l.startsWith('host_uuid'));
-  writeFileSync(conf, [...kept, lines('libvirtd.conf.lines')].join('\n'));
-  writeFileSync(join(daemon.dir, 'etc', 'qemu.conf'), readFileSync(join(daemon.dir, 'etc', 'qemu.conf'), 'utf8') + lines('qemu.conf.lines'));
-  await daemon.kill();
-  await daemon.restart();
-}
 
 describe('live migration through the API between two onebox hosts', { skip: skipUnlessPresent(bundle(), ...labRequirements()), timeout: 1_500_000 }, () => {
   let two: TwoHostLab;
@@ -70,38 +54,15 @@ describe('live migration through the API between two onebox hosts', { skip: skip
 
   before(async () => {
     const image = await miniImagePath(); // built (or cached) before any connection opens
-    two = await createTwoHostLab('livemig-api');
-    undo.push(() => two.close());
-    daemons = { controller: await startDaemon(two, two.controllerNs, 'onebox-ctl'), peer: await startDaemon(two, two.peerNs, 'onebox-peer') };
-    undo.push(() => daemons.controller.stop(), () => daemons.peer.stop());
-    controller = await two.startController(['--heartbeat-interval', '1', '--heartbeat-lost-after', '5', '--migration-address', two.controllerAddress], { socketPath: daemons.controller.socketPath, uri: daemons.controller.uri });
-    undo.push(() => controller.cleanup());
-    await controller.bootstrap();
-    peer = new PeerOnebox(two, daemons.peer);
-    undo.push(() => peer.stop('SIGKILL'));
-    peerHostId = await peer.join(controller);
-    await waitFor('the joined host online', 60_000, async () => (await controller.json('GET', `/hosts/${peerHostId}`)).state === 'online');
-    const pool = await controller.json('GET', '/pools/default');
-    assert.equal((await controller.call('PATCH', `/hosts/${peerHostId}`, { json: { poolId: pool.id } })).status, 200);
-    localHostId = (await controller.json('GET', '/hosts')).items.find((h: Json) => h.isLocal).id;
-
+    const cluster = await startLiveMigrationCluster('livemig-api', undo);
+    ({ two, controller, peer, daemons, localHostId, peerHostId } = cluster);
     assert.match(controller.output, /live migration: this host's libvirtd must listen with TLS/, 'serve logs the lines');
     assert.match(peer.output, /live migration: this host's libvirtd must listen with TLS/, 'the agent logs the lines');
-    await configureMigrationTls(daemons.controller, controller.dataDir);
-    await configureMigrationTls(daemons.peer, peer.dataDir);
     // Exits 1 when a required check fails elsewhere (packages, disk space): only this line matters here.
     const doctor = spawnSync('ip', ['netns', 'exec', two.peerNs, BINARY, 'doctor', '--data-dir', peer.dataDir, '--libvirt-socket', daemons.peer.socketPath], { encoding: 'utf8', timeout: 60_000 });
     assert.match(doctor.stdout, new RegExp(`✓ live migration \\(libvirtd TLS\\): libvirtd at ${two.peerAddress.replace(/\./g, '\\.')}:16514 accepts onebox's migration certificate`), doctor.stdout);
-    await waitFor('both hosts online after the libvirtd restarts', 60_000, async () => (await controller.json('GET', '/hosts')).items.every((h: Json) => h.state === 'online'));
 
-    const imageId = (await controller.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(image)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } })).id;
-    const res = await controller.call('POST', '/instances', { json: { name: 'livemover', cores: 1, memoryMiB: 256, disk: { source: 'image', imageId }, nics: [], hostId: localHostId, start: true } });
-    assert.equal(res.status, 202, await res.clone().text());
-    inst = ((await res.clone().json()) as Json).instance;
-    assert.equal((await controller.waitOperation(res, 300_000)).state, 'succeeded');
-    await controller.waitConsole(inst.id, MINI_GUEST_READY, 1, 600_000); // TCG on a loaded machine
-    // A counter every 100 ms on the serial console, in the background, across the migrations.
-    await controller.serialRun(inst.id, '(n=0; while true; do echo "TICK $n"; n=$((n+1)); sleep 0.1; done) & sleep 0', /TICK 3\b/, 120_000);
+    inst = await startCountingGuest(cluster, image, 'livemover');
   }, { timeout: 1_200_000 });
 
   after(async () => {

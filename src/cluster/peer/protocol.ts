@@ -36,7 +36,7 @@ import {
 export const CALLS = {
   host: ['facts', 'usage', 'baselineCpu'],
   domains: ['define', 'undefine', 'setAutostart', 'getAutostart', 'list', 'find', 'owner', 'start', 'shutdown', 'destroy', 'reboot', 'reset', 'suspend', 'resume', 'setResources', 'resources', 'attachDisk', 'detachDisk', 'blockResize', 'diskTargets', 'changeCdrom', 'stats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'snapshotWithMemory', 'restoreMemory', 'settleMemorySnapshot', 'blockPull', 'blockCommit', 'commitActive', 'allStats', 'setQos', 'qos', 'migrateLive', 'abortMigration'],
-  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'capacity', 'probePool', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks', 'listInstanceFiles', 'commitInstanceFiles', 'discardInstanceFiles'],
+  volumes: ['hasArtifact', 'removeArtifact', 'createInstanceDisks', 'deleteInstance', 'prepareHostFiles', 'deleteHostFiles', 'capacity', 'probePool', 'createDisk', 'resizeDisk', 'deleteDisk', 'inspectDisk', 'buildImage', 'discardBuild', 'resetSystemDisk', 'compactDisk', 'createOverlay', 'inspectFile', 'pullIntoFile', 'deleteFile', 'cloneDisks', 'listInstanceFiles', 'commitInstanceFiles', 'discardInstanceFiles'],
   seeds: ['write'],
   networks: ['ensure', 'setReservations', 'remove', 'state', 'leases', 'interfaces', 'bridgeSetup'],
 } as const;

@@ -216,6 +216,7 @@ export class InstanceMigrator {
       progress: (copied, total, message) => ctx.progress(total > 0 ? copied / total : 0, message),
     });
     this.claim(row, targetHostId);
+    ctx.progress(1, isShared(runtime.poolOf(row)) ? 'Moved while running; its disks on shared storage stayed in place, only its memory was sent.' : 'Moved while running; its local disks were copied by block migration.');
   }
 
   private async moveCold(row: Instance, targetHostId: string, ctx: OperationContext): Promise<void> {
@@ -294,6 +295,7 @@ export class InstanceMigrator {
     try {
       await source.domains.undefine(row.domainName);
       if (plan.copies) await source.volumes.deleteInstance(row.id, this.deps.runtime.poolOf(row));
+      else await source.volumes.deleteHostFiles(row.id); // disks on shared storage stay; the console log here goes
     } catch (err) {
       log.warn('cleaning the source host after a migration failed; the host sweeps it when it attaches again', { instance: row.id, error: String(err) });
     }
