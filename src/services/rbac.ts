@@ -12,7 +12,7 @@ import { groupMembers, groups, images, instances, media, roles, users } from '..
 import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { CreateGroupInput, CreateRoleInput, EffectivePermissions, GroupMemberInput, GroupView, RoleView, UpdateGroupInput } from '../shared/groups.js';
-import { ALL_PERMISSIONS, BUILT_IN_ROLES, GROUP_PERMISSIONS, DEFAULT_GROUP_ID, isBuiltInRole, type GroupVisibility, type Permission } from '../shared/permissions.js';
+import { ADMIN_ONLY_PERMISSIONS, ALL_PERMISSIONS, BUILT_IN_ROLES, GROUP_PERMISSIONS, DEFAULT_GROUP_ID, isBuiltInRole, type GroupVisibility, type Permission } from '../shared/permissions.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 
@@ -96,7 +96,8 @@ export class RbacService {
     const byGroup = new Map<string, { role: string; perms: Set<Permission>; own: boolean }>();
     const any = new Set<Permission>(everywhere ?? []);
     for (const row of rows) {
-      const perms = limit(this.permissionsOf(row.role) ?? []);
+      // A role held in a group never carries the admin-only permissions, not even the built-in admin role.
+      const perms = limit((this.permissionsOf(row.role) ?? []).filter((p) => !ADMIN_ONLY_PERMISSIONS.includes(p)));
       byGroup.set(row.groupId, { role: row.role, perms, own: row.visibility === 'own' });
       for (const p of perms) any.add(p);
     }

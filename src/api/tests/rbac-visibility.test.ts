@@ -212,6 +212,12 @@ describe('groups, visibility and enforcement', () => {
     assert.equal((await api.call('GET', '/api/v1/users', { token: oldManager.token })).status, 403);
     assert.equal((await api.call('POST', `/api/v1/users/${opA.actor.userId}/actions/reset-password`, { token: oldManager.token, json: { newPassword: 'Taken0ver!pass' } })).status, 403);
     assert.equal((await api.call('GET', `/api/v1/instances/${ids.b}`, { token: oldManager.token })).status, 200);
+    // The built-in admin role held in a group (not a global admin) does not carry them either.
+    const groupAdmin = addPrincipal(api, 'group-admin-b', [{ groupId: groupB, role: 'admin' }]);
+    assert.equal((await api.call('GET', '/api/v1/users', { token: groupAdmin.token })).status, 403);
+    assert.equal((await api.call('PATCH', `/api/v1/users/${groupAdmin.actor.userId}`, { token: groupAdmin.token, json: { role: 'admin' } })).status, 403);
+    assert.equal((await api.call('POST', '/api/v1/join-tokens', { token: groupAdmin.token, json: {} })).status, 403);
+    assert.equal((await api.call('GET', `/api/v1/instances/${ids.b}`, { token: groupAdmin.token })).status, 200);
     // hosts.manage in a group changes hosts; letting a new server join stays with admins.
     assert.equal((await api.call('POST', '/api/v1/roles', { json: { name: 'infra', permissions: ['hosts.read', 'hosts.manage'] } })).status, 201);
     const infra = addPrincipal(api, 'infra-b', [{ groupId: groupB, role: 'infra' }]);
