@@ -2,8 +2,8 @@
  * A bounded in-memory map of things read from the database, valid while nothing was written:
  * it empties itself when the connection's change count ({@link changeCount}) moves, so it can
  * never serve a row that was changed, revoked or deleted, whoever wrote. Inside a transaction
- * it neither serves nor keeps anything: a rolled-back write leaves the count where it was, and
- * a row read in that transaction may never have existed.
+ * it neither serves nor keeps anything: a row read there may hold a write that is rolled back,
+ * and the rollback does not move the count, so it would outlive it.
  */
 import type { Db } from './client.js';
 import { changeCount } from './change-count.js';
