@@ -200,6 +200,11 @@ export class InstanceMigrator {
     });
   }
 
+  /** Records the new host without checking it again (after a live migration, which cannot be undone at this point). */
+  private recordMove(row: Instance, targetHostId: string): void {
+    this.deps.db.update(instances).set({ hostId: targetHostId, updatedAt: new Date().toISOString() }).where(eq(instances.id, row.id)).run();
+  }
+
   private targetAgent(row: Instance, targetHostId: string): HostAgent {
     const agent = this.deps.runtime.deps.agents.find(targetHostId);
     if (!agent || !agent.host.isOnline()) throw new AppError('host_offline', `The target host of instance '${row.name}' went offline; the instance stays where it was.`);
@@ -215,7 +220,9 @@ export class InstanceMigrator {
       source: { hostId: row.hostId, agent: source }, target: { hostId: targetHostId, agent: target, address: hosts.get(targetHostId).address }, signal: ctx.signal,
       progress: (copied, total, message) => ctx.progress(total > 0 ? copied / total : 0, message),
     });
-    this.claim(row, targetHostId);
+    // The guest runs on the target now and its source files are gone: the record follows whatever was placed there
+    // meanwhile (refusing here would leave the database naming a host the guest has left).
+    this.recordMove(row, targetHostId);
     ctx.progress(1, isShared(runtime.poolOf(row)) ? 'Moved while running; its disks on shared storage stayed in place, only its memory was sent.' : 'Moved while running; its local disks were copied by block migration.');
   }
 
