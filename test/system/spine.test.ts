@@ -117,7 +117,8 @@ describe('spine: one executable boots a real VM', { skip: skipUnlessPresent(priv
   });
 
   test('serial console over the websocket: typing reaches the guest shell, which sees its data disk', async () => {
-    const output = await server.serialRun(ids.inst, 'echo hi$((6*7)); echo disks: $(ls /sys/block)', /hi42/, 30_000);
+    // Wait for the last line: serialRun returns at the first match, and the disks line may come a moment after hi42.
+    const output = await server.serialRun(ids.inst, 'echo hi$((6*7)); echo disks: $(ls /sys/block)', /disks: .*\bvdb\b/, 30_000);
     assert.match(output, /hi42/);
     assert.match(output, /disks: .*\bvda\b.*\bvdb\b/);
   });
