@@ -60,16 +60,7 @@ export class DiskChains {
 
   async snapshotDisks(name: string, id: string, spec: StoragePoolSpec, overlays: { target: string; file: string }[]): Promise<{ quiesced: boolean }> {
     const pool = await this.pool(spec);
-    const live = await this.hv.domainDisks(name, 'live');
-    const made: string[] = [];
-    try {
-      for (const o of overlays) {
-        const disk = live.find((d) => d.target === o.target);
-        if (!disk) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${o.target}'`);
-        await pool.createOverlay(volumeOf(id, o.file), volumeOf(id, basename(disk.path)));
-        made.push(o.file);
-      }
-      const paths = overlays.map((o) => ({ target: o.target, path: pool.pathOf(volumeOf(id, o.file)) }));
+    return this.onNewOverlays(name, id, pool, overlays, [], async (paths) => {
       try {
         await this.hv.snapshotDisks(name, paths, true);
         return { quiesced: true };
@@ -79,15 +70,24 @@ export class DiskChains {
         await this.hv.snapshotDisks(name, paths, false);
         return { quiesced: false };
       }
-    } catch (err) {
-      for (const file of made) await pool.delete(volumeOf(id, file));
-      throw err;
-    }
+    });
   }
 
   async snapshotWithMemory(name: string, id: string, spec: StoragePoolSpec, overlays: { target: string; file: string }[], memoryFile: string, onProgress?: ProgressFn): Promise<{ memoryBytes: number }> {
     const pool = await this.pool(spec);
     const memoryPath = localPathOf(pool, id, memoryFile);
+    return this.onNewOverlays(name, id, pool, overlays, [memoryFile], async (paths) => {
+      await this.hv.snapshotWithMemory(name, memoryPath, paths, onProgress);
+      // Its size is for display only: a fake hypervisor writes no file.
+      return { memoryBytes: await stat(memoryPath).then((st) => st.size, () => 0) };
+    });
+  }
+
+  /**
+   * Creates an overlay file on each named disk's current top, then lets `snapshot` switch the
+   * running domain onto them; when anything fails, the overlays made (and `alsoRemove`) are deleted.
+   */
+  private async onNewOverlays<T>(name: string, id: string, pool: StorageDriver, overlays: { target: string; file: string }[], alsoRemove: string[], snapshot: (paths: { target: string; path: string }[]) => Promise<T>): Promise<T> {
     const live = await this.hv.domainDisks(name, 'live');
     const made: string[] = [];
     try {
@@ -97,12 +97,9 @@ export class DiskChains {
         await pool.createOverlay(volumeOf(id, o.file), volumeOf(id, basename(disk.path)));
         made.push(o.file);
       }
-      const paths = overlays.map((o) => ({ target: o.target, path: pool.pathOf(volumeOf(id, o.file)) }));
-      await this.hv.snapshotWithMemory(name, memoryPath, paths, onProgress);
-      // Its size is for display only: a fake hypervisor writes no file.
-      return { memoryBytes: await stat(memoryPath).then((st) => st.size, () => 0) };
+      return await snapshot(overlays.map((o) => ({ target: o.target, path: pool.pathOf(volumeOf(id, o.file)) })));
     } catch (err) {
-      for (const file of [...made, memoryFile]) await pool.delete(volumeOf(id, file));
+      for (const file of [...made, ...alsoRemove]) await pool.delete(volumeOf(id, file));
       throw err;
     }
   }
