@@ -5,11 +5,11 @@
  * CPU the server shares on a small machine); Node's fetch with a web-stream body is measured
  * too, for information (it spends about as much CPU as the server). Prints the throughput ratio
  * (curl vs dd) last (goal ≥ 0.8). Needs bundle/onebox.
- * Run: node --import tsx bench/upload-throughput.ts   (SIZE_MIB=… to change the size, default 512)
+ * Run: node --import tsx bench/upload-throughput.ts   (SIZE_MIB=… to change the size, default 256)
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +17,21 @@ import { Readable } from 'node:stream';
 import { OneboxServer } from '../test/system/onebox-server.js';
 import { curlUpload } from './curl-upload.js';
 
-const SIZE_MIB = Number(process.env.SIZE_MIB ?? 512);
+const SIZE_MIB = Number(process.env.SIZE_MIB ?? 256);
 const ROUNDS = 3;
 const dir = await mkdtemp(join(tmpdir(), 'onebox-bench-upload-'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 let server: OneboxServer | undefined;
+
+/**
+ * CPU time (user + system, all threads, ms) a process has used: on a shared machine the wall time
+ * swings with the other jobs, the CPU an upload costs the server much less.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 try {
   const file = join(dir, 'disk.raw');
@@ -34,6 +44,7 @@ try {
   const dd: number[] = [];
   const upload: number[] = [];
   const viaFetch: number[] = [];
+  const serverCpu: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     let t0 = performance.now();
     execFileSync('dd', [`if=${file}`, `of=${join(server.dataDir, 'dd.raw')}`, 'bs=1M', 'status=none']);
@@ -41,8 +52,10 @@ try {
     await rm(join(server.dataDir, 'dd.raw'));
 
     t0 = performance.now();
+    const cpu0 = cpuMs(server.pid);
     const image = await curlUpload(server, file, `bench-${round}`);
     upload.push(performance.now() - t0);
+    serverCpu.push(cpuMs(server.pid) - cpu0);
     if (image.format !== 'raw' || image.sizeBytes !== SIZE_MIB * 1024 * 1024) throw new Error(`the upload answered ${JSON.stringify(image)}`);
     await server.call('DELETE', `/images/${image.id}`);
 
@@ -51,9 +64,10 @@ try {
     viaFetch.push(performance.now() - t0);
     if (fetched.sha256 !== image.sha256) throw new Error(`the fetch upload answered ${JSON.stringify(fetched)}`);
     await server.call('DELETE', `/images/${fetched.id}`);
-    console.log(`round ${round + 1}: dd ${dd[round].toFixed(0)} ms, upload (curl) ${upload[round].toFixed(0)} ms, upload (Node fetch) ${viaFetch[round].toFixed(0)} ms`);
+    console.log(`round ${round + 1}: dd ${dd[round].toFixed(0)} ms, upload (curl) ${upload[round].toFixed(0)} ms (server CPU ${serverCpu[round].toFixed(0)} ms), upload (Node fetch) ${viaFetch[round].toFixed(0)} ms`);
   }
   const mibps = (ms: number) => (SIZE_MIB / (ms / 1000)).toFixed(0);
+  console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; server CPU per curl upload ${median(serverCpu).toFixed(0)} ms (${mibps(median(serverCpu))} MiB per CPU-second)`);
   console.log(`dd ${mibps(median(dd))} MiB/s, onebox upload (HTTPS + SHA-256 + checks) with curl ${mibps(median(upload))} MiB/s, with Node fetch ${mibps(median(viaFetch))} MiB/s`);
   console.log(`upload (curl): ${(median(dd) / median(upload)).toFixed(2)} × the throughput of dd (median of ${ROUNDS}, ${SIZE_MIB} MiB)`);
 } finally {
