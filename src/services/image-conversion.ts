@@ -59,7 +59,8 @@ async function convertAndStore(req: ConversionRequest, onProgress: (fraction: nu
   let prepared: PreparedImage | undefined;
   let stored = false;
   try {
-    prepared = await convertExamined(library, examined, onProgress);
+    // The upload is removed as soon as qemu-img is done with it, beside the checks, not after them.
+    prepared = await convertExamined(library, examined, onProgress, () => library.discard(received));
     const file = prepared.file ?? received;
     await library.accept(file, 'images', fileName);
     stored = true;

@@ -77,11 +77,16 @@ export async function examineImage(library: FileLibrary, received: ReceivedFile)
 /**
  * Converts an examined disk to a self-contained qcow2 (progress 0..1); on a throw nothing it made
  * is left behind. The result is inspected and checked (qemu-img info and check, side by side)
- * while its SHA-256 is computed.
+ * while its SHA-256 is computed; `alsoThen` (removing the source, no longer read) runs beside them.
  */
-export async function convertExamined(library: FileLibrary, examined: Extract<ExaminedImage, { kind: 'convert' }>, onProgress?: (fraction: number) => void): Promise<PreparedImage> {
+export async function convertExamined(
+  library: FileLibrary,
+  examined: Extract<ExaminedImage, { kind: 'convert' }>,
+  onProgress?: (fraction: number) => void,
+  alsoThen?: () => Promise<void>,
+): Promise<PreparedImage> {
   const { source, sourceFormat, ovf } = examined;
-  const verify = async (file: UnhashedFile) => (await Promise.all([library.inspectImage(file), checkQcow2(library, file)]))[0];
+  const verify = async (file: UnhashedFile) => (await Promise.all([library.inspectImage(file), checkQcow2(library, file), alsoThen?.()]))[0];
   const { file, verified: info } = await library.convertReceived(source, onProgress, verify).catch((err: unknown) => {
     if (err instanceof AppError) throw err;
     throw new AppError('image_corrupt', `The ${sourceFormat} image could not be converted (qemu-img convert failed); it is damaged or uses features qemu-img cannot read.`);

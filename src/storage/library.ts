@@ -10,6 +10,7 @@ import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sha256OfFile } from '../lib/file-hash.js';
 import { newId } from '../lib/ids.js';
 import type { StorageCapacity } from './driver.js';
 import { FileMissingError, NoSpaceError, TooLargeError, TransferInterruptedError } from '../lib/storage-errors.js';
@@ -54,15 +55,6 @@ const CHECK_SPACE_EVERY = 64 * 1024 * 1024;
  */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 const MAX_OVF_BYTES = 1024 * 1024;
-/** Read size when hashing a whole file: 16 times fewer reads and hash calls than the 64 KiB default. */
-const HASH_READ_BYTES = 1024 * 1024;
-
-/** The SHA-256 of a file, hex. */
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path, { highWaterMark: HASH_READ_BYTES }), hash);
-  return hash.digest('hex');
-}
 
 /** Where a received file's disk is, or why it has none; see {@link FileLibrary.locateDisk}. */
 export type LocatedDisk = { kind: 'disk'; source: DiskSource; ovf?: OvfSummary; container?: 'ova' } | { kind: 'refused'; sentence: string };
@@ -203,7 +195,7 @@ export class FileLibrary {
     try {
       await this.inspector.convertToQcow2(source, path, onProgress);
       const file = { token, sizeBytes: (await stat(path)).size };
-      const [sha256, verified] = await Promise.all([sha256Of(path), verify(file)]);
+      const [sha256, verified] = await Promise.all([sha256OfFile(path), verify(file)]);
       return { file: { ...file, sha256 }, verified };
     } catch (err) {
       await rm(path, { force: true });
