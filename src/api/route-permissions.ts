@@ -173,6 +173,7 @@ export const LIST_ROUTES: ReadonlySet<string> = new Set([
 /** What cancelling an operation needs, by kind: the permission of the route that starts it, on its target. Kinds missing here cannot be cancelled by anyone. */
 export const CANCEL_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'instance.migrate': 'hosts.manage',
+  'host.evacuate': 'hosts.manage',
 };
 
 /**

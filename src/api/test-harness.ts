@@ -105,6 +105,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     imageImport: opts.imageImport ?? { allowPrivate: true, retryDelayMs: 20 },
   });
   services.reconciler.markInterrupted();
+  services.migrator.releaseInterrupted();
   const pool = services.pools.ensureDefault();
   services.storagePools.ensureDefault();
   // The host keeps its own directory: in loopback mode it is "another machine" that shares nothing with the controller.
@@ -122,7 +123,8 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
   hypervisor.blockJobEffect ??= async (job) => {
     for (const s of storages.values()) await s.emulateBlockJob(job);
   };
-  const agent = new LocalHostAgent({ dataDir: hostDir, hypervisor, accel: { accel: 'tcg', reason: 'test' }, storage });
+  // A migration certificate directory (never read by the fake hypervisor) lets live migration start from this host.
+  const agent = new LocalHostAgent({ dataDir: hostDir, hypervisor, accel: { accel: 'tcg', reason: 'test' }, storage, migrationPkiDir: join(hostDir, 'migration-tls') });
   let peer: LoopbackPeer | undefined;
   let attached: HostAgent = agent;
   if (mode === 'loopback') {

@@ -29,6 +29,8 @@ import { listeningLine, prepareTls } from './serve-tls.js';
 async function recoverFromLastRun(s: Services, library: FileLibrary): Promise<void> {
   const interrupted = s.operations.failInterrupted();
   if (interrupted) log.warn('operations interrupted by the last shutdown were marked failed', { count: interrupted });
+  const reservations = s.migrator.releaseInterrupted();
+  if (reservations) log.warn('room that cut-off migrations held on their target hosts was released', { count: reservations });
   const instances = s.reconciler.markInterrupted();
   if (instances) log.warn('instances cut off while being created or deleted are now in error', { count: instances });
   s.pools.ensureDefault();

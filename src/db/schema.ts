@@ -345,6 +345,26 @@ export const instanceNics = sqliteTable(
 );
 
 /**
+ * What a migration holds on its target host while it runs (cores, MiB, virtual disk bytes: the
+ * instance's own claim), recorded in the transaction that checks the target. Triggers add it to
+ * the target's host_claims and take it off again when the row goes (migration 0024), so the
+ * scheduler counts it like an instance placed there. One row per migrating instance, deleted in
+ * the transaction that records the move, when the migration fails, and at start-up.
+ */
+export const migrationReservations = sqliteTable('migration_reservations', {
+  instanceId: text('instance_id')
+    .primaryKey()
+    .references(() => instances.id, { onDelete: 'cascade' }),
+  hostId: text('host_id')
+    .notNull()
+    .references(() => hosts.id, { onDelete: 'cascade' }),
+  cores: integer('cores').notNull(),
+  memoryMiB: integer('memory_mib').notNull(),
+  diskBytes: integer('disk_bytes').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
  * Snapshots of instances: onebox's own tree (libvirt keeps no snapshot metadata). Each snapshot owns
  * the files its disks were frozen in (read-only backing files of what came after it).
  */

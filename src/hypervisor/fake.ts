@@ -11,7 +11,7 @@ import { buildDomainXml, checkDisks, checkQos } from './domain-xml.js';
 import { normalizeQos } from './qos.js';
 import { FakeNetworks } from './fake-networks.js';
 import type { HypervisorDriver } from './driver.js';
-import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorUnavailableError, MigrationFailedError, ResourceChangeRefusedError } from './errors.js';
+import { DiskChangeRefusedError, DomainNotFoundError, DomainStateError, GuestAgentUnavailableError, GuestCommandFailedError, HypervisorError, HypervisorUnavailableError, MigrationCancelledError, MigrationFailedError, ResourceChangeRefusedError } from './errors.js';
 import type {
   Accel,
   CpuDefinition,
@@ -99,7 +99,22 @@ function fakeBaseline(hostCpus: string[]): CpuDefinition {
   return { model: models.size === 1 ? [...models][0] ?? 'qemu64' : 'qemu64', features: common.map((name) => ({ name, policy: 'require' })) };
 }
 
-const FAILABLE = ['defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'snapshotWithMemory', 'restoreFromMemory', 'blockPull', 'blockCommit', 'commitActive', 'allDomainStats', 'setQos'] as const;
+const FAILABLE = ['findDomain', 'defineDomain', 'undefineDomain', 'setAutostart', 'setResources', 'attachDisk', 'detachDisk', 'blockResize', 'start', 'shutdown', 'destroy', 'changeCdrom', 'openConsole', 'openVnc', 'domainStats', 'guestInterfaces', 'guestSystemInfo', 'setGuestPassword', 'shutdownByAgent', 'snapshotDisks', 'snapshotWithMemory', 'restoreFromMemory', 'blockPull', 'blockCommit', 'commitActive', 'allDomainStats', 'setQos'] as const;
+
+/** A call held by a test (see `holdNext`): `reached` resolves when the call arrives, `release` lets it go on. */
+export interface FakeHold {
+  reached: Promise<void>;
+  release(): void;
+}
+
+/** A hold and the driver's side of it. */
+function makeHold(): { hold: FakeHold; arrive(): void; released: Promise<void> } {
+  let arrive!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((r) => (arrive = r));
+  const released = new Promise<void>((r) => (release = r));
+  return { hold: { reached, release }, arrive, released };
+}
 
 /** A finished block job as the fake reports it to `blockJobEffect`. */
 export type FakeBlockJob = { kind: 'pull'; activePath: string; basePath: string | undefined } | { kind: 'commit'; topPath: string; basePath: string };
@@ -137,6 +152,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
 
   private readonly failures = new Map<string, Error>();
   private readonly delays = new Map<string, number>();
+  private readonly holds = new Map<string, ReturnType<typeof makeHold>>();
   private readonly resized = new Map<string, number>();
   /** Memory files snapshotWithMemory wrote, by path. */
   private readonly savedMemory = new Set<string>();
@@ -151,6 +167,12 @@ export class FakeHypervisorDriver implements HypervisorDriver {
           this.delays.delete(method);
           await new Promise((r) => setTimeout(r, delay));
         }
+        const hold = this.holds.get(method);
+        if (hold) {
+          this.holds.delete(method);
+          hold.arrive();
+          await hold.released;
+        }
         const err = this.failures.get(method);
         if (!err) return real(...args);
         this.failures.delete(method);
@@ -162,6 +184,13 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   /** Test hook: the next call of `method` takes `ms` longer (a slow hypervisor). */
   delayNext(method: (typeof FAILABLE)[number], ms: number): void {
     this.delays.set(method, ms);
+  }
+
+  /** Test hook: the next call of `method` waits, before doing anything, until the test releases it (to interleave work at a known point). */
+  holdNext(method: (typeof FAILABLE)[number]): FakeHold {
+    const made = makeHold();
+    this.holds.set(method, made);
+    return made.hold;
   }
 
   /** Test hook: the next call of `method` fails with `error` (and does nothing). */
@@ -555,24 +584,49 @@ export class FakeHypervisorDriver implements HypervisorDriver {
   /** Test hook: the live migrations asked of this driver, and whether the next one fails. */
   readonly migrations: { name: string; request: LiveMigrationRequest }[] = [];
   failNextMigration = false;
+  /** Test hook: the target host's fake, where a live migration delivers the running domain (without one it just leaves this host). */
+  migrationPeer?: FakeHypervisorDriver;
+  private migrationHold?: ReturnType<typeof makeHold>;
+  /** Aborts of the migrations in flight (held), by domain. */
+  private readonly inFlight = new Map<string, () => void>();
+
+  /** Test hook: the next live migration waits after its first progress report until released; abortMigration meanwhile cancels it, as libvirt's job abort does. */
+  holdNextMigration(): FakeHold {
+    this.migrationHold = makeHold();
+    return this.migrationHold.hold;
+  }
 
   /** Stands for the source side: reports progress, then the domain is gone from this host (or, when told to fail, stays). */
   async migrateLive(name: string, request: LiveMigrationRequest, onProgress?: (fraction: number) => void): Promise<MigrationResult> {
-    this.requireActive(name, 'migrated live');
+    const d = this.requireActive(name, 'migrated live');
     this.migrations.push({ name, request });
     if (this.failNextMigration) {
       this.failNextMigration = false;
       throw new MigrationFailedError(`migration of domain '${name}' failed: the fake destination refused it`);
     }
     onProgress?.(0.5);
+    const hold = this.migrationHold;
+    this.migrationHold = undefined;
+    if (hold) {
+      hold.arrive();
+      await new Promise<void>((resolve, reject) => {
+        this.inFlight.set(name, () => reject(new MigrationCancelledError(`migration of domain '${name}' was cancelled`)));
+        void hold.released.then(resolve);
+      }).finally(() => this.inFlight.delete(name));
+    }
     onProgress?.(1);
     this.emit(name, 'undefined', 0);
     this.domains.delete(name);
+    if (this.migrationPeer) {
+      this.migrationPeer.domains.set(name, { ...d, spec: structuredClone(d.spec), console: undefined });
+      this.migrationPeer.emit(name, 'started', 3); // VIR_DOMAIN_EVENT_STARTED_MIGRATED
+    }
     return { elapsedMs: 0 };
   }
 
   async abortMigration(name: string): Promise<void> {
     this.get(name);
+    this.inFlight.get(name)?.();
   }
 
   private get(name: string): FakeDomain {

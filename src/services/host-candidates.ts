@@ -1,7 +1,7 @@
 /** The hosts as the scheduler sees them: rows, live state and facts, and what their instances claim. Read inside the placing transaction. */
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { hostClaims, hosts, instances } from '../db/schema.js';
+import { hostClaims, hosts, instances, migrationReservations } from '../db/schema.js';
 import { candidateCopyOf, type ClaimRow } from './candidate-copy.js';
 import type { HostsService } from './hosts.js';
 import type { HostCandidate } from './scheduler.js';
@@ -61,10 +61,10 @@ export function hostCandidates(db: Db, live: Pick<HostsService, 'isOnline' | 'fa
   });
 }
 
-/** Cores, memory and virtual disk size claimed per host, summed from the instances themselves (what host_claims must equal; tests and the bench compare). */
+/** Cores, memory and virtual disk size claimed per host, summed from the instances themselves and the migrations' reservations (what host_claims must equal; tests and the bench compare). */
 export function claimsOf(db: Db): { hostId: string; cores: number; memory: number; disk: number }[] {
   const dataDisks = sql<number>`coalesce((select sum(json_extract(d.value, '$.sizeBytes')) from json_each(${instances.dataDisks}) d), 0)`;
-  return db
+  const placed = db
     .select({
       hostId: instances.hostId,
       cores: sql<number>`sum(${instances.cores})`,
@@ -74,4 +74,10 @@ export function claimsOf(db: Db): { hostId: string; cores: number; memory: numbe
     .from(instances)
     .groupBy(instances.hostId)
     .all();
+  const byHost = new Map(placed.map((c) => [c.hostId, c]));
+  for (const r of db.select().from(migrationReservations).all()) {
+    const c = byHost.get(r.hostId) ?? { hostId: r.hostId, cores: 0, memory: 0, disk: 0 };
+    byHost.set(r.hostId, { hostId: r.hostId, cores: c.cores + r.cores, memory: c.memory + r.memoryMiB, disk: c.disk + r.diskBytes });
+  }
+  return [...byHost.values()];
 }

@@ -1,5 +1,7 @@
 /** Test data and helpers shared by the API tests: typed JSON, operation polling, tiny images and ISOs, instance factories. */
 import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { buildQcow2Header } from '../../storage/qcow2-header.js';
 import type { TestApi } from '../test-harness.js';
 
@@ -53,4 +55,11 @@ export function isoFile(iso: string, name: string): string {
   const r = spawnSync('isoinfo', ['-J', '-i', iso, '-x', `/${name}`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`isoinfo could not read ${name} of ${iso}: ${r.stderr}`);
   return r.stdout;
+}
+
+/** The fake storage keeps volumes in memory, but a cold migration copies the instance's directory: the system disk's bytes go there. */
+export async function diskBytesOn(api: TestApi, instanceId: string): Promise<void> {
+  const file = api.storage.pathOf(`${instanceId}/system.qcow2`);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, tinyQcow2());
 }

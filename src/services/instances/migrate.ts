@@ -1,8 +1,10 @@
 /**
  * Moving an instance to another host of its pool. The target is checked as the scheduler checks
- * a placement (online, enabled, same pool, capacity, networks), and claimed in the transaction
- * that records the new host, so concurrent creates cannot over-book it. The instance is held
- * meanwhile (start, modify, delete: 409 instance_busy) and shows `migrating`.
+ * a placement (online, enabled, same pool, capacity, networks), and the instance's claim reserved
+ * there in the same transaction (migration-reservations.ts) until the move is recorded or given
+ * up, so concurrent creates cannot over-book it. The instance is held meanwhile (start, modify,
+ * delete: 409 instance_busy) and shows `migrating`. Both kinds take a cancel until the move is
+ * recorded (cold: between steps and mid-copy; live: libvirt aborts the job).
  *
  * Stopped (cold): files on a shared pool stay where they are; files of a local pool are copied
  * through the controller into the target's incoming directory (counted, SHA-256 compared),
@@ -14,10 +16,8 @@
  * the host the database places the instance on. Running (live): handed to live-migration.ts.
  */
 import type { Readable } from 'node:stream';
-import { eq } from 'drizzle-orm';
 import type { HostAgent } from '../../cluster/host-agent.js';
 import type { Db } from '../../db/client.js';
-import { instances } from '../../db/schema.js';
 import { AppError } from '../../lib/errors.js';
 import { log } from '../../lib/log.js';
 import { measuredStream } from '../../lib/measured-stream.js';
@@ -25,6 +25,7 @@ import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
 import { hostCandidates, type HostLoad } from '../host-candidates.js';
+import type { HostCandidate } from '../scheduler.js';
 import type { HostsService } from '../hosts.js';
 import type { ImagesService } from '../images.js';
 import { liveMigrate } from '../live-migration.js';
@@ -33,6 +34,7 @@ import type { MigrationTarget } from '../../shared/migration.js';
 import type { Operation, OperationContext, OperationsService } from '../operations.js';
 import type { PoolsService } from '../pools.js';
 import type { StoragePoolsService } from '../storage-pools.js';
+import { MigrationReservations } from './migration-reservations.js';
 import { missingNetworksByHost } from './placement-networks.js';
 import type { InstanceRuntime } from './runtime.js';
 import { dataDisksOf, guestDisksOf } from './spec.js';
@@ -61,20 +63,37 @@ export interface MigrateInput {
 const isLive = (row: Instance) => row.state === 'running' || row.state === 'paused';
 const MiB = 1024 ** 2;
 
+/** The refusal of a cold migration that was cancelled before the move was recorded. */
+const cancelError = (row: Instance) => new AppError('migration_cancelled', `The migration of instance '${row.name}' was cancelled; it stays stopped on its host.`);
+
+/** Throws migration_cancelled once someone cancelled the migration (or onebox is shutting down). */
+function cancelled(signal: AbortSignal, row: Instance): void {
+  if (signal.aborted) throw cancelError(row);
+}
+
 /** Migrates instances between hosts. */
 export class InstanceMigrator {
-  constructor(private readonly deps: MigrateDeps) {}
+  private readonly reservations: MigrationReservations;
 
-  /** Checks and holds the instance, then moves it in an operation (202). */
+  constructor(private readonly deps: MigrateDeps) {
+    this.reservations = new MigrationReservations(deps.db);
+  }
+
+  /** Checks and holds the instance, then moves it in an operation (202) that takes a cancel. */
   async migrate(idOrName: string, input: MigrateInput, actor: Actor, opts: { parentId?: string } = {}): Promise<Operation> {
-    const { row, work, live } = await this.prepare(idOrName, input, actor);
-    // A live migration takes a cancel (the guest stays on its host); a cold copy runs to its end.
-    return this.deps.operations.start('instance.migrate', { type: 'instance', id: row.id }, actor, work, { ...opts, cancellable: live });
+    const { row, work } = await this.prepare(idOrName, input, actor);
+    return this.deps.operations.start('instance.migrate', { type: 'instance', id: row.id }, actor, work, { ...opts, cancellable: true });
+  }
+
+  /** Start-up: drops the target reservations of migrations the last shutdown cut off (their operations are marked failed). Returns how many. */
+  releaseInterrupted(): number {
+    return this.reservations.releaseAll();
   }
 
   /**
    * The checks a migration passes before it starts (each a 4xx with its code), under the
-   * instance's lock; then the instance is held and `migrating` until the returned work ends.
+   * instance's lock, the last of them reserving the target; then the instance is held and
+   * `migrating` until the returned work ends, which releases what it did not use.
    */
   async prepare(idOrName: string, input: MigrateInput, actor: Actor): Promise<{ row: Instance; live: boolean; work: (ctx: OperationContext) => Promise<void> }> {
     const { store, hosts } = this.deps;
@@ -89,7 +108,7 @@ export class InstanceMigrator {
       if (live && input.live !== true)
         throw new AppError('instance_must_be_stopped', `Instance '${row.name}' is ${row.state}; stop it first to migrate it stopped, or move it running with live migration ("live": true).`);
       if (!live && row.state !== 'stopped') throw new AppError('invalid_instance_state', `Cannot migrate instance '${row.name}' while it is ${row.state} (only when stopped, or running with live migration).`);
-      await this.checkTarget(row, target.id);
+      await this.reserveTarget(row, target.id);
       const release = store.hold(row.id, 'being migrated');
       store.setState(row.id, 'migrating', `to host ${target.name}`);
       this.deps.audit.record(actor, live ? 'migrate_live' : 'migrate', 'instance', row.id, `${row.name} to host ${target.name}`);
@@ -98,6 +117,8 @@ export class InstanceMigrator {
           if (live) await this.moveLive(row, target.id, ctx);
           else await this.moveCold(row, target.id, ctx);
         } finally {
+          // Moved: the reservation went with the record. Failed or cancelled: the target's room is free again.
+          this.reservations.release(row.id);
           release();
           // Where it ended (target or source), the hypervisor says what it is now.
           const now = store.find(row.id);
@@ -118,19 +139,36 @@ export class InstanceMigrator {
     const agent = this.deps.runtime.deps.agents.find(hostId);
     if (!agent) return [];
     const swept: string[] = [];
-    for (const row of this.deps.store.list()) {
-      if (row.hostId === hostId || row.state === 'migrating') continue;
-      const domain = await agent.domains.find(row.domainName).catch(() => undefined);
-      if (domain && domain.state !== 'shutoff') continue;
-      if (domain) {
-        log.warn('removing the domain a cut-off migration left on a host', { host: hostId, instance: row.id });
-        await agent.domains.undefine(row.domainName);
-      }
-      const pool = this.deps.runtime.poolOf(row);
-      const copy = !isShared(pool) && (await this.removeStaleCopy(row, hostId, agent));
-      if (domain || copy) swept.push(row.id);
+    for (const { id } of this.deps.store.list().filter((r) => r.hostId !== hostId)) {
+      if (await this.sweepOne(id, hostId, agent)) swept.push(id);
     }
     return swept;
+  }
+
+  /**
+   * One instance of {@link sweepLeftovers}, under its lock and on its row read again there: a
+   * migration to this host may have started since the list (held: busy, skipped) or ended with
+   * the instance recorded here; either way its fresh copy on this host is not a leftover.
+   */
+  private async sweepOne(id: string, hostId: string, agent: HostAgent): Promise<boolean> {
+    const { store } = this.deps;
+    try {
+      return await store.withLock(id, async () => {
+        const row = store.find(id);
+        if (!row || row.hostId === hostId || row.state === 'migrating') return false;
+        const domain = await agent.domains.find(row.domainName).catch(() => undefined);
+        if (domain && domain.state !== 'shutoff') return false;
+        if (domain) {
+          log.warn('removing the domain a cut-off migration left on a host', { host: hostId, instance: row.id });
+          await agent.domains.undefine(row.domainName);
+        }
+        const copy = !isShared(this.deps.runtime.poolOf(row)) && (await this.removeStaleCopy(row, hostId, agent));
+        return Boolean(domain) || copy;
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'instance_busy') return false; // a long task holds it (a migration): the next attach looks again
+      throw err;
+    }
   }
 
   /**
@@ -158,7 +196,7 @@ export class InstanceMigrator {
   async targets(idOrName: string): Promise<MigrationTarget[]> {
     const row = this.deps.store.get(idOrName);
     const others = this.deps.hosts.list().filter((h) => h.poolId === row.poolId && h.id !== row.hostId).map((h) => h.id);
-    return migrationTargets(await this.candidates(row, others), this.request(row), row.hostId);
+    return migrationTargets((await this.readCandidates(row, others))(), this.request(row), row.hostId);
   }
 
   /** Reads the candidates as the scheduler does and checks `targetHostId` (or picks one); throws migration_target_unfit (a named target) or no_host_available with each host's reasons. */
@@ -166,17 +204,30 @@ export class InstanceMigrator {
     const { hosts } = this.deps;
     const poolHosts = hosts.list().filter((h) => h.poolId === row.poolId && h.id !== row.hostId).map((h) => h.id);
     const asked = targetHostId ? poolHosts.filter((h) => h === targetHostId) : poolHosts;
-    const placement = pickMigrationTarget(await this.candidates(row, asked), this.request(row), row.hostId, targetHostId);
-    return assertPlaced(placement, `instance '${row.name}' (${row.cores} cores, ${row.memoryMiB} MiB)`, this.deps.pools.get(row.poolId).name, targetHostId && hosts.get(targetHostId).name);
+    const read = await this.readCandidates(row, asked);
+    return this.fitOrThrow(row, read(), targetHostId);
   }
 
-  /** The pool's hosts as the scheduler sees them, the storage and networks of the `fresh` ones read from the hosts now. */
-  private async candidates(row: Instance, fresh: string[]) {
+  /** Checks `targetHostId` as {@link checkTarget} does and reserves the instance's claim there in the same transaction: no create can take that room meanwhile. */
+  private async reserveTarget(row: Instance, targetHostId: string): Promise<void> {
+    const read = await this.readCandidates(row, [targetHostId]);
+    this.deps.db.transaction(() => {
+      this.reservations.reserve(row, this.fitOrThrow(row, read(), targetHostId));
+    });
+  }
+
+  private fitOrThrow(row: Instance, candidates: HostCandidate[], targetHostId: string | undefined): string {
+    const placement = pickMigrationTarget(candidates, this.request(row), row.hostId, targetHostId);
+    return assertPlaced(placement, `instance '${row.name}' (${row.cores} cores, ${row.memoryMiB} MiB)`, this.deps.pools.get(row.poolId).name, targetHostId && this.deps.hosts.get(targetHostId).name);
+  }
+
+  /** The pool's hosts as the scheduler sees them: the storage and networks of the `fresh` ones read from the hosts now, then a reader of the claims to call inside the checking transaction. */
+  private async readCandidates(row: Instance, fresh: string[]): Promise<() => HostCandidate[]> {
     const { hosts, db } = this.deps;
     const storage = this.deps.storagePools.specOf(row.storagePoolId);
     await hosts.refreshStorage(fresh, storage);
     const missingNetworks = await missingNetworksByHost(this.deps.runtime.deps.networks, hosts, fresh, this.deps.runtime.deps.nics.list(row.id).map((n) => n.networkId));
-    return hostCandidates(db, hosts, storage.id, { poolId: row.poolId, loadOf: this.deps.loadOf, missingNetworks });
+    return () => hostCandidates(db, hosts, storage.id, { poolId: row.poolId, loadOf: this.deps.loadOf, missingNetworks });
   }
 
   /** The instance's needs as a placement request; disks on a shared pool are already there and need no new space. */
@@ -185,24 +236,6 @@ export class InstanceMigrator {
     const shared = isShared(this.deps.storagePools.specOf(row.storagePoolId));
     const diskBytes = shared ? 0 : row.diskSizeBytes + dataDisksOf(row).reduce((n, d) => n + d.sizeBytes, 0);
     return { poolId: pool.id, cores: row.cores, memoryMiB: row.memoryMiB, diskBytes, cpuOvercommit: pool.cpuOvercommit, memoryOvercommit: pool.memoryOvercommit, diskOvercommit: pool.diskOvercommit, cpuLoadCeiling: pool.cpuLoadCeiling };
-  }
-
-  /** Records the new host in the transaction that checks it once more: the claim moves with it, never over-booking the target. */
-  private claim(row: Instance, targetHostId: string): Instance {
-    const { db, hosts } = this.deps;
-    const pool = this.deps.pools.get(row.poolId);
-    const storage = this.deps.storagePools.specOf(row.storagePoolId);
-    return db.transaction((tx) => {
-      // Disk space was checked before the copy, which has since taken it: only cores and memory are re-checked here.
-      const placement = pickMigrationTarget(hostCandidates(db, hosts, storage.id, { poolId: pool.id }), { ...this.request(row), diskBytes: 0 }, row.hostId, targetHostId);
-      assertPlaced(placement, `instance '${row.name}' (${row.cores} cores, ${row.memoryMiB} MiB)`, pool.name, hosts.get(targetHostId).name);
-      return tx.update(instances).set({ hostId: targetHostId, updatedAt: new Date().toISOString() }).where(eq(instances.id, row.id)).returning().get();
-    });
-  }
-
-  /** Records the new host without checking it again (after a live migration, which cannot be undone at this point). */
-  private recordMove(row: Instance, targetHostId: string): void {
-    this.deps.db.update(instances).set({ hostId: targetHostId, updatedAt: new Date().toISOString() }).where(eq(instances.id, row.id)).run();
   }
 
   private targetAgent(row: Instance, targetHostId: string): HostAgent {
@@ -220,9 +253,8 @@ export class InstanceMigrator {
       source: { hostId: row.hostId, agent: source }, target: { hostId: targetHostId, agent: target, address: hosts.get(targetHostId).address }, signal: ctx.signal,
       progress: (copied, total, message) => ctx.progress(total > 0 ? copied / total : 0, message),
     });
-    // The guest runs on the target now and its source files are gone: the record follows whatever was placed there
-    // meanwhile (refusing here would leave the database naming a host the guest has left).
-    this.recordMove(row, targetHostId);
+    // The guest runs on the target now: recorded there in place of the reservation, which kept the room since the check.
+    this.reservations.recordMove(row.id, targetHostId);
     ctx.progress(1, isShared(runtime.poolOf(row)) ? 'Moved while running; its disks on shared storage stayed in place, only its memory was sent.' : 'Moved while running; its local disks were copied by block migration.');
   }
 
@@ -241,19 +273,24 @@ export class InstanceMigrator {
       if (plan.copies) {
         await this.removeStaleCopy(row, targetHostId, target); // what a cut-off attempt left, committed or not
         if (plan.image && artifact) {
+          cancelled(ctx.signal, row);
           ctx.progress(0, `Copying image '${image?.name}' to the target host`);
           await callAgent(row.name, () => target.volumes.ensureArtifact(artifact.ref, artifact.source));
         }
         await this.copyFiles(row, source, target, plan, ctx);
+        cancelled(ctx.signal, row);
         ctx.progress(0.97, 'Finishing the copy on the target host');
         await callAgent(row.name, () => target.volumes.commitInstanceFiles(row.id, pool, plan.commit));
         done.committed = true;
       }
+      cancelled(ctx.signal, row);
       ctx.progress(0.98, 'Defining the virtual machine on the target host');
       await runtime.syncNetworks(row.name, runtime.deps.nics.list(row.id).map((n) => n.networkId));
       await runtime.define(target, { ...row, hostId: targetHostId });
       done.defined = true;
-      this.claim(row, targetHostId);
+      cancelled(ctx.signal, row); // the last point at which the instance stays where it was
+      // The reservation held the room since the check: the record replaces it without checking again.
+      this.reservations.recordMove(row.id, targetHostId);
     } catch (err) {
       await this.undoTarget(row, target, plan, done);
       throw err;
@@ -263,22 +300,30 @@ export class InstanceMigrator {
     ctx.progress(1, plan.copies ? `Moved with ${(plan.totalBytes / MiB).toFixed(1)} MiB of disk files copied.` : 'Moved; its disks on shared storage were re-attached.');
   }
 
-  /** Streams each file source → target, counting and hashing what was sent; the target's size and SHA-256 must match. */
+  /** Streams each file source → target, counting and hashing what was sent; the target's size and SHA-256 must match. A cancel cuts the stream (migration_cancelled). */
   private async copyFiles(row: Instance, source: HostAgent, target: HostAgent, plan: CopyPlan, ctx: OperationContext): Promise<void> {
     const pool = this.deps.runtime.poolOf(row);
     let copied = 0;
     const report = () => ctx.progress(plan.totalBytes > 0 ? (copied / plan.totalBytes) * 0.95 : 0.95, `Copied ${(copied / MiB).toFixed(1)} of ${(plan.totalBytes / MiB).toFixed(1)} MiB`);
     for (const file of plan.files) {
+      cancelled(ctx.signal, row);
       const counter = measuredStream((bytes) => {
         copied += bytes;
         report();
       });
+      const cut = () => counter.stream.destroy(cancelError(row));
       const open = async (): Promise<Readable> => {
         const input = await callAgent(row.name, () => source.volumes.openInstanceFile(row.id, pool, file.file));
         input.once('error', (err) => counter.stream.destroy(err));
         return input.pipe(counter.stream);
       };
-      const written = await callAgent(row.name, () => target.volumes.receiveInstanceFile(row.id, pool, file.file, { open }));
+      ctx.signal.addEventListener('abort', cut, { once: true });
+      const written = await callAgent(row.name, () => target.volumes.receiveInstanceFile(row.id, pool, file.file, { open }))
+        .catch((err: unknown) => {
+          // However the receiving side words the cut stream, a cancel is what it was.
+          throw ctx.signal.aborted ? cancelError(row) : err;
+        })
+        .finally(() => ctx.signal.removeEventListener('abort', cut));
       const sent = counter.bytes();
       const sha256 = counter.sha256();
       if (written.sizeBytes !== file.sizeBytes || sent !== file.sizeBytes || written.sha256 !== sha256)

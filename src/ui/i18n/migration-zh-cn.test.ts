@@ -21,3 +21,11 @@ test("the scheduler's bare reasons (the Migrate dialog's) read in Chinese; an un
   assert.equal(schedulerReasonZhCN('not enough memory for 512 MiB more (7.5 GiB of 8.0 GiB claimed — 8.0 GiB × 1 overcommit)'), '内存不足，无法再分配 512 MiB（已分配 7.5 GiB / 8.0 GiB，8.0 GiB × 1 倍超分）');
   assert.equal(schedulerReasonZhCN('something new'), 'something new');
 });
+
+test('a cancelled cold migration and a cancelled evacuation read in Chinese with the name and the counts', () => {
+  assert.equal(zh('migration_cancelled', "The migration of instance 'web' was cancelled; it stays stopped on its host."), '实例“web”的迁移已取消；它仍以停止状态留在原主机上。');
+  assert.equal(
+    zh('evacuation_cancelled', "Evacuating host 'a' was cancelled: 1 of 3 instances moved, the others stay on it (still disabled for scheduling)."),
+    '主机“a”的疏散已取消：3 个实例中已移走 1 个，其余留在该主机上（仍停用调度）。',
+  );
+});

@@ -47,6 +47,11 @@ export const migrationApiErrorsZhCN: Record<string, ProblemTranslation | undefin
     return `主机“${q[0]}”无法容纳实例“${q[1]}”（${m[1]} 个 vCPU，${m[2]} MiB）：${why}。`;
   },
   migration_unsupported: (q) => (q[0] !== undefined ? `实例“${q[0]}”的磁盘文件无法迁移到另一台主机。` : undefined),
+  migration_cancelled: (q) => (q[0] !== undefined ? `实例“${q[0]}”的迁移已取消；它仍以停止状态留在原主机上。` : undefined),
+  evacuation_cancelled: (q, d) => {
+    const m = /cancelled: (\d+) of (\d+) instances moved/.exec(d);
+    return m && q[0] !== undefined ? `主机“${q[0]}”的疏散已取消：${m[2]} 个实例中已移走 ${m[1]} 个，其余留在该主机上（仍停用调度）。` : undefined;
+  },
 };
 
 /** instance_must_be_stopped of a migration of a running instance; undefined for other wordings. */
