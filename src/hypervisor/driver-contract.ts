@@ -334,7 +334,9 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await drv.defineDomain(spec);
       const o1 = overlay(name, 1, base);
       await assert.rejects(drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], false), DomainStateError, 'stopped: refused');
+      assert.equal(await drv.guestAgentConnected(name), false, 'stopped: no agent channel');
       await drv.start(name);
+      assert.equal(await drv.guestAgentConnected(name), false, 'running, no agent in the guest: the channel is not connected');
       await assert.rejects(drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], true), DiskChangeRefusedError, 'no guest agent to freeze the filesystems');
       assert.equal(await livePath(), base, 'a refused snapshot changes nothing');
       await drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], false);

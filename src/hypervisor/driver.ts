@@ -191,6 +191,13 @@ export interface HypervisorDriver {
   /** Sets the password of `user` in the running guest through its agent (guest-set-user-password). DomainStateError when not running; GuestAgentUnavailableError when no agent answers; HypervisorError when the guest refuses (unknown user). */
   setGuestPassword(name: string, user: string, password: string): Promise<void>;
 
+  /**
+   * Whether the guest has opened its agent's channel (libvirt's channel state, read from the live
+   * definition without asking the agent): false when stopped or when no agent ever started, so a
+   * caller skips an agent request that could only fail, or wait out libvirt's agent timeout.
+   */
+  guestAgentConnected(name: string): Promise<boolean>;
+
   /** Asks the running guest's agent to power off (guest-shutdown); returns at once like shutdown. DomainStateError when not running; GuestAgentUnavailableError when no agent answers. */
   shutdownByAgent(name: string): Promise<void>;
 

@@ -90,14 +90,18 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
 
   test('running: a live snapshot switches the running disks to the overlays; quiesced only when the guest agent answers', async () => {
     const a = await make('snap-live', { start: true });
+    const attempts = api.hypervisor.quiesceAttempts;
     const s1 = await taken(a.id, 'live-1');
     assert.equal(s1.quiesced, false, 'no guest agent: crash-consistent');
+    // On libvirt a freeze request to a guest without an agent fails or waits out the agent timeout: never sent.
+    assert.equal(api.hypervisor.quiesceAttempts, attempts, 'no agent channel: no freeze asked for');
     assert.deepEqual(await livePaths(a.domainName), [`system.${s1.id}.qcow2`]);
     assert.deepEqual(await configPaths(a.domainName), [`system.${s1.id}.qcow2`]);
     api.hypervisor.guestAgentAnswers = true;
     try {
       const s2 = await taken(a.id, 'live-2');
       assert.equal(s2.quiesced, true);
+      assert.equal(api.hypervisor.quiesceAttempts, attempts + 1);
       assert.equal(await backingOf(a.id, `system.${s2.id}.qcow2`), `system.${s1.id}.qcow2`);
     } finally {
       api.hypervisor.guestAgentAnswers = false;
