@@ -341,6 +341,7 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       assert.equal(await livePath(), base, 'a refused snapshot changes nothing');
       await drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], false);
       assert.equal(await livePath(), o1);
+      assert.equal((await drv.domainDisks(name, 'config'))[0].path, o1, 'the definition follows: a later boot (autostart) runs on the overlay, never on the frozen file');
       const o2 = overlay(name, 2, o1);
       await drv.snapshotDisks(name, [{ target: 'vda', path: o2 }], false);
       assert.equal(await livePath(), o2);

@@ -124,7 +124,7 @@ export interface HypervisorDriver {
   /**
    * Live external disk-only snapshot of the running domain: each listed disk switches to the given,
    * already made qcow2 overlay (whose backing file is the disk's current file), all at once, with no
-   * snapshot metadata kept by the hypervisor. `quiesce`: the guest agent freezes the guest's
+   * snapshot metadata kept by the hypervisor; the definition switches too (a later boot uses the overlays). `quiesce`: the guest agent freezes the guest's
    * filesystems meanwhile (DiskChangeRefusedError when that or the switch is refused; nothing changed).
    */
   snapshotDisks(name: string, overlays: { target: string; path: string }[], quiesce: boolean): Promise<void>;

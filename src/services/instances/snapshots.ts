@@ -92,7 +92,10 @@ export class InstanceSnapshots {
         return inserted;
       });
       const updated = this.deps.store.update(row.id, { diskFiles: Object.fromEntries(disks.map((d) => [d.volume, d.next])), currentSnapshotId: id });
-      await this.redefine(updated);
+      // Live, the hypervisor points the definition at the overlays along with the running disks (the
+      // driver contract checks it), so no redefinition waits in the guest's way. Stopped, it is
+      // rebuilt: libvirt's autostart at host boot would otherwise write into the snapshot's files.
+      if (!isLive(row)) await this.redefine(updated);
       this.deps.audit.record(actor, 'create_snapshot', 'instance', row.id, `${input.name}${isLive(row) ? (quiesced ? ' (live, quiesced)' : ' (live)') : ''}`);
       return presentSnapshot(updated, snap);
     });
