@@ -330,3 +330,36 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
     assert.equal((await api.call('GET', base(a.id))).status, 404);
   });
 });
+
+describe('memory snapshots on an NFS storage pool: refused up front where the host reaches it through the NFS driver of QEMU', () => {
+  for (const [nfsMode, expected] of [['qemu', 409], ['mount', 202]] as const) {
+    test(`the host ${nfsMode === 'qemu' ? 'opens nfs:// URLs: 409 snapshot_memory_unsupported_storage, no operation' : 'mounts the export: the memory snapshot is taken'}`, async () => {
+      const api = await startTestApi({ nfsMode });
+      try {
+        await api.bootstrap();
+        const pool = await api.call('POST', '/api/v1/storage-pools', { json: { name: 'share', kind: 'nfs', server: '10.9.8.7', exportPath: '/srv/onebox' } });
+        assert.equal(pool.status, 201, await pool.clone().text());
+        const attached = await api.call('PUT', '/api/v1/pools/default/storage-pool', { json: { storagePool: 'share' } });
+        assert.equal(attached.status, 200, await attached.clone().text());
+        const { instance, operation } = await createInstance(api, instanceBody('on-share', { start: true }));
+        assert.equal(operation.state, 'succeeded', JSON.stringify(operation));
+        const operationsBefore = (await json(await api.call('GET', '/api/v1/operations'))).items.length;
+        const res = await api.call('POST', `/api/v1/instances/${instance.id}/snapshots`, { json: { name: 'm', memory: true } });
+        const body = await json(res);
+        assert.equal(res.status, expected, JSON.stringify(body));
+        if (expected === 409) {
+          assert.equal(body.code, 'snapshot_memory_unsupported_storage');
+          assert.match(body.detail, /'10\.9\.8\.7:\/srv\/onebox'.*disk-only snapshot/);
+          assert.equal(body.errors?.[0]?.field, 'memory');
+          assert.equal((await json(await api.call('GET', '/api/v1/operations'))).items.length, operationsBefore, 'no operation started');
+          const plain = await api.call('POST', `/api/v1/instances/${instance.id}/snapshots`, { json: { name: 'disk-only' } });
+          assert.equal(plain.status, 201, 'a disk-only snapshot is still taken');
+        } else {
+          assert.equal((await waitOperation(api, res.headers.get('location'))).state, 'succeeded');
+        }
+      } finally {
+        await api.close();
+      }
+    });
+  }
+});

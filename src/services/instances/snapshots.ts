@@ -23,6 +23,7 @@ import type { CreateSnapshotInput, InstanceSnapshot } from '../../shared/snapsho
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
+import type { HostsService } from '../hosts.js';
 import type { Operation, OperationsService } from '../operations.js';
 import { MemorySnapshots } from './memory-snapshots.js';
 import type { InstanceRuntime } from './runtime.js';
@@ -38,6 +39,8 @@ export interface SnapshotsDeps {
   runtime: InstanceRuntime;
   operations: OperationsService;
   audit: AuditService;
+  /** What each host last reported (memory snapshots need the pool as a directory of the instance's host). */
+  hosts: Pick<HostsService, 'factsOf'>;
 }
 
 /** Whether an instance has snapshots (disk add, remove and grow are refused then). */
