@@ -28,6 +28,7 @@ import type { ImageImportOptions } from '../services/images.js';
 import { FakeStorageDriver } from '../storage/fake.js';
 import type { StoragePoolSpec } from '../storage/driver.js';
 import { FileLibrary } from '../storage/library.js';
+import type { NfsMode } from '../storage/nfs.js';
 import { SetupCode } from '../lib/setup-code.js';
 import { createApp } from './app.js';
 import { openApiDocument } from './openapi.js';
@@ -83,6 +84,8 @@ export interface TestApiOptions {
   inspector?: ImageInspector;
   /** URL imports of images (default: private addresses allowed, fast resumptions). */
   imageImport?: ImageImportOptions;
+  /** How the host reaches NFS pools (default: as this machine's kernel allows). */
+  nfsMode?: NfsMode;
 }
 
 /** The agent mode of this test run: ONEBOX_TEST_AGENT=loopback serves the host through the loopback peer. */
@@ -124,7 +127,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     for (const s of storages.values()) await s.emulateBlockJob(job);
   };
   // A migration certificate directory (never read by the fake hypervisor) lets live migration start from this host.
-  const agent = new LocalHostAgent({ dataDir: hostDir, hypervisor, accel: { accel: 'tcg', reason: 'test' }, storage, migrationPkiDir: join(hostDir, 'migration-tls') });
+  const agent = new LocalHostAgent({ dataDir: hostDir, hypervisor, accel: { accel: 'tcg', reason: 'test' }, storage, nfsMode: opts.nfsMode, migrationPkiDir: join(hostDir, 'migration-tls') });
   let peer: LoopbackPeer | undefined;
   let attached: HostAgent = agent;
   if (mode === 'loopback') {

@@ -120,6 +120,8 @@ export interface HostFacts {
   routes: string[];
   /** The host's data directory (a live migration moves a guest's file paths under it). */
   dataDir?: string;
+  /** How this host reaches NFS pools: a kernel mount, or QEMU's NFS driver by nfs:// URL (where libvirt cannot write a memory file). Absent from older agents. */
+  nfsAccess?: 'mount' | 'qemu';
   /** The CPU the host's hypervisor can give a guest under its accelerator (a `<cpu>` document): its part of its pool's CPU baseline. Absent from agents older than the baseline. */
   cpu?: string;
 }

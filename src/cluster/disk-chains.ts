@@ -61,15 +61,19 @@ export class DiskChains {
   async snapshotDisks(name: string, id: string, spec: StoragePoolSpec, overlays: { target: string; file: string }[]): Promise<{ quiesced: boolean }> {
     const pool = await this.pool(spec);
     return this.onNewOverlays(name, id, pool, overlays, [], async (paths) => {
-      try {
-        await this.hv.snapshotDisks(name, paths, true);
-        return { quiesced: true };
-      } catch (err) {
-        if (!(err instanceof DiskChangeRefusedError)) throw err;
-        // No guest agent, or it cannot freeze: a crash-consistent snapshot instead (the caller records quiesced: false).
-        await this.hv.snapshotDisks(name, paths, false);
-        return { quiesced: false };
+      // The freeze is asked for only when the guest opened its agent channel: without one it could
+      // only fail, and a guest that boots without an agent would wait out libvirt's agent timeout.
+      if (await this.hv.guestAgentConnected(name)) {
+        try {
+          await this.hv.snapshotDisks(name, paths, true);
+          return { quiesced: true };
+        } catch (err) {
+          if (!(err instanceof DiskChangeRefusedError)) throw err;
+          // The agent cannot freeze (or stopped answering): crash-consistent instead.
+        }
       }
+      await this.hv.snapshotDisks(name, paths, false);
+      return { quiesced: false };
     });
   }
 

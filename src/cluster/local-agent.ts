@@ -197,7 +197,7 @@ export class LocalHostAgent implements HostAgent {
     const info = await this.opts.hypervisor.hostInfo();
     const storage = await this.capacities(pools);
     const cpu = await this.hostCpu();
-    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []), dataDir: this.opts.dataDir, ...(cpu ? { cpu } : {}) };
+    return { ...info, accel: this.opts.accel.accel, accelReason: this.opts.accel.reason, storage, routes: await this.ip.routes().catch(() => []), dataDir: this.opts.dataDir, nfsAccess: await this.nfsMode(), ...(cpu ? { cpu } : {}) };
   }
 
   /** The CPU the hypervisor offers guests, read once per agent start (it does not change while the host runs); a failed read is retried at the next facts. */

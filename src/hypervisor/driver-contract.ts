@@ -334,11 +334,14 @@ export function describeHypervisorDriverContract(opts: DriverContractOptions): v
       await drv.defineDomain(spec);
       const o1 = overlay(name, 1, base);
       await assert.rejects(drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], false), DomainStateError, 'stopped: refused');
+      assert.equal(await drv.guestAgentConnected(name), false, 'stopped: no agent channel');
       await drv.start(name);
+      assert.equal(await drv.guestAgentConnected(name), false, 'running, no agent in the guest: the channel is not connected');
       await assert.rejects(drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], true), DiskChangeRefusedError, 'no guest agent to freeze the filesystems');
       assert.equal(await livePath(), base, 'a refused snapshot changes nothing');
       await drv.snapshotDisks(name, [{ target: 'vda', path: o1 }], false);
       assert.equal(await livePath(), o1);
+      assert.equal((await drv.domainDisks(name, 'config'))[0].path, o1, 'the definition follows: a later boot (autostart) runs on the overlay, never on the frozen file');
       const o2 = overlay(name, 2, o1);
       await drv.snapshotDisks(name, [{ target: 'vda', path: o2 }], false);
       assert.equal(await livePath(), o2);

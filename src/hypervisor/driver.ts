@@ -124,7 +124,7 @@ export interface HypervisorDriver {
   /**
    * Live external disk-only snapshot of the running domain: each listed disk switches to the given,
    * already made qcow2 overlay (whose backing file is the disk's current file), all at once, with no
-   * snapshot metadata kept by the hypervisor. `quiesce`: the guest agent freezes the guest's
+   * snapshot metadata kept by the hypervisor; the definition switches too (a later boot uses the overlays). `quiesce`: the guest agent freezes the guest's
    * filesystems meanwhile (DiskChangeRefusedError when that or the switch is refused; nothing changed).
    */
   snapshotDisks(name: string, overlays: { target: string; path: string }[], quiesce: boolean): Promise<void>;
@@ -190,6 +190,13 @@ export interface HypervisorDriver {
 
   /** Sets the password of `user` in the running guest through its agent (guest-set-user-password). DomainStateError when not running; GuestAgentUnavailableError when no agent answers; HypervisorError when the guest refuses (unknown user). */
   setGuestPassword(name: string, user: string, password: string): Promise<void>;
+
+  /**
+   * Whether the guest has opened its agent's channel (libvirt's channel state, read from the live
+   * definition without asking the agent): false when stopped or when no agent ever started, so a
+   * caller skips an agent request that could only fail, or wait out libvirt's agent timeout.
+   */
+  guestAgentConnected(name: string): Promise<boolean>;
 
   /** Asks the running guest's agent to power off (guest-shutdown); returns at once like shutdown. DomainStateError when not running; GuestAgentUnavailableError when no agent answers. */
   shutdownByAgent(name: string): Promise<void>;

@@ -262,6 +262,11 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     if (!d.ignoresAcpi) this.stop(name, 0);
   }
 
+  async guestAgentConnected(name: string): Promise<boolean> {
+    const d = this.get(name);
+    return d.state !== 'shutoff' && d.state !== 'crashed' && (this.guestAgentAnswers || d.agent !== undefined);
+  }
+
   async shutdownByAgent(name: string): Promise<void> {
     this.agentOf(this.requireActive(name, 'shut down'));
     this.stop(name, 0);
@@ -368,6 +373,7 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     const d = this.requireActive(name, 'snapshotted live');
     const live = this.liveDisksOf(d);
     for (const o of overlays) if (!live.some((x) => x.target === o.target)) throw new DiskChangeRefusedError(`domain '${name}' has no disk '${o.target}'`, 99);
+    if (quiesce) this.quiesceAttempts++;
     if (quiesce && !this.guestAgentAnswers) throw new DiskChangeRefusedError(`the guest agent of domain '${name}' does not answer: cannot freeze its filesystems`, 86);
     const swap = (disks: DiskSpec[]) => disks.map((x) => ({ ...x, path: overlays.find((o) => o.target === x.target)?.path ?? x.path }));
     d.liveDisks = swap(live);
@@ -420,8 +426,10 @@ export class FakeHypervisorDriver implements HypervisorDriver {
     onProgress?.(1);
   }
 
-  /** Test hook: whether a quiesced snapshot finds a guest agent (default: none answers). */
+  /** Test hook: whether a quiesced snapshot finds a guest agent (default: none answers); a running domain's agent channel is connected then. */
   guestAgentAnswers = false;
+  /** Test hook: how many snapshots asked for a quiesce (on libvirt each waits on the guest agent). */
+  quiesceAttempts = 0;
   /** Test hook: what QEMU would do to the files when a block job ends (the API harness rebases fake volumes). */
   blockJobEffect?: (job: FakeBlockJob) => Promise<void>;
   /** Test hook: the block jobs run so far (`pull name:vda`, `commit name:vda`). */

@@ -145,7 +145,7 @@ export function createServices(cfg: ServiceConfig): Services {
   const power = new InstancePowerService(store, runtime, media, operations, audit, cfg.stopTimeoutMs, cfg.acpiGraceMs);
   const reconciler = new InstanceReconciler(store, runtime, networks);
   hosts.setListener(reconciler);
-  const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit });
+  const snapshots = new InstanceSnapshots({ db, store, runtime, operations, audit, hosts });
   reconciler.onAttached((hostId) => snapshots.reconcileHost(hostId));
   const diskJobs = new InstanceDiskJobs({ store, runtime, images, operations, audit });
   const migrator = new InstanceMigrator({

@@ -32,7 +32,7 @@ export const PROBLEM_CODES = {
   too_many_disks: 409, disk_cannot_shrink: 409, system_disk_not_removable: 409, disk_change_refused: 409,
   instance_has_no_image: 409, instance_image_gone: 409, image_not_ready: 409,
   guest_agent_unavailable: 409, guest_password_refused: 409,
-  snapshot_name_taken: 409, snapshot_has_children: 409, snapshot_memory_needs_running: 409, snapshot_memory_failed: 409, snapshot_restore_failed: 409, instance_has_snapshots: 409,
+  snapshot_name_taken: 409, snapshot_has_children: 409, snapshot_memory_needs_running: 409, snapshot_memory_unsupported_storage: 409, snapshot_memory_failed: 409, snapshot_restore_failed: 409, instance_has_snapshots: 409,
   batch_items_failed: 409,
   migration_same_host: 409, migration_unsupported: 409, migration_target_unfit: 409,
   live_migration_failed: 409, live_migration_cancelled: 409, migration_cancelled: 409, evacuation_cancelled: 409, migration_target_not_empty: 409, operation_not_cancellable: 409,

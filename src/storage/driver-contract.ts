@@ -127,6 +127,10 @@ export function storageDriverContract(name: string, make: (root: string) => Stor
       await writeFile(base, Buffer.alloc(MiB));
       await driver.createLinkedClone('ins_k/system.qcow2', base, 'raw', 96 * MiB);
       await driver.createOverlay('ins_k/system.top.qcow2', 'ins_k/system.qcow2');
+      const top = await driver.info('ins_k/system.top.qcow2');
+      assert.deepEqual([top.virtualSizeBytes, top.backingFile], [96 * MiB, driver.pathOf('ins_k/system.qcow2')], 'an overlay is as large as the file it sits on');
+      await assert.rejects(driver.createOverlay('ins_k/other.qcow2', 'ins_k/missing.qcow2'), VolumeNotFoundError);
+      assert.equal(await driver.exists('ins_k/other.qcow2'), false, 'no overlay on a missing file');
       const progress: number[] = [];
       await driver.copy('ins_l/system.qcow2', 'ins_k/system.top.qcow2', { path: base, format: 'raw' }, (f) => progress.push(f));
       const linked = await driver.info('ins_l/system.qcow2');

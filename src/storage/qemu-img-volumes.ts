@@ -4,9 +4,15 @@
  * where a volume is, whether it exists, making room for a new one, deleting and renaming.
  */
 import { rm } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { StorageError, VolumeNotFoundError } from '../lib/storage-errors.js';
 import type { DiskFormat, ProgressFn, VolumeInfo } from './driver.js';
+import { readHead } from './inspector.js';
+import { parseQcow2Header } from './qcow2-header.js';
 import type { QemuImg } from './qemu-img.js';
+
+/** How much of a qcow2 file holds its header, backing name and extensions (one 64 KiB cluster). */
+const HEADER_BYTES = 65536;
 
 /** Base of the qemu-img storage drivers. */
 export abstract class QemuImgVolumes {
@@ -27,8 +33,22 @@ export abstract class QemuImgVolumes {
   }
 
   async createOverlay(volume: string, backingVolume: string): Promise<void> {
-    const { virtualSizeBytes } = await this.info(backingVolume);
+    const virtualSizeBytes = await this.virtualSizeOf(backingVolume);
     await this.qemuImg.createOverlayUnchecked(await this.newPath(volume), this.pathOf(backingVolume), virtualSizeBytes);
+  }
+
+  /**
+   * A qcow2 volume's virtual size, read from its header when it is a file here: a live snapshot
+   * makes its overlays while the guest runs, and a qemu-img run per disk was most of that time.
+   * Through QEMU's NFS driver, or when the header does not parse, qemu-img answers.
+   */
+  private async virtualSizeOf(volume: string): Promise<number> {
+    const path = this.pathOf(volume);
+    if (isAbsolute(path) && volume.endsWith('.qcow2')) {
+      const header = parseQcow2Header(await readHead(path, HEADER_BYTES).catch(() => Buffer.alloc(0)));
+      if (header) return header.virtualSizeBytes;
+    }
+    return (await this.info(volume)).virtualSizeBytes;
   }
 
   async createFullCopy(volume: string, sourcePath: string, sourceFormat: DiskFormat, sizeBytes: number, onProgress?: ProgressFn): Promise<void> {

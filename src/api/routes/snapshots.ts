@@ -15,7 +15,7 @@ export function snapshotRoutes(s: Services) {
     .post('/:id/snapshots', doc({
       summary: 'Take a snapshot (external qcow2 overlays) of a stopped or running instance, optionally with its memory',
       description:
-        'Disk-only (201): running, live, quiesced when the guest agent answers. memory: true (202, an operation with progress): running only (409 snapshot_memory_needs_running), the guest pauses while its memory is saved beside the overlays; 409 snapshot_memory_failed when the host refuses. Disk add/remove/grow are refused while snapshots exist (409 instance_has_snapshots).',
+        'Disk-only (201): running, live, quiesced when the guest agent answers. memory: true (202, an operation with progress): running only (409 snapshot_memory_needs_running; 409 snapshot_memory_unsupported_storage on an NFS pool the host reaches through the NFS driver of QEMU), the guest pauses while its memory is saved beside the overlays; 409 snapshot_memory_failed when the host refuses. Disk add/remove/grow are refused while snapshots exist (409 instance_has_snapshots).',
       body: createSnapshotSchema, responses: { 201: snapshotSchema, 202: acceptedSchema() },
     }), async (c) => {
       const id = s.instances.get(c.req.param('id')).id; // an unknown instance is a 404 before any body error

@@ -90,14 +90,18 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
 
   test('running: a live snapshot switches the running disks to the overlays; quiesced only when the guest agent answers', async () => {
     const a = await make('snap-live', { start: true });
+    const attempts = api.hypervisor.quiesceAttempts;
     const s1 = await taken(a.id, 'live-1');
     assert.equal(s1.quiesced, false, 'no guest agent: crash-consistent');
+    // On libvirt a freeze request to a guest without an agent fails or waits out the agent timeout: never sent.
+    assert.equal(api.hypervisor.quiesceAttempts, attempts, 'no agent channel: no freeze asked for');
     assert.deepEqual(await livePaths(a.domainName), [`system.${s1.id}.qcow2`]);
     assert.deepEqual(await configPaths(a.domainName), [`system.${s1.id}.qcow2`]);
     api.hypervisor.guestAgentAnswers = true;
     try {
       const s2 = await taken(a.id, 'live-2');
       assert.equal(s2.quiesced, true);
+      assert.equal(api.hypervisor.quiesceAttempts, attempts + 1);
       assert.equal(await backingOf(a.id, `system.${s2.id}.qcow2`), `system.${s1.id}.qcow2`);
     } finally {
       api.hypervisor.guestAgentAnswers = false;
@@ -325,4 +329,37 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
     assert.deepEqual(files(a.id), []);
     assert.equal((await api.call('GET', base(a.id))).status, 404);
   });
+});
+
+describe('memory snapshots on an NFS storage pool: refused up front where the host reaches it through the NFS driver of QEMU', () => {
+  for (const [nfsMode, expected] of [['qemu', 409], ['mount', 202]] as const) {
+    test(`the host ${nfsMode === 'qemu' ? 'opens nfs:// URLs: 409 snapshot_memory_unsupported_storage, no operation' : 'mounts the export: the memory snapshot is taken'}`, async () => {
+      const api = await startTestApi({ nfsMode });
+      try {
+        await api.bootstrap();
+        const pool = await api.call('POST', '/api/v1/storage-pools', { json: { name: 'share', kind: 'nfs', server: '10.9.8.7', exportPath: '/srv/onebox' } });
+        assert.equal(pool.status, 201, await pool.clone().text());
+        const attached = await api.call('PUT', '/api/v1/pools/default/storage-pool', { json: { storagePool: 'share' } });
+        assert.equal(attached.status, 200, await attached.clone().text());
+        const { instance, operation } = await createInstance(api, instanceBody('on-share', { start: true }));
+        assert.equal(operation.state, 'succeeded', JSON.stringify(operation));
+        const operationsBefore = (await json(await api.call('GET', '/api/v1/operations'))).items.length;
+        const res = await api.call('POST', `/api/v1/instances/${instance.id}/snapshots`, { json: { name: 'm', memory: true } });
+        const body = await json(res);
+        assert.equal(res.status, expected, JSON.stringify(body));
+        if (expected === 409) {
+          assert.equal(body.code, 'snapshot_memory_unsupported_storage');
+          assert.match(body.detail, /'10\.9\.8\.7:\/srv\/onebox'.*disk-only snapshot/);
+          assert.equal(body.errors?.[0]?.field, 'memory');
+          assert.equal((await json(await api.call('GET', '/api/v1/operations'))).items.length, operationsBefore, 'no operation started');
+          const plain = await api.call('POST', `/api/v1/instances/${instance.id}/snapshots`, { json: { name: 'disk-only' } });
+          assert.equal(plain.status, 201, 'a disk-only snapshot is still taken');
+        } else {
+          assert.equal((await waitOperation(api, res.headers.get('location'))).state, 'succeeded');
+        }
+      } finally {
+        await api.close();
+      }
+    });
+  }
 });

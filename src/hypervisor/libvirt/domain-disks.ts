@@ -1,4 +1,4 @@
-/** Reads a domain's virtio disks (device `disk`: target and source file) out of libvirt's domain XML. Pure. */
+/** Reads a domain's virtio disks (device `disk`: target and source file) and its guest agent channel's state out of libvirt's domain XML. Pure. */
 import type { DomainDiskState } from '../types.js';
 
 /** Every `<disk device='disk'>` with a `<source file>` (or an NFS network source, as an nfs:// URL) and a `<target dev>`, in document order. */
@@ -13,6 +13,15 @@ export function disksOfXml(xml: string): DomainDiskState[] {
     else if (target && nfs) disks.push({ target: target[1], path: `nfs://${unescapeXml(nfs[2])}${unescapeXml(nfs[1])}` });
   }
   return disks;
+}
+
+/** Whether the live XML shows the QEMU guest agent's virtio channel opened by the guest (`state='connected'`). */
+export function guestAgentConnectedInXml(xml: string): boolean {
+  for (const m of xml.matchAll(/<channel\b[^>]*>([\s\S]*?)<\/channel>/g)) {
+    const target = /<target\b([^>]*)\/?>/.exec(m[1]);
+    if (target && /\bname=['"]org\.qemu\.guest_agent\.0['"]/.test(target[1])) return /\bstate=['"]connected['"]/.test(target[1]);
+  }
+  return false;
 }
 
 function unescapeXml(value: string): string {

@@ -34,7 +34,7 @@ import type {
   ResourceTarget,
 } from '../types.js';
 import { resourcesOfXml } from './domain-resources.js';
-import { disksOfXml } from './domain-disks.js';
+import { disksOfXml, guestAgentConnectedInXml } from './domain-disks.js';
 import { commitActiveFile, createDiskSnapshot, waitBlockJob } from './block-jobs.js';
 import { abortJob, createMemorySnapshot, restoreMemory } from './memory-snapshots.js';
 import { destinationXmlOf, migrateLive } from './live-migration.js';
@@ -556,6 +556,12 @@ export class LibvirtDriver implements HypervisorDriver {
         throw new GuestCommandFailedError(mapped.message, mapped.libvirtCode, mapped.libvirtDomain);
       throw mapped;
     }
+  }
+
+  async guestAgentConnected(name: string): Promise<boolean> {
+    const dom = await this.lookup(name);
+    const { xml } = await this.connection.call('DOMAIN_GET_XML_DESC', { dom, flags: 0 });
+    return guestAgentConnectedInXml(xml);
   }
 
   async shutdownByAgent(name: string): Promise<void> {

@@ -35,6 +35,11 @@ export class MemorySnapshots {
   check(row: Instance): void {
     if (row.state !== 'running')
       throw new AppError('snapshot_memory_needs_running', `Cannot save the memory of instance '${row.name}' while it is ${row.state}: start it (or resume it), or take a disk-only snapshot (memory: false).`, [{ field: 'memory', message: 'Only a running instance has memory to save.' }]);
+    // libvirt writes and reads the memory file itself, and cannot through QEMU's NFS driver (an nfs:// URL):
+    // refused here rather than as a failed operation. A host that mounts the export writes it as any file.
+    const pool = this.deps.runtime.poolOf(row);
+    if (pool.kind === 'nfs' && this.deps.hosts.factsOf(row.hostId)?.nfsAccess === 'qemu')
+      throw new AppError('snapshot_memory_unsupported_storage', `Cannot save the memory of instance '${row.name}': its host reaches NFS export '${pool.server}:${pool.exportPath}' through the NFS driver of QEMU, where libvirt cannot write the memory file. Take a disk-only snapshot (memory: false), or let the host mount the export (a kernel NFS client and onebox serve --nfs-mode mount).`, [{ field: 'memory', message: 'The storage pool is not a directory on the host of the instance.' }]);
   }
 
   /** Takes the snapshot in an operation; `checkName` runs again under the instance's lock. */

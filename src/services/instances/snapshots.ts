@@ -23,6 +23,7 @@ import type { CreateSnapshotInput, InstanceSnapshot } from '../../shared/snapsho
 import type { Actor } from '../actor.js';
 import { callAgent } from '../agent-errors.js';
 import type { AuditService } from '../audit.js';
+import type { HostsService } from '../hosts.js';
 import type { Operation, OperationsService } from '../operations.js';
 import { MemorySnapshots } from './memory-snapshots.js';
 import type { InstanceRuntime } from './runtime.js';
@@ -38,6 +39,8 @@ export interface SnapshotsDeps {
   runtime: InstanceRuntime;
   operations: OperationsService;
   audit: AuditService;
+  /** What each host last reported (memory snapshots need the pool as a directory of the instance's host). */
+  hosts: Pick<HostsService, 'factsOf'>;
 }
 
 /** Whether an instance has snapshots (disk add, remove and grow are refused then). */
@@ -92,7 +95,10 @@ export class InstanceSnapshots {
         return inserted;
       });
       const updated = this.deps.store.update(row.id, { diskFiles: Object.fromEntries(disks.map((d) => [d.volume, d.next])), currentSnapshotId: id });
-      await this.redefine(updated);
+      // Live, the hypervisor points the definition at the overlays along with the running disks (the
+      // driver contract checks it), so no redefinition waits in the guest's way. Stopped, it is
+      // rebuilt: libvirt's autostart at host boot would otherwise write into the snapshot's files.
+      if (!isLive(row)) await this.redefine(updated);
       this.deps.audit.record(actor, 'create_snapshot', 'instance', row.id, `${input.name}${isLive(row) ? (quiesced ? ' (live, quiesced)' : ' (live)') : ''}`);
       return presentSnapshot(updated, snap);
     });

@@ -46,6 +46,7 @@ export const snapshotApiErrorsZhCN: Record<string, ProblemTranslation | undefine
   snapshot_not_found: (q) => q2(q, (a, b) => `实例“${a}”没有快照“${b}”。`),
   snapshot_name_taken: (q) => q2(q, (a, b) => `实例“${a}”已有名为“${b}”的快照。`),
   snapshot_memory_needs_running: (q) => (q[0] !== undefined ? `实例“${q[0]}”没有运行，无法保存其内存：请先启动（或恢复）它，或创建仅磁盘快照（memory: false）。` : undefined),
+  snapshot_memory_unsupported_storage: (q) => q2(q, (a, b) => `无法保存实例“${a}”的内存：其主机通过 QEMU 的 NFS 驱动访问 NFS 导出“${b}”，libvirt 无法在那里写入内存文件。请创建仅磁盘快照（memory: false），或让主机挂载该导出（内核 NFS 客户端并使用 onebox serve --nfs-mode mount）。`),
   snapshot_memory_failed: (q) => q2(q, (a, b) => `未能在快照“${b}”中保存实例“${a}”的内存；没有任何改变（服务器日志说明了原因）。请改为创建仅磁盘快照（memory: false）。`),
   snapshot_restore_failed: (q) => q2(q, (a, b) => `实例“${a}”未能从快照“${b}”的内存恢复运行（服务器日志说明了原因）；它的磁盘已回到该快照，实例处于停止状态：启动它即可从这些磁盘引导。`),
   instance_has_snapshots: hasSnapshotsZhCN,
