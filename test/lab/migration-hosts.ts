@@ -13,6 +13,7 @@ import { LibvirtConnection } from '../../src/hypervisor/libvirt/connection.js';
 import { migrationUri, type MigrationTlsLayout, writeMigrationTls } from '../../src/hypervisor/libvirt/migration-tls.js';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { run } from '../../src/lib/exec.js';
+import { hostCertificateName } from '../../src/lib/host-certificate.js';
 import { type CertificateAuthority, createCertificateAuthority, issueCertificate } from '../../src/lib/tls-ca.js';
 import { createLab, type Lab } from './netns-lab.js';
 
@@ -58,7 +59,7 @@ export async function createMigrationHosts(name: string): Promise<MigrationHosts
     }
     const ca = await createCertificateAuthority('onebox live-migration lab');
     for (const [key, netns, address] of [['a', lab.hostNs, addrA], ['b', nsB, addrB]]) {
-      const cert = await issueCertificate(ca, { commonName: `host ${key}`, altNames: [address], usage: 'both', validityDays: 1 });
+      const cert = await issueCertificate(ca, { commonName: hostCertificateName(key), altNames: [address], usage: 'both', validityDays: 1 });
       const tls = writeMigrationTls(join(lab.dir, `tls-${key}`), { caPem: ca.certPem, ...cert }, address);
       const daemon = await lab.startLibvirtdIn(netns, { libvirtdConf: [...tls.libvirtdConf, `host_uuid = "${randomUUID()}"`], qemuConf: tls.qemuConf, hostname: `onebox-host-${key}`, listen: true });
       const connection = await LibvirtConnection.open({ socketPath: daemon.socketPath });
