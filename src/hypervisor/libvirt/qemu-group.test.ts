@@ -29,13 +29,17 @@ describe("QEMU's group from qemu.conf", () => {
     assert.equal(groupId('qemu', ''), undefined);
   });
 
-  test("Debian's libvirt-qemu when qemu.conf sets none or is absent; qemu.conf's group otherwise", () => {
+  test("Debian's libvirt-qemu (else RHEL's qemu) when qemu.conf sets none or is absent; qemu.conf's group otherwise", () => {
     const groupFile = join(dir, 'group');
     writeFileSync(groupFile, groups);
     const conf = join(dir, 'qemu.conf');
     writeFileSync(conf, '#group = "root"\nuser = "root"\n');
-    assert.deepEqual(qemuGroup(conf, groupFile), { name: 'libvirt-qemu', gid: 64055, source: `Debian's default (${conf} sets no group)` });
+    assert.deepEqual(qemuGroup(conf, groupFile), { name: 'libvirt-qemu', gid: 64055, source: `the packages' default (${conf} sets no group)` });
     assert.equal(qemuGroup(join(dir, 'absent.conf'), groupFile).gid, 64055);
+    const rhel = join(dir, 'group-rhel');
+    writeFileSync(rhel, 'root:x:0:\nqemu:x:107:\n');
+    assert.deepEqual(qemuGroup(conf, rhel), { name: 'qemu', gid: 107, source: `the packages' default (${conf} sets no group)` });
+    assert.deepEqual(qemuGroup(conf, join(dir, 'no-group-file')), { name: 'libvirt-qemu', gid: undefined, source: `the packages' default (${conf} sets no group)` });
     writeFileSync(conf, 'group = "kvm"\n');
     assert.deepEqual(qemuGroup(conf, groupFile), { name: 'kvm', gid: 108, source: conf });
     writeFileSync(conf, 'group = "qemu"\n');

@@ -3,14 +3,15 @@
  * certificate and key — can be given to that group rather than to everybody. libvirt hands a
  * guest's disks to QEMU's user itself (its DAC driver, `dynamic_ownership`); certificate
  * directories named in qemu.conf it does not. The group is qemu.conf's `group` when set, else
- * Debian's default `libvirt-qemu`; `+N` is a numeric gid, as in libvirt.
+ * the packages' default: Debian's `libvirt-qemu`, or RHEL's `qemu` where only that one exists;
+ * `+N` is a numeric gid, as in libvirt.
  */
 import { chmodSync, chownSync, existsSync, readFileSync } from 'node:fs';
 
 /** Where libvirt's QEMU driver reads its settings. */
 export const QEMU_CONF = '/etc/libvirt/qemu.conf';
-/** The group Debian's libvirt-daemon package runs QEMU as when qemu.conf sets none. */
-export const DEFAULT_QEMU_GROUP = 'libvirt-qemu';
+/** The groups libvirt's packages run QEMU as when qemu.conf sets none: Debian's, then RHEL's. */
+export const DEFAULT_QEMU_GROUPS = ['libvirt-qemu', 'qemu'] as const;
 
 /** QEMU's group: its name (or `+gid`), its gid when it exists on this host, and where the name came from. */
 export interface QemuGroup {
@@ -41,9 +42,10 @@ export function groupId(name: string, groupText: string): number | undefined {
 /** QEMU's group on this host, from `confFile` (when it exists and sets one) and `groupFile`. */
 export function qemuGroup(confFile = QEMU_CONF, groupFile = '/etc/group'): QemuGroup {
   const set = existsSync(confFile) ? qemuConfGroup(readFileSync(confFile, 'utf8')) : undefined;
-  const name = set ?? DEFAULT_QEMU_GROUP;
-  const gid = groupId(name, existsSync(groupFile) ? readFileSync(groupFile, 'utf8') : '');
-  return { name, gid, source: set === undefined ? `Debian's default (${confFile} sets no group)` : `${confFile}` };
+  const groups = existsSync(groupFile) ? readFileSync(groupFile, 'utf8') : '';
+  if (set !== undefined) return { name: set, gid: groupId(set, groups), source: confFile };
+  const name = DEFAULT_QEMU_GROUPS.find((g) => groupId(g, groups) !== undefined) ?? DEFAULT_QEMU_GROUPS[0];
+  return { name, gid: groupId(name, groups), source: `the packages' default (${confFile} sets no group)` };
 }
 
 /**
