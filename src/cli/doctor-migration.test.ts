@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,9 +62,25 @@ describe('onebox doctor: live migration over libvirtd TLS', () => {
     try {
       const r = await checkMigrationTls(data, server.port);
       assert.equal(r.ok, false, r.detail);
-      assert.match(r.detail, /does not accept TLS migration connections/);
+      assert.match(r.detail, /does not accept TLS migration connections \(it closed the connection: it does not trust onebox's CA, or its tls_allowed_dn_list does not hold "CN=onebox host \*"\)/);
+      assert.match(r.detail, /tls_allowed_dn_list = \["CN=onebox host \*"\]/, 'the line to add');
     } finally {
       server.close();
     }
+  });
+
+  test('a certificate without key encipherment (joined before onebox set it): join again, or restart serve on the controller', async () => {
+    const old = await issueCertificate(ca, { commonName: 'onebox host old', altNames: ['127.0.0.1'], usage: 'server', validityDays: 1 });
+    const joined = join(dir, 'old-peer');
+    installMigrationTls(joined, { caPem: ca.certPem, ...old }, '127.0.0.1');
+    const r = await checkMigrationTls(joined, 1);
+    assert.equal(r.ok, false);
+    assert.match(r.detail, /lacks the key encipherment usage libvirtd and QEMU demand \(this host joined before onebox set it: join again — .*delete .*old-peer\/agent, and run `onebox join` with a new token\)/);
+
+    const controller = join(dir, 'old-controller');
+    installMigrationTls(controller, { caPem: ca.certPem, ...old }, '127.0.0.1');
+    mkdirSync(join(controller, 'tls'));
+    writeFileSync(join(controller, 'tls', 'ca-key.pem'), ca.keyPem);
+    assert.match((await checkMigrationTls(controller, 1)).detail, /lacks the key encipherment usage .*\(start `onebox serve` again: it issues a new one\)/);
   });
 });

@@ -8,6 +8,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { PeerHostAgent } from '../cluster/peer/client.js';
+import { hostCertificateName } from '../lib/host-certificate.js';
 import { log } from '../lib/log.js';
 import type { CertificateAuthority } from '../lib/tls-ca.js';
 import { TLS_FILES, type ServerTls } from '../lib/tls-files.js';
@@ -53,7 +54,7 @@ export async function startJoinedHosts(s: Services, tls: ServerTls | undefined, 
 /** Connects to a joined host's agent until it answers (its instances show `lost` meanwhile), then attaches it. */
 async function attachPeer(s: Services, host: Host, id: { ca: CertificateAuthority; certPem: string; keyPem: string }, timings: PeerTimings): Promise<void> {
   // The host's certificate must be the one issued to this host, not another host's.
-  const expected = `onebox host ${host.id}`;
+  const expected = hostCertificateName(host.id);
   const agent = new HttpsAgent({
     ca: id.ca.certPem, cert: id.certPem, key: id.keyPem, keepAlive: true, minVersion: 'TLSv1.3',
     checkServerIdentity: (name: string, cert: PeerCertificate) => checkServerIdentity(name, cert) ?? (cert.subject?.CN === expected ? undefined : new Error(`the agent at ${host.agentUrl} is not host ${host.id} (certificate ${cert.subject?.CN})`)),

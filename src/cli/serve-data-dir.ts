@@ -1,7 +1,8 @@
 /**
  * The data directory of one server: its lock first (a second server stops there, touching
  * nothing), then the database and the file library, with modes that keep local users out
- * (directory 0700, database files 0600, also when an older onebox made them looser).
+ * (directory 0700, database files 0600, also when an older onebox made them looser). The live
+ * migration setup then lets QEMU's group pass through the directory (0710, migration-tls-setup.ts).
  */
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';

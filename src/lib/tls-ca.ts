@@ -122,6 +122,16 @@ export async function signCsr(ca: CertificateAuthority, csrPem: string, request:
 const keyUsage = (usage: CertificateRequest['usage']): number =>
   usage === 'both' ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature;
 
+/**
+ * Whether libvirtd and QEMU take `certPem` for TLS as far as its key usage goes: no key usage
+ * extension, or one with key encipherment (host certificates issued before onebox set that bit
+ * lack it).
+ */
+export function allowsKeyEncipherment(certPem: string): boolean {
+  const usage = new x509.X509Certificate(certPem).getExtension(x509.KeyUsagesExtension);
+  return usage === null || (usage.usages & x509.KeyUsageFlags.keyEncipherment) !== 0;
+}
+
 async function signPublicKey(ca: CertificateAuthority, publicKey: CryptoKey | x509.PublicKey, request: CertificateRequest): Promise<string> {
   if (request.altNames.length === 0) throw new AppError('validation_failed', `A certificate for '${request.commonName}' needs at least one name or address.`);
   const caCert = new x509.X509Certificate(ca.certPem);

@@ -9,6 +9,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { hosts, joinTokens } from '../db/schema.js';
 import { AppError } from '../lib/errors.js';
+import { hostCertificateName } from '../lib/host-certificate.js';
 import { newId, newSecret } from '../lib/ids.js';
 import type { CertificateAuthority } from '../lib/tls-ca.js';
 import type { JoinAnswer, JoinTokenView, NewJoinToken } from '../shared/join.js';
@@ -92,7 +93,7 @@ export class JoinService {
     const advertise = new URL(req.advertise);
     const hostId = newId('host');
     const certPem = await (await import('../lib/tls-ca.js')).signCsr(authority.ca, req.csr, {
-      commonName: `onebox host ${hostId}`, altNames: [advertise.hostname.replace(/^\[|\]$/g, '')], usage: 'both', validityDays: HOST_CERT_DAYS,
+      commonName: hostCertificateName(hostId), altNames: [advertise.hostname.replace(/^\[|\]$/g, '')], usage: 'both', validityDays: HOST_CERT_DAYS,
     });
     const host = this.db.transaction((tx) => {
       // Checked again inside the transaction: two joins racing with one token, one wins.

@@ -5,14 +5,18 @@
  * a certificate onebox's CA issued (migration-tls.ts), its own host name and host UUID; QEMU's
  * migration streams use the same certificates. Guests are mini TCG guests without NIC whose
  * files live in a per-host directory (the hosts' "data directories" differ, as on real hosts).
+ * With `qemuUser`, QEMU runs as that user (libvirt-qemu, as on a stock Debian host) and the
+ * migration files are written for its group, as onebox writes them.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LibvirtConnection } from '../../src/hypervisor/libvirt/connection.js';
 import { migrationUri, type MigrationTlsLayout, writeMigrationTls } from '../../src/hypervisor/libvirt/migration-tls.js';
+import { groupId, type QemuGroup } from '../../src/hypervisor/libvirt/qemu-group.js';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
 import { run } from '../../src/lib/exec.js';
+import { hostCertificateName } from '../../src/lib/host-certificate.js';
 import { type CertificateAuthority, createCertificateAuthority, issueCertificate } from '../../src/lib/tls-ca.js';
 import { createLab, type Lab } from './netns-lab.js';
 
@@ -44,8 +48,17 @@ export interface MigrationHosts {
 /** Files of a guest on a host: its disk, serial console socket and console log. */
 export const guestFiles = (host: MigrationHost, name: string) => ({ disk: join(host.dir, `${name}.qcow2`), socket: join(host.dir, `${name}.sock`), log: join(host.dir, `${name}.log`) });
 
-/** Creates the two hosts (lab name `name`, see netns-lab). */
-export async function createMigrationHosts(name: string): Promise<MigrationHosts> {
+/** QEMU's user `user`: its uid and its group (of the same name) as onebox resolves it. */
+function qemuUserOf(user: string): { uid: number; group: QemuGroup } {
+  const entry = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const gid = groupId(user, readFileSync('/etc/group', 'utf8'));
+  if (!entry || gid === undefined) throw new Error(`no user and group '${user}' on this machine (Debian's libvirt-daemon-system makes libvirt-qemu)`);
+  return { uid: Number(entry.split(':')[2]), group: { name: user, gid, source: 'test' } };
+}
+
+/** Creates the two hosts (lab name `name`, see netns-lab); QEMU runs as `options.qemuUser` (default root). */
+export async function createMigrationHosts(name: string, options: { qemuUser?: string } = {}): Promise<MigrationHosts> {
+  const qemu = options.qemuUser === undefined ? undefined : qemuUserOf(options.qemuUser);
   const lab = await createLab(name);
   const hosts: MigrationHost[] = [];
   try {
@@ -57,13 +70,17 @@ export async function createMigrationHosts(name: string): Promise<MigrationHosts
       await run(['ip', '-n', ns, 'link', 'set', dev, 'up']);
     }
     const ca = await createCertificateAuthority('onebox live-migration lab');
+    // A QEMU that is not root passes through the lab's directory (onebox's data directory is 0710 for its group).
+    if (qemu) chmodSync(lab.dir, 0o711);
     for (const [key, netns, address] of [['a', lab.hostNs, addrA], ['b', nsB, addrB]]) {
-      const cert = await issueCertificate(ca, { commonName: `host ${key}`, altNames: [address], usage: 'both', validityDays: 1 });
-      const tls = writeMigrationTls(join(lab.dir, `tls-${key}`), { caPem: ca.certPem, ...cert }, address);
-      const daemon = await lab.startLibvirtdIn(netns, { libvirtdConf: [...tls.libvirtdConf, `host_uuid = "${randomUUID()}"`], qemuConf: tls.qemuConf, hostname: `onebox-host-${key}`, listen: true });
+      const cert = await issueCertificate(ca, { commonName: hostCertificateName(key), altNames: [address], usage: 'both', validityDays: 1 });
+      const tls = writeMigrationTls(join(lab.dir, `tls-${key}`), { caPem: ca.certPem, ...cert }, address, qemu?.group);
+      const daemon = await lab.startLibvirtdIn(netns, { libvirtdConf: [...tls.libvirtdConf, `host_uuid = "${randomUUID()}"`], qemuConf: tls.qemuConf, hostname: `onebox-host-${key}`, listen: true, qemuUser: options.qemuUser });
       const connection = await LibvirtConnection.open({ socketPath: daemon.socketPath });
       const dir = join(lab.dir, `host-${key}`);
       mkdirSync(dir);
+      // QEMU makes its serial log there (libvirt hands it the disks, not the directory).
+      if (qemu) chownSync(dir, qemu.uid, qemu.group.gid!);
       hosts.push({ netns, address, dir, daemon, connection, tls, uriFrom: (other) => migrationUri(address, other.tls.pkiDir) });
     }
     return {

@@ -7,10 +7,14 @@
  * files under a different directory there: the destination XML is rewritten) while it prints a
  * counter on its serial console: it then runs on B, is gone from A, its counter and uptime go
  * on (no reboot), progress grew. A second migration cancelled midway leaves it running on B.
- * A daemon without a certificate from the CA cannot be a destination.
+ * A daemon without a certificate from the CA cannot be a destination. QEMU runs as libvirt-qemu,
+ * as on a stock Debian host, so the migration proves QEMU reads the key files onebox writes for
+ * its group; libvirtd takes connections from host certificates only, not from every certificate
+ * the CA signed.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { CONTROLLER_CERT_NAME } from '../../src/cli/peer-hosts.js';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MigrationCancelledError, MigrationFailedError } from '../../src/hypervisor/errors.js';
@@ -26,6 +30,7 @@ import { SerialConsole } from '../lab/serial-console.js';
 import { skipUnlessPresent } from '../require-system.js';
 
 const DOMAIN = `ob-livemig-${process.pid}`;
+const QEMU_USER = 'libvirt-qemu';
 
 /** The numbers of the `TICK n` lines in `text`. */
 const ticks = (text: string) => [...text.matchAll(/TICK (\d+)/g)].map((m) => Number(m[1]));
@@ -45,7 +50,7 @@ describe('live migration between two hosts over TLS', { skip: skipUnlessPresent(
 
   before(async () => {
     const miniImage = await miniImagePath(); // before any libvirt connection: building blocks the event loop
-    hosts = await createMigrationHosts('livemig');
+    hosts = await createMigrationHosts('livemig', { qemuUser: QEMU_USER });
     await startGuest(hosts.a, hosts.b, DOMAIN, miniImage);
     console = await SerialConsole.connect(guestFiles(hosts.a, DOMAIN).socket, 30_000);
     await console.waitFor(new RegExp(MINI_GUEST_READY), 180_000);
@@ -54,6 +59,25 @@ describe('live migration between two hosts over TLS', { skip: skipUnlessPresent(
   after(async () => {
     console?.close();
     await hosts?.close();
+  });
+
+  test(`QEMU runs as ${QEMU_USER}, which can read its migration key; other users cannot`, async () => {
+    const pid = readFileSync(join(hosts.a.daemon.dir, 'run', 'qemu', `${DOMAIN}.pid`), 'utf8').trim();
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    assert.equal(uid, (await run(['id', '-u', QEMU_USER])).stdout.trim(), 'the guest\'s QEMU is not root');
+    const key = join(hosts.a.tls.qemuDir, 'server-key.pem');
+    assert.equal((await run(['runuser', '-u', QEMU_USER, '--', 'cat', key])).stdout, readFileSync(key, 'utf8'));
+    await assert.rejects(run(['runuser', '-u', 'nobody', '--', 'cat', key]), /Permission denied/);
+  });
+
+  test('libvirtd refuses a certificate of onebox\'s CA that is not a host\'s (the controller\'s), and takes a host\'s', async () => {
+    const virshToB = (pkiDir: string) => run(['ip', 'netns', 'exec', hosts.a.netns, 'virsh', '-c', migrationUri(hosts.b.address, pkiDir), 'hostname'], { timeoutMs: 60_000 });
+    // Usage both and A's address, like a host's: only its subject differs.
+    const controllerCert = await issueCertificate(hosts.ca, { commonName: CONTROLLER_CERT_NAME, altNames: [hosts.a.address], usage: 'both', validityDays: 1 });
+    const controller = writeMigrationTls(join(hosts.lab.dir, 'tls-controller'), { caPem: hosts.ca.certPem, ...controllerCert }, hosts.a.address);
+    // libvirtd checks the client's subject after the handshake and hangs up before its one-byte confirmation.
+    await assert.rejects(virshToB(controller.pkiDir), /failed to connect to the hypervisor[\s\S]*Unable to read TLS confirmation/);
+    assert.equal((await virshToB(hosts.a.tls.pkiDir)).stdout.trim(), 'onebox-host-b');
   });
 
   test('a destination whose certificate onebox did not sign is refused, and the guest stays on A', async () => {

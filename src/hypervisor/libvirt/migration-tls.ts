@@ -9,10 +9,16 @@
  * - QEMU's own migration stream and the NBD stream of block migration are TLS too
  *   (VIR_MIGRATE_TLS): `migrate_tls_x509_cert_dir` names the same certificate under QEMU's file
  *   names, with verification of the peer on.
- * libvirt and QEMU read fixed file names, hence two directories with the same PEM twice.
+ * - libvirtd admits host certificates only (`tls_allowed_dn_list`): other certificates onebox's CA
+ *   signs (the controller's client certificate, the HTTPS server certificate) are no migration peers.
+ * libvirt and QEMU read fixed file names, hence two directories with the same PEM twice. libvirtd
+ * runs as root; QEMU may not (Debian runs it as libvirt-qemu), so its directory and files belong to
+ * QEMU's group (qemu-group.ts), and so does the directory above them, for QEMU to pass through.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HOST_CERTIFICATE_DN } from '../../lib/host-certificate.js';
+import { type QemuGroup, qemuGroup, shareWithQemu } from './qemu-group.js';
 
 /** A host's certificate for migration: onebox's CA certificate and the host's certificate and key, PEM. */
 export interface MigrationCertificate {
@@ -31,8 +37,12 @@ export interface MigrationTlsLayout {
   qemuConf: string[];
 }
 
-/** Writes the certificate files under `dir` (keys readable by root only) and returns the settings listening TLS and migration on `address`. */
-export function writeMigrationTls(dir: string, cert: MigrationCertificate, address: string): MigrationTlsLayout {
+/**
+ * Writes the certificate files under `dir` and returns the settings listening TLS and migration
+ * on `address`: libvirtd's files readable by root only, QEMU's by `qemu`'s group too (root only
+ * when that group does not exist here). Modes and owners are set again on every call.
+ */
+export function writeMigrationTls(dir: string, cert: MigrationCertificate, address: string, qemu: QemuGroup = qemuGroup()): MigrationTlsLayout {
   const pkiDir = join(dir, 'pki');
   const qemuDir = join(dir, 'qemu');
   const files: [string, string, string][] = [
@@ -48,7 +58,16 @@ export function writeMigrationTls(dir: string, cert: MigrationCertificate, addre
     [qemuDir, 'client-key.pem', cert.keyPem],
   ];
   for (const d of [pkiDir, qemuDir]) mkdirSync(d, { recursive: true, mode: 0o700 });
-  for (const [d, name, pem] of files) writeFileSync(join(d, name), pem, { mode: name.includes('key') ? 0o600 : 0o644 });
+  shareWithQemu(dir, qemu, 0o710, 0o700);
+  chmodSync(pkiDir, 0o700);
+  shareWithQemu(qemuDir, qemu, 0o750, 0o700);
+  for (const [d, name, pem] of files) {
+    const file = join(d, name);
+    const alone = name.includes('key') ? 0o600 : 0o644;
+    writeFileSync(file, pem, { mode: alone });
+    if (d === qemuDir) shareWithQemu(file, qemu, 0o640, alone);
+    else chmodSync(file, alone);
+  }
   const q = (s: string) => JSON.stringify(s);
   return {
     pkiDir,
@@ -60,8 +79,9 @@ export function writeMigrationTls(dir: string, cert: MigrationCertificate, addre
       `ca_file = ${q(join(pkiDir, 'cacert.pem'))}`,
       `cert_file = ${q(join(pkiDir, 'servercert.pem'))}`,
       `key_file = ${q(join(pkiDir, 'serverkey.pem'))}`,
-      // A client must present a certificate onebox's CA signed (libvirt's default, said out loud).
+      // A client must present a certificate onebox's CA signed (libvirt's default, said out loud), and a host's.
       'tls_no_verify_certificate = 0',
+      `tls_allowed_dn_list = [${q(HOST_CERTIFICATE_DN)}]`,
       'auth_tls = "none"',
     ],
     qemuConf: [

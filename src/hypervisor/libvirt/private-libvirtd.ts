@@ -148,7 +148,8 @@ export async function startPrivateLibvirtd(): Promise<PrivateLibvirtd> {
 /** The system directories the QEMU daemon gets its own copy of, by the name of its stand-in. */
 const BOUND = { etc: '/etc/libvirt', run: '/run/libvirt', lib: '/var/lib/libvirt', log: '/var/log/libvirt', cache: '/var/cache/libvirt' };
 
-const QEMU_CONF = ['security_driver = "none"', 'user = "root"', 'group = "root"', 'stdio_handler = "file"'];
+/** QEMU runs as `user` and its group; libvirt's DAC driver (always on, dynamic_ownership) hands it the guest's files. */
+const qemuConfLines = (user: string) => ['security_driver = "none"', `user = "${user}"`, `group = "${user}"`, 'stdio_handler = "file"'];
 // `ip netns exec` remounts /sys, which hides cgroup v1 from the daemon: guests go without cgroups.
 const QEMU_CONF_NETNS = ['cgroup_controllers = [ ]'];
 
@@ -169,6 +170,8 @@ export interface PrivateQemuLibvirtdOptions {
   hostname?: string;
   /** Starts the daemon with `--listen`, so it serves the TCP/TLS sockets its libvirtd.conf enables. */
   listen?: boolean;
+  /** The user (and group of that name) QEMU runs as: root by default, `libvirt-qemu` as on a stock Debian host. */
+  qemuUser?: string;
 }
 
 // Binds the stand-ins over the real directories (in this new mount namespace only), then
@@ -231,7 +234,7 @@ export async function startPrivateQemuLibvirtd(options: PrivateQemuLibvirtdOptio
   const base = mkdtempSync(join(tmpdir(), 'onebox-qemu-libvirtd-'));
   for (const dir of Object.keys(BOUND)) mkdirSync(join(base, dir), { recursive: true });
   mkdirSync(join(base, 'etc', 'qemu'));
-  const qemuConf = [...QEMU_CONF, ...(options.netns === undefined ? [] : QEMU_CONF_NETNS), ...(options.qemuConf ?? [])];
+  const qemuConf = [...qemuConfLines(options.qemuUser ?? 'root'), ...(options.netns === undefined ? [] : QEMU_CONF_NETNS), ...(options.qemuConf ?? [])];
   writeFileSync(join(base, 'etc', 'qemu.conf'), [...qemuConf, ''].join('\n'));
   writeFileSync(join(base, 'etc', 'libvirtd.conf'), [...(options.libvirtdConf ?? []), ''].join('\n'));
   // QEMU's capabilities, probed once by the system daemon, spare this one a few seconds of probing.
