@@ -28,7 +28,7 @@ export function operationRoutes(s: Services) {
       '/:id/actions/cancel',
       doc({
         summary: 'Cancel a running operation',
-        description: 'Only operations whose `cancellable` is true take a cancel (a live migration: the instance keeps running on its host). The operation then ends failed with its cancel code (e.g. live_migration_cancelled). 409 operation_not_cancellable for one that has ended or takes no cancel.',
+        description: 'Only operations whose `cancellable` is true take a cancel (a live migration: the instance keeps running on its host; an image import from a URL or an upload\'s conversion: the download and qemu-img stop, partial files are removed and no image is left). The operation then ends failed with its cancel code (live_migration_cancelled, image_import_cancelled). 409 operation_not_cancellable for one that has ended or takes no cancel.',
         responses: { 202: acceptedSchema() },
       }),
       (c) => {
