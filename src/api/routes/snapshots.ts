@@ -26,7 +26,7 @@ export function snapshotRoutes(s: Services) {
     .get('/:id/snapshots/:snapshotId', doc({ summary: 'Get a snapshot', responses: { 200: snapshotSchema } }), (c) => c.json(s.snapshots.get(c.req.param('id'), c.req.param('snapshotId'))))
     .post('/:id/snapshots/:snapshotId/actions/revert', doc({
       summary: 'Revert an instance to a snapshot',
-      description: 'Disk-only: stopped only (409 instance_must_be_stopped), it stays stopped. With memory: stopped, running or paused; the guest resumes running in the saved state (409 snapshot_restore_failed leaves it stopped on the snapshot\'s disks). Later snapshots stay in the tree.',
+      description: 'Disk-only: stopped only (409 instance_must_be_stopped), it stays stopped. With memory: stopped, running or paused; the guest resumes running in the saved state (409 snapshot_restore_failed leaves it stopped on the snapshot\'s disks). Later snapshots stay in the tree. A snapshot records the disks (and with memory the guest\'s RAM), not the instance\'s settings: a disk-only revert keeps the current cores, memory, NICs and name (changed after the snapshot or not), and the guest boots with them at its next start.',
       responses: { 200: snapshotSchema },
     }), async (c) => c.json(await s.snapshots.revert(c.req.param('id'), c.req.param('snapshotId'), c.var.actor)))
     .delete('/:id/snapshots/:snapshotId', doc({ summary: 'Delete a snapshot, merging its data into the files above it, in an operation', description: 'The current one included (stopped: qemu-img rebase; running: block pull/commit); a branch point is refused (409 snapshot_has_children).', responses: { 202: acceptedSchema() } }), (c) => accepted(c, s.snapshots.delete(c.req.param('id'), c.req.param('snapshotId'), c.var.actor)));
