@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { openLibvirtDriver } from '../hypervisor/libvirt/driver.js';
 import { detectAccel } from '../lib/accel.js';
 import { run } from '../lib/exec.js';
+import { checkHostnameLookup } from './doctor-hostname.js';
 import { checkMigrationTls } from './doctor-migration.js';
 
 /** One check's outcome. */
@@ -55,6 +56,7 @@ export async function runChecks(dataDir: string, socketPath = '/run/libvirt/libv
   results.push({ name: 'accelerator', ok: true, detail: `${accel.accel.toUpperCase()}: ${accel.reason}`, required: false });
   results.push(await checkDisk(dataDir));
   results.push(await checkMigrationTls(dataDir));
+  results.push(await checkHostnameLookup());
   return results;
 }
 

@@ -10,14 +10,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { PrivateQemuLibvirtd } from '../../src/hypervisor/libvirt/private-libvirtd.js';
-import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
+import { MINI_GUEST_READY } from '../fixtures/mini-image.js';
 import { createLab, labRequirements, type Lab } from '../lab/netns-lab.js';
 import { bundle, skipUnlessPresent } from '../require-system.js';
+import { guestWord, uploadMiniImage } from './mini-guest.js';
 import { OneboxServer, type Json } from './onebox-server.js';
 
 /** A sector of the mini disk (64 MiB) past what the mini OS ever writes: the marker's place. */
@@ -34,12 +34,11 @@ describe('clone a running and a stopped instance, in a lab', { skip: skipUnlessP
   let imageId = '';
 
   before(async () => {
-    const image = await miniImagePath();
     lab = await createLab('clone');
     libvirtd = await lab.startLibvirtd();
     server = await OneboxServer.start(['--host-netns', lab.hostNs], { socketPath: libvirtd.socketPath, uri: libvirtd.uri });
     await server.bootstrap({ create: true, subnet: `${lab.address(2, 0)}/24` });
-    imageId = (await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(image)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } })).id;
+    imageId = (await uploadMiniImage(server)).id;
   }, { timeout: 600_000 });
   after(async () => {
     if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
@@ -53,14 +52,7 @@ describe('clone a running and a stopped instance, in a lab', { skip: skipUnlessP
     assert.equal(res.status, expected, await res.clone().text());
     return res;
   };
-  /** Runs a shell line on the guest and returns what it printed after `KEY=` (letters, digits, `-`, `_`, `"`). */
-  const guest = async (id: string, key: string, command: string) => {
-    const re = new RegExp(`${key}=([A-Za-z0-9_"-]*)\\r?\\n`);
-    const out = await server.serialRun(id, `echo ${key}=$(${command} | tr -cd 'A-Za-z0-9_"-')`, re, 60_000);
-    const m = re.exec(out);
-    assert.ok(m, `the guest printed no ${key}: ${out.slice(-500)}`);
-    return m[1];
-  };
+  const guest = (id: string, key: string, command: string) => guestWord(server, id, key, command);
   const readMark = (id: string) => guest(id, 'MARK', `dd if=/dev/vda bs=512 skip=${MARK_SECTOR} count=1 2>/dev/null | head -c ${MARK.length}`);
   const readDataMark = (id: string) => guest(id, 'DMARK', `head -c ${DATA_MARK.length} /dev/vdb`);
   const readMac = (id: string) => guest(id, 'MAC', 'cat /sys/class/net/eth0/address');

@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
+import { MINI_GUEST_READY } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import { bootMiniGuest, callInstance, guestValue, uploadMiniImage } from './mini-guest.js';
 import { OneboxServer, SYSTEM_LIBVIRT, type Json } from './onebox-server.js';
 
 const GiB = 1024 ** 3;
@@ -24,14 +24,10 @@ describe('disks of a real guest: grow online, hot-plug and unplug, then stopped'
   let server: OneboxServer;
   let inst: Json;
   before(async () => {
-    const imagePath = await miniImagePath();
     server = await OneboxServer.start();
     await server.bootstrap();
-    const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
-    const res = await server.call('POST', '/instances', { json: { name: 'disks', cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id }, start: true } });
-    inst = ((await res.clone().json()) as Json).instance;
-    assert.equal((await server.waitOperation(res)).state, 'succeeded');
-    await server.waitConsole(inst.id, MINI_GUEST_READY);
+    const image = await uploadMiniImage(server);
+    inst = await bootMiniGuest(server, { name: 'disks', disk: { source: 'image', imageId: image.id } });
   }, { timeout: 600_000 });
   after(async () => {
     if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
@@ -39,17 +35,9 @@ describe('disks of a real guest: grow online, hot-plug and unplug, then stopped'
   });
 
   const volume = (file: string) => join(server.dataDir, 'instances', inst.id, file);
-  const call = async (method: string, path: string, body?: Json) => {
-    const res = await server.call(method, `/instances/${inst.id}${path}`, body ? { json: body } : {});
-    return { status: res.status, body: res.status === 204 ? {} : ((await res.json()) as Json) };
-  };
+  const call = (method: string, path: string, body?: Json) => callInstance(server, inst.id, method, path, body);
   /** Runs a shell line on the guest's serial console and returns the number it printed after `KEY=`. */
-  const guestNumber = async (key: string, command: string) => {
-    const out = await server.serialRun(inst.id, `echo ${key}=$(${command})`, new RegExp(`${key}=(-?\\d+)\\r?\\n`), 60_000);
-    const m = new RegExp(`${key}=(-?\\d+)\\r?\\n`).exec(out);
-    assert.ok(m, `the guest printed no ${key}: ${out.slice(-500)}`);
-    return Number(m[1]);
-  };
+  const guestNumber = async (key: string, command: string) => Number(await guestValue(server, inst.id, key, command, '-?\\d+', 60_000));
   /** Bytes the guest sees on a disk, -1 when it has no such disk. */
   const guestBytes = async (dev: string) => {
     const sectors = await guestNumber(`SIZE_${dev}`, `cat /sys/block/${dev}/size 2>/dev/null || echo -1`);

@@ -10,7 +10,7 @@ const skip = skipUnlessPresent(bundle());
 test('doctor on this host: all required checks pass, accelerator is TCG with the reason', { skip }, () => {
   const res = spawnSync(BINARY, ['doctor', '--data-dir', '/tmp'], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(res.status, 0, res.stdout + res.stderr);
-  for (const check of ['libvirt daemon', 'QEMU x86-64 emulator', 'qemu-img', 'dnsmasq', 'genisoimage', 'libvirtd reachable', 'accelerator', 'disk space'])
+  for (const check of ['libvirt daemon', 'QEMU x86-64 emulator', 'qemu-img', 'dnsmasq', 'genisoimage', 'libvirtd reachable', 'accelerator', 'disk space', 'host name lookup'])
     assert.match(res.stdout, new RegExp(`✓ ${check}|! ${check}`), `${check} missing from:\n${res.stdout}`);
   assert.match(res.stdout, /accelerator: TCG: .*(vmx|svm|PVM)/);
   assert.match(res.stdout, /libvirtd reachable: libvirt 9\.\d+\.\d+, QEMU \d+\.\d+/);

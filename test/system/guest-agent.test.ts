@@ -6,12 +6,10 @@
  * of a guest that ignores ACPI (its acpid killed on the serial console) ends through the agent's shutdown.
  */
 import assert from 'node:assert/strict';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import { bootMiniGuest, uploadMiniImage } from './mini-guest.js';
 import { OneboxServer, sleep, waitFor, type Json } from './onebox-server.js';
 
 /** An interactive session on an instance's serial console: type lines, wait for what the guest prints. */
@@ -44,20 +42,14 @@ describe('guest agent on a real guest: info, password, stop fallback', { skip: s
   let server: OneboxServer;
   let inst: Json;
   before(async () => {
-    const imagePath = await miniImagePath();
     // The stop test waits out the ACPI grace before the agent is asked: 3 s, not the default 30.
     server = await OneboxServer.start(['--acpi-grace', '3']);
     await server.bootstrap();
-    const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
-    const res = await server.call('POST', '/instances', {
-      json: {
-        name: 'agent-guest', cores: 1, memoryMiB: 160, disk: { source: 'image', imageId: image.id }, start: true,
-        cloudInit: {}, // a seed: the guest takes the instance's name as hostname
-      },
+    const image = await uploadMiniImage(server);
+    inst = await bootMiniGuest(server, {
+      name: 'agent-guest', memoryMiB: 160, disk: { source: 'image', imageId: image.id },
+      cloudInit: {}, // a seed: the guest takes the instance's name as hostname
     });
-    inst = ((await res.clone().json()) as Json).instance;
-    assert.equal((await server.waitOperation(res)).state, 'succeeded');
-    await server.waitConsole(inst.id, MINI_GUEST_READY);
   }, { timeout: 600_000 });
   after(async () => {
     if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);

@@ -17,8 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
+import { MINI_GUEST_READY } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import { guestWord, uploadMiniImage } from './mini-guest.js';
 import { OneboxServer, waitFor, type Json } from './onebox-server.js';
 import { promisify } from 'node:util';
 
@@ -34,11 +35,10 @@ describe('image from an instance, system disk reset, compaction', { skip: skipUn
   let dir = '';
   let mini: Json;
   before(async () => {
-    const imagePath = await miniImagePath();
     dir = await mkdtemp(join(tmpdir(), 'onebox-build-'));
     server = await OneboxServer.start();
     await server.bootstrap();
-    mini = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
+    mini = await uploadMiniImage(server);
   }, { timeout: 600_000 });
   after(async () => {
     if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
@@ -59,14 +59,7 @@ describe('image from an instance, system disk reset, compaction', { skip: skipUn
     return res;
   };
   const stop = async (id: string) => assert.equal((await server.waitOperation(await act(id, 'stop', 202), 180_000)).state, 'succeeded');
-  /** Runs a shell line on the guest and returns what it printed after `KEY=` (letters, digits, `-`, `_`, `"`). */
-  const guest = async (id: string, key: string, command: string) => {
-    const re = new RegExp(`${key}=([A-Za-z0-9_"-]*)\\r?\\n`);
-    const out = await server.serialRun(id, `echo ${key}=$(${command} | tr -cd 'A-Za-z0-9_"-')`, re, 60_000);
-    const m = re.exec(out);
-    assert.ok(m, `the guest printed no ${key}: ${out.slice(-500)}`);
-    return m[1];
-  };
+  const guest = (id: string, key: string, command: string) => guestWord(server, id, key, command);
   const readMark = (id: string) => guest(id, 'MARK', `dd if=/dev/vda bs=512 skip=${MARK_SECTOR} count=1 2>/dev/null | head -c ${MARK.length}`);
   const readDataMark = (id: string) => guest(id, 'DMARK', `head -c ${DATA_MARK.length} /dev/vdb`);
   const readInstanceId = (id: string) => guest(id, 'IID', "sed -n 's/^instance-id: //p' /run/nocloud/meta-data");

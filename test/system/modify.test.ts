@@ -7,11 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
+import { MINI_GUEST_READY } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import { bootMiniGuest, guestValue, uploadMiniImage } from './mini-guest.js';
 import { OneboxServer, SYSTEM_LIBVIRT, waitFor, type Json } from './onebox-server.js';
 
 const virsh = (...args: string[]) => spawnSync('virsh', ['-c', SYSTEM_LIBVIRT.uri, ...args], { encoding: 'utf8' }).stdout;
@@ -26,16 +25,10 @@ describe('modify a real guest: live vCPU and memory, then stopped', { skip: skip
   let server: OneboxServer;
   let inst: Json;
   before(async () => {
-    const imagePath = await miniImagePath();
     server = await OneboxServer.start();
     await server.bootstrap();
-    const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
-    const res = await server.call('POST', '/instances', {
-      json: { name: 'resize', cores: 1, maxCores: 2, memoryMiB: 128, maxMemoryMiB: 256, disk: { source: 'image', imageId: image.id }, start: true },
-    });
-    inst = ((await res.clone().json()) as Json).instance;
-    assert.equal((await server.waitOperation(res)).state, 'succeeded');
-    await server.waitConsole(inst.id, MINI_GUEST_READY);
+    const image = await uploadMiniImage(server);
+    inst = await bootMiniGuest(server, { name: 'resize', maxCores: 2, maxMemoryMiB: 256, disk: { source: 'image', imageId: image.id } });
   }, { timeout: 600_000 });
   after(async () => {
     if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);
@@ -47,12 +40,7 @@ describe('modify a real guest: live vCPU and memory, then stopped', { skip: skip
     return { status: res.status, body: (await res.json()) as Json };
   };
   /** Runs a shell line on the guest's serial console and returns the number it printed after `KEY=`. */
-  const guestNumber = async (key: string, command: string) => {
-    const out = await server.serialRun(inst.id, `echo ${key}=$(${command})`, new RegExp(`${key}=(\\d+)\\r?\\n`), 60_000);
-    const m = new RegExp(`${key}=(\\d+)\\r?\\n`).exec(out);
-    assert.ok(m, `the guest printed no ${key}: ${out.slice(-500)}`);
-    return Number(m[1]);
-  };
+  const guestNumber = async (key: string, command: string) => Number(await guestValue(server, inst.id, key, command, '\\d+', 60_000));
   const cpus = () => guestNumber('CPUS', 'grep -c ^processor /proc/cpuinfo');
   const memTotalKiB = () => guestNumber('MEMKIB', "awk '/MemTotal/{print $2}' /proc/meminfo");
   let bootMemKiB = 0;

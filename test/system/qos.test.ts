@@ -7,11 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { MINI_GUEST_READY, miniImagePath } from '../fixtures/mini-image.js';
 import { bundle, skipUnlessPresent, systemLibvirtd } from '../require-system.js';
+import { bootMiniGuest, uploadMiniImage } from './mini-guest.js';
 import { OneboxServer, SYSTEM_LIBVIRT, type Json } from './onebox-server.js';
 
 const MiB = 1024 ** 2;
@@ -25,15 +23,10 @@ describe('QoS of a real guest: a live disk write limit holds inside the guest', 
   let inst: Json;
   let run = 0;
   before(async () => {
-    const imagePath = await miniImagePath();
     server = await OneboxServer.start();
     await server.bootstrap();
-    const image = await server.json('POST', '/images?name=mini', { body: Readable.toWeb(createReadStream(imagePath)) as ReadableStream, headers: { 'content-type': 'application/octet-stream' } });
-    const body = { name: 'qos', cores: 1, memoryMiB: 128, disk: { source: 'image', imageId: image.id }, dataDisks: [{ sizeGiB: 1 }], qos: { cpuPriority: 'low' }, start: true };
-    const res = await server.call('POST', '/instances', { json: body });
-    inst = ((await res.clone().json()) as Json).instance;
-    assert.equal((await server.waitOperation(res)).state, 'succeeded');
-    await server.waitConsole(inst.id, MINI_GUEST_READY);
+    const image = await uploadMiniImage(server);
+    inst = await bootMiniGuest(server, { name: 'qos', disk: { source: 'image', imageId: image.id }, dataDisks: [{ sizeGiB: 1 }], qos: { cpuPriority: 'low' } });
   }, { timeout: 600_000 });
   after(async () => {
     if (process.env.ONEBOX_KEEP_LOG) console.log(server?.output);

@@ -160,7 +160,12 @@ export interface PrivateQemuLibvirtdOptions {
   libvirtdConf?: string[];
   /** Extra lines for its qemu.conf (e.g. migration TLS and addresses). */
   qemuConf?: string[];
-  /** Host name inside its UTS namespace (only with `netns`): libvirt refuses to migrate between daemons of the same name. */
+  /**
+   * Host name inside its UTS namespace (only with `netns`): libvirt refuses to migrate between daemons of the same name.
+   * It is also written into a private /etc/hosts, as Debian's installer does: libvirt looks its host name up at each
+   * migration step (the cookie), and without it a namespace whose default route leads nowhere waited out the DNS
+   * timeout (2 × 5 s) in the destination's Finish step, while the guest was paused.
+   */
   hostname?: string;
   /** Starts the daemon with `--listen`, so it serves the TCP/TLS sockets its libvirtd.conf enables. */
   listen?: boolean;
@@ -173,7 +178,10 @@ base=$1
 ${Object.entries(BOUND)
   .map(([dir, target]) => `mkdir -p ${target} && mount --bind "$base/${dir}" ${target}`)
   .join('\n')}
-if [ -n "$2" ]; then hostname "$2"; fi
+if [ -n "$2" ]; then
+  hostname "$2"
+  { cat /etc/hosts; echo "127.0.1.1 $2"; } > "$base/hosts" && mount --bind "$base/hosts" /etc/hosts
+fi
 exec libvirtd $3 --pid-file "$base/libvirtd.pid" --config "$base/etc/libvirtd.conf"`;
 
 /** Pid from a libvirt pid file when that process lives and its command line passes `matches`. */
