@@ -105,5 +105,8 @@ export async function convertExamined(library: FileLibrary, examined: Extract<Ex
  */
 export async function prepareImage(library: FileLibrary, received: ReceivedFile, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<PreparedImage> {
   const examined = await examineImage(library, received);
-  return examined.kind === 'plain' ? examined.prepared : convertExamined(library, examined, onProgress, signal);
+  if (examined.kind === 'convert') return convertExamined(library, examined, onProgress, signal);
+  // The checks of a plain image are not interrupted, but a cancel during them still wins: nothing is stored.
+  if (signal?.aborted) throw importCancelled();
+  return examined.prepared;
 }
