@@ -24,3 +24,10 @@ test('--acpi-grace is 30 s unless given, a whole number of seconds from 1 to 60'
     assert.throws(() => parseServeConfig(['--acpi-grace', bad], {}), new RegExp(`--acpi-grace must be a whole number of seconds from 1 to 60, not '${bad}'`));
   }
 });
+
+test('--nfs-mode is auto unless given; mount and qemu are taken, anything else refused', () => {
+  assert.equal(parseServeConfig([]).nfsMode, 'auto');
+  assert.equal(parseServeConfig(['--nfs-mode', 'qemu']).nfsMode, 'qemu');
+  assert.equal(parseServeConfig(['--nfs-mode', 'mount']).nfsMode, 'mount');
+  assert.throws(() => parseServeConfig(['--nfs-mode', 'kernel']), /--nfs-mode must be auto, mount or qemu, not 'kernel'\./);
+});

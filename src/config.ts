@@ -51,6 +51,11 @@ export interface ServeConfig {
   migrationAddress?: string;
 }
 
+/** The help of --nfs-mode, the same for serve, join and agent (every host of a pool reaches its NFS share its own way). */
+export const NFS_MODE_HELP = `  --nfs-mode MODE       auto (default) | mount | qemu: how NFS storage pools are reached — the kernel
+                        client (mount -t nfs), or QEMU's own NFS driver with nfs:// URLs where the
+                        kernel has no NFS client (auto picks mount when it has one)`;
+
 /** Usage text of `onebox serve`. */
 export const SERVE_USAGE = `onebox serve [options]
   --data-dir DIR        where state lives (default /var/lib/onebox, env ONEBOX_DATA_DIR)
@@ -78,9 +83,7 @@ export const SERVE_USAGE = `onebox serve [options]
                         cloud metadata address, the host itself or the LAN
   --host-netns NAME     run this host's network helpers (ip, dnsmasq) inside network namespace NAME:
                         for test labs whose libvirtd lives in that namespace
-  --nfs-mode MODE       auto (default) | mount | qemu: how NFS storage pools are reached — the kernel
-                        client (mount -t nfs), or QEMU's own NFS driver with nfs:// URLs where the
-                        kernel has no NFS client (auto picks mount when it has one)
+${NFS_MODE_HELP}
   --local-agent MODE    in-process (default) | loopback: drive this host through the peer protocol on
                         127.0.0.1, exactly as a joined host would be (for tests and benchmarks)
   --public-url URL      the URL browsers use, when it is not this host's own name or address
@@ -94,6 +97,13 @@ export const SERVE_USAGE = `onebox serve [options]
                         seconds between heartbeats with joined hosts (default 5)
   --heartbeat-lost-after S
                         seconds without a beat before a joined host is lost (default 15)`;
+
+/** Parses --nfs-mode (undefined: auto); throws validation_failed for anything else. */
+export function parseNfsMode(value: string | undefined): ServeConfig['nfsMode'] {
+  const mode = value ?? 'auto';
+  if (mode !== 'auto' && mode !== 'mount' && mode !== 'qemu') throw new AppError('validation_failed', `--nfs-mode must be auto, mount or qemu, not '${mode}'.`);
+  return mode;
+}
 
 /** Parses serve flags; throws a validation_failed AppError with a sentence on a bad value. */
 export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -122,8 +132,7 @@ export function parseServeConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   const maxUploadGiB = Number(values['max-upload-size'] ?? 64);
   if (!Number.isFinite(maxUploadGiB) || maxUploadGiB <= 0 || maxUploadGiB > 65536) throw new AppError('validation_failed', `--max-upload-size must be a number of GiB above 0, not '${values['max-upload-size']}'.`);
   const localAgent = values['local-agent'] ?? 'in-process';
-  const nfsMode = values['nfs-mode'] ?? 'auto';
-  if (nfsMode !== 'auto' && nfsMode !== 'mount' && nfsMode !== 'qemu') throw new AppError('validation_failed', `--nfs-mode must be auto, mount or qemu, not '${nfsMode}'.`);
+  const nfsMode = parseNfsMode(values['nfs-mode']);
   if (localAgent !== 'in-process' && localAgent !== 'loopback') throw new AppError('validation_failed', `--local-agent must be in-process or loopback, not '${localAgent}'.`);
   const cpuModel = values['cpu-model'] ?? 'Nehalem';
   if (!/^[A-Za-z0-9_.-]+$/.test(cpuModel)) throw new AppError('validation_failed', `--cpu-model '${cpuModel}' is not a CPU model name.`);

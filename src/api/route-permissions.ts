@@ -174,19 +174,23 @@ export const LIST_ROUTES: ReadonlySet<string> = new Set([
 export const CANCEL_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'instance.migrate': 'hosts.manage',
   'host.evacuate': 'hosts.manage',
+  'image.import': 'images.manage',
 };
 
 /**
  * Throws 403 unless `actor` may cancel `op` (see {@link CANCEL_PERMISSIONS}): on a group-owned
- * target the permission must hold on that row, elsewhere in any group. Operations that take no
+ * target the permission must hold on that row (on a row not stored yet, only its starter may,
+ * holding it in any group), elsewhere in any group. Operations that take no
  * cancel pass, so that the service answers them 409.
  */
-export function assertMayCancel(s: Services, actor: Actor, op: { kind: string; targetType: string; targetId: string; cancellable?: boolean }): void {
+export function assertMayCancel(s: Services, actor: Actor, op: { kind: string; targetType: string; targetId: string; userId: string | null; cancellable?: boolean }): void {
   if (!op.cancellable) return;
   const perm = CANCEL_PERMISSIONS[op.kind];
   if (perm === undefined) throw new AppError('forbidden', `Operations of kind ${op.kind} have no cancel permission rule, so nobody may cancel them.`);
   const kind = op.targetType;
-  if (kind === 'instance' || kind === 'image' || kind === 'media') s.rbac.assertResource(actor, kind, op.targetId, perm);
+  // A URL import stores its image row only at its end: while it downloads, its starter holds the permission somewhere.
+  if (kind === 'image' && op.userId === actor.userId && !s.images.find(op.targetId)) s.rbac.assertAny(actor, perm);
+  else if (kind === 'instance' || kind === 'image' || kind === 'media') s.rbac.assertResource(actor, kind, op.targetId, perm);
   else s.rbac.assertAny(actor, perm);
 }
 

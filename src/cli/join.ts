@@ -14,6 +14,8 @@ import { LocalHostAgent } from '../cluster/local-agent.js';
 import { createPeerServer } from '../cluster/peer/server.js';
 import { detectAccel, type AccelSetting } from '../lib/accel.js';
 import { AppError } from '../lib/errors.js';
+import { NFS_MODE_HELP, parseNfsMode } from '../config.js';
+import type { NfsMode } from '../storage/nfs.js';
 import { log } from '../lib/log.js';
 import { acquirePidLock } from '../lib/pid-lock.js';
 import { CONTROLLER_CERT_NAME } from './peer-hosts.js';
@@ -31,6 +33,7 @@ onebox agent [options]            (start again as the joined host, no token need
   --accel MODE          kvm | tcg | auto (default auto)
   --libvirt-uri URI     hypervisor URI (default qemu:///system)
   --libvirt-socket PATH libvirtd socket (default /run/libvirt/libvirt-sock)
+${NFS_MODE_HELP}
   --controller-lost-after S
                         log that the controller is away after S seconds without a call (default 30)`;
 
@@ -43,7 +46,8 @@ interface Identity {
   advertise: string;
 }
 
-interface AgentConfig {
+/** The settings of `join` and `agent`. */
+export interface AgentConfig {
   dataDir: string;
   listenHost: string;
   listenPort: number;
@@ -51,17 +55,21 @@ interface AgentConfig {
   accel: AccelSetting;
   libvirtUri: string;
   libvirtSocket: string;
+  /** How this host reaches NFS storage pools (as serve --nfs-mode). */
+  nfsMode: NfsMode;
   controllerLostAfterMs: number;
 }
 
 const FILES = { key: 'key.pem', cert: 'cert.pem', ca: 'ca.pem', identity: 'joined.json' } as const;
 
-function parse(argv: string[]): { cfg: AgentConfig; url?: string; token?: string; fingerprint?: string } {
+/** Parses the flags of `join` and `agent`; throws validation_failed with a sentence on a bad value. */
+export function parseAgentArgs(argv: string[]): { cfg: AgentConfig; url?: string; token?: string; fingerprint?: string } {
   const { values, positionals } = parseArgs({
     args: argv, strict: true, allowPositionals: true,
     options: {
       token: { type: 'string' }, fingerprint: { type: 'string' }, 'data-dir': { type: 'string' }, listen: { type: 'string' }, advertise: { type: 'string' },
       accel: { type: 'string' }, 'libvirt-uri': { type: 'string' }, 'libvirt-socket': { type: 'string' }, 'controller-lost-after': { type: 'string' },
+      'nfs-mode': { type: 'string' },
     },
   });
   const listen = values.listen ?? '0.0.0.0:5871';
@@ -75,7 +83,8 @@ function parse(argv: string[]): { cfg: AgentConfig; url?: string; token?: string
   return {
     cfg: {
       dataDir: values['data-dir'] ?? process.env.ONEBOX_DATA_DIR ?? '/var/lib/onebox', listenHost: m[1].replace(/^\[|\]$/g, ''), listenPort: Number(m[2]), advertise: values.advertise,
-      accel, libvirtUri: values['libvirt-uri'] ?? 'qemu:///system', libvirtSocket: values['libvirt-socket'] ?? '/run/libvirt/libvirt-sock', controllerLostAfterMs: lostAfter * 1000,
+      accel, libvirtUri: values['libvirt-uri'] ?? 'qemu:///system', libvirtSocket: values['libvirt-socket'] ?? '/run/libvirt/libvirt-sock', nfsMode: parseNfsMode(values['nfs-mode']),
+      controllerLostAfterMs: lostAfter * 1000,
     },
     url: positionals[0], token: values.token, fingerprint: values.fingerprint,
   };
@@ -95,7 +104,7 @@ function writeSecret(file: string, text: string): void {
 
 /** `onebox join`: joins once, then (and on every later run) serves as the joined host's agent. */
 export async function runJoin(argv: string[]): Promise<number> {
-  const { cfg, url, token, fingerprint } = parse(argv);
+  const { cfg, url, token, fingerprint } = parseAgentArgs(argv);
   const known = readIdentity(cfg);
   if (known) {
     console.log(`already joined to ${known.controller} as host ${known.hostName} (${known.hostId}); starting the agent`);
@@ -133,7 +142,7 @@ export async function runJoin(argv: string[]): Promise<number> {
 
 /** `onebox agent`: the joined host's agent, from the files join left. */
 export async function runAgent(argv: string[]): Promise<number> {
-  const { cfg } = parse(argv);
+  const { cfg } = parseAgentArgs(argv);
   const known = readIdentity(cfg);
   if (!known) throw new AppError('validation_failed', `${cfg.dataDir} holds no joined host; run onebox join first.`);
   return serveAgent(cfg, known);
@@ -148,7 +157,7 @@ async function serveAgent(cfg: AgentConfig, known: Identity | undefined, join_?:
   const accel = detectAccel(cfg.accel);
   const hypervisor = await connectHypervisor(cfg);
   // The migration files come from the join certificate, so they are written below, once joined; the agent reads them when a migration starts.
-  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, migrationPkiDir: migrationPkiDir(cfg.dataDir) });
+  const agent = new LocalHostAgent({ dataDir: cfg.dataDir, hypervisor, accel, nfsMode: cfg.nfsMode, migrationPkiDir: migrationPkiDir(cfg.dataDir) });
   const incoming = await agent.sweepIncoming();
   if (incoming.length) log.warn('removed half-copied instance files of migrations cut off by the last shutdown', { instances: incoming });
   const identity = known ?? (await join_!(agent));

@@ -110,6 +110,7 @@ export async function runServe(cfg: ServeConfig): Promise<void> {
   s.usage.collector.stop();
   server.close();
   // A live migration still running would end on a host the database never records: cancel it (the guest stays put).
+  // Image imports are cancelled too: their partial files go now instead of at the next start's sweep.
   const cancelled = s.operations.cancelAll();
   if (cancelled) log.warn('cancelled operations still running at shutdown', { count: cancelled });
   // Let running operations record their outcome before the database closes (bounded wait),

@@ -24,3 +24,14 @@ test('output is kept up to MAX_OUTPUT (its end), and stopAllChildren ends comman
   assert.equal(stopAllChildren(), 1);
   await assert.rejects(sleeping, ExecError);
 });
+
+test('aborting the signal kills the command and rejects as cancelled, also when it was aborted before the start', async () => {
+  const abort = new AbortController();
+  const started = Date.now();
+  const sleeping = run(['sleep', '30'], { signal: abort.signal });
+  setTimeout(() => abort.abort(), 100);
+  await assert.rejects(sleeping, (e: unknown) => e instanceof ExecError && e.cancelled && /was cancelled/.test(e.message));
+  assert.ok(Date.now() - started < 10_000);
+  await assert.rejects(run(['sleep', '30'], { signal: abort.signal }), (e: unknown) => e instanceof ExecError && e.cancelled);
+  assert.equal((await run(['true'], { signal: new AbortController().signal })).stdout, '');
+});

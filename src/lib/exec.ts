@@ -13,6 +13,8 @@ export class ExecError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string,
     reason: string,
+    /** True when the caller's signal stopped the command. */
+    readonly cancelled = false,
   ) {
     super(`${command[0]} ${reason}: ${stderr.trim().split('\n').slice(-3).join(' ') || '(no output)'}`);
   }
@@ -25,6 +27,8 @@ export interface RunOptions {
   /** Called with each chunk of stderr (qemu-img -p writes progress to stdout, so both are offered). */
   onStdout?: (chunk: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Aborting kills the command (SIGKILL) and rejects with an ExecError whose `cancelled` is true. */
+  signal?: AbortSignal;
 }
 
 /** Result of a successful run. */
@@ -63,6 +67,14 @@ export function run(command: string[], options: RunOptions = {}): Promise<RunRes
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
+    const cancel = () => child.kill('SIGKILL');
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    if (options.signal?.aborted) cancel();
+    const settle = () => {
+      running.delete(child);
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', cancel);
+    };
     // Both are pipes (see stdio above); the types only lose that because stdin varies.
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout = keepTail(stdout, chunk);
@@ -70,14 +82,13 @@ export function run(command: string[], options: RunOptions = {}): Promise<RunRes
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = keepTail(stderr, chunk)));
     child.on('error', (err) => {
-      running.delete(child);
-      clearTimeout(timer);
+      settle();
       reject(new ExecError(command, null, stderr, `could not be started (${err.message})`));
     });
     child.on('close', (code) => {
-      running.delete(child);
-      clearTimeout(timer);
-      if (timedOut) reject(new ExecError(command, code, stderr, `timed out after ${timeoutMs} ms`));
+      settle();
+      if (options.signal?.aborted) reject(new ExecError(command, code, stderr, 'was cancelled', true));
+      else if (timedOut) reject(new ExecError(command, code, stderr, `timed out after ${timeoutMs} ms`));
       else if (code !== 0) reject(new ExecError(command, code, stderr, `exited with code ${code}`));
       else resolve({ stdout, stderr });
     });

@@ -56,7 +56,7 @@ export class FileMissingError extends StorageError {
 }
 
 /** Why a download failed. `interrupted` is what is left after the retries; the others are final at once. */
-export type FetchFailure = 'address_not_allowed' | 'bad_url' | 'http_status' | 'too_large' | 'interrupted' | 'too_many_redirects';
+export type FetchFailure = 'address_not_allowed' | 'bad_url' | 'http_status' | 'too_large' | 'interrupted' | 'too_many_redirects' | 'cancelled';
 
 /** A download from a URL failed; `reason` says why, the message says it for users (no file paths). */
 export class UrlFetchError extends StorageError {

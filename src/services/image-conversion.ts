@@ -46,21 +46,21 @@ export async function startConversion(req: ConversionRequest): Promise<{ operati
   }
   const operation = req.operations.start('image.import', { type: 'image', id }, actor, async (ctx) => {
     ctx.progress(0, 'converting');
-    await convertAndStore(req, (fraction) => ctx.progress(fraction, 'converting'));
+    await convertAndStore(req, (fraction) => ctx.progress(fraction, 'converting'), ctx.signal);
     req.audit.record(actor, 'upload', 'image', id, meta.name);
-  }, { message: 'converting' });
+  }, { message: 'converting', cancellable: true });
   return { operation, imageId: id };
 }
 
-/** Converts, moves the qcow2 into place and marks the row ready; on any failure, removes the row and the files. */
-async function convertAndStore(req: ConversionRequest, onProgress: (fraction: number) => void): Promise<void> {
+/** Converts, moves the qcow2 into place and marks the row ready; on any failure (a cancel too), removes the row and the files. */
+async function convertAndStore(req: ConversionRequest, onProgress: (fraction: number) => void, signal: AbortSignal): Promise<void> {
   const { db, library, id, received, examined } = req;
   const fileName = `${id}.qcow2`;
   let prepared: PreparedImage | undefined;
   let stored = false;
   try {
     // The upload is removed as soon as qemu-img is done with it, beside the checks, not after them.
-    prepared = await convertExamined(library, examined, onProgress, () => library.discard(received));
+    prepared = await convertExamined(library, examined, onProgress, signal, () => library.discard(received));
     const file = prepared.file ?? received;
     await library.accept(file, 'images', fileName);
     stored = true;

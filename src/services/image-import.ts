@@ -27,6 +27,9 @@ export interface PreparedImage {
 
 const refuse = (sentence: string) => new AppError('unsupported_image_format', sentence);
 
+/** The error an import ends with when its operation is cancelled (POST /operations/:id/actions/cancel). */
+export const importCancelled = () => new AppError('image_import_cancelled', 'The image import was cancelled; no image was stored.');
+
 /** Refuses an image that refers to anything outside itself. */
 function refuseReferences(info: VolumeInfo): void {
   if (info.backingFile)
@@ -78,19 +81,27 @@ export async function examineImage(library: FileLibrary, received: ReceivedFile)
  * Converts an examined disk to a self-contained qcow2 (progress 0..1); on a throw nothing it made
  * is left behind. The result is inspected and checked (qemu-img info and check, side by side)
  * while its SHA-256 is computed; `alsoThen` (removing the source, no longer read) runs beside them.
+ * Aborting `signal` kills the conversion: image_import_cancelled.
  */
 export async function convertExamined(
   library: FileLibrary,
   examined: Extract<ExaminedImage, { kind: 'convert' }>,
   onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
   alsoThen?: () => Promise<void>,
 ): Promise<PreparedImage> {
   const { source, sourceFormat, ovf } = examined;
   const verify = async (file: UnhashedFile) => (await Promise.all([library.inspectImage(file), checkQcow2(library, file), alsoThen?.()]))[0];
-  const { file, verified: info } = await library.convertReceived(source, onProgress, verify).catch((err: unknown) => {
+  const { file, verified: info } = await library.convertReceived(source, onProgress, verify, signal).catch((err: unknown) => {
+    if (signal?.aborted) throw importCancelled();
     if (err instanceof AppError) throw err;
     throw new AppError('image_corrupt', `The ${sourceFormat} image could not be converted (qemu-img convert failed); it is damaged or uses features qemu-img cannot read.`);
   });
+  // A cancel during the checks after the conversion still wins: the result is not stored.
+  if (signal?.aborted) {
+    await library.discard(file);
+    throw importCancelled();
+  }
   return { file, info, format: 'qcow2', sourceFormat, ...(ovf ? { ovf } : {}) };
 }
 
@@ -99,7 +110,10 @@ export async function convertExamined(
  * Throws a 400 AppError for anything that is not an acceptable disk; on a throw nothing it
  * made is left behind.
  */
-export async function prepareImage(library: FileLibrary, received: ReceivedFile, onProgress?: (fraction: number) => void): Promise<PreparedImage> {
+export async function prepareImage(library: FileLibrary, received: ReceivedFile, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<PreparedImage> {
   const examined = await examineImage(library, received);
-  return examined.kind === 'plain' ? examined.prepared : convertExamined(library, examined, onProgress);
+  if (examined.kind === 'convert') return convertExamined(library, examined, onProgress, signal);
+  // The checks of a plain image are not interrupted, but a cancel during them still wins: nothing is stored.
+  if (signal?.aborted) throw importCancelled();
+  return examined.prepared;
 }

@@ -18,7 +18,7 @@ import { ownedBy, type Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import { artifactSource, download, type Download } from './library-files.js';
 import { receiveUpload, storeReceived, storeUpload, type UploadBody, type UploadLimits } from './uploads.js';
-import { examineImage, prepareImage, type PreparedImage } from './image-import.js';
+import { examineImage, importCancelled, prepareImage, type PreparedImage } from './image-import.js';
 import { startConversion } from './image-conversion.js';
 import type { Operation, OperationContext, OperationsService } from './operations.js';
 import { UrlFetchError } from '../lib/storage-errors.js';
@@ -149,7 +149,7 @@ export class ImagesService {
   /**
    * Imports an image from an http(s) URL in an operation: downloaded (resumed when the
    * connection drops), checked against the given SHA-256, converted like an upload. A
-   * failure leaves nothing behind.
+   * failure leaves nothing behind; so does a cancel (the download or the conversion stops).
    */
   importFromUrl(req: ImageUrlImport, actor: Actor): { operation: Operation; imageId: string } {
     const { url: text, sha256, ...meta } = req;
@@ -170,15 +170,16 @@ export class ImagesService {
     const operation = this.operations.start('image.import', { type: 'image', id }, actor, async (ctx) => {
       const received = await this.fetchUrl(url, ctx);
       try {
+        if (ctx.signal.aborted) throw importCancelled();
         if (sha256 && received.sha256 !== sha256.toLowerCase())
           throw new AppError('checksum_mismatch', `The downloaded file's SHA-256 is ${received.sha256}, not the expected ${sha256.toLowerCase()}; nothing was stored.`);
         ctx.progress(0.8, 'converting');
-        await storeReceived(this.storing(id, meta, actor, (file) => prepareImage(this.library, file, (f) => ctx.progress(0.8 + 0.2 * f, 'converting'))), received);
+        await storeReceived(this.storing(id, meta, actor, (file) => prepareImage(this.library, file, (f) => ctx.progress(0.8 + 0.2 * f, 'converting'), ctx.signal)), received);
       } finally {
         await this.library.discard(received);
       }
       this.audit.record(actor, 'import', 'image', id, meta.name);
-    });
+    }, { cancellable: true });
     return { operation, imageId: id };
   }
 
@@ -199,11 +200,12 @@ export class ImagesService {
   private async fetchUrl(url: URL, ctx: OperationContext): Promise<ReceivedFile> {
     try {
       return await this.library.receiveUrl(url, {
-        maxBytes: this.limits.maxBytes, allowPrivate: this.importOptions.allowPrivate, retries: this.importOptions.retries, retryDelayMs: this.importOptions.retryDelayMs,
+        maxBytes: this.limits.maxBytes, allowPrivate: this.importOptions.allowPrivate, retries: this.importOptions.retries, retryDelayMs: this.importOptions.retryDelayMs, signal: ctx.signal,
         onProgress: (bytes, total) => ctx.progress(total ? (0.8 * bytes) / total : 0, total ? `${bytes} of ${total} bytes` : `${bytes} bytes`),
       });
     } catch (err) {
       if (!(err instanceof UrlFetchError)) throw err;
+      if (err.reason === 'cancelled') throw importCancelled();
       if (err.reason === 'address_not_allowed' || err.reason === 'bad_url') throw new AppError('url_not_allowed', err.message);
       if (err.reason === 'too_large') throw new AppError('upload_too_large', `${err.message} (serve --max-upload-size).`);
       throw new AppError('download_failed', `${err.message} Nothing was stored.`);

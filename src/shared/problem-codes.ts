@@ -35,7 +35,7 @@ export const PROBLEM_CODES = {
   snapshot_name_taken: 409, snapshot_has_children: 409, snapshot_memory_needs_running: 409, snapshot_memory_unsupported_storage: 409, snapshot_memory_failed: 409, snapshot_restore_failed: 409, instance_has_snapshots: 409,
   batch_items_failed: 409,
   migration_same_host: 409, migration_unsupported: 409, migration_target_unfit: 409,
-  live_migration_failed: 409, live_migration_cancelled: 409, migration_cancelled: 409, evacuation_cancelled: 409, migration_target_not_empty: 409, operation_not_cancellable: 409,
+  live_migration_failed: 409, live_migration_cancelled: 409, migration_cancelled: 409, evacuation_cancelled: 409, image_import_cancelled: 409, migration_target_not_empty: 409, operation_not_cancellable: 409,
   group_name_taken: 409, group_not_empty: 409, group_is_default: 409, role_name_taken: 409, role_in_use: 409, role_is_built_in: 409,
   username_taken: 409, user_is_self: 409, last_admin: 409,
   // 410, 413, 415, 421, 426, 429: transport and lifecycle

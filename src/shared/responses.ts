@@ -137,7 +137,7 @@ export const operationSchema = z.strictObject({
   createdAt: instant, updatedAt: instant, parentId: nullable(id),
   /** What it produced, e.g. a batch's items; null until then. */
   result: z.unknown(),
-  /** True while it runs and POST /operations/:id/actions/cancel can stop it (a live migration). */
+  /** True while it runs and POST /operations/:id/actions/cancel can stop it (a live migration, an image import or conversion). */
   cancellable: z.boolean(),
 });
 

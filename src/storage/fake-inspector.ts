@@ -32,8 +32,9 @@ export class FakeImageInspector implements ImageInspector {
   }
 
   /** A qcow2 file is "converted" by copying it; anything else needs the real qemu-img. */
-  async convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void): Promise<void> {
+  async convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<void> {
     if (source.range || source.format !== 'qcow2') throw new Error(`the fake inspector cannot convert ${source.format}`);
+    signal?.throwIfAborted();
     await copyFile(source.path, dest);
     onProgress?.(1);
   }

@@ -31,8 +31,8 @@ export interface ImageInspector {
   check(path: string): Promise<void>;
   /** Reports what an imported disk is, its format pinned by the caller (a sniffed one). */
   inspectSource(source: DiskSource): Promise<VolumeInfo>;
-  /** Converts an imported disk into a new self-contained qcow2 at `dest` (an async child process), reporting progress 0..1. */
-  convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void): Promise<void>;
+  /** Converts an imported disk into a new self-contained qcow2 at `dest` (an async child process), reporting progress 0..1; `signal` kills it. */
+  convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<void>;
 }
 
 /** Reads the first bytes of a file. */

@@ -189,11 +189,11 @@ export class FileLibrary {
    * caller's checks of the result, whose answer is returned beside the file) runs while the SHA-256 is computed: both only read the file,
    * so the import waits for the longer of the two instead of their sum.
    */
-  async convertReceived<T>(source: DiskSource, onProgress: ((fraction: number) => void) | undefined, verify: (file: UnhashedFile) => Promise<T>): Promise<{ file: ReceivedFile; verified: T }> {
+  async convertReceived<T>(source: DiskSource, onProgress: ((fraction: number) => void) | undefined, verify: (file: UnhashedFile) => Promise<T>, signal?: AbortSignal): Promise<{ file: ReceivedFile; verified: T }> {
     const token = `${newId('upl')}.part`;
     const path = join(this.uploadsDir, token);
     try {
-      await this.inspector.convertToQcow2(source, path, onProgress);
+      await this.inspector.convertToQcow2(source, path, onProgress, signal);
       const file = { token, sizeBytes: (await stat(path)).size };
       const [sha256, verified] = await Promise.all([sha256OfFile(path), verify(file)]);
       return { file: { ...file, sha256 }, verified };

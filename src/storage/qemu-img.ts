@@ -59,11 +59,12 @@ export class QemuImg implements ImageInspector {
     return toVolumeInfo(JSON.parse(stdout) as QemuImgInfo);
   }
 
-  async convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void): Promise<void> {
+  async convertToQcow2(source: DiskSource, dest: string, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<void> {
     const format = source.range ? [] : ['-f', source.format];
     // It dies with onebox (PR_SET_PDEATHSIG): the restart sweeps the temporary directory, and a conversion that outlived the server would only burn CPU into a deleted file.
     await run(['setpriv', '--pdeathsig', 'KILL', '--', ...CONVERT_LIMITS, this.binary, 'convert', '-p', ...format, '-O', 'qcow2', qemuImgTarget(source), dest], {
       timeoutMs: 6 * 60 * 60_000,
+      signal,
       onStdout: (chunk) => {
         const fraction = parseQemuImgProgress(chunk);
         if (fraction !== undefined) onProgress?.(fraction);

@@ -13,6 +13,7 @@ import { open } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UrlFetchError } from '../lib/storage-errors.js';
 
 /** How to download. */
@@ -30,6 +31,8 @@ export interface FetchOptions {
   onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
   /** Pause before a resumption, times the attempt number (default 500 ms). */
   retryDelayMs?: number;
+  /** Aborting stops the download at once (no resumption): UrlFetchError('cancelled'). */
+  signal?: AbortSignal;
 }
 
 const blocked = new BlockList();
@@ -78,7 +81,7 @@ async function get(url: URL, from: number, opts: FetchOptions, redirects = 0): P
   checkUrl(url, opts.allowPrivate);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = send(url, { headers: { 'user-agent': 'onebox', ...(from > 0 ? { range: `bytes=${from}-` } : {}) }, lookup: guardedLookup(opts.allowPrivate) }, resolve);
+    const req = send(url, { headers: { 'user-agent': 'onebox', ...(from > 0 ? { range: `bytes=${from}-` } : {}) }, lookup: guardedLookup(opts.allowPrivate), signal: opts.signal }, resolve);
     req.setTimeout(opts.idleTimeoutMs ?? 30_000, () => req.destroy(new Error('no data for too long')));
     req.on('error', reject);
     req.end();
@@ -158,12 +161,13 @@ export async function fetchToFile(url: URL, opts: FetchOptions): Promise<{ sizeB
         if (total !== undefined && written < total) throw new Error(`the connection closed after ${written} of ${total} bytes`);
         break;
       } catch (err) {
+        if (opts.signal?.aborted) throw new UrlFetchError('cancelled', `The download was cancelled after ${written} bytes.`, written);
         if (err instanceof UrlFetchError) throw err;
         await flush(); // what arrived before the drop is good: resume after it
         failures += 1;
         if (failures > retries)
           throw new UrlFetchError('interrupted', `The download stopped after ${written} bytes and ${retries} resumptions (${err instanceof Error ? err.message : String(err)}).`, written);
-        await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 500) * failures));
+        await sleep((opts.retryDelayMs ?? 500) * failures, undefined, { signal: opts.signal }).catch(() => undefined);
       }
     }
   } finally {

@@ -5,7 +5,8 @@
  * with --password-stdin and a pinned fingerprint (a wrong one refused), an image upload with the
  * progress bar on a pseudo-terminal (`script`), a vmdk upload that waits for its conversion
  * (a second bar, or the operation with --no-wait), create/start/stop/delete with --output json
- * (the guest on the first-run network at the address `--network default,ip=…` asked for),
+ * (the guest on the first-run network at the address `--network default,ip=…` asked for), its
+ * migration targets as a table and as JSON,
  * the serial console attached in a pseudo-terminal printing a marker the guest's shell echoes,
  * errors as one line with distinct exit codes, logout revoking the token, and `service install`
  * refusing where systemd does not run.
@@ -93,7 +94,7 @@ describe('the onebox CLI', { skip: skipUnlessPresent(bundle(), ...labRequirement
   test('--help on the top, a group and a command; usage errors exit 2', async () => {
     const top = await cli(['--help']);
     assert.equal(top.code, 0);
-    assert.match(top.stdout, /onebox instances list\|show\|create\|start\|stop\|reboot\|reset\|delete\|migrate\|console/);
+    assert.match(top.stdout, /onebox instances list\|show\|create\|start\|stop\|reboot\|reset\|delete\|migration-targets\|migrate\|console/);
     assert.match(top.stdout, /onebox login URL/);
     const group = await cli(['images', '--help']);
     assert.equal(group.code, 0);
@@ -232,6 +233,15 @@ describe('the onebox CLI', { skip: skipUnlessPresent(bundle(), ...labRequirement
     assert.match(yaml.stdout, /^state: running$/m);
     const table = await cli(['instances', 'list']);
     assert.match(table.stdout, new RegExp(`^NAME +ID +STATE +CORES +MEMORY +ADDRESS +HOST\\ncli1 +ins_\\S+ +running +1 +128 MiB +${address.replaceAll('.', '\\.')} `));
+    // The only host of the pool is the instance's own: listed, not a fit, with the scheduler's reason.
+    const targets = await cli(['instances', 'migration-targets', 'cli1']);
+    assert.equal(targets.code, 0, targets.stderr);
+    assert.match(targets.stdout, new RegExp(`^HOST +ID +FITS +REASONS\\n\\S+ +${created.hostId} +no +its current host\\n$`));
+    const targetsJson = await cliJson(['instances', 'migration-targets', 'cli1']);
+    assert.deepEqual(targetsJson.map((t: Json) => [t.hostId, t.fits, t.reasons]), [[created.hostId, false, ['its current host']]]);
+    const missing = await cli(['instances', 'migration-targets', 'nosuch']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /instance_not_found/);
   });
 
   test('the serial console attaches in a pseudo-terminal, shows what the guest echoes, and Ctrl-] detaches and restores the terminal', async () => {

@@ -28,7 +28,7 @@ export function operationRoutes(s: Services) {
       '/:id/actions/cancel',
       doc({
         summary: 'Cancel a running operation',
-        description: 'Only operations whose `cancellable` is true take a cancel: a migration (until the move is recorded; the instance stays on its host: live_migration_cancelled, migration_cancelled) and a host evacuation (the child migration under way is cancelled and no more start: evacuation_cancelled; what has moved stays moved). The operation then ends failed with its cancel code. 409 operation_not_cancellable for one that has ended or takes no cancel.',
+        description: 'Only operations whose `cancellable` is true take a cancel: a migration (until the move is recorded; the instance stays on its host: live_migration_cancelled, migration_cancelled), a host evacuation (the child migration under way is cancelled and no more start: evacuation_cancelled; what has moved stays moved), and an image import from a URL or an upload\'s conversion (the download and qemu-img stop, partial files are removed and no image is left: image_import_cancelled). The operation then ends failed with its cancel code. 409 operation_not_cancellable for one that has ended or takes no cancel.',
         responses: { 202: acceptedSchema() },
       }),
       (c) => {

@@ -145,6 +145,25 @@ describe("an instance's snapshots (/instances/:id/snapshots)", () => {
     assert.equal(s2.parentId, s1.id);
   });
 
+  test('a disk-only revert keeps the cores and memory set after the snapshot (a snapshot records disks, not settings); the definition carries them', async () => {
+    const a = await make('snap-resources', { cores: 1, memoryMiB: 128 });
+    const s1 = await taken(a.id, 'small');
+    const patched = await api.call('PATCH', `/api/v1/instances/${a.id}`, { json: { cores: 2, memoryMiB: 256 } });
+    assert.equal(patched.status, 200, await patched.clone().text());
+    const res = await revert(a.id, s1.id);
+    assert.equal(res.status, 200, await res.clone().text());
+    const shown = await json(await api.call('GET', `/api/v1/instances/${a.id}`));
+    assert.deepEqual([shown.cores, shown.memoryMiB], [2, 256]);
+    const spec = api.hypervisor.specOf(a.domainName)!;
+    assert.deepEqual([spec.vcpus, spec.memoryMiB], [2, 256]);
+    assert.equal(await backingOf(a.id, api.services.instances.get(a.id).diskFiles.system), 'system.qcow2', "on the snapshot's file");
+    assert.equal((await action(a.id, 'start')).status, 200);
+    assert.deepEqual(await api.hypervisor.domainResources(a.domainName, 'live'), { vcpus: 2, maxVcpus: 2, memoryMiB: 256, maxMemoryMiB: 256 });
+    // The fake host's cores are few: give them back to the tests below.
+    const gone = await api.call('DELETE', `/api/v1/instances/${a.id}`);
+    assert.equal((await waitOperation(api, gone.headers.get('location'))).state, 'succeeded');
+  });
+
   test('delete stopped, each position of a three-deep chain: the file above is rebased onto what is below; no file is lost or left', async () => {
     const imageId = (await json(await api.call('POST', '/api/v1/images?name=snap-base', { body: tinyQcow2() }))).id;
     const a = await make('snap-del-stopped', { disk: { source: 'image', imageId, sizeGiB: 1 } });

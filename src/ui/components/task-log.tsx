@@ -3,7 +3,7 @@
  * The task log at the bottom of every page (like Proxmox's): running and recent operations with
  * who started them, progress, result and duration, refreshed every 2 s by one request for the
  * whole page; a row opens the operation's details. A running operation that takes a cancel (a
- * live migration) has a Cancel button; the operation then ends failed with its cancel code.
+ * live migration, an image import) has a Cancel button; the operation then ends failed with its cancel code.
  */
 import { useState } from 'hono/jsx/dom';
 import type { Operation } from '../../shared/api-types.js';

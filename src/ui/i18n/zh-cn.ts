@@ -652,6 +652,7 @@ export const zhCN: Catalogue = {
     checksum_mismatch: () => '下载文件的 SHA-256 与给出的校验和不符；没有保存任何内容。',
     url_not_allowed: () => '不能从该 URL 导入：只允许 http/https，且默认不允许回环、链路本地和私有地址。',
     download_failed: () => '下载失败；没有保存任何内容。',
+    image_import_cancelled: () => '镜像导入已取消；没有保存任何镜像。',
     range_not_satisfiable: () => '请求的字节范围超出了文件。',
     image_corrupt: () => '该文件不是可读取的磁盘镜像。',
     empty_upload: () => '上传的文件为空。',

@@ -1,4 +1,4 @@
-/** `onebox instances …`: list, show, create, power actions, delete and the serial console. */
+/** `onebox instances …`: list, show, create, power actions, delete, migration (targets and moves) and the serial console. */
 import type { PowerAction } from '../../../shared/api-types.js';
 import { UsageError } from '../errors.js';
 import { field, type Column } from '../output.js';
@@ -16,6 +16,14 @@ export const INSTANCE_COLUMNS: Column[] = [
   { heading: 'MEMORY', value: (r) => `${r.memoryMiB} MiB` },
   field('address', 'ADDRESS'),
   field('hostId', 'HOST'),
+];
+
+/** Columns of `migration-targets`: each host of the pool, whether it may take the instance now, and why not. */
+export const MIGRATION_TARGET_COLUMNS: Column[] = [
+  field('name', 'HOST'),
+  field('hostId', 'ID'),
+  { heading: 'FITS', value: (r) => (r.fits === true ? 'yes' : 'no') },
+  { heading: 'REASONS', value: (r) => (Array.isArray(r.reasons) && r.reasons.length > 0 ? r.reasons.join('; ') : '-') },
 ];
 
 const NAME = { name: 'NAME', complete: 'instances' } as const;
@@ -43,7 +51,7 @@ const power = (action: PowerAction, summary: string): CommandSpec => ({
 /** The instances group. */
 export const INSTANCES: GroupSpec = {
   name: 'instances',
-  summary: 'virtual machines: list, show, create, start, stop, reboot, reset, delete, migrate to another host, serial console',
+  summary: 'virtual machines: list, show, create, start, stop, reboot, reset, delete, migration targets, migrate to another host, serial console',
   commands: [
     { name: 'list', summary: 'list the instances', output: true, run: async (ctx) => ctx.print(await ctx.client().instances.list(), INSTANCE_COLUMNS) },
     { name: 'show', summary: 'show one instance (by name or id)', args: [NAME], output: true, run: (ctx) => printInstance(ctx, ctx.args.NAME ?? '') },
@@ -73,6 +81,13 @@ export const INSTANCES: GroupSpec = {
         if (ctx.output === 'table') console.log(`Deleted ${name}.`);
         else ctx.print(done);
       },
+    },
+    {
+      name: 'migration-targets',
+      summary: "the hosts of the instance's pool: whether each may take it now (migrate --host), and why not",
+      args: [NAME],
+      output: true,
+      run: async (ctx) => ctx.print((await ctx.client().instances.migrationTargets(ctx.args.NAME ?? '')).items, MIGRATION_TARGET_COLUMNS),
     },
     {
       name: 'migrate',
