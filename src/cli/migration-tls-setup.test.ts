@@ -58,5 +58,9 @@ describe("the controller's own migration certificate", () => {
     const alone = join(root, 'alone');
     installMigrationTls(alone, { caPem: ca.certPem, certPem: 'C', keyPem: 'K' }, '10.0.0.1', { ...qemuGroup(), gid: undefined });
     assert.equal(statSync(alone).mode & 0o777, 0o700);
+    const asRoot = join(root, 'as-root');
+    installMigrationTls(asRoot, { caPem: ca.certPem, certPem: 'C', keyPem: 'K' }, '10.0.0.1', { name: 'root', gid: undefined, source: 'test', runsAsRoot: true });
+    assert.equal(statSync(asRoot).mode & 0o777, 0o700);
+    assert.equal(statSync(join(asRoot, 'migration-tls', 'qemu', 'client-key.pem')).mode & 0o777, 0o600, "a root QEMU's key (the host's) is root's alone");
   });
 });

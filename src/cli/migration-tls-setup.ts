@@ -34,7 +34,10 @@ export const migrationPkiDir = (dataDir: string): string => join(dataDir, MIGRAT
  */
 export function installMigrationTls(dataDir: string, cert: MigrationCertificate, address: string, qemu: QemuGroup = qemuGroup()): MigrationTlsLayout {
   const dir = join(dataDir, MIGRATION_TLS_DIR);
-  if (qemu.gid === undefined)
+  if (qemu.runsAsRoot) log.info("live migration: QEMU runs as root here, so its migration key stays readable by root only", { files: join(dir, 'qemu') });
+  else if (qemu.gid !== undefined)
+    log.warn(`live migration: QEMU does not run as root (${qemu.source}), so its migration key is readable by group '${qemu.name}'; that key is this host's, which every host's libvirtd admits: run QEMU as root (qemu.conf user = "root", as onebox's install does) to keep it root's alone`, { files: join(dir, 'qemu') });
+  else
     log.warn(`live migration: QEMU's group '${qemu.name}' (${qemu.source}) does not exist here, so QEMU's migration key stays readable by root only: a QEMU that does not run as root cannot load it`, { files: join(dir, 'qemu') });
   const layout = writeMigrationTls(dir, cert, address, qemu);
   shareWithQemu(dataDir, qemu, 0o710, 0o700);

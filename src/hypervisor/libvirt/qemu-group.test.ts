@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { groupId, qemuConfGroup, qemuGroup } from './qemu-group.js';
+import { groupId, qemuConfGroup, qemuConfUser, qemuGroup } from './qemu-group.js';
 
 describe("QEMU's group from qemu.conf", () => {
   const dir = mkdtempSync(join(tmpdir(), 'onebox-qemu-group-'));
@@ -17,6 +17,7 @@ describe("QEMU's group from qemu.conf", () => {
       ['group = "kvm"\ngroup = "root"\n', 'kvm'],
       ['  group="+108"   # numeric\n', '+108'],
       ['# group = "root"\ngroup = "libvirt-qemu"\n', 'libvirt-qemu'],
+      ["group = 'kvm'\n", 'kvm'],
     ] as const)
       assert.equal(qemuConfGroup(text), expected, text);
   });
@@ -33,7 +34,7 @@ describe("QEMU's group from qemu.conf", () => {
     const groupFile = join(dir, 'group');
     writeFileSync(groupFile, groups);
     const conf = join(dir, 'qemu.conf');
-    writeFileSync(conf, '#group = "root"\nuser = "root"\n');
+    writeFileSync(conf, '#group = "root"\n#user = "root"\n');
     assert.deepEqual(qemuGroup(conf, groupFile), { name: 'libvirt-qemu', gid: 64055, source: `the packages' default (${conf} sets no group)` });
     assert.equal(qemuGroup(join(dir, 'absent.conf'), groupFile).gid, 64055);
     const rhel = join(dir, 'group-rhel');
@@ -44,5 +45,20 @@ describe("QEMU's group from qemu.conf", () => {
     assert.deepEqual(qemuGroup(conf, groupFile), { name: 'kvm', gid: 108, source: conf });
     writeFileSync(conf, 'group = "qemu"\n');
     assert.deepEqual(qemuGroup(conf, groupFile), { name: 'qemu', gid: undefined, source: conf });
+  });
+
+  test('QEMU run as root (user = "root" or "+0", as onebox\'s install sets): no group to share with, whatever group is set', () => {
+    assert.equal(qemuConfUser("user = 'root'\n"), 'root');
+    assert.equal(qemuConfUser('#user = "root"\n'), undefined);
+    const groupFile = join(dir, 'group');
+    writeFileSync(groupFile, groups);
+    const conf = join(dir, 'qemu-root.conf');
+    for (const text of ['user = "root"\ngroup = "root"\n', 'user = "+0"\n', 'group = "kvm"\nuser = "root"\n']) {
+      writeFileSync(conf, text);
+      const g = qemuGroup(conf, groupFile);
+      assert.deepEqual([g.runsAsRoot, g.gid], [true, undefined], text);
+    }
+    writeFileSync(conf, 'user = "libvirt-qemu"\n');
+    assert.deepEqual([qemuGroup(conf, groupFile).runsAsRoot, qemuGroup(conf, groupFile).gid], [undefined, 64055]);
   });
 });

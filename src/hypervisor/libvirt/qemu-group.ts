@@ -5,6 +5,11 @@
  * directories named in qemu.conf it does not. The group is qemu.conf's `group` when set, else
  * the packages' default: Debian's `libvirt-qemu`, or RHEL's `qemu` where only that one exists;
  * `+N` is a numeric gid, as in libvirt.
+ *
+ * When qemu.conf runs QEMU as root (onebox's install does: scripts/start-libvirtd.sh) there is no
+ * group to share with: the key QEMU reads is the host's own, which every host's libvirtd admits,
+ * so it stays root's alone. Sharing it with a non-root QEMU's group is the price of running QEMU
+ * that way (logged at start), until QEMU gets a certificate of its own.
  */
 import { chmodSync, chownSync, existsSync, readFileSync } from 'node:fs';
 
@@ -18,16 +23,25 @@ export interface QemuGroup {
   name: string;
   gid: number | undefined;
   source: string;
+  /** qemu.conf runs QEMU as root (`user = "root"` or `+0`): nothing is shared with a group. */
+  runsAsRoot?: boolean;
 }
 
-/** The `group = "…"` setting of a qemu.conf text (libvirt takes the first one), if any. */
-export function qemuConfGroup(confText: string): string | undefined {
+/** The first uncommented `key = "…"` (or `'…'`) setting of a qemu.conf text: libvirt takes the first one. */
+function qemuConfSetting(confText: string, key: string): string | undefined {
+  const re = new RegExp(`^\\s*${key}\\s*=\\s*(?:"([^"]*)"|'([^']*)')\\s*(#.*)?$`);
   for (const line of confText.split('\n')) {
-    const m = /^\s*group\s*=\s*"([^"]*)"\s*(#.*)?$/.exec(line);
-    if (m) return m[1];
+    const m = re.exec(line);
+    if (m) return m[1] ?? m[2];
   }
   return undefined;
 }
+
+/** The `group = "…"` setting of a qemu.conf text, if any. */
+export const qemuConfGroup = (confText: string): string | undefined => qemuConfSetting(confText, 'group');
+
+/** The `user = "…"` setting of a qemu.conf text, if any. */
+export const qemuConfUser = (confText: string): string | undefined => qemuConfSetting(confText, 'user');
 
 /** The gid of group `name` in an /etc/group text (`+N` is gid N itself), or undefined when there is no such group. */
 export function groupId(name: string, groupText: string): number | undefined {
@@ -41,7 +55,10 @@ export function groupId(name: string, groupText: string): number | undefined {
 
 /** QEMU's group on this host, from `confFile` (when it exists and sets one) and `groupFile`. */
 export function qemuGroup(confFile = QEMU_CONF, groupFile = '/etc/group'): QemuGroup {
-  const set = existsSync(confFile) ? qemuConfGroup(readFileSync(confFile, 'utf8')) : undefined;
+  const conf = existsSync(confFile) ? readFileSync(confFile, 'utf8') : '';
+  const user = qemuConfUser(conf);
+  if (user === 'root' || user === '+0') return { name: 'root', gid: undefined, source: `${confFile} (user = "${user}")`, runsAsRoot: true };
+  const set = qemuConfGroup(conf);
   const groups = existsSync(groupFile) ? readFileSync(groupFile, 'utf8') : '';
   if (set !== undefined) return { name: set, gid: groupId(set, groups), source: confFile };
   const name = DEFAULT_QEMU_GROUPS.find((g) => groupId(g, groups) !== undefined) ?? DEFAULT_QEMU_GROUPS[0];
