@@ -6,6 +6,7 @@
  * disabled; what has moved stays moved); a child can also be cancelled alone, and the others go on.
  */
 import { AppError } from '../lib/errors.js';
+import { log } from '../lib/log.js';
 import type { Actor } from './actor.js';
 import type { AuditService } from './audit.js';
 import type { HostsService } from './hosts.js';
@@ -65,7 +66,8 @@ export class HostEvacuator {
         operations.setResult(parent.id, { items });
       }
       ctx.signal.removeEventListener('abort', cancelMoving);
-      if (ctx.signal.aborted) {
+      // A cancel that came after the last child moved its instance cancelled nothing: the evacuation is complete.
+      if (ctx.signal.aborted && items.some((item) => item.state !== 'succeeded')) {
         const moved = items.filter((item) => item.state === 'succeeded').length;
         throw new AppError('evacuation_cancelled', `Evacuating host '${host.name}' was cancelled: ${moved} of ${rows.length} instances moved, the others stay on it (still disabled for scheduling).`);
       }
@@ -83,7 +85,8 @@ export class HostEvacuator {
     try {
       this.deps.operations.cancel(operationId);
     } catch (err) {
-      if (!(err instanceof AppError && err.code === 'operation_not_cancellable')) throw err;
+      // Called from an abort listener: a throw there would be uncaught. One that ended meanwhile needs nothing.
+      if (!(err instanceof AppError && err.code === 'operation_not_cancellable')) log.warn('cancelling a migration of an evacuation failed', { operation: operationId, error: String(err) });
     }
   }
 

@@ -8,7 +8,7 @@ import type { AgentEvent, ArtifactRef, DomainLifecycleEvent, HostFacts, StorageP
 import type { HostAgent, HostAgents } from '../cluster/host-agent.js';
 import type { Db } from '../db/client.js';
 import { getByIdOrName } from '../db/lookup.js';
-import { computePools, hosts, instances } from '../db/schema.js';
+import { computePools, hosts, instances, migrationReservations } from '../db/schema.js';
 import { AppError, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { log } from '../lib/log.js';
@@ -49,6 +49,19 @@ interface Live {
 }
 
 /** Host catalogue and the agents behind it. */
+/**
+ * Refuses to remove a host or move it to another pool while instances live there or a migration
+ * is moving one there (its reservation): the move would be recorded on a host that is gone or in
+ * another pool.
+ */
+function refuseWhileOccupied(db: Pick<Db, 'select'>, host: Host, doing: string): void {
+  const count = db.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()?.n ?? 0;
+  if (count > 0) throw new AppError('host_has_instances', `Host '${host.name}' has ${plural(count, 'instance')}; move or delete them before ${doing}.`);
+  const arriving = db.select({ n: sql<number>`count(*)` }).from(migrationReservations).where(eq(migrationReservations.hostId, host.id)).get()?.n ?? 0;
+  if (arriving > 0)
+    throw new AppError('host_has_instances', `${plural(arriving, 'instance')} ${arriving === 1 ? 'is' : 'are'} migrating to host '${host.name}'; wait for ${arriving === 1 ? 'that migration' : 'those migrations'} to end (or cancel ${arriving === 1 ? 'it' : 'them'}) before ${doing}.`);
+}
+
 export class HostsService {
   private readonly live = new Map<string, Live>();
   private readonly removed = new Set<string>();
@@ -181,8 +194,7 @@ export class HostsService {
       if (change.poolId !== undefined && change.poolId !== host.poolId) {
         if (change.poolId !== null && !tx.select({ id: computePools.id }).from(computePools).where(eq(computePools.id, change.poolId)).get())
           throw notFound('compute_pool', change.poolId);
-        const count = tx.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()?.n ?? 0;
-        if (count > 0) throw new AppError('host_has_instances', `Host '${host.name}' has ${plural(count, 'instance')}; move or delete them before changing its pool.`);
+        refuseWhileOccupied(tx, host, 'changing its pool');
       }
       const row = tx.update(hosts).set(change).where(eq(hosts.id, host.id)).returning().get();
       this.audit.record(actor, 'update', 'host', host.id, JSON.stringify(change));
@@ -194,8 +206,7 @@ export class HostsService {
   async remove(idOrName: string, actor: Actor): Promise<void> {
     const host = this.get(idOrName);
     if (host.isLocal) throw new AppError('host_is_local', `Host '${host.name}' is the machine this onebox server runs on; it cannot be removed.`);
-    const count = this.db.select({ n: sql<number>`count(*)` }).from(instances).where(eq(instances.hostId, host.id)).get()?.n ?? 0;
-    if (count > 0) throw new AppError('host_has_instances', `Host '${host.name}' has ${plural(count, 'instance')}; move or delete them before removing it.`);
+    refuseWhileOccupied(this.db, host, 'removing it');
     const agent = this.live.get(host.id)?.agent ?? this.agents.find(host.id);
     this.detach(host.id);
     this.removed.add(host.id);

@@ -63,6 +63,15 @@ describe('a migration reserves its target host', () => {
     assert.equal(late.hostId, localId, 'the scheduler placed it on the other host');
     await waitOperation(api, elsewhere.headers.get('location'));
 
+    // The target can neither go nor change pools while the instance is on its way there.
+    for (const [method, body] of [['DELETE', undefined], ['PATCH', { poolId: null }]] as const) {
+      const refusedHost = await api.call(method, `/api/v1/hosts/${b.id}`, body ? { json: body } : {});
+      const problem = await json(refusedHost);
+      assert.equal(refusedHost.status, 409, JSON.stringify(problem));
+      assert.equal(problem.code, 'host_has_instances');
+      assert.match(problem.detail, /1 instance is migrating to host 'b'; wait for that migration to end/);
+    }
+
     hold.release();
     const done = await waitOperation(api, res.headers.get('location'));
     assert.equal(done.state, 'succeeded', JSON.stringify(done));

@@ -109,9 +109,15 @@ export class InstanceMigrator {
         throw new AppError('instance_must_be_stopped', `Instance '${row.name}' is ${row.state}; stop it first to migrate it stopped, or move it running with live migration ("live": true).`);
       if (!live && row.state !== 'stopped') throw new AppError('invalid_instance_state', `Cannot migrate instance '${row.name}' while it is ${row.state} (only when stopped, or running with live migration).`);
       await this.reserveTarget(row, target.id);
-      const release = store.hold(row.id, 'being migrated');
-      store.setState(row.id, 'migrating', `to host ${target.name}`);
-      this.deps.audit.record(actor, live ? 'migrate_live' : 'migrate', 'instance', row.id, `${row.name} to host ${target.name}`);
+      let release: () => void;
+      try {
+        release = store.hold(row.id, 'being migrated');
+        store.setState(row.id, 'migrating', `to host ${target.name}`);
+        this.deps.audit.record(actor, live ? 'migrate_live' : 'migrate', 'instance', row.id, `${row.name} to host ${target.name}`);
+      } catch (err) {
+        this.reservations.release(row.id); // no work will run to release it
+        throw err;
+      }
       const work = async (ctx: OperationContext) => {
         try {
           if (live) await this.moveLive(row, target.id, ctx);
@@ -311,9 +317,14 @@ export class InstanceMigrator {
         copied += bytes;
         report();
       });
-      const cut = () => counter.stream.destroy(cancelError(row));
+      let input: Readable | undefined;
+      // Both ends go: the source's file (or the peer's response) would stay open on the source otherwise.
+      const cut = () => {
+        counter.stream.destroy(cancelError(row));
+        input?.destroy();
+      };
       const open = async (): Promise<Readable> => {
-        const input = await callAgent(row.name, () => source.volumes.openInstanceFile(row.id, pool, file.file));
+        input = await callAgent(row.name, () => source.volumes.openInstanceFile(row.id, pool, file.file));
         input.once('error', (err) => counter.stream.destroy(err));
         return input.pipe(counter.stream);
       };

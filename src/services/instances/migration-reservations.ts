@@ -25,6 +25,8 @@ export class MigrationReservations {
 
   /** Holds the instance's claim on `hostId`; call it inside the transaction that checked the host. */
   reserve(row: Instance, hostId: string): void {
+    // One per instance: whatever an earlier migration of it failed to release goes first (no primary-key clash, no 500).
+    this.db.delete(migrationReservations).where(eq(migrationReservations.instanceId, row.id)).run();
     this.db.insert(migrationReservations).values({ instanceId: row.id, hostId, ...claimOf(row) }).run();
   }
 
