@@ -13,7 +13,7 @@
  * the CA signed.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { CONTROLLER_CERT_NAME } from '../../src/cli/peer-hosts.js';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -51,7 +51,12 @@ describe('live migration between two hosts over TLS', { skip: skipUnlessPresent(
   before(async () => {
     const miniImage = await miniImagePath(); // before any libvirt connection: building blocks the event loop
     hosts = await createMigrationHosts('livemig', { qemuUser: QEMU_USER });
-    await startGuest(hosts.a, hosts.b, DOMAIN, miniImage);
+    // The image cache may be a directory only root enters (CI's is a fresh `mktemp -d`): QEMU, not root here,
+    // reads its backing file from a copy in the lab's directory, which it may pass through.
+    const image = join(hosts.lab.dir, 'mini.qcow2');
+    copyFileSync(miniImage, image);
+    chmodSync(image, 0o644);
+    await startGuest(hosts.a, hosts.b, DOMAIN, image);
     console = await SerialConsole.connect(guestFiles(hosts.a, DOMAIN).socket, 30_000);
     await console.waitFor(new RegExp(MINI_GUEST_READY), 180_000);
   });
