@@ -150,6 +150,16 @@ const BOUND = { etc: '/etc/libvirt', run: '/run/libvirt', lib: '/var/lib/libvirt
 
 /** QEMU runs as `user` and its group; libvirt's DAC driver (always on, dynamic_ownership) hands it the guest's files. */
 const qemuConfLines = (user: string) => ['security_driver = "none"', `user = "${user}"`, `group = "${user}"`, 'stdio_handler = "file"'];
+/**
+ * A private daemon in the root network namespace shares its ports with the system daemon and with
+ * other private ones: each daemon checks a VNC port is free before its QEMU binds it, so two
+ * daemons starting guests at once both took 5900 and one QEMU failed ("Address already in use";
+ * CI, two test files at a time). Each gets a range of 100 display ports of its own, away from 5900.
+ */
+function displayPortLines(): string[] {
+  const min = 6000 + 100 * Math.floor(Math.random() * 500);
+  return [`remote_display_port_min = ${min}`, `remote_display_port_max = ${min + 99}`];
+}
 // `ip netns exec` remounts /sys, which hides cgroup v1 from the daemon: guests go without cgroups.
 const QEMU_CONF_NETNS = ['cgroup_controllers = [ ]'];
 
@@ -234,7 +244,7 @@ export async function startPrivateQemuLibvirtd(options: PrivateQemuLibvirtdOptio
   const base = mkdtempSync(join(tmpdir(), 'onebox-qemu-libvirtd-'));
   for (const dir of Object.keys(BOUND)) mkdirSync(join(base, dir), { recursive: true });
   mkdirSync(join(base, 'etc', 'qemu'));
-  const qemuConf = [...qemuConfLines(options.qemuUser ?? 'root'), ...(options.netns === undefined ? [] : QEMU_CONF_NETNS), ...(options.qemuConf ?? [])];
+  const qemuConf = [...qemuConfLines(options.qemuUser ?? 'root'), ...(options.netns === undefined ? displayPortLines() : QEMU_CONF_NETNS), ...(options.qemuConf ?? [])];
   writeFileSync(join(base, 'etc', 'qemu.conf'), [...qemuConf, ''].join('\n'));
   writeFileSync(join(base, 'etc', 'libvirtd.conf'), [...(options.libvirtdConf ?? []), ''].join('\n'));
   // QEMU's capabilities, probed once by the system daemon, spare this one a few seconds of probing.
